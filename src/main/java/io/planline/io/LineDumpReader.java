@@ -110,7 +110,8 @@ public final class LineDumpReader {
         case "NullLine" -> new WrapperLine.NullLine();
         case "ReinterpretLine" -> new WrapperLine.ReinterpretLine(
             buffer(at.sub("node"), at.object(l, "node")),
-            buffer(at.sub("reused_as"), at.object(l, "reused_as")));
+            buffer(at.sub("reused_as"), at.object(l, "reused_as")),
+            l.has("offset") ? at.integer(l, "offset") : 0);
         case "FreeLine" -> new WrapperLine.FreeLine(buffer(at.sub("node"), at.object(l, "node")));
         case "KernelCallLine" -> new WrapperLine.KernelCallLine(at.text(l, "kernel_name"),
             strings(at, l, "call_args"),

@@ -87,11 +87,23 @@ public sealed interface WrapperLine {
     }
   }
 
-  /** {@code reusedAs} is a view of {@code node}'s storage with another shape or stride. */
-  record ReinterpretLine(Buffer node, Buffer reusedAs) implements WrapperLine {
+  /**
+   * {@code reusedAs} is a view of {@code node}'s storage with its own shape and stride, starting
+   * {@code offset} elements into it ({@code reinterpret_tensor}).
+   */
+  record ReinterpretLine(Buffer node, Buffer reusedAs, long offset) implements WrapperLine {
     public ReinterpretLine {
       requireNonNull(node, "node");
       requireNonNull(reusedAs, "reusedAs");
+      if (offset < 0) {
+        throw new IllegalArgumentException("view " + reusedAs.name() + " of " + node.name()
+            + ": negative storage offset " + offset);
+      }
+    }
+
+    /** A view at the start of the storage. */
+    public ReinterpretLine(Buffer node, Buffer reusedAs) {
+      this(node, reusedAs, 0);
     }
 
     @Override
@@ -112,12 +124,25 @@ public sealed interface WrapperLine {
     }
   }
 
-  /** Launch a generated kernel over the named buffers and constants. */
-  record KernelCallLine(String kernelName, List<String> callArgs, @Nullable Device device)
-      implements WrapperLine {
+  /**
+   * Launch a kernel over the named buffers and constants.
+   *
+   * <p>Inductor's lines name only {@code callArgs} (buffers and constants as text). Programs from
+   * planline's exporter also list {@code outputs}, the buffers the kernel writes, in the
+   * operator's return order, and call an ATen operator ({@code aten.addmm.default}) whose schema
+   * arguments {@code callArgs} spell out in order.
+   */
+  record KernelCallLine(String kernelName, List<String> callArgs, @Nullable Device device,
+      List<String> outputs) implements WrapperLine {
     public KernelCallLine {
       requireNonNull(kernelName, "kernelName");
       callArgs = List.copyOf(callArgs);
+      outputs = List.copyOf(outputs);
+    }
+
+    /** An Inductor kernel call, whose outputs are not named separately. */
+    public KernelCallLine(String kernelName, List<String> callArgs, @Nullable Device device) {
+      this(kernelName, callArgs, device, List.of());
     }
 
     @Override
