@@ -18,7 +18,8 @@ import java.util.Set;
  * {@code FreeIfNotReusedLine}, both inclusive; an in-place {@code ReuseLine} continues the same
  * storage under the new name; storages named as graph outputs, or never freed, live to the last
  * line; removed buffers are not planned. Allocations from a pool ({@code AllocFromPoolLine} with a
- * buffer) count as allocations, so an already-planned program yields the same ranges.
+ * buffer) count as allocations, so an already-planned program yields the same ranges. On lines a
+ * reuse planner rewrote, a storage taken by a later allocation stays one range under both names.
  */
 public final class Liveness {
 
@@ -49,7 +50,14 @@ public final class Liveness {
             byName.put(reuse.reusedAs().name(), storage);
           }
         }
-        case FREE_IF_NOT_REUSED -> close(((WrapperLine.FreeIfNotReusedLine) line).node(), i, byName);
+        case FREE_IF_NOT_REUSED -> {
+          // A free whose storage a later allocation took prints nothing: the storage lives on
+          // under the new name (this is how a reuse planner's rewritten lines read).
+          var free = (WrapperLine.FreeIfNotReusedLine) line;
+          if (!free.isReused()) {
+            close(free.node(), i, byName);
+          }
+        }
         case DEALLOC_FROM_POOL -> {
           Buffer node = ((WrapperLine.DeallocFromPoolLine) line).node();
           if (node != null) {

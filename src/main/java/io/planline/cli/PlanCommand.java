@@ -1,0 +1,122 @@
+package io.planline.cli;
+
+import io.planline.io.PlanJsonWriter;
+import io.planline.io.PlanSvgWriter;
+import io.planline.io.ProgramFiles;
+import io.planline.ir.Graph;
+import io.planline.ir.Program;
+import io.planline.plan.Liveness;
+import io.planline.plan.MemoryPlanner;
+import io.planline.plan.Plan;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanVerifier;
+import io.planline.plan.PlannerRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code plan}: reads program files, runs planners on every graph, verifies each plan, and prints
+ * a table (or {@code --json}, the shared result shape), optionally drawing each plan as SVG.
+ */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+    description = "Plan memory for program files (.json line dumps, .py output code, .csv buffer"
+        + " lists) and report each planner against the lower bound.")
+public final class PlanCommand implements Callable<Integer> {
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-p", "--planner"}, paramLabel = "NAME",
+      description = "Planner to run (repeatable; default: every built-in planner).")
+  List<String> planners = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print results as JSON.")
+  boolean json;
+
+  @Option(names = "--svg", paramLabel = "DIR", description = "Write one SVG per graph and planner.")
+  Path svgDir;
+
+  @Option(names = "--budget-ms", paramLabel = "MS", defaultValue = "1000",
+      description = "Time budget of search-based planners (default: ${DEFAULT-VALUE}).")
+  long budgetMillis;
+
+  @Option(names = "--capacity", paramLabel = "BYTES", defaultValue = "0",
+      description = "Ask whether the buffers fit in BYTES (planners that support it).")
+  long capacity;
+
+  @Option(names = "--alignment", paramLabel = "BYTES", defaultValue = "64",
+      description = "Offset alignment for program files (CSV units are never aligned).")
+  int alignment;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Program files to plan.")
+  List<Path> files;
+
+  @Override
+  public Integer call() throws IOException {
+    PlannerRegistry registry = PlannerRegistry.builtIn();
+    List<MemoryPlanner> chosen = planners.isEmpty() ? registry.all()
+        : planners.stream().map(registry::get).toList();
+    // Read every file before planning any, so a bad file fails before output starts.
+    List<Program> programs = new ArrayList<>();
+    for (Path f : files) {
+      programs.add(ProgramFiles.read(f));
+    }
+    if (svgDir != null) {
+      Files.createDirectories(svgDir);
+    }
+    List<PlanJsonWriter.Result> results = new ArrayList<>();
+    PrintWriter out = spec.commandLine().getOut();
+    if (!json) {
+      out.printf(Locale.ROOT, "%-48s %-14s %8s %16s %16s %8s %10s %s%n", "graph", "planner",
+          "buffers", "lower bound", "planned", "ratio", "ms", "proven");
+    }
+    for (int i = 0; i < files.size(); i++) {
+      PlanOptions options = new PlanOptions(ProgramFiles.alignmentOf(files.get(i), alignment),
+          budgetMillis, capacity);
+      for (Graph g : programs.get(i).graphs()) {
+        int buffers = Liveness.of(g).size();
+        for (MemoryPlanner planner : chosen) {
+          long start = System.nanoTime();
+          Plan plan = planner.plan(g, options);
+          double millis = (System.nanoTime() - start) / 1e6;
+          PlanVerifier.verify(g, plan, options.alignment());
+          results.add(new PlanJsonWriter.Result(plan, buffers, millis));
+          if (!json) {
+            out.printf(Locale.ROOT, "%-48s %-14s %8d %16d %16d %8.4f %10.2f %s%n",
+                shorten(plan.source()), plan.planner(), buffers, plan.lowerBoundBytes(),
+                plan.plannedBytes(), plan.ratio(), millis, plan.provenOptimal() ? "yes" : "no");
+          }
+          if (svgDir != null) {
+            Files.writeString(svgDir.resolve(svgName(plan)), PlanSvgWriter.svg(g, plan));
+          }
+        }
+      }
+    }
+    if (json) {
+      out.println(PlanJsonWriter.toJson(results));
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static String shorten(String source) {
+    return source.length() <= 48 ? source : "…" + source.substring(source.length() - 47);
+  }
+
+  private static String svgName(Plan plan) {
+    String base = Path.of(plan.source().replace('#', '_')).getFileName().toString();
+    String parent = Path.of(plan.source()).getParent() == null ? ""
+        : Path.of(plan.source()).getParent().getFileName() + "_";
+    return (parent + base + "_" + plan.planner() + ".svg").replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+}

@@ -1,0 +1,70 @@
+package io.planline.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.planline.plan.Placement;
+import io.planline.plan.Plan;
+import io.planline.plan.Pool;
+import java.util.List;
+
+/**
+ * Writes plans as the JSON the {@code plan --json} command and the HTTP {@code /plan} endpoint
+ * share: {@code {"results": [{source, planner, buffers, lower_bound_bytes, planned_bytes,
+ * plan_millis, pools, placements, reuses}]}}. The shape is a public contract: keys are not renamed
+ * or added without a format change.
+ */
+public final class PlanJsonWriter {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private PlanJsonWriter() {}
+
+  /** One planner's result on one graph. */
+  public record Result(Plan plan, int buffers, double planMillis) {}
+
+  /** The whole document for {@code results}. */
+  public static ObjectNode document(List<Result> results) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode arr = root.putArray("results");
+    for (Result r : results) {
+      arr.add(result(r));
+    }
+    return root;
+  }
+
+  /** One result object. */
+  public static ObjectNode result(Result r) {
+    Plan p = r.plan();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("source", p.source());
+    o.put("planner", p.planner());
+    o.put("buffers", r.buffers());
+    o.put("lower_bound_bytes", p.lowerBoundBytes());
+    o.put("planned_bytes", p.plannedBytes());
+    o.put("plan_millis", Math.round(r.planMillis() * 1000) / 1000.0);
+    ArrayNode pools = o.putArray("pools");
+    for (Pool pool : p.pools()) {
+      pools.addObject().put("name", pool.name()).put("device", pool.device().toString())
+          .put("bytes", pool.bytes());
+    }
+    ArrayNode placements = o.putArray("placements");
+    for (Placement pl : p.placements()) {
+      placements.addObject().put("buffer", pl.buffer()).put("pool", pl.pool())
+          .put("offset", pl.offset()).put("bytes", pl.bytes())
+          .put("first_line", pl.firstLine()).put("last_line", pl.lastLine());
+    }
+    ArrayNode reuses = o.putArray("reuses");
+    p.reuses().forEach((buffer, old) -> reuses.addObject().put("buffer", buffer).put("reuses", old));
+    return o;
+  }
+
+  /** Pretty-printed text of {@link #document}. */
+  public static String toJson(List<Result> results) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document(results));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise plan results", e);
+    }
+  }
+}
