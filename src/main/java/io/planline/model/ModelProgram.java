@@ -1,0 +1,77 @@
+package io.planline.model;
+
+import static java.util.Objects.requireNonNull;
+
+import io.planline.ir.DType;
+import java.util.List;
+
+/**
+ * An exported program before its dynamic dimensions are bound: what {@code program.json} holds.
+ * {@link ProgramBinder} turns it into a concrete {@link io.planline.ir.Graph} per input shape.
+ *
+ * @param source the file it came from
+ * @param name the model's name
+ * @param symbols names of the dynamic dimensions ({@code s0}, ...)
+ * @param inputs the request inputs, in order
+ * @param outputs the response outputs, in order
+ * @param weights parameters, read from the weights file
+ * @param lines the program, with sizes still symbolic
+ */
+public record ModelProgram(String source, String name, List<String> symbols,
+    List<TensorSpec> inputs, List<OutputSpec> outputs, List<WeightSpec> weights,
+    List<Template> lines) {
+
+  public ModelProgram {
+    requireNonNull(source, "source");
+    requireNonNull(name, "name");
+    symbols = List.copyOf(symbols);
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+    weights = List.copyOf(weights);
+    lines = List.copyOf(lines);
+  }
+
+  /** A request input: name, element type and (possibly symbolic) shape. */
+  public record TensorSpec(String name, DType dtype, List<SizeExpr> shape) {
+    public TensorSpec {
+      requireNonNull(name, "name");
+      requireNonNull(dtype, "dtype");
+      shape = List.copyOf(shape);
+    }
+  }
+
+  /** A response output and the buffer (or view) holding it after the last line. */
+  public record OutputSpec(String name, String buffer) {
+    public OutputSpec {
+      requireNonNull(name, "name");
+      requireNonNull(buffer, "buffer");
+    }
+  }
+
+  /** A weight: its program name, its key in the weights file, dtype and shape. */
+  public record WeightSpec(String name, String tensor, DType dtype, List<Long> shape) {
+    public WeightSpec {
+      requireNonNull(name, "name");
+      requireNonNull(tensor, "tensor");
+      requireNonNull(dtype, "dtype");
+      shape = List.copyOf(shape);
+    }
+  }
+
+  /** One program line with symbolic sizes. */
+  public sealed interface Template permits Alloc, Call, View, Free {}
+
+  /** Allocate {@code name}; {@code storage} is its size in elements. */
+  public record Alloc(String name, String device, DType dtype, List<SizeExpr> shape,
+      List<SizeExpr> stride, SizeExpr storage) implements Template {}
+
+  /** Run ATen operator {@code kernel}, writing {@code outputs}. */
+  public record Call(String kernel, List<String> outputs, List<String> args) implements Template {}
+
+  /** {@code name} is a view of {@code source}'s storage. */
+  public record View(String source, String name, DType dtype, List<SizeExpr> shape,
+      List<SizeExpr> stride, SizeExpr offset) implements Template {}
+
+  /** Release {@code name}'s storage. */
+  public record Free(String name) implements Template {}
+}

@@ -1,0 +1,216 @@
+package io.planline.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.planline.io.ProgramFormatException;
+import io.planline.ir.DType;
+import io.planline.model.ModelProgram.Template;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads {@code program.json} (format {@code planline-program}, version 1; see
+ * {@code docs/model-format.md}) into a {@link ModelProgram}, checking that every name a line uses
+ * was defined before it and that every size parses, so a bad program fails at load time.
+ */
+public final class ModelProgramReader {
+
+  /** The only format version this build reads. */
+  public static final int VERSION = 1;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ModelProgramReader() {}
+
+  /** Reads a program from {@code in}; {@code file} names it in messages. */
+  public static ModelProgram read(String file, InputStream in) throws IOException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(in);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      throw new ProgramFormatException(file, loc == null ? "" : "line " + loc.getLineNr()
+          + ", column " + loc.getColumnNr(), "malformed JSON: " + e.getOriginalMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new ProgramFormatException(file, "top level", "expected a JSON object");
+    }
+    if (!"planline-program".equals(root.path("format").asText())) {
+      throw new ProgramFormatException(file, "field format", "expected \"planline-program\"");
+    }
+    int version = root.path("version").asInt(-1);
+    if (version != VERSION) {
+      throw new ProgramFormatException(file, "field version", "version " + version
+          + " is not supported (this build reads version " + VERSION + ")");
+    }
+    Fields f = new Fields(file, "");
+    List<String> symbols = new ArrayList<>();
+    root.path("symbols").forEach(s -> symbols.add(s.asText()));
+    Set<String> defined = new HashSet<>();
+    List<ModelProgram.TensorSpec> inputs = new ArrayList<>();
+    JsonNode ins = f.array(root, "inputs");
+    for (int i = 0; i < ins.size(); i++) {
+      Fields at = f.at("inputs[" + i + "]");
+      JsonNode n = ins.get(i);
+      inputs.add(new ModelProgram.TensorSpec(at.name(n, defined), at.dtype(n),
+          at.exprs(n, "shape", symbols)));
+    }
+    List<ModelProgram.WeightSpec> weights = new ArrayList<>();
+    JsonNode ws = f.array(root, "weights");
+    for (int i = 0; i < ws.size(); i++) {
+      Fields at = f.at("weights[" + i + "]");
+      JsonNode n = ws.get(i);
+      List<Long> shape = new ArrayList<>();
+      at.array(n, "shape").forEach(d -> shape.add(d.asLong()));
+      weights.add(new ModelProgram.WeightSpec(at.name(n, defined), at.text(n, "tensor"),
+          at.dtype(n), shape));
+    }
+    List<Template> lines = new ArrayList<>();
+    JsonNode ls = f.array(root, "lines");
+    for (int i = 0; i < ls.size(); i++) {
+      JsonNode n = ls.get(i);
+      lines.add(line(f.at("lines[" + i + "] (" + n.path("kind").asText("?") + ")"), n, symbols,
+          defined));
+    }
+    List<ModelProgram.OutputSpec> outputs = new ArrayList<>();
+    JsonNode outs = f.array(root, "outputs");
+    for (int i = 0; i < outs.size(); i++) {
+      Fields at = f.at("outputs[" + i + "]");
+      String buffer = at.text(outs.get(i), "buffer");
+      at.use(buffer, defined, "buffer");
+      outputs.add(new ModelProgram.OutputSpec(at.text(outs.get(i), "name"), buffer));
+    }
+    return new ModelProgram(file, root.path("name").asText(""), symbols, inputs, outputs,
+        weights, lines);
+  }
+
+  private static Template line(Fields at, JsonNode n, List<String> symbols, Set<String> defined) {
+    String kind = at.text(n, "kind");
+    return switch (kind) {
+      case "AllocateLine" -> {
+        JsonNode b = at.object(n, "node");
+        Fields bt = at.at("node");
+        String name = bt.name(b, defined);
+        yield new ModelProgram.Alloc(name, b.path("device").asText("cpu"), bt.dtype(b),
+            bt.exprs(b, "shape", symbols), bt.exprs(b, "stride", symbols),
+            bt.expr(bt.text(b, "storage_expr"), "storage_expr", symbols));
+      }
+      case "KernelCallLine" -> {
+        List<String> outs = new ArrayList<>();
+        at.array(n, "outputs").forEach(o -> outs.add(o.asText()));
+        for (String o : outs) {
+          at.use(o, defined, "outputs");
+        }
+        List<String> args = new ArrayList<>();
+        at.array(n, "call_args").forEach(a -> args.add(a.asText()));
+        yield new ModelProgram.Call(at.text(n, "kernel_name"), outs, args);
+      }
+      case "ReinterpretLine" -> {
+        String source = at.text(at.object(n, "node"), "name");
+        at.use(source, defined, "node.name");
+        JsonNode v = at.object(n, "reused_as");
+        Fields vt = at.at("reused_as");
+        String offset = n.has("offset") ? n.get("offset").asText() : "0";
+        yield new ModelProgram.View(source, vt.name(v, defined), vt.dtype(v),
+            vt.exprs(v, "shape", symbols), vt.exprs(v, "stride", symbols),
+            at.expr(offset, "offset", symbols));
+      }
+      case "FreeIfNotReusedLine" -> {
+        String name = at.text(at.object(n, "node"), "name");
+        at.use(name, defined, "node.name");
+        yield new ModelProgram.Free(name);
+      }
+      default -> throw at.fail("kind", "unknown line kind '" + kind
+          + "' (program files use AllocateLine, KernelCallLine, ReinterpretLine,"
+          + " FreeIfNotReusedLine)");
+    };
+  }
+
+  /** A position in the file plus field readers that fail with it. */
+  private record Fields(String file, String path) {
+    Fields at(String part) {
+      return new Fields(file, path.isEmpty() ? part : path + ", " + part);
+    }
+
+    ProgramFormatException fail(String field, String problem) {
+      return new ProgramFormatException(file, path + (field.isEmpty() ? "" : ", field " + field),
+          problem);
+    }
+
+    String text(JsonNode n, String field) {
+      JsonNode v = n.get(field);
+      if (v == null || !v.isValueNode() || v.isNull()) {
+        throw fail(field, v == null ? "missing" : "expected a value, found " + v.getNodeType());
+      }
+      return v.asText();
+    }
+
+    JsonNode array(JsonNode n, String field) {
+      JsonNode v = n.get(field);
+      if (v == null || !v.isArray()) {
+        throw fail(field, v == null ? "missing" : "expected a list");
+      }
+      return v;
+    }
+
+    JsonNode object(JsonNode n, String field) {
+      JsonNode v = n.get(field);
+      if (v == null || !v.isObject()) {
+        throw fail(field, v == null ? "missing" : "expected an object");
+      }
+      return v;
+    }
+
+    String name(JsonNode n, Set<String> defined) {
+      String name = text(n, "name");
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw fail("name", "'" + name + "' is not an identifier");
+      }
+      if (!defined.add(name)) {
+        throw fail("name", "'" + name + "' is defined twice");
+      }
+      return name;
+    }
+
+    void use(String name, Set<String> defined, String field) {
+      if (!defined.contains(name)) {
+        throw fail(field, "'" + name + "' is used before anything defines it");
+      }
+    }
+
+    DType dtype(JsonNode n) {
+      try {
+        return DType.parse(text(n, "dtype"));
+      } catch (IllegalArgumentException e) {
+        throw fail("dtype", e.getMessage());
+      }
+    }
+
+    List<SizeExpr> exprs(JsonNode n, String field, List<String> symbols) {
+      List<SizeExpr> out = new ArrayList<>();
+      for (JsonNode d : array(n, field)) {
+        out.add(expr(d.asText(), field, symbols));
+      }
+      return out;
+    }
+
+    SizeExpr expr(String text, String field, List<String> symbols) {
+      try {
+        SizeExpr e = SizeExpr.parse(text);
+        for (String s : e.symbols()) {
+          if (!symbols.contains(s)) {
+            throw fail(field, "'" + text + "' uses undeclared symbol " + s);
+          }
+        }
+        return e;
+      } catch (IllegalArgumentException e) {
+        throw fail(field, e.getMessage());
+      }
+    }
+  }
+}
