@@ -6,10 +6,8 @@ import io.planline.io.OutputCodeReader.InputSpec;
 import io.planline.io.OutputCodeReader.SourceLine;
 import io.planline.io.OutputNames.Binding;
 import io.planline.io.OutputNames.Kind;
-import io.planline.io.OutputNames.Storage;
 import io.planline.io.PyText.Call;
 import io.planline.ir.Buffer;
-import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
@@ -33,8 +31,10 @@ final class CallBodyReader {
 
   private static final Pattern ASSIGN =
       Pattern.compile("([A-Za-z_]\\w*(?:\\s*,\\s*[A-Za-z_]\\w*)*)\\s*,?\\s*=(?!=)\\s*(.*)");
-  private static final Pattern GUARD = Pattern.compile("with torch\\.(\\w+)\\._DeviceGuard\\((\\d+)\\):");
-  private static final Pattern BLOCK = Pattern.compile("(with|if|elif|else|for|while|try|except|finally)\\b.*:");
+  private static final Pattern GUARD =
+      Pattern.compile("with torch\\.(\\w+)\\._DeviceGuard\\((\\d+)\\):");
+  private static final Pattern BLOCK =
+      Pattern.compile("(with|if|elif|else|for|while|try|except|finally)\\b.*:");
   private static final Pattern SUBSCRIPT = Pattern.compile("([A-Za-z_]\\w*)\\[[^\\]]*\\]");
   private static final Set<String> EXTERN_PREFIXES =
       Set.of("extern_kernels.", "torch.ops.", "aten.", "inductor_ops.", "_quantized.");
@@ -43,6 +43,7 @@ final class CallBodyReader {
   private final Map<String, InputSpec> inputSpecs;
   private final OutputNames names = new OutputNames();
   private final Map<String, Long> pools = new LinkedHashMap<>();
+  private final MemoryStatements memory = new MemoryStatements(names, pools);
   private final Map<String, Device> streams = new HashMap<>();
   private final List<Buffer> inputs = new ArrayList<>();
   private final List<String> outputs = new ArrayList<>();
@@ -68,7 +69,11 @@ final class CallBodyReader {
       while (!blocks.isEmpty() && line.indent() <= blocks.peek().indent()) {
         closeBlock();
       }
-      statement(line.text(), line.indent());
+      try {
+        statement(line.text(), line.indent());
+      } catch (IllegalArgumentException e) {
+        throw fail(e);
+      }
       chunks.add(chunk);
     }
     chunk = new ArrayList<>();
@@ -105,9 +110,9 @@ final class CallBodyReader {
       return;
     }
     if (comment.equals("reuse")) {
-      reuse(code);
+      memory.reuse(code, chunk);
     } else if (comment.equals("alloc")) {
-      poolAlias(code);
+      memory.poolAlias(code, statementIndex(), chunk);
       return; // naming the slot again is not a use of the buffer first allocated there
     } else {
       for (String part : PyText.splitTopLevel(code, ';')) {
@@ -133,7 +138,7 @@ final class CallBodyReader {
       return;
     }
     if (s.startsWith("del ")) {
-      del(s.substring(4));
+      memory.del(s.substring(4), chunk);
       return;
     }
     if (s.startsWith("return")) {
@@ -150,7 +155,9 @@ final class CallBodyReader {
     if (call != null && call.callee().endsWith(".run") && call.rest().isEmpty()) {
       kernelCall(call);
     } else if (call != null && call.keyword("out") != null) {
-      chunk.add(new WrapperLine.ExternKernelOutLine(bound(call.keyword("out"), "out=").buffer()));
+      // an extern kernel (mm, addmm, an aten *_out op) writing into a buffer the module owns
+      Buffer out = memory.bound(call.keyword("out"), "out=").buffer();
+      chunk.add(new WrapperLine.ExternKernelOutLine(out));
     } else {
       chunk.add(new WrapperLine.TextLine(s));
     }
@@ -171,30 +178,16 @@ final class CallBodyReader {
     Call call = PyText.call(rhs);
     Matcher subscript = SUBSCRIPT.matcher(rhs);
     if (call != null && call.callee().startsWith("empty_strided")) {
-      allocation(target, call, text);
+      memory.allocate(target, call, text, guardDevice(), statementIndex(), chunk);
     } else if (call != null && call.callee().equals("alloc_from_pool")) {
-      poolAllocation(target, call);
-    } else if (call != null && call.callee().equals("reinterpret_tensor") && call.rest().isEmpty()) {
-      Binding base = bound(call.positional().isEmpty() ? "" : call.positional().get(0), "view of");
-      Buffer view = viewBuffer(target, base.buffer(), call);
-      long offset = PyText.integer(call.positional().get(3));
-      chunk.add(new WrapperLine.ReinterpretLine(base.buffer(), view, Math.max(0, offset)));
-      if (base.storage() != null) {
-        names.alias(base, view, false);
-      } else {
-        names.bind(target, Kind.OTHER, view);
-      }
+      memory.allocateFromPool(target, call, statementIndex(), chunk);
+    } else if (call != null && call.callee().equals("reinterpret_tensor")
+        && call.rest().isEmpty()) {
+      memory.view(target, call, chunk);
     } else if (subscript.matches() && names.get(subscript.group(1)) != null) {
-      Binding result = bound(subscript.group(1), "item of");
-      if (result.storage() != null) {
-        result.storage().multiOutput = true;
-      }
-      names.allocate(Buffer.unsized(target, result.buffer().device()), null, -1, statementIndex());
-      chunk.add(new WrapperLine.MultiOutputLine(target, subscript.group(1)));
+      memory.multiOutput(target, subscript.group(1), statementIndex(), chunk);
     } else if (call != null && EXTERN_PREFIXES.stream().anyMatch(call.callee()::startsWith)) {
-      Buffer b = Buffer.unsized(target, defaultDevice());
-      names.allocate(b, null, -1, statementIndex());
-      chunk.add(new WrapperLine.ExternKernelAllocLine(b));
+      memory.externAlloc(target, defaultDevice(), statementIndex(), chunk);
     } else {
       if (call != null && call.callee().equals("get_raw_stream") && call.args().size() == 1
           && PyText.integer(call.args().get(0)) >= 0) {
@@ -212,150 +205,16 @@ final class CallBodyReader {
     names.bind(name, Kind.INPUT, b);
   }
 
-  /** {@code bufN = empty_strided_cuda(shape, stride, dtype)} and its spellings; also pools. */
-  private void allocation(String target, Call call, String text) {
-    List<String> args = call.positional();
-    String kind = call.callee().substring("empty_strided".length());
-    if (args.size() < 2) {
-      throw fail(call.callee() + " needs a shape and a stride, found " + args.size() + " arguments");
-    }
-    String dtypeText = args.size() >= 3 ? args.get(2) : call.keyword("dtype");
-    Device device;
-    if (kind.isEmpty()) {
-      String d = call.keyword("device");
-      device = d == null ? defaultDevice() : parseDevice(d.replace("'", "").replace("\"", ""));
-    } else {
-      String type = kind.substring(1).replace("_pinned", "");
-      device = type.equals("cpu") ? Device.CPU : new Device(type, guardIndex(type));
-    }
-    Buffer b = layoutBuffer(target, device, dtypeText, args.get(0), args.get(1));
-    if (target.matches("pool\\d+")) {
-      if (!b.sized()) {
-        throw fail("pool " + target + " has a symbolic size; only static pools are supported");
-      }
-      pools.put(target, b.bytes());
-      names.bind(target, Kind.POOL, b);
-      chunk.add(new WrapperLine.TextLine(text));
-      return;
-    }
-    names.allocate(b, null, -1, statementIndex());
-    chunk.add(new WrapperLine.AllocateLine(b));
-  }
-
-  /** {@code bufN = alloc_from_pool(poolM, offset, dtype, shape, stride)}. */
-  private void poolAllocation(String target, Call call) {
-    List<String> args = call.positional();
-    if (args.size() != 5) {
-      throw fail("alloc_from_pool needs (pool, offset, dtype, shape, stride), found "
-          + args.size() + " arguments");
-    }
-    Binding pool = names.get(args.get(0));
-    if (pool == null || pool.kind() != Kind.POOL) {
-      throw fail("alloc_from_pool from '" + args.get(0) + "', which is not a pool defined earlier");
-    }
-    long offset = PyText.integer(args.get(1));
-    Buffer b = layoutBuffer(target, pool.buffer().device(), args.get(2), args.get(3), args.get(4));
-    if (offset >= 0 && b.sized() && offset + b.bytes() > pool.buffer().bytes()) {
-      throw fail(target + " at offset " + offset + " (" + b.bytes() + " bytes) overruns "
-          + args.get(0) + " of " + pool.buffer().bytes() + " bytes");
-    }
-    names.allocate(b, args.get(0), offset, statementIndex());
-    chunk.add(new WrapperLine.AllocFromPoolLine(b, args.get(0), offset));
-  }
-
-  /** {@code bufX = bufY  # alloc}: the pool slot of {@code bufY} (or a whole pool) again. */
-  private void poolAlias(String code) {
-    Matcher m = ASSIGN.matcher(code);
-    if (!m.matches() || !PyText.isIdentifier(m.group(1)) || !PyText.isIdentifier(m.group(2).trim())) {
-      throw fail("expected 'bufX = bufY  # alloc', found '" + code + "'");
-    }
-    String target = m.group(1);
-    Binding base = bound(m.group(2).trim(), "alloc alias of");
-    if (base.kind() == Kind.POOL) {
-      Buffer b = base.buffer().renamed(target);
-      names.allocate(b, m.group(2).trim(), 0, statementIndex());
-      chunk.add(new WrapperLine.AllocFromPoolLine(b, m.group(2).trim(), 0));
-    } else if (base.pool() != null) {
-      Buffer b = base.buffer().renamed(target);
-      names.allocate(b, base.pool(), base.offset(), statementIndex());
-      chunk.add(new WrapperLine.AllocFromPoolLine(b, base.pool(), base.offset()));
-    } else {
-      throw fail("'" + code + "  # alloc' names " + m.group(2).trim()
-          + ", which no alloc_from_pool allocated");
-    }
-  }
-
-  /** {@code x = y; del y  # reuse}, {@code x = reinterpret_tensor(y, ...); del y  # reuse}. */
-  private void reuse(String code) {
-    List<String> parts = PyText.splitTopLevel(code, ';');
-    Matcher m = ASSIGN.matcher(parts.isEmpty() ? "" : parts.get(0));
-    if (!m.matches() || !PyText.isIdentifier(m.group(1)) || parts.size() > 2) {
-      throw fail("expected 'x = y; del y  # reuse', found '" + code + "'");
-    }
-    String target = m.group(1);
-    String rhs = m.group(2).trim();
-    Call call = PyText.call(rhs);
-    boolean view = call != null && call.callee().equals("reinterpret_tensor");
-    String oldName = view ? (call.positional().isEmpty() ? "" : call.positional().get(0)) : rhs;
-    Binding old = bound(oldName, "reuse of");
-    boolean deleteOld = parts.size() == 2;
-    if (deleteOld && !parts.get(1).replaceAll("\\s+", " ").equals("del " + oldName)) {
-      throw fail("a reuse of " + oldName + " may only delete " + oldName + ", found '"
-          + parts.get(1) + "'");
-    }
-    Buffer renamed = view ? viewBuffer(target, old.buffer(), call) : old.buffer().renamed(target);
-    if (old.buffer().sized() && renamed.sized() && old.buffer().bytes() != renamed.bytes()) {
-      throw fail("reuse of " + oldName + " (" + old.buffer().bytes() + " bytes) as " + target + " ("
-          + renamed.bytes() + " bytes): sizes differ");
-    }
-    if (old.buffer().sized() && !renamed.sized()) {
-      renamed = old.buffer().renamed(target);
-    }
-    chunk.add(new WrapperLine.ReuseLine(old.buffer(), renamed, deleteOld));
-    if (old.storage() != null) {
-      names.alias(old, renamed, true);
-    } else {
-      names.bind(target, old.kind() == Kind.INPUT ? Kind.OTHER : old.kind(), renamed);
-    }
-  }
-
   private void kernelCall(Call call) {
     String stream = call.keyword("stream");
     Device device = stream != null && streams.containsKey(stream) ? streams.get(stream) : null;
-    if (device == null && !blocks.isEmpty() && guardDevice() != null) {
+    if (device == null) {
       device = guardDevice();
     }
     List<String> args = call.args().stream()
         .filter(a -> !a.replace(" ", "").startsWith("stream=")).toList();
     String name = call.callee().substring(0, call.callee().length() - ".run".length());
     chunk.add(new WrapperLine.KernelCallLine(name, args, device));
-  }
-
-  /** {@code del a, b}: see {@link OutputCodeReader} for what each kind of name becomes. */
-  private void del(String list) {
-    for (String n : PyText.splitTopLevel(list, ',')) {
-      Binding b = names.get(n);
-      if (b == null) {
-        throw fail("del of '" + n + "', which was never defined");
-      }
-      Storage s = b.storage();
-      switch (b.kind()) {
-        case INPUT -> chunk.add(new WrapperLine.FreeLine(b.buffer()));
-        case POOL -> chunk.add(new WrapperLine.TextLine("del " + n));
-        case STORAGE -> {
-          if (s != null && s.pooled) {
-            continue; // ended after its last use: the pool owns the bytes
-          }
-          if (s != null && !s.ended && s.current.name().equals(n)) {
-            s.ended = true;
-            chunk.add(new WrapperLine.FreeIfNotReusedLine(b.buffer(), false, false, s.multiOutput));
-          } else {
-            chunk.add(new WrapperLine.FreeLine(b.buffer()));
-          }
-        }
-        case OTHER -> chunk.add(new WrapperLine.FreeLine(b.buffer()));
-      }
-    }
   }
 
   private void returns(String tuple) {
@@ -378,79 +237,6 @@ final class CallBodyReader {
     }
   }
 
-  /** The buffer a {@code reinterpret_tensor(base, shape, stride, offset)} call describes. */
-  private Buffer viewBuffer(String target, Buffer base, Call call) {
-    List<String> args = call.positional();
-    if (args.size() != 4) {
-      throw fail("reinterpret_tensor needs (base, shape, stride, offset), found " + args.size()
-          + " arguments");
-    }
-    if (PyText.integer(args.get(3)) < 0 && !PyText.isIdentifier(args.get(3))) {
-      throw fail("reinterpret_tensor of " + args.get(0) + ": bad offset '" + args.get(3) + "'");
-    }
-    String dtype = base.dtype() == null ? null : base.dtype().torchName();
-    return layoutBuffer(target, base.device(), dtype, args.get(1), args.get(2));
-  }
-
-  /**
-   * A buffer from a layout: storage elements {@code 1 + Σ (size-1)·stride} (0 when a dimension
-   * is 0), as Inductor's {@code compute_required_storage_length}; unsized when the dtype is
-   * unknown or a size is symbolic.
-   */
-  private Buffer layoutBuffer(String name, Device device, @Nullable String dtypeText,
-      String shapeText, String strideText) {
-    List<Long> shape;
-    List<Long> stride;
-    try {
-      shape = PyText.sizes(shapeText);
-      stride = PyText.sizes(strideText);
-    } catch (IllegalArgumentException e) {
-      throw fail("malformed layout of " + name + ": " + e.getMessage());
-    }
-    DType dtype = null;
-    if (dtypeText != null) {
-      try {
-        dtype = DType.parse(dtypeText.trim());
-      } catch (IllegalArgumentException e) {
-        throw fail(name + ": " + e.getMessage());
-      }
-    }
-    if (shape == null || stride == null) {
-      return new Buffer(name, device, dtype, List.of(), List.of(), Buffer.UNKNOWN, shapeText, true);
-    }
-    if (shape.size() != stride.size()) {
-      throw fail("malformed layout of " + name + ": shape " + shapeText + " has " + shape.size()
-          + " dims but stride " + strideText + " has " + stride.size());
-    }
-    try {
-      long elements = storageElements(shape, stride);
-      long bytes = dtype == null ? Buffer.UNKNOWN : Math.multiplyExact(elements, dtype.itemSize());
-      return new Buffer(name, device, dtype, shape, stride, bytes, Long.toString(elements), true);
-    } catch (ArithmeticException e) {
-      throw fail("layout of " + name + " is too large: " + shapeText + " " + strideText);
-    }
-  }
-
-  /** Elements a layout spans, as Inductor's {@code compute_required_storage_length}. */
-  static long storageElements(List<Long> shape, List<Long> stride) {
-    long last = 0;
-    for (int i = 0; i < shape.size(); i++) {
-      if (shape.get(i) == 0) {
-        return 0;
-      }
-      last = Math.addExact(last, Math.multiplyExact(shape.get(i) - 1, stride.get(i)));
-    }
-    return Math.addExact(last, 1);
-  }
-
-  private Binding bound(@Nullable String name, String what) {
-    Binding b = name == null ? null : names.get(name.trim());
-    if (b == null) {
-      throw fail(what + " '" + name + "', which was never defined");
-    }
-    return b;
-  }
-
   private @Nullable Device guardDevice() {
     for (Block b : blocks) {
       if (b.device() != null) {
@@ -460,26 +246,13 @@ final class CallBodyReader {
     return null;
   }
 
-  private int guardIndex(String type) {
-    Device d = guardDevice();
-    return d != null && d.type().equals(type) ? d.index() : 0;
-  }
-
   /** Where extern results and unsized names live: the current device guard, else the CPU. */
   private Device defaultDevice() {
     Device d = guardDevice();
     return d == null ? Device.CPU : d;
   }
 
-  private Device parseDevice(String text) {
-    try {
-      return Device.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw fail(e.getMessage());
-    }
-  }
-
-  private ProgramFormatException fail(String problem) {
-    return new ProgramFormatException(file, "line " + lineNo, problem);
+  private ProgramFormatException fail(IllegalArgumentException e) {
+    return new ProgramFormatException(file, "line " + lineNo, e.getMessage(), e);
   }
 }

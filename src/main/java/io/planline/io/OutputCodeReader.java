@@ -68,7 +68,8 @@ public final class OutputCodeReader {
 
   private static final Pattern CALL_DEF =
       Pattern.compile("(\\s*)def call\\(\\s*(?:self\\s*,\\s*)?args\\s*\\)\\s*(?:->.*)?:\\s*");
-  private static final Pattern RAND_STRIDED = Pattern.compile("\\s*([A-Za-z_]\\w*) = (rand_strided\\(.*\\))\\s*");
+  private static final Pattern RAND_STRIDED =
+      Pattern.compile("\\s*([A-Za-z_]\\w*) = (rand_strided\\(.*\\))\\s*");
   private static final Pattern SIZE_ASSERT = Pattern.compile("assert_size_stride\\((.*)\\)");
 
   private OutputCodeReader() {}
@@ -85,7 +86,7 @@ public final class OutputCodeReader {
       if (shape == null || stride == null || shape.size() != stride.size()) {
         return Buffer.unsized(name, d);
       }
-      long elements = CallBodyReader.storageElements(shape, stride);
+      long elements = MemoryStatements.storageElements(shape, stride);
       long bytes = dtype == null ? Buffer.UNKNOWN : elements * dtype.itemSize();
       return new Buffer(name, d, dtype, shape, stride, bytes, Long.toString(elements), true);
     }
@@ -160,7 +161,7 @@ public final class OutputCodeReader {
     return n;
   }
 
-  /** {@code argN = rand_strided(shape, stride, device=..., dtype=...)} lines of {@code get_args}. */
+  /** The {@code argN = rand_strided(shape, stride, device=, dtype=)} lines of {@code get_args}. */
   private static Map<String, InputSpec> randStrided(String file, String[] physical) {
     Map<String, InputSpec> out = new HashMap<>();
     for (int i = 0; i < physical.length; i++) {
@@ -200,7 +201,8 @@ public final class OutputCodeReader {
       try {
         InputSpec old = out.get(args.get(0));
         out.put(args.get(0), new InputSpec(old == null ? null : old.device(),
-            old == null ? null : old.dtype(), PyText.sizes(args.get(1)), PyText.sizes(args.get(2))));
+            old == null ? null : old.dtype(), PyText.sizes(args.get(1)),
+            PyText.sizes(args.get(2))));
       } catch (IllegalArgumentException e) {
         throw new ProgramFormatException(file, "line " + line.number(),
             "bad assert_size_stride: " + e.getMessage());

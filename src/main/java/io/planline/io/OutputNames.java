@@ -26,17 +26,15 @@ final class OutputNames {
   /** One storage the module allocated: memory whose end the graph must show. */
   static final class Storage {
     final boolean pooled;
-    final int order;
     Buffer current;
     boolean ended;
     boolean output;
     boolean multiOutput;
     int lastUse;
 
-    Storage(Buffer buffer, boolean pooled, int order, int firstUse) {
+    Storage(Buffer buffer, boolean pooled, int firstUse) {
       this.current = buffer;
       this.pooled = pooled;
-      this.order = order;
       this.lastUse = firstUse;
     }
   }
@@ -68,7 +66,7 @@ final class OutputNames {
 
   /** Starts a storage named {@code buffer.name()} at statement {@code statement}. */
   Storage allocate(Buffer buffer, @Nullable String pool, long offset, int statement) {
-    Storage s = new Storage(buffer, pool != null, storages.size(), statement);
+    Storage s = new Storage(buffer, pool != null, statement);
     storages.add(s);
     names.put(buffer.name(), new Binding(Kind.STORAGE, buffer, s, pool, offset));
     return s;

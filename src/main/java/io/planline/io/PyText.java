@@ -201,7 +201,8 @@ final class PyText {
           j++;
         }
         boolean attribute = i > 0 && code.charAt(i - 1) == '.';
-        boolean keyword = j < n && code.charAt(j) == '=' && (j + 1 >= n || code.charAt(j + 1) != '=');
+        boolean keyword = j < n && code.charAt(j) == '='
+            && (j + 1 >= n || code.charAt(j + 1) != '=');
         if (!attribute && !keyword) {
           out.add(code.substring(i, j));
         }
@@ -232,7 +233,8 @@ final class PyText {
   static @Nullable List<Long> sizes(String text) {
     String t = text.trim();
     if (t.length() < 2 || t.charAt(0) != '(' || matching(t, 0) != t.length() - 1) {
-      throw new IllegalArgumentException("expected a tuple such as (32, 512), found '" + text + "'");
+      throw new IllegalArgumentException(
+          "expected a tuple such as (32, 512), found '" + text + "'");
     }
     List<String> parts = splitTopLevel(t.substring(1, t.length() - 1), ',');
     List<Long> out = new ArrayList<>(parts.size());

@@ -126,7 +126,8 @@ public final class InductorPoolPlanner implements MemoryPlanner {
     for (var e : named.entrySet()) {
       for (Block b : e.getKey().blocks) {
         Pool pool = e.getValue();
-        long reserved = Math.min(b.range.alignedBytes(options.alignment()), pool.bytes() - b.offset);
+        long reserved =
+            Math.min(b.range.alignedBytes(options.alignment()), pool.bytes() - b.offset);
         byName.put(b.range.name(), new Placement(b.range.name(), pool.name(), b.offset, reserved,
             b.range.firstLine(), b.range.lastLine()));
       }

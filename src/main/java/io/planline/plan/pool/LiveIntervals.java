@@ -27,7 +27,8 @@ final class LiveIntervals {
   /** One interval {@code [begin, end)}. Requires: {@code begin <= end}. */
   static LiveIntervals of(long begin, long end) {
     if (end < begin) {
-      throw new IllegalArgumentException("interval [" + begin + ", " + end + ") ends before it begins");
+      throw new IllegalArgumentException(
+          "interval [" + begin + ", " + end + ") ends before it begins");
     }
     return new LiveIntervals(new long[] {begin}, new long[] {end});
   }
