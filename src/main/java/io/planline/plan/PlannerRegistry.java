@@ -33,6 +33,7 @@ public final class PlannerRegistry {
   public static PlannerRegistry builtIn() {
     List<MemoryPlanner> all = new ArrayList<>();
     all.add(new NoopPlanner());
+    all.add(new io.planline.plan.pool.InductorPoolPlanner());
     return new PlannerRegistry(all);
   }
 
