@@ -23,11 +23,13 @@ import java.util.Set;
  * as the seed does in place. {@link GreedyReuseState} is the same pass for a stream.
  *
  * <p>{@code plannedBytes} is the peak of planned storages ({@code AllocateLine}s) over the
- * rewritten lines, a reused storage held from its first allocation to its final free, in raw
- * bytes: {@code options.alignment()} does not apply, because this pass places no offsets (whole
- * storages are handed over between equal keys, so rounding changes no decision) and the bound it
- * is reported against, {@code LowerBound.of(Liveness.of(graph), 1)}, is raw as well. What the
- * device allocator adds on top is {@link WholePeak}'s figure.
+ * rewritten lines, a reused storage held from its first allocation to its final free
+ * ({@link WholePeak#plannedPeak}; the seed also lets a planned buffer take a freed extern-kernel
+ * or multi-output result, which then counts from its free). It is in raw bytes:
+ * {@code options.alignment()} does not apply, because this pass places no offsets (whole storages
+ * are handed over between equal keys, so rounding changes no decision) and the bound it is
+ * reported against, {@code LowerBound.of(Liveness.of(graph), 1)}, is raw as well. What the device
+ * allocator adds on top is {@link WholePeak}'s figure.
  */
 public final class GreedyReusePlanner implements MemoryPlanner {
 

@@ -92,7 +92,8 @@ public final class ReusePlanVerifier {
       }
       for (Storage s : all) {
         if (s.state == State.POOLED) {
-          throw fail("free of %s is marked is_reused but no later allocation takes it", s.pooledAs.name());
+          throw fail("free of %s is marked is_reused but no later allocation takes it",
+              s.pooledAs.name());
         }
       }
       if (plannerReuses != plan.reuses().size()) {
@@ -137,7 +138,8 @@ public final class ReusePlanVerifier {
       }
       boolean pooled = !free.aliasesOutput() && !free.multiOutput();
       if (free.isReused() && !pooled) {
-        throw fail("line %d marks %s is_reused, but it aliases an output or is multi-output", line, name);
+        throw fail("line %d marks %s is_reused, but it aliases an output or is multi-output",
+            line, name);
       }
       s.pooledAs = free.node();
       if (free.isReused()) {

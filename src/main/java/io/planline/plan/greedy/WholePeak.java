@@ -1,12 +1,11 @@
 package io.planline.plan.greedy;
 
-import static java.util.Objects.requireNonNull;
-
 import io.planline.ir.Buffer;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
 import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
 import io.planline.ir.WrapperLine.ReuseLine;
+import io.planline.plan.greedy.HeldStorage.Origin;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,45 +45,6 @@ public final class WholePeak {
 
   private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*) = ");
 
-  /** Who allocated a storage. */
-  public enum Origin {
-    PLANNED, EXTERN_KERNEL, MULTI_OUTPUT, FALLBACK_KERNEL, DONATED_INPUT, COMM_BUFFER
-  }
-
-  /**
-   * One storage and the lines it is held for.
-   *
-   * @param name its first name
-   * @param names every name it carries, in order
-   * @param origin who allocated it
-   * @param plannedFrom the line from which planned buffers live in it, or -1 if none ever does:
-   *     its first line when an {@code AllocateLine} made it, else the line that freed it into the
-   *     reuse pool, when a planned allocation then took it (the seed allows that for extern-kernel
-   *     and multi-output results)
-   * @param bytes raw size (0 when no line gives one)
-   * @param firstLine first line it is held at
-   * @param lastLine last line it is held at (inclusive)
-   */
-  public record Held(String name, List<String> names, Origin origin, int plannedFrom, long bytes,
-      int firstLine, int lastLine) {
-    public Held {
-      requireNonNull(name, "name");
-      requireNonNull(origin, "origin");
-      names = List.copyOf(names);
-      if (bytes < 0 || firstLine < 0 || lastLine < firstLine || plannedFrom > lastLine
-          || (plannedFrom >= 0 && plannedFrom < firstLine)) {
-        throw new IllegalArgumentException(String.format(
-            "%s: bad storage (%d bytes, lines [%d, %d], planned from %d)", name, bytes,
-            firstLine, lastLine, plannedFrom));
-      }
-    }
-
-    /** Whether a planned buffer ever lives in it. */
-    public boolean planned() {
-      return plannedFrom >= 0;
-    }
-  }
-
   private WholePeak() {}
 
   /** The whole-program peak of {@code graph}'s lines: every storage, rounded to 512 bytes. */
@@ -101,15 +61,15 @@ public final class WholePeak {
   }
 
   /**
-   * Peak of the storages planned buffers live in, each from {@link Held#plannedFrom()} to its
-   * last line, in raw bytes: a reuse plan's {@code plannedBytes}. Every planned buffer's live
+   * Peak of the storages planned buffers live in, each from {@link HeldStorage#plannedFrom()} to
+   * its last line, in raw bytes: a reuse plan's {@code plannedBytes}. Every planned buffer's live
    * range lies inside a counted storage, so the figure is never below the planned lower bound.
    */
   public static long plannedPeak(Graph graph) {
-    List<Held> planned = new ArrayList<>();
-    for (Held h : storages(graph)) {
+    List<HeldStorage> planned = new ArrayList<>();
+    for (HeldStorage h : storages(graph)) {
       if (h.planned()) {
-        planned.add(new Held(h.name(), h.names(), h.origin(), h.plannedFrom(), h.bytes(),
+        planned.add(new HeldStorage(h.name(), h.names(), h.origin(), h.plannedFrom(), h.bytes(),
             h.plannedFrom(), h.lastLine()));
       }
     }
@@ -122,13 +82,14 @@ public final class WholePeak {
   }
 
   /** Every storage held over {@code graph}'s lines, in creation order. */
-  public static List<Held> storages(Graph graph) {
+  public static List<HeldStorage> storages(Graph graph) {
     return new Sweep(graph).run();
   }
 
-  private static long[] profile(List<Held> held, int lines, Predicate<Held> counted, int unit) {
+  private static long[] profile(List<HeldStorage> held, int lines,
+      Predicate<HeldStorage> counted, int unit) {
     long[] delta = new long[lines + 1];
-    for (Held h : held) {
+    for (HeldStorage h : held) {
       if (counted.test(h)) {
         long b = (h.bytes() + unit - 1) / unit * unit;
         delta[h.firstLine()] += b;
@@ -171,18 +132,18 @@ public final class WholePeak {
       }
     }
 
-    List<Held> run() {
+    List<HeldStorage> run() {
       List<WrapperLine> lines = graph.lines();
       for (int i = 0; i < lines.size(); i++) {
         step(lines.get(i), i);
       }
       Set<String> outputs = new HashSet<>(graph.outputs());
       int end = lines.size() - 1;
-      List<Held> held = new ArrayList<>(order.size());
+      List<HeldStorage> held = new ArrayList<>(order.size());
       for (Open o : order) {
         boolean toEnd = o.last < 0 || o.names.stream().anyMatch(outputs::contains);
-        held.add(new Held(o.names.get(0), o.names, o.origin, o.plannedFrom, Math.max(0, o.bytes),
-            o.first, toEnd ? end : o.last));
+        held.add(new HeldStorage(o.names.get(0), o.names, o.origin, o.plannedFrom,
+            Math.max(0, o.bytes), o.first, toEnd ? end : o.last));
       }
       return held;
     }

@@ -15,8 +15,7 @@ import io.planline.ir.Device;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
 import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
-import io.planline.plan.greedy.WholePeak.Held;
-import io.planline.plan.greedy.WholePeak.Origin;
+import io.planline.plan.greedy.HeldStorage.Origin;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -58,10 +57,10 @@ final class WholePeakTest {
     List<WrapperLine> lines = List.of(new WrapperLine.ExternKernelAllocLine(tuple),
         new WrapperLine.MultiOutputLine("r0", "t"), new WrapperLine.MultiOutputLine("r1", "t"),
         new FreeIfNotReusedLine(tuple, false, false, true), call("r0"), free(r0), call("r1"));
-    List<Held> held = WholePeak.storages(graph(lines, List.of("r1")));
-    assertEquals(List.of(new Held("t", List.of("t"), Origin.EXTERN_KERNEL, -1, 0, 0, 3),
-        new Held("r0", List.of("r0"), Origin.MULTI_OUTPUT, -1, 4000, 1, 5),
-        new Held("r1", List.of("r1"), Origin.MULTI_OUTPUT, -1, 0, 2, 6)), held);
+    List<HeldStorage> held = WholePeak.storages(graph(lines, List.of("r1")));
+    assertEquals(List.of(new HeldStorage("t", List.of("t"), Origin.EXTERN_KERNEL, -1, 0, 0, 3),
+        new HeldStorage("r0", List.of("r0"), Origin.MULTI_OUTPUT, -1, 4000, 1, 5),
+        new HeldStorage("r1", List.of("r1"), Origin.MULTI_OUTPUT, -1, 0, 2, 6)), held);
   }
 
   @Test
@@ -70,15 +69,15 @@ final class WholePeakTest {
     List<WrapperLine> lines = List.of(new WrapperLine.TextLine("LineContext(context=x)"),
         new WrapperLine.TextLine("buf5 = torch.ops.aten.foo.default(arg0_1)"), call("buf5"),
         free(f));
-    List<Held> held = WholePeak.storages(graph(lines, List.of()));
-    assertEquals(List.of(new Held("buf5", List.of("buf5"), Origin.FALLBACK_KERNEL, -1, 512, 1, 3)),
-        held);
+    List<HeldStorage> held = WholePeak.storages(graph(lines, List.of()));
+    assertEquals(List.of(
+        new HeldStorage("buf5", List.of("buf5"), Origin.FALLBACK_KERNEL, -1, 512, 1, 3)), held);
   }
 
   @Test
   void storages_graphOutput_livesToTheLastLineEvenIfFreed() {
     Buffer a = buf("a");
-    List<Held> held = WholePeak.storages(graph(List.of(alloc(a), free(a), call(), call()),
+    List<HeldStorage> held = WholePeak.storages(graph(List.of(alloc(a), free(a), call(), call()),
         List.of("a")));
     assertEquals(3, held.get(0).lastLine());
   }
@@ -89,7 +88,7 @@ final class WholePeakTest {
     Buffer b = buf("b");
     for (WrapperLine freeA : List.of(new FreeIfNotReusedLine(a, true, false, false), free(a))) {
       Graph g = graph(List.of(alloc(a), freeA, call(), reuse(a, b), free(b), call()), List.of());
-      assertEquals(List.of(new Held("a", List.of("a", "b"), Origin.PLANNED, 0, 1024, 0, 4)),
+      assertEquals(List.of(new HeldStorage("a", List.of("a", "b"), Origin.PLANNED, 0, 1024, 0, 4)),
           WholePeak.storages(g));
     }
   }
@@ -101,7 +100,7 @@ final class WholePeakTest {
     Graph g = graph(List.of(new WrapperLine.ExternKernelAllocLine(e), call("e"),
         new FreeIfNotReusedLine(e, true, false, false), call(), reuse(e, b), free(b), call()),
         List.of());
-    Held h = WholePeak.storages(g).get(0);
+    HeldStorage h = WholePeak.storages(g).get(0);
     assertEquals(Origin.EXTERN_KERNEL, h.origin());
     assertEquals(2, h.plannedFrom());
     assertEquals(1024, WholePeak.plannedPeak(g));
@@ -110,8 +109,8 @@ final class WholePeakTest {
   @Test
   void held_inconsistentRange_isRejected() {
     assertThrows(IllegalArgumentException.class,
-        () -> new Held("a", List.of("a"), Origin.PLANNED, 0, 1, 5, 4));
+        () -> new HeldStorage("a", List.of("a"), Origin.PLANNED, 0, 1, 5, 4));
     assertThrows(IllegalArgumentException.class,
-        () -> new Held("a", List.of("a"), Origin.PLANNED, 7, 1, 0, 4));
+        () -> new HeldStorage("a", List.of("a"), Origin.PLANNED, 7, 1, 0, 4));
   }
 }
