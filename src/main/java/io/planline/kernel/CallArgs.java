@@ -89,7 +89,12 @@ final class CallArgs {
           yield number(text);
         }
         // a Scalar may be a symbolic size (arange's end = s0): keep it as an expression
-        Long v = IntExpr.valueOf(text);
+        Long v;
+        try {
+          v = IntExpr.valueOf(text);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("expected a number or an integer expression");
+        }
         yield v == null ? new Symbolic(text) : (Object) (double) v;
       }
       case BOOL -> switch (text) {
@@ -207,7 +212,8 @@ final class CallArgs {
     if (v instanceof Double d) {
       return d;
     }
-    throw error(i, v instanceof Symbolic ? "must be a constant, not a symbolic expression"
+    throw error(i, v instanceof Symbolic
+        ? "expected a constant number (a symbolic expression is not supported here)"
         : "expected a number");
   }
 
