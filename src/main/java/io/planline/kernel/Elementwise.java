@@ -67,29 +67,6 @@ final class Elementwise {
     } while (cur.next());
   }
 
-  /** The shape every operand broadcasts to (numpy rules), naming the op on failure. */
-  static long[] broadcastShapes(long[]... shapes) {
-    int rank = 0;
-    for (long[] s : shapes) {
-      rank = Math.max(rank, s.length);
-    }
-    long[] out = new long[rank];
-    Arrays.fill(out, 1);
-    for (long[] s : shapes) {
-      for (int i = 0; i < s.length; i++) {
-        int d = rank - s.length + i;
-        if (s[i] != 1) {
-          if (out[d] != 1 && out[d] != s[i]) {
-            throw new IllegalArgumentException("shapes do not broadcast: "
-                + String.join(" and ", Arrays.stream(shapes).map(Arrays::toString).toList()));
-          }
-          out[d] = s[i];
-        }
-      }
-    }
-    return out;
-  }
-
   /**
    * Dimensions after dropping size-1 ones and merging neighbours that are contiguous in every
    * operand, so that e.g. a contiguous [8, 16, 32] add becomes one row of 4096. Always rank >= 1.

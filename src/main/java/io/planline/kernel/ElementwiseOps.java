@@ -284,7 +284,7 @@ final class ElementwiseOps {
       for (int k = 0; k < in.length; k++) {
         shapes[k] = in[k].shapeRef();
       }
-      long[] expected = Elementwise.broadcastShapes(shapes);
+      long[] expected = Shapes.broadcast(shapes);
       if (!Arrays.equals(expected, out.shapeRef())) {
         throw new IllegalArgumentException("output shape " + Arrays.toString(out.shapeRef())
             + " is not the inputs' broadcast shape " + Arrays.toString(expected));

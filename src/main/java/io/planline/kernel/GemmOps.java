@@ -3,7 +3,7 @@ package io.planline.kernel;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
-/** The matrix products {@code mm}, {@code addmm}, {@code bmm} and {@code baddbmm} over {@link Gemm}. */
+/** The matrix products mm, addmm, bmm and baddbmm, all over the blocked {@link Gemm}. */
 final class GemmOps {
 
   private GemmOps() {}

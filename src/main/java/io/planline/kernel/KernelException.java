@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import org.jspecify.annotations.Nullable;
 
-/** An expected kernel failure (unknown operator, bad arguments, bad tensors), naming the operator. */
+/** An expected kernel failure (unknown operator, bad arguments, bad tensors), naming the op. */
 public class KernelException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

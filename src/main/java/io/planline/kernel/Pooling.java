@@ -1,6 +1,8 @@
 package io.planline.kernel;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * 2-D max pooling (with the flat {@code h * W + w} indices ATen returns), average pooling and
@@ -20,48 +22,36 @@ final class Pooling {
   static void register(OpTable t) {
     t.add("aten.max_pool2d_with_indices.default", "Tensor self, int[2] kernel_size,"
         + " int[2] stride, int[2] padding, int[2] dilation, bool ceil_mode", 2, a -> {
-          Window w = window(a, 1, 2, 3, a.constInts(4, 2), a.bool(5));
+          Window w = window(a, a.constInts(4, 2), a.bool(5), true, 0);
           String self = a.tensor(0);
           return c -> run(c.parallel(), Kind.MAX, c.in(self), c.out(0), c.out(1), w);
         });
     t.add("aten.avg_pool2d.default", "Tensor self, int[2] kernel_size, int[2] stride,"
         + " int[2] padding, bool ceil_mode, bool count_include_pad, int? divisor_override", 1,
         a -> {
-          Window w = window(a, 1, 2, 3, new long[] {1, 1}, a.bool(4));
-          w.countIncludePad = a.bool(5);
           Long div = a.optConstInt(6);
           if (div != null && div == 0) {
             throw a.error(6, "divisor must not be zero");
           }
-          w.divisor = div == null ? 0 : div;
+          Window w = window(a, new long[] {1, 1}, a.bool(4), a.bool(5), div == null ? 0 : div);
           String self = a.tensor(0);
           return c -> run(c.parallel(), Kind.AVG, c.in(self), c.out(0), null, w);
         });
     t.add("aten._adaptive_avg_pool2d.default", "Tensor self, SymInt[2] output_size", 1, a -> {
       String self = a.tensor(0);
       Window w = new Window(new long[] {1, 1}, new long[] {1, 1}, new long[2], new long[] {1, 1},
-          false);
+          false, true, 0);
       return c -> run(c.parallel(), Kind.ADAPTIVE, c.in(self), c.out(0), null, w);
     });
   }
 
-  /** Kernel, stride, padding and dilation (height, width) plus the avg-pool options. */
-  private static final class Window {
-    final long[] k;
-    final long[] s;
-    final long[] p;
-    final long[] d;
-    final boolean ceil;
-    boolean countIncludePad = true;
-    long divisor;
-
-    Window(long[] k, long[] s, long[] p, long[] d, boolean ceil) {
-      this.k = k;
-      this.s = s;
-      this.p = p;
-      this.d = d;
-      this.ceil = ceil;
-    }
+  /**
+   * Kernel, stride, padding and dilation as (height, width), plus the avg-pool options.
+   *
+   * @param divisor avg-pool divisor override, 0 for none
+   */
+  private record Window(long[] k, long[] s, long[] p, long[] d, boolean ceil,
+      boolean countIncludePad, long divisor) {
 
     long outSize(int dim, long in) {
       long o = Math.floorDiv(in + 2 * p[dim] - d[dim] * (k[dim] - 1) - 1 + (ceil ? s[dim] - 1 : 0),
@@ -74,9 +64,13 @@ final class Pooling {
     }
   }
 
-  private static Window window(CallArgs a, int ki, int si, int pi, long[] dil, boolean ceil) {
+  /** Reads kernel_size, stride (empty: the kernel size) and padding from arguments 1 to 3. */
+  private static Window window(CallArgs a, long[] dil, boolean ceil, boolean countIncludePad,
+      long divisor) {
+    int ki = 1;
+    int pi = 3;
     long[] k = a.constInts(ki, 2);
-    long[] s = a.constInts(si).length == 0 ? k.clone() : a.constInts(si, 2);
+    long[] s = a.constInts(2).length == 0 ? k.clone() : a.constInts(2, 2);
     long[] p = a.constInts(pi, 2);
     for (int i = 0; i < 2; i++) {
       if (k[i] < 1 || s[i] < 1 || dil[i] < 1) {
@@ -86,11 +80,11 @@ final class Pooling {
         throw a.error(pi, "padding must be between 0 and half the kernel size");
       }
     }
-    return new Window(k, s, p, dil, ceil);
+    return new Window(k, s, p, dil, ceil, countIncludePad, divisor);
   }
 
-  private static void run(Parallel par, Kind kind, Tensor in, Tensor out, Tensor indices,
-      Window w) {
+  private static void run(Parallel par, Kind kind, Tensor in, Tensor out,
+      @Nullable Tensor indices, Window w) {
     if (in.dim() == 3) {
       in = in.unsqueeze(0);
       out = out.unsqueeze(0);
@@ -114,13 +108,13 @@ final class Pooling {
     int ow = (int) out.size(3);
     Tensor src = in;
     Tensor dst = out;
-    Tensor idx = indices;
+    @Nullable Tensor idx = indices;
     Block inPlane = new Block(src, 2);
     Block outPlane = new Block(dst, 2);
-    Block idxPlane = idx == null ? null : new Block(idx, 2);
+    @Nullable Block idxPlane = idx == null ? null : new Block(idx, 2);
     long work = (long) planes * oh * ow * (kind == Kind.ADAPTIVE ? h * wd / Math.max(1, oh * ow)
-        : w.k[0] * w.k[1]);
-    java.util.function.IntConsumer plane = pl -> {
+        : w.k()[0] * w.k()[1]);
+    IntConsumer plane = pl -> {
       int n = pl / (int) src.size(1);
       int c = pl % (int) src.size(1);
       double[] x = new double[h * wd];
@@ -154,20 +148,20 @@ final class Pooling {
       Window w) {
     for (int i = 0; i < oh; i++) {
       for (int j = 0; j < ow; j++) {
-        long h0 = i * w.s[0] - w.p[0];
-        long w0 = j * w.s[1] - w.p[1];
-        long h1 = Math.min(h0 + (w.k[0] - 1) * w.d[0] + 1, h);
-        long w1 = Math.min(w0 + (w.k[1] - 1) * w.d[1] + 1, wd);
+        long h0 = i * w.s()[0] - w.p()[0];
+        long w0 = j * w.s()[1] - w.p()[1];
+        long h1 = Math.min(h0 + (w.k()[0] - 1) * w.d()[0] + 1, h);
+        long w1 = Math.min(w0 + (w.k()[1] - 1) * w.d()[1] + 1, wd);
         while (h0 < 0) {
-          h0 += w.d[0];
+          h0 += w.d()[0];
         }
         while (w0 < 0) {
-          w0 += w.d[1];
+          w0 += w.d()[1];
         }
         long best = h0 * wd + w0;
         double max = Double.NEGATIVE_INFINITY;
-        for (long a = h0; a < h1; a += w.d[0]) {
-          for (long b = w0; b < w1; b += w.d[1]) {
+        for (long a = h0; a < h1; a += w.d()[0]) {
+          for (long b = w0; b < w1; b += w.d()[1]) {
             double v = x[(int) (a * wd + b)];
             if (v > max || Double.isNaN(v)) {
               max = v;
@@ -184,10 +178,10 @@ final class Pooling {
   private static void avgPlane(double[] x, int h, int wd, double[] y, int oh, int ow, Window w) {
     for (int i = 0; i < oh; i++) {
       for (int j = 0; j < ow; j++) {
-        long h0 = i * w.s[0] - w.p[0];
-        long w0 = j * w.s[1] - w.p[1];
-        long h1 = Math.min(h0 + w.k[0], h + w.p[0]);
-        long w1 = Math.min(w0 + w.k[1], wd + w.p[1]);
+        long h0 = i * w.s()[0] - w.p()[0];
+        long w0 = j * w.s()[1] - w.p()[1];
+        long h1 = Math.min(h0 + w.k()[0], h + w.p()[0]);
+        long w1 = Math.min(w0 + w.k()[1], wd + w.p()[1]);
         long poolSize = (h1 - h0) * (w1 - w0);
         h0 = Math.max(h0, 0);
         w0 = Math.max(w0, 0);
@@ -203,8 +197,8 @@ final class Pooling {
             sum += x[(int) (a * wd + b)];
           }
         }
-        long div = w.divisor != 0 ? w.divisor
-            : w.countIncludePad ? poolSize : (h1 - h0) * (w1 - w0);
+        long div = w.divisor() != 0 ? w.divisor()
+            : w.countIncludePad() ? poolSize : (h1 - h0) * (w1 - w0);
         y[i * ow + j] = sum / div;
       }
     }

@@ -80,7 +80,8 @@ final class ReductionOps {
     for (long d : dims) {
       int k = Tensor.wrapDim(d, rank);
       if (rank > 0 && reduced[k]) {
-        throw new IllegalArgumentException("dim " + d + " appears twice in " + Arrays.toString(dims));
+        throw new IllegalArgumentException("dim " + d + " appears twice in "
+            + Arrays.toString(dims));
       }
       if (rank > 0) {
         reduced[k] = true;

@@ -103,7 +103,7 @@ final class Rows {
     }
   }
 
-  /** Stores {@code n} floats from src[off..] into float32 memory at byte {@code b}, {@code s} apart. */
+  /** Stores {@code n} floats from src[off..] as float32 at byte {@code b}, {@code s} apart. */
   static void storeFloats(Tensor t, int b, int n, long s, float[] src, int off) {
     requireFloat32(t);
     if (s == 1 && (b & 3) == 0) {
@@ -135,12 +135,7 @@ final class Rows {
 
   /** One element at byte {@code b}, as a long (floating values truncate toward zero). */
   static long loadLong(Tensor t, int b) {
-    ByteBuffer buf = t.data();
-    return switch (t.dtype()) {
-      case INT64 -> buf.getLong(b);
-      case FLOAT32, FLOAT64 -> (long) loadDouble(t, b);
-      default -> (long) loadDouble(t, b);
-    };
+    return t.dtype() == DType.INT64 ? t.data().getLong(b) : (long) loadDouble(t, b);
   }
 
   /** Stores one element at byte {@code b}, converted from double to the tensor's dtype. */

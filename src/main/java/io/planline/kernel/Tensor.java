@@ -88,25 +88,16 @@ public final class Tensor {
 
   /** Row-major (C-contiguous) strides for {@code shape}, in elements. */
   public static long[] contiguousStrides(long[] shape) {
-    long[] s = new long[shape.length];
-    long acc = 1;
-    for (int d = shape.length - 1; d >= 0; d--) {
-      s[d] = acc;
-      acc *= Math.max(shape[d], 1);
-    }
-    return s;
+    return Shapes.contiguousStrides(shape);
   }
 
-  /** The product of the sizes (1 for a scalar). */
+  /**
+   * The product of the sizes (1 for a scalar).
+   *
+   * @throws IllegalArgumentException for a negative size
+   */
   public static long numel(long[] shape) {
-    long n = 1;
-    for (long s : shape) {
-      if (s < 0) {
-        throw new IllegalArgumentException("negative size in shape " + Arrays.toString(shape));
-      }
-      n = Math.multiplyExact(n, s);
-    }
-    return n;
+    return Shapes.numel(shape);
   }
 
   /** The element type. */
@@ -220,19 +211,8 @@ public final class Tensor {
   /** The view with a size-1 dimension inserted at {@code d}. */
   public Tensor unsqueeze(int d) {
     int k = wrapDim(d, shape.length + 1);
-    long[] sh = new long[shape.length + 1];
-    long[] st = new long[shape.length + 1];
-    for (int i = 0, j = 0; i < sh.length; i++) {
-      if (i == k) {
-        sh[i] = 1;
-        st[i] = j < shape.length ? stride[j] * shape[j] : 1;
-      } else {
-        sh[i] = shape[j];
-        st[i] = stride[j];
-        j++;
-      }
-    }
-    return derive(byteOffset, sh, st);
+    long st = k < shape.length ? stride[k] * shape[k] : 1;
+    return derive(byteOffset, Shapes.with(shape, k, 1), Shapes.with(stride, k, st));
   }
 
   /**
@@ -242,24 +222,16 @@ public final class Tensor {
    * @throws IllegalArgumentException if this shape does not broadcast to {@code target}
    */
   public Tensor expand(long... target) {
-    if (target.length < shape.length) {
-      throw notBroadcastable(target);
-    }
-    long[] st = new long[target.length];
     int lead = target.length - shape.length;
-    for (int i = 0; i < target.length; i++) {
-      if (i < lead) {
-        st[i] = 0;
-        continue;
-      }
-      long s = shape[i - lead];
-      if (s == target[i]) {
-        st[i] = stride[i - lead];
-      } else if (s == 1) {
-        st[i] = 0;
-      } else {
-        throw notBroadcastable(target);
-      }
+    long[] st = new long[target.length];
+    boolean ok = lead >= 0;
+    for (int i = 0; ok && i < shape.length; i++) {
+      ok = shape[i] == target[lead + i] || shape[i] == 1;
+      st[lead + i] = shape[i] == target[lead + i] ? stride[i] : 0;
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("shape " + Arrays.toString(shape)
+          + " does not broadcast to " + Arrays.toString(target));
     }
     return derive(byteOffset, target.clone(), st);
   }
@@ -309,11 +281,7 @@ public final class Tensor {
   /** The elements in row-major order, as doubles. */
   public double[] toDoubleArray() {
     double[] out = new double[Math.toIntExact(numel())];
-    long[] idx = new long[shape.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = get(idx);
-      increment(idx);
-    }
+    new Block(this, 0).load(byteOffset, out);
     return out;
   }
 
@@ -380,11 +348,7 @@ public final class Tensor {
   }
 
   static int wrapDim(long d, int rank) {
-    int r = Math.max(rank, 1);
-    if (d < -r || d >= r) {
-      throw new IllegalArgumentException("dimension " + d + " out of range for rank " + rank);
-    }
-    return (int) (d < 0 ? d + r : d);
+    return Shapes.wrapDim(d, rank);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -394,15 +358,7 @@ public final class Tensor {
   }
 
   private Tensor dropDim(int k) {
-    long[] sh = new long[shape.length - 1];
-    long[] st = new long[shape.length - 1];
-    for (int i = 0, j = 0; i < shape.length; i++) {
-      if (i != k) {
-        sh[j] = shape[i];
-        st[j++] = stride[i];
-      }
-    }
-    return derive(byteOffset, sh, st);
+    return derive(byteOffset, Shapes.without(shape, k), Shapes.without(stride, k));
   }
 
   private void increment(long[] idx) {
@@ -414,35 +370,9 @@ public final class Tensor {
     }
   }
 
-  private IllegalArgumentException notBroadcastable(long[] target) {
-    return new IllegalArgumentException("shape " + Arrays.toString(shape)
-        + " does not broadcast to " + Arrays.toString(target));
-  }
-
   private static Tensor checked(ByteBuffer le, FloatBuffer fv, int off, DType dtype, long[] sh,
       long[] st) {
-    if (sh.length != st.length) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(sh) + " and stride "
-          + Arrays.toString(st) + " differ in rank");
-    }
-    long maxIndex = 0;
-    for (int d = 0; d < sh.length; d++) {
-      if (sh[d] < 0 || st[d] < 0) {
-        throw new IllegalArgumentException("negative size or stride: shape "
-            + Arrays.toString(sh) + ", stride " + Arrays.toString(st));
-      }
-      if (sh[d] > 0) {
-        maxIndex = Math.addExact(maxIndex, Math.multiplyExact(sh[d] - 1, st[d]));
-      }
-    }
-    if (numel(sh) > 0) {
-      long end = off + Math.multiplyExact(maxIndex + 1, (long) dtype.itemSize());
-      if (end > le.capacity()) {
-        throw new IllegalArgumentException("view needs bytes up to " + end + " of a "
-            + le.capacity() + "-byte buffer: " + dtype + " shape " + Arrays.toString(sh)
-            + " stride " + Arrays.toString(st) + " byte offset " + off);
-      }
-    }
+    Shapes.checkView(le.capacity(), off, dtype, sh, st);
     return new Tensor(le, fv, off, dtype, sh, st);
   }
 

@@ -2,7 +2,7 @@ package io.planline.kernel;
 
 import java.util.Collection;
 
-/** A program names an operator that the library has no kernel for; the message lists those it has. */
+/** A program names an operator the library has no kernel for; the message lists those it has. */
 public final class UnknownOperatorException extends KernelException {
   private static final long serialVersionUID = 1L;
 
