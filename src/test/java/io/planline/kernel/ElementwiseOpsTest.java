@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.stream.Stream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -204,6 +207,32 @@ final class ElementwiseOpsTest {
     run("aten.div.Tensor_mode", List.of("a", "-3", "'floor'"), List.of("o"),
         named("a", a, "o", f));
     assertElementwise(new double[] {-1, -1, -1, -2}, f, "floor divide");
+  }
+
+  @Property(tries = 80)
+  void binary_randomBroadcastShapesAndLayouts_matchesReference(
+      @ForAll @IntRange(min = 1, max = 5) int d0, @ForAll @IntRange(min = 1, max = 6) int d1,
+      @ForAll @IntRange(min = 1, max = 40) int d2, @ForAll @IntRange(max = 7) int ones,
+      @ForAll @IntRange(max = 2) int rankCut, @ForAll @IntRange(max = 2) int layoutA,
+      @ForAll @IntRange(max = 2) int layoutB, @ForAll @IntRange(max = 3) int opIndex) {
+    long[] full = {d0, d1, d2};
+    long[] sb = java.util.Arrays.copyOfRange(full, rankCut, 3);
+    for (int d = 0; d < sb.length; d++) {
+      if ((ones & (1 << d)) != 0) {
+        sb[d] = 1;
+      }
+    }
+    Tensors.Layout[] layouts = Tensors.Layout.values();
+    Tensor a = random(d0 * 1000L + d1 * 50 + d2, layouts[layoutA], full);
+    Tensor b = random(ones * 7L + rankCut, layouts[layoutB], sb);
+    String op = new String[] {"aten.add.Tensor", "aten.sub.Tensor", "aten.mul.Tensor",
+        "aten.div.Tensor"}[opIndex];
+    List<String> args = opIndex < 2 ? List.of("a", "b", "2") : List.of("a", "b");
+    DoubleBinaryOperator f = new DoubleBinaryOperator[] {(x, y) -> x + 2 * y,
+        (x, y) -> x - 2 * y, (x, y) -> x * y, (x, y) -> x / y}[opIndex];
+    Tensor out = poisoned(DType.FLOAT32, layouts[(layoutA + layoutB) % 3], full);
+    run(op, args, List.of("o"), named("a", a, "b", b, "o", out));
+    assertElementwise(zip(a, b, full, f), out, op + " " + java.util.Arrays.toString(sb));
   }
 
   @Test
