@@ -1,0 +1,215 @@
+package io.planline.kernel;
+
+import io.planline.ir.DType;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * 2-D convolution (im2col + the blocked {@link Gemm}, with stride, padding, dilation, groups and
+ * an optional bias; 1-D is run as 2-D with height 1) and registration of the 2-D pools, which
+ * live in {@link Pooling}.
+ */
+final class ConvPoolOps {
+
+  private ConvPoolOps() {}
+
+  static void register(OpTable t) {
+    t.add("aten.convolution.default", "Tensor input, Tensor weight, Tensor? bias, SymInt[] stride,"
+        + " SymInt[] padding, SymInt[] dilation, bool transposed, SymInt[] output_padding,"
+        + " SymInt groups", 1, ConvPoolOps::bindConvolution);
+    Pooling.register(t);
+  }
+
+  private static OpTable.Invocation bindConvolution(CallArgs a) {
+    String input = a.tensor(0);
+    String weight = a.tensor(1);
+    @Nullable String bias = a.optTensor(2);
+    int spatial = Math.max(a.intListLength(3), Math.max(a.intListLength(4), a.intListLength(5)));
+    if (spatial < 1 || spatial > 2) {
+      throw a.error(3, "only 1-D and 2-D convolutions are supported");
+    }
+    long[] stride = pair(a.constInts(3, spatial), 1);
+    long[] padding = pair(a.constInts(4, spatial), 0);
+    long[] dilation = pair(a.constInts(5, spatial), 1);
+    if (a.bool(6)) {
+      throw a.error(6, "transposed convolution is not supported");
+    }
+    long groups = a.constInt(8);
+    if (groups < 1) {
+      throw a.error(8, "groups must be >= 1");
+    }
+    for (int k = 0; k < 2; k++) {
+      if (stride[k] < 1 || dilation[k] < 1 || padding[k] < 0) {
+        throw a.error(3, "stride and dilation must be >= 1 and padding >= 0");
+      }
+    }
+    return c -> {
+      Tensor x = c.in(input);
+      Tensor w = c.in(weight);
+      Tensor out = c.out(0);
+      if (x.dim() != spatial + 2) {
+        throw new IllegalArgumentException(spatial + "-D convolution of a " + x.dim()
+            + "-D input");
+      }
+      if (spatial == 1) {
+        x = x.unsqueeze(2);
+        w = w.unsqueeze(2);
+        out = out.unsqueeze(2);
+      }
+      conv2d(c.parallel(), x, w, c.opt(bias), stride, padding, dilation, (int) groups, out);
+    };
+  }
+
+  /** A 1-D parameter becomes (height, v) so that 1-D convolution runs as 2-D over height 1. */
+  private static long[] pair(long[] v, long height) {
+    return v.length == 2 ? v : new long[] {height, v[0]};
+  }
+
+  /**
+   * {@code out[n, o] = bias[o] + sum over c, kh, kw of w[o, c, kh, kw] * x[n, c, ...]} per
+   * group, as {@code W_g [OCg, Cg*KH*KW] @ im2col(x_g) [Cg*KH*KW, OH*OW]}.
+   */
+  static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
+      long[] padding, long[] dilation, int groups, Tensor out) {
+    if (x.dim() != 4 || w.dim() != 4 || out.dim() != 4) {
+      throw new IllegalArgumentException("convolution needs 4-D input, weight and output, got "
+          + x + ", " + w + ", " + out);
+    }
+    Geometry g = new Geometry(x, w, stride, padding, dilation, groups);
+    long[] expected = {g.batch, g.outChannels, g.outH, g.outW};
+    if (!Arrays.equals(expected, out.shapeRef())) {
+      throw new IllegalArgumentException("output shape " + Arrays.toString(out.shapeRef())
+          + ", expected " + Arrays.toString(expected));
+    }
+    if (bias != null && (bias.dim() != 1 || bias.size(0) != g.outChannels)) {
+      throw new IllegalArgumentException("bias " + bias + " must be [" + g.outChannels + "]");
+    }
+    Tensor wc = w.isContiguous() ? w : copyContiguous(w);
+    int jobs = g.batch * groups;
+    // few large images: parallelize inside each GEMM; many small ones: one image per worker
+    boolean perImage = jobs >= 2 * par.threads();
+    if (perImage) {
+      par.forEach(jobs, j -> g.run(par, x, wc, bias, out, j / groups, j % groups, false));
+    } else {
+      for (int j = 0; j < jobs; j++) {
+        g.run(par, x, wc, bias, out, j / groups, j % groups, true);
+      }
+    }
+  }
+
+  private static Tensor copyContiguous(Tensor t) {
+    Tensor c = Tensor.heap(t.dtype(), t.shapeRef());
+    Elementwise.map(c, new Tensor[] {t}, (in, o, n) -> System.arraycopy(in[0], 0, o, 0, n));
+    return c;
+  }
+
+  /** Sizes of one convolution and the per-(image, group) product. */
+  private static final class Geometry {
+    final int batch;
+    final int cg;
+    final int height;
+    final int width;
+    final int outChannels;
+    final int ocg;
+    final int kh;
+    final int kw;
+    final int outH;
+    final int outW;
+    final long[] stride;
+    final long[] pad;
+    final long[] dil;
+
+    Geometry(Tensor x, Tensor w, long[] stride, long[] pad, long[] dil, int groups) {
+      this.batch = (int) x.size(0);
+      int channels = (int) x.size(1);
+      this.height = (int) x.size(2);
+      this.width = (int) x.size(3);
+      this.outChannels = (int) w.size(0);
+      this.kh = (int) w.size(2);
+      this.kw = (int) w.size(3);
+      if (channels % groups != 0 || outChannels % groups != 0 || w.size(1) != channels / groups) {
+        throw new IllegalArgumentException("weight " + w + " does not fit input " + x + " with "
+            + groups + " groups");
+      }
+      this.cg = channels / groups;
+      this.ocg = outChannels / groups;
+      this.stride = stride;
+      this.pad = pad;
+      this.dil = dil;
+      this.outH = (int) ((height + 2 * pad[0] - dil[0] * (kh - 1) - 1) / stride[0] + 1);
+      this.outW = (int) ((width + 2 * pad[1] - dil[1] * (kw - 1) - 1) / stride[1] + 1);
+      if (outH < 1 || outW < 1) {
+        throw new IllegalArgumentException("kernel " + kh + "x" + kw + " larger than padded input "
+            + x);
+      }
+    }
+
+    /** One image n, one group g: out[n, g-slice] = W_g @ cols (+ bias). */
+    void run(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, Tensor out, int n, int g,
+        boolean parallelGemm) {
+      int k = cg * kh * kw;
+      int pixels = outH * outW;
+      Tensor wg = w.narrow(0, (long) g * ocg, ocg).view(1, ocg, k);
+      Tensor cols = columns(x, n, g);
+      Tensor og = out.select(0, n).narrow(0, (long) g * ocg, ocg);
+      boolean merged = og.stride(1) == og.stride(2) * outW || outH == 1;
+      Tensor target = merged
+          ? og.asStrided(new long[] {1, ocg, pixels}, new long[] {0, og.stride(0), og.stride(2)},
+              0)
+          : Tensor.heap(DType.FLOAT32, 1, ocg, pixels);
+      Tensor init = bias == null ? null : bias.narrow(0, (long) g * ocg, ocg)
+          .asStrided(new long[] {1, ocg, pixels}, new long[] {0, bias.stride(0), 0}, 0);
+      Gemm.run(par, wg, cols, target, init, init == null ? 0f : 1f, 1f, parallelGemm);
+      if (!merged) {
+        Tensor src = target.view(ocg, outH, outW);
+        Elementwise.map(og, new Tensor[] {src}, (in, o, len) -> System.arraycopy(in[0], 0, o, 0,
+            len));
+      }
+    }
+
+    /** The im2col matrix [1, Cg*KH*KW, OH*OW] of image n, group g (zeros where padded). */
+    private Tensor columns(Tensor x, int n, int g) {
+      Tensor xg = x.select(0, n).narrow(0, (long) g * cg, cg);
+      int pixels = outH * outW;
+      if (kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && pad[0] == 0 && pad[1] == 0
+          && xg.stride(1) == xg.stride(2) * width) {
+        // a 1x1 convolution reads the input as it is
+        return xg.asStrided(new long[] {1, cg, pixels}, new long[] {0, xg.stride(0), xg.stride(2)},
+            0);
+      }
+      float[] plane = new float[cg * height * width];
+      long[] st = xg.strideRef();
+      for (int c = 0; c < cg; c++) {
+        for (int h = 0; h < height; h++) {
+          int b = xg.byteOffset() + (int) ((c * st[0] + h * st[1]) * 4);
+          Rows.loadFloats(xg, b, width, st[2], plane, (c * height + h) * width);
+        }
+      }
+      float[] col = new float[cg * kh * kw * pixels];
+      for (int c = 0; c < cg; c++) {
+        for (int i = 0; i < kh; i++) {
+          for (int j = 0; j < kw; j++) {
+            int row = ((c * kh + i) * kw + j) * pixels;
+            for (int oh = 0; oh < outH; oh++) {
+              long ih = oh * stride[0] - pad[0] + i * dil[0];
+              if (ih < 0 || ih >= height) {
+                continue; // the row stays zero
+              }
+              int src = (int) ((c * height + ih) * width);
+              int dst = row + oh * outW;
+              for (int ow = 0; ow < outW; ow++) {
+                long iw = ow * stride[1] - pad[1] + j * dil[1];
+                if (iw >= 0 && iw < width) {
+                  col[dst + ow] = plane[src + (int) iw];
+                }
+              }
+            }
+          }
+        }
+      }
+      Tensor t = Tensor.heap(DType.FLOAT32, 1, (long) cg * kh * kw, pixels);
+      t.floats().put(0, col);
+      return t;
+    }
+  }
+}

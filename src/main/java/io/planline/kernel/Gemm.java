@@ -1,0 +1,230 @@
+package io.planline.kernel;
+
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Cache-blocked, parallel float32 matrix product over strided tensors:
+ * {@code c[b] = beta * init[b] + alpha * (a[b] @ b[b])} for every batch index b.
+ *
+ * <p>The loop nest follows the GotoBLAS/BLIS decomposition, adapted to a JIT that vectorizes
+ * plain array loops rather than hand-written micro-kernels:
+ *
+ * <pre>
+ *   pack B once per call into column panels of width NC: panel[jb] = K rows of nc floats
+ *   task (batch, ib, jb), run in parallel over the library's pool:
+ *     acc = MC rows of nc floats, zeroed               (stays in L1/L2)
+ *     for pc in K by KC:                                (a KC x nc panel slice is reused MC times)
+ *       pack A[ib rows, pc..pc+kc) into ap[MC x kc]
+ *       for each row r, k by 4:  acc[r][:] += ap[r, k..k+3] . panel[k..k+3][:]
+ *     c[rows, cols] = alpha * acc + beta * init
+ * </pre>
+ *
+ * <p>Why rows are separate arrays: C2 in JDK 17 does not vectorize a loop whose array accesses
+ * use different loop-invariant offsets (it cannot rule out that two such accesses alias), but it
+ * does vectorize {@code c0[j] += x0 * r0[j] + ...} over distinct arrays indexed from zero.
+ * Measured on this machine's C2, one accumulator row times four panel rows is the largest such
+ * body it still vectorizes (two rows, or six or eight panel rows, fall back to scalar code); it
+ * does four multiply-adds per load and store of the accumulator.
+ */
+final class Gemm {
+
+  /** Rows of A per task: MC accumulator rows of NC floats (128 KiB) stay in L2. */
+  static final int MC = 64;
+  /** Depth of one panel slice: KC x NC floats (512 KiB) stay in L2 while MC rows pass over it. */
+  static final int KC = 256;
+  /** Panel width: long unit-stride inner loops amortize the per-row overhead. */
+  static final int NC = 512;
+
+  /** Below this many flops the fork/join hand-off costs more than it saves. */
+  private static final long PARALLEL_FLOPS = 1L << 20;
+
+  private static final ThreadLocal<float[][]> ACC =
+      ThreadLocal.withInitial(() -> new float[MC][NC]);
+  private static final ThreadLocal<float[]> APACK =
+      ThreadLocal.withInitial(() -> new float[MC * KC]);
+
+  private Gemm() {}
+
+  /**
+   * Batched product. Requires: a is [B, M, K], b is [B, K, N], c is [B, M, N], all float32; init,
+   * when not null, is float32 and already expanded to [B, M, N]; init is ignored when beta is 0
+   * (as ATen ignores self, NaNs included). {@code allowParallel} false keeps the call on the
+   * calling thread (for callers that already parallelize over batches).
+   */
+  static void run(Parallel par, Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
+      float alpha, boolean allowParallel) {
+    Rows.requireFloat32(a);
+    Rows.requireFloat32(b);
+    Rows.requireFloat32(c);
+    long[] as = a.shapeRef();
+    long[] bs = b.shapeRef();
+    long[] cs = c.shapeRef();
+    if (as.length != 3 || bs.length != 3 || cs.length != 3 || as[0] != bs[0] || as[0] != cs[0]
+        || as[2] != bs[1] || cs[1] != as[1] || cs[2] != bs[2]) {
+      throw new IllegalArgumentException("matrix shapes do not agree: " + Arrays.toString(as)
+          + " @ " + Arrays.toString(bs) + " -> " + Arrays.toString(cs));
+    }
+    if (init != null && beta != 0) {
+      Rows.requireFloat32(init);
+    }
+    Job job = new Job(a, b, c, beta == 0 ? null : init, beta, alpha);
+    if (job.m == 0 || job.n == 0 || job.batches == 0) {
+      return;
+    }
+    boolean parallel = allowParallel && 2L * job.batches * job.m * job.n * job.k >= PARALLEL_FLOPS;
+    int packs = job.batches * job.nj;
+    int tasks = packs * job.ni;
+    if (parallel) {
+      par.forEach(packs, job::packB);
+      par.forEach(tasks, job::block);
+    } else {
+      for (int t = 0; t < packs; t++) {
+        job.packB(t);
+      }
+      for (int t = 0; t < tasks; t++) {
+        job.block(t);
+      }
+    }
+  }
+
+  /** One call's operands, geometry and packed B panels. */
+  private static final class Job {
+    final Tensor a;
+    final Tensor b;
+    final Tensor c;
+    final @Nullable Tensor init;
+    final float beta;
+    final float alpha;
+    final int batches;
+    final int m;
+    final int n;
+    final int k;
+    final int ni;
+    final int nj;
+    /** Row (batch * nj + jb) * k + kk holds B[batch][kk, jb*NC ..) — nc floats. */
+    final float[][] panels;
+
+    Job(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta, float alpha) {
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.init = init;
+      this.beta = beta;
+      this.alpha = alpha;
+      this.batches = Math.toIntExact(a.shapeRef()[0]);
+      this.m = Math.toIntExact(a.shapeRef()[1]);
+      this.k = Math.toIntExact(a.shapeRef()[2]);
+      this.n = Math.toIntExact(b.shapeRef()[2]);
+      this.ni = (m + MC - 1) / MC;
+      this.nj = (n + NC - 1) / NC;
+      this.panels = new float[Math.toIntExact((long) batches * nj * k)][];
+    }
+
+    /** Packs B[batch][:, jb*NC ..) into its panel rows. */
+    void packB(int t) {
+      int batch = t / nj;
+      int j0 = (t % nj) * NC;
+      int nc = Math.min(NC, n - j0);
+      int first = t * k;
+      long[] st = b.strideRef();
+      int base = b.byteOffset() + (int) ((batch * st[0] + j0 * st[2]) * 4);
+      for (int kk = 0; kk < k; kk++) {
+        panels[first + kk] = new float[nc];
+      }
+      if (st[2] != 1 && st[1] == 1) {
+        // B is transposed in memory (a weight used as w.t()): read its contiguous columns
+        float[] col = new float[k];
+        for (int j = 0; j < nc; j++) {
+          Rows.loadFloats(b, base + (int) (j * st[2] * 4), k, 1, col, 0);
+          for (int kk = 0; kk < k; kk++) {
+            panels[first + kk][j] = col[kk];
+          }
+        }
+      } else {
+        for (int kk = 0; kk < k; kk++) {
+          Rows.loadFloats(b, base + (int) (kk * st[1] * 4), nc, st[2], panels[first + kk], 0);
+        }
+      }
+    }
+
+    /** Computes one MC x NC block of C for one batch. */
+    void block(int t) {
+      int batch = t / (ni * nj);
+      int rest = t % (ni * nj);
+      int i0 = (rest / nj) * MC;
+      int jb = rest % nj;
+      int j0 = jb * NC;
+      int mc = Math.min(MC, m - i0);
+      int nc = Math.min(NC, n - j0);
+      float[][] acc = ACC.get();
+      float[] ap = APACK.get();
+      for (int r = 0; r < mc; r++) {
+        Arrays.fill(acc[r], 0, nc, 0f);
+      }
+      int panel = (batch * nj + jb) * k;
+      long[] sa = a.strideRef();
+      int aBase = a.byteOffset() + (int) ((batch * sa[0] + i0 * sa[1]) * 4);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        for (int r = 0; r < mc; r++) {
+          Rows.loadFloats(a, aBase + (int) ((r * sa[1] + pc * sa[2]) * 4), kc, sa[2], ap, r * kc);
+        }
+        for (int r = 0; r < mc; r++) {
+          oneRow(acc[r], ap, r * kc, kc, panels, panel + pc, nc);
+        }
+      }
+      writeBack(batch, i0, j0, mc, nc, acc);
+    }
+
+    private void writeBack(int batch, int i0, int j0, int mc, int nc, float[][] acc) {
+      long[] sc = c.strideRef();
+      float[] row = new float[nc];
+      Tensor add = init;
+      float[] addRow = add == null ? new float[0] : new float[nc];
+      for (int r = 0; r < mc; r++) {
+        int i = i0 + r;
+        float[] ar = acc[r];
+        if (add != null) {
+          long[] si = add.strideRef();
+          int ib = add.byteOffset() + (int) ((batch * si[0] + i * si[1] + j0 * si[2]) * 4);
+          Rows.loadFloats(add, ib, nc, si[2], addRow, 0);
+          for (int j = 0; j < nc; j++) {
+            row[j] = alpha * ar[j] + beta * addRow[j];
+          }
+        } else {
+          for (int j = 0; j < nc; j++) {
+            row[j] = alpha * ar[j];
+          }
+        }
+        int cb = c.byteOffset() + (int) ((batch * sc[0] + i * sc[1] + j0 * sc[2]) * 4);
+        Rows.storeFloats(c, cb, nc, sc[2], row, 0);
+      }
+    }
+  }
+
+  /** acc row c0 += ap row at a0 times the kc panel rows from pr[p]. */
+  private static void oneRow(float[] c0, float[] ap, int a0, int kc, float[][] pr, int p, int nc) {
+    int kk = 0;
+    for (; kk + 3 < kc; kk += 4) {
+      float x0 = ap[a0 + kk];
+      float x1 = ap[a0 + kk + 1];
+      float x2 = ap[a0 + kk + 2];
+      float x3 = ap[a0 + kk + 3];
+      float[] r0 = pr[p + kk];
+      float[] r1 = pr[p + kk + 1];
+      float[] r2 = pr[p + kk + 2];
+      float[] r3 = pr[p + kk + 3];
+      for (int j = 0; j < nc; j++) {
+        c0[j] += x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+      }
+    }
+    for (; kk < kc; kk++) {
+      float x = ap[a0 + kk];
+      float[] r = pr[p + kk];
+      for (int j = 0; j < nc; j++) {
+        c0[j] += x * r[j];
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.planline.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.planline.ir.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+final class TensorTest {
+
+  @Test
+  void of_bigEndianBufferWithPosition_readsLittleEndianFromIndexZero() {
+    ByteBuffer b = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+    b.putFloat(0, 1.5f).putFloat(4, -2f).putFloat(8, 3f).putFloat(12, 4f);
+    b.order(ByteOrder.BIG_ENDIAN).position(12);
+    Tensor t = Tensor.of(b, 4, DType.FLOAT32, new long[] {3}, new long[] {1});
+    assertArrayEquals(new double[] {-2, 3, 4}, t.toDoubleArray());
+  }
+
+  @Test
+  void of_viewPastEndOfBuffer_throwsNamingTheBytes() {
+    ByteBuffer b = ByteBuffer.allocateDirect(16);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Tensor.of(b, 8, DType.FLOAT32, new long[] {2, 2}, new long[] {2, 1}));
+    assertTrue(e.getMessage().contains("24"), e.getMessage());
+  }
+
+  @Test
+  void of_negativeStrideOrRankMismatch_throws() {
+    ByteBuffer b = ByteBuffer.allocateDirect(64);
+    assertThrows(IllegalArgumentException.class,
+        () -> Tensor.of(b, 0, DType.FLOAT32, new long[] {2}, new long[] {-1}));
+    assertThrows(IllegalArgumentException.class,
+        () -> Tensor.of(b, 0, DType.FLOAT32, new long[] {2, 2}, new long[] {1}));
+    assertThrows(IllegalArgumentException.class,
+        () -> Tensor.of(b, -4, DType.FLOAT32, new long[] {2}, new long[] {1}));
+  }
+
+  @Test
+  void of_emptyShapeAnywhereInBuffer_isAllowed() {
+    ByteBuffer b = ByteBuffer.allocateDirect(4);
+    Tensor t = Tensor.of(b, 4, DType.FLOAT32, new long[] {0, 5}, new long[] {5, 1});
+    assertEquals(0, t.numel());
+  }
+
+  @Test
+  void permuteNarrowSelect_viewsShareStorageWithExpectedValues() {
+    Tensor t = Tensor.fromFloats(new float[] {0, 1, 2, 3, 4, 5}, 2, 3);
+    Tensor tt = t.transpose(0, 1);
+    assertArrayEquals(new long[] {3, 2}, tt.shape());
+    assertArrayEquals(new long[] {1, 3}, tt.stride());
+    assertFalse(tt.isContiguous());
+    assertArrayEquals(new double[] {0, 3, 1, 4, 2, 5}, tt.toDoubleArray());
+    assertArrayEquals(new double[] {1, 2, 4, 5}, t.narrow(1, 1, 2).toDoubleArray());
+    assertArrayEquals(new double[] {3, 4, 5}, t.select(0, 1).toDoubleArray());
+    t.narrow(1, 2, 1).set(9, 1, 0);
+    assertEquals(9, t.get(1, 2));
+  }
+
+  @Test
+  void expand_sizeOneAndLeadingDims_getStrideZero() {
+    Tensor t = Tensor.fromFloats(new float[] {1, 2, 3}, 3, 1);
+    Tensor e = t.expand(2, 3, 4);
+    assertArrayEquals(new long[] {0, 1, 0}, e.stride());
+    assertEquals(2, e.get(1, 1, 3));
+    assertThrows(IllegalArgumentException.class, () -> t.expand(2, 4));
+  }
+
+  @Test
+  void unsqueezeAndView_keepValues() {
+    Tensor t = Tensor.fromFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    assertArrayEquals(new long[] {2, 1, 3}, t.unsqueeze(1).shape());
+    assertArrayEquals(new long[] {2, 3, 1}, t.unsqueeze(-1).shape());
+    assertArrayEquals(t.toDoubleArray(), t.view(3, 2).toDoubleArray());
+    assertThrows(IllegalArgumentException.class, () -> t.transpose(0, 1).view(6));
+    assertThrows(IllegalArgumentException.class, () -> t.view(4));
+  }
+
+  @Test
+  void permute_repeatedOrWrongRank_throws() {
+    Tensor t = Tensor.allocate(DType.FLOAT32, 2, 3);
+    assertThrows(IllegalArgumentException.class, () -> t.permute(0, 0));
+    assertThrows(IllegalArgumentException.class, () -> t.permute(0));
+    assertThrows(IllegalArgumentException.class, () -> t.size(2));
+  }
+
+  @Test
+  void getAndSet_int64AndBool_roundTripExactly() {
+    Tensor l = Tensor.fromLongs(new long[] {1L << 40, -3}, 2);
+    assertEquals(1L << 40, l.getLong(0));
+    l.set(7, 1);
+    assertArrayEquals(new long[] {1L << 40, 7}, l.toLongArray());
+    Tensor b = Tensor.allocate(DType.BOOL, 2);
+    b.set(5, 1);
+    assertArrayEquals(new double[] {0, 1}, b.toDoubleArray());
+  }
+
+  @Test
+  void get_indexOutOfRange_throws() {
+    Tensor t = Tensor.allocate(DType.FLOAT32, 2, 2);
+    assertThrows(IndexOutOfBoundsException.class, () -> t.get(2, 0));
+    assertThrows(IllegalArgumentException.class, () -> t.get(0));
+  }
+
+  @Test
+  void fill_slicedView_writesOnlyTheView() {
+    Tensor t = Tensor.allocate(DType.FLOAT32, 3, 4);
+    t.narrow(0, 1, 1).narrow(1, 1, 2).fill(5);
+    assertArrayEquals(new double[] {0, 0, 0, 0, 0, 5, 5, 0, 0, 0, 0, 0}, t.toDoubleArray());
+  }
+
+  @Test
+  void layouts_holdTheSameLogicalValues() {
+    for (Tensors.Layout l : Tensors.Layout.values()) {
+      Tensor t = Tensors.random(3, l, 2, 3, 4);
+      assertArrayEquals(Tensors.random(3, Tensors.Layout.CONTIGUOUS, 2, 3, 4).toDoubleArray(),
+          t.toDoubleArray(), l.toString());
+      assertEquals(l == Tensors.Layout.CONTIGUOUS, t.isContiguous(), l.toString());
+    }
+  }
+}
