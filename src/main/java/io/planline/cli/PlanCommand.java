@@ -11,6 +11,7 @@ import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
 import io.planline.plan.PlannerRegistry;
+import io.planline.plan.pool.AsCompiledPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -85,20 +86,16 @@ public final class PlanCommand implements Callable<Integer> {
           budgetMillis, capacity);
       for (Graph g : programs.get(i).graphs()) {
         int buffers = Liveness.of(g).size();
+        // Output code that Inductor already planned into pools: its own offsets come first.
+        var asCompiled = AsCompiledPlan.of(g);
+        if (asCompiled.isPresent()) {
+          report(g, asCompiled.get(), buffers, 0, options, results, out);
+        }
         for (MemoryPlanner planner : chosen) {
           long start = System.nanoTime();
           Plan plan = planner.plan(g, options);
           double millis = (System.nanoTime() - start) / 1e6;
-          PlanVerifier.verify(g, plan, options.alignment());
-          results.add(new PlanJsonWriter.Result(plan, buffers, millis));
-          if (!json) {
-            out.printf(Locale.ROOT, "%-48s %-14s %8d %16d %16d %8.4f %10.2f %s%n",
-                shorten(plan.source()), plan.planner(), buffers, plan.lowerBoundBytes(),
-                plan.plannedBytes(), plan.ratio(), millis, plan.provenOptimal() ? "yes" : "no");
-          }
-          if (svgDir != null) {
-            Files.writeString(svgDir.resolve(svgName(plan)), PlanSvgWriter.svg(g, plan));
-          }
+          report(g, plan, buffers, millis, options, results, out);
         }
       }
     }
@@ -107,6 +104,21 @@ public final class PlanCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** Verifies a plan, then prints it (table row), keeps it (JSON) and draws it (SVG). */
+  private void report(Graph g, Plan plan, int buffers, double millis, PlanOptions options,
+      List<PlanJsonWriter.Result> results, PrintWriter out) throws IOException {
+    PlanVerifier.verify(g, plan, options.alignment());
+    results.add(new PlanJsonWriter.Result(plan, buffers, millis));
+    if (!json) {
+      out.printf(Locale.ROOT, "%-48s %-14s %8d %16d %16d %8.4f %10.2f %s%n",
+          shorten(plan.source()), plan.planner(), buffers, plan.lowerBoundBytes(),
+          plan.plannedBytes(), plan.ratio(), millis, plan.provenOptimal() ? "yes" : "no");
+    }
+    if (svgDir != null) {
+      Files.writeString(svgDir.resolve(svgName(plan)), PlanSvgWriter.svg(g, plan));
+    }
   }
 
   private static String shorten(String source) {

@@ -72,6 +72,27 @@ public record HostTensor(String name, DType dtype, long[] shape, ByteBuffer data
     return out;
   }
 
+  /**
+   * How far {@code actual} is from {@code expected}: the largest absolute difference over the
+   * largest magnitude of {@code expected} (the tensor's scale). Element-by-element ratios are not
+   * used because logits near zero make them meaningless for float32 results.
+   *
+   * <p>Requires: equal lengths.
+   */
+  public static double relativeError(float[] actual, float[] expected) {
+    if (actual.length != expected.length) {
+      throw new IllegalArgumentException("lengths differ: " + actual.length + " vs "
+          + expected.length);
+    }
+    double worst = 0;
+    double scale = 0;
+    for (int i = 0; i < actual.length; i++) {
+      worst = Math.max(worst, Math.abs((double) actual[i] - expected[i]));
+      scale = Math.max(scale, Math.abs(expected[i]));
+    }
+    return scale == 0 ? worst : worst / scale;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof HostTensor t && name.equals(t.name) && dtype == t.dtype

@@ -47,8 +47,7 @@ public final class ProgramFiles {
     }
     return switch (formatOf(path)) {
       case LINE_DUMP -> LineDumpReader.read(path);
-      case OUTPUT_CODE -> throw new ProgramFormatException(path.toString(), "",
-          "output-code reading is not available in this build");
+      case OUTPUT_CODE -> OutputCodeReader.read(path);
       case CSV -> CsvBufferReader.read(path);
     };
   }

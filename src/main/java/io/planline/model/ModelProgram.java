@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.planline.ir.DType;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An exported program before its dynamic dimensions are bound: what {@code program.json} holds.
@@ -12,23 +13,34 @@ import java.util.List;
  * @param source the file it came from
  * @param name the model's name
  * @param symbols names of the dynamic dimensions ({@code s0}, ...)
+ * @param bounds the range each symbol may take (e.g. a sequence no longer than the context)
  * @param inputs the request inputs, in order
  * @param outputs the response outputs, in order
  * @param weights parameters, read from the weights file
  * @param lines the program, with sizes still symbolic
  */
 public record ModelProgram(String source, String name, List<String> symbols,
-    List<TensorSpec> inputs, List<OutputSpec> outputs, List<WeightSpec> weights,
-    List<Template> lines) {
+    Map<String, Bound> bounds, List<TensorSpec> inputs, List<OutputSpec> outputs,
+    List<WeightSpec> weights, List<Template> lines) {
 
   public ModelProgram {
     requireNonNull(source, "source");
     requireNonNull(name, "name");
     symbols = List.copyOf(symbols);
+    bounds = Map.copyOf(bounds);
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
     weights = List.copyOf(weights);
     lines = List.copyOf(lines);
+  }
+
+  /** The inclusive range of one symbol's values. */
+  public record Bound(long min, long max) {
+    public Bound {
+      if (min < 0 || max < min) {
+        throw new IllegalArgumentException("bad symbol range [" + min + ", " + max + "]");
+      }
+    }
   }
 
   /** A request input: name, element type and (possibly symbolic) shape. */

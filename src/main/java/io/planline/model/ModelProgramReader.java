@@ -51,6 +51,18 @@ public final class ModelProgramReader {
     Fields f = new Fields(file, "");
     List<String> symbols = new ArrayList<>();
     root.path("symbols").forEach(s -> symbols.add(s.asText()));
+    java.util.Map<String, ModelProgram.Bound> bounds = new java.util.LinkedHashMap<>();
+    JsonNode b = root.path("symbol_bounds");
+    for (String sym : symbols) {
+      JsonNode r = b.path(sym);
+      long min = r.path("min").canConvertToLong() ? r.get("min").asLong() : 1;
+      long max = r.path("max").canConvertToLong() ? r.get("max").asLong() : Long.MAX_VALUE;
+      try {
+        bounds.put(sym, new ModelProgram.Bound(min, max));
+      } catch (IllegalArgumentException e) {
+        throw f.fail("symbol_bounds." + sym, e.getMessage());
+      }
+    }
     Set<String> defined = new HashSet<>();
     List<ModelProgram.TensorSpec> inputs = new ArrayList<>();
     JsonNode ins = f.array(root, "inputs");
@@ -85,7 +97,7 @@ public final class ModelProgramReader {
       at.use(buffer, defined, "buffer");
       outputs.add(new ModelProgram.OutputSpec(at.text(outs.get(i), "name"), buffer));
     }
-    return new ModelProgram(file, root.path("name").asText(""), symbols, inputs, outputs,
+    return new ModelProgram(file, root.path("name").asText(""), symbols, bounds, inputs, outputs,
         weights, lines);
   }
 

@@ -47,6 +47,12 @@ public final class ProgramBinder {
               + " must be at least 1, got " + dims[d]);
         }
         if (sym != null && !symbols.containsKey(sym)) {
+          ModelProgram.Bound bound = program.bounds().get(sym);
+          if (bound != null && (dims[d] < bound.min() || dims[d] > bound.max())) {
+            throw new IllegalArgumentException("input '" + in.name() + "': dimension " + d
+                + " is " + dims[d] + " but must be between " + bound.min() + " and "
+                + (bound.max() == Long.MAX_VALUE ? "any size" : bound.max()));
+          }
           symbols.put(sym, dims[d]);
         }
       }
@@ -160,6 +166,28 @@ public final class ProgramBinder {
       out.add(e.eval(symbols));
     }
     return out;
+  }
+
+  /**
+   * The buffer {@code name} denotes in a bound graph (allocated, viewed, input or weight).
+   *
+   * @throws IllegalArgumentException when nothing in the graph is called {@code name}
+   */
+  public static Buffer bufferOf(Graph graph, String name) {
+    for (Buffer b : graph.inputs()) {
+      if (b.name().equals(name)) {
+        return b;
+      }
+    }
+    for (WrapperLine l : graph.lines()) {
+      if (l instanceof WrapperLine.AllocateLine a && a.node().name().equals(name)) {
+        return a.node();
+      }
+      if (l instanceof WrapperLine.ReinterpretLine v && v.reusedAs().name().equals(name)) {
+        return v.reusedAs();
+      }
+    }
+    throw new IllegalArgumentException("no buffer '" + name + "' in " + graph.source());
   }
 
   /** A contiguous buffer of {@code shape}. */

@@ -1,0 +1,108 @@
+package io.planline.backend;
+
+import static java.util.Objects.requireNonNull;
+
+import io.planline.ir.Device;
+import io.planline.ir.WrapperLine.KernelCallLine;
+import io.planline.kernel.Tensor;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A device the executor runs programs on: memory, in-order streams and kernels.
+ *
+ * <p>Like tinygrad's {@code Allocator}, the public memory methods are {@code final}: they check
+ * their arguments, keep the in-use and peak accounting, and wrap failures with the device, the
+ * bytes asked for and the bytes in use; a backend only implements the small protected hooks.
+ */
+public abstract class Backend implements AutoCloseable {
+
+  private final Device device;
+  private final AtomicLong inUse = new AtomicLong();
+  private final AtomicLong peak = new AtomicLong();
+
+  protected Backend(Device device) {
+    this.device = requireNonNull(device, "device");
+  }
+
+  /** The device this backend drives. */
+  public final Device device() {
+    return device;
+  }
+
+  /**
+   * Allocates {@code bytes} of device memory.
+   *
+   * @throws BackendException when the device cannot provide it
+   */
+  public final DeviceBuffer allocate(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("cannot allocate " + bytes + " bytes");
+    }
+    DeviceBuffer b;
+    try {
+      b = doAllocate(bytes);
+    } catch (OutOfMemoryError | RuntimeException e) {
+      throw new BackendException("out of memory on " + device + ": asked for " + bytes
+          + " bytes with " + inUse.get() + " in use (" + e.getMessage() + ")", e);
+    }
+    long now = inUse.addAndGet(b.bytes());
+    peak.accumulateAndGet(now, Math::max);
+    return b;
+  }
+
+  /** Returns {@code buffer} to the device. Requires: it came from this backend, not yet freed. */
+  public final void free(DeviceBuffer buffer) {
+    requireNonNull(buffer, "buffer");
+    doFree(buffer);
+    inUse.addAndGet(-buffer.bytes());
+  }
+
+  /** Bytes handed out and not yet freed. */
+  public final long bytesInUse() {
+    return inUse.get();
+  }
+
+  /** The most bytes ever in use at once. */
+  public final long peakBytes() {
+    return peak.get();
+  }
+
+  /** A tensor view of {@code buffer}. */
+  public abstract Tensor view(DeviceBuffer buffer, long byteOffset, io.planline.ir.DType dtype,
+      long[] shape, long[] stride);
+
+  /** Copies host bytes (little-endian, from position 0) to the start of {@code buffer}. */
+  public abstract void upload(DeviceBuffer buffer, java.nio.ByteBuffer host);
+
+  /**
+   * Prepares a kernel call for repeated launches.
+   *
+   * @throws IllegalArgumentException naming the operator when the backend has no kernel for it or
+   *     its arguments do not fit
+   */
+  public abstract PreparedLaunch prepare(KernelCallLine call);
+
+  /** Whether this backend has a kernel for the operator {@code kernelName}. */
+  public abstract boolean supports(String kernelName);
+
+  /** The scheduler of in-order stream {@code index} (work on one stream runs in submission order). */
+  public abstract Scheduler stream(int index);
+
+  /** How many streams the backend runs. */
+  public abstract int streams();
+
+  protected abstract DeviceBuffer doAllocate(long bytes);
+
+  protected abstract void doFree(DeviceBuffer buffer);
+
+  @Override
+  public abstract void close();
+
+  /** A kernel ready to run against the tensors a request binds names to. */
+  @FunctionalInterface
+  public interface PreparedLaunch {
+    /** Runs the kernel; {@code tensors} resolves every buffer name the call mentions. */
+    void run(java.util.function.Function<String, Tensor> tensors);
+  }
+}

@@ -1,0 +1,94 @@
+package io.planline.cli;
+
+import io.planline.io.ProgramFiles;
+import io.planline.ir.Graph;
+import io.planline.ir.Program;
+import io.planline.plan.Liveness;
+import io.planline.plan.MemoryPlanner;
+import io.planline.plan.Plan;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanVerifier;
+import io.planline.plan.PlannerRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench planners}: planning time and lower-bound ratio of each planner on each graph, after
+ * warm-up, reporting the median and the spread of the timed runs.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark planners: median planning time after warm-up, and ratio to the lower"
+        + " bound, per graph and planner.")
+public final class BenchCommand implements Callable<Integer> {
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-p", "--planner"}, paramLabel = "NAME",
+      description = "Planner to time (repeatable; default: all).")
+  List<String> planners = new ArrayList<>();
+
+  @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first.")
+  int warmup;
+
+  @Option(names = "--runs", defaultValue = "10", description = "Timed runs.")
+  int runs;
+
+  @Option(names = "--budget-ms", defaultValue = "1000", paramLabel = "MS",
+      description = "Budget of search-based planners per run.")
+  long budgetMillis;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Program files.")
+  List<Path> files;
+
+  @Override
+  public Integer call() {
+    PlannerRegistry registry = PlannerRegistry.builtIn();
+    List<MemoryPlanner> chosen = planners.isEmpty() ? registry.all()
+        : planners.stream().map(registry::get).toList();
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "# java %s, %d cores, warmup %d, runs %d%n",
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), warmup,
+        runs);
+    out.printf(Locale.ROOT, "%-44s %-14s %8s %16s %16s %8s %10s %10s %10s%n", "graph", "planner",
+        "buffers", "lower bound", "planned", "ratio", "median ms", "min ms", "max ms");
+    for (Path f : files) {
+      Program program = ProgramFiles.read(f);
+      PlanOptions options = PlanOptions.DEFAULT.withAlignment(ProgramFiles.alignmentOf(f, 64))
+          .withBudgetMillis(budgetMillis);
+      for (Graph g : program.graphs()) {
+        int buffers = Liveness.of(g).size();
+        for (MemoryPlanner p : chosen) {
+          Plan plan = null;
+          for (int i = 0; i < warmup; i++) {
+            plan = p.plan(g, options);
+          }
+          double[] ms = new double[runs];
+          for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            plan = p.plan(g, options);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+          }
+          PlanVerifier.verify(g, plan, options.alignment());
+          Arrays.sort(ms);
+          String src = plan.source();
+          out.printf(Locale.ROOT, "%-44s %-14s %8d %16d %16d %8.4f %10.3f %10.3f %10.3f%n",
+              src.length() <= 44 ? src : "…" + src.substring(src.length() - 43), p.name(), buffers,
+              plan.lowerBoundBytes(), plan.plannedBytes(), plan.ratio(), ms[runs / 2], ms[0],
+              ms[runs - 1]);
+          out.flush();
+        }
+      }
+    }
+    return 0;
+  }
+}

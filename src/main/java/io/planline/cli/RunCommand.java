@@ -1,0 +1,109 @@
+package io.planline.cli;
+
+import io.planline.exec.ExecutableProgram;
+import io.planline.exec.HostTensor;
+import io.planline.exec.LocalInferenceService;
+import io.planline.exec.RuntimeSettings;
+import io.planline.exec.Runtimes;
+import io.planline.model.Model;
+import io.planline.model.ModelLoader;
+import io.planline.model.Samples;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code run}: one inference of a built-in model (or a model folder) on the CPU backend, printing
+ * the outputs and a memory summary; without {@code --input} it runs the model's own sample and
+ * compares with PyTorch's output for it.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run one inference and print outputs and a memory summary.")
+public final class RunCommand implements Callable<Integer> {
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL",
+      description = "Built-in model (digits-mlp, digits-cnn, tiny-gpt) or a model folder.")
+  String model;
+
+  @Option(names = {"-p", "--planner"}, defaultValue = "greedy", paramLabel = "NAME",
+      description = "Memory planner (default: ${DEFAULT-VALUE}).")
+  String planner;
+
+  @Option(names = "--input", paramLabel = "FILE.json",
+      description = "Inputs as a KServe V2 infer request or a sample.json (default: the model's"
+          + " sample).")
+  Path input;
+
+  @Override
+  public Integer call() throws IOException {
+    boolean folder = Files.isDirectory(Path.of(model));
+    String name = folder ? Path.of(model).getFileName().toString() : model;
+    var settings = new RuntimeSettings("cpu", planner,
+        List.of(new RuntimeSettings.ModelSpec(name, "1", folder ? model : null, null)), 64, 1, 1,
+        Long.MAX_VALUE, 1_000);
+    PrintWriter out = spec.commandLine().getOut();
+    try (LocalInferenceService service = Runtimes.create(settings)) {
+      var source = folder ? ModelLoader.folder(Path.of(model)) : ModelLoader.builtIn(name);
+      Samples.Sample sample;
+      String from = input == null ? source.describe("sample.json") : input.toString();
+      try (InputStream in = input == null ? source.open("sample.json")
+          : Files.newInputStream(input)) {
+        sample = Samples.read(from, in);
+      }
+      Model m = service.find(name, null);
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      sample.inputs().forEach((k, v) -> shapes.put(k, v.shape()));
+      ExecutableProgram program = m.executable(shapes);
+      long start = System.nanoTime();
+      List<HostTensor> outputs = service.infer(name, null, sample.inputs())
+          .block(Duration.ofMinutes(5));
+      double millis = (System.nanoTime() - start) / 1e6;
+      for (HostTensor t : outputs) {
+        out.printf(Locale.ROOT, "%s %s %s: %s%n", t.name(), t.dtype(), Arrays.toString(t.shape()),
+            preview(t));
+        HostTensor expected = input == null ? sample.outputs().get(t.name()) : null;
+        if (expected != null) {
+          out.printf(Locale.ROOT, "  relative error vs PyTorch sample (max |diff| / max |expected|): %.3g%n",
+              HostTensor.relativeError(t.floats(), expected.floats()));
+        }
+      }
+      var plan = program.plan();
+      var backend = service.executor().backend();
+      out.printf(Locale.ROOT, "memory: planner %s, planned %,d bytes, lower bound %,d bytes"
+          + " (x%.4f), weights %,d bytes, device peak %,d bytes, in use after %,d bytes%n",
+          plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(), plan.ratio(),
+          m.weightBytes(), backend.peakBytes(), backend.bytesInUse());
+      out.printf(Locale.ROOT, "time: %.2f ms (first run, includes warm-up)%n", millis);
+      out.flush();
+    }
+    return 0;
+  }
+
+  private static String preview(HostTensor t) {
+    if (t.dtype() != io.planline.ir.DType.FLOAT32) {
+      return "(" + t.elements() + " values)";
+    }
+    float[] v = t.floats();
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < Math.min(8, v.length); i++) {
+      s.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", v[i]));
+    }
+    return s.append(v.length > 8 ? ", ...]" : "]").toString();
+  }
+}

@@ -1,0 +1,180 @@
+package io.planline.exec;
+
+import io.planline.ir.DType;
+import io.planline.model.Model;
+import io.planline.model.ModelProgram;
+import io.planline.plan.Plan;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * The runtime behind the HTTP layer and the {@code run} verb: finds the model, checks the inputs
+ * against its signature, takes its compiled plan for these shapes, waits for admission (slots and
+ * device memory budget), then executes. Every failure is an {@link InferenceException}.
+ */
+public final class LocalInferenceService implements InferenceService, AutoCloseable {
+
+  private final Map<String, List<Model>> models = new LinkedHashMap<>();
+  private final RequestExecutor executor;
+  private final Admission admission;
+  private final MemoryEvents events;
+
+  /** Serves {@code models} (several versions of one name: the last is the default). */
+  public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
+      MemoryEvents events) {
+    for (Model m : models) {
+      this.models.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m);
+    }
+    this.executor = executor;
+    this.admission = admission;
+    this.events = events;
+  }
+
+  /** Every request's memory events. */
+  public MemoryEvents events() {
+    return events;
+  }
+
+  /** The executor (for metrics of in-flight kernels). */
+  public RequestExecutor executor() {
+    return executor;
+  }
+
+  /** The admission control (for queue metrics). */
+  public Admission admission() {
+    return admission;
+  }
+
+  /** The loaded model, or ModelNotFound. */
+  public Model find(String name, @Nullable String version) {
+    List<Model> versions = models.get(name);
+    if (versions == null) {
+      throw new InferenceException.ModelNotFound("unknown model '" + name + "'; served models: "
+          + String.join(", ", models.keySet()));
+    }
+    if (version == null || version.isEmpty()) {
+      return versions.get(versions.size() - 1);
+    }
+    return versions.stream().filter(m -> m.version().equals(version)).findFirst()
+        .orElseThrow(() -> new InferenceException.ModelNotFound("model '" + name
+            + "' has no version '" + version + "'; versions: "
+            + versions.stream().map(Model::version).toList()));
+  }
+
+  /** Every loaded model, all versions. */
+  public List<Model> loaded() {
+    return models.values().stream().flatMap(List::stream).toList();
+  }
+
+  @Override
+  public List<ModelInfo> models() {
+    return loaded().stream().map(Model::info).toList();
+  }
+
+  @Override
+  public Optional<ModelInfo> model(String name, @Nullable String version) {
+    try {
+      return Optional.of(find(name, version).info());
+    } catch (InferenceException.ModelNotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public boolean ready(String name, @Nullable String version) {
+    return model(name, version).isPresent();
+  }
+
+  @Override
+  public Plan plan(String name, @Nullable String version, Map<String, long[]> shapes) {
+    Model m = find(name, version);
+    try {
+      return m.executable(shapes).plan();
+    } catch (IllegalArgumentException e) {
+      throw new InferenceException.BadInput(e.getMessage());
+    }
+  }
+
+  @Override
+  public Mono<List<HostTensor>> infer(String name, @Nullable String version,
+      Map<String, HostTensor> inputs) {
+    return Mono.defer(() -> {
+      Model m = find(name, version);
+      List<HostTensor> ordered = checkInputs(m, inputs);
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      ordered.forEach(t -> shapes.put(t.name(), t.shape()));
+      ExecutableProgram program;
+      try {
+        program = m.executable(shapes);
+      } catch (IllegalArgumentException e) {
+        throw new InferenceException.BadInput(e.getMessage());
+      }
+      long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
+      long bytes = (program.arenaBytes() > 0 ? program.arenaBytes()
+          : program.plan().plannedBytes()) + inputBytes;
+      return Mono.usingWhen(admission.admit(bytes),
+          ticket -> executor.execute(program, m.weights(), ordered, m.outputBuffers()),
+          ticket -> Mono.fromRunnable(ticket::release),
+          (ticket, err) -> Mono.fromRunnable(ticket::release),
+          ticket -> Mono.fromRunnable(ticket::release));
+    }).onErrorMap(e -> !(e instanceof InferenceException),
+        e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
+  }
+
+  /** Inputs in signature order; names and types must match exactly. */
+  private static List<HostTensor> checkInputs(Model m, Map<String, HostTensor> inputs) {
+    List<HostTensor> ordered = new ArrayList<>();
+    List<String> expected = m.program().inputs().stream().map(ModelProgram.TensorSpec::name)
+        .toList();
+    for (String given : inputs.keySet()) {
+      if (!expected.contains(given)) {
+        throw new InferenceException.BadInput("unexpected input '" + given + "'; model '"
+            + m.name() + "' takes " + expected);
+      }
+    }
+    for (ModelProgram.TensorSpec spec : m.program().inputs()) {
+      HostTensor t = inputs.get(spec.name());
+      if (t == null) {
+        throw new InferenceException.BadInput("missing input '" + spec.name() + "' ("
+            + spec.dtype() + " " + spec.shape() + ")");
+      }
+      if (t.dtype() != spec.dtype()) {
+        throw new InferenceException.BadInput("input '" + spec.name() + "' must be "
+            + wireName(spec.dtype()) + ", got " + wireName(t.dtype()));
+      }
+      if (t.shape().length != spec.shape().size()) {
+        throw new InferenceException.BadInput("input '" + spec.name() + "' must have shape "
+            + spec.shape() + ", got " + Arrays.toString(t.shape()));
+      }
+      ordered.add(t);
+    }
+    return ordered;
+  }
+
+  private static String wireName(DType t) {
+    return switch (t) {
+      case FLOAT32 -> "FP32";
+      case FLOAT64 -> "FP64";
+      case FLOAT16 -> "FP16";
+      case BFLOAT16 -> "BF16";
+      case INT64 -> "INT64";
+      case INT32 -> "INT32";
+      case INT16 -> "INT16";
+      case INT8 -> "INT8";
+      case UINT8 -> "UINT8";
+      case BOOL -> "BOOL";
+      default -> t.torchName();
+    };
+  }
+
+  @Override
+  public void close() {
+    admission.close();
+  }
+}

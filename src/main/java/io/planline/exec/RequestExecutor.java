@@ -1,0 +1,152 @@
+package io.planline.exec;
+
+import io.planline.backend.Backend;
+import io.planline.kernel.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Runs one request of an {@link ExecutableProgram} as a Reactor pipeline of two stages.
+ *
+ * <pre>
+ *  steps ──► memory stage ─────────────► launch stage ──────────────► outputs
+ *            allocate / reuse / view       kernels and frees, in order
+ *            bound at once (bookkeeping)   on the request's stream, at most
+ *                                          {@code window} submitted and unfinished
+ * </pre>
+ *
+ * <p>The launch stage is a {@code flatMap} whose concurrency is the in-flight window: when the
+ * stream is slow, the window fills, {@code flatMap} stops requesting, and upstream stalls — nothing
+ * queues without bound. A stream runs its work in submission order, so a free never overtakes the
+ * kernels before it, and a kernel's completion is a signal from the stream thread, never a blocked
+ * Reactor thread. Whatever way the request ends (completion, a kernel error, cancellation) its
+ * memory is freed on the stream after any work still running there.
+ */
+public final class RequestExecutor {
+
+  private final Backend backend;
+  private final MemoryEvents events;
+  private final int window;
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicInteger nextStream = new AtomicInteger();
+  private final AtomicInteger[] inFlight;
+  private final AtomicInteger[] highWater;
+
+  /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
+  public RequestExecutor(Backend backend, MemoryEvents events, int window) {
+    if (window < 1) {
+      throw new IllegalArgumentException("in-flight window must be at least 1, got " + window);
+    }
+    this.backend = backend;
+    this.events = events;
+    this.window = window;
+    this.inFlight = new AtomicInteger[backend.streams()];
+    this.highWater = new AtomicInteger[backend.streams()];
+    for (int i = 0; i < inFlight.length; i++) {
+      inFlight[i] = new AtomicInteger();
+      highWater[i] = new AtomicInteger();
+    }
+  }
+
+  /** Kernels submitted to stream {@code index} and not yet finished. */
+  public int kernelsInFlight(int index) {
+    return inFlight[index].get();
+  }
+
+  /** The most kernels ever in flight at once on stream {@code index} (backpressure evidence). */
+  public int maxKernelsInFlight(int index) {
+    return highWater[index].get();
+  }
+
+  /** The in-flight window per request. */
+  public int window() {
+    return window;
+  }
+
+  /** The backend requests run on. */
+  public Backend backend() {
+    return backend;
+  }
+
+  /**
+   * Executes {@code program} on {@code inputs}, returning {@code outputs} (buffer name to output
+   * name) as host tensors, in order.
+   */
+  public Mono<List<HostTensor>> execute(ExecutableProgram program, Map<String, Tensor> weights,
+      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
+    return Mono.defer(() -> {
+      int streamIndex = Math.floorMod(nextStream.getAndIncrement(), backend.streams());
+      Scheduler stream = backend.stream(streamIndex);
+      // usingWhen: the request completes (or fails) only after its memory is freed, and the
+      // freeing runs on the stream, behind any work still running there.
+      return Mono.usingWhen(
+          Mono.fromCallable(() -> new RequestState("r" + requests.incrementAndGet(), backend,
+              events)),
+          state -> Mono.fromRunnable(() -> state.begin(program.arenas(), weights, inputs))
+              .subscribeOn(stream)
+              .thenMany(Flux.fromIterable(program.steps())
+                  .transform(memoryStage(state))
+                  .transform(launchStage(stream, inFlight[streamIndex], highWater[streamIndex])))
+              .then(Mono.fromCallable(() -> download(state, outputs)).subscribeOn(stream)),
+          state -> release(state, stream),
+          (state, error) -> release(state, stream),
+          state -> release(state, stream));
+    });
+  }
+
+  private static Mono<Void> release(RequestState state, Scheduler stream) {
+    return Mono.<Void>fromRunnable(state::close).subscribeOn(stream);
+  }
+
+  /** Memory steps are bound as they pass; kernels and frees go on to the stream as tasks. */
+  private static Function<Flux<Step>, Flux<Runnable>> memoryStage(RequestState state) {
+    return steps -> steps.handle((step, sink) -> {
+      if (step instanceof Step.Launch l) {
+        sink.next(() -> {
+          if (!state.closed()) {
+            runKernel(state, l);
+          }
+        });
+      } else if (step instanceof Step.Free f) {
+        sink.next(() -> state.free(f));
+      } else {
+        state.apply(step);
+      }
+    });
+  }
+
+  private Function<Flux<Runnable>, Flux<Void>> launchStage(Scheduler stream, AtomicInteger gauge,
+      AtomicInteger high) {
+    return tasks -> tasks.flatMap(task -> Mono.<Void>fromRunnable(task)
+        .subscribeOn(stream)
+        .doOnSubscribe(s -> high.accumulateAndGet(gauge.incrementAndGet(), Math::max))
+        // before the completion travels on, so the next launch never counts this one
+        .doOnTerminate(gauge::decrementAndGet)
+        .doOnCancel(gauge::decrementAndGet), window);
+  }
+
+  private static void runKernel(RequestState state, Step.Launch l) {
+    try {
+      l.launch().run(state::tensor);
+    } catch (RuntimeException e) {
+      throw new InferenceException.Failed("kernel " + l.kernel() + " failed in request "
+          + state.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<HostTensor> download(RequestState state,
+      List<Map.Entry<String, String>> outputs) {
+    List<HostTensor> out = new ArrayList<>(outputs.size());
+    for (var o : outputs) {
+      out.add(state.download(o.getKey(), o.getValue()));
+    }
+    return out;
+  }
+}

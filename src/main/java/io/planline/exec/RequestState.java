@@ -1,0 +1,167 @@
+package io.planline.exec;
+
+import io.planline.backend.Backend;
+import io.planline.backend.DeviceBuffer;
+import io.planline.kernel.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The memory one request holds, and the names its kernels resolve: the arena (offset plans), the
+ * storages of a streaming pool (reuse plans) and the uploaded inputs. {@link #close} frees all of
+ * it, whatever state the request ended in, exactly once.
+ */
+final class RequestState {
+
+  /** Where a name's bytes are: a device buffer and a byte offset into it. */
+  private record Memory(DeviceBuffer buffer, long byteOffset) {}
+
+  private final String id;
+  private final Backend backend;
+  private final MemoryEvents events;
+  private final Map<String, Tensor> tensors = new ConcurrentHashMap<>();
+  /** The storage (not the view) each name's bytes belong to. */
+  private final Map<String, Memory> memory = new ConcurrentHashMap<>();
+  /** Weights and views of weights, to their root weight tensor (weights live outside requests). */
+  private final Map<String, Tensor> weightRoots = new ConcurrentHashMap<>();
+  private final List<DeviceBuffer> held = new ArrayList<>();
+  private final List<DeviceBuffer> arenas = new ArrayList<>();
+  private boolean closed;
+
+  RequestState(String id, Backend backend, MemoryEvents events) {
+    this.id = id;
+    this.backend = backend;
+    this.events = events;
+  }
+
+  String id() {
+    return id;
+  }
+
+  /** Allocates the arena and uploads the inputs; weights are bound as they are. */
+  synchronized void begin(List<Long> arenaBytes, Map<String, Tensor> weights,
+      List<HostTensor> inputs) {
+    tensors.putAll(weights);
+    weightRoots.putAll(weights);
+    for (long bytes : arenaBytes) {
+      arenas.add(hold(bytes));
+    }
+    for (HostTensor in : inputs) {
+      DeviceBuffer b = hold(in.data().remaining());
+      if (in.dtype() != io.planline.ir.DType.FLOAT32 && in.dtype() != io.planline.ir.DType.INT64) {
+        throw new InferenceException.BadInput("input '" + in.name() + "' has type " + in.dtype()
+            + "; this backend takes float32 and int64 inputs");
+      }
+      backend.upload(b, in.data());
+      Tensor t = backend.view(b, 0, in.dtype(), in.shape(), Tensor.contiguousStrides(in.shape()));
+      tensors.put(in.name(), t);
+      memory.put(in.name(), new Memory(b, 0));
+    }
+  }
+
+  /** Applies one memory step; returns the bytes it concerns. */
+  synchronized void apply(Step step) {
+    if (step instanceof Step.Allocate a) {
+      Memory m = a.arenaOffset() == Step.Allocate.OWN_BUFFER
+          ? new Memory(hold(a.bytes()), 0) : new Memory(arenas.get(a.arena()), a.arenaOffset());
+      bind(a.name(), m, a.layout());
+      events.emit(new MemoryEvent(id, backend.device(), MemoryEvent.Kind.ALLOCATE, a.name(),
+          a.bytes()));
+    } else if (step instanceof Step.Reuse r) {
+      Memory m = memory.get(r.old());
+      if (m == null) {
+        throw new IllegalStateException(id + ": reuse of " + r.old() + ", which holds no memory");
+      }
+      bind(r.name(), m, r.layout());
+      events.emit(new MemoryEvent(id, backend.device(), MemoryEvent.Kind.REUSE, r.name(),
+          r.bytes()));
+    } else if (step instanceof Step.View v) {
+      // View offsets count from the start of the root storage, whatever the view was taken of.
+      Memory base = memory.get(v.source());
+      if (base == null) {
+        Tensor root = weightRoots.get(v.source());
+        if (root == null) {
+          throw new IllegalStateException(id + ": view of unknown buffer " + v.source());
+        }
+        weightRoots.put(v.name(), root);
+        tensors.put(v.name(), root.asStrided(v.layout().shape(), v.layout().stride(),
+            v.byteOffset() / v.layout().dtype().itemSize()));
+        return;
+      }
+      memory.put(v.name(), base);
+      tensors.put(v.name(), backend.view(base.buffer(), base.byteOffset() + v.byteOffset(),
+          v.layout().dtype(), v.layout().shape(), v.layout().stride()));
+    } else {
+      throw new IllegalArgumentException("not a memory step: " + step);
+    }
+  }
+
+  /** Releases a storage; runs on the request's stream after every kernel before it. */
+  synchronized void free(Step.Free f) {
+    if (closed) {
+      return;
+    }
+    Memory m = memory.get(f.name());
+    if (m != null && !arenas.contains(m.buffer()) && held.remove(m.buffer())) {
+      backend.free(m.buffer());
+    }
+    events.emit(new MemoryEvent(id, backend.device(), MemoryEvent.Kind.FREE, f.name(), f.bytes()));
+  }
+
+  /** The tensor bound to {@code name}. */
+  Tensor tensor(String name) {
+    Tensor t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalStateException(id + ": no tensor is bound to '" + name + "'");
+    }
+    return t;
+  }
+
+  synchronized boolean closed() {
+    return closed;
+  }
+
+  /** Copies a result out of device memory into a dense host tensor. */
+  HostTensor download(String buffer, String name) {
+    Tensor t = tensor(buffer);
+    ByteBuffer out = ByteBuffer.allocate((int) (t.numel() * t.dtype().itemSize()))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    switch (t.dtype()) {
+      case FLOAT32 -> out.asFloatBuffer().put(t.toFloatArray());
+      case INT64 -> out.asLongBuffer().put(t.toLongArray());
+      default -> throw new IllegalStateException("output " + name + " has unsupported type "
+          + t.dtype());
+    }
+    return new HostTensor(name, t.dtype(), t.shape(), out);
+  }
+
+  /** Frees everything still held; safe to call more than once. */
+  synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (DeviceBuffer b : held) {
+      backend.free(b);
+    }
+    held.clear();
+    memory.clear();
+    tensors.clear();
+  }
+
+  private DeviceBuffer hold(long bytes) {
+    DeviceBuffer b = backend.allocate(bytes);
+    held.add(b);
+    return b;
+  }
+
+  private void bind(String name, Memory m, Step.Layout layout) {
+    memory.put(name, m);
+    tensors.put(name, backend.view(m.buffer(), m.byteOffset(), layout.dtype(), layout.shape(),
+        layout.stride()));
+  }
+}

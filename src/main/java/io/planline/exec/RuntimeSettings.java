@@ -1,0 +1,51 @@
+package io.planline.exec;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything needed to build a runtime, whether from YAML (the server) or from flags (the CLI).
+ *
+ * @param backend {@code cpu}, {@code cuda} or {@code auto}
+ * @param planner the default planner strategy
+ * @param models the models to serve
+ * @param window kernels in flight per request before upstream stalls
+ * @param maxRunning requests executing at once (one stream each)
+ * @param queueCapacity requests that may wait for admission
+ * @param budgetBytes device memory the requests may reserve together
+ * @param budgetMillis time budget of search-based planners
+ */
+public record RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
+    int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis) {
+
+  public RuntimeSettings {
+    requireNonNull(backend, "backend");
+    requireNonNull(planner, "planner");
+    models = List.copyOf(models);
+  }
+
+  /**
+   * One served model.
+   *
+   * @param name served name
+   * @param version version string
+   * @param path a model folder on disk, or null for the built-in model of that name
+   * @param planner this model's planner, or null for the default
+   */
+  public record ModelSpec(String name, String version, @Nullable String path,
+      @Nullable String planner) {
+    public ModelSpec {
+      requireNonNull(name, "name");
+      requireNonNull(version, "version");
+    }
+  }
+
+  /** Built-in models on the CPU with the given planner and modest limits: what the CLI uses. */
+  public static RuntimeSettings cli(String planner, List<String> models) {
+    return new RuntimeSettings("cpu", planner,
+        models.stream().map(m -> new ModelSpec(m, "1", null, null)).toList(), 64, 2, 64,
+        Long.MAX_VALUE, 1_000);
+  }
+}

@@ -1,0 +1,64 @@
+package io.planline.exec;
+
+import io.planline.backend.Backend;
+import io.planline.backend.cpu.CpuBackend;
+import io.planline.model.Model;
+import io.planline.model.ModelLoader;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlannerRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds a {@link LocalInferenceService} from {@link RuntimeSettings}, failing fast and clearly. */
+public final class Runtimes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Runtimes.class);
+
+  /** Backends this build knows. */
+  public static final List<String> BACKENDS = List.of("cpu", "cuda", "auto");
+
+  private Runtimes() {}
+
+  /**
+   * Creates the backend, loads and checks every model, and wires executor and admission.
+   *
+   * @throws IllegalArgumentException for an unknown backend, planner or model, with the valid ones
+   */
+  public static LocalInferenceService create(RuntimeSettings s) {
+    PlannerRegistry registry = PlannerRegistry.builtIn();
+    registry.get(s.planner()); // fail fast on an unknown default planner
+    Backend backend = backend(s.backend(), s.maxRunning());
+    MemoryEvents events = new MemoryEvents();
+    List<Model> models = new ArrayList<>();
+    for (RuntimeSettings.ModelSpec m : s.models()) {
+      String planner = m.planner() == null ? s.planner() : m.planner();
+      var source = m.path() == null ? ModelLoader.builtIn(m.name())
+          : ModelLoader.folder(Path.of(m.path()));
+      long start = System.nanoTime();
+      Model model = ModelLoader.load(source, m.name(), m.version(), registry.get(planner),
+          PlanOptions.DEFAULT.withBudgetMillis(s.budgetMillis()), backend);
+      LOG.info("loaded model {} version {} ({} weight bytes, planner {}) in {} ms", m.name(),
+          m.version(), model.weightBytes(), planner, (System.nanoTime() - start) / 1_000_000);
+      models.add(model);
+    }
+    return new LocalInferenceService(models, new RequestExecutor(backend, events, s.window()),
+        new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events);
+  }
+
+  private static Backend backend(String name, int streams) {
+    return switch (name) {
+      case "cpu" -> new CpuBackend(streams);
+      case "auto" -> {
+        LOG.info("backend auto: no CUDA backend in this build, using the CPU backend");
+        yield new CpuBackend(streams);
+      }
+      case "cuda" -> throw new IllegalArgumentException("backend 'cuda' is not available in this"
+          + " build (no CUDA backend yet); use cpu or auto");
+      default -> throw new IllegalArgumentException("unknown backend '" + name + "'; valid: "
+          + BACKENDS);
+    };
+  }
+}

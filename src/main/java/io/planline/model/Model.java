@@ -1,0 +1,152 @@
+package io.planline.model;
+
+import static java.util.Objects.requireNonNull;
+
+import io.planline.backend.Backend;
+import io.planline.exec.ExecutableProgram;
+import io.planline.exec.ModelInfo;
+import io.planline.exec.TensorInfo;
+import io.planline.ir.Graph;
+import io.planline.kernel.Tensor;
+import io.planline.plan.MemoryPlanner;
+import io.planline.plan.Plan;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanVerifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loaded model: its program, its weights on the backend, and one verified, compiled plan per
+ * binding of its dynamic dimensions (made on first use, then cached).
+ */
+public final class Model {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Model.class);
+
+  private final String name;
+  private final String version;
+  private final ModelProgram program;
+  private final Map<String, Tensor> weights;
+  private final long weightBytes;
+  private final MemoryPlanner planner;
+  private final PlanOptions options;
+  private final Backend backend;
+  private final Map<Map<String, Long>, ExecutableProgram> compiled = new ConcurrentHashMap<>();
+
+  Model(String name, String version, ModelProgram program, Map<String, Tensor> weights,
+      long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend) {
+    this.name = requireNonNull(name, "name");
+    this.version = requireNonNull(version, "version");
+    this.program = requireNonNull(program, "program");
+    this.weights = Map.copyOf(weights);
+    this.weightBytes = weightBytes;
+    this.planner = requireNonNull(planner, "planner");
+    this.options = requireNonNull(options, "options");
+    this.backend = requireNonNull(backend, "backend");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public ModelProgram program() {
+    return program;
+  }
+
+  /** Weights by program name, already on the backend. */
+  public Map<String, Tensor> weights() {
+    return weights;
+  }
+
+  /** Bytes the weights occupy. */
+  public long weightBytes() {
+    return weightBytes;
+  }
+
+  /** The planner this model's requests are planned by. */
+  public MemoryPlanner planner() {
+    return planner;
+  }
+
+  /**
+   * The compiled program for inputs of {@code shapes}.
+   *
+   * @throws IllegalArgumentException when the shapes do not fit the signature
+   */
+  public ExecutableProgram executable(Map<String, long[]> shapes) {
+    Map<String, Long> symbols = ProgramBinder.symbolsFor(program, shapes);
+    return compiled.computeIfAbsent(symbols, this::compile);
+  }
+
+  private ExecutableProgram compile(Map<String, Long> symbols) {
+    long start = System.nanoTime();
+    Graph graph = ProgramBinder.bind(program, symbols);
+    Plan plan = planner.plan(graph, options);
+    // A plan that fails verification is a planner bug: it is never executed.
+    PlanVerifier.verify(graph, plan, options.alignment());
+    ExecutableProgram p = ExecutableProgram.compile(graph, plan, backend);
+    LOG.info("model {} {}: planned {} with {}: {} bytes, lower bound {} (x{}) in {} ms", name,
+        symbols, graph.lines().size() + " lines", planner.name(), plan.plannedBytes(),
+        plan.lowerBoundBytes(), String.format("%.4f", plan.ratio()),
+        (System.nanoTime() - start) / 1_000_000);
+    return p;
+  }
+
+  /** The output buffer of each output, paired with the output's name, in order. */
+  public List<Map.Entry<String, String>> outputBuffers() {
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    program.outputs().forEach(o -> out.add(Map.entry(o.buffer(), o.name())));
+    return out;
+  }
+
+  /** Metadata: dynamic dimensions show as -1. */
+  public ModelInfo info() {
+    List<TensorInfo> ins = new ArrayList<>();
+    for (ModelProgram.TensorSpec in : program.inputs()) {
+      List<Long> dims = new ArrayList<>();
+      for (SizeExpr e : in.shape()) {
+        dims.add(e.symbols().isEmpty() ? e.eval(Map.of()) : -1L);
+      }
+      ins.add(new TensorInfo(in.name(), in.dtype(), dims));
+    }
+    List<TensorInfo> outs = new ArrayList<>();
+    Graph probe = ProgramBinder.bind(program, probeSymbols());
+    for (ModelProgram.OutputSpec o : program.outputs()) {
+      outs.add(outputInfo(probe, o));
+    }
+    return new ModelInfo(name, version, planner.name(), ins, outs);
+  }
+
+  /**
+   * Output shapes come from binding every symbol to two different values: a dimension that
+   * changes with them is dynamic.
+   */
+  private TensorInfo outputInfo(Graph probe, ModelProgram.OutputSpec o) {
+    Graph other = ProgramBinder.bind(program, probeSymbols(3));
+    var a = ProgramBinder.bufferOf(probe, o.buffer());
+    var b = ProgramBinder.bufferOf(other, o.buffer());
+    List<Long> dims = new ArrayList<>();
+    for (int d = 0; d < a.shape().size(); d++) {
+      dims.add(a.shape().get(d).equals(b.shape().get(d)) ? a.shape().get(d) : -1L);
+    }
+    return new TensorInfo(o.name(), a.dtype(), dims);
+  }
+
+  private Map<String, Long> probeSymbols() {
+    return probeSymbols(2);
+  }
+
+  private Map<String, Long> probeSymbols(long value) {
+    Map<String, Long> m = new java.util.LinkedHashMap<>();
+    program.symbols().forEach(s -> m.put(s, value));
+    return m;
+  }
+}

@@ -1,0 +1,156 @@
+package io.planline.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.planline.backend.Backend;
+import io.planline.io.ProgramFormatException;
+import io.planline.kernel.SafetensorsFormatException;
+import io.planline.kernel.SafetensorsReader;
+import io.planline.kernel.Tensor;
+import io.planline.plan.MemoryPlanner;
+import io.planline.plan.PlanOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Loads model folders ({@code program.json}, {@code weights.safetensors}, {@code model.json}) from
+ * the classpath (the built-in models) or from disk, and checks at load time — not halfway through
+ * a request — that the backend has a kernel for every operator and that every weight is present
+ * with the declared type and shape.
+ */
+public final class ModelLoader {
+
+  /** The models shipped in the jar, under {@code /models/NAME/}. */
+  public static final List<String> BUILT_IN = List.of("digits-mlp", "digits-cnn", "tiny-gpt");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ModelLoader() {}
+
+  /** Where a model's files come from. */
+  public interface Source {
+    /** The file's bytes. */
+    InputStream open(String file) throws IOException;
+
+    /** For messages. */
+    String describe(String file);
+  }
+
+  /** A built-in model's files on the classpath. */
+  public static Source builtIn(String name) {
+    if (!BUILT_IN.contains(name)) {
+      throw new IllegalArgumentException("unknown built-in model '" + name + "'; built-in: "
+          + BUILT_IN);
+    }
+    return new Source() {
+      @Override
+      public InputStream open(String file) throws IOException {
+        InputStream in = ModelLoader.class.getResourceAsStream("/models/" + name + "/" + file);
+        if (in == null) {
+          throw new IOException("built-in model " + name + " lacks " + file);
+        }
+        return in;
+      }
+
+      @Override
+      public String describe(String file) {
+        return "classpath:/models/" + name + "/" + file;
+      }
+    };
+  }
+
+  /** A model folder on disk. */
+  public static Source folder(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("model folder " + dir + " does not exist");
+    }
+    return new Source() {
+      @Override
+      public InputStream open(String file) throws IOException {
+        return Files.newInputStream(dir.resolve(file));
+      }
+
+      @Override
+      public String describe(String file) {
+        return dir.resolve(file).toString();
+      }
+    };
+  }
+
+  /**
+   * Loads one model.
+   *
+   * @param name the name it is served under
+   * @param version its version
+   * @throws ProgramFormatException for bad files, naming the file and what is wrong
+   */
+  public static Model load(Source source, String name, String version, MemoryPlanner planner,
+      PlanOptions options, Backend backend) {
+    ModelProgram program;
+    try (InputStream in = source.open("program.json")) {
+      program = ModelProgramReader.read(source.describe("program.json"), in);
+    } catch (IOException e) {
+      throw new ProgramFormatException(source.describe("program.json"), "", "cannot read: "
+          + e.getMessage(), e);
+    }
+    TreeSet<String> missing = new TreeSet<>();
+    for (ModelProgram.Template t : program.lines()) {
+      if (t instanceof ModelProgram.Call c && !backend.supports(c.kernel())) {
+        missing.add(c.kernel());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new ProgramFormatException(source.describe("program.json"), "",
+          "the " + backend.device() + " backend has no kernel for " + missing);
+    }
+    Map<String, Tensor> byKey;
+    String weightsFile = source.describe("weights.safetensors");
+    try (InputStream in = source.open("weights.safetensors")) {
+      byte[] raw = in.readAllBytes();
+      // Weights stay off-heap for their whole life, like every other device buffer.
+      ByteBuffer direct = ByteBuffer.allocateDirect(raw.length).put(raw).flip();
+      byKey = SafetensorsReader.parse(direct, weightsFile).tensors();
+    } catch (IOException e) {
+      throw new ProgramFormatException(weightsFile, "", "cannot read: " + e.getMessage(), e);
+    } catch (SafetensorsFormatException e) {
+      throw new ProgramFormatException(weightsFile, "", e.getMessage(), e);
+    }
+    Map<String, Tensor> weights = new LinkedHashMap<>();
+    long bytes = 0;
+    for (ModelProgram.WeightSpec w : program.weights()) {
+      Tensor t = byKey.get(w.tensor());
+      if (t == null) {
+        throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "missing (weight "
+            + w.name() + " of " + source.describe("program.json") + ")");
+      }
+      long[] want = w.shape().stream().mapToLong(Long::longValue).toArray();
+      if (t.dtype() != w.dtype() || !java.util.Arrays.equals(t.shape(), want)) {
+        throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "is " + t.dtype()
+            + " " + java.util.Arrays.toString(t.shape()) + " but the program declares " + w.dtype()
+            + " " + w.shape());
+      }
+      weights.put(w.name(), t);
+      bytes += t.numel() * t.dtype().itemSize();
+    }
+    return new Model(name, version, program, weights, bytes, planner, options, backend);
+  }
+
+  /** The model's {@code model.json} description, or an empty object when it has none. */
+  public static JsonNode description(Source source) {
+    try (InputStream in = source.open("model.json")) {
+      return JSON.readTree(in);
+    } catch (IOException e) {
+      return JSON.createObjectNode();
+    } catch (RuntimeException e) {
+      throw new UncheckedIOException(new IOException(source.describe("model.json") + ": " + e));
+    }
+  }
+}

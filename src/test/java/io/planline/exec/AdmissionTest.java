@@ -1,0 +1,87 @@
+package io.planline.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+final class AdmissionTest {
+
+  @Test
+  void admit_belowLimits_grantsAtOnce() {
+    Admission a = new Admission(2, 4, 1000);
+    StepVerifier.create(a.admit(400)).expectNextCount(1).verifyComplete();
+    assertEquals(1, a.running());
+    assertEquals(400, a.reservedBytes());
+  }
+
+  @Test
+  void admit_overBudget_waitsUntilMemoryIsReleased() {
+    Admission a = new Admission(4, 4, 1000);
+    AtomicReference<Admission.Ticket> first = new AtomicReference<>();
+    a.admit(700).subscribe(first::set);
+    StepVerifier.create(a.admit(700))
+        .then(() -> assertEquals(1, a.queued()))
+        .expectNoEvent(Duration.ofMillis(50))
+        .then(() -> first.get().release())
+        .expectNextCount(1)
+        .verifyComplete();
+    assertEquals(0, a.queued());
+    assertEquals(700, a.reservedBytes());
+  }
+
+  @Test
+  void admit_queueFull_refusedAtOnceAsOverloaded() {
+    Admission a = new Admission(1, 1, 1000);
+    a.admit(1).subscribe();
+    a.admit(1).subscribe(); // waits: the only queue place
+    StepVerifier.create(a.admit(1))
+        .expectErrorSatisfies(e -> assertEquals("queue_full",
+            ((InferenceException.Overloaded) e).reason()))
+        .verify(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void admit_neverFits_isBadInputNotOverload() {
+    Admission a = new Admission(1, 1, 1000);
+    StepVerifier.create(a.admit(1001))
+        .expectError(InferenceException.BadInput.class)
+        .verify(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void admit_cancelledWhileWaiting_leavesTheQueue() {
+    Admission a = new Admission(1, 4, 1000);
+    AtomicReference<Admission.Ticket> first = new AtomicReference<>();
+    a.admit(1).subscribe(first::set);
+    StepVerifier.create(a.admit(1)).thenAwait(Duration.ofMillis(10)).thenCancel().verify();
+    assertEquals(0, a.queued());
+    first.get().release();
+    assertEquals(0, a.running(), "a cancelled waiter is not granted later");
+  }
+
+  @Test
+  void release_twice_countsOnce() {
+    Admission a = new Admission(1, 1, 1000);
+    Admission.Ticket t = a.admit(10).block();
+    t.release();
+    t.release();
+    assertEquals(0, a.running());
+    assertEquals(0, a.reservedBytes());
+  }
+
+  @Test
+  void close_refusesWaitingAndNewRequests() {
+    Admission a = new Admission(1, 2, 1000);
+    a.admit(1).subscribe();
+    StepVerifier.create(a.admit(1))
+        .then(a::close)
+        .expectErrorSatisfies(e -> assertEquals("shutdown",
+            ((InferenceException.Overloaded) e).reason()))
+        .verify(Duration.ofSeconds(1));
+    StepVerifier.create(a.admit(1)).expectError(InferenceException.Overloaded.class)
+        .verify(Duration.ofSeconds(1));
+  }
+}

@@ -1,0 +1,167 @@
+package io.planline.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.planline.model.ModelLoader;
+import io.planline.model.Samples;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** The request pipeline on the real CPU backend: results, backpressure, failure and cleanup. */
+final class RequestExecutorTest {
+
+  static LocalInferenceService service(String planner, int window) {
+    return Runtimes.create(new RuntimeSettings("cpu", planner,
+        List.of(new RuntimeSettings.ModelSpec("tiny-gpt", "1", null, null),
+            new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null)),
+        window, 2, 16, Long.MAX_VALUE, 1_000));
+  }
+
+  static Samples.Sample sample(String model) throws IOException {
+    var source = ModelLoader.builtIn(model);
+    try (InputStream in = source.open("sample.json")) {
+      return Samples.read(source.describe("sample.json"), in);
+    }
+  }
+
+  static long[] tokens(int batch, int seq, long value) {
+    long[] t = new long[batch * seq];
+    java.util.Arrays.fill(t, value);
+    return t;
+  }
+
+  @Test
+  void execute_window1_neverMoreThanOneKernelInFlight() throws IOException {
+    try (LocalInferenceService s = service("greedy", 1)) {
+      StepVerifier.create(s.infer("tiny-gpt", null, sample("tiny-gpt").inputs()))
+          .expectNextCount(1).verifyComplete();
+      assertEquals(1, Math.max(s.executor().maxKernelsInFlight(0),
+          s.executor().maxKernelsInFlight(1)));
+    }
+  }
+
+  @Test
+  void execute_window8_pipelinesLaunchesUpToTheWindow() throws IOException {
+    try (LocalInferenceService s = service("greedy", 8)) {
+      StepVerifier.create(s.infer("tiny-gpt", null, sample("tiny-gpt").inputs()))
+          .expectNextCount(1).verifyComplete();
+      int high = Math.max(s.executor().maxKernelsInFlight(0), s.executor().maxKernelsInFlight(1));
+      assertTrue(high > 1 && high <= 8, "high-water mark " + high);
+    }
+  }
+
+  @Test
+  void execute_kernelFails_requestFailsMemoryFreedNextRequestWorks() throws IOException {
+    try (LocalInferenceService s = service("greedy", 4)) {
+      long baseline = s.executor().backend().bytesInUse();
+      // Token 999 is outside the 256-entry vocabulary: the embedding kernel must refuse it.
+      var bad = Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {1, 4},
+          tokens(1, 4, 999)));
+      StepVerifier.create(s.infer("tiny-gpt", null, bad))
+          .expectErrorSatisfies(e -> {
+            assertTrue(e instanceof InferenceException.Failed, e.toString());
+            assertTrue(e.getMessage().contains("aten.embedding"), e.getMessage());
+          })
+          .verify(Duration.ofSeconds(30));
+      awaitInUse(s, baseline);
+      StepVerifier.create(s.infer("tiny-gpt", null, sample("tiny-gpt").inputs()))
+          .expectNextCount(1).verifyComplete();
+      awaitInUse(s, baseline);
+    }
+  }
+
+  @Test
+  void execute_cancelledMidway_freesAllItsMemory() {
+    try (LocalInferenceService s = service("greedy", 2)) {
+      long baseline = s.executor().backend().bytesInUse();
+      var big = Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {64, 64},
+          tokens(64, 64, 7)));
+      StepVerifier.create(s.infer("tiny-gpt", null, big))
+          .thenAwait(Duration.ofMillis(30))
+          .thenCancel()
+          .verify(Duration.ofSeconds(30));
+      awaitInUse(s, baseline);
+    }
+  }
+
+  @Test
+  void events_oneRequest_allocationsAndFreesBalance() throws IOException {
+    try (LocalInferenceService s = service("greedy", 4)) {
+      List<MemoryEvent> seen = new ArrayList<>();
+      var sub = s.events().flux().subscribe(e -> {
+        synchronized (seen) {
+          seen.add(e);
+        }
+      });
+      s.infer("digits-mlp", null, sample("digits-mlp").inputs()).block(Duration.ofSeconds(30));
+      sub.dispose();
+      var program = s.find("digits-mlp", null).executable(Map.of("x",
+          sample("digits-mlp").inputs().get("x").shape()));
+      long allocs = program.steps().stream().filter(x -> x instanceof Step.Allocate).count();
+      long frees = program.steps().stream().filter(x -> x instanceof Step.Free).count();
+      synchronized (seen) {
+        assertEquals(allocs, seen.stream().filter(e -> e.kind() == MemoryEvent.Kind.ALLOCATE)
+            .count());
+        assertEquals(frees, seen.stream().filter(e -> e.kind() == MemoryEvent.Kind.FREE).count());
+      }
+    }
+  }
+
+  @Test
+  void infer_badInputs_failFastWithWhatWasExpected() {
+    try (LocalInferenceService s = service("greedy", 4)) {
+      StepVerifier.create(s.infer("digits-mlp", null, Map.of("y",
+          HostTensor.ofFloats("y", new long[] {1, 64}, new float[64]))))
+          .expectErrorSatisfies(e -> assertTrue(e.getMessage().contains("unexpected input 'y'"),
+              e.getMessage()))
+          .verify();
+      StepVerifier.create(s.infer("digits-mlp", null, Map.of("x",
+          HostTensor.ofFloats("x", new long[] {1, 63}, new float[63]))))
+          .expectErrorSatisfies(e -> {
+            assertTrue(e instanceof InferenceException.BadInput);
+            assertTrue(e.getMessage().contains("dimension 1 must be 64"), e.getMessage());
+          })
+          .verify();
+      StepVerifier.create(s.infer("tiny-gpt", null, Map.of("tokens",
+          HostTensor.ofLongs("tokens", new long[] {1, 65}, tokens(1, 65, 1)))))
+          .expectErrorSatisfies(e -> assertTrue(e.getMessage().contains("between 1 and 64"),
+              e.getMessage()))
+          .verify();
+      StepVerifier.create(s.infer("nope", null, Map.of()))
+          .expectError(InferenceException.ModelNotFound.class).verify();
+    }
+  }
+
+  @Test
+  void infer_queueFull_refusesWithOverloaded() throws IOException {
+    var settings = new RuntimeSettings("cpu", "noop",
+        List.of(new RuntimeSettings.ModelSpec("tiny-gpt", "1", null, null)), 4, 1, 1,
+        Long.MAX_VALUE, 1_000);
+    try (LocalInferenceService s = Runtimes.create(settings)) {
+      var big = Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {16, 64},
+          tokens(16, 64, 3)));
+      List<Throwable> errors = new ArrayList<>();
+      Flux.range(0, 6).flatMap(i -> s.infer("tiny-gpt", null, big)
+              .doOnError(errors::add).onErrorResume(e -> reactor.core.publisher.Mono.empty()))
+          .blockLast(Duration.ofMinutes(2));
+      assertTrue(errors.stream().anyMatch(e -> e instanceof InferenceException.Overloaded),
+          "with 1 running and 1 queued, some of 6 simultaneous requests are refused: " + errors);
+    }
+  }
+
+  private static void awaitInUse(LocalInferenceService s, long baseline) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (s.executor().backend().bytesInUse() != baseline && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(baseline, s.executor().backend().bytesInUse(), "memory back at its baseline");
+  }
+}
