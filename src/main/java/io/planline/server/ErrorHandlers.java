@@ -3,9 +3,6 @@ package io.planline.server;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
-import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
@@ -19,33 +16,15 @@ import java.util.regex.Pattern;
 
 /**
  * Micronaut exception handlers that give every failure outside the infer path (which maps its
- * own) the protocol's {@code {"error": "..."}} body, including the framework's own 404, 405 and
- * 413.
+ * own) the protocol's {@code {"error": "..."}} body; {@link FrameworkErrors} does the same for the
+ * framework's own 404, 405 and 415.
  */
-@Controller
 final class ErrorHandlers {
 
   private static final Pattern INFER_PATH =
       Pattern.compile("^/v2/models/([^/]+)(?:/versions/[^/]+)?/infer$");
 
-  private final ErrorResponses errors;
-
-  ErrorHandlers(ErrorResponses errors) {
-    this.errors = errors;
-  }
-
-  /** An unknown path. */
-  @Error(status = HttpStatus.NOT_FOUND, global = true)
-  HttpResponse<?> notFound(HttpRequest<?> request) {
-    return errors.error(HttpStatus.NOT_FOUND, "no endpoint " + request.getPath());
-  }
-
-  /** A known path with the wrong method. */
-  @Error(status = HttpStatus.METHOD_NOT_ALLOWED, global = true)
-  HttpResponse<?> notAllowed(HttpRequest<?> request) {
-    return errors.error(HttpStatus.METHOD_NOT_ALLOWED, request.getMethodName() + " is not"
-        + " allowed on " + request.getPath());
-  }
+  private ErrorHandlers() {}
 
   /** Failures the server itself found. */
   @Singleton

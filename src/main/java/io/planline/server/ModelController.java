@@ -72,7 +72,7 @@ final class ModelController {
   @Consumes(MediaType.ALL)
   Mono<HttpResponse<?>> infer(String model,
       @Header(InferRequestReader.HEADER_LENGTH) @Nullable String headerLength,
-      @Body byte[] body) {
+      @Body @io.micronaut.core.annotation.Nullable byte[] body) {
     return run(model, null, headerLength, body);
   }
 
@@ -81,12 +81,12 @@ final class ModelController {
   @Consumes(MediaType.ALL)
   Mono<HttpResponse<?>> infer(String model, String version,
       @Header(InferRequestReader.HEADER_LENGTH) @Nullable String headerLength,
-      @Body byte[] body) {
+      @Body @io.micronaut.core.annotation.Nullable byte[] body) {
     return run(model, version, headerLength, body);
   }
 
   private Mono<HttpResponse<?>> run(String model, @Nullable String version,
-      @Nullable String headerLength, byte[] body) {
+      @Nullable String headerLength, byte @Nullable [] body) {
     long start = System.nanoTime();
     String label = lookup.label(model);
     return Mono.<HttpResponse<?>>defer(() -> {
@@ -95,7 +95,8 @@ final class ModelController {
         throw new NotReady("model '" + info.name() + "' version '" + info.version()
             + "' is not ready");
       }
-      InferRequest request = InferRequestReader.read(body, headerLength);
+      InferRequest request = InferRequestReader.read(body == null ? new byte[0] : body,
+          headerLength);
       InferBinder.checkOutputs(info, request);
       Map<String, HostTensor> inputs = InferBinder.inputs(info, request);
       return service.infer(info.name(), info.version(), inputs)
