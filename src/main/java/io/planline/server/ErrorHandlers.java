@@ -1,10 +1,12 @@
 package io.planline.server;
 
+import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
+import io.micronaut.http.server.exceptions.ContentLengthExceededHandler;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.planline.exec.InferenceException;
 import io.planline.metrics.Outcome;
@@ -81,6 +83,7 @@ final class ErrorHandlers {
   @Singleton
   @Produces
   @Requires(classes = {ContentLengthExceededException.class, ExceptionHandler.class})
+  @Replaces(ContentLengthExceededHandler.class)
   static final class TooLarge
       implements ExceptionHandler<ContentLengthExceededException, HttpResponse<?>> {
     private final ErrorResponses errors;
