@@ -12,9 +12,18 @@ public final class Main {
 
   private Main() {}
 
-  /** Runs the verb named by {@code args} (default: {@code serve}) and exits with its status. */
+  /**
+   * Runs the verb named by {@code args} and exits with its status; with no verb (no arguments, or
+   * only Micronaut {@code --key=value} settings) it serves.
+   */
   public static void main(String[] args) {
-    String[] verbs = args.length == 0 ? new String[] {ServeCommand.NAME} : args;
+    boolean noVerb = args.length == 0 || (args[0].startsWith("--") && args[0].contains("="));
+    String[] verbs = args;
+    if (noVerb) {
+      verbs = new String[args.length + 1];
+      verbs[0] = ServeCommand.NAME;
+      System.arraycopy(args, 0, verbs, 1, args.length);
+    }
     CommandLine cl = PlanlineCommand.commandLine();
     int status = cl.execute(verbs);
     CommandLine.ParseResult parsed = cl.getParseResult();

@@ -1,12 +1,10 @@
 package io.planline.cli;
 
 import io.micronaut.runtime.Micronaut;
-import io.planline.config.InvalidConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -23,26 +21,15 @@ public final class ServeCommand implements Callable<Integer> {
   /** The verb. */
   public static final String NAME = "serve";
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
   @Unmatched
   List<String> micronautArgs = new ArrayList<>();
 
   @Override
   public Integer call() {
-    try {
-      Micronaut.build(micronautArgs.toArray(String[]::new)).mainClass(ServeCommand.class).start();
-      return 0;
-    } catch (RuntimeException e) {
-      // A bad configuration is a user error: say what is wrong and what is valid, no stack trace.
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof InvalidConfigException invalid) {
-          spec.commandLine().getErr().println("planline: " + invalid.getMessage());
-          return 2;
-        }
-      }
-      throw e;
-    }
+    // On a failed start (an invalid configuration among them) Micronaut logs the cause, whose
+    // message lists every problem and what is valid, and exits with status 1 itself.
+    Micronaut.build(micronautArgs.toArray(String[]::new)).mainClass(ServeCommand.class)
+        .banner(false).start();
+    return 0;
   }
 }

@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 import io.planline.exec.InferenceService;
 import io.planline.exec.ModelInfo;
 import io.planline.metrics.PlanlineMetrics;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
-/** Finds the model a path names, or fails with a 404 that lists what is served. */
-@Singleton
+/**
+ * Finds the model a path names, or fails with a 404 that lists what is served. A context bean, so
+ * that a build without a runtime (no {@link InferenceService} bean) fails at start-up, not on the
+ * first request.
+ */
+@Context
 public final class ModelLookup {
 
   private final InferenceService service;

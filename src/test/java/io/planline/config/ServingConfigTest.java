@@ -106,7 +106,9 @@ final class ServingConfigTest {
 
   @Test
   void start_modelFolderWithProgram_servedFromThatFolder(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("program.json"), "{}");
+    try (var in = ServingConfigTest.class.getResourceAsStream("/linear-models/digits-mlp.json")) {
+      Files.copy(in, dir.resolve("program.json"));
+    }
     ServingConfig c = start(Map.of("planline.models[3].name", "mine",
         "planline.models[3].version", "7", "planline.models[3].path", dir.toString()));
     ModelSpec mine = c.models().get(3);
