@@ -32,6 +32,9 @@ public final class PlannerRegistry {
   /** Every built-in strategy. */
   public static PlannerRegistry builtIn() {
     List<MemoryPlanner> all = new ArrayList<>();
+    all.add(new io.planline.plan.greedy.GreedyReusePlanner());
+    all.add(new io.planline.plan.greedy.GreedyPeakPlanner());
+    all.add(new io.planline.plan.pool.InductorPoolPlanner());
     all.add(new NoopPlanner());
     return new PlannerRegistry(all);
   }

@@ -1,0 +1,271 @@
+package io.planline.io;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Just enough lexical knowledge of Python to read the statements Inductor prints: where a comment
+ * starts, how to split an argument list at its top-level commas, which names a statement mentions,
+ * and how to read a tuple of integers. Nothing is evaluated.
+ *
+ * <p>String literals are skipped by quote matching (single, double, with backslash escapes);
+ * triple-quoted strings never occur inside a {@code call} body, so they are not handled here.
+ */
+final class PyText {
+
+  private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern INT = Pattern.compile("[0-9]+");
+  /** A symbolic size such as {@code s0*512}: names, numbers and arithmetic, nothing else. */
+  private static final Pattern SYMBOLIC = Pattern.compile("[A-Za-z0-9_ +*/%()\\-]+");
+
+  private PyText() {}
+
+  /** A call {@code callee(args)} followed by {@code rest} (e.g. {@code .as_strided(...)}). */
+  record Call(String callee, List<String> args, String rest) {
+    /** The value of keyword argument {@code key}, or null. */
+    @Nullable String keyword(String key) {
+      for (String a : args) {
+        int eq = keywordEquals(a);
+        if (eq > 0 && a.substring(0, eq).trim().equals(key)) {
+          return a.substring(eq + 1).trim();
+        }
+      }
+      return null;
+    }
+
+    /** The arguments without keywords, in order. */
+    List<String> positional() {
+      return args.stream().filter(a -> keywordEquals(a) < 0).toList();
+    }
+  }
+
+  /** Index of the {@code =} of a {@code key=value} argument, or -1 for a positional one. */
+  static int keywordEquals(String arg) {
+    int eq = arg.indexOf('=');
+    if (eq <= 0 || (eq + 1 < arg.length() && arg.charAt(eq + 1) == '=')) {
+      return -1;
+    }
+    return IDENT.matcher(arg.substring(0, eq).trim()).matches() ? eq : -1;
+  }
+
+  /** Index of the {@code #} that starts a comment outside any string literal, or -1. */
+  static int commentStart(String s) {
+    char quote = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '#') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Net bracket depth of {@code s} outside strings and comments (positive: still open). */
+  static int openBrackets(String s) {
+    int depth = 0;
+    char quote = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '#') {
+        break;
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      }
+    }
+    return depth;
+  }
+
+  /**
+   * Splits {@code s} at {@code sep} where no bracket is open and no string runs; parts are trimmed
+   * and a trailing empty part (the {@code (512, )} of a one-element tuple) is dropped.
+   */
+  static List<String> splitTopLevel(String s, char sep) {
+    List<String> parts = new ArrayList<>();
+    int depth = 0;
+    char quote = 0;
+    int start = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      } else if (c == sep && depth == 0) {
+        parts.add(s.substring(start, i).trim());
+        start = i + 1;
+      }
+    }
+    String last = s.substring(start).trim();
+    if (!last.isEmpty()) {
+      parts.add(last);
+    }
+    return parts;
+  }
+
+  /**
+   * Reads {@code callee(args)rest}, where {@code callee} is a dotted name; null when {@code expr}
+   * does not start with a call or its parentheses do not close.
+   */
+  static @Nullable Call call(String expr) {
+    String e = expr.trim();
+    int open = e.indexOf('(');
+    if (open <= 0 || !e.substring(0, open).matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+      return null;
+    }
+    int close = matching(e, open);
+    if (close < 0) {
+      return null;
+    }
+    return new Call(e.substring(0, open), splitTopLevel(e.substring(open + 1, close), ','),
+        e.substring(close + 1).trim());
+  }
+
+  /** Index of the bracket closing the one at {@code open}, or -1. */
+  static int matching(String s, int open) {
+    int depth = 0;
+    char quote = 0;
+    for (int i = open; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        if (--depth == 0) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The names a piece of code mentions: identifiers outside strings that are not attributes
+   * ({@code x} in {@code a.x}) and not keyword names ({@code out} in {@code out=buf2}).
+   */
+  static Set<String> names(String code) {
+    Set<String> out = new LinkedHashSet<>();
+    char quote = 0;
+    int n = code.length();
+    for (int i = 0; i < n; i++) {
+      char c = code.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+        continue;
+      }
+      if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (Character.isLetter(c) || c == '_') {
+        int j = i;
+        while (j < n && (Character.isLetterOrDigit(code.charAt(j)) || code.charAt(j) == '_')) {
+          j++;
+        }
+        boolean attribute = i > 0 && code.charAt(i - 1) == '.';
+        boolean keyword = j < n && code.charAt(j) == '='
+            && (j + 1 >= n || code.charAt(j + 1) != '=');
+        if (!attribute && !keyword) {
+          out.add(code.substring(i, j));
+        }
+        i = j - 1;
+      } else if (Character.isDigit(c)) {
+        // skip numeric literals such as 1e5 so that their letters are not read as names
+        while (i + 1 < n && (Character.isLetterOrDigit(code.charAt(i + 1))
+            || code.charAt(i + 1) == '.')) {
+          i++;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code s} is a plain Python identifier. */
+  static boolean isIdentifier(String s) {
+    return IDENT.matcher(s).matches();
+  }
+
+  /**
+   * Reads a tuple of sizes such as {@code (32, 512)}, {@code (512, )} or {@code ()}.
+   *
+   * @return the values, or null when an element is symbolic ({@code s0*512}): readable, but not
+   *     a number
+   * @throws IllegalArgumentException when the text is not a tuple of sizes at all
+   */
+  static @Nullable List<Long> sizes(String text) {
+    String t = text.trim();
+    if (t.length() < 2 || t.charAt(0) != '(' || matching(t, 0) != t.length() - 1) {
+      throw new IllegalArgumentException(
+          "expected a tuple such as (32, 512), found '" + text + "'");
+    }
+    List<String> parts = splitTopLevel(t.substring(1, t.length() - 1), ',');
+    List<Long> out = new ArrayList<>(parts.size());
+    boolean symbolic = false;
+    for (String p : parts) {
+      if (INT.matcher(p).matches()) {
+        try {
+          out.add(Long.parseLong(p));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("size " + p + " in " + text + " is too large");
+        }
+      } else if (SYMBOLIC.matcher(p).matches() && !p.startsWith("-")
+          && p.chars().anyMatch(Character::isLetter)) {
+        symbolic = true;
+      } else {
+        throw new IllegalArgumentException("bad size '" + p + "' in " + text);
+      }
+    }
+    return symbolic ? null : out;
+  }
+
+  /** Reads a non-negative integer literal, or returns -1 when {@code text} is not one. */
+  static long integer(String text) {
+    String t = text.trim();
+    if (!INT.matcher(t).matches()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(t);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}
