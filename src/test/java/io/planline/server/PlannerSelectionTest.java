@@ -3,6 +3,7 @@ package io.planline.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.PropertySource;
 import io.micronaut.context.env.yaml.YamlPropertySourceLoader;
@@ -38,8 +39,11 @@ final class PlannerSelectionTest {
 
   private static final Path CONFIG = Path.of("config");
 
-  /** Starts a server with {@code sources} plus {@code properties}, checks the planner shows. */
-  private static void assertServesWith(String planner, Map<String, Object> properties,
+  /**
+   * Starts a server with {@code sources} plus {@code properties}, checks the planner shows in
+   * {@code /plan}, {@code /plan.svg} and the metrics, and returns the plan.
+   */
+  private static JsonNode assertServesWith(String planner, Map<String, Object> properties,
       PropertySource... sources) {
     Map<String, Object> props = new HashMap<>(properties);
     props.put("micronaut.server.port", -1);
@@ -49,6 +53,9 @@ final class PlannerSelectionTest {
       Http http = new Http(server);
       var plan = Http.json(http.get("/v2/models/digits-mlp/plan?x=3,64"));
       assertEquals(planner, plan.get("planner").asText(), plan.toString());
+      var svg = http.get("/v2/models/digits-mlp/plan.svg?x=3,64");
+      assertEquals(200, svg.statusCode(), Http.text(svg));
+      assertTrue(Http.text(svg).contains(planner), "the picture's caption names the planner");
       assertEquals(200, http.postJson("/v2/models/digits-mlp/infer", "{\"inputs\":[{\"name\":"
           + "\"x\",\"shape\":[3,64],\"datatype\":\"FP32\",\"data\":" + InferJsonTest.pixels(192)
           + "}]}").statusCode());
@@ -58,13 +65,20 @@ final class PlannerSelectionTest {
       assertTrue(metrics.lines().anyMatch(l -> l.startsWith(series)
           && Double.parseDouble(l.substring(series.length())) >= plan.get("lower_bound_bytes")
               .asDouble()), series + "not in /prometheus");
+      return plan;
     }
   }
 
   @TestFactory
   Stream<DynamicTest> serve_eachRegisteredPlanner_visibleInPlanAndMetrics() {
+    // Every planner plans the same storages; only where they go differs.
+    int storages = assertServesWith("noop", Map.of("planline.planner", "noop")).get("buffers")
+        .asInt();
     return PlannerRegistry.builtIn().names().stream().map(name -> DynamicTest.dynamicTest(name,
-        () -> assertServesWith(name, Map.of("planline.planner", name))));
+        () -> {
+          JsonNode plan = assertServesWith(name, Map.of("planline.planner", name));
+          assertEquals(storages, plan.get("buffers").asInt(), plan.toString());
+        }));
   }
 
   @Test
