@@ -29,6 +29,7 @@ public enum Backend {
         return b;
       }
     }
-    throw new IllegalArgumentException("unknown backend '" + name + "'; valid backends: " + names());
+    throw new IllegalArgumentException("unknown backend '" + name + "'; valid backends: "
+        + names());
   }
 }

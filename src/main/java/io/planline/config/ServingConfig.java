@@ -36,7 +36,8 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     long maxRequestBytes, int retryAfterSeconds, long planBudgetMillis, List<ModelSpec> models) {
 
   /** Models the jar ships (the runtime's built-in repository). */
-  public static final List<String> BUILT_IN_MODELS = List.of("digits-mlp", "digits-cnn", "tiny-gpt");
+  public static final List<String> BUILT_IN_MODELS =
+      List.of("digits-mlp", "digits-cnn", "tiny-gpt");
 
   /** The file a model folder must hold. */
   public static final String PROGRAM_FILE = "program.json";

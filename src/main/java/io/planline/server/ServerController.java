@@ -9,7 +9,9 @@ import io.planline.exec.InferenceService;
 import java.util.List;
 import java.util.Map;
 
-/** Server health and metadata: {@code GET /v2/health/live}, {@code /v2/health/ready}, {@code /v2}. */
+/**
+ * Server health and metadata: {@code GET /v2/health/live}, {@code /v2/health/ready}, {@code /v2}.
+ */
 @Controller("/v2")
 final class ServerController {
 

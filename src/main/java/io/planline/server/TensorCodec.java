@@ -16,7 +16,8 @@ import java.nio.ByteOrder;
  */
 public final class TensorCodec {
 
-  private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger UINT64_MAX =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   private TensorCodec() {}
 
@@ -48,7 +49,8 @@ public final class TensorCodec {
         .order(ByteOrder.LITTLE_ENDIAN);
     write(input, type, data, out);
     if (out.hasRemaining()) {
-      throw new IllegalStateException("input '" + input + "': element count changed while encoding");
+      throw new IllegalStateException("input '" + input + "': element count changed while"
+          + " encoding");
     }
     return out.flip();
   }
@@ -69,7 +71,8 @@ public final class TensorCodec {
         out.put((byte) (node.booleanValue() ? 1 : 0));
       }
       case UINT8 -> out.put((byte) integer(input, index, node, type, 0, 0xff));
-      case INT8 -> out.put((byte) integer(input, index, node, type, Byte.MIN_VALUE, Byte.MAX_VALUE));
+      case INT8 -> out.put(
+          (byte) integer(input, index, node, type, Byte.MIN_VALUE, Byte.MAX_VALUE));
       case INT16 -> out.putShort(
           (short) integer(input, index, node, type, Short.MIN_VALUE, Short.MAX_VALUE));
       case UINT16 -> out.putShort((short) integer(input, index, node, type, 0, 0xffff));

@@ -98,7 +98,8 @@ final class InferJsonTest {
       nested.append(row == 0 ? "" : ",").append(pixels(8));
     }
     nested.append("]]]");
-    HttpResponse<byte[]> r = http.postJson("/v2/models/digits-cnn/infer", "{\"inputs\":[{\"name\":\""
+    HttpResponse<byte[]> r = http.postJson("/v2/models/digits-cnn/infer",
+        "{\"inputs\":[{\"name\":\""
         + cnnIn + "\",\"shape\":[1,1,8,8],\"datatype\":\"FP32\",\"data\":" + nested + "}]}");
     assertEquals(200, r.statusCode(), Http.text(r));
     assertEquals("[1,10]", Http.json(r).get("outputs").get(0).get("shape").toString());

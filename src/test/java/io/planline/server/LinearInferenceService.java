@@ -186,8 +186,8 @@ final class LinearInferenceService implements InferenceService {
       Graph g = ProgramBinder.bind(m.program, symbols);
       Plan p = planners.get(m.spec.planner()).plan(g, config.planOptions());
       PlanVerifier.verify(g, p, config.planOptions().alignment());
-      return new Bound(g, p);
-    }).plan;
+      return p;
+    });
   }
 
   private List<HostTensor> execute(Loaded m, Plan plan, Map<String, HostTensor> inputs)
@@ -246,15 +246,12 @@ final class LinearInferenceService implements InferenceService {
     }
   }
 
-  /** A plan with the graph it was made for. */
-  private record Bound(Graph graph, Plan plan) {}
-
   /** One served model. */
   private static final class Loaded {
     final ModelSpec spec;
     final ModelProgram program;
     final ModelInfo info;
-    final Map<String, Bound> plans = new ConcurrentHashMap<>();
+    final Map<String, Plan> plans = new ConcurrentHashMap<>();
     final AtomicInteger waiting = new AtomicInteger();
     final AtomicInteger running = new AtomicInteger();
 
@@ -319,7 +316,8 @@ final class LinearInferenceService implements InferenceService {
     List<HostTensor> run(List<WrapperLine> lines) {
       for (WrapperLine line : lines) {
         switch (line.kind()) {
-          case ALLOCATE -> define(((WrapperLine.AllocateLine) line).node(), MemoryEventKind.ALLOCATE);
+          case ALLOCATE ->
+              define(((WrapperLine.AllocateLine) line).node(), MemoryEventKind.ALLOCATE);
           case REUSE -> define(((WrapperLine.ReuseLine) line).reusedAs(), MemoryEventKind.REUSE);
           case FREE_IF_NOT_REUSED -> {
             if (!((WrapperLine.FreeIfNotReusedLine) line).isReused()) {

@@ -49,7 +49,8 @@ final class PrometheusTest {
       List.of("planline_kernels_in_flight", "device", "stream"),
       List.of("planline_admission_refusals_total", "reason"));
 
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
 
   @Inject
   EmbeddedServer server;
