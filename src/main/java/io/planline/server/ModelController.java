@@ -1,5 +1,6 @@
 package io.planline.server;
 
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -10,6 +11,10 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.planline.exec.HostTensor;
 import io.planline.exec.InferenceException;
 import io.planline.exec.InferenceService;
@@ -72,8 +77,8 @@ final class ModelController {
   @Consumes(MediaType.ALL)
   Mono<HttpResponse<?>> infer(String model,
       @Header(InferRequestReader.HEADER_LENGTH) @Nullable String headerLength,
-      @Body @io.micronaut.core.annotation.Nullable byte[] body) {
-    return run(model, null, headerLength, body);
+      @Body @io.micronaut.core.annotation.Nullable byte[] body, HttpRequest<?> request) {
+    return run(model, null, headerLength, body).takeUntilOther(disconnected(request));
   }
 
   /** Inference on one version. */
@@ -81,8 +86,26 @@ final class ModelController {
   @Consumes(MediaType.ALL)
   Mono<HttpResponse<?>> infer(String model, String version,
       @Header(InferRequestReader.HEADER_LENGTH) @Nullable String headerLength,
-      @Body @io.micronaut.core.annotation.Nullable byte[] body) {
-    return run(model, version, headerLength, body);
+      @Body @io.micronaut.core.annotation.Nullable byte[] body, HttpRequest<?> request) {
+    return run(model, version, headerLength, body).takeUntilOther(disconnected(request));
+  }
+
+  /**
+   * Signals when the client's connection closes, so that a client that goes away cancels its
+   * request (the runtime then frees its memory). Micronaut does not cancel a pending single
+   * response on its own. The listener is removed when the request ends first, so a keep-alive
+   * connection does not collect one per request.
+   */
+  private static Mono<Boolean> disconnected(HttpRequest<?> request) {
+    if (!(request instanceof NettyHttpRequest<?> netty)) {
+      return Mono.never();
+    }
+    ChannelFuture closed = netty.getChannelHandlerContext().channel().closeFuture();
+    return Mono.create(sink -> {
+      GenericFutureListener<Future<? super Void>> listener = f -> sink.success(true);
+      closed.addListener(listener);
+      sink.onDispose(() -> closed.removeListener(listener));
+    });
   }
 
   private Mono<HttpResponse<?>> run(String model, @Nullable String version,

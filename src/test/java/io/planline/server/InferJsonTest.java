@@ -35,7 +35,8 @@ final class InferJsonTest {
     JsonNode mlp = Http.json(http.get("/v2/models/digits-mlp"));
     mlpIn = mlp.get("inputs").get(0).get("name").asText();
     mlpOut = mlp.get("outputs").get(0).get("name").asText();
-    gptIn = Http.json(http.get("/v2/models/tiny-gpt")).get("inputs").get(0).get("name").asText();
+    gptIn = Http.json(http.get("/v2/models/tiny-gpt")).get("inputs").get(0).get("name")
+        .asText();
   }
 
   /** {@code n} pixel values 0..16 as a JSON list. */

@@ -192,7 +192,12 @@ final class LinearInferenceService implements InferenceService {
 
   private List<HostTensor> execute(Loaded m, Plan plan, Map<String, HostTensor> inputs)
       throws InterruptedException {
-    slots.acquire();
+    try {
+      slots.acquire();
+    } catch (InterruptedException cancelled) {
+      metrics.setQueueDepth(m.spec.name(), m.waiting.decrementAndGet());
+      throw cancelled;
+    }
     try {
       metrics.setQueueDepth(m.spec.name(), m.waiting.decrementAndGet());
       metrics.setRequestsInFlight(m.spec.name(), m.running.incrementAndGet());

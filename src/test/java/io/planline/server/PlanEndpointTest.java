@@ -25,7 +25,8 @@ final class PlanEndpointTest {
   @BeforeEach
   void client() {
     http = new Http(server);
-    mlpIn = Http.json(http.get("/v2/models/digits-mlp")).get("inputs").get(0).get("name").asText();
+    mlpIn = Http.json(http.get("/v2/models/digits-mlp")).get("inputs").get(0).get("name")
+        .asText();
     gptIn = Http.json(http.get("/v2/models/tiny-gpt")).get("inputs").get(0).get("name").asText();
   }
 
