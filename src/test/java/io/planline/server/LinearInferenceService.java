@@ -38,7 +38,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -74,7 +73,7 @@ final class LinearInferenceService implements InferenceService {
   private final List<Loaded> models = new ArrayList<>();
   private final Semaphore slots;
   private final AtomicInteger admitted = new AtomicInteger();
-  private final Set<String> notReady = ConcurrentHashMap.newKeySet();
+  private final Map<String, Boolean> readiness = new ConcurrentHashMap<>();
   private final AtomicInteger kernels = new AtomicInteger();
   private volatile @Nullable CountDownLatch gate;
 
@@ -114,11 +113,7 @@ final class LinearInferenceService implements InferenceService {
 
   /** Test hook: marks a model (every version) ready or not. */
   void setReady(String model, boolean ready) {
-    if (ready) {
-      notReady.remove(model);
-    } else {
-      notReady.add(model);
-    }
+    readiness.put(model, ready);
   }
 
   /** Requests admitted and not finished (waiting or executing). */
@@ -138,7 +133,7 @@ final class LinearInferenceService implements InferenceService {
 
   @Override
   public boolean ready(String name, @Nullable String version) {
-    return find(name, version).isPresent() && !notReady.contains(name);
+    return find(name, version).isPresent() && readiness.getOrDefault(name, true);
   }
 
   @Override
@@ -335,7 +330,7 @@ final class LinearInferenceService implements InferenceService {
             shapes.put(view.reusedAs().name(), view.reusedAs().shape());
           }
           case KERNEL_CALL -> kernel((WrapperLine.KernelCallLine) line);
-          default -> { }
+          default -> { } // comments, device guards and the like do nothing here
         }
       }
       List<HostTensor> out = new ArrayList<>();
