@@ -6,7 +6,6 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
-import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
@@ -74,7 +73,6 @@ final class ModelController {
 
   /** Inference on the default version. */
   @Post(uri = "/{model}/infer", consumes = MediaType.ALL)
-  @Consumes(MediaType.ALL)
   Mono<HttpResponse<?>> infer(String model,
       @Header(InferRequestReader.HEADER_LENGTH) @Nullable String headerLength,
       @Body @io.micronaut.core.annotation.Nullable byte[] body, HttpRequest<?> request) {
@@ -83,7 +81,6 @@ final class ModelController {
 
   /** Inference on one version. */
   @Post(uri = "/{model}/versions/{version}/infer", consumes = MediaType.ALL)
-  @Consumes(MediaType.ALL)
   Mono<HttpResponse<?>> infer(String model, String version,
       @Header(InferRequestReader.HEADER_LENGTH) @Nullable String headerLength,
       @Body @io.micronaut.core.annotation.Nullable byte[] body, HttpRequest<?> request) {
