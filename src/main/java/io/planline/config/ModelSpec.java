@@ -1,0 +1,29 @@
+package io.planline.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One model to serve, resolved and validated: its name, version, the planner that plans it, and
+ * its folder on disk (null for a model built into the jar).
+ *
+ * @param name the name clients use
+ * @param version the version string
+ * @param planner a registered planner name
+ * @param folder the model folder, or null for a built-in model
+ */
+public record ModelSpec(String name, String version, String planner, @Nullable Path folder) {
+
+  public ModelSpec {
+    requireNonNull(name, "name");
+    requireNonNull(version, "version");
+    requireNonNull(planner, "planner");
+  }
+
+  /** Whether the model ships inside the jar. */
+  public boolean builtIn() {
+    return folder == null;
+  }
+}

@@ -1,0 +1,117 @@
+package io.planline.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+
+/**
+ * The {@code planline.*} settings as bound from YAML, environment and system properties; raw and
+ * unvalidated ({@link ServingConfig} checks and resolves them at start-up).
+ *
+ * <p>Micronaut binds kebab-case keys to these bean properties ({@code queue-capacity} to
+ * {@link #setQueueCapacity}); the defaults below are what an empty configuration gets.
+ */
+@ConfigurationProperties("planline")
+public final class PlanlineConfig {
+
+  /** The prefix every key here lives under. */
+  public static final String PREFIX = "planline";
+
+  private String planner = "greedy";
+  private String backend = "cpu";
+  private int kernelWindow = 64;
+  private int maxConcurrentRequests = 2;
+  private int queueCapacity = 64;
+  private long deviceMemoryBudgetBytes = 1L << 30;
+  private long maxRequestBytes = 16L << 20;
+  private int retryAfterSeconds = 1;
+  private long planBudgetMillis = 1_000;
+
+  /** The planner strategy of every model that names none. */
+  public String getPlanner() {
+    return planner;
+  }
+
+  /** Sets the global planner strategy. */
+  public void setPlanner(String planner) {
+    this.planner = planner;
+  }
+
+  /** {@code cpu}, {@code cuda} or {@code auto}. */
+  public String getBackend() {
+    return backend;
+  }
+
+  /** Sets the backend name. */
+  public void setBackend(String backend) {
+    this.backend = backend;
+  }
+
+  /** Kernel launches a stream may have in flight before upstream demand stalls. */
+  public int getKernelWindow() {
+    return kernelWindow;
+  }
+
+  /** Sets the in-flight kernel window. */
+  public void setKernelWindow(int kernelWindow) {
+    this.kernelWindow = kernelWindow;
+  }
+
+  /** Requests executing at once; further admitted requests wait in the queue. */
+  public int getMaxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
+  /** Sets the number of requests executing at once. */
+  public void setMaxConcurrentRequests(int maxConcurrentRequests) {
+    this.maxConcurrentRequests = maxConcurrentRequests;
+  }
+
+  /** Requests that may wait; one more is refused at once with 503. */
+  public int getQueueCapacity() {
+    return queueCapacity;
+  }
+
+  /** Sets the queue capacity. */
+  public void setQueueCapacity(int queueCapacity) {
+    this.queueCapacity = queueCapacity;
+  }
+
+  /** Device bytes that running requests' planned memory may take together (weights excluded). */
+  public long getDeviceMemoryBudgetBytes() {
+    return deviceMemoryBudgetBytes;
+  }
+
+  /** Sets the device memory budget. */
+  public void setDeviceMemoryBudgetBytes(long deviceMemoryBudgetBytes) {
+    this.deviceMemoryBudgetBytes = deviceMemoryBudgetBytes;
+  }
+
+  /** The largest request body accepted; a larger one gets 413. */
+  public long getMaxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  /** Sets the request size limit. */
+  public void setMaxRequestBytes(long maxRequestBytes) {
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  /** The {@code Retry-After} a 503 carries. */
+  public int getRetryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  /** Sets the {@code Retry-After} seconds. */
+  public void setRetryAfterSeconds(int retryAfterSeconds) {
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** How long a search-based planner may take per new shape. */
+  public long getPlanBudgetMillis() {
+    return planBudgetMillis;
+  }
+
+  /** Sets the planning time budget. */
+  public void setPlanBudgetMillis(long planBudgetMillis) {
+    this.planBudgetMillis = planBudgetMillis;
+  }
+}

@@ -1,0 +1,241 @@
+package io.planline.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.planline.ir.Device;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Every planline meter, registered in one place so that names, labels and units are defined once
+ * (the README's "Metrics" section documents each).
+ *
+ * <p>Who calls what: the HTTP layer calls {@link #requestFinished} and {@link #admissionRefused};
+ * the runtime calls the memory, plan, queue and kernel methods. Gauges are backed by values held
+ * here (Micrometer would otherwise keep only weak references), keyed by their label values.
+ * Label values come from configuration (model, planner) or the backend (device, stream), so their
+ * number stays bounded; requests for unknown models are counted under {@link #UNKNOWN_MODEL}.
+ */
+@Singleton
+public final class PlanlineMetrics {
+
+  /** The {@code model} label of requests naming a model that is not served. */
+  public static final String UNKNOWN_MODEL = "unknown";
+
+  /** The admission refusal reasons the runtime and server use. */
+  public static final List<String> REFUSAL_REASONS =
+      List.of("queue_full", "memory", "shutdown", "not_ready");
+
+  /** Upper bounds of the request duration histogram's buckets. */
+  static final List<Duration> DURATION_BUCKETS = List.of(Duration.ofMillis(1),
+      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+  private final MeterRegistry registry;
+  private final Map<Tags, AtomicLong> inUse = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> peak = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> weights = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> planned = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> lowerBound = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> queueDepth = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> requestsInFlight = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> kernelsInFlight = new ConcurrentHashMap<>();
+
+  /** Meters registered in {@code registry}. */
+  public PlanlineMetrics(MeterRegistry registry) {
+    this.registry = requireNonNull(registry, "registry");
+    for (String reason : REFUSAL_REASONS) {
+      refusals(reason);
+    }
+  }
+
+  /**
+   * Creates {@code device}'s memory series at zero, so dashboards see them before any traffic.
+   */
+  public void registerDevice(Device device) {
+    inUseOf(device);
+    for (MemoryEventKind kind : MemoryEventKind.values()) {
+      events(device, kind);
+    }
+  }
+
+  /** Creates {@code model}'s request series at zero. */
+  public void registerModel(String model) {
+    queueDepthOf(model);
+    requestsInFlightOf(model);
+    for (Outcome o : Outcome.values()) {
+      requests(model, o);
+    }
+    duration(model);
+  }
+
+  /** Counts one allocate, free or reuse decision of the memory stage on {@code device}. */
+  public void recordMemoryEvent(Device device, MemoryEventKind kind) {
+    events(device, kind).increment();
+  }
+
+  /**
+   * Adds {@code deltaBytes} (negative to release) to the device bytes held by requests, updating
+   * the peak, and returns the new value.
+   *
+   * @throws IllegalStateException when more is released than is held (an accounting bug)
+   */
+  public long addInUse(Device device, long deltaBytes) {
+    long now = inUseOf(device).addAndGet(deltaBytes);
+    if (now < 0) {
+      throw new IllegalStateException(String.format("device %s: released %d bytes, leaving %d"
+          + " bytes in use", device, -deltaBytes, now));
+    }
+    peakOf(device).accumulateAndGet(now, Math::max);
+    return now;
+  }
+
+  /** Sets the device bytes held by requests (weights excluded), updating the peak. */
+  public void setInUse(Device device, long bytes) {
+    nonNegative(bytes, "bytes in use");
+    inUseOf(device).set(bytes);
+    peakOf(device).accumulateAndGet(bytes, Math::max);
+  }
+
+  /** The device bytes held by requests now. */
+  public long inUse(Device device) {
+    return inUseOf(device).get();
+  }
+
+  /** Sets the bytes {@code model}'s weights occupy on {@code device}. */
+  public void setWeights(String model, Device device, long bytes) {
+    nonNegative(bytes, "weight bytes");
+    value(weights, "planline.memory.weights", "Device bytes held by a model's weights",
+        Tags.of("model", model, "device", device.toString())).set(bytes);
+  }
+
+  /**
+   * Records the plan used for the last shape {@code model} served: its planned bytes (labelled by
+   * planner) and the lower bound it is measured against.
+   */
+  public void planUsed(String model, String planner, long plannedBytes, long lowerBoundBytes) {
+    nonNegative(plannedBytes, "planned bytes");
+    nonNegative(lowerBoundBytes, "lower bound bytes");
+    value(planned, "planline.memory.planned", "Bytes the plan for the last shape served needs",
+        Tags.of("model", model, "planner", planner)).set(plannedBytes);
+    value(lowerBound, "planline.memory.lower.bound",
+        "Most bytes live at one line for the last shape served (no plan needs less)",
+        Tags.of("model", model)).set(lowerBoundBytes);
+  }
+
+  /** Sets how many of {@code model}'s admitted requests wait for an execution slot. */
+  public void setQueueDepth(String model, long depth) {
+    nonNegative(depth, "queue depth");
+    queueDepthOf(model).set(depth);
+  }
+
+  /** Sets how many of {@code model}'s requests are executing. */
+  public void setRequestsInFlight(String model, long count) {
+    nonNegative(count, "requests in flight");
+    requestsInFlightOf(model).set(count);
+  }
+
+  /** Sets how many kernel launches are in flight on one stream of {@code device}. */
+  public void setKernelsInFlight(Device device, String stream, long count) {
+    nonNegative(count, "kernels in flight");
+    count(kernelsInFlight, "planline.kernels.in.flight",
+        "Kernel launches submitted to a stream and not yet complete",
+        Tags.of("device", device.toString(), "stream", stream)).set(count);
+  }
+
+  /** Counts one finished inference request and records its duration. */
+  public void requestFinished(String model, Outcome outcome, double seconds) {
+    if (!(seconds >= 0)) {
+      throw new IllegalArgumentException("request duration must be ≥ 0 s, got " + seconds);
+    }
+    requests(model, outcome).increment();
+    duration(model).record((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts one request that admission refused ({@code queue_full}, {@code memory}, ...). */
+  public void admissionRefused(String reason) {
+    refusals(reason).increment();
+  }
+
+  private AtomicLong inUseOf(Device device) {
+    return value(inUse, "planline.memory.in.use",
+        "Device bytes held by requests now (weights excluded)",
+        Tags.of("device", device.toString()));
+  }
+
+  private AtomicLong peakOf(Device device) {
+    return value(peak, "planline.memory.peak", "Most device bytes held by requests since start",
+        Tags.of("device", device.toString()));
+  }
+
+  private AtomicLong queueDepthOf(String model) {
+    return count(queueDepth, "planline.queue.depth",
+        "Admitted requests waiting for an execution slot", Tags.of("model", model));
+  }
+
+  private AtomicLong requestsInFlightOf(String model) {
+    return count(requestsInFlight, "planline.requests.in.flight", "Requests executing now",
+        Tags.of("model", model));
+  }
+
+  private Counter events(Device device, MemoryEventKind kind) {
+    return Counter.builder("planline.memory.events")
+        .description("Allocate, free and reuse decisions of the memory stage")
+        .tags("device", device.toString(), "kind", kind.label()).register(registry);
+  }
+
+  private Counter requests(String model, Outcome outcome) {
+    return Counter.builder("planline.requests").description("Inference requests by outcome")
+        .tags("model", model, "outcome", outcome.label()).register(registry);
+  }
+
+  private Counter refusals(String reason) {
+    return Counter.builder("planline.admission.refusals")
+        .description("Requests refused by admission control, by reason")
+        .tag("reason", reason).register(registry);
+  }
+
+  private Timer duration(String model) {
+    return Timer.builder("planline.request.duration")
+        .description("Inference request latency, from the request to the answer")
+        .tag("model", model)
+        .serviceLevelObjectives(DURATION_BUCKETS.toArray(Duration[]::new))
+        .register(registry);
+  }
+
+  private AtomicLong value(Map<Tags, AtomicLong> family, String name, String help, Tags tags) {
+    return family.computeIfAbsent(tags, t -> {
+      AtomicLong v = new AtomicLong();
+      Gauge.builder(name, v, AtomicLong::doubleValue).description(help).baseUnit("bytes")
+          .tags(t).strongReference(true).register(registry);
+      return v;
+    });
+  }
+
+  private AtomicLong count(Map<Tags, AtomicLong> family, String name, String help, Tags tags) {
+    return family.computeIfAbsent(tags, t -> {
+      AtomicLong v = new AtomicLong();
+      Gauge.builder(name, v, AtomicLong::doubleValue).description(help).tags(t)
+          .strongReference(true).register(registry);
+      return v;
+    });
+  }
+
+  private static void nonNegative(long value, String what) {
+    if (value < 0) {
+      throw new IllegalArgumentException(what + " must be ≥ 0, got " + value);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.planline.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.planline.exec.InferenceService;
+import io.planline.exec.ModelInfo;
+import io.planline.metrics.PlanlineMetrics;
+import io.micronaut.context.annotation.Context;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Finds the model a path names, or fails with a 404 that lists what is served. A context bean, so
+ * that a build without a runtime (no {@link InferenceService} bean) fails at start-up, not on the
+ * first request.
+ */
+@Context
+public final class ModelLookup {
+
+  private final InferenceService service;
+
+  ModelLookup(InferenceService service) {
+    this.service = requireNonNull(service, "service");
+  }
+
+  /**
+   * The model {@code name} at {@code version} (null: the default version).
+   *
+   * @throws ApiException (404) naming the served models, or the model's versions
+   */
+  public ModelInfo resolve(String name, @Nullable String version) {
+    var found = service.model(name, version);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    List<String> versions = versions(name);
+    if (versions.isEmpty()) {
+      throw ApiException.notFound("unknown model '" + name + "'; served models: "
+          + service.models().stream().map(ModelInfo::name).distinct()
+              .collect(Collectors.joining(", ")));
+    }
+    throw ApiException.notFound("model '" + name + "' has no version '" + version
+        + "'; its versions: " + String.join(", ", versions));
+  }
+
+  /** Every served version of {@code name}, in the service's order. */
+  public List<String> versions(String name) {
+    return service.models().stream().filter(m -> m.name().equals(name)).map(ModelInfo::version)
+        .toList();
+  }
+
+  /** The {@code model} metrics label for a request naming {@code name}. */
+  public String label(String name) {
+    return versions(name).isEmpty() ? PlanlineMetrics.UNKNOWN_MODEL : name;
+  }
+}

@@ -1,0 +1,150 @@
+package io.planline.server;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.planline.exec.InferenceService;
+import io.planline.exec.ModelInfo;
+import io.planline.exec.TensorInfo;
+import io.planline.io.PlanJsonWriter;
+import io.planline.io.PlanSvgWriter;
+import io.planline.ir.Graph;
+import io.planline.plan.Liveness;
+import io.planline.plan.Plan;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The memory plan a model uses for given input shapes, as the {@code plan --json} result object
+ * ({@code GET /v2/models/{m}/plan?x=2,64}) or as the memory picture ({@code .../plan.svg}).
+ *
+ * <p>Planning a new shape may take the planner's whole time budget, so these run on the blocking
+ * executor, never on an event loop.
+ */
+@Controller("/v2/models")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class PlanController {
+
+  private final InferenceService service;
+  private final ModelLookup lookup;
+
+  PlanController(InferenceService service, ModelLookup lookup) {
+    this.service = service;
+    this.lookup = lookup;
+  }
+
+  /** The plan as JSON, for the default version. */
+  @Get(uri = "/{model}/plan", produces = MediaType.APPLICATION_JSON)
+  HttpResponse<String> plan(String model, HttpRequest<?> request) {
+    return json(lookup.resolve(model, null), request);
+  }
+
+  /** The plan as JSON, for one version. */
+  @Get(uri = "/{model}/versions/{version}/plan", produces = MediaType.APPLICATION_JSON)
+  HttpResponse<String> plan(String model, String version, HttpRequest<?> request) {
+    return json(lookup.resolve(model, version), request);
+  }
+
+  /** The plan as SVG, for the default version. */
+  @Get(uri = "/{model}/plan.svg", produces = "image/svg+xml")
+  HttpResponse<String> svg(String model, HttpRequest<?> request) {
+    return svgOf(lookup.resolve(model, null), request);
+  }
+
+  /** The plan as SVG, for one version. */
+  @Get(uri = "/{model}/versions/{version}/plan.svg", produces = "image/svg+xml")
+  HttpResponse<String> svg(String model, String version, HttpRequest<?> request) {
+    return svgOf(lookup.resolve(model, version), request);
+  }
+
+  private HttpResponse<String> json(ModelInfo info, HttpRequest<?> request) {
+    Map<String, long[]> shapes = shapes(info, request);
+    long start = System.nanoTime();
+    Plan plan = service.plan(info.name(), info.version(), shapes);
+    double millis = (System.nanoTime() - start) / 1e6;
+    var result = new PlanJsonWriter.Result(plan, storages(plan), millis);
+    return HttpResponse.ok(PlanJsonWriter.result(result).toString())
+        .contentType(MediaType.APPLICATION_JSON_TYPE);
+  }
+
+  private HttpResponse<String> svgOf(ModelInfo info, HttpRequest<?> request) {
+    Plan plan = service.plan(info.name(), info.version(), shapes(info, request));
+    return HttpResponse.ok(PlanSvgWriter.svg(graphOf(plan), plan))
+        .contentType(MediaType.of("image/svg+xml"));
+  }
+
+  /**
+   * The input shapes the query gives ({@code ?x=2,64}); an input whose shape is fully static may
+   * be left out.
+   */
+  static Map<String, long[]> shapes(ModelInfo info, HttpRequest<?> request) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (String name : request.getParameters().names()) {
+      if (info.inputs().stream().noneMatch(t -> t.name().equals(name))) {
+        throw ApiException.badRequest("model '" + info.name() + "' has no input '" + name
+            + "'; its inputs are " + InferBinder.describe(info.inputs()));
+      }
+    }
+    for (TensorInfo t : info.inputs()) {
+      @Nullable String text = request.getParameters().get(t.name());
+      long[] shape = text == null ? staticShape(info, t) : parse(t.name(), text);
+      InferBinder.checkShape(info, t, shape);
+      shapes.put(t.name(), shape);
+    }
+    return shapes;
+  }
+
+  private static long[] staticShape(ModelInfo info, TensorInfo t) {
+    if (t.shape().stream().anyMatch(d -> d < 0)) {
+      String example = t.shape().stream().map(d -> d < 0 ? "1" : Long.toString(d))
+          .reduce((a, b) -> a + "," + b).orElse("");
+      throw ApiException.badRequest("give the shape of input '" + t.name() + "' as a query"
+          + " parameter, e.g. ?" + t.name() + "=" + example + " (model '" + info.name()
+          + "' takes " + t.shape() + ", -1: any size)");
+    }
+    return t.shape().stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private static long[] parse(String input, String text) {
+    try {
+      long[] shape = text.isBlank() ? new long[0]
+          : Arrays.stream(text.split(",")).map(String::strip).mapToLong(Long::parseLong).toArray();
+      for (long d : shape) {
+        if (d < 1) {
+          throw new NumberFormatException();
+        }
+      }
+      return shape;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("query parameter '" + input + "': '" + text + "' is not a"
+          + " shape (comma-separated sizes of at least 1, e.g. " + input + "=2,64)");
+    }
+  }
+
+  /**
+   * The storages the plan covers: one per placement for offset plans; for reuse plans, the
+   * storages of the rewritten lines plus one for each reuse the planner merged.
+   */
+  static int storages(Plan plan) {
+    if (!plan.placements().isEmpty()) {
+      return plan.placements().size();
+    }
+    return Liveness.of(graphOf(plan)).size() + plan.reuses().size();
+  }
+
+  /**
+   * A graph over the plan's lines: all the SVG writer and liveness need. The service hands out
+   * plans, not the bound graphs, so graph outputs are unknown here; outputs are never freed, so
+   * liveness still keeps them to the last line.
+   */
+  private static Graph graphOf(Plan plan) {
+    return Graph.of(plan.source(), plan.lines(), List.of());
+  }
+}

@@ -1,0 +1,56 @@
+package io.planline.server;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.planline.exec.InferenceService;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Server health and metadata: {@code GET /v2/health/live}, {@code /v2/health/ready}, {@code /v2}.
+ */
+@Controller("/v2")
+final class ServerController {
+
+  /** Liveness probe path. */
+  static final String LIVE = "/v2/health/live";
+  /** Readiness probe path. */
+  static final String READY = "/v2/health/ready";
+
+  private final InferenceService service;
+  private final ErrorResponses errors;
+
+  ServerController(InferenceService service, ErrorResponses errors) {
+    this.service = service;
+    this.errors = errors;
+  }
+
+  /** 200 while the process can answer at all. */
+  @Get("/health/live")
+  HttpResponse<?> live() {
+    return HttpResponse.ok();
+  }
+
+  /** 200 when every served model can take requests; 503 naming those that cannot. */
+  @Get("/health/ready")
+  HttpResponse<?> ready() {
+    List<String> notReady = service.models().stream()
+        .filter(m -> !service.ready(m.name(), m.version()))
+        .map(m -> m.name() + " (version " + m.version() + ")").toList();
+    if (notReady.isEmpty() && !service.models().isEmpty()) {
+      return HttpResponse.ok();
+    }
+    return errors.error(HttpStatus.SERVICE_UNAVAILABLE, notReady.isEmpty() ? "no models are served"
+        : "not ready: " + String.join(", ", notReady));
+  }
+
+  /** The server's name, version and protocol extensions. */
+  @Get(produces = MediaType.APPLICATION_JSON)
+  Map<String, Object> metadata() {
+    return Map.of("name", "planline", "version", Versions.SERVER,
+        "extensions", List.of("binary_tensor_data", "planline_plan"));
+  }
+}

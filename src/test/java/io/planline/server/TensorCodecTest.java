@@ -1,0 +1,100 @@
+package io.planline.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.planline.exec.HostTensor;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** JSON data to tensor bytes and back, for every datatype planline holds, and bad elements. */
+final class TensorCodecTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonNode json(String text) throws Exception {
+    return JSON.readTree(text);
+  }
+
+  /** Values every datatype can hold exactly, as JSON. */
+  private static String sample(Datatype t) {
+    return switch (t) {
+      case BOOL -> "[true,false,true]";
+      case UINT8 -> "[0,17,255]";
+      case INT8 -> "[-128,0,127]";
+      case INT16 -> "[-32768,5,32767]";
+      case INT32 -> "[-2147483648,0,2147483647]";
+      case INT64 -> "[-9223372036854775808,42,9223372036854775807]";
+      case FP16, BF16 -> "[-2.0,0.5,1024.0]";
+      case FP32 -> "[-1.5,0.1,3.4028235E38]";
+      case FP64 -> "[-1.5,0.1,1.7976931348623157E308]";
+      case UINT16, UINT32, UINT64, BYTES -> throw new IllegalArgumentException(t.name());
+    };
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Datatype.class, names = {"UINT16", "UINT32", "UINT64", "BYTES"},
+      mode = EnumSource.Mode.EXCLUDE)
+  void fromJsonToJson_eachPlanlineType_roundTrips(Datatype t) throws Exception {
+    JsonNode data = json(sample(t));
+    ByteBuffer bytes = TensorCodec.fromJson("x", t, data, 3);
+    assertEquals(3 * t.itemSize(), bytes.remaining());
+    ArrayNode back = JSON.createArrayNode();
+    TensorCodec.toJson(new HostTensor("x", t.dtype(), new long[] {3}, bytes), back);
+    for (int i = 0; i < 3; i++) {
+      if (t == Datatype.BOOL) {
+        assertEquals(data.get(i).booleanValue(), back.get(i).booleanValue());
+      } else if (t == Datatype.FP32) {
+        assertEquals((float) data.get(i).doubleValue(), back.get(i).floatValue());
+      } else {
+        assertEquals(data.get(i).decimalValue().doubleValue(), back.get(i).doubleValue(), 0.0,
+            t + " element " + i);
+      }
+    }
+  }
+
+  @Test
+  void fromJson_nestedLists_flattenRowMajor() throws Exception {
+    ByteBuffer b = TensorCodec.fromJson("x", Datatype.INT32, json("[[1,2],[3,4]]"), 4);
+    assertEquals(3, b.getInt(8));
+    assertEquals(4, TensorCodec.countElements(json("[[1,2],[3,[4]]]")));
+  }
+
+  @Test
+  void fromJson_specialFloatNames_accepted() throws Exception {
+    ByteBuffer b = TensorCodec.fromJson("x", Datatype.FP32,
+        json("[\"NaN\",\"Infinity\",\"-Infinity\"]"), 3);
+    assertTrue(Float.isNaN(b.getFloat(0)));
+    assertEquals(Float.NEGATIVE_INFINITY, b.getFloat(8));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "UINT8 | [256]        | in the UINT8 range 0..255",
+      "INT8  | [-129]       | in the INT8 range",
+      "INT64 | [1.5]        | an integer (INT64)",
+      "INT32 | [\"7\"]      | an integer (INT32)",
+      "BOOL  | [1]          | a BOOL (true or false)",
+      "FP32  | [\"one\"]    | a number (FP32)",
+      "FP16  | [null]       | a number (FP16)"})
+  void fromJson_badElement_400NamingInputElementAndExpectation(Datatype t, String data,
+      String expected) throws Exception {
+    ApiException e = assertThrows(ApiException.class,
+        () -> TensorCodec.fromJson("pixels", t, json(data), 1));
+    assertEquals(400, e.status().getCode());
+    assertTrue(e.getMessage().startsWith("input 'pixels': element 0 is "), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void fromJson_integralFloatForInteger_accepted() throws Exception {
+    assertEquals(3L, TensorCodec.fromJson("x", Datatype.INT64, json("[3.0]"), 1).getLong(0));
+  }
+}
