@@ -24,10 +24,19 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   private final RequestExecutor executor;
   private final Admission admission;
   private final MemoryEvents events;
+  private final RuntimeObserver observer;
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> waiting =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> running =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final reactor.core.Disposable eventFeed;
+  private volatile boolean draining;
 
   /** Serves {@code models} (several versions of one name: the last is the default). */
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
-      MemoryEvents events) {
+      MemoryEvents events, RuntimeObserver observer) {
+    this.observer = observer;
+    this.eventFeed = events.flux().subscribe(observer::memoryEvent);
     for (Model m : models) {
       this.models.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m);
     }
@@ -88,7 +97,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
 
   @Override
   public boolean ready(String name, @Nullable String version) {
-    return model(name, version).isPresent();
+    return !draining && model(name, version).isPresent();
   }
 
   @Override
@@ -118,8 +127,18 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
       long bytes = (program.arenaBytes() > 0 ? program.arenaBytes()
           : program.plan().plannedBytes()) + inputBytes;
-      return Mono.usingWhen(admission.admit(bytes),
-          ticket -> executor.execute(program, m.weights(), ordered, m.outputBuffers()),
+      observer.planUsed(m.name(), program.plan());
+      var queued = counter(waiting, m.name());
+      var executing = counter(running, m.name());
+      Mono<Admission.Ticket> admitted = admission.admit(bytes)
+          .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
+          .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
+      return Mono.usingWhen(admitted,
+          ticket -> Mono.defer(() -> {
+            observer.requestsInFlight(m.name(), executing.incrementAndGet());
+            return executor.execute(program, m.weights(), ordered, m.outputBuffers())
+                .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
+          }),
           ticket -> Mono.fromRunnable(ticket::release),
           (ticket, err) -> Mono.fromRunnable(ticket::release),
           ticket -> Mono.fromRunnable(ticket::release));
@@ -152,6 +171,17 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
         throw new InferenceException.BadInput("input '" + spec.name() + "' must have shape "
             + spec.shape() + ", got " + Arrays.toString(t.shape()));
       }
+      Long rows = m.indexBounds().get(spec.name());
+      if (rows != null && t.dtype() == DType.INT64) {
+        var values = t.data().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        for (int i = 0; i < values.limit(); i++) {
+          long v = values.get(i);
+          if (v < 0 || v >= rows) {
+            throw new InferenceException.BadInput("input '" + spec.name() + "': value " + v
+                + " at flat index " + i + " is outside [0, " + rows + ")");
+          }
+        }
+      }
       ordered.add(t);
     }
     return ordered;
@@ -173,8 +203,35 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     };
   }
 
+  /** Refuses new requests and reports not ready; requests already admitted run to the end. */
+  public void drain() {
+    draining = true;
+    admission.close();
+  }
+
+  /** Drains, waits up to {@code timeout} for running requests, then stops the backend. */
+  public void close(java.time.Duration timeout) {
+    drain();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (admission.running() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    eventFeed.dispose();
+    executor.backend().close();
+  }
+
   @Override
   public void close() {
-    admission.close();
+    close(java.time.Duration.ofSeconds(30));
+  }
+
+  private static java.util.concurrent.atomic.AtomicLong counter(
+      Map<String, java.util.concurrent.atomic.AtomicLong> counters, String model) {
+    return counters.computeIfAbsent(model, k -> new java.util.concurrent.atomic.AtomicLong());
   }
 }

@@ -39,8 +39,12 @@ public final class RequestExecutor {
   private final AtomicInteger[] inFlight;
   private final AtomicInteger[] highWater;
 
+  private final RuntimeObserver observer;
+
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
-  public RequestExecutor(Backend backend, MemoryEvents events, int window) {
+  public RequestExecutor(Backend backend, MemoryEvents events, int window,
+      RuntimeObserver observer) {
+    this.observer = observer;
     if (window < 1) {
       throw new IllegalArgumentException("in-flight window must be at least 1, got " + window);
     }
@@ -89,11 +93,14 @@ public final class RequestExecutor {
       return Mono.usingWhen(
           Mono.fromCallable(() -> new RequestState("r" + requests.incrementAndGet(), backend,
               events)),
-          state -> Mono.fromRunnable(() -> state.begin(program.arenas(), weights, inputs))
+          state -> Mono.fromRunnable(() -> {
+                state.begin(program.arenas(), weights, inputs);
+                observer.memoryInUse(backend.bytesInUse());
+              })
               .subscribeOn(stream)
               .thenMany(Flux.fromIterable(program.steps())
                   .transform(memoryStage(state))
-                  .transform(launchStage(stream, inFlight[streamIndex], highWater[streamIndex])))
+                  .transform(launchStage(streamIndex, stream)))
               .then(Mono.fromCallable(() -> download(state, outputs)).subscribeOn(stream)),
           state -> release(state, stream),
           (state, error) -> release(state, stream),
@@ -101,8 +108,11 @@ public final class RequestExecutor {
     });
   }
 
-  private static Mono<Void> release(RequestState state, Scheduler stream) {
-    return Mono.<Void>fromRunnable(state::close).subscribeOn(stream);
+  private Mono<Void> release(RequestState state, Scheduler stream) {
+    return Mono.<Void>fromRunnable(() -> {
+      state.close();
+      observer.memoryInUse(backend.bytesInUse());
+    }).subscribeOn(stream);
   }
 
   /** Memory steps are bound as they pass; kernels and frees go on to the stream as tasks. */
@@ -122,14 +132,19 @@ public final class RequestExecutor {
     });
   }
 
-  private Function<Flux<Runnable>, Flux<Void>> launchStage(Scheduler stream, AtomicInteger gauge,
-      AtomicInteger high) {
+  private Function<Flux<Runnable>, Flux<Void>> launchStage(int index, Scheduler stream) {
+    AtomicInteger gauge = inFlight[index];
+    AtomicInteger high = highWater[index];
     return tasks -> tasks.flatMap(task -> Mono.<Void>fromRunnable(task)
         .subscribeOn(stream)
-        .doOnSubscribe(s -> high.accumulateAndGet(gauge.incrementAndGet(), Math::max))
+        .doOnSubscribe(s -> {
+          int now = gauge.incrementAndGet();
+          high.accumulateAndGet(now, Math::max);
+          observer.kernelsInFlight(index, now);
+        })
         // before the completion travels on, so the next launch never counts this one
-        .doOnTerminate(gauge::decrementAndGet)
-        .doOnCancel(gauge::decrementAndGet), window);
+        .doOnTerminate(() -> observer.kernelsInFlight(index, gauge.decrementAndGet()))
+        .doOnCancel(() -> observer.kernelsInFlight(index, gauge.decrementAndGet())), window);
   }
 
   private static void runKernel(RequestState state, Step.Launch l) {

@@ -28,11 +28,29 @@ public final class Runtimes {
    * @throws IllegalArgumentException for an unknown backend, planner or model, with the valid ones
    */
   public static LocalInferenceService create(RuntimeSettings s) {
+    return create(s, RuntimeObserver.NONE);
+  }
+
+  /** As {@link #create(RuntimeSettings)}, reporting to {@code observer}. */
+  public static LocalInferenceService create(RuntimeSettings s, RuntimeObserver observer) {
     PlannerRegistry registry = PlannerRegistry.builtIn();
     registry.get(s.planner()); // fail fast on an unknown default planner
     Backend backend = backend(s.backend(), s.maxRunning());
     MemoryEvents events = new MemoryEvents();
     List<Model> models = new ArrayList<>();
+    try {
+      loadAll(s, registry, backend, models);
+    } catch (RuntimeException e) {
+      backend.close(); // nothing will use its streams
+      throw e;
+    }
+    return new LocalInferenceService(models,
+        new RequestExecutor(backend, events, s.window(), observer),
+        new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer);
+  }
+
+  private static void loadAll(RuntimeSettings s, PlannerRegistry registry, Backend backend,
+      List<Model> models) {
     for (RuntimeSettings.ModelSpec m : s.models()) {
       String planner = m.planner() == null ? s.planner() : m.planner();
       var source = m.path() == null ? ModelLoader.builtIn(m.name())
@@ -44,8 +62,6 @@ public final class Runtimes {
           m.version(), model.weightBytes(), planner, (System.nanoTime() - start) / 1_000_000);
       models.add(model);
     }
-    return new LocalInferenceService(models, new RequestExecutor(backend, events, s.window()),
-        new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events);
   }
 
   private static Backend backend(String name, int streams) {

@@ -1,5 +1,6 @@
 package io.planline.metrics;
 
+import io.planline.exec.MemoryEvent;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
@@ -66,7 +67,7 @@ public final class PlanlineMetrics {
    */
   public void registerDevice(Device device) {
     inUseOf(device);
-    for (MemoryEventKind kind : MemoryEventKind.values()) {
+    for (MemoryEvent.Kind kind : MemoryEvent.Kind.values()) {
       events(device, kind);
     }
   }
@@ -82,7 +83,7 @@ public final class PlanlineMetrics {
   }
 
   /** Counts one allocate, free or reuse decision of the memory stage on {@code device}. */
-  public void recordMemoryEvent(Device device, MemoryEventKind kind) {
+  public void recordMemoryEvent(Device device, MemoryEvent.Kind kind) {
     events(device, kind).increment();
   }
 
@@ -190,7 +191,7 @@ public final class PlanlineMetrics {
         Tags.of("model", model));
   }
 
-  private Counter events(Device device, MemoryEventKind kind) {
+  private Counter events(Device device, MemoryEvent.Kind kind) {
     return Counter.builder("planline.memory.events")
         .description("Allocate, free and reuse decisions of the memory stage")
         .tags("device", device.toString(), "kind", kind.label()).register(registry);

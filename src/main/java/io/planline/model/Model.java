@@ -36,6 +36,7 @@ public final class Model {
   private final PlanOptions options;
   private final Backend backend;
   private final Map<Map<String, Long>, ExecutableProgram> compiled = new ConcurrentHashMap<>();
+  private final Map<String, Long> indexBounds;
 
   Model(String name, String version, ModelProgram program, Map<String, Tensor> weights,
       long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend) {
@@ -47,6 +48,33 @@ public final class Model {
     this.planner = requireNonNull(planner, "planner");
     this.options = requireNonNull(options, "options");
     this.backend = requireNonNull(backend, "backend");
+    this.indexBounds = indexBounds(program);
+  }
+
+  /**
+   * Integer inputs used directly as embedding indices, with the number of rows of the table they
+   * index: their values are checked when a request arrives (a bad token is the client's error,
+   * not a kernel failure halfway through the program).
+   */
+  private static Map<String, Long> indexBounds(ModelProgram program) {
+    Map<String, Long> rows = new java.util.HashMap<>();
+    program.weights().forEach(w -> rows.put(w.name(), w.shape().isEmpty() ? 0 : w.shape().get(0)));
+    java.util.Set<String> inputs = new java.util.HashSet<>();
+    program.inputs().forEach(i -> inputs.add(i.name()));
+    Map<String, Long> bounds = new java.util.HashMap<>();
+    for (ModelProgram.Template t : program.lines()) {
+      if (t instanceof ModelProgram.Call c && c.kernel().equals("aten.embedding.default")
+          && c.args().size() >= 2 && inputs.contains(c.args().get(1))
+          && rows.containsKey(c.args().get(0))) {
+        bounds.merge(c.args().get(1), rows.get(c.args().get(0)), Math::min);
+      }
+    }
+    return Map.copyOf(bounds);
+  }
+
+  /** Inputs whose values index an embedding table, to the table's row count. */
+  public Map<String, Long> indexBounds() {
+    return indexBounds;
   }
 
   public String name() {

@@ -5,17 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.planline.exec.InferenceService;
 import io.planline.exec.ModelInfo;
 import io.planline.metrics.PlanlineMetrics;
-import io.micronaut.context.annotation.Context;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds the model a path names, or fails with a 404 that lists what is served. A context bean, so
- * that a build without a runtime (no {@link InferenceService} bean) fails at start-up, not on the
- * first request.
+ * Finds the model a path names, or fails with a 404 that lists what is served.
  */
-@Context
+@Singleton
 public final class ModelLookup {
 
   private final InferenceService service;

@@ -27,7 +27,7 @@ final class ServingConfigTest {
 
   /** Starts a context with {@code properties}, returns its configuration, and closes it. */
   static ServingConfig start(Map<String, Object> properties) {
-    try (ApplicationContext ctx = ApplicationContext.run(properties, "test")) {
+    try (ApplicationContext ctx = ApplicationContext.run(properties, "test", "config-check")) {
       return ctx.getBean(ServingConfig.class);
     }
   }
@@ -106,7 +106,7 @@ final class ServingConfigTest {
 
   @Test
   void start_modelFolderWithProgram_servedFromThatFolder(@TempDir Path dir) throws IOException {
-    try (var in = ServingConfigTest.class.getResourceAsStream("/linear-models/digits-mlp.json")) {
+    try (var in = ServingConfigTest.class.getResourceAsStream("/models/digits-mlp/program.json")) {
       Files.copy(in, dir.resolve("program.json"));
     }
     ServingConfig c = start(Map.of("planline.models[3].name", "mine",

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.planline.model.ModelLoader;
 import io.planline.model.Samples;
 import java.io.IOException;
+import io.planline.testing.ModelFolders;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -58,23 +61,68 @@ final class RequestExecutorTest {
     }
   }
 
+  /**
+   * A program whose second kernel always fails at run time: it shifts valid indices by 10 and then
+   * looks them up in a 4-row table.
+   */
+  static final String FAILING = """
+      {"format": "planline-program", "version": 1, "name": "failing", "symbols": ["s0"],
+       "inputs": [{"name": "idx", "dtype": "int64", "shape": ["s0"]}],
+       "outputs": [{"name": "y", "buffer": "buf1"}],
+       "weights": [{"name": "w", "tensor": "w", "dtype": "float32", "shape": [4, 2]}],
+       "lines": [
+        {"kind": "AllocateLine", "node": {"name": "buf0", "device": "cpu", "dtype": "int64",
+         "shape": ["s0"], "stride": [1], "storage_expr": "s0"}},
+        {"kind": "KernelCallLine", "kernel_name": "aten.add.Scalar", "outputs": ["buf0"],
+         "call_args": ["idx", "10", "1"]},
+        {"kind": "AllocateLine", "node": {"name": "buf1", "device": "cpu", "dtype": "float32",
+         "shape": ["s0", 2], "stride": [2, 1], "storage_expr": "2*s0"}},
+        {"kind": "KernelCallLine", "kernel_name": "aten.embedding.default", "outputs": ["buf1"],
+         "call_args": ["w", "buf0", "-1", "False", "False"]},
+        {"kind": "FreeIfNotReusedLine", "node": {"name": "buf0"}}
+       ]}
+      """;
+
   @Test
-  void execute_kernelFails_requestFailsMemoryFreedNextRequestWorks() throws IOException {
-    try (LocalInferenceService s = service("greedy", 4)) {
+  void execute_kernelFails_requestFailsMemoryFreedNextRequestWorks(@TempDir Path tmp)
+      throws IOException {
+    Path folder = ModelFolders.write(tmp.resolve("failing"), FAILING, "w", new long[] {4, 2},
+        new float[8]);
+    var settings = new RuntimeSettings("cpu", "greedy", List.of(
+        new RuntimeSettings.ModelSpec("failing", "1", folder.toString(), null),
+        new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null)), 4, 1, 4, Long.MAX_VALUE,
+        1_000);
+    try (LocalInferenceService s = Runtimes.create(settings)) {
       long baseline = s.executor().backend().bytesInUse();
-      // Token 999 is outside the 256-entry vocabulary: the embedding kernel must refuse it.
-      var bad = Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {1, 4},
-          tokens(1, 4, 999)));
-      StepVerifier.create(s.infer("tiny-gpt", null, bad))
+      var idx = Map.of("idx", HostTensor.ofLongs("idx", new long[] {3}, new long[] {0, 1, 2}));
+      StepVerifier.create(s.infer("failing", null, idx))
           .expectErrorSatisfies(e -> {
             assertTrue(e instanceof InferenceException.Failed, e.toString());
             assertTrue(e.getMessage().contains("aten.embedding"), e.getMessage());
           })
           .verify(Duration.ofSeconds(30));
       awaitInUse(s, baseline);
-      StepVerifier.create(s.infer("tiny-gpt", null, sample("tiny-gpt").inputs()))
-          .expectNextCount(1).verifyComplete();
+      // The device stays usable: the next request (same stream) runs and is right.
+      Samples.Sample mlp = sample("digits-mlp");
+      StepVerifier.create(s.infer("digits-mlp", null, mlp.inputs()))
+          .assertNext(out -> assertTrue(HostTensor.relativeError(out.get(0).floats(),
+              mlp.outputs().get("logits").floats()) <= 1e-4))
+          .verifyComplete();
       awaitInUse(s, baseline);
+    }
+  }
+
+  @Test
+  void infer_tokenOutsideVocabulary_badInputBeforeRunning() {
+    try (LocalInferenceService s = service("greedy", 4)) {
+      var bad = Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {1, 4},
+          tokens(1, 4, 256)));
+      StepVerifier.create(s.infer("tiny-gpt", null, bad))
+          .expectErrorSatisfies(e -> {
+            assertTrue(e instanceof InferenceException.BadInput, e.toString());
+            assertTrue(e.getMessage().contains("value 256"), e.getMessage());
+          })
+          .verify(Duration.ofSeconds(30));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.planline.metrics;
 
+import io.planline.exec.MemoryEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,9 +46,9 @@ final class PlanlineMetricsTest {
 
   @Test
   void recordMemoryEvent_counts_perDeviceAndKind() {
-    metrics.recordMemoryEvent(Device.CPU, MemoryEventKind.ALLOCATE);
-    metrics.recordMemoryEvent(Device.CPU, MemoryEventKind.ALLOCATE);
-    metrics.recordMemoryEvent(Device.CPU, MemoryEventKind.REUSE);
+    metrics.recordMemoryEvent(Device.CPU, MemoryEvent.Kind.ALLOCATE);
+    metrics.recordMemoryEvent(Device.CPU, MemoryEvent.Kind.ALLOCATE);
+    metrics.recordMemoryEvent(Device.CPU, MemoryEvent.Kind.REUSE);
     assertEquals(2, sample("planline_memory_events_total{device=\"cpu\",kind=\"allocate\"}"));
     assertEquals(1, sample("planline_memory_events_total{device=\"cpu\",kind=\"reuse\"}"));
   }

@@ -170,7 +170,7 @@ final class K8sManifestTest {
       }
       props.put("planline.models", swapped);
     }
-    try (var ctx = io.micronaut.context.ApplicationContext.run(props, "test")) {
+    try (var ctx = io.micronaut.context.ApplicationContext.run(props, "test", "config-check")) {
       return ctx.getBean(ServingConfig.class);
     }
   }

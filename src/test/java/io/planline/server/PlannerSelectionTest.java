@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  * override) and every example in {@code config/} (as a YAML property source, as
  * {@code MICRONAUT_CONFIG_FILES} loads it), a real server shows it in {@code /plan} and, after an
  * inference, in {@code planline_memory_planned_bytes{planner=...}}. The metric is fed by the
- * runtime (here the stand-in {@link LinearInferenceService}).
+ * runtime.
  */
 final class PlannerSelectionTest {
 

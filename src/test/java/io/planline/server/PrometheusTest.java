@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code /prometheus} through a real HTTP client after some traffic: every metric the issue names
  * is there with exactly its labels, and {@code promtool check metrics} accepts the exposition.
- * The memory, plan and kernel series are fed by the runtime (here the stand-in
- * {@link LinearInferenceService}); the request and refusal series by the HTTP layer.
+ * The memory, plan and kernel series are fed by the runtime; the request and refusal series by
+ * the HTTP layer.
  */
 @MicronautTest
 final class PrometheusTest {

@@ -1,0 +1,31 @@
+package io.planline.exec;
+
+import io.planline.plan.Plan;
+
+/**
+ * What the runtime reports as requests move through it; metrics implement it. Calls come from
+ * request threads and must not block. Every method does nothing by default.
+ */
+public interface RuntimeObserver {
+
+  /** Observes nothing. */
+  RuntimeObserver NONE = new RuntimeObserver() {};
+
+  /** A request of {@code model} will run with {@code plan}. */
+  default void planUsed(String model, Plan plan) {}
+
+  /** {@code model} now has {@code depth} requests waiting for admission. */
+  default void queueDepth(String model, long depth) {}
+
+  /** {@code model} now has {@code count} requests executing. */
+  default void requestsInFlight(String model, long count) {}
+
+  /** Stream {@code stream} now has {@code count} kernel launches in flight. */
+  default void kernelsInFlight(int stream, int count) {}
+
+  /** Requests now hold {@code bytes} of device memory (weights excluded). */
+  default void memoryInUse(long bytes) {}
+
+  /** One memory event of a request. */
+  default void memoryEvent(MemoryEvent event) {}
+}

@@ -1,0 +1,47 @@
+package io.planline.server;
+
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Factory;
+import io.planline.config.Backend;
+import io.planline.config.ServingConfig;
+import io.planline.exec.LocalInferenceService;
+import io.planline.exec.RuntimeSettings;
+import io.planline.exec.Runtimes;
+import io.planline.ir.Device;
+import io.planline.metrics.MetricsObserver;
+import io.planline.metrics.PlanlineMetrics;
+import io.planline.model.Model;
+import java.util.Locale;
+
+/**
+ * Builds the runtime the HTTP layer serves from the validated configuration: backend, models with
+ * their planners, admission limits; its meters report to Prometheus. At shutdown it drains:
+ * new requests are refused while admitted ones finish.
+ */
+@Factory
+final class RuntimeFactory {
+
+  /** The environment that only validates configuration: no runtime, no models loaded. */
+  static final String CONFIG_CHECK = "config-check";
+
+  // @Context: created at start-up, so a model that does not load stops the server there.
+  @Context
+  @Requires(notEnv = CONFIG_CHECK)
+  @Bean(preDestroy = "close")
+  LocalInferenceService runtime(ServingConfig config, PlanlineMetrics metrics) {
+    Device device = config.backend() == Backend.CUDA ? Device.CUDA0 : Device.CPU;
+    var models = config.models().stream().map(m -> new RuntimeSettings.ModelSpec(m.name(),
+        m.version(), m.folder() == null ? null : m.folder().toString(), m.planner())).toList();
+    RuntimeSettings settings = new RuntimeSettings(
+        config.backend().name().toLowerCase(Locale.ROOT), config.planner(), models,
+        config.kernelWindow(), config.maxConcurrentRequests(), config.queueCapacity(),
+        config.deviceMemoryBudgetBytes(), config.planBudgetMillis());
+    LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
+    for (Model m : service.loaded()) {
+      metrics.setWeights(m.name(), device, m.weightBytes());
+    }
+    return service;
+  }
+}
