@@ -31,16 +31,9 @@ public record HostTensor(String name, DType dtype, long[] shape, ByteBuffer data
     data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** The number of elements of {@code shape}. */
+  /** The number of elements of {@code shape} (rejecting negative sizes and overflow). */
   public static long elements(long[] shape) {
-    long n = 1;
-    for (long d : shape) {
-      if (d < 0) {
-        throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-      }
-      n = Math.multiplyExact(n, d);
-    }
-    return n;
+    return io.planline.kernel.Tensor.numel(shape);
   }
 
   /** The number of elements. */
