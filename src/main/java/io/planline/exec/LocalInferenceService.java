@@ -36,7 +36,10 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
       MemoryEvents events, RuntimeObserver observer) {
     this.observer = observer;
-    this.eventFeed = events.flux().subscribe(observer::memoryEvent);
+    this.eventFeed = events.flux().subscribe(e -> {
+      observer.memoryEvent(e);
+      observer.memoryInUse(executor.backend().bytesInUse());
+    });
     for (Model m : models) {
       this.models.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m);
     }
