@@ -2,11 +2,17 @@ package io.planline.backend;
 
 import static java.util.Objects.requireNonNull;
 
+import io.planline.exec.HostTensor;
+import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
 import io.planline.kernel.Tensor;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import reactor.core.scheduler.Scheduler;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
 
 /**
  * A device the executor runs programs on: memory, in-order streams and kernels.
@@ -68,12 +74,28 @@ public abstract class Backend implements AutoCloseable {
     return peak.get();
   }
 
-  /** A tensor view of {@code buffer}. */
-  public abstract Tensor view(DeviceBuffer buffer, long byteOffset, io.planline.ir.DType dtype,
+  /** A tensor view of {@code buffer}, {@code byteOffset} bytes in. */
+  public abstract DeviceTensor view(DeviceBuffer buffer, long byteOffset, DType dtype,
       long[] shape, long[] stride);
 
+  /**
+   * Another view of {@code base}'s memory, {@code elementOffset} elements from where {@code base}
+   * starts (views of weights, which live outside request memory).
+   */
+  public abstract DeviceTensor reinterpret(DeviceTensor base, long[] shape, long[] stride,
+      long elementOffset);
+
   /** Copies host bytes (little-endian, from position 0) to the start of {@code buffer}. */
-  public abstract void upload(DeviceBuffer buffer, java.nio.ByteBuffer host);
+  public abstract void upload(DeviceBuffer buffer, ByteBuffer host);
+
+  /**
+   * Puts a model's weights on the device once, for all its requests; they are not counted in
+   * {@link #bytesInUse} (which is request memory).
+   */
+  public abstract Map<String, DeviceTensor> uploadWeights(Map<String, Tensor> weights);
+
+  /** Copies {@code tensor} into a dense host tensor called {@code name}. */
+  public abstract HostTensor download(DeviceTensor tensor, String name);
 
   /**
    * Prepares a kernel call for repeated launches.
@@ -86,11 +108,21 @@ public abstract class Backend implements AutoCloseable {
   /** Whether this backend has a kernel for the operator {@code kernelName}. */
   public abstract boolean supports(String kernelName);
 
-  /** The scheduler of in-order stream {@code index} (work on one stream runs in submission order). */
-  public abstract Scheduler stream(int index);
-
-  /** How many streams the backend runs. */
+  /** How many in-order streams the backend runs. */
   public abstract int streams();
+
+  /**
+   * Runs {@code work} on stream {@code stream} after everything submitted there before it; the
+   * Mono completes when the work has completed on the device (for an asynchronous device: when
+   * the kernels it enqueued have finished), never by blocking the subscriber's thread.
+   */
+  public abstract Mono<Void> submit(int stream, Runnable work);
+
+  /**
+   * Like {@link #submit} for work with a result that needs everything before it on the stream to
+   * have finished (reading outputs back).
+   */
+  public abstract <T> Mono<T> call(int stream, Callable<T> work);
 
   protected abstract DeviceBuffer doAllocate(long bytes);
 
@@ -102,7 +134,10 @@ public abstract class Backend implements AutoCloseable {
   /** A kernel ready to run against the tensors a request binds names to. */
   @FunctionalInterface
   public interface PreparedLaunch {
-    /** Runs the kernel; {@code tensors} resolves every buffer name the call mentions. */
-    void run(java.util.function.Function<String, Tensor> tensors);
+    /**
+     * Runs (or, on an asynchronous device, enqueues) the kernel; {@code tensors} resolves every
+     * buffer name the call mentions. Called on the stream's own thread.
+     */
+    void run(Function<String, DeviceTensor> tensors);
   }
 }

@@ -1,7 +1,7 @@
 package io.planline.exec;
 
 import io.planline.backend.Backend;
-import io.planline.kernel.Tensor;
+import io.planline.backend.DeviceTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * Runs one request of an {@link ExecutableProgram} as a Reactor pipeline of two stages.
@@ -83,36 +82,35 @@ public final class RequestExecutor {
    * Executes {@code program} on {@code inputs}, returning {@code outputs} (buffer name to output
    * name) as host tensors, in order.
    */
-  public Mono<List<HostTensor>> execute(ExecutableProgram program, Map<String, Tensor> weights,
+  public Mono<List<HostTensor>> execute(ExecutableProgram program,
+      Map<String, DeviceTensor> weights,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
     return Mono.defer(() -> {
-      int streamIndex = Math.floorMod(nextStream.getAndIncrement(), backend.streams());
-      Scheduler stream = backend.stream(streamIndex);
+      int stream = Math.floorMod(nextStream.getAndIncrement(), backend.streams());
       // usingWhen: the request completes (or fails) only after its memory is freed, and the
       // freeing runs on the stream, behind any work still running there.
       return Mono.usingWhen(
           Mono.fromCallable(() -> new RequestState("r" + requests.incrementAndGet(), backend,
               events)),
-          state -> Mono.fromRunnable(() -> {
+          state -> backend.submit(stream, () -> {
                 state.begin(program.arenas(), weights, inputs);
                 observer.memoryInUse(backend.bytesInUse());
               })
-              .subscribeOn(stream)
               .thenMany(Flux.fromIterable(program.steps())
                   .transform(memoryStage(state))
-                  .transform(launchStage(streamIndex, stream)))
-              .then(Mono.fromCallable(() -> download(state, outputs)).subscribeOn(stream)),
+                  .transform(launchStage(stream)))
+              .then(backend.call(stream, () -> download(state, outputs))),
           state -> release(state, stream),
           (state, error) -> release(state, stream),
           state -> release(state, stream));
     });
   }
 
-  private Mono<Void> release(RequestState state, Scheduler stream) {
-    return Mono.<Void>fromRunnable(() -> {
+  private Mono<Void> release(RequestState state, int stream) {
+    return backend.submit(stream, () -> {
       state.close();
       observer.memoryInUse(backend.bytesInUse());
-    }).subscribeOn(stream);
+    });
   }
 
   /** Memory steps are bound as they pass; kernels and frees go on to the stream as tasks. */
@@ -132,11 +130,10 @@ public final class RequestExecutor {
     });
   }
 
-  private Function<Flux<Runnable>, Flux<Void>> launchStage(int index, Scheduler stream) {
+  private Function<Flux<Runnable>, Flux<Void>> launchStage(int index) {
     AtomicInteger gauge = inFlight[index];
     AtomicInteger high = highWater[index];
-    return tasks -> tasks.flatMap(task -> Mono.<Void>fromRunnable(task)
-        .subscribeOn(stream)
+    return tasks -> tasks.flatMap(task -> backend.submit(index, task)
         .doOnSubscribe(s -> {
           int now = gauge.incrementAndGet();
           high.accumulateAndGet(now, Math::max);

@@ -2,9 +2,8 @@ package io.planline.exec;
 
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceBuffer;
+import io.planline.backend.DeviceTensor;
 import io.planline.kernel.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +22,11 @@ final class RequestState {
   private final String id;
   private final Backend backend;
   private final MemoryEvents events;
-  private final Map<String, Tensor> tensors = new ConcurrentHashMap<>();
+  private final Map<String, DeviceTensor> tensors = new ConcurrentHashMap<>();
   /** The storage (not the view) each name's bytes belong to. */
   private final Map<String, Memory> memory = new ConcurrentHashMap<>();
   /** Weights and views of weights, to their root weight tensor (weights live outside requests). */
-  private final Map<String, Tensor> weightRoots = new ConcurrentHashMap<>();
+  private final Map<String, DeviceTensor> weightRoots = new ConcurrentHashMap<>();
   private final List<DeviceBuffer> held = new ArrayList<>();
   private final List<DeviceBuffer> arenas = new ArrayList<>();
   private boolean closed;
@@ -43,7 +42,7 @@ final class RequestState {
   }
 
   /** Allocates the arena and uploads the inputs; weights are bound as they are. */
-  synchronized void begin(List<Long> arenaBytes, Map<String, Tensor> weights,
+  synchronized void begin(List<Long> arenaBytes, Map<String, DeviceTensor> weights,
       List<HostTensor> inputs) {
     tensors.putAll(weights);
     weightRoots.putAll(weights);
@@ -57,7 +56,8 @@ final class RequestState {
             + "; this backend takes float32 and int64 inputs");
       }
       backend.upload(b, in.data());
-      Tensor t = backend.view(b, 0, in.dtype(), in.shape(), Tensor.contiguousStrides(in.shape()));
+      DeviceTensor t = backend.view(b, 0, in.dtype(), in.shape(),
+          Tensor.contiguousStrides(in.shape()));
       tensors.put(in.name(), t);
       memory.put(in.name(), new Memory(b, 0));
     }
@@ -83,12 +83,12 @@ final class RequestState {
       // View offsets count from the start of the root storage, whatever the view was taken of.
       Memory base = memory.get(v.source());
       if (base == null) {
-        Tensor root = weightRoots.get(v.source());
+        DeviceTensor root = weightRoots.get(v.source());
         if (root == null) {
           throw new IllegalStateException(id + ": view of unknown buffer " + v.source());
         }
         weightRoots.put(v.name(), root);
-        tensors.put(v.name(), root.asStrided(v.layout().shape(), v.layout().stride(),
+        tensors.put(v.name(), backend.reinterpret(root, v.layout().shape(), v.layout().stride(),
             v.byteOffset() / v.layout().dtype().itemSize()));
         return;
       }
@@ -113,8 +113,8 @@ final class RequestState {
   }
 
   /** The tensor bound to {@code name}. */
-  Tensor tensor(String name) {
-    Tensor t = tensors.get(name);
+  DeviceTensor tensor(String name) {
+    DeviceTensor t = tensors.get(name);
     if (t == null) {
       throw new IllegalStateException(id + ": no tensor is bound to '" + name + "'");
     }
@@ -127,16 +127,7 @@ final class RequestState {
 
   /** Copies a result out of device memory into a dense host tensor. */
   HostTensor download(String buffer, String name) {
-    Tensor t = tensor(buffer);
-    ByteBuffer out = ByteBuffer.allocate((int) (t.numel() * t.dtype().itemSize()))
-        .order(ByteOrder.LITTLE_ENDIAN);
-    switch (t.dtype()) {
-      case FLOAT32 -> out.asFloatBuffer().put(t.toFloatArray());
-      case INT64 -> out.asLongBuffer().put(t.toLongArray());
-      default -> throw new IllegalStateException("output " + name + " has unsupported type "
-          + t.dtype());
-    }
-    return new HostTensor(name, t.dtype(), t.shape(), out);
+    return backend.download(tensor(buffer), name);
   }
 
   /** Frees everything still held; safe to call more than once. */

@@ -7,7 +7,7 @@ import io.planline.exec.ExecutableProgram;
 import io.planline.exec.ModelInfo;
 import io.planline.exec.TensorInfo;
 import io.planline.ir.Graph;
-import io.planline.kernel.Tensor;
+import io.planline.backend.DeviceTensor;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
@@ -30,7 +30,7 @@ public final class Model {
   private final String name;
   private final String version;
   private final ModelProgram program;
-  private final Map<String, Tensor> weights;
+  private final Map<String, DeviceTensor> weights;
   private final long weightBytes;
   private final MemoryPlanner planner;
   private final PlanOptions options;
@@ -38,7 +38,7 @@ public final class Model {
   private final Map<Map<String, Long>, ExecutableProgram> compiled = new ConcurrentHashMap<>();
   private final Map<String, Long> indexBounds;
 
-  Model(String name, String version, ModelProgram program, Map<String, Tensor> weights,
+  Model(String name, String version, ModelProgram program, Map<String, DeviceTensor> weights,
       long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend) {
     this.name = requireNonNull(name, "name");
     this.version = requireNonNull(version, "version");
@@ -90,7 +90,7 @@ public final class Model {
   }
 
   /** Weights by program name, already on the backend. */
-  public Map<String, Tensor> weights() {
+  public Map<String, DeviceTensor> weights() {
     return weights;
   }
 

@@ -140,7 +140,8 @@ public final class ModelLoader {
       weights.put(w.name(), t);
       bytes += t.numel() * t.dtype().itemSize();
     }
-    return new Model(name, version, program, weights, bytes, planner, options, backend);
+    return new Model(name, version, program, backend.uploadWeights(weights), bytes, planner,
+        options, backend);
   }
 
   /** The model's {@code model.json} description, or an empty object when it has none. */

@@ -2,14 +2,21 @@ package io.planline.backend.cpu;
 
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceBuffer;
+import io.planline.backend.DeviceTensor;
+import io.planline.exec.HostTensor;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
 import io.planline.kernel.KernelLibrary;
 import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -77,10 +84,34 @@ public final class CpuBackend extends Backend {
     // in Backend is what "in use" reports.
   }
 
+  /** The CPU's device tensor: a kernel-library tensor over a direct buffer. */
+  private record CpuTensor(Tensor tensor) implements DeviceTensor {
+    @Override
+    public DType dtype() {
+      return tensor.dtype();
+    }
+
+    @Override
+    public long[] shape() {
+      return tensor.shape();
+    }
+
+    @Override
+    public long[] stride() {
+      return tensor.stride();
+    }
+  }
+
   @Override
-  public Tensor view(DeviceBuffer buffer, long byteOffset, DType dtype, long[] shape,
+  public DeviceTensor view(DeviceBuffer buffer, long byteOffset, DType dtype, long[] shape,
       long[] stride) {
-    return Tensor.of(((CpuBuffer) buffer).data(), byteOffset, dtype, shape, stride);
+    return new CpuTensor(Tensor.of(((CpuBuffer) buffer).data(), byteOffset, dtype, shape, stride));
+  }
+
+  @Override
+  public DeviceTensor reinterpret(DeviceTensor base, long[] shape, long[] stride,
+      long elementOffset) {
+    return new CpuTensor(((CpuTensor) base).tensor().asStrided(shape, stride, elementOffset));
   }
 
   @Override
@@ -90,9 +121,31 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
+  public Map<String, DeviceTensor> uploadWeights(Map<String, Tensor> weights) {
+    // Weights are already in direct buffers: the CPU uses them where they are.
+    Map<String, DeviceTensor> out = new LinkedHashMap<>();
+    weights.forEach((k, v) -> out.put(k, new CpuTensor(v)));
+    return out;
+  }
+
+  @Override
+  public HostTensor download(DeviceTensor tensor, String name) {
+    Tensor t = ((CpuTensor) tensor).tensor();
+    ByteBuffer out = ByteBuffer.allocate((int) (t.numel() * t.dtype().itemSize()))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    switch (t.dtype()) {
+      case FLOAT32 -> out.asFloatBuffer().put(t.toFloatArray());
+      case INT64 -> out.asLongBuffer().put(t.toLongArray());
+      default -> throw new IllegalStateException("output " + name + " has unsupported type "
+          + t.dtype());
+    }
+    return new HostTensor(name, t.dtype(), t.shape(), out);
+  }
+
+  @Override
   public PreparedLaunch prepare(KernelCallLine call) {
     var prepared = kernels.prepare(call.kernelName(), call.callArgs(), call.outputs());
-    return prepared::run;
+    return tensors -> prepared.run(name -> ((CpuTensor) tensors.apply(name)).tensor());
   }
 
   @Override
@@ -101,13 +154,19 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
-  public Scheduler stream(int index) {
-    return streams.get(index % streams.size());
+  public int streams() {
+    return streams.size();
   }
 
   @Override
-  public int streams() {
-    return streams.size();
+  public Mono<Void> submit(int stream, Runnable work) {
+    // The stream thread runs the kernel to completion: done when the task is.
+    return Mono.fromRunnable(work).subscribeOn(streams.get(stream)).then();
+  }
+
+  @Override
+  public <T> Mono<T> call(int stream, Callable<T> work) {
+    return Mono.fromCallable(work).subscribeOn(streams.get(stream));
   }
 
   @Override
