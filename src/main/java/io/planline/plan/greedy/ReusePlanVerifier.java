@@ -88,6 +88,11 @@ public final class ReusePlanVerifier {
           free(f, i);
         } else if (line instanceof ReuseLine r) {
           reuse(r, i);
+        } else if (line instanceof WrapperLine.AllocFromPoolLine p && p.node() != null) {
+          // output code already placed in pools: still a planned storage for the peak
+          allocate(p.node(), i);
+        } else if (line instanceof WrapperLine.DeallocFromPoolLine d && d.node() != null) {
+          free(FreeIfNotReusedLine.of(d.node()), i);
         }
       }
       for (Storage s : all) {

@@ -1,0 +1,126 @@
+package io.planline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.planline.testing.Shared;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code plan} verb as users run it: output shapes, pictures, and failures. */
+final class PlanCommandTest {
+
+  /** Exit status, standard output and standard error of one invocation. */
+  record Result(int status, String out, String err) {}
+
+  static Result run(String... args) {
+    CommandLine cl = PlanlineCommand.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int status = cl.execute(args);
+    return new Result(status, out.toString(), err.toString());
+  }
+
+  @Test
+  void plan_json_hasExactlyTheDocumentedShape() throws IOException {
+    Path trace = Shared.trace("mlp-infer-reuse").resolve("lines.json");
+    Result r = run("plan", "--json", "--planner", "greedy", "--planner", "inductor-pool",
+        trace.toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode results = new ObjectMapper().readTree(r.out()).get("results");
+    assertEquals(2, results.size());
+    for (JsonNode result : results) {
+      assertEquals(Set.of("source", "planner", "buffers", "lower_bound_bytes", "planned_bytes",
+          "plan_millis", "pools", "placements", "reuses"), fields(result));
+      assertEquals(trace + "#0", result.get("source").asText());
+      assertEquals(131072, result.get("lower_bound_bytes").asLong());
+    }
+    JsonNode pool = results.get(1);
+    assertEquals("inductor-pool", pool.get("planner").asText());
+    assertEquals(Set.of("name", "device", "bytes"), fields(pool.get("pools").get(0)));
+    assertEquals(Set.of("buffer", "pool", "offset", "bytes", "first_line", "last_line"),
+        fields(pool.get("placements").get(0)));
+    assertEquals(5, pool.get("placements").size());
+  }
+
+  @Test
+  void plan_outputCodeWithPools_reportsAsCompiledBesideOurs() {
+    Result r = run("plan", "--planner", "greedy",
+        Shared.trace("llama-infer-pool").resolve("wrapper_01.py").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("as-compiled"), r.out());
+    assertTrue(r.out().contains("34340864"), "Inductor's own pool size: " + r.out());
+  }
+
+  @Test
+  void plan_svg_writesOnePicturePerGraphAndPlanner(@TempDir Path dir) throws IOException {
+    Result r = run("plan", "--svg", dir.toString(), "--planner", "greedy", "--planner", "noop",
+        Shared.trace("gpt2-train-reuse").resolve("lines.json").toString());
+    assertEquals(0, r.status(), r.err());
+    List<Path> svgs;
+    try (var s = Files.list(dir)) {
+      svgs = s.sorted().toList();
+    }
+    assertEquals(4, svgs.size(), svgs.toString());
+    String svg = Files.readString(svgs.get(0));
+    assertTrue(svg.startsWith("<svg"), svg.substring(0, 40));
+    assertTrue(svg.contains("lower bound"));
+    assertTrue(svg.contains("<rect"));
+  }
+
+  @Test
+  void plan_csv_usesUnitsWithoutAlignment() {
+    Result r = run("plan", "--planner", "noop",
+        Shared.minimalloc().resolve("examples/input.12.csv").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().matches("(?s).*noop\\s+5\\s+12\\s+20 .*"), r.out());
+  }
+
+  @Test
+  void plan_unknownPlanner_exit2ListingKnownOnes() {
+    Result r = run("plan", "--planner", "magic", "x.csv");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("unknown planner 'magic'"), r.err());
+    assertTrue(r.err().contains("greedy"), r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void plan_badFiles_exit2NamingFileAndPlace(@TempDir Path dir) throws IOException {
+    Path truncated = dir.resolve("t.json");
+    Files.writeString(truncated, "[{\"graph\": null, \"inputs\": [");
+    Result r = run("plan", truncated.toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains(truncated.toString()) && r.err().contains("malformed JSON"),
+        r.err());
+    Path csv = dir.resolve("neg.csv");
+    Files.writeString(csv, "id,lower,upper,size\na,0,3,4\nb,1,2,-5\n");
+    r = run("plan", csv.toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("line 3") && r.err().contains("negative size"), r.err());
+    r = run("plan", dir.resolve("missing.py").toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("no such file"), r.err());
+    r = run("plan", dir.resolve("program.txt").toString());
+    assertEquals(2, r.status());
+  }
+
+  private static Set<String> fields(JsonNode n) {
+    Set<String> out = new TreeSet<>();
+    n.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+}
