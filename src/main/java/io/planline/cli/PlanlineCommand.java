@@ -27,7 +27,8 @@ public final class PlanlineCommand implements Runnable {
     CommandLine cl = new CommandLine(new PlanlineCommand());
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       if (ex instanceof ProgramFormatException || ex instanceof PlanningException
-          || ex instanceof IllegalArgumentException) {
+          || ex instanceof IllegalArgumentException
+          || ex instanceof io.planline.exec.InferenceException) {
         line.getErr().println("planline: " + ex.getMessage());
         return 2;
       }

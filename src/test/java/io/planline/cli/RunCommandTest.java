@@ -1,0 +1,51 @@
+package io.planline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code run} verb: the sample by default, a V2 request file on demand, clear failures. */
+final class RunCommandTest {
+
+  @Test
+  void run_builtInSample_printsOutputsErrorAndMemory() {
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "tiny-gpt", "--planner", "greedy-peak");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("logits float32 [2, 8, 256]"), r.out());
+    Matcher m = Pattern.compile("relative error vs PyTorch sample .*: (\\S+)").matcher(r.out());
+    assertTrue(m.find(), r.out());
+    assertTrue(Double.parseDouble(m.group(1)) <= 1e-4, r.out());
+    assertTrue(r.out().contains("planner greedy-peak") && r.out().contains("in use after 0 bytes"),
+        r.out());
+  }
+
+  @Test
+  void run_v2RequestFile_runsIt(@TempDir Path dir) throws IOException {
+    Path req = dir.resolve("req.json");
+    Files.writeString(req, "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,64],\"datatype\":\"FP32\","
+        + "\"data\":[" + "1,".repeat(127) + "1]}]}");
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--input", req.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("logits float32 [2, 10]"), r.out());
+  }
+
+  @Test
+  void run_badShapeOrUnknownModel_exit2WithReason(@TempDir Path dir) throws IOException {
+    Path req = dir.resolve("req.json");
+    Files.writeString(req, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\","
+        + "\"data\":[1,2,3]}]}");
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--input", req.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("dimension 1 must be 64"), r.err());
+    r = PlanCommandTest.run("run", "resnet");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("unknown built-in model 'resnet'"), r.err());
+  }
+}
