@@ -36,6 +36,12 @@ final class Gemm {
   /** Panel width: long unit-stride inner loops amortize the per-row overhead. */
   static final int NC = 512;
 
+  /**
+   * At most this many rows of A (a batch-1 request through a linear layer) go to
+   * {@link SmallGemm}: packing B into panels costs more than the product itself there.
+   */
+  static final int SMALL_M = 4;
+
   /** Below this many flops the fork/join hand-off costs more than it saves. */
   private static final long PARALLEL_FLOPS = 1L << 20;
 
@@ -67,6 +73,10 @@ final class Gemm {
     }
     if (init != null && beta != 0) {
       Rows.requireFloat32(init);
+    }
+    if (as[1] <= SMALL_M && as[1] > 0 && bs[2] > 0) {
+      SmallGemm.run(a, b, c, beta == 0 ? null : init, beta, alpha);
+      return;
     }
     Job job = new Job(a, b, c, beta == 0 ? null : init, beta, alpha);
     if (job.m == 0 || job.n == 0 || job.batches == 0) {

@@ -28,8 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Latency and throughput of every built-in model under each planner on the CPU backend, next to
  * ONNX Runtime for Java on the same model's ONNX export, in the same run.
  *
- * <p>Run: {@code mvn -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.planline.bench.ModelBench [-Dexec.args="SECONDS"]}. Prints one row per
+ * <p>Run: {@code tools/bench-models.sh [SECONDS]}. Prints one row per
  * (model, input, engine): p50 / p99 latency of sequential requests, and requests per second with 1
  * and 4 requests in flight.
  */

@@ -65,6 +65,16 @@ final class GemmTest {
         "addmm " + m + "x" + n + "x" + k);
   }
 
+  /** The few-rows path (a batch-1 request through a linear layer) with every layout of B. */
+  @Property(tries = 40)
+  void addmm_fewRows_matchesTripleLoop(
+      @ForAll @IntRange(min = 1, max = 4) int m, @ForAll @IntRange(min = 1, max = 300) int n,
+      @ForAll @IntRange(min = 1, max = 200) int k, @ForAll @IntRange(max = 2) int layoutA,
+      @ForAll @IntRange(max = 2) int layoutB, @ForAll @DoubleRange(min = -2, max = 2) double beta,
+      @ForAll @DoubleRange(min = -2, max = 2) double alpha) {
+    addmm_randomShapesAndLayouts_matchesTripleLoop(m, n, k, layoutA, layoutB, beta, alpha);
+  }
+
   @Test
   void mm_transposedWeightAndSlicedOutput_matchesTripleLoop() {
     Tensor x = random(1, SLICED, 70, 300);
