@@ -33,6 +33,8 @@ public final class PlannerRegistry {
   public static PlannerRegistry builtIn() {
     List<MemoryPlanner> all = new ArrayList<>();
     all.add(new NoopPlanner());
+    all.add(new io.planline.plan.offset.OffsetPlanner());
+    all.add(new io.planline.plan.offset.OptimalPlanner());
     return new PlannerRegistry(all);
   }
 
