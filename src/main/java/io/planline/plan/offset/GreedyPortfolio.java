@@ -30,20 +30,22 @@ final class GreedyPortfolio {
   /** The passes tried for a problem of {@code n} buffers, in order. */
   static List<Pass> passes(int n) {
     List<Pass> passes = new ArrayList<>();
-    boolean gaps = n <= GAP_PLACER_LIMIT;
-    if (gaps) {
-      passes.add(gap(Preorder.SIZE, GapPlacer.Fit.BEST));
+    if (n > GAP_PLACER_LIMIT) {
+      // Large problems: the three skyline orders that did best on the idealloc traces.
+      passes.add(skyline(Preorder.AREA));
+      passes.add(skyline(Preorder.TOTAL_AREA));
+      passes.add(skyline(Preorder.SIZE));
+      return passes;
     }
+    passes.add(gap(Preorder.SIZE, GapPlacer.Fit.BEST));
     passes.add(skyline(Preorder.AREA));
     passes.add(skyline(Preorder.SIZE));
     passes.add(skyline(Preorder.START));
     passes.add(skyline(Preorder.TOTAL_AREA));
-    if (gaps) {
-      passes.add(gap(Preorder.SIZE, GapPlacer.Fit.FIRST));
-      passes.add(gap(Preorder.LENGTH, GapPlacer.Fit.BEST));
-      passes.add(gap(Preorder.AREA, GapPlacer.Fit.BEST));
-      passes.add(gap(Preorder.CONFLICTS, GapPlacer.Fit.FIRST));
-    }
+    passes.add(gap(Preorder.SIZE, GapPlacer.Fit.FIRST));
+    passes.add(gap(Preorder.LENGTH, GapPlacer.Fit.BEST));
+    passes.add(gap(Preorder.AREA, GapPlacer.Fit.BEST));
+    passes.add(gap(Preorder.CONFLICTS, GapPlacer.Fit.FIRST));
     passes.add(skyline(Preorder.LENGTH));
     passes.add(skyline(Preorder.LENGTH_AREA_TOTAL));
     passes.add(skyline(Preorder.TOTAL_LENGTH_AREA));
