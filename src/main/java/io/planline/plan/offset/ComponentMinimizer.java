@@ -1,5 +1,7 @@
 package io.planline.plan.offset;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Anytime minimisation of one component's height: the greedy portfolio gives the first placement,
  * then decisions at lower capacities either find a lower one, prove a capacity impossible, or give
@@ -17,7 +19,7 @@ final class ComponentMinimizer {
   private long provenLow;
   private long tryLow;
   private boolean triedFloor;
-  private ExactSearch search;
+  private @Nullable ExactSearch search;
 
   ComponentMinimizer(TimeSplit.Component component, long floorTarget) {
     this.component = component;
@@ -44,14 +46,16 @@ final class ComponentMinimizer {
 
   /** Whether there is nothing left to try. */
   boolean finished() {
-    return best.height() <= tryLow;
+    return best.height() <= tryLow || component.problem().size() > ExactSearch.SIZE_LIMIT;
   }
 
   /** One decision, given half of the time left (all of it for the last possible step). */
   void improve(long deadlineNanos) {
     OffsetProblem p = component.problem();
+    ExactSearch search = this.search;
     if (search == null) {
       search = new ExactSearch(p);
+      this.search = search;
     }
     long cap = triedFloor ? tryLow + (best.height() - 1 - tryLow) / 2 : tryLow;
     triedFloor = true;

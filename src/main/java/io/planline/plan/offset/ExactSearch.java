@@ -17,6 +17,12 @@ final class ExactSearch {
   static final List<Preorder> ORDERS = List.of(
       Preorder.TOTAL_AREA, Preorder.TOTAL_LENGTH_AREA, Preorder.LENGTH_AREA_TOTAL);
 
+  /**
+   * Above this many buffers the search is not tried: its per-node work and its overlap lists grow
+   * with the number of buffers live together (tens of millions of pairs on the largest traces).
+   */
+  static final int SIZE_LIMIT = 5_000;
+
   /** A decision's answer: a placement, a proof that none exists, or neither. */
   record Decision(BranchAndBound.Outcome outcome, long @Nullable [] offsets) {}
 

@@ -34,7 +34,7 @@ public final class OffsetSolver {
       long target = Math.max(c.problem().lowerBound(), bound - c.base());
       Packing best = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), target);
       if (best.height() > target && searchNodes > 0
-          && c.problem().size() <= GreedyPortfolio.GAP_PLACER_LIMIT) {
+          && c.problem().size() <= ExactSearch.SIZE_LIMIT) {
         ExactSearch.Decision d = new ExactSearch(c.problem()).decide(target, searchNodes,
             deadlineNanos);
         if (d.offsets() != null) {
@@ -104,6 +104,11 @@ public final class OffsetSolver {
       long cap = capacity - c.base();
       Packing greedy = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), cap);
       if (greedy.height() <= cap) {
+        parts.add(greedy.offsets());
+        continue;
+      }
+      if (c.problem().size() > ExactSearch.SIZE_LIMIT) {
+        answer = Fit.UNKNOWN;
         parts.add(greedy.offsets());
         continue;
       }
