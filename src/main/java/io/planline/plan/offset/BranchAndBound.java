@@ -44,6 +44,8 @@ final class BranchAndBound {
   private final long[] solution;
   private final Map<PartKey, long @Nullable []> memo = new HashMap<>();
   private long nodes;
+  private int depth;
+  private int maxDepth;
 
   /**
    * A search for a placement of {@code problem} within {@code capacity}.
@@ -75,15 +77,17 @@ final class BranchAndBound {
     for (int i = 0; i < n; i++) {
       all[i] = i;
     }
-    if (!check(0, sections.count(), 0)) {
-      return Outcome.DOES_NOT_FIT;
-    }
     return search(all, 0, sections.count(), 0, -1);
   }
 
   /** The placement found; valid only after {@link #run} returned {@link Outcome#FITS}. */
   long[] solution() {
     return solution.clone();
+  }
+
+  /** The most buffers placed at once during the search. */
+  int maxDepth() {
+    return maxDepth;
   }
 
   /** Search nodes visited. */
@@ -111,6 +115,10 @@ final class BranchAndBound {
     if (m == 0) {
       return Outcome.FITS;
     }
+    state.computeLowFloors(cands, m, from, to);
+    if (!check(from, to, x)) {
+      return Outcome.DOES_NOT_FIT;
+    }
     sortByFloor(cands, m);
     for (int k = 0; k < m; k++) {
       int b = cands[k];
@@ -129,10 +137,9 @@ final class BranchAndBound {
       state.place(b, y);
       // Written at every placement: the last write of each buffer is on the path that fits.
       solution[b] = y;
-      Outcome r = Outcome.DOES_NOT_FIT;
-      if (check(from, to, y)) {
-        r = descend(part, from, to, b, y);
-      }
+      maxDepth = Math.max(maxDepth, ++depth);
+      Outcome r = descend(part, from, to, b, y);
+      depth--;
       state.undo(b, mark);
       if (r != Outcome.DOES_NOT_FIT) {
         return r;
@@ -183,7 +190,7 @@ final class BranchAndBound {
       }
       return Outcome.FITS;
     }
-    Outcome r = check(from, to, y) ? search(ids, from, to, y, -1) : Outcome.DOES_NOT_FIT;
+    Outcome r = search(ids, from, to, y, -1);
     if (r != Outcome.GAVE_UP && memo.size() < MEMO_LIMIT) {
       long[] offsets = null;
       if (r == Outcome.FITS) {

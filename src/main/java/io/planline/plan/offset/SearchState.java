@@ -7,11 +7,11 @@ import java.util.Arrays;
  * taken back in time proportional to what it changed.
  *
  * <p>For every unplaced buffer it keeps its floor ({@code minOffset}: the highest top of the placed
- * buffers it overlaps in time); for every section the sum of unplaced sizes ({@code total}), the
- * lowest floor of the unplaced buffers covering it ({@code lowFloor}: nothing can be placed in the
- * section below it, MiniMalloc's "unallocated floor"), and for every boundary between two
- * sections the number of unplaced buffers crossing it ({@code cuts}: at zero the two sides are
- * independent).
+ * buffers it overlaps in time); for every section the sum of unplaced sizes ({@code total}), and,
+ * computed on demand, the lowest floor of the unplaced buffers covering it ({@code lowFloor}:
+ * nothing can be placed in the section below it, MiniMalloc's "unallocated floor"); for every
+ * boundary between two sections the number of unplaced buffers crossing it ({@code cuts}: at zero
+ * the two sides are independent).
  */
 final class SearchState {
 
@@ -28,12 +28,10 @@ final class SearchState {
   final long[] lowFloor;
   final int[] cuts;
 
-  private final int[] dirty;
-  private int stamp;
-  private final int[] dirtyList;
+  private final int leaves;
+  private final long[] chmin;
   private int[] trailIndex = new int[1024];
   private long[] trailValue = new long[1024];
-  private boolean[] trailIsSection = new boolean[1024];
   private int trailTop;
 
   SearchState(OffsetProblem problem, Sections sections) {
@@ -57,8 +55,12 @@ final class SearchState {
         cuts[s]++;
       }
     }
-    this.dirty = new int[count];
-    this.dirtyList = new int[count];
+    int l = 1;
+    while (l < Math.max(1, count)) {
+      l <<= 1;
+    }
+    this.leaves = l;
+    this.chmin = new long[2 * l];
   }
 
   /** A point to {@link #undo} back to. */
@@ -70,47 +72,52 @@ final class SearchState {
   void place(int b, long y) {
     long top = y + problem.size(b);
     offset[b] = y;
-    stamp++;
-    int dirtyCount = 0;
     int lo = sections.lo(b);
     int hi = sections.hi(b);
-    long own = minOffset[b];
     for (int s = lo; s < hi; s++) {
       total[s] -= problem.size(b);
       if (s + 1 < hi) {
         cuts[s]--;
       }
-      // Only a section whose lowest floor was this buffer's can see it rise.
-      if (lowFloor[s] == own) {
-        dirty[s] = stamp;
-        dirtyList[dirtyCount++] = s;
-      }
     }
     for (int c : overlaps[b]) {
       long old = minOffset[c];
       if (offset[c] == UNPLACED && old < top) {
-        push(c, old, false);
+        push(c, old);
         minOffset[c] = top;
-        for (int s = sections.lo(c); s < sections.hi(c); s++) {
-          if (lowFloor[s] == old && dirty[s] != stamp) {
-            dirty[s] = stamp;
-            dirtyList[dirtyCount++] = s;
-          }
-        }
       }
     }
-    for (int k = 0; k < dirtyCount; k++) {
-      int s = dirtyList[k];
-      long low = NO_FLOOR;
-      for (int c : members[s]) {
-        if (offset[c] == UNPLACED && minOffset[c] < low) {
-          low = minOffset[c];
+  }
+
+  /**
+   * Recomputes {@code lowFloor} over sections {@code [from, to)} from the floors of the unplaced
+   * buffers {@code ids}: a range-minimum written into a segment tree, O(m log S + S).
+   */
+  void computeLowFloors(int[] ids, int count, int from, int to) {
+    java.util.Arrays.fill(chmin, 1, 2 * leaves, NO_FLOOR);
+    for (int k = 0; k < count; k++) {
+      int c = ids[k];
+      long v = minOffset[c];
+      int l = sections.lo(c) + leaves;
+      int r = sections.hi(c) + leaves;
+      while (l < r) {
+        if ((l & 1) == 1) {
+          chmin[l] = Math.min(chmin[l], v);
+          l++;
         }
+        if ((r & 1) == 1) {
+          r--;
+          chmin[r] = Math.min(chmin[r], v);
+        }
+        l >>= 1;
+        r >>= 1;
       }
-      if (low != lowFloor[s]) {
-        push(s, lowFloor[s], true);
-        lowFloor[s] = low;
-      }
+    }
+    for (int node = 2; node < 2 * leaves; node++) {
+      chmin[node] = Math.min(chmin[node], chmin[node >> 1]);
+    }
+    for (int s = from; s < to; s++) {
+      lowFloor[s] = chmin[leaves + s];
     }
   }
 
@@ -118,11 +125,7 @@ final class SearchState {
   void undo(int b, int mark) {
     while (trailTop > mark) {
       trailTop--;
-      if (trailIsSection[trailTop]) {
-        lowFloor[trailIndex[trailTop]] = trailValue[trailTop];
-      } else {
-        minOffset[trailIndex[trailTop]] = trailValue[trailTop];
-      }
+      minOffset[trailIndex[trailTop]] = trailValue[trailTop];
     }
     int lo = sections.lo(b);
     int hi = sections.hi(b);
@@ -135,16 +138,14 @@ final class SearchState {
     offset[b] = UNPLACED;
   }
 
-  private void push(int index, long value, boolean isSection) {
+  private void push(int index, long value) {
     if (trailTop == trailIndex.length) {
       int grown = trailTop * 2;
       trailIndex = Arrays.copyOf(trailIndex, grown);
       trailValue = Arrays.copyOf(trailValue, grown);
-      trailIsSection = Arrays.copyOf(trailIsSection, grown);
     }
     trailIndex[trailTop] = index;
     trailValue[trailTop] = value;
-    trailIsSection[trailTop] = isSection;
     trailTop++;
   }
 
