@@ -42,7 +42,7 @@ final class BranchAndBound {
   private final long nodeLimit;
   private final long deadlineNanos;
   private final long[] solution;
-  private final Map<PartKey, long @Nullable []> memo = new HashMap<>();
+  private final Map<PartKey, long @Nullable []> memo;
   private long nodes;
   private int depth;
   private int maxDepth;
@@ -54,15 +54,27 @@ final class BranchAndBound {
    */
   BranchAndBound(OffsetProblem problem, Sections sections, int[] rank, long capacity,
       long nodeLimit, long deadlineNanos) {
-    this.problem = problem;
-    this.sections = sections;
-    this.state = new SearchState(problem, sections);
+    this(new SearchState(problem, sections), rank, capacity, nodeLimit, deadlineNanos,
+        new HashMap<>());
+  }
+
+  /**
+   * A search that reuses {@code state} (left as it found it) and {@code memo}, which must come
+   * from searches of the same problem at the same capacity: what a piece's state allows does not
+   * depend on the preorder.
+   */
+  BranchAndBound(SearchState state, int[] rank, long capacity, long nodeLimit,
+      long deadlineNanos, Map<PartKey, long @Nullable []> memo) {
+    this.problem = state.problem;
+    this.sections = state.sections;
+    this.state = state;
+    this.memo = memo;
     this.rank = rank;
-    this.twinBefore = twins(problem, rank);
+    this.twinBefore = twins(state.problem, rank);
     this.capacity = capacity;
     this.nodeLimit = nodeLimit;
     this.deadlineNanos = deadlineNanos;
-    this.solution = new long[problem.size()];
+    this.solution = new long[state.problem.size()];
   }
 
   /** Runs the search. */
