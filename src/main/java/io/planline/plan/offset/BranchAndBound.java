@@ -127,7 +127,7 @@ final class BranchAndBound {
     if (m == 0) {
       return Outcome.FITS;
     }
-    state.computeLowFloors(cands, m, from, to);
+    state.computeLowFloors(cands, m, from, to, x, rank, lastRank);
     if (!check(from, to, x)) {
       return Outcome.DOES_NOT_FIT;
     }

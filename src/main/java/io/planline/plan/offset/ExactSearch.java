@@ -60,7 +60,7 @@ final class ExactSearch {
       return new Decision(BranchAndBound.Outcome.DOES_NOT_FIT, null);
     }
     Map<PartKey, long @Nullable []> memo = new HashMap<>();
-    long unit = 1_000 + 20L * problem.size();
+    long unit = Long.getLong("unitBase", 1_000) + Long.getLong("unitPer", 20) * problem.size();
     long spent = 0;
     for (int attempt = 0; spent < maxNodes && System.nanoTime() < deadlineNanos; attempt++) {
       long allowed = Math.min(unit * luby(attempt + 1), maxNodes - spent);
@@ -96,7 +96,7 @@ final class ExactSearch {
   private static int[] shuffled(int[] rank, long seed) {
     int n = rank.length;
     Random rnd = new Random(seed);
-    int window = Math.max(2, n / 10);
+    int window = Math.max(2, n / Integer.getInteger("windowDiv", 10));
     long[] keyed = new long[n];
     for (int i = 0; i < n; i++) {
       keyed[i] = ((long) (rank[i] + rnd.nextInt(window)) << 32) | i;

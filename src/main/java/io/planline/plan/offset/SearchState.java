@@ -90,14 +90,26 @@ final class SearchState {
   }
 
   /**
-   * Recomputes {@code lowFloor} over sections {@code [from, to)} from the floors of the unplaced
-   * buffers {@code ids}: a range-minimum written into a segment tree, O(m log S + S).
+   * Recomputes {@code lowFloor} over sections {@code [from, to)} from the lowest offsets at which
+   * the unplaced buffers {@code ids} can still start, given that canonical order has reached
+   * offset {@code x} after a buffer of rank {@code lastRank}: a range minimum written into a
+   * segment tree, O(m log S + S).
    */
-  void computeLowFloors(int[] ids, int count, int from, int to) {
+  void computeLowFloors(int[] ids, int count, int from, int to, long x, int[] rank,
+      int lastRank) {
     java.util.Arrays.fill(chmin, 1, 2 * leaves, NO_FLOOR);
+    long smallest = Long.MAX_VALUE;
+    for (int k = 0; k < count; k++) {
+      smallest = Math.min(smallest, problem.size(ids[k]));
+    }
     for (int k = 0; k < count; k++) {
       int c = ids[k];
       long v = minOffset[c];
+      if (v < x || (v == x && rank[c] < lastRank)) {
+        // Canonical order forbids placing c at its floor now: it can only start on the top of a
+        // buffer placed later, at x or above, so at least x plus the smallest unplaced size.
+        v = x + smallest;
+      }
       int l = sections.lo(c) + leaves;
       int r = sections.hi(c) + leaves;
       while (l < r) {
