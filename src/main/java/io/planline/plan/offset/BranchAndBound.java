@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,7 @@ final class BranchAndBound {
   private final long capacity;
   private final long nodeLimit;
   private final long deadlineNanos;
+  private final BooleanSupplier cancelled;
   private final long[] solution;
   private final Map<PartKey, long @Nullable []> memo;
   private long nodes;
@@ -55,16 +57,17 @@ final class BranchAndBound {
   BranchAndBound(OffsetProblem problem, Sections sections, int[] rank, long capacity,
       long nodeLimit, long deadlineNanos) {
     this(new SearchState(problem, sections), rank, capacity, nodeLimit, deadlineNanos,
-        new HashMap<>());
+        new HashMap<>(), () -> false);
   }
 
   /**
    * A search that reuses {@code state} (left as it found it) and {@code memo}, which must come
    * from searches of the same problem at the same capacity: what a piece's state allows does not
-   * depend on the preorder.
+   * depend on the preorder. It gives up when {@code cancelled} turns true.
    */
   BranchAndBound(SearchState state, int[] rank, long capacity, long nodeLimit,
-      long deadlineNanos, Map<PartKey, long @Nullable []> memo) {
+      long deadlineNanos, Map<PartKey, long @Nullable []> memo, BooleanSupplier cancelled) {
+    this.cancelled = cancelled;
     this.problem = state.problem;
     this.sections = state.sections;
     this.state = state;
@@ -108,7 +111,8 @@ final class BranchAndBound {
   }
 
   private Outcome search(int[] part, int from, int to, long x, int lastRank) {
-    if (++nodes > nodeLimit || ((nodes & 255) == 0 && System.nanoTime() > deadlineNanos)) {
+    if (++nodes > nodeLimit || ((nodes & 255) == 0
+        && (System.nanoTime() > deadlineNanos || cancelled.getAsBoolean()))) {
       return Outcome.GAVE_UP;
     }
     int m = 0;
