@@ -2,11 +2,8 @@ package io.planline.plan.offset;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a problem fits under a capacity, by a depth-first search over canonical
@@ -32,7 +29,6 @@ final class BranchAndBound {
   /** How a decision ended. */
   enum Outcome { FITS, DOES_NOT_FIT, GAVE_UP }
 
-  private static final int MEMO_LIMIT = 200_000;
 
   private final SearchState state;
   private final OffsetProblem problem;
@@ -44,7 +40,7 @@ final class BranchAndBound {
   private final long deadlineNanos;
   private final BooleanSupplier cancelled;
   private final long[] solution;
-  private final Map<PartKey, long @Nullable []> memo;
+  private final PieceMemo memo;
   private long nodes;
   private int depth;
   private int maxDepth;
@@ -57,7 +53,7 @@ final class BranchAndBound {
   BranchAndBound(OffsetProblem problem, Sections sections, int[] rank, long capacity,
       long nodeLimit, long deadlineNanos) {
     this(new SearchState(problem, sections), rank, capacity, nodeLimit, deadlineNanos,
-        new HashMap<>(), () -> false);
+        new PieceMemo(), () -> false);
   }
 
   /**
@@ -66,7 +62,7 @@ final class BranchAndBound {
    * depend on the preorder. It gives up when {@code cancelled} turns true.
    */
   BranchAndBound(SearchState state, int[] rank, long capacity, long nodeLimit,
-      long deadlineNanos, Map<PartKey, long @Nullable []> memo, BooleanSupplier cancelled) {
+      long deadlineNanos, PieceMemo memo, BooleanSupplier cancelled) {
     this.cancelled = cancelled;
     this.problem = state.problem;
     this.sections = state.sections;
@@ -78,6 +74,7 @@ final class BranchAndBound {
     this.nodeLimit = nodeLimit;
     this.deadlineNanos = deadlineNanos;
     this.solution = new long[state.problem.size()];
+
   }
 
   /** Runs the search. */
@@ -196,8 +193,9 @@ final class BranchAndBound {
     int to = piece[1];
     int[] ids = Arrays.copyOfRange(piece, 2, piece.length);
     PartKey key = PartKey.of(from, to, y, ids, state.minOffset);
-    if (memo.containsKey(key)) {
-      long[] known = memo.get(key);
+    PieceMemo.Entry entry = memo.get(key);
+    if (entry != null) {
+      long[] known = entry.offsets();
       if (known == null) {
         return Outcome.DOES_NOT_FIT;
       }
@@ -207,7 +205,7 @@ final class BranchAndBound {
       return Outcome.FITS;
     }
     Outcome r = search(ids, from, to, y, -1);
-    if (r != Outcome.GAVE_UP && memo.size() < MEMO_LIMIT) {
+    if (r != Outcome.GAVE_UP) {
       long[] offsets = null;
       if (r == Outcome.FITS) {
         offsets = new long[ids.length];

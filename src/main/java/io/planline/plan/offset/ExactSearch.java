@@ -1,9 +1,7 @@
 package io.planline.plan.offset;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
@@ -90,7 +88,7 @@ final class ExactSearch {
   private void work(int worker, SearchState state, long capacity, long maxNodes,
       long deadlineNanos, Board board) {
     try {
-      Map<PartKey, long @Nullable []> memo = new HashMap<>();
+      PieceMemo memo = new PieceMemo();
       long unit = 1_000 + 20L * problem.size();
       long spent = 0;
       for (int a = worker; spent < maxNodes && System.nanoTime() < deadlineNanos; a += WORKERS) {

@@ -29,6 +29,11 @@ final class PartKey {
     return new PartKey(c);
   }
 
+  /** Longs held by the key. */
+  int length() {
+    return content.length;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof PartKey k && Arrays.equals(content, k.content);
