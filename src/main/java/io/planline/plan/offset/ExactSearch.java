@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  * {@code a mod 3}, shuffled locally from the fourth attempt on with seed {@code a}, and a node
  * limit of {@code luby(a + 1)} units. Any attempt that finishes its search decides the question.
  *
+ * <p>Asked again at the same capacity, each worker resumes after its last attempt that ran to its
+ * node limit, keeping what its memo learned.
+ *
  * <p>Determinism: worker {@code w} runs attempts {@code w, w + WORKERS, ...} with its own state
  * and memo, and the answer is that of the lowest-numbered attempt that decided, once every lower
  * attempt has run out of nodes; so the answer does not depend on thread timing, only the
@@ -42,6 +45,10 @@ final class ExactSearch {
   private final Sections sections;
   private final int[][] ranks;
   private final SearchState[] states = new SearchState[WORKERS];
+  // Where each worker resumes when asked again at the same capacity.
+  private long resumeCapacity = -1;
+  private final int[] nextAttempt = new int[WORKERS];
+  private final PieceMemo[] memos = new PieceMemo[WORKERS];
 
   ExactSearch(OffsetProblem problem) {
     this.problem = problem;
@@ -60,6 +67,13 @@ final class ExactSearch {
   Decision decide(long capacity, long maxNodes, long deadlineNanos) {
     if (capacity < problem.lowerBound()) {
       return new Decision(BranchAndBound.Outcome.DOES_NOT_FIT, null);
+    }
+    if (capacity != resumeCapacity) {
+      resumeCapacity = capacity;
+      for (int w = 0; w < WORKERS; w++) {
+        nextAttempt[w] = w;
+        memos[w] = new PieceMemo();
+      }
     }
     Board board = new Board();
     Thread[] threads = new Thread[WORKERS];
@@ -88,20 +102,24 @@ final class ExactSearch {
   private void work(int worker, SearchState state, long capacity, long maxNodes,
       long deadlineNanos, Board board) {
     try {
-      PieceMemo memo = new PieceMemo();
+      PieceMemo memo = memos[worker];
       long unit = 1_000 + 20L * problem.size();
       long spent = 0;
-      for (int a = worker; spent < maxNodes && System.nanoTime() < deadlineNanos; a += WORKERS) {
+      for (int a = nextAttempt[worker]; spent < maxNodes && System.nanoTime() < deadlineNanos;
+          a += WORKERS) {
         if (board.decidedBelow(a)) {
           return;
         }
         int attempt = a;
-        long allowed = Math.min(unit * luby(a + 1), maxNodes - spent);
+        long full = unit * luby(a + 1);
+        long allowed = Math.min(full, maxNodes - spent);
         int[] rank = a < ranks.length ? ranks[a] : shuffled(ranks[a % ranks.length], a);
         BranchAndBound search = new BranchAndBound(state, rank, capacity, allowed,
             deadlineNanos, memo, () -> board.decidedBelow(attempt));
         BranchAndBound.Outcome outcome = search.run();
         spent += search.nodes();
+        // An attempt cut short before its own node limit is run again on resumption.
+        nextAttempt[worker] = search.nodes() > full ? a + WORKERS : a;
         if (outcome != BranchAndBound.Outcome.GAVE_UP) {
           board.report(a, outcome,
               outcome == BranchAndBound.Outcome.FITS ? search.solution() : null);

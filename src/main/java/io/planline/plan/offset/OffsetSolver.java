@@ -90,44 +90,56 @@ public final class OffsetSolver {
     return new Packing(problem, offsets, h == bound || proven);
   }
 
-  /** Whether the problem fits within {@code capacity}, searching until {@code deadlineNanos}. */
+  /**
+   * Whether the problem fits within {@code capacity}, searching until {@code deadlineNanos}.
+   *
+   * <p>Components the greedy portfolio cannot fit are searched in rounds, each round sharing the
+   * time left among those still undecided; a search resumes where its last round stopped.
+   */
   public static FitResult fit(OffsetProblem problem, long capacity, long deadlineNanos) {
     if (problem.lowerBound() > capacity) {
       return new FitResult(Fit.DOES_NOT_FIT, null);
     }
     TimeSplit split = TimeSplit.of(problem);
-    List<long[]> parts = new ArrayList<>();
-    Fit answer = Fit.FITS;
     List<TimeSplit.Component> comps = split.components();
+    List<long[]> parts = new ArrayList<>();
+    List<Integer> open = new ArrayList<>();
     for (int k = 0; k < comps.size(); k++) {
       TimeSplit.Component c = comps.get(k);
       long cap = capacity - c.base();
       Packing greedy = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), cap);
-      if (greedy.height() <= cap) {
-        parts.add(greedy.offsets());
-        continue;
-      }
-      if (c.problem().size() > ExactSearch.SIZE_LIMIT) {
-        answer = Fit.UNKNOWN;
-        parts.add(greedy.offsets());
-        continue;
-      }
-      // Share what time is left among the components still to decide.
-      long now = System.nanoTime();
-      long share = now + Math.max(0, deadlineNanos - now) / (comps.size() - k);
-      ExactSearch.Decision d = new ExactSearch(c.problem()).decide(cap, Long.MAX_VALUE, share);
-      if (d.outcome() == BranchAndBound.Outcome.DOES_NOT_FIT) {
-        return new FitResult(Fit.DOES_NOT_FIT, null);
-      }
-      if (d.offsets() == null) {
-        answer = Fit.UNKNOWN;
-        parts.add(greedy.offsets());
-      } else {
-        parts.add(d.offsets());
+      parts.add(greedy.offsets());
+      if (greedy.height() > cap) {
+        if (c.problem().size() > ExactSearch.SIZE_LIMIT) {
+          return new FitResult(Fit.UNKNOWN, null);
+        }
+        open.add(k);
       }
     }
-    if (answer != Fit.FITS) {
-      return new FitResult(answer, null);
+    List<ExactSearch> searches = new ArrayList<>();
+    for (int k : open) {
+      searches.add(new ExactSearch(comps.get(k).problem()));
+    }
+    while (!open.isEmpty() && System.nanoTime() < deadlineNanos) {
+      for (int i = 0; i < open.size(); i++) {
+        int k = open.get(i);
+        long now = System.nanoTime();
+        long slice = now + Math.max(0, deadlineNanos - now) / (open.size() - i);
+        ExactSearch.Decision d = searches.get(i).decide(capacity - comps.get(k).base(),
+            Long.MAX_VALUE, slice);
+        if (d.outcome() == BranchAndBound.Outcome.DOES_NOT_FIT) {
+          return new FitResult(Fit.DOES_NOT_FIT, null);
+        }
+        if (d.offsets() != null) {
+          parts.set(k, d.offsets());
+          open.remove(i);
+          searches.remove(i);
+          i--;
+        }
+      }
+    }
+    if (!open.isEmpty()) {
+      return new FitResult(Fit.UNKNOWN, null);
     }
     long[] offsets = split.assemble(parts);
     return new FitResult(Fit.FITS, new Packing(problem, offsets,
