@@ -1,17 +1,15 @@
 package io.planline.plan.offset;
 
 /**
- * Range maximum over section floors with "raise this range to v" updates, where v is at least the
- * range's current maximum (a placed buffer's top is above every floor it rests on), so a raise is
- * a plain assignment. Both operations take O(log n).
+ * Range maximum over section floors with "raise this range to at least v" updates, both O(log n)
+ * and without recursion: a bottom-up segment tree where {@code tag[p]} says every leaf under
+ * {@code p} is at least that value and {@code max[p]} is the maximum under {@code p}.
  */
 final class MaxSegmentTree {
 
-  private static final long NONE = -1;
-
   private final int leaves;
   private final long[] max;
-  private final long[] pending;
+  private final long[] tag;
 
   MaxSegmentTree(int n) {
     int size = 1;
@@ -20,56 +18,68 @@ final class MaxSegmentTree {
     }
     leaves = size;
     max = new long[2 * size];
-    pending = new long[2 * size];
-    java.util.Arrays.fill(pending, NONE);
+    tag = new long[2 * size];
   }
 
   /** The maximum over sections {@code [from, to)}; 0 for an empty range. */
   long max(int from, int to) {
-    return max(1, 0, leaves, from, to);
-  }
-
-  /** Sets sections {@code [from, to)} to {@code value}. */
-  void assign(int from, int to, long value) {
-    assign(1, 0, leaves, from, to, value);
-  }
-
-  private long max(int node, int a, int b, int from, int to) {
-    if (to <= a || b <= from) {
+    if (from >= to) {
       return 0;
     }
-    if (from <= a && b <= to) {
-      return max[node];
+    long result = 0;
+    int l = from + leaves;
+    int r = to + leaves;
+    int left = l;
+    int right = r - 1;
+    while (l < r) {
+      if ((l & 1) == 1) {
+        result = Math.max(result, max[l++]);
+      }
+      if ((r & 1) == 1) {
+        result = Math.max(result, max[--r]);
+      }
+      l >>= 1;
+      r >>= 1;
     }
-    push(node);
-    int m = (a + b) >>> 1;
-    return Math.max(max(2 * node, a, m, from, to), max(2 * node + 1, m, b, from, to));
+    // Tags above the boundary leaves cover parts of the range that the loop did not visit.
+    for (int p = left >> 1; p > 0; p >>= 1) {
+      result = Math.max(result, tag[p]);
+    }
+    for (int p = right >> 1; p > 0; p >>= 1) {
+      result = Math.max(result, tag[p]);
+    }
+    return result;
   }
 
-  private void assign(int node, int a, int b, int from, int to, long value) {
-    if (to <= a || b <= from) {
+  /** Raises sections {@code [from, to)} to at least {@code value}. */
+  void assign(int from, int to, long value) {
+    if (from >= to) {
       return;
     }
-    if (from <= a && b <= to) {
-      max[node] = value;
-      pending[node] = value;
-      return;
+    int l = from + leaves;
+    int r = to + leaves;
+    int left = l;
+    int right = r - 1;
+    while (l < r) {
+      if ((l & 1) == 1) {
+        raise(l++, value);
+      }
+      if ((r & 1) == 1) {
+        raise(--r, value);
+      }
+      l >>= 1;
+      r >>= 1;
     }
-    push(node);
-    int m = (a + b) >>> 1;
-    assign(2 * node, a, m, from, to, value);
-    assign(2 * node + 1, m, b, from, to, value);
-    max[node] = Math.max(max[2 * node], max[2 * node + 1]);
+    for (int p = left >> 1; p > 0; p >>= 1) {
+      max[p] = Math.max(Math.max(max[2 * p], max[2 * p + 1]), tag[p]);
+    }
+    for (int p = right >> 1; p > 0; p >>= 1) {
+      max[p] = Math.max(Math.max(max[2 * p], max[2 * p + 1]), tag[p]);
+    }
   }
 
-  private void push(int node) {
-    long v = pending[node];
-    if (v != NONE) {
-      max[2 * node] = v;
-      pending[2 * node] = v;
-      max[2 * node + 1] = v;
-      pending[2 * node + 1] = v;
-      pending[node] = NONE;
-    }
+  private void raise(int node, long value) {
+    max[node] = Math.max(max[node], value);
+    tag[node] = Math.max(tag[node], value);
   }
 }
