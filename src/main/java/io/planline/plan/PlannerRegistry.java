@@ -36,6 +36,8 @@ public final class PlannerRegistry {
     all.add(new io.planline.plan.greedy.GreedyPeakPlanner());
     all.add(new io.planline.plan.pool.InductorPoolPlanner());
     all.add(new NoopPlanner());
+    all.add(new io.planline.plan.offset.OffsetPlanner());
+    all.add(new io.planline.plan.offset.OptimalPlanner());
     return new PlannerRegistry(all);
   }
 

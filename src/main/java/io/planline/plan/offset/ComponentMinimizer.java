@@ -1,0 +1,78 @@
+package io.planline.plan.offset;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Anytime minimisation of one component's height: the greedy portfolio gives the first placement,
+ * then decisions at lower capacities either find a lower one, prove a capacity impossible, or give
+ * up when their time slice ends.
+ *
+ * <p>The first decision asks for the lowest useful height ({@code floorTarget}: the component's own
+ * bound, or what the whole problem's bound leaves it); after that, a binary search between the
+ * lowest height not yet ruled out and the best found.
+ */
+final class ComponentMinimizer {
+
+  private final TimeSplit.Component component;
+  private final long floorTarget;
+  private Packing best;
+  private long provenLow;
+  private long tryLow;
+  private boolean triedFloor;
+  private @Nullable ExactSearch search;
+
+  ComponentMinimizer(TimeSplit.Component component, long floorTarget) {
+    this.component = component;
+    OffsetProblem p = component.problem();
+    this.floorTarget = Math.max(p.lowerBound(), floorTarget);
+    this.best = GreedyPortfolio.best(p, new Sections(p), this.floorTarget);
+    this.provenLow = p.lowerBound();
+    this.tryLow = this.floorTarget;
+  }
+
+  TimeSplit.Component component() {
+    return component;
+  }
+
+  /** The lowest placement so far. */
+  Packing best() {
+    return best;
+  }
+
+  /** No placement of this component is lower than this. */
+  long provenLow() {
+    return provenLow;
+  }
+
+  /** Whether there is nothing left to try. */
+  boolean finished() {
+    return best.height() <= tryLow || component.problem().size() > ExactSearch.SIZE_LIMIT;
+  }
+
+  /** One decision, given half of the time left (all of it for the last possible step). */
+  void improve(long deadlineNanos) {
+    OffsetProblem p = component.problem();
+    ExactSearch search = this.search;
+    if (search == null) {
+      search = new ExactSearch(p);
+      this.search = search;
+    }
+    long cap = triedFloor ? tryLow + (best.height() - 1 - tryLow) / 2 : tryLow;
+    triedFloor = true;
+    long now = System.nanoTime();
+    long slice = cap >= best.height() - 1 ? deadlineNanos
+        : now + Math.max(0, deadlineNanos - now) / 2;
+    ExactSearch.Decision d = search.decide(cap, Long.MAX_VALUE, slice);
+    switch (d.outcome()) {
+      case FITS -> best = new Packing(p, d.offsets(), false);
+      case DOES_NOT_FIT -> {
+        provenLow = Math.max(provenLow, cap + 1);
+        tryLow = Math.max(tryLow, cap + 1);
+      }
+      case GAVE_UP -> tryLow = Math.max(tryLow, cap + 1);
+    }
+    if (best.height() <= provenLow) {
+      best = best.withProvenOptimal(p, true);
+    }
+  }
+}

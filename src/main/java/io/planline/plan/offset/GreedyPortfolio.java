@@ -1,0 +1,84 @@
+package io.planline.plan.offset;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs several greedy placers over several orders and keeps the lowest packing (XLA's
+ * {@code ChooseBestHeapAlgorithm}), stopping as soon as one reaches a target height (normally the
+ * lower bound, where nothing can be better). The order of the list puts first the passes that most
+ * often reach the bound on real programs.
+ */
+final class GreedyPortfolio {
+
+  /** Above this many buffers the O(n²) gap placer is left out. */
+  static final int GAP_PLACER_LIMIT = 6_000;
+
+  /** One greedy pass: a placer and an order. */
+  record Pass(String name, boolean skyline, Preorder order, GapPlacer.Fit fit) {
+
+    long[] run(OffsetProblem problem, Sections sections) {
+      if (skyline) {
+        return SkylinePlacer.place(problem, sections, order.ranks(problem, sections));
+      }
+      return GapPlacer.place(problem, order.order(problem, sections), fit);
+    }
+  }
+
+  private GreedyPortfolio() {}
+
+  /** The passes tried for a problem of {@code n} buffers, in order. */
+  static List<Pass> passes(int n) {
+    List<Pass> passes = new ArrayList<>();
+    if (n > GAP_PLACER_LIMIT) {
+      // Large problems: the three skyline orders that did best on the idealloc traces.
+      passes.add(skyline(Preorder.AREA));
+      passes.add(skyline(Preorder.TOTAL_AREA));
+      passes.add(skyline(Preorder.SIZE));
+      return passes;
+    }
+    // Cheap hole-filling passes first (about a millisecond for a thousand buffers), then the
+    // skyline passes, which cost more but reach the bound where hole filling does not.
+    passes.add(gap(Preorder.SIZE, GapPlacer.Fit.BEST));
+    passes.add(gap(Preorder.SIZE, GapPlacer.Fit.FIRST));
+    passes.add(gap(Preorder.LENGTH, GapPlacer.Fit.BEST));
+    passes.add(gap(Preorder.AREA, GapPlacer.Fit.BEST));
+    passes.add(gap(Preorder.CONFLICTS, GapPlacer.Fit.FIRST));
+    passes.add(skyline(Preorder.AREA));
+    passes.add(skyline(Preorder.SIZE));
+    passes.add(skyline(Preorder.START));
+    passes.add(skyline(Preorder.TOTAL_AREA));
+    passes.add(skyline(Preorder.TOTAL_LENGTH_AREA));
+    passes.add(skyline(Preorder.LENGTH));
+    passes.add(skyline(Preorder.LENGTH_AREA_TOTAL));
+    passes.add(skyline(Preorder.CONFLICTS));
+    return passes;
+  }
+
+  /**
+   * The lowest packing over all passes, or the first at or below {@code target}.
+   *
+   * <p>Requires: {@code problem} has at least one buffer.
+   */
+  static Packing best(OffsetProblem problem, Sections sections, long target) {
+    Packing best = null;
+    for (Pass pass : passes(problem.size())) {
+      Packing p = new Packing(problem, pass.run(problem, sections), false);
+      if (best == null || p.height() < best.height()) {
+        best = p;
+      }
+      if (best.height() <= target) {
+        break;
+      }
+    }
+    return best;
+  }
+
+  private static Pass gap(Preorder order, GapPlacer.Fit fit) {
+    return new Pass("gap/" + order + "/" + fit, false, order, fit);
+  }
+
+  private static Pass skyline(Preorder order) {
+    return new Pass("skyline/" + order, true, order, GapPlacer.Fit.BEST);
+  }
+}

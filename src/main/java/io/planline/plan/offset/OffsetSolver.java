@@ -1,0 +1,148 @@
+package io.planline.plan.offset;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The algorithms over a whole problem: decompose it ({@link TimeSplit}), then per component run
+ * the greedy portfolio and, where that is not provably enough, the exact search.
+ *
+ * <p>Three questions: {@link #quick} (the {@code offset} planner: greedy, then a short bounded
+ * search), {@link #minimize} (the {@code optimal} planner: anytime minimum height) and {@link #fit}
+ * (does it fit a capacity).
+ */
+public final class OffsetSolver {
+
+  /** The answer to a capacity question. */
+  public enum Fit { FITS, DOES_NOT_FIT, UNKNOWN }
+
+  /** A capacity answer with its placement when it fits. */
+  public record FitResult(Fit fit, @Nullable Packing packing) {}
+
+  private OffsetSolver() {}
+
+  /**
+   * Greedy portfolio per component, then, for a component above the bound, a search for a
+   * placement at the bound limited to {@code searchNodes} nodes and {@code deadlineNanos}.
+   */
+  public static Packing quick(OffsetProblem problem, long searchNodes, long deadlineNanos) {
+    TimeSplit split = TimeSplit.of(problem);
+    long bound = problem.lowerBound();
+    List<long[]> parts = new ArrayList<>();
+    for (TimeSplit.Component c : split.components()) {
+      long target = Math.max(c.problem().lowerBound(), bound - c.base());
+      Packing best = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), target);
+      if (best.height() > target && searchNodes > 0
+          && c.problem().size() <= ExactSearch.SIZE_LIMIT) {
+        ExactSearch.Decision d = new ExactSearch(c.problem()).decide(target, searchNodes,
+            deadlineNanos);
+        if (d.offsets() != null) {
+          best = new Packing(c.problem(), d.offsets(), false);
+        }
+      }
+      parts.add(best.offsets());
+    }
+    long[] offsets = split.assemble(parts);
+    return new Packing(problem, offsets, problem.height(offsets) == bound);
+  }
+
+  /**
+   * The lowest placement found before {@code deadlineNanos}; proven optimal when it reaches the
+   * lower bound or a search proved that nothing lower fits.
+   */
+  public static Packing minimize(OffsetProblem problem, long deadlineNanos) {
+    TimeSplit split = TimeSplit.of(problem);
+    long bound = problem.lowerBound();
+    List<TimeSplit.Component> comps = split.components();
+    List<ComponentMinimizer> mins = new ArrayList<>();
+    for (TimeSplit.Component c : comps) {
+      mins.add(new ComponentMinimizer(c, bound - c.base()));
+    }
+    // Work on the component that sets the height until it is proven or time is out.
+    while (System.nanoTime() < deadlineNanos) {
+      ComponentMinimizer top = null;
+      long height = 0;
+      for (ComponentMinimizer m : mins) {
+        long h = m.component().base() + m.best().height();
+        if (top == null || h > height) {
+          top = m;
+          height = h;
+        }
+      }
+      if (top == null || height <= bound || top.finished()) {
+        break;
+      }
+      top.improve(deadlineNanos);
+    }
+    List<long[]> parts = new ArrayList<>();
+    long height = 0;
+    boolean proven = false;
+    for (ComponentMinimizer m : mins) {
+      parts.add(m.best().offsets());
+      height = Math.max(height, m.component().base() + m.best().height());
+    }
+    for (ComponentMinimizer m : mins) {
+      proven |= m.component().base() + m.provenLow() >= height;
+    }
+    long[] offsets = split.assemble(parts);
+    long h = problem.height(offsets);
+    return new Packing(problem, offsets, h == bound || proven);
+  }
+
+  /**
+   * Whether the problem fits within {@code capacity}, searching until {@code deadlineNanos}.
+   *
+   * <p>Components the greedy portfolio cannot fit are searched in rounds, each round sharing the
+   * time left among those still undecided; a search resumes where its last round stopped.
+   */
+  public static FitResult fit(OffsetProblem problem, long capacity, long deadlineNanos) {
+    if (problem.lowerBound() > capacity) {
+      return new FitResult(Fit.DOES_NOT_FIT, null);
+    }
+    TimeSplit split = TimeSplit.of(problem);
+    List<TimeSplit.Component> comps = split.components();
+    List<long[]> parts = new ArrayList<>();
+    List<Integer> open = new ArrayList<>();
+    for (int k = 0; k < comps.size(); k++) {
+      TimeSplit.Component c = comps.get(k);
+      long cap = capacity - c.base();
+      Packing greedy = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), cap);
+      parts.add(greedy.offsets());
+      if (greedy.height() > cap) {
+        if (c.problem().size() > ExactSearch.SIZE_LIMIT) {
+          return new FitResult(Fit.UNKNOWN, null);
+        }
+        open.add(k);
+      }
+    }
+    List<ExactSearch> searches = new ArrayList<>();
+    for (int k : open) {
+      searches.add(new ExactSearch(comps.get(k).problem()));
+    }
+    while (!open.isEmpty() && System.nanoTime() < deadlineNanos) {
+      for (int i = 0; i < open.size(); i++) {
+        int k = open.get(i);
+        long now = System.nanoTime();
+        long slice = now + Math.max(0, deadlineNanos - now) / (open.size() - i);
+        ExactSearch.Decision d = searches.get(i).decide(capacity - comps.get(k).base(),
+            Long.MAX_VALUE, slice);
+        if (d.outcome() == BranchAndBound.Outcome.DOES_NOT_FIT) {
+          return new FitResult(Fit.DOES_NOT_FIT, null);
+        }
+        if (d.offsets() != null) {
+          parts.set(k, d.offsets());
+          open.remove(i);
+          searches.remove(i);
+          i--;
+        }
+      }
+    }
+    if (!open.isEmpty()) {
+      return new FitResult(Fit.UNKNOWN, null);
+    }
+    long[] offsets = split.assemble(parts);
+    return new FitResult(Fit.FITS, new Packing(problem, offsets,
+        problem.height(offsets) == problem.lowerBound()));
+  }
+}

@@ -1,0 +1,62 @@
+package io.planline.plan.offset;
+
+import io.planline.ir.Graph;
+import io.planline.plan.MemoryPlanner;
+import io.planline.plan.Plan;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanningException;
+
+/**
+ * The {@code optimal} planner: an anytime exact search for the lowest pool per device.
+ *
+ * <p>It starts from the best greedy placement, stops at once when that reaches the lower bound,
+ * and otherwise runs a branch-and-bound search over canonical placements ({@link BranchAndBound})
+ * until it proves optimality or {@link PlanOptions#budgetMillis()} ends (shared between devices);
+ * the plan is marked proven optimal only when backed by the bound or by a completed search.
+ *
+ * <p>With {@link PlanOptions#capacityBytes()} set it answers the decision question instead: each
+ * device's pool must fit in that many bytes; it returns a placement that does, or throws a
+ * {@link PlanningException} saying that none exists (proven) or that none was found in the budget.
+ * Results are deterministic for a given input unless the budget cuts a search short.
+ */
+public final class OptimalPlanner implements MemoryPlanner {
+
+  @Override
+  public String name() {
+    return "optimal";
+  }
+
+  @Override
+  public String description() {
+    return "arena offsets by branch-and-bound search: minimum pool within the time budget";
+  }
+
+  @Override
+  public Plan plan(Graph graph, PlanOptions options) {
+    long start = System.nanoTime();
+    long budget = options.budgetMillis() * 1_000_000;
+    long capacityUnits = options.capacityBytes() / options.alignment();
+    int[] done = {0};
+    return ArenaDriver.plan(name(), graph, options, (device, problem, devices) -> {
+      long now = System.nanoTime();
+      long left = Math.max(0, start + budget - now);
+      long deadline = now + left / Math.max(1, devices - done[0]++);
+      if (options.capacityBytes() == 0) {
+        return OffsetSolver.minimize(problem, deadline);
+      }
+      OffsetSolver.FitResult r = OffsetSolver.fit(problem, capacityUnits, deadline);
+      return switch (r.fit()) {
+        case FITS -> r.packing();
+        case DOES_NOT_FIT -> throw new PlanningException(String.format(
+            "%s: the buffers on %s do not fit in %d bytes (proven; lower bound %d bytes)",
+            graph.source(), device, options.capacityBytes(),
+            problem.lowerBound() * options.alignment()));
+        case UNKNOWN -> throw new PlanningException(String.format(
+            "%s: no placement of the buffers on %s within %d bytes found in %d ms"
+                + " (lower bound %d bytes); a larger budget may find one",
+            graph.source(), device, options.capacityBytes(), options.budgetMillis(),
+            problem.lowerBound() * options.alignment()));
+      };
+    });
+  }
+}

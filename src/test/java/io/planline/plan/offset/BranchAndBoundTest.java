@@ -1,0 +1,82 @@
+package io.planline.plan.offset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The search and its pruning rules against an independent brute force on small instances. */
+final class BranchAndBoundTest {
+
+  private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  @Test
+  void run_everyPreorder_decidesExactlyAtTheBruteForceOptimum() {
+    // Random instances this small almost never have an optimum above their lower bound (none in
+    // ten million tried), so this checks completeness: no pruning rule may cut every placement
+    // at the optimum, under any preorder.
+    Random rnd = new Random(42);
+    for (int round = 0; round < 300; round++) {
+      OffsetProblem p = Instances.random(rnd, 2 + rnd.nextInt(7), 6, 8);
+      long optimum = Instances.bruteForceOptimum(p);
+      Sections sections = new Sections(p);
+      for (Preorder order : Preorder.values()) {
+        int[] rank = order.ranks(p, sections);
+        BranchAndBound fits = new BranchAndBound(p, sections, rank, optimum, Long.MAX_VALUE,
+            NO_DEADLINE);
+        assertEquals(BranchAndBound.Outcome.FITS, fits.run(), order + " round " + round);
+        long[] offsets = fits.solution();
+        assertTrue(p.isValid(offsets), order + " round " + round);
+        assertTrue(p.height(offsets) <= optimum, order + " round " + round);
+        BranchAndBound tooLow = new BranchAndBound(p, sections, rank, optimum - 1,
+            Long.MAX_VALUE, NO_DEADLINE);
+        assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, tooLow.run(),
+            order + " round " + round);
+      }
+    }
+  }
+
+  @Test
+  void run_identicalBuffers_findsThePacking() {
+    // Four twins live together and a fifth after them: the symmetry rule must not lose it.
+    OffsetProblem p = Instances.problem(new long[] {2, 0, 3}, new long[] {2, 0, 3},
+        new long[] {2, 0, 3}, new long[] {2, 0, 3}, new long[] {8, 4, 5});
+    Sections sections = new Sections(p);
+    BranchAndBound search = new BranchAndBound(p, sections, Preorder.SIZE.ranks(p, sections), 8,
+        Long.MAX_VALUE, NO_DEADLINE);
+    assertEquals(BranchAndBound.Outcome.FITS, search.run());
+    assertTrue(p.isValid(search.solution()));
+  }
+
+  @Test
+  void run_nodeLimitReached_givesUp() {
+    OffsetProblem p = Instances.random(new Random(3), 30, 50, 40);
+    Sections sections = new Sections(p);
+    BranchAndBound search = new BranchAndBound(p, sections, Preorder.SIZE.ranks(p, sections),
+        p.lowerBound(), 1, NO_DEADLINE);
+    assertEquals(BranchAndBound.Outcome.GAVE_UP, search.run());
+  }
+
+  @Test
+  void run_bufferLargerThanCapacity_doesNotFit() {
+    OffsetProblem p = Instances.problem(new long[] {9, 0, 1});
+    Sections sections = new Sections(p);
+    BranchAndBound search = new BranchAndBound(p, sections, Preorder.SIZE.ranks(p, sections), 8,
+        Long.MAX_VALUE, NO_DEADLINE);
+    assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, search.run());
+  }
+
+  @Test
+  void minimize_randomInstances_reachesTheBruteForceOptimumAndProvesIt() {
+    Random rnd = new Random(5);
+    for (int round = 0; round < 200; round++) {
+      OffsetProblem p = Instances.random(rnd, 2 + rnd.nextInt(7), 6, 8);
+      long optimum = Instances.bruteForceOptimum(p);
+      Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 10_000_000_000L);
+      assertTrue(p.isValid(packing.offsets()), "round " + round);
+      assertEquals(optimum, packing.height(), "round " + round);
+      assertTrue(packing.provenOptimal(), "round " + round);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.planline.plan.offset;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.planline.io.CsvBufferReader;
+import io.planline.plan.LiveRange;
+import io.planline.plan.Liveness;
+import io.planline.testing.Shared;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+final class ExactSearchTest {
+
+  @Test
+  void luby_firstTerms_followTheSequence() {
+    long[] expected = {1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8, 1};
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], ExactSearch.luby(i + 1), "term " + (i + 1));
+    }
+  }
+
+  @Test
+  void decide_sameProblemTwice_givesTheSameAnswer() {
+    List<LiveRange> ranges = Liveness.of(CsvBufferReader.read(
+        Shared.minimalloc().resolve("challenging/K.1048576.csv")).graphs().get(0));
+    OffsetProblem p = ArenaDriver.problem(ranges, 1);
+    long deadline = System.nanoTime() + 600_000_000_000L;
+    ExactSearch.Decision first = new ExactSearch(p).decide(p.lowerBound(), 3_000_000, deadline);
+    ExactSearch.Decision second = new ExactSearch(p).decide(p.lowerBound(), 3_000_000, deadline);
+    assertEquals(first.outcome(), second.outcome());
+    if (first.offsets() != null) {
+      assertNotNull(second.offsets());
+      assertTrue(p.isValid(first.offsets()));
+      assertEquals(p.lowerBound(), p.height(first.offsets()));
+      assertArrayEquals(first.offsets(), second.offsets());
+    }
+  }
+
+  @Test
+  void decide_capacityBelowTheBound_isProvenWithoutSearch() {
+    OffsetProblem p = Instances.random(new Random(1), 20, 10, 10);
+    ExactSearch.Decision d = new ExactSearch(p).decide(p.lowerBound() - 1, 1, Long.MAX_VALUE);
+    assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, d.outcome());
+  }
+}

@@ -1,0 +1,52 @@
+package io.planline.plan.offset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+final class GreedyPlacersTest {
+
+  @Test
+  void everyPass_randomProblems_givesValidPlacements() {
+    Random rnd = new Random(11);
+    for (int round = 0; round < 100; round++) {
+      OffsetProblem p = Instances.random(rnd, 1 + rnd.nextInt(40), 50, 30);
+      Sections sections = new Sections(p);
+      for (GreedyPortfolio.Pass pass : GreedyPortfolio.passes(p.size())) {
+        long[] offsets = pass.run(p, sections);
+        assertTrue(p.isValid(offsets), pass.name() + " round " + round);
+        assertTrue(p.height(offsets) >= p.lowerBound());
+      }
+    }
+  }
+
+  @Test
+  void gapBestFit_holeThatFits_isReused() {
+    // 0 and 1 are large and live together; 2 comes after 0 dies and fits in its hole.
+    OffsetProblem p = Instances.problem(new long[] {4, 0, 1}, new long[] {6, 0, 3},
+        new long[] {3, 2, 3});
+    long[] offsets = GapPlacer.place(p, new int[] {1, 0, 2}, GapPlacer.Fit.BEST);
+    assertEquals(10, p.height(offsets));
+    assertTrue(p.isValid(offsets));
+  }
+
+  @Test
+  void skyline_lowestFloorFirst_fillsTheValley() {
+    // A tall buffer on the left, a short one on the right; the wide one waits for the valley.
+    OffsetProblem p = Instances.problem(new long[] {5, 0, 1}, new long[] {2, 2, 3},
+        new long[] {3, 2, 3});
+    Sections sections = new Sections(p);
+    long[] offsets = SkylinePlacer.place(p, sections, Preorder.SIZE.ranks(p, sections));
+    assertEquals(5, p.height(offsets));
+  }
+
+  @Test
+  void best_atTarget_stopsWithAPlacementAtTheBound() {
+    OffsetProblem p = Instances.problem(new long[] {4, 0, 1}, new long[] {4, 1, 2},
+        new long[] {4, 2, 3});
+    Packing best = GreedyPortfolio.best(p, new Sections(p), p.lowerBound());
+    assertEquals(8, best.height());
+  }
+}

@@ -1,0 +1,60 @@
+package io.planline.plan.offset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+final class OffsetProblemTest {
+
+  @Test
+  void lowerBound_rangesSharingOnlyAnEndpoint_countBoth() {
+    // Inclusive ranges: [0,2] and [2,4] are both live at 2.
+    OffsetProblem p = Instances.problem(new long[] {3, 0, 2}, new long[] {5, 2, 4});
+    assertEquals(8, p.lowerBound());
+  }
+
+  @Test
+  void lowerBound_adjacentRanges_doNotAdd() {
+    OffsetProblem p = Instances.problem(new long[] {3, 0, 1}, new long[] {5, 2, 4});
+    assertEquals(5, p.lowerBound());
+  }
+
+  @Test
+  void lowerBound_noBuffers_isZero() {
+    assertEquals(0, new OffsetProblem(new long[0], new int[0], new int[0]).lowerBound());
+  }
+
+  @Test
+  void constructor_negativeSize_isRejected() {
+    assertThrows(IllegalArgumentException.class,
+        () -> Instances.problem(new long[] {-1, 0, 1}));
+  }
+
+  @Test
+  void constructor_emptyRange_isRejected() {
+    assertThrows(IllegalArgumentException.class,
+        () -> Instances.problem(new long[] {1, 3, 2}));
+  }
+
+  @Test
+  void constructor_arraysOfDifferentLength_areRejected() {
+    assertThrows(IllegalArgumentException.class,
+        () -> new OffsetProblem(new long[] {1}, new int[] {0, 1}, new int[] {0}));
+  }
+
+  @Test
+  void isValid_overlapInTimeAndMemory_isFalse() {
+    OffsetProblem p = Instances.problem(new long[] {4, 0, 2}, new long[] {4, 1, 3});
+    assertFalse(p.isValid(new long[] {0, 3}));
+    assertTrue(p.isValid(new long[] {0, 4}));
+  }
+
+  @Test
+  void isValid_disjointInTime_mayShareMemory() {
+    OffsetProblem p = Instances.problem(new long[] {4, 0, 1}, new long[] {4, 2, 3});
+    assertTrue(p.isValid(new long[] {0, 0}));
+  }
+}
