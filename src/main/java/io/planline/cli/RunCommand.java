@@ -41,7 +41,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "Built-in model (digits-mlp, digits-cnn, tiny-gpt) or a model folder.")
   String model;
 
-  @Option(names = {"-p", "--planner"}, defaultValue = "greedy", paramLabel = "NAME",
+  @Option(names = {"-p", "--planner"}, defaultValue = "offset", paramLabel = "NAME",
       description = "Memory planner (default: ${DEFAULT-VALUE}).")
   String planner;
 

@@ -15,7 +15,7 @@ public final class PlanlineConfig {
   /** The prefix every key here lives under. */
   public static final String PREFIX = "planline";
 
-  private String planner = "greedy";
+  private String planner = "offset";
   private String backend = "cpu";
   private int kernelWindow = 64;
   private int maxConcurrentRequests = 2;

@@ -32,12 +32,12 @@ public final class PlannerRegistry {
   /** Every built-in strategy. */
   public static PlannerRegistry builtIn() {
     List<MemoryPlanner> all = new ArrayList<>();
+    all.add(new io.planline.plan.offset.OffsetPlanner());
+    all.add(new io.planline.plan.offset.OptimalPlanner());
     all.add(new io.planline.plan.greedy.GreedyReusePlanner());
     all.add(new io.planline.plan.greedy.GreedyPeakPlanner());
     all.add(new io.planline.plan.pool.InductorPoolPlanner());
     all.add(new NoopPlanner());
-    all.add(new io.planline.plan.offset.OffsetPlanner());
-    all.add(new io.planline.plan.offset.OptimalPlanner());
     return new PlannerRegistry(all);
   }
 
