@@ -24,8 +24,9 @@ import java.util.TreeMap;
  * <p>Lines are emitted per distinct time in ascending order: first the frees of buffers whose
  * lifetime ends at that time, then the allocations of those that start there. With live ranges
  * inclusive of their allocating and freeing lines, two buffers then overlap in lines exactly when
- * their half-open lifetimes intersect. Sizes are abstract units, so plans of CSV instances use
- * alignment {@link #ALIGNMENT}.
+ * their half-open lifetimes intersect. After each time's allocations a kernel call names the new
+ * buffers (as a program would write them). Sizes are abstract units, so plans of CSV instances
+ * use alignment {@link #ALIGNMENT}.
  */
 public final class CsvBufferReader {
 
@@ -117,8 +118,15 @@ public final class CsvBufferReader {
       for (Row r : frees.getOrDefault(t, List.of())) {
         lines.add(WrapperLine.FreeIfNotReusedLine.of(buffer(r)));
       }
-      for (Row r : allocs.getOrDefault(t, List.of())) {
+      List<Row> starting = allocs.getOrDefault(t, List.of());
+      for (Row r : starting) {
         lines.add(new WrapperLine.AllocateLine(buffer(r)));
+      }
+      if (!starting.isEmpty()) {
+        // A kernel that writes the new buffers: without it every line would be a memory line,
+        // and Inductor's greedy pass prunes trailing memory lines, i.e. the whole program.
+        lines.add(new WrapperLine.KernelCallLine("t" + t,
+            starting.stream().map(Row::id).toList(), Device.CPU));
       }
     }
     return Graph.of(file + "#0", lines, List.of());
