@@ -109,6 +109,10 @@ final class ModelController {
       @Nullable String headerLength, byte @Nullable [] body) {
     long start = System.nanoTime();
     String label = lookup.label(model);
+    // Counted once: a subscriber may cancel after the answer arrived (a single-value response is
+    // often consumed that way), which is not a cancelled request.
+    java.util.concurrent.atomic.AtomicBoolean answered =
+        new java.util.concurrent.atomic.AtomicBoolean();
     return Mono.<HttpResponse<?>>defer(() -> {
       ModelInfo info = lookup.resolve(model, version);
       if (!service.ready(info.name(), info.version())) {
@@ -122,8 +126,15 @@ final class ModelController {
       return service.infer(info.name(), info.version(), inputs)
           .map(outputs -> (HttpResponse<?>) InferResponseWriter.write(info, request, outputs));
     }).onErrorResume(failure -> Mono.<HttpResponse<?>>just(refuse(failure)))
-        .doOnNext(response -> metrics.requestFinished(label, outcome(response), since(start)))
-        .doOnCancel(() -> metrics.requestFinished(label, Outcome.CANCELLED, since(start)));
+        .doOnNext(response -> {
+          answered.set(true);
+          metrics.requestFinished(label, outcome(response), since(start));
+        })
+        .doOnCancel(() -> {
+          if (answered.compareAndSet(false, true)) {
+            metrics.requestFinished(label, Outcome.CANCELLED, since(start));
+          }
+        });
   }
 
   private MutableHttpResponse<?> refuse(Throwable failure) {

@@ -25,6 +25,23 @@ final class DisconnectTest {
   LocalInferenceService runtime;
 
   @Test
+  void infer_answered_countedAsSuccessNotCancelled() {
+    Http http = new Http(server);
+    String cancelled = "planline_requests_total{model=\"digits-mlp\",outcome=\"cancelled\"} ";
+    String success = "planline_requests_total{model=\"digits-mlp\",outcome=\"success\"} ";
+    double cancelledBefore = OverloadTest.counter(http, cancelled);
+    double successBefore = OverloadTest.counter(http, success);
+    for (int i = 0; i < 3; i++) {
+      var r = http.postJson("/v2/models/digits-mlp/infer", "{\"inputs\":[{\"name\":\"x\","
+          + "\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":" + InferJsonTest.pixels(64)
+          + "}]}");
+      assertEquals(200, r.statusCode());
+    }
+    assertEquals(successBefore + 3, OverloadTest.counter(http, success));
+    assertEquals(cancelledBefore, OverloadTest.counter(http, cancelled));
+  }
+
+  @Test
   void infer_clientDisconnects_runtimeCancelledMemoryFreedAndCounted() throws Exception {
     Http http = new Http(server);
     String prefix = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\"} ";
