@@ -1,0 +1,137 @@
+// Matrix products in float32 over strided operands, tiled through shared memory: each block
+// computes a BM x BN tile of C, staging BK-deep slices of A and B, each thread a TM x TN
+// register tile. One kernel body serves mm/addmm/bmm/baddbmm (mode 0) and 2-D convolution as an
+// implicit GEMM (mode 1): B is the im2col matrix, read straight from the input, never stored.
+#include "common.cuh"
+
+struct GemmParams {
+  i64 batches, M, N, K;
+  i64 a, sab, sam, sak;
+  i64 b, sbb, sbk, sbn;
+  i64 c, scb, scm, scn;
+  i64 init, sib, sim, sin;  // init == 0: none
+  double alpha, beta;
+  i64 mode;                 // 0 matrix product, 1 convolution
+  // convolution (mode 1): batch z is the group; A is the weight [OC, Cg, KH, KW]
+  i64 cg, ocg, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw;
+  i64 xs[4];                // input strides n, c, h, w
+  i64 ws[4];                // weight strides o, c, kh, kw
+  i64 os[4];                // output strides n, c, h, w
+};
+
+__device__ __forceinline__ float loadA(const GemmParams& p, i64 z, i64 m, i64 k) {
+  if (m >= p.M || k >= p.K) return 0.0f;
+  const float* a = (const float*) p.a;
+  if (p.mode == 0) return a[z * p.sab + m * p.sam + k * p.sak];
+  i64 kw = k % p.KW;
+  i64 t = k / p.KW;
+  i64 kh = t % p.KH;
+  i64 c = t / p.KH;
+  return a[(z * p.ocg + m) * p.ws[0] + c * p.ws[1] + kh * p.ws[2] + kw * p.ws[3]];
+}
+
+__device__ __forceinline__ float loadB(const GemmParams& p, i64 z, i64 k, i64 n) {
+  if (k >= p.K || n >= p.N) return 0.0f;
+  const float* b = (const float*) p.b;
+  if (p.mode == 0) return b[z * p.sbb + k * p.sbk + n * p.sbn];
+  i64 kw = k % p.KW;
+  i64 t = k / p.KW;
+  i64 kh = t % p.KH;
+  i64 c = t / p.KH;
+  i64 ow = n % p.OW;
+  i64 t2 = n / p.OW;
+  i64 oh = t2 % p.OH;
+  i64 img = t2 / p.OH;
+  i64 ih = oh * p.sh - p.ph + kh * p.dh;
+  i64 iw = ow * p.sw - p.pw + kw * p.dw;
+  if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) return 0.0f;
+  return b[img * p.xs[0] + (z * p.cg + c) * p.xs[1] + ih * p.xs[2] + iw * p.xs[3]];
+}
+
+__device__ __forceinline__ void storeC(const GemmParams& p, i64 z, i64 m, i64 n, float acc) {
+  if (m >= p.M || n >= p.N) return;
+  float v = (float) p.alpha * acc;
+  i64 co;
+  i64 io;
+  if (p.mode == 0) {
+    co = z * p.scb + m * p.scm + n * p.scn;
+    io = z * p.sib + m * p.sim + n * p.sin;
+  } else {
+    i64 ow = n % p.OW;
+    i64 t = n / p.OW;
+    i64 oh = t % p.OH;
+    i64 img = t / p.OH;
+    i64 oc = z * p.ocg + m;
+    co = img * p.os[0] + oc * p.os[1] + oh * p.os[2] + ow * p.os[3];
+    io = oc * p.sim;
+  }
+  if (p.init != 0 && p.beta != 0.0) v += (float) p.beta * ((const float*) p.init)[io];
+  ((float*) p.c)[co] = v;
+}
+
+template <int BM, int BN, int BK, int TM, int TN>
+__device__ __forceinline__ void gemmTile(const GemmParams& p) {
+  constexpr int TX = BN / TN;
+  constexpr int THREADS = (BM / TM) * (BN / TN);
+  __shared__ float As[BK][BM + 4];
+  __shared__ float Bs[BK][BN + 4];
+  const int tid = threadIdx.x;
+  const int tx = tid % TX;
+  const int ty = tid / TX;
+  const i64 z = blockIdx.z;
+  const i64 m0 = (i64) blockIdx.y * BM;
+  const i64 n0 = (i64) blockIdx.x * BN;
+  const bool aRowMajor = p.mode == 1 || p.sak == 1;
+  const bool bRowMajor = p.mode == 1 || p.sbn == 1;
+  float acc[TM][TN];
+#pragma unroll
+  for (int i = 0; i < TM; i++)
+#pragma unroll
+    for (int j = 0; j < TN; j++) acc[i][j] = 0.0f;
+  for (i64 k0 = 0; k0 < p.K; k0 += BK) {
+#pragma unroll
+    for (int e = tid; e < BM * BK; e += THREADS) {
+      int mm = aRowMajor ? e / BK : e % BM;
+      int kk = aRowMajor ? e % BK : e / BM;
+      As[kk][mm] = loadA(p, z, m0 + mm, k0 + kk);
+    }
+#pragma unroll
+    for (int e = tid; e < BN * BK; e += THREADS) {
+      int nn = bRowMajor ? e % BN : e / BK;
+      int kk = bRowMajor ? e / BN : e % BK;
+      Bs[kk][nn] = loadB(p, z, k0 + kk, n0 + nn);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < BK; kk++) {
+      float a[TM];
+      float b[TN];
+#pragma unroll
+      for (int i = 0; i < TM; i++) a[i] = As[kk][ty + i * (BM / TM)];
+#pragma unroll
+      for (int j = 0; j < TN; j++) b[j] = Bs[kk][tx + j * TX];
+#pragma unroll
+      for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TN; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int i = 0; i < TM; i++)
+#pragma unroll
+    for (int j = 0; j < TN; j++)
+      storeC(p, z, m0 + ty + i * (BM / TM), n0 + tx + j * TX, acc[i][j]);
+}
+
+extern "C" __global__ void __launch_bounds__(256) pl_gemm128(const GemmParams p) {
+  gemmTile<128, 128, 8, 8, 8>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(256) pl_gemm64(const GemmParams p) {
+  gemmTile<64, 64, 16, 4, 4>(p);
+}
+
+extern "C" __global__ void __launch_bounds__(256) pl_gemm32(const GemmParams p) {
+  gemmTile<32, 32, 32, 2, 2>(p);
+}
