@@ -43,6 +43,7 @@ public final class CudaBackend extends Backend {
   private final List<CudaStream> streams = new ArrayList<>();
   private final List<DevicePointer> weightBlocks = new ArrayList<>();
   private long weightBytes;
+  private boolean closed;
 
   private CudaBackend(CudaContext context, int streams) {
     super(Device.CUDA0);
@@ -78,7 +79,8 @@ public final class CudaBackend extends Backend {
       throw new BackendException("cannot load the CUDA driver through JCuda (" + e
           + "); is the NVIDIA driver (libcuda.so.1) installed?", e);
     } catch (CudaException e) {
-      throw new BackendException("no usable GPU: " + e.getMessage(), e);
+      throw new BackendException(e.code() < 0 ? e.getMessage() : "no usable GPU: "
+          + e.getMessage(), e);
     }
     try {
       CudaBackend b = new CudaBackend(context, streams);
@@ -119,6 +121,11 @@ public final class CudaBackend extends Backend {
   /** Bytes of all uploaded weights. */
   public synchronized long weightBytes() {
     return weightBytes;
+  }
+
+  /** The kernel launcher, for failure-path checks. */
+  Kernels kernelsForTests() {
+    return kernels;
   }
 
   /** Gives cached blocks back to the driver (not those in use). */
@@ -271,6 +278,28 @@ public final class CudaBackend extends Backend {
     return new HostTensor(name, t.dtype(), t.shape(), out);
   }
 
+  /**
+   * The bytes of a dense tensor, copied to the host (any element type; for checks). Requires:
+   * the work that wrote it has finished (run it through {@link #call}).
+   */
+  ByteBuffer rawCopy(CudaTensor t) {
+    long bytes = t.numel() * t.dtype().itemSize();
+    ByteBuffer out = ByteBuffer.allocate((int) bytes);
+    if (bytes == 0) {
+      return out;
+    }
+    context.makeCurrent();
+    PinnedPool.Block block = pinned.take(bytes);
+    try {
+      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
+          t.buffer().pointer().withByteOffset(t.byteOffset()), bytes));
+      out.put(block.bytes().duplicate().clear().limit((int) bytes)).clear();
+    } finally {
+      pinned.give(block);
+    }
+    return out;
+  }
+
   @Override
   public PreparedLaunch prepare(KernelCallLine call) {
     return ops.prepare(call, kernels);
@@ -307,6 +336,10 @@ public final class CudaBackend extends Backend {
 
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     streams.forEach(CudaStream::close);
     completions.close();
     context.makeCurrent();

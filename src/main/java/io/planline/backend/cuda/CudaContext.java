@@ -5,6 +5,7 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The primary context of one CUDA device. Every thread that calls the driver makes it current
@@ -12,6 +13,11 @@ import jcuda.driver.JCudaDriver;
  * {@link CudaException#check}, which names the call.
  */
 final class CudaContext implements AutoCloseable {
+
+  /** Why JCuda's native library could not be loaded, found once (later tries only say "could
+   * not initialize class"), or null when it loaded. */
+  private static volatile @Nullable String linkProblem;
+  private static volatile boolean linkChecked;
 
   private final CUdevice device = new CUdevice();
   private final CUcontext context = new CUcontext();
@@ -50,7 +56,37 @@ final class CudaContext implements AutoCloseable {
 
   /** Opens device {@code ordinal}'s primary context and makes it current on this thread. */
   static CudaContext open(int ordinal) {
+    String problem = linkProblem();
+    if (problem != null) {
+      throw new CudaException("cannot load the CUDA driver through JCuda (" + problem
+          + "); is the NVIDIA driver (libcuda.so.1) installed?");
+    }
     return new CudaContext(ordinal);
+  }
+
+  /** Loads JCuda's driver library once; the first failure's cause is what is reported. */
+  static synchronized @Nullable String linkProblem() {
+    if (!linkChecked) {
+      linkChecked = true;
+      try {
+        JCudaDriver.setExceptionsEnabled(false);
+      } catch (LinkageError e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        // JCuda's message lists every attempt over several lines: the last one says why
+        String text = root.toString();
+        String last = text;
+        for (String line : text.split("\n")) {
+          if (line.contains("UnsatisfiedLinkError:")) {
+            last = line.trim();
+          }
+        }
+        linkProblem = last;
+      }
+    }
+    return linkProblem;
   }
 
   /** Makes the context current on the calling thread. */
