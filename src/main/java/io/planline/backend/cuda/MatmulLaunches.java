@@ -97,18 +97,29 @@ final class MatmulLaunches {
     launchGemm(inv, p, batches, m, n);
   }
 
-  /** Picks the tile size that still gives every multiprocessor work, and launches. */
+  /**
+   * Picks the tile: the largest whose padding wastes little (a 16-row convolution in 128-row
+   * tiles would compute 8 times too much) and that still gives every multiprocessor blocks.
+   */
   private static void launchGemm(CudaOps.Invocation inv, Params p, long batches, long m, long n) {
     int[] tiles = {128, 64, 32};
+    double least = Double.MAX_VALUE;
+    for (int t : tiles) {
+      least = Math.min(least, padded(t, m, n));
+    }
     int tile = 32;
     for (int t : tiles) {
       long blocks = ((m + t - 1) / t) * ((n + t - 1) / t) * batches;
-      if (blocks >= 264 || t == 32) {
+      if (padded(t, m, n) <= 1.3 * least && blocks >= 264) {
         tile = t;
         break;
       }
     }
     inv.launch("pl_gemm" + tile, (n + tile - 1) / tile, (m + tile - 1) / tile, batches, 256, p);
+  }
+
+  private static double padded(int t, long m, long n) {
+    return (double) ((m + t - 1) / t * t) * ((n + t - 1) / t * t);
   }
 
   private static Launch convolution(Args a) {

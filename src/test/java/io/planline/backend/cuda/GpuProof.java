@@ -172,12 +172,21 @@ public final class GpuProof {
         for (long a : p.arenas()) {
           expected += DeviceMemory.sizeClass(a);
         }
+        long own = 0;
+        for (var step : p.steps()) {
+          if (step instanceof io.planline.exec.Step.Allocate a
+              && a.arenaOffset() == io.planline.exec.Step.Allocate.OWN_BUFFER) {
+            own += a.bytes();
+            expected += DeviceMemory.sizeClass(a.bytes());
+          }
+        }
         long reservedDelta = gpu.reservedBytes() - reserved2;
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("model", model);
         mem.put("batch", large);
         mem.put("planned_bytes", p.plan().plannedBytes());
         mem.put("arena_bytes", p.arenaBytes());
+        mem.put("own_buffer_bytes", own);
         mem.put("input_bytes", inputBytes);
         mem.put("expected_request_bytes", expected);
         mem.put("allocator_request_bytes", reservedDelta);
