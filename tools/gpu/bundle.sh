@@ -36,5 +36,5 @@ cp -r target/test-classes "$dest/test-classes"
 natives=$(ls "$HOME"/.m2/repository/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar)
 (cd "$dest/native" && unzip -q -j -o "$natives" lib/libJCudaDriver-12.6.0-linux-x86_64.so)
 cp -r tools/gpu "$dest/tools/gpu"
-cp tools/planline_models.py tools/planline_export.py "$dest/tools/"
+cp tools/planline_models.py tools/planline_export.py tools/planline_symbolic.py "$dest/tools/"
 du -sh "$dest"

@@ -22,7 +22,8 @@ struct GemmParams {
 __device__ __forceinline__ float loadA(const GemmParams& p, i64 z, i64 m, i64 k) {
   if (m >= p.M || k >= p.K) return 0.0f;
   const float* a = (const float*) p.a;
-  if (p.mode == 0) return a[z * p.sab + m * p.sam + k * p.sak];
+  // convolution weights that are dense [OC, Cg*KH*KW] come as a plain matrix too (sak != 0)
+  if (p.mode == 0 || p.sak != 0) return a[z * p.sab + m * p.sam + k * p.sak];
   i64 kw = k % p.KW;
   i64 t = k / p.KW;
   i64 kh = t % p.KH;
@@ -46,6 +47,40 @@ __device__ __forceinline__ float loadB(const GemmParams& p, i64 z, i64 k, i64 n)
   i64 iw = ow * p.sw - p.pw + kw * p.dw;
   if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) return 0.0f;
   return b[img * p.xs[0] + (z * p.cg + c) * p.xs[1] + ih * p.xs[2] + iw * p.xs[3]];
+}
+
+// Where one output pixel's receptive field starts: fixed per thread across the K loop.
+struct Column {
+  i64 base;   // input offset of (image, group's first channel)
+  int ih0, iw0;
+  bool valid;
+};
+
+__device__ __forceinline__ Column convColumn(const GemmParams& p, i64 z, i64 n) {
+  Column c;
+  c.valid = n < p.N;
+  unsigned nn = c.valid ? (unsigned) n : 0u;
+  unsigned ow = nn % (unsigned) p.OW;
+  unsigned t = nn / (unsigned) p.OW;
+  unsigned oh = t % (unsigned) p.OH;
+  unsigned img = t / (unsigned) p.OH;
+  c.base = (i64) img * p.xs[0] + z * p.cg * p.xs[1];
+  c.ih0 = (int) (oh * p.sh - p.ph);
+  c.iw0 = (int) (ow * p.sw - p.pw);
+  return c;
+}
+
+__device__ __forceinline__ float loadConvB(const GemmParams& p, const Column& col, i64 k) {
+  if (!col.valid || k >= p.K) return 0.0f;
+  unsigned kk = (unsigned) k;
+  unsigned kw = kk % (unsigned) p.KW;
+  unsigned t = kk / (unsigned) p.KW;
+  unsigned kh = t % (unsigned) p.KH;
+  unsigned c = t / (unsigned) p.KH;
+  int ih = col.ih0 + (int) (kh * p.dh);
+  int iw = col.iw0 + (int) (kw * p.dw);
+  if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) return 0.0f;
+  return ((const float*) p.b)[col.base + c * p.xs[1] + ih * p.xs[2] + iw * p.xs[3]];
 }
 
 __device__ __forceinline__ void storeC(const GemmParams& p, i64 z, i64 m, i64 n, float acc) {
@@ -81,7 +116,9 @@ __device__ __forceinline__ void gemmTile(const GemmParams& p) {
   const i64 z = blockIdx.z;
   const i64 m0 = (i64) blockIdx.y * BM;
   const i64 n0 = (i64) blockIdx.x * BN;
-  const bool aRowMajor = p.mode == 1 || p.sak == 1;
+  const bool aRowMajor = (p.mode == 1 && p.sak == 0) || p.sak == 1;
+  static_assert(THREADS % BN == 0, "a thread's convolution column must stay fixed");
+  const Column col = p.mode == 1 ? convColumn(p, z, n0 + tid % BN) : Column{0, 0, 0, false};
   const bool bRowMajor = p.mode == 1 || p.sbn == 1;
   float acc[TM][TN];
 #pragma unroll
@@ -95,11 +132,19 @@ __device__ __forceinline__ void gemmTile(const GemmParams& p) {
       int kk = aRowMajor ? e % BK : e / BM;
       As[kk][mm] = loadA(p, z, m0 + mm, k0 + kk);
     }
+    if (p.mode == 1) {
+      // THREADS is a multiple of BN: each thread loads one column at several depths
 #pragma unroll
-    for (int e = tid; e < BN * BK; e += THREADS) {
-      int nn = bRowMajor ? e % BN : e / BK;
-      int kk = bRowMajor ? e / BN : e % BK;
-      Bs[kk][nn] = loadB(p, z, k0 + kk, n0 + nn);
+      for (int kk = tid / BN; kk < BK; kk += THREADS / BN) {
+        Bs[kk][tid % BN] = loadConvB(p, col, k0 + kk);
+      }
+    } else {
+#pragma unroll
+      for (int e = tid; e < BN * BK; e += THREADS) {
+        int nn = bRowMajor ? e % BN : e / BK;
+        int kk = bRowMajor ? e / BN : e % BK;
+        Bs[kk][nn] = loadB(p, z, k0 + kk, n0 + nn);
+      }
     }
     __syncthreads();
 #pragma unroll
@@ -124,7 +169,7 @@ __device__ __forceinline__ void gemmTile(const GemmParams& p) {
       storeC(p, z, m0 + ty + i * (BM / TM), n0 + tx + j * TX, acc[i][j]);
 }
 
-extern "C" __global__ void __launch_bounds__(256) pl_gemm128(const GemmParams p) {
+extern "C" __global__ void __launch_bounds__(256, 1) pl_gemm128(const GemmParams p) {
   gemmTile<128, 128, 8, 8, 8>(p);
 }
 
@@ -134,4 +179,14 @@ extern "C" __global__ void __launch_bounds__(256) pl_gemm64(const GemmParams p) 
 
 extern "C" __global__ void __launch_bounds__(256) pl_gemm32(const GemmParams p) {
   gemmTile<32, 32, 32, 2, 2>(p);
+}
+
+// few rows, many columns (a convolution's output channels x pixels)
+extern "C" __global__ void __launch_bounds__(256) pl_gemm32x128(const GemmParams p) {
+  gemmTile<32, 128, 16, 2, 8>(p);
+}
+
+// many rows, few columns (a classifier head over a large batch)
+extern "C" __global__ void __launch_bounds__(256) pl_gemm128x32(const GemmParams p) {
+  gemmTile<128, 32, 16, 8, 2>(p);
 }

@@ -26,6 +26,9 @@ final class Completions implements AutoCloseable {
   private record Pending(CudaStream stream, CUevent event, List<MonoSink<Void>> sinks,
       List<Runnable> releases) {}
 
+  /** How long the poller stays awake with nothing pending before it parks. */
+  private static final long SPIN_NANOS = 100_000;
+
   private final CudaContext context;
   private final Queue<Pending>[] pending;
   private final Queue<CUevent> events = new ConcurrentLinkedQueue<>();
@@ -67,6 +70,7 @@ final class Completions implements AutoCloseable {
 
   private void loop() {
     context.makeCurrent();
+    long idleSince = 0;
     while (running) {
       boolean waiting = false;
       for (Queue<Pending> q : pending) {
@@ -86,8 +90,15 @@ final class Completions implements AutoCloseable {
       }
       if (waiting) {
         Thread.onSpinWait();
+        idleSince = 0;
+      } else if (idleSince == 0) {
+        idleSince = System.nanoTime();
+      } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+        // a request's next batch usually comes within microseconds: stay awake a little
+        Thread.onSpinWait();
       } else {
         LockSupport.parkNanos(this, 10_000_000L);
+        idleSince = 0;
       }
     }
   }

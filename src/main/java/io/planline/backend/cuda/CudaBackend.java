@@ -264,13 +264,18 @@ public final class CudaBackend extends Backend {
     try {
       CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
           t.buffer().pointer().withByteOffset(t.byteOffset() + lo * item), bytes));
-      // gather on the host: the view may be strided or broadcast
-      Tensor host = Tensor.of(block.bytes(), -lo * item, t.dtype(), t.shapeRef(),
-          t.strideRef());
-      if (t.dtype() == DType.FLOAT32) {
-        out.asFloatBuffer().put(host.toFloatArray());
+      if (java.util.Arrays.equals(t.strideRef(), Tensor.contiguousStrides(t.shapeRef()))) {
+        // dense (the usual output): one bulk copy out of the pinned block
+        out.put(block.bytes().duplicate().clear().limit((int) bytes)).clear();
       } else {
-        out.asLongBuffer().put(host.toLongArray());
+        // gather on the host: the view may be strided or broadcast
+        Tensor host = Tensor.of(block.bytes(), -lo * item, t.dtype(), t.shapeRef(),
+            t.strideRef());
+        if (t.dtype() == DType.FLOAT32) {
+          out.asFloatBuffer().put(host.toFloatArray());
+        } else {
+          out.asLongBuffer().put(host.toLongArray());
+        }
       }
     } finally {
       pinned.give(block);

@@ -23,6 +23,9 @@ final class CudaStream implements AutoCloseable {
   /** Tasks per event at most, so completions flow back while the device still has work. */
   static final int MAX_BATCH = 16;
 
+  /** How long an idle stream thread polls before it blocks. */
+  private static final long SPIN_NANOS = 50_000;
+
   private static final ThreadLocal<@Nullable CudaStream> CURRENT = new ThreadLocal<>();
 
   /** What the stream thread runs: device work with a Mono to complete, or a plain step. */
@@ -103,9 +106,9 @@ final class CudaStream implements AutoCloseable {
     CURRENT.set(this);
     context.makeCurrent();
     while (running) {
-      Task t;
+      Task t = spinPoll();
       try {
-        t = queue.take();
+        t = t != null ? t : queue.take();
       } catch (InterruptedException e) {
         break;
       }
@@ -120,6 +123,22 @@ final class CudaStream implements AutoCloseable {
       }
       signal();
     }
+  }
+
+  /**
+   * Waits briefly without blocking for the next task: the next launch of a request usually
+   * follows within microseconds, and waking a parked thread costs tens of them.
+   */
+  private @Nullable Task spinPoll() {
+    long end = System.nanoTime() + SPIN_NANOS;
+    do {
+      Task t = queue.poll();
+      if (t != null) {
+        return t;
+      }
+      Thread.onSpinWait();
+    } while (System.nanoTime() < end);
+    return null;
   }
 
   private void run(Task t) {

@@ -97,29 +97,38 @@ final class MatmulLaunches {
     launchGemm(inv, p, batches, m, n);
   }
 
+  /** Tile shapes (rows x columns of C per block) of the kernels in gemm.cu, largest first. */
+  private static final int[][] TILES = {{128, 128}, {64, 64}, {128, 32}, {32, 128}, {32, 32}};
+
   /**
-   * Picks the tile: the largest whose padding wastes little (a 16-row convolution in 128-row
-   * tiles would compute 8 times too much) and that still gives every multiprocessor blocks.
+   * Picks the largest tile that gives every multiprocessor blocks and pads the problem at most
+   * 15% beyond the least padding any such tile needs (a 16-row convolution in 128-row tiles
+   * would compute 8 times too much); larger tiles reuse each loaded element more.
    */
   private static void launchGemm(CudaOps.Invocation inv, Params p, long batches, long m, long n) {
-    int[] tiles = {128, 64, 32};
     double least = Double.MAX_VALUE;
-    for (int t : tiles) {
-      least = Math.min(least, padded(t, m, n));
+    for (int[] t : TILES) {
+      if (blocks(t, m, n, batches) >= 264) {
+        least = Math.min(least, padded(t, m, n));
+      }
     }
-    int tile = 32;
-    for (int t : tiles) {
-      long blocks = ((m + t - 1) / t) * ((n + t - 1) / t) * batches;
-      if (padded(t, m, n) <= 1.3 * least && blocks >= 264) {
-        tile = t;
+    int[] best = TILES[TILES.length - 1]; // a small problem: the most blocks
+    for (int[] t : TILES) {
+      if (blocks(t, m, n, batches) >= 264 && padded(t, m, n) <= 1.15 * least) {
+        best = t;
         break;
       }
     }
-    inv.launch("pl_gemm" + tile, (n + tile - 1) / tile, (m + tile - 1) / tile, batches, 256, p);
+    String name = best[0] == best[1] ? "pl_gemm" + best[0] : "pl_gemm" + best[0] + "x" + best[1];
+    inv.launch(name, (n + best[1] - 1) / best[1], (m + best[0] - 1) / best[0], batches, 256, p);
   }
 
-  private static double padded(int t, long m, long n) {
-    return (double) ((m + t - 1) / t * t) * ((n + t - 1) / t * t);
+  private static long blocks(int[] t, long m, long n, long batches) {
+    return ((m + t[0] - 1) / t[0]) * ((n + t[1] - 1) / t[1]) * batches;
+  }
+
+  private static double padded(int[] t, long m, long n) {
+    return (double) ((m + t[0] - 1) / t[0] * t[0]) * ((n + t[1] - 1) / t[1] * t[1]);
   }
 
   private static Launch convolution(Args a) {
@@ -221,8 +230,15 @@ final class MatmulLaunches {
     if (n == 0 || m == 0) {
       return;
     }
+    if (n >= Integer.MAX_VALUE || k >= Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("convolution of " + n + " output pixels x " + k
+          + " taps exceeds the kernel's 32-bit index arithmetic");
+    }
+    // dense weights read as a plain [OC, Cg*KH*KW] matrix; others through their four strides
+    boolean dense = Arrays.equals(w.strideRef(), new long[] {cg * kh * kw, kh * kw, kw, 1});
     Params p = new Params().i64(groups).i64(m).i64(n).i64(k)
-        .i64(w.address()).i64(0).i64(0).i64(0)
+        .i64(w.address()).i64(dense ? ocg * cg * kh * kw : 0).i64(dense ? cg * kh * kw : 0)
+        .i64(dense ? 1 : 0)
         .i64(x.address()).i64(0).i64(0).i64(0)
         .i64(out.address()).i64(0).i64(0).i64(0)
         .i64(bias == null ? 0 : bias.address()).i64(0).i64(bias == null ? 0 : bias.strideRef()[0])

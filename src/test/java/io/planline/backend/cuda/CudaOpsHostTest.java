@@ -131,6 +131,13 @@ final class CudaOpsHostTest {
   }
 
   @Test
+  void cases_launchEveryKernel() {
+    TreeSet<String> used = new TreeSet<>();
+    KernelCases.all().forEach(c -> bind(c).forEach(l -> used.add(l.function())));
+    assertEquals(new TreeSet<>(Kernels.FUNCTIONS), used);
+  }
+
+  @Test
   void prepare_unknownOperator_namesIt() {
     var call = new KernelCallLine("aten.nonsense.default", List.of("x"), Device.CUDA0,
         List.of("y"));

@@ -269,6 +269,19 @@ final class KernelCases {
     cs.add(p("aten.convolution.default", List.of("x", "w", "b", "[2, 1]", "[0, 2]", "[1, 2]",
         "False", "[0, 0]", "2"), List.of(f("x", 2, 6, 11, 9), f("w", 4, 3, 3, 2), f("b", 4)),
         List.of(of("y", 2, 4, 5, 11))));
+    // sizes that select each tile shape of gemm.cu (128, 64, 128x32, 32x128)
+    cs.add(p("aten.mm.default", List.of("a", "b"), List.of(f("a", 2100, 64), f("b", 64, 2100)),
+        List.of(of("y", 2100, 2100))));
+    cs.add(p("aten.mm.default", List.of("a", "b"), List.of(f("a", 1100, 64), tr("b", 64, 1100)),
+        List.of(of("y", 1100, 1100))));
+    cs.add(p("aten.addmm.default", List.of("c", "a", "b", "1", "1"),
+        List.of(f("c", 10), f("a", 40000, 64), tr("b", 64, 10)), List.of(of("y", 40000, 10))));
+    cs.add(p("aten.convolution.default", List.of("x", "w", "None", "[1, 1]", "[1, 1]", "[1, 1]",
+        "False", "[0, 0]", "1"), List.of(f("x", 600, 16, 8, 8), f("w", 32, 16, 3, 3)),
+        List.of(of("y", 600, 32, 8, 8))));
+    cs.add(p("aten.convolution.default", List.of("x", "w", "None", "[1, 1]", "[0, 0]", "[1, 1]",
+        "False", "[0, 0]", "1"), List.of(f("x", 3, 5, 7, 6), tr("w", 4, 5, 3, 2)),
+        List.of(of("y", 3, 4, 5, 5))));
     cs.add(p("aten.convolution.default", List.of("x", "w", "b", "[1]", "[1]", "[1]", "False",
         "[0]", "1"), List.of(f("x", 3, 4, 20), f("w", 6, 4, 3), f("b", 6)),
         List.of(of("y", 3, 6, 20))));
