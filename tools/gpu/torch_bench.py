@@ -27,13 +27,33 @@ def build(name, models_dir):
     from safetensors.torch import load_file
 
     model = {"digits-mlp": pm.DigitsMLP, "digits-cnn": pm.DigitsCNN,
-             "tiny-gpt": pm.TinyGPT}[name]()
+             "tiny-gpt": tiny_gpt_on_device(pm)}[name]()
     state = load_file(str(Path(models_dir) / name / "weights.safetensors"))
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]
     if missing or unexpected:
         raise RuntimeError(f"{name}: weights do not fit: missing {missing}, unexpected {unexpected}")
     return model.eval().cuda()
+
+
+def tiny_gpt_on_device(pm):
+    """TinyGPT whose positions and mask are made on the tokens' device (the definition makes
+    them on the CPU, for export); the same function otherwise."""
+    from torch.nn import functional as F
+
+    class TinyGPTOnDevice(pm.TinyGPT):
+        def forward(self, tokens):
+            seq = tokens.shape[1]
+            dev = tokens.device
+            x = self.wte(tokens) + self.wpe(torch.arange(seq, dtype=torch.int64, device=dev))
+            pos = torch.arange(seq, dtype=torch.float32, device=dev)
+            mask = torch.relu(pos.unsqueeze(0) - pos.unsqueeze(1)) * -1e9
+            for block in self.blocks:
+                x = block(x, mask)
+            x = self.ln_f(x)
+            return F.linear(x, self.wte.weight)
+
+    return TinyGPTOnDevice
 
 
 def example(name, batch, gen):

@@ -70,17 +70,35 @@ __device__ __forceinline__ Column convColumn(const GemmParams& p, i64 z, i64 n) 
   return c;
 }
 
-__device__ __forceinline__ float loadConvB(const GemmParams& p, const Column& col, i64 k) {
-  if (!col.valid || k >= p.K) return 0.0f;
-  unsigned kk = (unsigned) k;
+// One tap of the filter (a row k of the im2col matrix): its input offset from the receptive
+// field's corner and its (dh, dw) displacement, decoded once per block and K step.
+struct Tap {
+  i64 offset;
+  int dh, dw;
+  bool valid;
+};
+
+__device__ __forceinline__ Tap convTap(const GemmParams& p, i64 k) {
+  Tap t;
+  t.valid = k < p.K;
+  unsigned kk = t.valid ? (unsigned) k : 0u;
   unsigned kw = kk % (unsigned) p.KW;
-  unsigned t = kk / (unsigned) p.KW;
-  unsigned kh = t % (unsigned) p.KH;
-  unsigned c = t / (unsigned) p.KH;
-  int ih = col.ih0 + (int) (kh * p.dh);
-  int iw = col.iw0 + (int) (kw * p.dw);
+  unsigned r = kk / (unsigned) p.KW;
+  unsigned kh = r % (unsigned) p.KH;
+  unsigned c = r / (unsigned) p.KH;
+  t.dh = (int) (kh * p.dh);
+  t.dw = (int) (kw * p.dw);
+  t.offset = c * p.xs[1] + t.dh * p.xs[2] + t.dw * p.xs[3];
+  return t;
+}
+
+__device__ __forceinline__ float loadConvB(const GemmParams& p, const Column& col,
+    const Tap& tap) {
+  if (!col.valid || !tap.valid) return 0.0f;
+  int ih = col.ih0 + tap.dh;
+  int iw = col.iw0 + tap.dw;
   if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) return 0.0f;
-  return ((const float*) p.b)[col.base + c * p.xs[1] + ih * p.xs[2] + iw * p.xs[3]];
+  return ((const float*) p.b)[col.base + col.ih0 * p.xs[2] + col.iw0 * p.xs[3] + tap.offset];
 }
 
 __device__ __forceinline__ void storeC(const GemmParams& p, i64 z, i64 m, i64 n, float acc) {
@@ -125,7 +143,12 @@ __device__ __forceinline__ void gemmTile(const GemmParams& p) {
   for (int i = 0; i < TM; i++)
 #pragma unroll
     for (int j = 0; j < TN; j++) acc[i][j] = 0.0f;
+  __shared__ Tap taps[BK];
   for (i64 k0 = 0; k0 < p.K; k0 += BK) {
+    if (p.mode == 1) {
+      if (tid < BK) taps[tid] = convTap(p, k0 + tid);
+      __syncthreads();
+    }
 #pragma unroll
     for (int e = tid; e < BM * BK; e += THREADS) {
       int mm = aRowMajor ? e / BK : e % BM;
@@ -136,7 +159,7 @@ __device__ __forceinline__ void gemmTile(const GemmParams& p) {
       // THREADS is a multiple of BN: each thread loads one column at several depths
 #pragma unroll
       for (int kk = tid / BN; kk < BK; kk += THREADS / BN) {
-        Bs[kk][tid % BN] = loadConvB(p, col, k0 + kk);
+        Bs[kk][tid % BN] = loadConvB(p, col, taps[kk]);
       }
     } else {
 #pragma unroll

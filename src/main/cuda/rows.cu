@@ -150,29 +150,62 @@ struct BatchNormParams {
   Operand w, b, mean, var;   // per-channel vectors (stride[0]); w/b ptr 0 when None
   Operand saveMean, saveRstd;
   double eps;
+  i64 dense;                 // x and y dense row-major: offset = index, channel from inner
+  i64 inner;                 // elements per channel within one image (product of dims >= 2)
 };
 
 __device__ __forceinline__ double channelValue(const Operand& o, i64 c, double absent) {
   return o.ptr ? pl_load((const void*) o.ptr, c * o.stride[0], (int) o.dtype) : absent;
 }
 
+#define PL_BN_SMEM 1024
+
+// The per-channel scale and shift are computed once per block (in double, as on the CPU) and
+// kept in shared memory; each element then costs one multiply-add.
 extern "C" __global__ void pl_batch_norm(const BatchNormParams p) {
+  __shared__ double scale[PL_BN_SMEM];
+  __shared__ double shift[PL_BN_SMEM];
+  const bool cached = p.channels <= PL_BN_SMEM;
+  if (cached) {
+    for (i64 c = threadIdx.x; c < p.channels; c += blockDim.x) {
+      double invstd = 1.0 / sqrt(channelValue(p.var, c, 0.0) + p.eps);
+      double s = invstd * channelValue(p.w, c, 1.0);
+      scale[c] = s;
+      shift[c] = channelValue(p.b, c, 0.0) - channelValue(p.mean, c, 0.0) * s;
+    }
+    __syncthreads();
+  }
   i64 step = (i64) gridDim.x * blockDim.x;
   for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < p.n; i += step) {
-    i64 xo = 0;
-    i64 yo = 0;
-    i64 ch = 0;
-    i64 r = i;
-    for (int d = (int) p.ndim - 1; d >= 0; d--) {
-      i64 c = r % p.shape[d];
-      r /= p.shape[d];
-      xo += c * p.x.stride[d];
-      yo += c * p.y.stride[d];
-      if (d == 1) ch = c;
+    i64 xo;
+    i64 yo;
+    i64 ch;
+    if (p.dense) {
+      xo = yo = i;
+      ch = (i / p.inner) % p.channels;
+    } else {
+      xo = 0;
+      yo = 0;
+      ch = 0;
+      i64 r = i;
+      for (int d = (int) p.ndim - 1; d >= 0; d--) {
+        i64 c = r % p.shape[d];
+        r /= p.shape[d];
+        xo += c * p.x.stride[d];
+        yo += c * p.y.stride[d];
+        if (d == 1) ch = c;
+      }
     }
-    double invstd = 1.0 / sqrt(channelValue(p.var, ch, 0.0) + p.eps);
-    double s = invstd * channelValue(p.w, ch, 1.0);
-    double h = channelValue(p.b, ch, 0.0) - channelValue(p.mean, ch, 0.0) * s;
+    double s;
+    double h;
+    if (cached) {
+      s = scale[ch];
+      h = shift[ch];
+    } else {
+      double invstd = 1.0 / sqrt(channelValue(p.var, ch, 0.0) + p.eps);
+      s = invstd * channelValue(p.w, ch, 1.0);
+      h = channelValue(p.b, ch, 0.0) - channelValue(p.mean, ch, 0.0) * s;
+    }
     double v = pl_load((const void*) p.x.ptr, xo, (int) p.x.dtype);
     pl_store((void*) p.y.ptr, yo, (int) p.y.dtype, v * s + h);
     if (p.saveStats && i < p.channels) {

@@ -316,7 +316,13 @@ final class RowLaunches {
           p.noOperand();
         }
       }
-      p.f64(eps);
+      long[] dense = io.planline.kernel.Tensor.contiguousStrides(x.shapeRef());
+      boolean isDense = Arrays.equals(dense, x.strideRef()) && Arrays.equals(dense, y.strideRef());
+      long inner = 1;
+      for (int d = 2; d < x.dim(); d++) {
+        inner *= x.shapeRef()[d];
+      }
+      p.f64(eps).i64(isDense ? 1 : 0).i64(inner);
       inv.launchFlat("pl_batch_norm", Math.max(x.numel(), save ? ch : 0), p);
     };
   }
