@@ -20,11 +20,14 @@ def main():
     table = []
     for r in pl.get("bench", []):
         key = (r["model"], r["batch"])
-        eager = torch_rows.get((*key, "eager"))
-        comp = torch_rows.get((*key, "compile"))
+        eager = torch_rows.get((r["model"], "eager", r["batch"]))
+        comp = torch_rows.get((r["model"], "compile", r["batch"]))
         best = max(r["samples_per_s_c1"], r["samples_per_s_c4"])
         row = dict(r)
         row["planline_best_samples_per_s"] = best
+        if eager:
+            # one request at a time on both sides: the like-for-like ratio
+            row["ratio_c1_vs_eager"] = r["samples_per_s_c1"] / eager["samples_per_s"]
         for tag, t in (("eager", eager), ("compile", comp)):
             if t:
                 row[f"torch_{tag}_p50_ms"] = t["p50_ms"]
@@ -48,9 +51,11 @@ def main():
               f"{m['expected_request_bytes']:>11d} B, allocator {m['allocator_request_bytes']:>11d}"
               f" B, driver {m['driver_request_bytes']:>11d} B; weights {m['weight_bytes']} B "
               f"(driver {m['driver_weight_bytes']} B)")
+    print("planline samples/s: best of 1 and 4 requests in flight; torch: one at a time;"
+          " c1: planline one at a time too")
     hdr = (f"{'model':11s} {'batch':>6s} {'pl p50 ms':>10s} {'eager p50':>10s} "
            f"{'compile p50':>11s} {'pl samples/s':>13s} {'eager':>12s} {'compile':>12s} "
-           f"{'x eager':>8s} {'x compile':>9s}")
+           f"{'x eager':>8s} {'x compile':>9s} {'c1 x eager':>10s}")
     print(hdr)
     for r in table:
         def g(k, fmt):
@@ -60,7 +65,7 @@ def main():
               f"{g('torch_eager_p50_ms', '10.3f'):>10s} {g('torch_compile_p50_ms', '11.3f'):>11s} "
               f"{r['planline_best_samples_per_s']:13.0f} {g('torch_eager_samples_per_s', '12.0f'):>12s}"
               f" {g('torch_compile_samples_per_s', '12.0f'):>12s} {g('ratio_vs_eager', '8.2f'):>8s}"
-              f" {g('ratio_vs_compile', '9.2f'):>9s}")
+              f" {g('ratio_vs_compile', '9.2f'):>9s} {g('ratio_c1_vs_eager', '10.2f'):>10s}")
 
 
 if __name__ == "__main__":

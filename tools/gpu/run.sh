@@ -33,9 +33,11 @@ timeout -k 10 -s QUIT "${PLANLINE_GPU_PROOF_S:-300}" \
   | grep -v ' INFO ' | tee "$out/planline.log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 models="$bundle/classes/models"
+if [ "${PLANLINE_GPU_SKIP_TORCH:-0}" != 1 ]; then
 PYTHONUNBUFFERED=1 timeout -k 10 "${PLANLINE_GPU_TORCH_S:-300}" python3 "$here/torch_bench.py" --models "$models" --out "$out/torch.json" \
   --seconds "$seconds" > "$out/torch.log" 2>&1
 [ $? = 0 ] || status=1
 grep -E '^torch |Error|error' "$out/torch.log" | head -n 40
+fi
 python3 "$here/report.py" "$out"
 exit $status

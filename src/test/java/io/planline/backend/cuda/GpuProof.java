@@ -47,6 +47,7 @@ public final class GpuProof {
       report.put("operators", gpu.operators().size());
       ok &= kernels(gpu, report);
       ok &= failures(gpu, report);
+      report.put("diagnostics", Diagnostics.run(gpu));
     }
     ok &= models(report);
     ok &= bench(report, seconds);
