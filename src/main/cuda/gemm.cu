@@ -122,94 +122,151 @@ __device__ __forceinline__ void storeC(const GemmParams& p, i64 z, i64 m, i64 n,
   ((float*) p.c)[co] = v;
 }
 
+// Reads n consecutive floats of a shared-memory row, 16 bytes at a time where n allows.
+template <int N>
+__device__ __forceinline__ void readRow(const float* src, float* dst) {
+  if constexpr (N % 4 == 0) {
+#pragma unroll
+    for (int i = 0; i < N; i += 4) {
+      float4 v = *reinterpret_cast<const float4*>(src + i);
+      dst[i] = v.x;
+      dst[i + 1] = v.y;
+      dst[i + 2] = v.z;
+      dst[i + 3] = v.w;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < N; i++) dst[i] = src[i];
+  }
+}
+
+// One BM x BN tile of C. The next BK slice of A and B is fetched into registers while the
+// current one is multiplied out of shared memory (two shared buffers, one barrier per step);
+// each thread owns TM consecutive rows and TN consecutive columns, read as float4.
 template <int BM, int BN, int BK, int TM, int TN>
 __device__ __forceinline__ void gemmTile(const GemmParams& p) {
   constexpr int TX = BN / TN;
   constexpr int THREADS = (BM / TM) * (BN / TN);
-  __shared__ float As[BK][BM + 4];
-  __shared__ float Bs[BK][BN + 4];
+  constexpr int A_PER = BM * BK / THREADS;
+  constexpr int B_PER = BN * BK / THREADS;
+  static_assert(BM * BK % THREADS == 0 && BN * BK % THREADS == 0, "tile loads must split");
+  static_assert(THREADS % BN == 0, "a thread's convolution column must stay fixed");
+  __shared__ __align__(16) float As[2][BK][BM + 4];
+  __shared__ __align__(16) float Bs[2][BK][BN + 4];
+  __shared__ Tap taps[2][BK];
   const int tid = threadIdx.x;
   const int tx = tid % TX;
   const int ty = tid / TX;
   const i64 z = blockIdx.z;
   const i64 m0 = (i64) blockIdx.y * BM;
   const i64 n0 = (i64) blockIdx.x * BN;
-  const bool aRowMajor = (p.mode == 1 && p.sak == 0) || p.sak == 1;
-  static_assert(THREADS % BN == 0, "a thread's convolution column must stay fixed");
-  const Column col = p.mode == 1 ? convColumn(p, z, n0 + tid % BN) : Column{0, 0, 0, false};
-  const bool bRowMajor = p.mode == 1 || p.sbn == 1;
+  const bool conv = p.mode == 1;
+  const bool aRowMajor = (conv && p.sak == 0) || p.sak == 1;
+  const bool bRowMajor = p.sbn == 1;
+  const Column col = conv ? convColumn(p, z, n0 + tid % BN) : Column{0, 0, 0, false};
+  float ra[A_PER];
+  float rb[B_PER];
   float acc[TM][TN];
 #pragma unroll
   for (int i = 0; i < TM; i++)
 #pragma unroll
     for (int j = 0; j < TN; j++) acc[i][j] = 0.0f;
-  __shared__ Tap taps[BK];
-  for (i64 k0 = 0; k0 < p.K; k0 += BK) {
-    if (p.mode == 1) {
-      if (tid < BK) taps[tid] = convTap(p, k0 + tid);
-      __syncthreads();
-    }
+
+  auto fetch = [&](i64 k0, int buf) {
 #pragma unroll
-    for (int e = tid; e < BM * BK; e += THREADS) {
+    for (int r = 0; r < A_PER; r++) {
+      int e = tid + r * THREADS;
       int mm = aRowMajor ? e / BK : e % BM;
       int kk = aRowMajor ? e % BK : e / BM;
-      As[kk][mm] = loadA(p, z, m0 + mm, k0 + kk);
+      ra[r] = loadA(p, z, m0 + mm, k0 + kk);
     }
-    if (p.mode == 1) {
-      // THREADS is a multiple of BN: each thread loads one column at several depths
 #pragma unroll
-      for (int kk = tid / BN; kk < BK; kk += THREADS / BN) {
-        Bs[kk][tid % BN] = loadConvB(p, col, taps[kk]);
-      }
-    } else {
-#pragma unroll
-      for (int e = tid; e < BN * BK; e += THREADS) {
+    for (int r = 0; r < B_PER; r++) {
+      int e = tid + r * THREADS;
+      if (conv) {
+        int kk = tid / BN + r * (THREADS / BN);
+        rb[r] = loadConvB(p, col, taps[buf][kk]);
+      } else {
         int nn = bRowMajor ? e % BN : e / BK;
         int kk = bRowMajor ? e / BN : e % BK;
-        Bs[kk][nn] = loadB(p, z, k0 + kk, n0 + nn);
+        rb[r] = loadB(p, z, k0 + kk, n0 + nn);
       }
     }
-    __syncthreads();
+  };
+  auto stash = [&](int buf) {
+#pragma unroll
+    for (int r = 0; r < A_PER; r++) {
+      int e = tid + r * THREADS;
+      int mm = aRowMajor ? e / BK : e % BM;
+      int kk = aRowMajor ? e % BK : e / BM;
+      As[buf][kk][mm] = ra[r];
+    }
+#pragma unroll
+    for (int r = 0; r < B_PER; r++) {
+      int e = tid + r * THREADS;
+      int nn = conv ? tid % BN : (bRowMajor ? e % BN : e / BK);
+      int kk = conv ? tid / BN + r * (THREADS / BN) : (bRowMajor ? e / BN : e % BK);
+      Bs[buf][kk][nn] = rb[r];
+    }
+  };
+
+  if (conv && tid < BK) taps[0][tid] = convTap(p, tid);
+  __syncthreads();
+  fetch(0, 0);
+  stash(0);
+  __syncthreads();
+  int buf = 0;
+  for (i64 k0 = 0; k0 < p.K; k0 += BK) {
+    const bool more = k0 + BK < p.K;
+    if (more) {
+      if (conv) {
+        if (tid < BK) taps[buf ^ 1][tid] = convTap(p, k0 + BK + tid);
+        __syncthreads();
+      }
+      fetch(k0 + BK, buf ^ 1);  // global loads in flight during the products below
+    }
 #pragma unroll
     for (int kk = 0; kk < BK; kk++) {
       float a[TM];
       float b[TN];
-#pragma unroll
-      for (int i = 0; i < TM; i++) a[i] = As[kk][ty + i * (BM / TM)];
-#pragma unroll
-      for (int j = 0; j < TN; j++) b[j] = Bs[kk][tx + j * TX];
+      readRow<TM>(&As[buf][kk][ty * TM], a);
+      readRow<TN>(&Bs[buf][kk][tx * TN], b);
 #pragma unroll
       for (int i = 0; i < TM; i++)
 #pragma unroll
         for (int j = 0; j < TN; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
     }
-    __syncthreads();
+    if (more) {
+      stash(buf ^ 1);
+      __syncthreads();
+      buf ^= 1;
+    }
   }
 #pragma unroll
   for (int i = 0; i < TM; i++)
 #pragma unroll
     for (int j = 0; j < TN; j++)
-      storeC(p, z, m0 + ty + i * (BM / TM), n0 + tx + j * TX, acc[i][j]);
+      storeC(p, z, m0 + ty * TM + i, n0 + tx * TN + j, acc[i][j]);
 }
 
 extern "C" __global__ void __launch_bounds__(256, 1) pl_gemm128(const GemmParams p) {
-  gemmTile<128, 128, 8, 8, 8>(p);
+  gemmTile<128, 128, 16, 8, 8>(p);
 }
 
-extern "C" __global__ void __launch_bounds__(256) pl_gemm64(const GemmParams p) {
+extern "C" __global__ void __launch_bounds__(256, 2) pl_gemm64(const GemmParams p) {
   gemmTile<64, 64, 16, 4, 4>(p);
 }
 
-extern "C" __global__ void __launch_bounds__(256) pl_gemm32(const GemmParams p) {
+extern "C" __global__ void __launch_bounds__(256, 2) pl_gemm32(const GemmParams p) {
   gemmTile<32, 32, 32, 2, 2>(p);
 }
 
 // few rows, many columns (a convolution's output channels x pixels)
-extern "C" __global__ void __launch_bounds__(256) pl_gemm32x128(const GemmParams p) {
-  gemmTile<32, 128, 16, 2, 8>(p);
+extern "C" __global__ void __launch_bounds__(256, 2) pl_gemm32x128(const GemmParams p) {
+  gemmTile<32, 128, 16, 4, 4>(p);
 }
 
 // many rows, few columns (a classifier head over a large batch)
-extern "C" __global__ void __launch_bounds__(256) pl_gemm128x32(const GemmParams p) {
-  gemmTile<128, 32, 16, 8, 2>(p);
+extern "C" __global__ void __launch_bounds__(256, 1) pl_gemm128x32(const GemmParams p) {
+  gemmTile<128, 32, 16, 4, 4>(p);
 }

@@ -251,6 +251,14 @@ public final class CudaBackend extends Backend {
     if (n == 0) {
       return new HostTensor(name, t.dtype(), t.shape(), out);
     }
+    context.makeCurrent();
+    if (java.util.Arrays.equals(t.strideRef(), Tensor.contiguousStrides(t.shapeRef()))) {
+      // dense (the usual output): straight into the result's array, no staging copy in Java
+      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(
+          jcuda.Pointer.to(out.array()), t.buffer().pointer().withByteOffset(t.byteOffset()),
+          n * item));
+      return new HostTensor(name, t.dtype(), t.shape(), out);
+    }
     long lo = 0;
     long hi = 0;
     for (int d = 0; d < t.dim(); d++) {
@@ -259,23 +267,17 @@ public final class CudaBackend extends Backend {
       hi += Math.max(0, span);
     }
     long bytes = (hi - lo + 1) * item;
-    context.makeCurrent();
     PinnedPool.Block block = pinned.take(bytes);
     try {
       CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
           t.buffer().pointer().withByteOffset(t.byteOffset() + lo * item), bytes));
-      if (java.util.Arrays.equals(t.strideRef(), Tensor.contiguousStrides(t.shapeRef()))) {
-        // dense (the usual output): one bulk copy out of the pinned block
-        out.put(block.bytes().duplicate().clear().limit((int) bytes)).clear();
+      // gather on the host: the view is strided or broadcast
+      Tensor host = Tensor.of(block.bytes(), -lo * item, t.dtype(), t.shapeRef(),
+          t.strideRef());
+      if (t.dtype() == DType.FLOAT32) {
+        out.asFloatBuffer().put(host.toFloatArray());
       } else {
-        // gather on the host: the view may be strided or broadcast
-        Tensor host = Tensor.of(block.bytes(), -lo * item, t.dtype(), t.shapeRef(),
-            t.strideRef());
-        if (t.dtype() == DType.FLOAT32) {
-          out.asFloatBuffer().put(host.toFloatArray());
-        } else {
-          out.asLongBuffer().put(host.toLongArray());
-        }
+        out.asLongBuffer().put(host.toLongArray());
       }
     } finally {
       pinned.give(block);
