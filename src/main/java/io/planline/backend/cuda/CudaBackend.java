@@ -123,6 +123,16 @@ public final class CudaBackend extends Backend {
     return weightBytes;
   }
 
+  /** The context, for measurements. */
+  CudaContext contextForTests() {
+    return context;
+  }
+
+  /** The pinned pool, for measurements. */
+  PinnedPool pinnedForTests() {
+    return pinned;
+  }
+
   /** The kernel launcher, for failure-path checks. */
   Kernels kernelsForTests() {
     return kernels;

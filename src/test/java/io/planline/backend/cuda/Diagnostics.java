@@ -62,9 +62,54 @@ final class Diagnostics {
       gpu.call(0, () -> gpu.download(y, "y")).block(Duration.ofSeconds(30));
     }
     out.put("download 16.7 MB ms", (System.nanoTime() - t0) / 1e6 / 20);
+    copyProbe(gpu, (CudaTensor) y, out);
     gpu.free(b);
     out.forEach((k, v) -> System.out.printf(Locale.ROOT, "diagnostic %-40s %s%n", k, v));
     return out;
+  }
+
+  /** Ways to bring a dense 16.7 MB result to the Java heap, each timed alone. */
+  private static void copyProbe(CudaBackend gpu, CudaTensor t, Map<String, Object> out) {
+    int n = (int) (t.numel() * 4);
+    gpu.contextForTests().makeCurrent();
+    jcuda.driver.CUdeviceptr src = t.buffer().pointer();
+    PinnedPool.Block pin = gpu.pinnedForTests().take(n);
+    String[] names = {"dtoh pinned", "heap allocate", "pinned to heap put",
+        "pinned to heap put, 8 threads", "dtoh byte[]", "dtoh direct allocate+copy"};
+    double[] ms = new double[names.length];
+    byte[][] keep = new byte[1][];
+    for (int rep = 0; rep < 12; rep++) {
+      long[] ts = new long[names.length + 1];
+      ts[0] = System.nanoTime();
+      jcuda.driver.JCudaDriver.cuMemcpyDtoH(pin.pointer(), src, n);
+      ts[1] = System.nanoTime();
+      ByteBuffer heap = ByteBuffer.allocate(n);
+      ts[2] = System.nanoTime();
+      heap.put(pin.bytes().duplicate().clear().limit(n)).clear();
+      ts[3] = System.nanoTime();
+      ByteBuffer heap2 = ByteBuffer.allocate(n);
+      int chunk = n / 8;
+      java.util.stream.IntStream.range(0, 8).parallel().forEach(c -> heap2.duplicate()
+          .position(c * chunk).put(pin.bytes().duplicate().clear().position(c * chunk)
+              .limit(c == 7 ? n : (c + 1) * chunk)));
+      ts[4] = System.nanoTime();
+      byte[] arr = new byte[n];
+      jcuda.driver.JCudaDriver.cuMemcpyDtoH(jcuda.Pointer.to(arr), src, n);
+      ts[5] = System.nanoTime();
+      ByteBuffer direct = ByteBuffer.allocateDirect(n);
+      jcuda.driver.JCudaDriver.cuMemcpyDtoH(jcuda.Pointer.to(direct), src, n);
+      ts[6] = System.nanoTime();
+      keep[0] = arr;
+      if (rep >= 2) {
+        for (int i = 0; i < names.length; i++) {
+          ms[i] += (ts[i + 1] - ts[i]) / 1e6 / 10;
+        }
+      }
+    }
+    gpu.pinnedForTests().give(pin);
+    for (int i = 0; i < names.length; i++) {
+      out.put("copy " + names[i] + " ms", ms[i]);
+    }
   }
 
   private static void probe(CudaBackend gpu, Map<String, Object> out, String label, String op,
