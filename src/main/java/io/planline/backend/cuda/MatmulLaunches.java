@@ -97,6 +97,9 @@ final class MatmulLaunches {
     launchGemm(inv, p, batches, m, n);
   }
 
+  /** Blocks that keep an H100/H200 busy (132 multiprocessors, two blocks each). */
+  private static final long FILL = 240;
+
   /** Tile shapes (rows x columns of C per block) of the kernels in gemm.cu, largest first. */
   private static final int[][] TILES = {{128, 128}, {64, 64}, {128, 32}, {32, 128}, {32, 32}};
 
@@ -108,13 +111,13 @@ final class MatmulLaunches {
   private static void launchGemm(CudaOps.Invocation inv, Params p, long batches, long m, long n) {
     double least = Double.MAX_VALUE;
     for (int[] t : TILES) {
-      if (blocks(t, m, n, batches) >= 264) {
+      if (blocks(t, m, n, batches) >= FILL) {
         least = Math.min(least, padded(t, m, n));
       }
     }
     int[] best = TILES[TILES.length - 1]; // a small problem: the most blocks
     for (int[] t : TILES) {
-      if (blocks(t, m, n, batches) >= 264 && padded(t, m, n) <= 1.15 * least) {
+      if (blocks(t, m, n, batches) >= FILL && padded(t, m, n) <= 1.15 * least) {
         best = t;
         break;
       }
