@@ -270,3 +270,102 @@ extern "C" __global__ void __launch_bounds__(256, 2) pl_gemm32x128(const GemmPar
 extern "C" __global__ void __launch_bounds__(256, 1) pl_gemm128x32(const GemmParams p) {
   gemmTile<128, 32, 16, 4, 4>(p);
 }
+
+// ------------------------------------------------------------------------------------------
+// Tensor cores at float32 accuracy ("3xTF32"): each float is split into a TF32 part and the
+// TF32 rounding of its remainder, and a*b is taken as a_hi*b_hi + a_hi*b_lo + a_lo*b_hi on
+// the TF32 units with float32 accumulation. The dropped a_lo*b_lo term is below float32
+// rounding, so results stay within float32 error of the CPU's (plain TF32 would be ~1e-3 off).
+// A block of 4 warps computes a 64 x 64 tile, each warp 32 x 32 as 2 x 2 16x16 fragments.
+#include <mma.h>
+
+namespace wmma = nvcuda::wmma;
+
+template <typename Frag>
+__device__ __forceinline__ void splitTf32(const Frag& x, Frag& hi, Frag& lo) {
+#pragma unroll
+  for (int i = 0; i < x.num_elements; i++) {
+    float v = x.x[i];
+    float h = wmma::__float_to_tf32(v);
+    hi.x[i] = h;
+    lo.x[i] = wmma::__float_to_tf32(v - h);
+  }
+}
+
+extern "C" __global__ void __launch_bounds__(128) pl_gemm_tc(const GemmParams p) {
+  constexpr int BM = 64;
+  constexpr int BN = 64;
+  constexpr int BK = 16;
+  constexpr int LDA = BK + 8;  // row strides keep every fragment pointer 32-byte aligned
+  constexpr int LDB = BN + 8;
+  constexpr int LDC = BN + 8;
+  __shared__ __align__(32) float As[BM * LDA];
+  __shared__ __align__(32) float Bs[BK * LDB];
+  __shared__ __align__(32) float Cs[BM * LDC];
+  const int tid = threadIdx.x;
+  const int warp = tid / 32;
+  const int wm = (warp / 2) * 32;
+  const int wn = (warp % 2) * 32;
+  const i64 z = blockIdx.z;
+  const i64 m0 = (i64) blockIdx.y * BM;
+  const i64 n0 = (i64) blockIdx.x * BN;
+  const bool aRowMajor = p.sak == 1;
+  const bool bRowMajor = p.sbn == 1;
+  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
+#pragma unroll
+  for (int i = 0; i < 2; i++)
+#pragma unroll
+    for (int j = 0; j < 2; j++) wmma::fill_fragment(acc[i][j], 0.0f);
+  for (i64 k0 = 0; k0 < p.K; k0 += BK) {
+#pragma unroll
+    for (int e = tid; e < BM * BK; e += 128) {
+      int mm = aRowMajor ? e / BK : e % BM;
+      int kk = aRowMajor ? e % BK : e / BM;
+      As[mm * LDA + kk] = loadA(p, z, m0 + mm, k0 + kk);
+    }
+#pragma unroll
+    for (int e = tid; e < BN * BK; e += 128) {
+      int nn = bRowMajor ? e % BN : e / BK;
+      int kk = bRowMajor ? e / BN : e % BK;
+      Bs[kk * LDB + nn] = loadB(p, z, k0 + kk, n0 + nn);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < BK; kk += 8) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
+      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> aHi[2];
+      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> aLo[2];
+      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
+      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> bHi[2];
+      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> bLo[2];
+#pragma unroll
+      for (int i = 0; i < 2; i++) {
+        wmma::load_matrix_sync(a[i], As + (wm + i * 16) * LDA + kk, LDA);
+        splitTf32(a[i], aHi[i], aLo[i]);
+        wmma::load_matrix_sync(b[i], Bs + kk * LDB + wn + i * 16, LDB);
+        splitTf32(b[i], bHi[i], bLo[i]);
+      }
+#pragma unroll
+      for (int i = 0; i < 2; i++)
+#pragma unroll
+        for (int j = 0; j < 2; j++) {
+          wmma::mma_sync(acc[i][j], aLo[i], bHi[j], acc[i][j]);
+          wmma::mma_sync(acc[i][j], aHi[i], bLo[j], acc[i][j]);
+          wmma::mma_sync(acc[i][j], aHi[i], bHi[j], acc[i][j]);
+        }
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int i = 0; i < 2; i++)
+#pragma unroll
+    for (int j = 0; j < 2; j++)
+      wmma::store_matrix_sync(Cs + (wm + i * 16) * LDC + wn + j * 16, acc[i][j], LDC,
+          wmma::mem_row_major);
+  __syncthreads();
+  for (int e = tid; e < BM * BN; e += 128) {
+    int mm = e / BN;
+    int nn = e % BN;
+    storeC(p, z, m0 + mm, n0 + nn, Cs[mm * LDC + nn]);
+  }
+}

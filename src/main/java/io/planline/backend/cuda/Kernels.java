@@ -25,7 +25,7 @@ final class Kernels implements CudaOps.Launcher {
 
   /** Every kernel entry point the launchers use. */
   static final List<String> FUNCTIONS = List.of("pl_map", "pl_gemm128", "pl_gemm64", "pl_gemm32",
-      "pl_gemm32x128", "pl_gemm128x32", "pl_rows", "pl_batch_norm", "pl_embedding",
+      "pl_gemm_tc", "pl_gemm32x128", "pl_gemm128x32", "pl_rows", "pl_batch_norm", "pl_embedding",
       "pl_index_select", "pl_pool2d");
 
   private final Map<String, CUfunction> functions = new HashMap<>();

@@ -94,11 +94,14 @@ final class MatmulLaunches {
     for (int i = 0; i < 14 + 12; i++) {
       p.i64(0); // convolution fields, unused
     }
-    launchGemm(inv, p, batches, m, n);
+    launchGemm(inv, p, batches, m, n, k, false);
   }
 
   /** Blocks that keep an H100/H200 busy (132 multiprocessors, two blocks each). */
   private static final long FILL = 240;
+
+  /** The tensor-core kernel's tile. */
+  private static final int[] TC = {64, 64};
 
   /** Tile shapes (rows x columns of C per block) of the kernels in gemm.cu, largest first. */
   private static final int[][] TILES = {{128, 128}, {64, 64}, {128, 32}, {32, 128}, {32, 32}};
@@ -108,7 +111,14 @@ final class MatmulLaunches {
    * 15% beyond the least padding any such tile needs (a 16-row convolution in 128-row tiles
    * would compute 8 times too much); larger tiles reuse each loaded element more.
    */
-  private static void launchGemm(CudaOps.Invocation inv, Params p, long batches, long m, long n) {
+  private static void launchGemm(CudaOps.Invocation inv, Params p, long batches, long m, long n,
+      long k, boolean convolution) {
+    if (!convolution && k >= 32 && m >= 64 && n >= 64 && blocks(TC, m, n, batches) >= FILL
+        && padded(TC, m, n) <= 1.15 * m * n) {
+      // large enough for the tensor cores (3xTF32, float32 accuracy)
+      inv.launch("pl_gemm_tc", (n + 63) / 64, (m + 63) / 64, batches, 128, p);
+      return;
+    }
     double least = Double.MAX_VALUE;
     for (int[] t : TILES) {
       if (blocks(t, m, n, batches) >= FILL) {
@@ -250,7 +260,7 @@ final class MatmulLaunches {
         .i64(cg).i64(ocg).i64(h).i64(wd).i64(kh).i64(kw).i64(oh).i64(ow)
         .i64(stride[0]).i64(stride[1]).i64(pad[0]).i64(pad[1]).i64(dil[0]).i64(dil[1])
         .i64s(x.strideRef(), 4).i64s(w.strideRef(), 4).i64s(out.strideRef(), 4);
-    launchGemm(inv, p, groups, m, n);
+    launchGemm(inv, p, groups, m, n, k, true);
   }
 
   private static void requireFloat(CudaTensor t) {

@@ -203,6 +203,21 @@ public final class GpuProof {
             + " allocator %d, driver %d; weights %d (driver %d)%n", model, large,
             p.arenaBytes(), inputBytes, expected, reservedDelta, free2 - free3, m.weightBytes(),
             free0 - free1);
+        // the large-shape kernels (tensor cores, big tiles) against the CPU backend
+        int checkBatch = model.equals("tiny-gpt") ? 64 : 4096;
+        Map<String, HostTensor> probe = ModelRuns.input(model, checkBatch, 9);
+        double largeErr;
+        try (LocalInferenceService cpu = io.planline.exec.Runtimes.create(
+            io.planline.exec.RuntimeSettings.cli("greedy", List.of(model)))) {
+          float[] want = ModelRuns.infer(cpu, model, probe).get(0).floats();
+          float[] got = ModelRuns.infer(s, model, probe).get(0).floats();
+          largeErr = HostTensor.relativeError(got, want);
+        }
+        mem.put("large_batch_vs_cpu_batch", checkBatch);
+        mem.put("large_batch_vs_cpu_error", largeErr);
+        ok &= largeErr <= 1e-4;
+        System.out.printf(Locale.ROOT, "check %-11s batch %5d against the CPU backend: error"
+            + " %.2e %s%n", model, checkBatch, largeErr, largeErr <= 1e-4 ? "ok" : "FAIL");
         for (int batch : new int[] {1, large}) {
           Map<String, HostTensor> in = ModelRuns.input(model, batch, 3);
           double[] lat = ModelRuns.latency(s, model, in, seconds);

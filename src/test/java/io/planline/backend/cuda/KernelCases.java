@@ -269,11 +269,17 @@ final class KernelCases {
     cs.add(p("aten.convolution.default", List.of("x", "w", "b", "[2, 1]", "[0, 2]", "[1, 2]",
         "False", "[0, 0]", "2"), List.of(f("x", 2, 6, 11, 9), f("w", 4, 3, 3, 2), f("b", 4)),
         List.of(of("y", 2, 4, 5, 11))));
-    // sizes that select each tile shape of gemm.cu (128, 64, 128x32, 32x128)
-    cs.add(p("aten.mm.default", List.of("a", "b"), List.of(f("a", 2100, 64), f("b", 64, 2100)),
+    // sizes that select each kernel of gemm.cu (128, 64, 128x32, 32x128, tensor cores)
+    cs.add(p("aten.mm.default", List.of("a", "b"), List.of(f("a", 2100, 16), f("b", 16, 2100)),
         List.of(of("y", 2100, 2100))));
-    cs.add(p("aten.mm.default", List.of("a", "b"), List.of(f("a", 1100, 64), tr("b", 64, 1100)),
+    cs.add(p("aten.mm.default", List.of("a", "b"), List.of(f("a", 1100, 16), tr("b", 16, 1100)),
         List.of(of("y", 1100, 1100))));
+    cs.add(p("aten.mm.default", List.of("a", "b"), List.of(f("a", 1100, 200), tr("b", 200, 900)),
+        List.of(of("y", 1100, 900))));
+    cs.add(p("aten.addmm.default", List.of("c", "a", "b", "0.5", "1.5"),
+        List.of(f("c", 384), tr("a", 4096, 128), tr("b", 128, 384)), List.of(of("y", 4096, 384))));
+    cs.add(p("aten.bmm.default", List.of("a", "b"), List.of(f("a", 256, 64, 32),
+        tr("b", 256, 32, 64)), List.of(of("y", 256, 64, 64))));
     cs.add(p("aten.addmm.default", List.of("c", "a", "b", "1", "1"),
         List.of(f("c", 10), f("a", 40000, 64), tr("b", 64, 10)), List.of(of("y", 40000, 10))));
     cs.add(p("aten.convolution.default", List.of("x", "w", "None", "[1, 1]", "[1, 1]", "[1, 1]",
