@@ -113,9 +113,10 @@ final class MatmulLaunches {
    */
   private static void launchGemm(CudaOps.Invocation inv, Params p, long batches, long m, long n,
       long k, boolean convolution) {
-    if (!convolution && k >= 32 && m >= 64 && n >= 64 && blocks(TC, m, n, batches) >= FILL
-        && padded(TC, m, n) <= 1.15 * m * n) {
-      // large enough for the tensor cores (3xTF32, float32 accuracy)
+    if (!convolution && batches > 1 && k >= 32 && m >= 64 && n >= 64
+        && blocks(TC, m, n, batches) >= FILL && padded(TC, m, n) <= 1.15 * m * n) {
+      // many small products (attention): the tensor cores (3xTF32, float32 accuracy) measured
+      // faster there; for large 2-D products the SIMT tiles were as fast or faster (docs/gpu.md)
       inv.launch("pl_gemm_tc", (n + 63) / 64, (m + 63) / 64, batches, 128, p);
       return;
     }
