@@ -33,20 +33,7 @@ __device__ __forceinline__ float loadA(const GemmParams& p, i64 z, i64 m, i64 k)
 
 __device__ __forceinline__ float loadB(const GemmParams& p, i64 z, i64 k, i64 n) {
   if (k >= p.K || n >= p.N) return 0.0f;
-  const float* b = (const float*) p.b;
-  if (p.mode == 0) return b[z * p.sbb + k * p.sbk + n * p.sbn];
-  i64 kw = k % p.KW;
-  i64 t = k / p.KW;
-  i64 kh = t % p.KH;
-  i64 c = t / p.KH;
-  i64 ow = n % p.OW;
-  i64 t2 = n / p.OW;
-  i64 oh = t2 % p.OH;
-  i64 img = t2 / p.OH;
-  i64 ih = oh * p.sh - p.ph + kh * p.dh;
-  i64 iw = ow * p.sw - p.pw + kw * p.dw;
-  if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) return 0.0f;
-  return b[img * p.xs[0] + (z * p.cg + c) * p.xs[1] + ih * p.xs[2] + iw * p.xs[3]];
+  return ((const float*) p.b)[z * p.sbb + k * p.sbk + n * p.sbn];
 }
 
 // Where one output pixel's receptive field starts: fixed per thread across the K loop.

@@ -131,7 +131,7 @@ final class Completions implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     for (CUevent e : events) {
-      JCudaDriver.cuEventDestroy(e);
+      CudaException.warnIfFailed("cuEventDestroy", JCudaDriver.cuEventDestroy(e));
     }
   }
 }

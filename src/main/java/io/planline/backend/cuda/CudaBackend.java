@@ -362,7 +362,7 @@ public final class CudaBackend extends Backend {
     context.makeCurrent();
     memory.emptyCache();
     for (DevicePointer p : weightBlocks) {
-      JCudaDriver.cuMemFree(p);
+      CudaException.warnIfFailed("cuMemFree(weights)", JCudaDriver.cuMemFree(p));
     }
     weightBlocks.clear();
     pinned.close();

@@ -125,7 +125,8 @@ final class CudaContext implements AutoCloseable {
 
   @Override
   public void close() {
-    JCudaDriver.cuDevicePrimaryCtxRelease(device);
+    CudaException.warnIfFailed("cuDevicePrimaryCtxRelease",
+        JCudaDriver.cuDevicePrimaryCtxRelease(device));
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.planline.backend.cuda;
 
 import io.planline.backend.BackendException;
 import jcuda.driver.CUresult;
+import org.slf4j.LoggerFactory;
 
 /** A CUDA driver call failed; the message names the call and the CUDA error. */
 public final class CudaException extends BackendException {
@@ -29,6 +30,17 @@ public final class CudaException extends BackendException {
   /** Whether the device ran out of memory. */
   public boolean outOfMemory() {
     return code == CUresult.CUDA_ERROR_OUT_OF_MEMORY;
+  }
+
+  /**
+   * Logs a failed release (stream, event, memory) instead of throwing: closing goes on with the
+   * rest, and the failure is still reported with the call and the CUDA error.
+   */
+  public static void warnIfFailed(String operation, int code) {
+    if (code != CUresult.CUDA_SUCCESS) {
+      LoggerFactory.getLogger(CudaException.class).warn("{} failed while closing: {} ({})",
+          operation, CUresult.stringFor(code), code);
+    }
   }
 
   /**

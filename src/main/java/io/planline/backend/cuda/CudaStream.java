@@ -177,8 +177,8 @@ final class CudaStream implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     context.makeCurrent();
-    JCudaDriver.cuStreamSynchronize(stream);
-    JCudaDriver.cuStreamDestroy(stream);
+    CudaException.warnIfFailed("cuStreamSynchronize", JCudaDriver.cuStreamSynchronize(stream));
+    CudaException.warnIfFailed("cuStreamDestroy", JCudaDriver.cuStreamDestroy(stream));
     errors.close();
   }
 }

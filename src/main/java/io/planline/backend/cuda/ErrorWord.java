@@ -44,6 +44,6 @@ final class ErrorWord implements AutoCloseable {
 
   @Override
   public void close() {
-    JCudaDriver.cuMemFreeHost(host);
+    CudaException.warnIfFailed("cuMemFreeHost(error word)", JCudaDriver.cuMemFreeHost(host));
   }
 }

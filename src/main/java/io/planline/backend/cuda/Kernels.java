@@ -35,7 +35,8 @@ final class Kernels implements CudaOps.Launcher {
     List<CUmodule> modules = new ArrayList<>();
     for (String m : MODULES) {
       byte[] ptx = read(m);
-      byte[] terminated = java.util.Arrays.copyOf(ptx, ptx.length + 1); // the driver reads a C string
+      // the driver reads a C string: terminate it
+      byte[] terminated = java.util.Arrays.copyOf(ptx, ptx.length + 1);
       CUmodule module = new CUmodule();
       CudaException.check("cuModuleLoadData(" + m + ".ptx)",
           JCudaDriver.cuModuleLoadData(module, terminated));

@@ -50,7 +50,7 @@ final class PinnedPool {
   /** Unpins everything (at close). */
   synchronized void close() {
     for (Block b : all) {
-      JCudaDriver.cuMemFreeHost(b.pointer());
+      CudaException.warnIfFailed("cuMemFreeHost", JCudaDriver.cuMemFreeHost(b.pointer()));
     }
     all.clear();
     free.clear();

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 final class CudaOpsHostTest {
 
-  private static final Pattern ENTRY =
-      Pattern.compile("\\.entry (pl_[a-z0-9_]+)\\(\\s*\\.param \\.align \\d+ \\.b8 \\w+\\[(\\d+)\\]");
+  private static final Pattern ENTRY = Pattern.compile(
+      "\\.entry (pl_[a-z0-9_]+)\\(\\s*\\.param \\.align \\d+ \\.b8 \\w+\\[(\\d+)\\]");
 
   /** One recorded launch. */
   private record Launched(String function, long gx, long gy, long gz, int threads, int bytes) {}

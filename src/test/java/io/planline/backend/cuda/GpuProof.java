@@ -34,6 +34,7 @@ public final class GpuProof {
 
   private GpuProof() {}
 
+  /** Runs the proof: {@code GpuProof OUT_DIR [SECONDS_PER_MEASUREMENT]}. */
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : ".");
     double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 2.0;
