@@ -1,7 +1,9 @@
 package io.planline.exec;
 
 import io.planline.backend.Backend;
+import io.planline.backend.BackendException;
 import io.planline.backend.cpu.CpuBackend;
+import io.planline.backend.cuda.CudaBackend;
 import io.planline.model.Model;
 import io.planline.model.ModelLoader;
 import io.planline.plan.PlanOptions;
@@ -68,11 +70,22 @@ public final class Runtimes {
     return switch (name) {
       case "cpu" -> new CpuBackend(streams);
       case "auto" -> {
-        LOG.info("backend auto: no CUDA backend in this build, using the CPU backend");
-        yield new CpuBackend(streams);
+        try {
+          yield CudaBackend.open(streams);
+        } catch (BackendException | LinkageError e) {
+          LOG.info("backend auto: CUDA is not available ({}); using the CPU backend",
+              e.getMessage());
+          yield new CpuBackend(streams);
+        }
       }
-      case "cuda" -> throw new IllegalArgumentException("backend 'cuda' is not available in this"
-          + " build (no CUDA backend yet); use cpu or auto");
+      case "cuda" -> {
+        try {
+          yield CudaBackend.open(streams);
+        } catch (BackendException | LinkageError e) {
+          throw new BackendException("backend 'cuda' cannot start: " + e.getMessage()
+              + " (use backend cpu or auto on a machine without a GPU)", e);
+        }
+      }
       default -> throw new IllegalArgumentException("unknown backend '" + name + "'; valid: "
           + BACKENDS);
     };

@@ -1,0 +1,371 @@
+package io.planline.backend.cuda;
+
+import io.planline.backend.Backend;
+import io.planline.backend.BackendException;
+import io.planline.backend.DeviceBuffer;
+import io.planline.backend.DeviceTensor;
+import io.planline.exec.HostTensor;
+import io.planline.ir.DType;
+import io.planline.ir.Device;
+import io.planline.ir.WrapperLine.KernelCallLine;
+import io.planline.kernel.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.concurrent.Callable;
+import jcuda.driver.JCudaDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The CUDA backend. Device memory comes from a caching allocator ({@link DeviceMemory}), weights
+ * live in one allocation per model outside request memory, host copies go through pinned blocks,
+ * and each stream is a CUDA stream with its own thread ({@link CudaStream}) whose batches of
+ * launches are signalled back through events ({@link Completions}).
+ */
+public final class CudaBackend extends Backend {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
+  /** Weights are laid out at this alignment inside their block (coalesced, vector loads). */
+  private static final long WEIGHT_ALIGN = 256;
+
+  private final CudaContext context;
+  private final Kernels kernels;
+  private final CudaOps ops = CudaOps.all();
+  private final DeviceMemory memory;
+  private final PinnedPool pinned = new PinnedPool();
+  private final Completions completions;
+  private final List<CudaStream> streams = new ArrayList<>();
+  private final List<DevicePointer> weightBlocks = new ArrayList<>();
+  private long weightBytes;
+  private boolean closed;
+
+  private CudaBackend(CudaContext context, int streams) {
+    super(Device.CUDA0);
+    this.context = context;
+    this.kernels = new Kernels();
+    this.memory = new DeviceMemory(Device.CUDA0);
+    this.completions = new Completions(context, streams);
+    for (int i = 0; i < streams; i++) {
+      this.streams.add(new CudaStream(i, context, completions));
+    }
+  }
+
+  /**
+   * Opens GPU 0 with {@code streams} streams.
+   *
+   * @throws BackendException saying why there is no usable GPU: the PTX kernels are missing
+   *     from this build, JCuda's driver library or the NVIDIA driver cannot be loaded, or the
+   *     driver reports no device
+   */
+  public static CudaBackend open(int streams) {
+    if (streams < 1) {
+      throw new IllegalArgumentException("need at least one stream, got " + streams);
+    }
+    List<String> missing = Kernels.missingModules();
+    if (!missing.isEmpty()) {
+      throw new BackendException("the CUDA kernels (PTX " + missing + ") are not in this build: "
+          + "it was built without nvcc on the PATH; rebuild with CUDA's nvcc (12 or later)");
+    }
+    CudaContext context;
+    try {
+      context = CudaContext.open(0);
+    } catch (LinkageError e) {
+      throw new BackendException("cannot load the CUDA driver through JCuda (" + e
+          + "); is the NVIDIA driver (libcuda.so.1) installed?", e);
+    } catch (CudaException e) {
+      throw new BackendException(e.code() < 0 ? e.getMessage() : "no usable GPU: "
+          + e.getMessage(), e);
+    }
+    try {
+      CudaBackend b = new CudaBackend(context, streams);
+      LOG.info("CUDA backend on {} with {} streams, {} operators", context, streams,
+          b.ops.operators().size());
+      return b;
+    } catch (RuntimeException e) {
+      context.close();
+      throw e;
+    }
+  }
+
+  /** The GPU's name and driver, for logs and reports. */
+  public String deviceName() {
+    return context.toString();
+  }
+
+  /** The operators this backend launches, sorted. */
+  public SortedSet<String> operators() {
+    return ops.operators();
+  }
+
+  /** {free, total} device bytes as the driver reports them. */
+  public long[] memoryInfo() {
+    return context.memoryInfo();
+  }
+
+  /** Bytes taken from the driver for request memory (in use plus cached). */
+  public long reservedBytes() {
+    return memory.reservedBytes();
+  }
+
+  /** Request-memory allocations that missed the cache and went to the driver. */
+  public long driverAllocations() {
+    return memory.driverAllocations();
+  }
+
+  /** Bytes of all uploaded weights. */
+  public synchronized long weightBytes() {
+    return weightBytes;
+  }
+
+  /** The context, for measurements. */
+  CudaContext contextForTests() {
+    return context;
+  }
+
+  /** The pinned pool, for measurements. */
+  PinnedPool pinnedForTests() {
+    return pinned;
+  }
+
+  /** The kernel launcher, for failure-path checks. */
+  Kernels kernelsForTests() {
+    return kernels;
+  }
+
+  /** Gives cached blocks back to the driver (not those in use). */
+  public void emptyCache() {
+    context.makeCurrent();
+    memory.emptyCache();
+  }
+
+  @Override
+  protected DeviceBuffer doAllocate(long bytes) {
+    context.makeCurrent();
+    return memory.allocate(bytes);
+  }
+
+  @Override
+  protected void doFree(DeviceBuffer buffer) {
+    CudaBuffer b = (CudaBuffer) buffer;
+    CudaStream s = CudaStream.current();
+    if (s != null) {
+      // kernels enqueued before this free may still read it: back to the cache once they ran
+      s.deferRelease(() -> memory.release(b));
+    } else {
+      context.synchronize();
+      memory.release(b);
+    }
+  }
+
+  @Override
+  public DeviceTensor view(DeviceBuffer buffer, long byteOffset, DType dtype, long[] shape,
+      long[] stride) {
+    return new CudaTensor((CudaBuffer) buffer, byteOffset, dtype, shape, stride);
+  }
+
+  @Override
+  public DeviceTensor reinterpret(DeviceTensor base, long[] shape, long[] stride,
+      long elementOffset) {
+    return ((CudaTensor) base).restride(shape, stride, elementOffset);
+  }
+
+  @Override
+  public void upload(DeviceBuffer buffer, ByteBuffer host) {
+    CudaBuffer b = (CudaBuffer) buffer;
+    long n = host.remaining();
+    if (n > b.bytes()) {
+      throw new IllegalArgumentException(n + " bytes do not fit " + b);
+    }
+    if (n == 0) {
+      return;
+    }
+    context.makeCurrent();
+    PinnedPool.Block block = pinned.take(n);
+    block.bytes().clear();
+    block.bytes().put(host.duplicate());
+    CudaStream s = CudaStream.current();
+    if (s != null) {
+      CudaException.check("cuMemcpyHtoDAsync", JCudaDriver.cuMemcpyHtoDAsync(b.pointer(),
+          block.pointer(), n, s.handle()));
+      s.deferRelease(() -> pinned.give(block));
+    } else {
+      try {
+        CudaException.check("cuMemcpyHtoD", JCudaDriver.cuMemcpyHtoD(b.pointer(),
+            block.pointer(), n));
+      } finally {
+        pinned.give(block);
+      }
+    }
+  }
+
+  @Override
+  public synchronized Map<String, DeviceTensor> uploadWeights(Map<String, Tensor> weights) {
+    context.makeCurrent();
+    long total = 0;
+    Map<String, Long> offsets = new LinkedHashMap<>();
+    for (var e : weights.entrySet()) {
+      offsets.put(e.getKey(), total);
+      total += (e.getValue().numel() * e.getValue().dtype().itemSize() + WEIGHT_ALIGN - 1)
+          / WEIGHT_ALIGN * WEIGHT_ALIGN;
+    }
+    Map<String, DeviceTensor> out = new LinkedHashMap<>();
+    if (total == 0) {
+      return out;
+    }
+    // one allocation per model: no per-tensor rounding, one block to account for
+    DevicePointer block = new DevicePointer();
+    CudaException.check("cuMemAlloc(weights, " + total + " bytes)",
+        JCudaDriver.cuMemAlloc(block, total));
+    CudaBuffer buffer = new CudaBuffer(Device.CUDA0, block, total, total);
+    ByteBuffer staging = ByteBuffer.allocateDirect((int) total).order(ByteOrder.LITTLE_ENDIAN);
+    for (var e : weights.entrySet()) {
+      Tensor t = e.getValue();
+      int at = (int) (long) offsets.get(e.getKey());
+      ByteBuffer slot = staging.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at);
+      switch (t.dtype()) {
+        case FLOAT32 -> slot.asFloatBuffer().put(t.toFloatArray());
+        case INT64 -> slot.asLongBuffer().put(t.toLongArray());
+        default -> throw new IllegalArgumentException("weight " + e.getKey() + " has type "
+            + t.dtype() + "; the CUDA backend uploads float32 and int64 weights");
+      }
+      out.put(e.getKey(), new CudaTensor(buffer, at, t.dtype(), t.shape(),
+          Tensor.contiguousStrides(t.shape())));
+    }
+    CudaException.check("cuMemcpyHtoD(weights)", JCudaDriver.cuMemcpyHtoD(block,
+        jcuda.Pointer.to(staging), total));
+    weightBlocks.add(block);
+    weightBytes += total;
+    return out;
+  }
+
+  @Override
+  public HostTensor download(DeviceTensor tensor, String name) {
+    CudaTensor t = (CudaTensor) tensor;
+    CudaStream s = CudaStream.current();
+    if (s != null && s.errors().takeAndClear() != 0) {
+      throw new CudaException("an embedding or index_select index was out of range on the "
+          + "device (stream " + s.index() + ")");
+    }
+    if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64) {
+      throw new IllegalStateException("output " + name + " has unsupported type " + t.dtype());
+    }
+    int item = t.dtype().itemSize();
+    long n = t.numel();
+    ByteBuffer out = ByteBuffer.allocate((int) (n * item)).order(ByteOrder.LITTLE_ENDIAN);
+    if (n == 0) {
+      return new HostTensor(name, t.dtype(), t.shape(), out);
+    }
+    context.makeCurrent();
+    if (java.util.Arrays.equals(t.strideRef(), Tensor.contiguousStrides(t.shapeRef()))) {
+      // dense (the usual output): straight into the result's array, no staging copy in Java
+      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(
+          jcuda.Pointer.to(out.array()), t.buffer().pointer().withByteOffset(t.byteOffset()),
+          n * item));
+      return new HostTensor(name, t.dtype(), t.shape(), out);
+    }
+    long lo = 0;
+    long hi = 0;
+    for (int d = 0; d < t.dim(); d++) {
+      long span = (t.shapeRef()[d] - 1) * t.strideRef()[d];
+      lo += Math.min(0, span);
+      hi += Math.max(0, span);
+    }
+    long bytes = (hi - lo + 1) * item;
+    PinnedPool.Block block = pinned.take(bytes);
+    try {
+      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
+          t.buffer().pointer().withByteOffset(t.byteOffset() + lo * item), bytes));
+      // gather on the host: the view is strided or broadcast
+      Tensor host = Tensor.of(block.bytes(), -lo * item, t.dtype(), t.shapeRef(),
+          t.strideRef());
+      if (t.dtype() == DType.FLOAT32) {
+        out.asFloatBuffer().put(host.toFloatArray());
+      } else {
+        out.asLongBuffer().put(host.toLongArray());
+      }
+    } finally {
+      pinned.give(block);
+    }
+    return new HostTensor(name, t.dtype(), t.shape(), out);
+  }
+
+  /**
+   * The bytes of a dense tensor, copied to the host (any element type; for checks). Requires:
+   * the work that wrote it has finished (run it through {@link #call}).
+   */
+  ByteBuffer rawCopy(CudaTensor t) {
+    long bytes = t.numel() * t.dtype().itemSize();
+    ByteBuffer out = ByteBuffer.allocate((int) bytes);
+    if (bytes == 0) {
+      return out;
+    }
+    context.makeCurrent();
+    PinnedPool.Block block = pinned.take(bytes);
+    try {
+      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
+          t.buffer().pointer().withByteOffset(t.byteOffset()), bytes));
+      out.put(block.bytes().duplicate().clear().limit((int) bytes)).clear();
+    } finally {
+      pinned.give(block);
+    }
+    return out;
+  }
+
+  @Override
+  public PreparedLaunch prepare(KernelCallLine call) {
+    return ops.prepare(call, kernels);
+  }
+
+  @Override
+  public boolean supports(String kernelName) {
+    return ops.supports(kernelName);
+  }
+
+  @Override
+  public int streams() {
+    return streams.size();
+  }
+
+  @Override
+  public Mono<Void> submit(int stream, Runnable work) {
+    CudaStream s = streams.get(stream);
+    return Mono.create(sink -> s.submit(work, sink));
+  }
+
+  @Override
+  public <T> Mono<T> call(int stream, Callable<T> work) {
+    CudaStream s = streams.get(stream);
+    // first everything before it on the stream must have finished on the device
+    return submit(stream, () -> { }).then(Mono.create(sink -> s.post(() -> {
+      try {
+        sink.success(work.call());
+      } catch (Throwable e) {
+        sink.error(e);
+      }
+    })));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    streams.forEach(CudaStream::close);
+    completions.close();
+    context.makeCurrent();
+    memory.emptyCache();
+    for (DevicePointer p : weightBlocks) {
+      CudaException.warnIfFailed("cuMemFree(weights)", JCudaDriver.cuMemFree(p));
+    }
+    weightBlocks.clear();
+    pinned.close();
+    context.close();
+  }
+}
