@@ -29,7 +29,6 @@ final class BranchAndBound {
   /** How a decision ended. */
   enum Outcome { FITS, DOES_NOT_FIT, GAVE_UP }
 
-
   private final SearchState state;
   private final OffsetProblem problem;
   private final Sections sections;
@@ -74,7 +73,6 @@ final class BranchAndBound {
     this.nodeLimit = nodeLimit;
     this.deadlineNanos = deadlineNanos;
     this.solution = new long[state.problem.size()];
-
   }
 
   /** Runs the search. */
