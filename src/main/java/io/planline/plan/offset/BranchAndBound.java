@@ -41,8 +41,6 @@ final class BranchAndBound {
   private final long[] solution;
   private final PieceMemo memo;
   private long nodes;
-  private int depth;
-  private int maxDepth;
 
   /**
    * A search for a placement of {@code problem} within {@code capacity}.
@@ -95,11 +93,6 @@ final class BranchAndBound {
     return solution.clone();
   }
 
-  /** The most buffers placed at once during the search. */
-  int maxDepth() {
-    return maxDepth;
-  }
-
   /** Search nodes visited. */
   long nodes() {
     return nodes;
@@ -148,9 +141,7 @@ final class BranchAndBound {
       state.place(b, y);
       // Written at every placement: the last write of each buffer is on the path that fits.
       solution[b] = y;
-      maxDepth = Math.max(maxDepth, ++depth);
       Outcome r = descend(part, from, to, b, y);
-      depth--;
       state.undo(b, mark);
       if (r != Outcome.DOES_NOT_FIT) {
         return r;

@@ -65,6 +65,15 @@ final class ExactSearch {
    * ({@link System#nanoTime}) passes.
    */
   Decision decide(long capacity, long maxNodes, long deadlineNanos) {
+    return decide(capacity, maxNodes, deadlineNanos, deadlineNanos);
+  }
+
+  /**
+   * As {@link #decide(long, long, long)}, but after {@code softDeadlineNanos} no new attempt
+   * starts while running ones go on until they end or {@code deadlineNanos} passes: a later call
+   * at the same capacity then resumes without losing a half-run attempt.
+   */
+  Decision decide(long capacity, long maxNodes, long softDeadlineNanos, long deadlineNanos) {
     if (capacity < problem.lowerBound()) {
       return new Decision(BranchAndBound.Outcome.DOES_NOT_FIT, null);
     }
@@ -83,7 +92,8 @@ final class ExactSearch {
       }
       SearchState state = states[w];
       int worker = w;
-      threads[w] = new Thread(() -> work(worker, state, capacity, maxNodes, deadlineNanos, board),
+      threads[w] = new Thread(() -> work(worker, state, capacity, maxNodes,
+          Math.min(softDeadlineNanos, deadlineNanos), deadlineNanos, board),
           "offset-search-" + w);
       threads[w].setDaemon(true);
       threads[w].start();
@@ -100,13 +110,13 @@ final class ExactSearch {
   }
 
   private void work(int worker, SearchState state, long capacity, long maxNodes,
-      long deadlineNanos, Board board) {
+      long softDeadlineNanos, long deadlineNanos, Board board) {
     try {
       PieceMemo memo = memos[worker];
       long unit = 1_000 + 20L * problem.size();
       long spent = 0;
-      for (int a = nextAttempt[worker]; spent < maxNodes && System.nanoTime() < deadlineNanos;
-          a += WORKERS) {
+      for (int a = nextAttempt[worker]; spent < maxNodes
+          && System.nanoTime() < softDeadlineNanos; a += WORKERS) {
         if (board.decidedBelow(a)) {
           return;
         }

@@ -134,7 +134,8 @@ public final class OffsetSolver {
       atCapacity.add(new ExactSearch(p));
       atBound.add(p.lowerBound() < capacity - comps.get(k).base() ? new ExactSearch(p) : null);
     }
-    // Rounds of doubling slices (the searches resume), so neither question starves the other.
+    // Rounds of doubling slices (the searches resume; a slice ends after the attempts running at
+    // its end), so neither question starves the other.
     long round = FIRST_SLICE_NANOS;
     while (!open.isEmpty() && System.nanoTime() < deadlineNanos) {
       if (open.size() == 1 && atBound.get(0) == null) {
@@ -147,11 +148,11 @@ public final class OffsetSolver {
         ExactSearch tight = atBound.get(i);
         if (tight != null) {
           found = tight.decide(comps.get(k).problem().lowerBound(), Long.MAX_VALUE,
-              slice(round, deadlineNanos)).offsets();
+              slice(round, deadlineNanos), deadlineNanos).offsets();
         }
         if (found == null) {
           ExactSearch.Decision d = atCapacity.get(i).decide(cap, Long.MAX_VALUE,
-              slice(round, deadlineNanos));
+              slice(round, deadlineNanos), deadlineNanos);
           if (d.outcome() == BranchAndBound.Outcome.DOES_NOT_FIT) {
             return new FitResult(Fit.DOES_NOT_FIT, null);
           }
