@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
  * then decisions at lower capacities either find a lower one, prove a capacity impossible, or give
  * up when their time slice ends.
  *
- * <p>The first decision asks for the lowest useful height ({@code floorTarget}: the component's own
- * bound, or what the whole problem's bound leaves it); after that, a binary search between the
- * lowest height not yet ruled out and the best found.
+ * <p>The first decision asks, briefly, for the lowest useful height ({@code floorTarget}: the
+ * component's own bound, or what the whole problem's bound leaves it); after that, a binary search
+ * between the lowest height not yet ruled out and the best found.
  */
 final class ComponentMinimizer {
 
@@ -49,7 +49,7 @@ final class ComponentMinimizer {
     return best.height() <= tryLow || component.problem().size() > ExactSearch.SIZE_LIMIT;
   }
 
-  /** One decision, given half of the time left (all of it for the last possible step). */
+  /** One decision, given part of the time left (all of it for the last possible step). */
   void improve(long deadlineNanos) {
     OffsetProblem p = component.problem();
     ExactSearch search = this.search;
@@ -58,10 +58,13 @@ final class ComponentMinimizer {
       this.search = search;
     }
     long cap = triedFloor ? tryLow + (best.height() - 1 - tryLow) / 2 : tryLow;
-    triedFloor = true;
     long now = System.nanoTime();
-    long slice = cap >= best.height() - 1 ? deadlineNanos
-        : now + Math.max(0, deadlineNanos - now) / 2;
+    long left = Math.max(0, deadlineNanos - now);
+    // The bound itself gets a tenth of the time: where it is reachable it is usually found fast
+    // (tight capacities prune hard); then each binary-search step gets half of what is left.
+    long slice = !triedFloor ? now + left / 10
+        : cap >= best.height() - 1 ? deadlineNanos : now + left / 2;
+    triedFloor = true;
     ExactSearch.Decision d = search.decide(cap, Long.MAX_VALUE, slice);
     switch (d.outcome()) {
       case FITS -> best = new Packing(p, d.offsets(), false);
