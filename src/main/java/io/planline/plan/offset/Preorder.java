@@ -111,7 +111,7 @@ enum Preorder {
     return v;
   }
 
-  /** How many other buffers each one overlaps in time: starts ≤ its last, less ends < its first. */
+  /** How many other buffers each one overlaps in time (started by its end, not ended before). */
   private static void conflicts(OffsetProblem p, long[] out) {
     int n = p.size();
     int[] starts = new int[n];
