@@ -1,8 +1,6 @@
 package io.planline.plan.offset;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -123,7 +121,8 @@ final class ExactSearch {
         int attempt = a;
         long full = unit * luby(a + 1);
         long allowed = Math.min(full, maxNodes - spent);
-        int[] rank = a < ranks.length ? ranks[a] : shuffled(ranks[a % ranks.length], a);
+        int[] rank = a < ranks.length ? ranks[a]
+            : Preorder.shuffle(ranks[a % ranks.length], a, Math.max(2, problem.size() / 10));
         BranchAndBound search = new BranchAndBound(state, rank, capacity, allowed,
             deadlineNanos, memo, () -> board.decidedBelow(attempt));
         BranchAndBound.Outcome outcome = search.run();
@@ -189,22 +188,5 @@ final class ExactSearch {
       return 1L << (k - 1);
     }
     return luby(i - (int) ((1L << (k - 1)) - 1));
-  }
-
-  /** {@code rank} with every buffer moved by a random amount up to a tenth of the list. */
-  private static int[] shuffled(int[] rank, long seed) {
-    int n = rank.length;
-    Random rnd = new Random(seed);
-    int window = Math.max(2, n / 10);
-    long[] keyed = new long[n];
-    for (int i = 0; i < n; i++) {
-      keyed[i] = ((long) (rank[i] + rnd.nextInt(window)) << 32) | i;
-    }
-    Arrays.sort(keyed);
-    int[] result = new int[n];
-    for (int r = 0; r < n; r++) {
-      result[(int) keyed[r]] = r;
-    }
-    return result;
   }
 }

@@ -118,10 +118,21 @@ public final class OffsetSolver {
       Packing greedy = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), cap);
       parts.add(greedy.offsets());
       if (greedy.height() > cap) {
-        if (c.problem().size() > ExactSearch.SIZE_LIMIT) {
+        if (c.problem().size() <= ExactSearch.SIZE_LIMIT) {
+          open.add(k);
+          continue;
+        }
+        // Too large to search: more greedy passes over shuffled orders while time lasts.
+        long[] found = null;
+        Sections sections = new Sections(c.problem());
+        for (int pass = 0; found == null && System.nanoTime() < deadlineNanos; pass++) {
+          long[] o = GreedyPortfolio.shuffledPass(c.problem(), sections, pass);
+          found = c.problem().height(o) <= cap ? o : null;
+        }
+        if (found == null) {
           return new FitResult(Fit.UNKNOWN, null);
         }
-        open.add(k);
+        parts.set(k, found);
       }
     }
     // Each open component is searched at the capacity and, when lower, at its own bound: a

@@ -72,6 +72,26 @@ enum Preorder {
     return rank;
   }
 
+  /**
+   * {@code rank} locally shuffled: every buffer moves by a random amount below {@code window}
+   * places (seeded, so reproducible). Search restarts and repeated greedy passes use it to vary a
+   * good order without losing it.
+   */
+  static int[] shuffle(int[] rank, long seed, int window) {
+    int n = rank.length;
+    java.util.Random rnd = new java.util.Random(seed);
+    long[] keyed = new long[n];
+    for (int i = 0; i < n; i++) {
+      keyed[i] = ((long) (rank[i] + rnd.nextInt(window)) << 32) | i;
+    }
+    Arrays.sort(keyed);
+    int[] result = new int[n];
+    for (int r = 0; r < n; r++) {
+      result[(int) keyed[r]] = r;
+    }
+    return result;
+  }
+
   private static long[] values(Key key, OffsetProblem p, Sections sections) {
     int n = p.size();
     long[] v = new long[n];
