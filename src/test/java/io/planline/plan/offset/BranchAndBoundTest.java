@@ -79,4 +79,13 @@ final class BranchAndBoundTest {
       assertTrue(packing.provenOptimal(), "round " + round);
     }
   }
+
+  @Test
+  void minimize_problemTooLargeToSearch_returnsValidGreedyPlacement() {
+    OffsetProblem p = Instances.random(new Random(9), ExactSearch.SIZE_LIMIT + 500, 100, 4_000);
+    Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 2_000_000_000L);
+    assertTrue(p.isValid(packing.offsets()));
+    assertTrue(packing.height() >= p.lowerBound());
+    assertEquals(packing.height() == p.lowerBound(), packing.provenOptimal());
+  }
 }
