@@ -82,8 +82,19 @@ final class BranchAndBoundTest {
 
   @Test
   void minimize_problemTooLargeToSearch_returnsValidGreedyPlacement() {
-    OffsetProblem p = Instances.random(new Random(9), ExactSearch.SIZE_LIMIT + 500, 100, 4_000);
-    Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 2_000_000_000L);
+    // Sparse like a real trace: short lifetimes along a long program.
+    Random rnd = new Random(9);
+    int n = ExactSearch.SIZE_LIMIT + 1;
+    long[] sizes = new long[n];
+    int[] first = new int[n];
+    int[] last = new int[n];
+    for (int i = 0; i < n; i++) {
+      sizes[i] = 1 + rnd.nextInt(100);
+      first[i] = rnd.nextInt(2 * n);
+      last[i] = first[i] + rnd.nextInt(40);
+    }
+    OffsetProblem p = new OffsetProblem(sizes, first, last);
+    Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 300_000_000L);
     assertTrue(p.isValid(packing.offsets()));
     assertTrue(packing.height() >= p.lowerBound());
     assertEquals(packing.height() == p.lowerBound(), packing.provenOptimal());
