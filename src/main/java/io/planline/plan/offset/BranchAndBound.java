@@ -29,7 +29,6 @@ final class BranchAndBound {
   /** How a decision ended. */
   enum Outcome { FITS, DOES_NOT_FIT, GAVE_UP }
 
-
   private final SearchState state;
   private final OffsetProblem problem;
   private final Sections sections;
@@ -42,8 +41,6 @@ final class BranchAndBound {
   private final long[] solution;
   private final PieceMemo memo;
   private long nodes;
-  private int depth;
-  private int maxDepth;
 
   /**
    * A search for a placement of {@code problem} within {@code capacity}.
@@ -74,7 +71,6 @@ final class BranchAndBound {
     this.nodeLimit = nodeLimit;
     this.deadlineNanos = deadlineNanos;
     this.solution = new long[state.problem.size()];
-
   }
 
   /** Runs the search. */
@@ -95,11 +91,6 @@ final class BranchAndBound {
   /** The placement found; valid only after {@link #run} returned {@link Outcome#FITS}. */
   long[] solution() {
     return solution.clone();
-  }
-
-  /** The most buffers placed at once during the search. */
-  int maxDepth() {
-    return maxDepth;
   }
 
   /** Search nodes visited. */
@@ -150,9 +141,7 @@ final class BranchAndBound {
       state.place(b, y);
       // Written at every placement: the last write of each buffer is on the path that fits.
       solution[b] = y;
-      maxDepth = Math.max(maxDepth, ++depth);
       Outcome r = descend(part, from, to, b, y);
-      depth--;
       state.undo(b, mark);
       if (r != Outcome.DOES_NOT_FIT) {
         return r;

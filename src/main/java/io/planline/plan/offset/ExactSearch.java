@@ -1,8 +1,6 @@
 package io.planline.plan.offset;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,6 +63,15 @@ final class ExactSearch {
    * ({@link System#nanoTime}) passes.
    */
   Decision decide(long capacity, long maxNodes, long deadlineNanos) {
+    return decide(capacity, maxNodes, deadlineNanos, deadlineNanos);
+  }
+
+  /**
+   * As {@link #decide(long, long, long)}, but after {@code softDeadlineNanos} no new attempt
+   * starts while running ones go on until they end or {@code deadlineNanos} passes: a later call
+   * at the same capacity then resumes without losing a half-run attempt.
+   */
+  Decision decide(long capacity, long maxNodes, long softDeadlineNanos, long deadlineNanos) {
     if (capacity < problem.lowerBound()) {
       return new Decision(BranchAndBound.Outcome.DOES_NOT_FIT, null);
     }
@@ -83,7 +90,8 @@ final class ExactSearch {
       }
       SearchState state = states[w];
       int worker = w;
-      threads[w] = new Thread(() -> work(worker, state, capacity, maxNodes, deadlineNanos, board),
+      threads[w] = new Thread(() -> work(worker, state, capacity, maxNodes,
+          Math.min(softDeadlineNanos, deadlineNanos), deadlineNanos, board),
           "offset-search-" + w);
       threads[w].setDaemon(true);
       threads[w].start();
@@ -100,20 +108,21 @@ final class ExactSearch {
   }
 
   private void work(int worker, SearchState state, long capacity, long maxNodes,
-      long deadlineNanos, Board board) {
+      long softDeadlineNanos, long deadlineNanos, Board board) {
     try {
       PieceMemo memo = memos[worker];
       long unit = 1_000 + 20L * problem.size();
       long spent = 0;
-      for (int a = nextAttempt[worker]; spent < maxNodes && System.nanoTime() < deadlineNanos;
-          a += WORKERS) {
+      for (int a = nextAttempt[worker]; spent < maxNodes
+          && System.nanoTime() < softDeadlineNanos; a += WORKERS) {
         if (board.decidedBelow(a)) {
           return;
         }
         int attempt = a;
         long full = unit * luby(a + 1);
         long allowed = Math.min(full, maxNodes - spent);
-        int[] rank = a < ranks.length ? ranks[a] : shuffled(ranks[a % ranks.length], a);
+        int[] rank = a < ranks.length ? ranks[a]
+            : Preorder.shuffle(ranks[a % ranks.length], a, Math.max(2, problem.size() / 10));
         BranchAndBound search = new BranchAndBound(state, rank, capacity, allowed,
             deadlineNanos, memo, () -> board.decidedBelow(attempt));
         BranchAndBound.Outcome outcome = search.run();
@@ -179,22 +188,5 @@ final class ExactSearch {
       return 1L << (k - 1);
     }
     return luby(i - (int) ((1L << (k - 1)) - 1));
-  }
-
-  /** {@code rank} with every buffer moved by a random amount up to a tenth of the list. */
-  private static int[] shuffled(int[] rank, long seed) {
-    int n = rank.length;
-    Random rnd = new Random(seed);
-    int window = Math.max(2, n / 10);
-    long[] keyed = new long[n];
-    for (int i = 0; i < n; i++) {
-      keyed[i] = ((long) (rank[i] + rnd.nextInt(window)) << 32) | i;
-    }
-    Arrays.sort(keyed);
-    int[] result = new int[n];
-    for (int r = 0; r < n; r++) {
-      result[(int) keyed[r]] = r;
-    }
-    return result;
   }
 }

@@ -74,6 +74,17 @@ final class GreedyPortfolio {
     return best;
   }
 
+  /**
+   * Extra pass number {@code k} for anytime improvement: the skyline placer over one of the large
+   * problems' orders, shuffled locally (by up to a thousandth of the buffers) with seed {@code k}.
+   */
+  static long[] shuffledPass(OffsetProblem problem, Sections sections, int k) {
+    Preorder[] orders = {Preorder.AREA, Preorder.TOTAL_AREA, Preorder.SIZE};
+    int[] rank = orders[k % orders.length].ranks(problem, sections);
+    int window = Math.max(2, problem.size() / 1000);
+    return SkylinePlacer.place(problem, sections, Preorder.shuffle(rank, k, window));
+  }
+
   private static Pass gap(Preorder order, GapPlacer.Fit fit) {
     return new Pass("gap/" + order + "/" + fit, false, order, fit);
   }

@@ -79,15 +79,6 @@ public final class OffsetProblem {
     return lowerBound;
   }
 
-  /** Sum of all sizes: the height of stacking every buffer (no reuse at all). */
-  public long totalSize() {
-    long sum = 0;
-    for (long s : sizes) {
-      sum += s;
-    }
-    return sum;
-  }
-
   /** The height of {@code offsets}: the highest end of any buffer, 0 for no buffers. */
   public long height(long[] offsets) {
     long h = 0;

@@ -72,6 +72,26 @@ enum Preorder {
     return rank;
   }
 
+  /**
+   * {@code rank} locally shuffled: every buffer moves by a random amount below {@code window}
+   * places (seeded, so reproducible). Search restarts and repeated greedy passes use it to vary a
+   * good order without losing it.
+   */
+  static int[] shuffle(int[] rank, long seed, int window) {
+    int n = rank.length;
+    java.util.Random rnd = new java.util.Random(seed);
+    long[] keyed = new long[n];
+    for (int i = 0; i < n; i++) {
+      keyed[i] = ((long) (rank[i] + rnd.nextInt(window)) << 32) | i;
+    }
+    Arrays.sort(keyed);
+    int[] result = new int[n];
+    for (int r = 0; r < n; r++) {
+      result[(int) keyed[r]] = r;
+    }
+    return result;
+  }
+
   private static long[] values(Key key, OffsetProblem p, Sections sections) {
     int n = p.size();
     long[] v = new long[n];
@@ -111,7 +131,7 @@ enum Preorder {
     return v;
   }
 
-  /** How many other buffers each one overlaps in time: starts ≤ its last minus ends < its first. */
+  /** How many other buffers each one overlaps in time (started by its end, not ended before). */
   private static void conflicts(OffsetProblem p, long[] out) {
     int n = p.size();
     int[] starts = new int[n];

@@ -181,7 +181,7 @@ final class SearchState {
     return members;
   }
 
-  /** Buffers overlapping each buffer in time: those covering its first section or starting in it. */
+  /** Buffers overlapping each buffer in time: those in its first section or starting after it. */
   private static int[][] buildOverlaps(int n, Sections sections, int[][] members) {
     int[][] result = new int[n][];
     int[] buf = new int[n];

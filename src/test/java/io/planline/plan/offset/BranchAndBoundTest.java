@@ -79,4 +79,24 @@ final class BranchAndBoundTest {
       assertTrue(packing.provenOptimal(), "round " + round);
     }
   }
+
+  @Test
+  void minimize_problemTooLargeToSearch_returnsValidGreedyPlacement() {
+    // Sparse like a real trace: short lifetimes along a long program.
+    Random rnd = new Random(9);
+    int n = ExactSearch.SIZE_LIMIT + 1;
+    long[] sizes = new long[n];
+    int[] first = new int[n];
+    int[] last = new int[n];
+    for (int i = 0; i < n; i++) {
+      sizes[i] = 1 + rnd.nextInt(100);
+      first[i] = rnd.nextInt(2 * n);
+      last[i] = first[i] + rnd.nextInt(40);
+    }
+    OffsetProblem p = new OffsetProblem(sizes, first, last);
+    Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 300_000_000L);
+    assertTrue(p.isValid(packing.offsets()));
+    assertTrue(packing.height() >= p.lowerBound());
+    assertEquals(packing.height() == p.lowerBound(), packing.provenOptimal());
+  }
 }
