@@ -47,11 +47,30 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Budget of search-based planners per run.")
   long budgetMillis;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Program files.")
-  List<Path> files;
+  @Option(names = "--offset-suite", paramLabel = "SUITE",
+      description = "Instead of FILEs: the offset planners' benchmark on the shared instances"
+          + " (traces, examples, challenging, idealloc; repeatable; 'all' for every suite).")
+  List<String> offsetSuites = new ArrayList<>();
+
+  @Option(names = "--shared", paramLabel = "DIR", defaultValue = "../shared",
+      description = "Where the reference data is, for --offset-suite (default: ${DEFAULT-VALUE}).")
+  Path shared;
+
+  @Parameters(arity = "0..*", paramLabel = "FILE", description = "Program files.")
+  List<Path> files = new ArrayList<>();
 
   @Override
   public Integer call() {
+    if (!offsetSuites.isEmpty()) {
+      List<String> args = new ArrayList<>(List.of("--shared", shared.toString()));
+      offsetSuites.stream().filter(s -> !s.equals("all"))
+          .forEach(s -> args.addAll(List.of("--suite", s)));
+      io.planline.plan.offset.OffsetBench.run(args.toArray(String[]::new), System.out);
+      return 0;
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("bench needs program FILEs or --offset-suite");
+    }
     PlannerRegistry registry = PlannerRegistry.builtIn();
     List<MemoryPlanner> chosen = planners.isEmpty() ? registry.all()
         : planners.stream().map(registry::get).toList();
