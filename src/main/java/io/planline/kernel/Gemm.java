@@ -142,16 +142,17 @@ final class Gemm {
 
   private static void run(Parallel par, Job job, boolean parallel) {
     int packs = job.batches * job.nj;
-    int tasks = packs * job.ni;
-    if (parallel) {
+    if (parallel && packs < 2 * par.threads()) {
+      // few panels (one weight matrix): pack them all, then share the row blocks out
       par.forEach(packs, job::packB);
-      par.forEach(tasks, job::block);
+      par.forEach(packs * job.ni, job::block);
+    } else if (parallel) {
+      // enough panels (batched attention): one hand-off per panel, which is packed and then
+      // used at once by the same worker while it is still in cache
+      par.forEach(packs, job::packAndMultiply);
     } else {
       for (int t = 0; t < packs; t++) {
-        job.packB(t);
-      }
-      for (int t = 0; t < tasks; t++) {
-        job.block(t);
+        job.packAndMultiply(t);
       }
     }
   }
@@ -218,7 +219,17 @@ final class Gemm {
       }
     }
 
-    /** Computes one MC x NC block of C for one batch. */
+    /** Packs panel t (batch * nj + jb), then computes every row block that uses it. */
+    void packAndMultiply(int t) {
+      packB(t);
+      int batch = t / nj;
+      int jb = t % nj;
+      for (int ib = 0; ib < ni; ib++) {
+        block((batch * ni + ib) * nj + jb);
+      }
+    }
+
+    /** Computes one mc x NC block of C for one batch. */
     void block(int t) {
       int batch = t / (ni * nj);
       int rest = t % (ni * nj);
@@ -291,14 +302,15 @@ final class Gemm {
       float[] r2 = pr[p + kk + 2];
       float[] r3 = pr[p + kk + 3];
       for (int j = 0; j < nc; j++) {
-        c0[j] += x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+        c0[j] = Math.fma(x3, r3[j], Math.fma(x2, r2[j], Math.fma(x1, r1[j],
+            Math.fma(x0, r0[j], c0[j]))));
       }
     }
     for (; kk < kc; kk++) {
       float x = ap[a0 + kk];
       float[] r = pr[p + kk];
       for (int j = 0; j < nc; j++) {
-        c0[j] += x * r[j];
+        c0[j] = Math.fma(x, r[j], c0[j]);
       }
     }
   }
