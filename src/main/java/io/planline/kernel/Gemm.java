@@ -45,6 +45,9 @@ final class Gemm {
   /** Below this many flops the fork/join hand-off costs more than it saves. */
   private static final long PARALLEL_FLOPS = 1L << 20;
 
+  /** Columns gathered at once when packing a transposed B. */
+  private static final int TILE = 16;
+
   /** Smallest row block the parallel split goes down to: below it per-task overhead wins. */
   private static final int MIN_MC = 8;
 
@@ -204,12 +207,20 @@ final class Gemm {
       long[] st = b.strideRef();
       int base = b.byteOffset() + (int) ((batch * st[0] + j0 * st[2]) * 4);
       if (st[2] != 1 && st[1] == 1) {
-        // B is transposed in memory (a weight used as w.t()): read its contiguous columns
-        float[] col = new float[k];
-        for (int j = 0; j < nc; j++) {
-          Rows.loadFloats(b, base + (int) (j * st[2] * 4), k, 1, col, 0);
+        // B is transposed in memory (a weight used as w.t()): read TILE contiguous columns at
+        // a time, so that each panel row then receives TILE adjacent floats (one cache line)
+        // rather than one scattered store per column
+        float[] cols = new float[TILE * k];
+        for (int jt = 0; jt < nc; jt += TILE) {
+          int w = Math.min(TILE, nc - jt);
+          for (int jj = 0; jj < w; jj++) {
+            Rows.loadFloats(b, base + (int) ((jt + jj) * st[2] * 4), k, 1, cols, jj * k);
+          }
           for (int kk = 0; kk < k; kk++) {
-            panels[first + kk][j] = col[kk];
+            float[] row = panels[first + kk];
+            for (int jj = 0; jj < w; jj++) {
+              row[jt + jj] = cols[jj * k + kk];
+            }
           }
         }
       } else {
