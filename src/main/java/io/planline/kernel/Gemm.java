@@ -45,10 +45,48 @@ final class Gemm {
   /** Below this many flops the fork/join hand-off costs more than it saves. */
   private static final long PARALLEL_FLOPS = 1L << 20;
 
-  private static final ThreadLocal<float[][]> ACC =
-      ThreadLocal.withInitial(() -> new float[MC][NC]);
-  private static final ThreadLocal<float[]> APACK =
-      ThreadLocal.withInitial(() -> new float[MC * KC]);
+  /** Columns gathered at once when packing a transposed B. */
+  private static final int TILE = 16;
+
+  /** Smallest row block the parallel split goes down to: below it per-task overhead wins. */
+  private static final int MIN_MC = 8;
+
+  /** Scratch of threads outside the kernel pool (serial calls run on the caller). */
+  private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+
+  /**
+   * One thread's reusable buffers, so that a call allocates nothing per block or per panel row:
+   * at the models' small shapes (K and N of 64 to 512) allocation and zeroing cost as much as a
+   * good part of the arithmetic.
+   */
+  static final class Scratch {
+    final float[][] acc = new float[MC][NC];
+    final float[] ap = new float[MC * KC];
+    final float[] row = new float[NC];
+    final float[] addRow = new float[NC];
+    /** Packed B rows of the call this thread is running; grown on demand, never shrunk. */
+    float[][] panels = new float[0][];
+    /** Set while a call on this thread owns {@link #panels} (a nested call allocates its own). */
+    boolean panelsInUse;
+
+    /** {@code count} rows of at least {@code width} floats, reusing earlier rows. */
+    float[][] panels(int count, int width) {
+      if (panels.length < count) {
+        panels = java.util.Arrays.copyOf(panels, count);
+      }
+      for (int i = 0; i < count; i++) {
+        if (panels[i] == null || panels[i].length < width) {
+          panels[i] = new float[width];
+        }
+      }
+      return panels;
+    }
+  }
+
+  /** The current thread's scratch: a field on pool workers, a thread-local elsewhere. */
+  static Scratch scratch() {
+    return Thread.currentThread() instanceof Parallel.Worker w ? w.gemm : LOCAL.get();
+  }
 
   private Gemm() {}
 
@@ -78,22 +116,46 @@ final class Gemm {
       SmallGemm.run(a, b, c, beta == 0 ? null : init, beta, alpha);
       return;
     }
-    Job job = new Job(a, b, c, beta == 0 ? null : init, beta, alpha);
-    if (job.m == 0 || job.n == 0 || job.batches == 0) {
+    long m = as[1];
+    if (m == 0 || bs[2] == 0 || as[0] == 0) {
       return;
     }
-    boolean parallel = allowParallel && 2L * job.batches * job.m * job.n * job.k >= PARALLEL_FLOPS;
-    int packs = job.batches * job.nj;
-    int tasks = packs * job.ni;
+    boolean parallel = allowParallel && par.threads() > 1
+        && 2L * as[0] * m * bs[2] * as[2] >= PARALLEL_FLOPS;
+    int mc = MC;
     if (parallel) {
+      // too few blocks to keep every worker busy (a batch-1 sequence): split the rows finer
+      long blocks = as[0] * ((bs[2] + NC - 1) / NC);
+      while (mc > MIN_MC && blocks * ((m + mc - 1) / mc) < 2L * par.threads()) {
+        mc /= 2;
+      }
+    }
+    Scratch own = scratch();
+    boolean reuse = !own.panelsInUse;
+    own.panelsInUse = true;
+    try {
+      Job job = new Job(a, b, c, beta == 0 ? null : init, beta, alpha, mc, reuse ? own : null);
+      run(par, job, parallel);
+    } finally {
+      if (reuse) {
+        own.panelsInUse = false;
+      }
+    }
+  }
+
+  private static void run(Parallel par, Job job, boolean parallel) {
+    int packs = job.batches * job.nj;
+    if (parallel && packs < 2 * par.threads()) {
+      // few panels (one weight matrix): pack them all, then share the row blocks out
       par.forEach(packs, job::packB);
-      par.forEach(tasks, job::block);
+      par.forEach(packs * job.ni, job::block);
+    } else if (parallel) {
+      // enough panels (batched attention): one hand-off per panel, which is packed and then
+      // used at once by the same worker while it is still in cache
+      par.forEach(packs, job::packAndMultiply);
     } else {
       for (int t = 0; t < packs; t++) {
-        job.packB(t);
-      }
-      for (int t = 0; t < tasks; t++) {
-        job.block(t);
+        job.packAndMultiply(t);
       }
     }
   }
@@ -110,12 +172,14 @@ final class Gemm {
     final int m;
     final int n;
     final int k;
+    final int mc;
     final int ni;
     final int nj;
-    /** Row (batch * nj + jb) * k + kk holds B[batch][kk, jb*NC ..) — nc floats. */
+    /** Row (batch * nj + jb) * k + kk holds B[batch][kk, jb*NC ..) — nc floats (or more). */
     final float[][] panels;
 
-    Job(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta, float alpha) {
+    Job(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta, float alpha, int mc,
+        @Nullable Scratch owner) {
       this.a = a;
       this.b = b;
       this.c = c;
@@ -126,9 +190,12 @@ final class Gemm {
       this.m = Math.toIntExact(a.shapeRef()[1]);
       this.k = Math.toIntExact(a.shapeRef()[2]);
       this.n = Math.toIntExact(b.shapeRef()[2]);
-      this.ni = (m + MC - 1) / MC;
+      this.mc = mc;
+      this.ni = (m + mc - 1) / mc;
       this.nj = (n + NC - 1) / NC;
-      this.panels = new float[Math.toIntExact((long) batches * nj * k)][];
+      int rows = Math.toIntExact((long) batches * nj * k);
+      int width = Math.min(NC, n);
+      this.panels = owner != null ? owner.panels(rows, width) : new float[rows][width];
     }
 
     /** Packs B[batch][:, jb*NC ..) into its panel rows. */
@@ -139,16 +206,21 @@ final class Gemm {
       int first = t * k;
       long[] st = b.strideRef();
       int base = b.byteOffset() + (int) ((batch * st[0] + j0 * st[2]) * 4);
-      for (int kk = 0; kk < k; kk++) {
-        panels[first + kk] = new float[nc];
-      }
       if (st[2] != 1 && st[1] == 1) {
-        // B is transposed in memory (a weight used as w.t()): read its contiguous columns
-        float[] col = new float[k];
-        for (int j = 0; j < nc; j++) {
-          Rows.loadFloats(b, base + (int) (j * st[2] * 4), k, 1, col, 0);
+        // B is transposed in memory (a weight used as w.t()): read TILE contiguous columns at
+        // a time, so that each panel row then receives TILE adjacent floats (one cache line)
+        // rather than one scattered store per column
+        float[] cols = new float[TILE * k];
+        for (int jt = 0; jt < nc; jt += TILE) {
+          int w = Math.min(TILE, nc - jt);
+          for (int jj = 0; jj < w; jj++) {
+            Rows.loadFloats(b, base + (int) ((jt + jj) * st[2] * 4), k, 1, cols, jj * k);
+          }
           for (int kk = 0; kk < k; kk++) {
-            panels[first + kk][j] = col[kk];
+            float[] row = panels[first + kk];
+            for (int jj = 0; jj < w; jj++) {
+              row[jt + jj] = cols[jj * k + kk];
+            }
           }
         }
       } else {
@@ -158,17 +230,28 @@ final class Gemm {
       }
     }
 
-    /** Computes one MC x NC block of C for one batch. */
+    /** Packs panel t (batch * nj + jb), then computes every row block that uses it. */
+    void packAndMultiply(int t) {
+      packB(t);
+      int batch = t / nj;
+      int jb = t % nj;
+      for (int ib = 0; ib < ni; ib++) {
+        block((batch * ni + ib) * nj + jb);
+      }
+    }
+
+    /** Computes one mc x NC block of C for one batch. */
     void block(int t) {
       int batch = t / (ni * nj);
       int rest = t % (ni * nj);
-      int i0 = (rest / nj) * MC;
+      int i0 = (rest / nj) * this.mc;
       int jb = rest % nj;
       int j0 = jb * NC;
-      int mc = Math.min(MC, m - i0);
+      int mc = Math.min(this.mc, m - i0);
       int nc = Math.min(NC, n - j0);
-      float[][] acc = ACC.get();
-      float[] ap = APACK.get();
+      Scratch s = scratch();
+      float[][] acc = s.acc;
+      float[] ap = s.ap;
       for (int r = 0; r < mc; r++) {
         Arrays.fill(acc[r], 0, nc, 0f);
       }
@@ -184,14 +267,14 @@ final class Gemm {
           oneRow(acc[r], ap, r * kc, kc, panels, panel + pc, nc);
         }
       }
-      writeBack(batch, i0, j0, mc, nc, acc);
+      writeBack(batch, i0, j0, mc, nc, acc, s);
     }
 
-    private void writeBack(int batch, int i0, int j0, int mc, int nc, float[][] acc) {
+    private void writeBack(int batch, int i0, int j0, int mc, int nc, float[][] acc, Scratch s) {
       long[] sc = c.strideRef();
-      float[] row = new float[nc];
+      float[] row = s.row;
       Tensor add = init;
-      float[] addRow = add == null ? new float[0] : new float[nc];
+      float[] addRow = s.addRow;
       for (int r = 0; r < mc; r++) {
         int i = i0 + r;
         float[] ar = acc[r];
@@ -199,10 +282,14 @@ final class Gemm {
           long[] si = add.strideRef();
           int ib = add.byteOffset() + (int) ((batch * si[0] + i * si[1] + j0 * si[2]) * 4);
           Rows.loadFloats(add, ib, nc, si[2], addRow, 0);
+          row = s.row;
           for (int j = 0; j < nc; j++) {
             row[j] = alpha * ar[j] + beta * addRow[j];
           }
+        } else if (alpha == 1f) {
+          row = ar; // nothing to scale: store the accumulator itself
         } else {
+          row = s.row;
           for (int j = 0; j < nc; j++) {
             row[j] = alpha * ar[j];
           }
@@ -226,14 +313,15 @@ final class Gemm {
       float[] r2 = pr[p + kk + 2];
       float[] r3 = pr[p + kk + 3];
       for (int j = 0; j < nc; j++) {
-        c0[j] += x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+        c0[j] = Math.fma(x3, r3[j], Math.fma(x2, r2[j], Math.fma(x1, r1[j],
+            Math.fma(x0, r0[j], c0[j]))));
       }
     }
     for (; kk < kc; kk++) {
       float x = ap[a0 + kk];
       float[] r = pr[p + kk];
       for (int j = 0; j < nc; j++) {
-        c0[j] += x * r[j];
+        c0[j] = Math.fma(x, r[j], c0[j]);
       }
     }
   }

@@ -14,28 +14,34 @@ public final class KernelBench {
 
   private KernelBench() {}
 
-  /** Benchmarks the sizes given as arguments, or 64, 256, 512 and 1024. */
+  /**
+   * Benchmarks the shapes given as arguments ({@code S} for S x S x S, or {@code MxKxN}), or
+   * 64, 256, 512 and 1024.
+   */
   public static void main(String[] args) {
-    int[] sizes = args.length == 0 ? new int[] {64, 256, 512, 1024}
-        : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+    String[] shapes = args.length == 0 ? new String[] {"64", "256", "512", "1024"} : args;
     Parallel all = Parallel.shared();
     Parallel one = new Parallel(1);
     System.out.printf(Locale.ROOT, "cores=%d  java=%s%n", all.threads(),
         System.getProperty("java.version"));
-    System.out.printf(Locale.ROOT, "%-16s %14s %14s %14s %10s%n", "M=N=K", "blocked/all",
+    System.out.printf(Locale.ROOT, "%-16s %14s %14s %14s %10s%n", "MxKxN", "blocked/all",
         "blocked/1", "naive", "speedup");
-    for (int s : sizes) {
-      Tensor a = random(s, s, 1);
-      Tensor b = random(s, s, 2);
-      Tensor c = Tensor.allocate(DType.FLOAT32, 1, s, s);
-      double flops = 2.0 * s * s * s;
+    for (String shape : shapes) {
+      String[] p = shape.split("x");
+      int m = Integer.parseInt(p[0]);
+      int k = p.length == 3 ? Integer.parseInt(p[1]) : m;
+      int n = p.length == 3 ? Integer.parseInt(p[2]) : m;
+      Tensor a = random(m, k, 1);
+      Tensor b = random(k, n, 2);
+      Tensor c = Tensor.allocate(DType.FLOAT32, 1, m, n);
+      double flops = 2.0 * m * k * n;
       double gAll = gflops(flops, () -> Gemm.run(all, a, b, c, null, 0f, 1f, true));
       double gOne = gflops(flops, () -> Gemm.run(one, a, b, c, null, 0f, 1f, false));
       float[] x = a.toFloatArray();
       float[] y = b.toFloatArray();
-      float[] z = new float[s * s];
-      double gNaive = gflops(flops, () -> naive(x, y, z, s));
-      System.out.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %9.1fx%n", s + "x" + s + "x" + s,
+      float[] z = new float[m * n];
+      double gNaive = gflops(flops, () -> naive(x, y, z, m, k, n));
+      System.out.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %9.1fx%n", m + "x" + k + "x" + n,
           gAll, gOne, gNaive, gAll / gNaive);
     }
   }
@@ -58,14 +64,14 @@ public final class KernelBench {
   }
 
   /** The textbook loop: one dot product per output element. */
-  static void naive(float[] a, float[] b, float[] c, int s) {
-    for (int i = 0; i < s; i++) {
-      for (int j = 0; j < s; j++) {
+  static void naive(float[] a, float[] b, float[] c, int m, int k, int n) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
         float sum = 0;
-        for (int k = 0; k < s; k++) {
-          sum += a[i * s + k] * b[k * s + j];
+        for (int kk = 0; kk < k; kk++) {
+          sum += a[i * k + kk] * b[kk * n + j];
         }
-        c[i * s + j] = sum;
+        c[i * n + j] = sum;
       }
     }
   }

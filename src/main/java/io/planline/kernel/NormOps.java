@@ -77,17 +77,23 @@ final class NormOps {
       max = 0;
     }
     double sum = 0;
-    for (int i = 0; i < n; i++) {
-      sum += Math.exp(row[i] - max);
-    }
     if (log) {
+      for (int i = 0; i < n; i++) {
+        sum += Math.exp(row[i] - max);
+      }
       double logSum = Math.log(sum) + max;
       for (int i = 0; i < n; i++) {
         row[i] -= logSum;
       }
     } else {
+      // keep each exp for the division: exp is most of softmax's cost, so compute it once
       for (int i = 0; i < n; i++) {
-        row[i] = Math.exp(row[i] - max) / sum;
+        double e = Math.exp(row[i] - max);
+        row[i] = e;
+        sum += e;
+      }
+      for (int i = 0; i < n; i++) {
+        row[i] /= sum;
       }
     }
   }
