@@ -86,6 +86,16 @@ public final class Tensor {
     return t;
   }
 
+  /**
+   * The shape {@code shapes} broadcast to (NumPy rules), for backends that check operands the
+   * way this library does.
+   *
+   * @throws IllegalArgumentException when they do not broadcast
+   */
+  public static long[] broadcastShape(long[]... shapes) {
+    return Shapes.broadcast(shapes);
+  }
+
   /** Row-major (C-contiguous) strides for {@code shape}, in elements. */
   public static long[] contiguousStrides(long[] shape) {
     return Shapes.contiguousStrides(shape);

@@ -8,30 +8,12 @@ final class Layouts {
   private Layouts() {}
 
   /**
-   * The broadcast shape of {@code shapes} (NumPy rules).
+   * The broadcast shape of {@code shapes} (NumPy rules), exactly as the CPU library computes it.
    *
    * @throws IllegalArgumentException when they do not broadcast
    */
   static long[] broadcast(long[]... shapes) {
-    int rank = 0;
-    for (long[] s : shapes) {
-      rank = Math.max(rank, s.length);
-    }
-    long[] out = new long[rank];
-    Arrays.fill(out, 1);
-    for (long[] s : shapes) {
-      for (int i = 0; i < s.length; i++) {
-        int d = rank - s.length + i;
-        if (s[i] != 1) {
-          if (out[d] != 1 && out[d] != s[i]) {
-            throw new IllegalArgumentException("shapes " + Arrays.deepToString(shapes)
-                + " do not broadcast");
-          }
-          out[d] = s[i];
-        }
-      }
-    }
-    return out;
+    return io.planline.kernel.Tensor.broadcastShape(shapes);
   }
 
   /** Strides that read a tensor of {@code shape, stride} broadcast to {@code target}. */
