@@ -32,7 +32,7 @@ metric() { # metric NAME_WITH_LABELS -> value (0 when absent)
   curl -fsS "$BASE/prometheus" | awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? 0 : v) }'
 }
 heap() {
-  curl -fsS "$BASE/prometheus" | awk 'index($0, "jvm_memory_used_bytes{area=\"heap\"") == 1 { s += $2 } END { printf "%.0f", s }'
+  curl -fsS "$BASE/prometheus" | awk 'index($0, "jvm_memory_used_bytes{area=\"heap\"") == 1 { s += $NF } END { printf "%.0f", s }'
 }
 
 # Reads hey's text report; prints "rps p50_ms p99_ms codes errors".
