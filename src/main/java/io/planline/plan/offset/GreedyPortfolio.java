@@ -39,15 +39,17 @@ final class GreedyPortfolio {
     }
     // Cheap hole-filling passes first (about a millisecond for a thousand buffers), then the
     // skyline passes, which cost more but reach the bound where hole filling does not.
+    // Skyline by total area comes first of the skyline passes: it is the one that reaches the
+    // bound on the real-model CSVs (resnet50: 1,042 buffers, ~35 ms instead of ~150 ms of passes).
     passes.add(gap(Preorder.SIZE, GapPlacer.Fit.BEST));
     passes.add(gap(Preorder.SIZE, GapPlacer.Fit.FIRST));
     passes.add(gap(Preorder.LENGTH, GapPlacer.Fit.BEST));
-    passes.add(gap(Preorder.AREA, GapPlacer.Fit.BEST));
     passes.add(gap(Preorder.CONFLICTS, GapPlacer.Fit.FIRST));
+    passes.add(skyline(Preorder.TOTAL_AREA));
+    passes.add(gap(Preorder.AREA, GapPlacer.Fit.BEST));
     passes.add(skyline(Preorder.AREA));
     passes.add(skyline(Preorder.SIZE));
     passes.add(skyline(Preorder.START));
-    passes.add(skyline(Preorder.TOTAL_AREA));
     passes.add(skyline(Preorder.TOTAL_LENGTH_AREA));
     passes.add(skyline(Preorder.LENGTH));
     passes.add(skyline(Preorder.LENGTH_AREA_TOTAL));
