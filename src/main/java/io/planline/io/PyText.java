@@ -54,47 +54,20 @@ final class PyText {
 
   /** Index of the {@code #} that starts a comment outside any string literal, or -1. */
   static int commentStart(String s) {
-    char quote = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') {
-          i++;
-        } else if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '#') {
-        return i;
+    int[] at = {-1};
+    scanCode(s, 0, (i, c, depth) -> {
+      if (c == '#') {
+        at[0] = i;
+        return false;
       }
-    }
-    return -1;
+      return true;
+    });
+    return at[0];
   }
 
   /** Net bracket depth of {@code s} outside strings and comments (positive: still open). */
   static int openBrackets(String s) {
-    int depth = 0;
-    char quote = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') {
-          i++;
-        } else if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '#') {
-        break;
-      } else if (c == '(' || c == '[' || c == '{') {
-        depth++;
-      } else if (c == ')' || c == ']' || c == '}') {
-        depth--;
-      }
-    }
-    return depth;
+    return scanCode(s, 0, (i, c, depth) -> c != '#');
   }
 
   /**
@@ -103,29 +76,15 @@ final class PyText {
    */
   static List<String> splitTopLevel(String s, char sep) {
     List<String> parts = new ArrayList<>();
-    int depth = 0;
-    char quote = 0;
-    int start = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') {
-          i++;
-        } else if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '(' || c == '[' || c == '{') {
-        depth++;
-      } else if (c == ')' || c == ']' || c == '}') {
-        depth--;
-      } else if (c == sep && depth == 0) {
-        parts.add(s.substring(start, i).trim());
-        start = i + 1;
+    int[] start = {0};
+    scanCode(s, 0, (i, c, depth) -> {
+      if (c == sep && depth == 0) {
+        parts.add(s.substring(start[0], i).trim());
+        start[0] = i + 1;
       }
-    }
-    String last = s.substring(start).trim();
+      return true;
+    });
+    String last = s.substring(start[0]).trim();
     if (!last.isEmpty()) {
       parts.add(last);
     }
@@ -152,9 +111,32 @@ final class PyText {
 
   /** Index of the bracket closing the one at {@code open}, or -1. */
   static int matching(String s, int open) {
+    int[] at = {-1};
+    scanCode(s, open, (i, c, depth) -> {
+      if (depth == 1 && (c == ')' || c == ']' || c == '}')) {
+        at[0] = i;
+        return false;
+      }
+      return true;
+    });
+    return at[0];
+  }
+
+  /** Sees one character of code outside string literals, with the bracket depth before it. */
+  private interface CodeVisitor {
+    /** Returns false to stop the scan. */
+    boolean visit(int index, char c, int depth);
+  }
+
+  /**
+   * Walks {@code s} from {@code from}, skipping string literals (and escapes inside them) and
+   * keeping the bracket depth; returns the depth where the scan ended. The one place that knows
+   * Python's quoting, for every reader of raw code text here.
+   */
+  private static int scanCode(String s, int from, CodeVisitor visitor) {
     int depth = 0;
     char quote = 0;
-    for (int i = open; i < s.length(); i++) {
+    for (int i = from; i < s.length(); i++) {
       char c = s.charAt(i);
       if (quote != 0) {
         if (c == '\\') {
@@ -162,17 +144,22 @@ final class PyText {
         } else if (c == quote) {
           quote = 0;
         }
-      } else if (c == '\'' || c == '"') {
+        continue;
+      }
+      if (c == '\'' || c == '"') {
         quote = c;
-      } else if (c == '(' || c == '[' || c == '{') {
+        continue;
+      }
+      if (!visitor.visit(i, c, depth)) {
+        return depth;
+      }
+      if (c == '(' || c == '[' || c == '{') {
         depth++;
       } else if (c == ')' || c == ']' || c == '}') {
-        if (--depth == 0) {
-          return i;
-        }
+        depth--;
       }
     }
-    return -1;
+    return depth;
   }
 
   /**
