@@ -168,7 +168,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       }
       if (t.dtype() != spec.dtype()) {
         throw new InferenceException.BadInput("input '" + spec.name() + "' must be "
-            + wireName(spec.dtype()) + ", got " + wireName(t.dtype()));
+            + spec.dtype() + ", got " + t.dtype());
       }
       if (t.shape().length != spec.shape().size()) {
         throw new InferenceException.BadInput("input '" + spec.name() + "' must have shape "
@@ -188,22 +188,6 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       ordered.add(t);
     }
     return ordered;
-  }
-
-  private static String wireName(DType t) {
-    return switch (t) {
-      case FLOAT32 -> "FP32";
-      case FLOAT64 -> "FP64";
-      case FLOAT16 -> "FP16";
-      case BFLOAT16 -> "BF16";
-      case INT64 -> "INT64";
-      case INT32 -> "INT32";
-      case INT16 -> "INT16";
-      case INT8 -> "INT8";
-      case UINT8 -> "UINT8";
-      case BOOL -> "BOOL";
-      default -> t.torchName();
-    };
   }
 
   /** Refuses new requests and reports not ready; requests already admitted run to the end. */

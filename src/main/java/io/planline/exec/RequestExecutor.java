@@ -58,19 +58,9 @@ public final class RequestExecutor {
     }
   }
 
-  /** Kernels submitted to stream {@code index} and not yet finished. */
-  public int kernelsInFlight(int index) {
-    return inFlight[index].get();
-  }
-
   /** The most kernels ever in flight at once on stream {@code index} (backpressure evidence). */
   public int maxKernelsInFlight(int index) {
     return highWater[index].get();
-  }
-
-  /** The in-flight window per request. */
-  public int window() {
-    return window;
   }
 
   /** The backend requests run on. */

@@ -37,6 +37,8 @@ public final class Model {
   private final Backend backend;
   private final Map<Map<String, Long>, ExecutableProgram> compiled = new ConcurrentHashMap<>();
   private final Map<String, Long> indexBounds;
+  /** Metadata is asked for on every request (readiness, lookup): worked out once. */
+  private final ModelInfo info;
 
   Model(String name, String version, ModelProgram program, Map<String, DeviceTensor> weights,
       long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend) {
@@ -49,6 +51,7 @@ public final class Model {
     this.options = requireNonNull(options, "options");
     this.backend = requireNonNull(backend, "backend");
     this.indexBounds = indexBounds(program);
+    this.info = describe();
   }
 
   /**
@@ -137,6 +140,10 @@ public final class Model {
 
   /** Metadata: dynamic dimensions show as -1. */
   public ModelInfo info() {
+    return info;
+  }
+
+  private ModelInfo describe() {
     List<TensorInfo> ins = new ArrayList<>();
     for (ModelProgram.TensorSpec in : program.inputs()) {
       List<Long> dims = new ArrayList<>();
@@ -146,9 +153,10 @@ public final class Model {
       ins.add(new TensorInfo(in.name(), in.dtype(), dims));
     }
     List<TensorInfo> outs = new ArrayList<>();
-    Graph probe = ProgramBinder.bind(program, probeSymbols());
+    Graph probe = ProgramBinder.bind(program, probeSymbols(2));
+    Graph other = ProgramBinder.bind(program, probeSymbols(3));
     for (ModelProgram.OutputSpec o : program.outputs()) {
-      outs.add(outputInfo(probe, o));
+      outs.add(outputInfo(probe, other, o));
     }
     return new ModelInfo(name, version, planner.name(), ins, outs);
   }
@@ -157,8 +165,7 @@ public final class Model {
    * Output shapes come from binding every symbol to two different values: a dimension that
    * changes with them is dynamic.
    */
-  private TensorInfo outputInfo(Graph probe, ModelProgram.OutputSpec o) {
-    Graph other = ProgramBinder.bind(program, probeSymbols(3));
+  private static TensorInfo outputInfo(Graph probe, Graph other, ModelProgram.OutputSpec o) {
     var a = ProgramBinder.bufferOf(probe, o.buffer());
     var b = ProgramBinder.bufferOf(other, o.buffer());
     List<Long> dims = new ArrayList<>();
@@ -166,10 +173,6 @@ public final class Model {
       dims.add(a.shape().get(d).equals(b.shape().get(d)) ? a.shape().get(d) : -1L);
     }
     return new TensorInfo(o.name(), a.dtype(), dims);
-  }
-
-  private Map<String, Long> probeSymbols() {
-    return probeSymbols(2);
   }
 
   private Map<String, Long> probeSymbols(long value) {

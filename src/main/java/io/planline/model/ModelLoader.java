@@ -1,7 +1,5 @@
 package io.planline.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.planline.backend.Backend;
 import io.planline.io.ProgramFormatException;
 import io.planline.kernel.SafetensorsFormatException;
@@ -11,7 +9,6 @@ import io.planline.plan.MemoryPlanner;
 import io.planline.plan.PlanOptions;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +27,6 @@ public final class ModelLoader {
 
   /** The models shipped in the jar, under {@code /models/NAME/}. */
   public static final List<String> BUILT_IN = List.of("digits-mlp", "digits-cnn", "tiny-gpt");
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelLoader() {}
 
@@ -142,16 +137,5 @@ public final class ModelLoader {
     }
     return new Model(name, version, program, backend.uploadWeights(weights), bytes, planner,
         options, backend);
-  }
-
-  /** The model's {@code model.json} description, or an empty object when it has none. */
-  public static JsonNode description(Source source) {
-    try (InputStream in = source.open("model.json")) {
-      return JSON.readTree(in);
-    } catch (IOException e) {
-      return JSON.createObjectNode();
-    } catch (RuntimeException e) {
-      throw new UncheckedIOException(new IOException(source.describe("model.json") + ": " + e));
-    }
   }
 }
