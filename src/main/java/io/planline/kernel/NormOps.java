@@ -114,16 +114,7 @@ final class NormOps {
   static void layerNorm(Tensor in, int k, @Nullable Tensor weight, @Nullable Tensor bias,
       double eps, Tensor out, Tensor mean, Tensor rstd) {
     requireSameShape(in, out);
-    int axis = in.dim() - k;
-    if (axis < 0) {
-      throw new IllegalArgumentException("normalized_shape has " + k + " dims, input " + in);
-    }
-    long[] statShape = in.shape();
-    Arrays.fill(statShape, axis, statShape.length, 1);
-    if (!Arrays.equals(statShape, mean.shapeRef()) || !Arrays.equals(statShape, rstd.shapeRef())) {
-      throw new IllegalArgumentException("mean/rstd must have shape " + Arrays.toString(statShape)
-          + ", got " + mean + " and " + rstd);
-    }
+    int axis = ShapeRules.layerNormAxis(in.shapeRef(), k, mean.shapeRef(), rstd.shapeRef());
     Block xb = new Block(in, axis);
     Block ob = new Block(out, axis);
     int n = xb.size();

@@ -54,13 +54,7 @@ final class Pooling {
       boolean countIncludePad, long divisor) {
 
     long outSize(int dim, long in) {
-      long o = Math.floorDiv(in + 2 * p[dim] - d[dim] * (k[dim] - 1) - 1 + (ceil ? s[dim] - 1 : 0),
-          s[dim]) + 1;
-      // with ceil_mode the last window must start inside the input or its left padding
-      if (ceil && (o - 1) * s[dim] >= in + p[dim]) {
-        o--;
-      }
-      return o;
+      return ShapeRules.poolOutput(in, k[dim], s[dim], p[dim], d[dim], ceil);
     }
   }
 

@@ -21,12 +21,7 @@ final class IndexLaunches {
       boolean countIncludePad, long divisor) {
 
     long outSize(int dim, long in) {
-      long o = Math.floorDiv(in + 2 * p[dim] - d[dim] * (k[dim] - 1) - 1 + (ceil ? s[dim] - 1 : 0),
-          s[dim]) + 1;
-      if (ceil && (o - 1) * s[dim] >= in + p[dim]) {
-        o--;
-      }
-      return o;
+      return io.planline.kernel.ShapeRules.poolOutput(in, k[dim], s[dim], p[dim], d[dim], ceil);
     }
   }
 

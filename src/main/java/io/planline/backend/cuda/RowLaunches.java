@@ -70,16 +70,8 @@ final class RowLaunches {
       CudaTensor mean = inv.out(1);
       CudaTensor rstd = inv.out(2);
       requireSameShape(x, y);
-      int axis = x.dim() - k;
-      if (axis < 0) {
-        throw new IllegalArgumentException("normalized_shape has " + k + " dims, input " + x);
-      }
-      long[] stat = x.shape();
-      Arrays.fill(stat, axis, stat.length, 1);
-      if (!Arrays.equals(stat, mean.shapeRef()) || !Arrays.equals(stat, rstd.shapeRef())) {
-        throw new IllegalArgumentException("mean/rstd must have shape " + Arrays.toString(stat)
-            + ", got " + mean + " and " + rstd);
-      }
+      int axis = io.planline.kernel.ShapeRules.layerNormAxis(x.shapeRef(), k, mean.shapeRef(),
+          rstd.shapeRef());
       long[] innerShape = Arrays.copyOfRange(x.shapeRef(), axis, x.dim());
       CudaTensor w = affine(inv.opt(weight), innerShape);
       CudaTensor b = affine(inv.opt(bias), innerShape);
