@@ -8,7 +8,6 @@ import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
-import io.planline.plan.PlannerRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,12 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench planners}: planning time and lower-bound ratio of each planner on each graph, after
+ * {@code bench}: planning time and lower-bound ratio of each planner on each graph, after
  * warm-up, reporting the median and the spread of the timed runs.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -33,19 +33,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-p", "--planner"}, paramLabel = "NAME",
-      description = "Planner to time (repeatable; default: all).")
-  List<String> planners = new ArrayList<>();
+  @Mixin
+  PlannerOptions plannerOptions = new PlannerOptions();
 
   @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first.")
   int warmup;
 
   @Option(names = "--runs", defaultValue = "10", description = "Timed runs.")
   int runs;
-
-  @Option(names = "--budget-ms", defaultValue = "1000", paramLabel = "MS",
-      description = "Budget of search-based planners per run.")
-  long budgetMillis;
 
   @Option(names = "--offset-suite", paramLabel = "SUITE",
       description = "Instead of FILEs: the offset planners' benchmark on the shared instances"
@@ -71,9 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (files.isEmpty()) {
       throw new IllegalArgumentException("bench needs program FILEs or --offset-suite");
     }
-    PlannerRegistry registry = PlannerRegistry.builtIn();
-    List<MemoryPlanner> chosen = planners.isEmpty() ? registry.all()
-        : planners.stream().map(registry::get).toList();
+    List<MemoryPlanner> chosen = plannerOptions.chosen();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "# java %s, %d cores, warmup %d, runs %d%n",
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), warmup,
@@ -83,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (Path f : files) {
       Program program = ProgramFiles.read(f);
       PlanOptions options = PlanOptions.DEFAULT.withAlignment(ProgramFiles.alignmentOf(f, 64))
-          .withBudgetMillis(budgetMillis);
+          .withBudgetMillis(plannerOptions.budgetMillis);
       for (Graph g : program.graphs()) {
         int buffers = Liveness.of(g).size();
         for (MemoryPlanner p : chosen) {

@@ -10,7 +10,6 @@ import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
-import io.planline.plan.PlannerRegistry;
 import io.planline.plan.pool.AsCompiledPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -37,19 +37,14 @@ public final class PlanCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-p", "--planner"}, paramLabel = "NAME",
-      description = "Planner to run (repeatable; default: every built-in planner).")
-  List<String> planners = new ArrayList<>();
+  @Mixin
+  PlannerOptions plannerOptions = new PlannerOptions();
 
   @Option(names = "--json", description = "Print results as JSON.")
   boolean json;
 
   @Option(names = "--svg", paramLabel = "DIR", description = "Write one SVG per graph and planner.")
   Path svgDir;
-
-  @Option(names = "--budget-ms", paramLabel = "MS", defaultValue = "1000",
-      description = "Time budget of search-based planners (default: ${DEFAULT-VALUE}).")
-  long budgetMillis;
 
   @Option(names = "--capacity", paramLabel = "BYTES", defaultValue = "0",
       description = "Ask whether the buffers fit in BYTES (planners that support it).")
@@ -64,9 +59,7 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PlannerRegistry registry = PlannerRegistry.builtIn();
-    List<MemoryPlanner> chosen = planners.isEmpty() ? registry.all()
-        : planners.stream().map(registry::get).toList();
+    List<MemoryPlanner> chosen = plannerOptions.chosen();
     // Read every file before planning any, so a bad file fails before output starts.
     List<Program> programs = new ArrayList<>();
     for (Path f : files) {
@@ -83,7 +76,7 @@ public final class PlanCommand implements Callable<Integer> {
     }
     for (int i = 0; i < files.size(); i++) {
       PlanOptions options = new PlanOptions(ProgramFiles.alignmentOf(files.get(i), alignment),
-          budgetMillis, capacity);
+          plannerOptions.budgetMillis, capacity);
       for (Graph g : programs.get(i).graphs()) {
         int buffers = Liveness.of(g).size();
         // Output code that Inductor already planned into pools: its own offsets come first.

@@ -15,35 +15,29 @@ final class MatmulLaunches {
 
   private MatmulLaunches() {}
 
+  /** {@code mm}/{@code bmm}: {@code out = x @ y}. */
+  private static Launch product(Args a, boolean batched) {
+    String x = a.tensor(0);
+    String y = a.tensor(1);
+    return inv -> matmul(inv, inv.in(x), inv.in(y), inv.out(0), null, 0, 1, batched);
+  }
+
+  /** {@code addmm}/{@code baddbmm}: {@code out = beta * self + alpha * (x @ y)}. */
+  private static Launch scaledProduct(Args a, boolean batched) {
+    String self = a.tensor(0);
+    String x = a.tensor(1);
+    String y = a.tensor(2);
+    float beta = (float) a.number(3);
+    float alpha = (float) a.number(4);
+    return inv -> matmul(inv, inv.in(x), inv.in(y), inv.out(0), inv.in(self), beta, alpha,
+        batched);
+  }
+
   static void register(CudaOps t) {
-    t.add("aten.mm.default", a -> {
-      String x = a.tensor(0);
-      String y = a.tensor(1);
-      return inv -> matmul(inv, inv.in(x), inv.in(y), inv.out(0), null, 0, 1, false);
-    });
-    t.add("aten.addmm.default", a -> {
-      String self = a.tensor(0);
-      String x = a.tensor(1);
-      String y = a.tensor(2);
-      float beta = (float) a.number(3);
-      float alpha = (float) a.number(4);
-      return inv -> matmul(inv, inv.in(x), inv.in(y), inv.out(0), inv.in(self), beta, alpha,
-          false);
-    });
-    t.add("aten.bmm.default", a -> {
-      String x = a.tensor(0);
-      String y = a.tensor(1);
-      return inv -> matmul(inv, inv.in(x), inv.in(y), inv.out(0), null, 0, 1, true);
-    });
-    t.add("aten.baddbmm.default", a -> {
-      String self = a.tensor(0);
-      String x = a.tensor(1);
-      String y = a.tensor(2);
-      float beta = (float) a.number(3);
-      float alpha = (float) a.number(4);
-      return inv -> matmul(inv, inv.in(x), inv.in(y), inv.out(0), inv.in(self), beta, alpha,
-          true);
-    });
+    t.add("aten.mm.default", a -> product(a, false));
+    t.add("aten.addmm.default", a -> scaledProduct(a, false));
+    t.add("aten.bmm.default", a -> product(a, true));
+    t.add("aten.baddbmm.default", a -> scaledProduct(a, true));
     t.add("aten.convolution.default", MatmulLaunches::convolution);
   }
 
