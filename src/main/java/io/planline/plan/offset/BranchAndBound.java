@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  *       failed once fails again, a side that fit reuses its offsets).
  * </ul>
  */
-final class BranchAndBound {
+final class BranchAndBound implements DecisionSearch {
 
   /** How a decision ended. */
   enum Outcome { FITS, DOES_NOT_FIT, GAVE_UP }
@@ -73,8 +73,8 @@ final class BranchAndBound {
     this.solution = new long[state.problem.size()];
   }
 
-  /** Runs the search. */
-  Outcome run() {
+  @Override
+  public Outcome run() {
     int n = problem.size();
     for (int i = 0; i < n; i++) {
       if (problem.size(i) > capacity) {
@@ -88,13 +88,13 @@ final class BranchAndBound {
     return search(all, 0, sections.count(), 0, -1);
   }
 
-  /** The placement found; valid only after {@link #run} returned {@link Outcome#FITS}. */
-  long[] solution() {
+  @Override
+  public long[] solution() {
     return solution.clone();
   }
 
-  /** Search nodes visited. */
-  long nodes() {
+  @Override
+  public long nodes() {
     return nodes;
   }
 
@@ -119,8 +119,8 @@ final class BranchAndBound {
     if (m == 0) {
       return Outcome.FITS;
     }
-    state.computeLowFloors(cands, m, from, to, x, rank, lastRank);
-    if (!check(from, to, x)) {
+    if (!state.computeLowFloors(cands, m, from, to, x, rank, lastRank)
+        || !check(from, to, x)) {
       return Outcome.DOES_NOT_FIT;
     }
     sortByFloor(cands, m);
@@ -139,11 +139,14 @@ final class BranchAndBound {
       }
       int mark = state.mark();
       state.place(b, y);
+      boolean hatless = !state.hasUnplacedOverlap(b);
       // Written at every placement: the last write of each buffer is on the path that fits.
       solution[b] = y;
       Outcome r = descend(part, from, to, b, y);
       state.undo(b, mark);
-      if (r != Outcome.DOES_NOT_FIT) {
+      if (r != Outcome.DOES_NOT_FIT || hatless) {
+        // Hatless: nothing unplaced overlaps b, so its floor can never change again; after any
+        // later candidate, canonical order would forbid b at that floor, so those fail too.
         return r;
       }
     }
@@ -270,7 +273,7 @@ final class BranchAndBound {
   }
 
   /** For each buffer, the next-lower-ranked buffer of equal size and lifetime, or -1. */
-  private static int[] twins(OffsetProblem p, int[] rank) {
+  static int[] twins(OffsetProblem p, int[] rank) {
     int n = p.size();
     Integer[] ids = new Integer[n];
     for (int i = 0; i < n; i++) {

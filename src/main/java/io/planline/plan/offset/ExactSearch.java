@@ -1,17 +1,23 @@
 package io.planline.plan.offset;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decisions over one independent component, by {@link BranchAndBound} runs with restarts, on
- * {@value #WORKERS} threads.
+ * Decisions over one independent component, by search runs with restarts on {@value #WORKERS}
+ * threads: worker 0 runs {@link BranchAndBound} (canonical offset order), worker 1 runs
+ * {@link CoverSearch} (fail-first over the skyline), whose strengths differ from instance to
+ * instance (MiniMalloc's challenging G and K fall to the first, A and I to the second).
  *
  * <p>A search cut short by its node limit says nothing, so the next attempt, with another
  * preorder, may find quickly what this one would find slowly (MiniMalloc's round robin, here on a
- * Luby schedule: backtracking has heavy-tailed run times). Attempt {@code a} uses base order
- * {@code a mod 3}, shuffled locally from the fourth attempt on with seed {@code a}, and a node
- * limit of {@code luby(a + 1)} units. Any attempt that finishes its search decides the question.
+ * Luby schedule: backtracking has heavy-tailed run times). Attempt {@code a} is worker
+ * {@code a mod 2}'s attempt {@code k = a / 2}, with a node limit of {@code luby(k + 1)} units.
+ * Branch and bound takes base order {@code k mod 3}, shuffled locally from its fourth attempt on
+ * with seed {@code k}; the cover search alternates between the problem and its time reversal and
+ * goes through the same three orders. Any attempt that finishes its search decides
+ * the question.
  *
  * <p>Asked again at the same capacity, each worker resumes after its last attempt that ran to its
  * node limit, keeping what its memo learned.
@@ -42,11 +48,27 @@ final class ExactSearch {
   private final OffsetProblem problem;
   private final Sections sections;
   private final int[][] ranks;
-  private final SearchState[] states = new SearchState[WORKERS];
+  private @Nullable SearchState state;
+  private final View[] views = new View[2];
   // Where each worker resumes when asked again at the same capacity.
   private long resumeCapacity = -1;
   private final int[] nextAttempt = new int[WORKERS];
-  private final PieceMemo[] memos = new PieceMemo[WORKERS];
+  // What the searches learned, per orientation: [0] branch and bound, [1..2] cover search.
+  private final PieceMemo[] memos = new PieceMemo[3];
+
+  /** The problem in one time direction, as the cover search sees it. */
+  private record View(OffsetProblem problem, Sections sections, int[][] overlaps,
+      int[][] ranks) {
+
+    static View of(OffsetProblem p) {
+      Sections s = new Sections(p);
+      int[][] ranks = new int[ORDERS.size()][];
+      for (int k = 0; k < ranks.length; k++) {
+        ranks[k] = ORDERS.get(k).ranks(p, s);
+      }
+      return new View(p, s, SearchState.overlapLists(p, s), ranks);
+    }
+  }
 
   ExactSearch(OffsetProblem problem) {
     this.problem = problem;
@@ -79,18 +101,16 @@ final class ExactSearch {
       resumeCapacity = capacity;
       for (int w = 0; w < WORKERS; w++) {
         nextAttempt[w] = w;
-        memos[w] = new PieceMemo();
+      }
+      for (int m = 0; m < memos.length; m++) {
+        memos[m] = new PieceMemo();
       }
     }
     Board board = new Board();
     Thread[] threads = new Thread[WORKERS];
     for (int w = 0; w < WORKERS; w++) {
-      if (states[w] == null) {
-        states[w] = new SearchState(problem, sections);
-      }
-      SearchState state = states[w];
       int worker = w;
-      threads[w] = new Thread(() -> work(worker, state, capacity, maxNodes,
+      threads[w] = new Thread(() -> work(worker, capacity, maxNodes,
           Math.min(softDeadlineNanos, deadlineNanos), deadlineNanos, board),
           "offset-search-" + w);
       threads[w].setDaemon(true);
@@ -107,11 +127,13 @@ final class ExactSearch {
     return board.answer();
   }
 
-  private void work(int worker, SearchState state, long capacity, long maxNodes,
-      long softDeadlineNanos, long deadlineNanos, Board board) {
+  private void work(int worker, long capacity, long maxNodes, long softDeadlineNanos,
+      long deadlineNanos, Board board) {
     try {
-      PieceMemo memo = memos[worker];
       long unit = 1_000 + 20L * problem.size();
+      // The cover search either runs almost straight down or thrashes (challenging I: the runs
+      // that fit took 2-5 nodes per buffer), so it restarts sooner and more often.
+      long coverUnit = 500 + 4L * problem.size();
       long spent = 0;
       for (int a = nextAttempt[worker]; spent < maxNodes
           && System.nanoTime() < softDeadlineNanos; a += WORKERS) {
@@ -119,12 +141,10 @@ final class ExactSearch {
           return;
         }
         int attempt = a;
-        long full = unit * luby(a + 1);
+        long full = (a % WORKERS == 0 ? unit : coverUnit) * luby(a / WORKERS + 1);
         long allowed = Math.min(full, maxNodes - spent);
-        int[] rank = a < ranks.length ? ranks[a]
-            : Preorder.shuffle(ranks[a % ranks.length], a, Math.max(2, problem.size() / 10));
-        BranchAndBound search = new BranchAndBound(state, rank, capacity, allowed,
-            deadlineNanos, memo, () -> board.decidedBelow(attempt));
+        DecisionSearch search = attempt(a, capacity, allowed, deadlineNanos,
+            () -> board.decidedBelow(attempt));
         BranchAndBound.Outcome outcome = search.run();
         spent += search.nodes();
         // An attempt cut short before its own node limit is run again on resumption.
@@ -138,6 +158,35 @@ final class ExactSearch {
     } catch (RuntimeException | Error e) {
       board.fail(e);
     }
+  }
+
+  /** The search of attempt {@code a} (see the class comment for the schedule). */
+  private DecisionSearch attempt(int a, long capacity, long nodeLimit, long deadlineNanos,
+      BooleanSupplier cancelled) {
+    int k = a / WORKERS;
+    int window = Math.max(2, problem.size() / 10);
+    if (a % WORKERS == 0) {
+      SearchState s = state;
+      if (s == null) {
+        s = new SearchState(problem, sections);
+        state = s;
+      }
+      int[] rank = k < ranks.length ? ranks[k]
+          : Preorder.shuffle(ranks[k % ranks.length], k, window);
+      return new BranchAndBound(s, rank, capacity, nodeLimit, deadlineNanos, memos[0],
+          cancelled);
+    }
+    int direction = k % 2;
+    View view = views[direction];
+    if (view == null) {
+      view = View.of(direction == 0 ? problem : problem.reversed());
+      views[direction] = view;
+    }
+    int order = k / 2;
+    int[] rank = order < view.ranks().length ? view.ranks()[order]
+        : Preorder.shuffle(view.ranks()[order % view.ranks().length], k, window);
+    return new CoverSearch(view.problem(), view.sections(), view.overlaps(), rank, capacity,
+        nodeLimit, deadlineNanos, memos[1 + direction], cancelled);
   }
 
   /** Results of the attempts, shared by the workers. */

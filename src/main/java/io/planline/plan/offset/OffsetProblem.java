@@ -123,6 +123,24 @@ public final class OffsetProblem {
     return new OffsetProblem(s, f, l);
   }
 
+  /**
+   * The same buffers with time running backwards: a placement of one is a placement of the
+   * other, but searches that sweep or break ties by time take other paths through it.
+   */
+  public OffsetProblem reversed() {
+    int end = 0;
+    for (int t : last) {
+      end = Math.max(end, t);
+    }
+    int[] f = new int[sizes.length];
+    int[] l = new int[sizes.length];
+    for (int i = 0; i < sizes.length; i++) {
+      f[i] = end - last[i];
+      l[i] = end - first[i];
+    }
+    return new OffsetProblem(sizes, f, l);
+  }
+
   private long computeLowerBound() {
     int n = sizes.length;
     // An end is encoded at last + 1 and sorts before a start at the same encoded time (flag bit

@@ -29,6 +29,11 @@ final class PartKey {
     return new PartKey(c);
   }
 
+  /** A key over arbitrary content (the caller keeps the layout unambiguous). */
+  static PartKey of(long[] content) {
+    return new PartKey(content.clone());
+  }
+
   /** Longs held by the key. */
   int length() {
     return content.length;

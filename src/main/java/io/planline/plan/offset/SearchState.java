@@ -27,6 +27,8 @@ final class SearchState {
   final long[] total;
   final long[] lowFloor;
   final int[] cuts;
+  /** Per unplaced buffer, the lowest offset it can still take (set by computeLowFloors). */
+  final long[] effFloor;
 
   private final int leaves;
   private final long[] chmin;
@@ -44,6 +46,7 @@ final class SearchState {
     this.offset = new long[n];
     Arrays.fill(offset, UNPLACED);
     this.minOffset = new long[n];
+    this.effFloor = new long[n];
     this.total = sections.loads(problem);
     this.lowFloor = new long[count];
     for (int s = 0; s < count; s++) {
@@ -93,23 +96,23 @@ final class SearchState {
    * Recomputes {@code lowFloor} over sections {@code [from, to)} from the lowest offsets at which
    * the unplaced buffers {@code ids} can still start, given that canonical order has reached
    * offset {@code x} after a buffer of rank {@code lastRank}: a range minimum written into a
-   * segment tree, O(m log S + S).
+   * segment tree, O(m log S + S). Returns false when some buffer can no longer be placed at all.
    */
-  void computeLowFloors(int[] ids, int count, int from, int to, long x, int[] rank,
+  boolean computeLowFloors(int[] ids, int count, int from, int to, long x, int[] rank,
       int lastRank) {
     java.util.Arrays.fill(chmin, 1, 2 * leaves, NO_FLOOR);
-    long smallest = Long.MAX_VALUE;
-    for (int k = 0; k < count; k++) {
-      smallest = Math.min(smallest, problem.size(ids[k]));
-    }
     for (int k = 0; k < count; k++) {
       int c = ids[k];
       long v = minOffset[c];
       if (v < x || (v == x && rank[c] < lastRank)) {
-        // Canonical order forbids placing c at its floor now: it can only start on the top of a
-        // buffer placed later, at x or above, so at least x plus the smallest unplaced size.
-        v = x + smallest;
+        // Canonical order forbids placing c at its floor now: it can only start on the top of an
+        // overlapping buffer placed later, at x or above; with none left, c is lost.
+        v = lowestLaterTop(c, x);
+        if (v == NO_FLOOR) {
+          return false;
+        }
       }
+      effFloor[c] = v;
       int l = sections.lo(c) + leaves;
       int r = sections.hi(c) + leaves;
       while (l < r) {
@@ -131,6 +134,28 @@ final class SearchState {
     for (int s = from; s < to; s++) {
       lowFloor[s] = chmin[leaves + s];
     }
+    return true;
+  }
+
+  /** The lowest top an unplaced buffer overlapping {@code c} can have if placed at x or above. */
+  private long lowestLaterTop(int c, long x) {
+    long best = NO_FLOOR;
+    for (int d : overlaps[c]) {
+      if (offset[d] == UNPLACED) {
+        best = Math.min(best, Math.max(x, minOffset[d]) + problem.size(d));
+      }
+    }
+    return best;
+  }
+
+  /** Whether some unplaced buffer overlaps {@code b} in time (MiniMalloc: b has a "hat"). */
+  boolean hasUnplacedOverlap(int b) {
+    for (int c : overlaps[b]) {
+      if (offset[c] == UNPLACED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Takes back the placement of {@code b}, made right after {@code mark} was taken. */
@@ -179,6 +204,12 @@ final class SearchState {
       }
     }
     return members;
+  }
+
+  /** For each buffer, the other buffers it overlaps in time. */
+  static int[][] overlapLists(OffsetProblem problem, Sections sections) {
+    return buildOverlaps(problem.size(), sections,
+        buildMembers(problem.size(), sections.count(), sections));
   }
 
   /** Buffers overlapping each buffer in time: those in its first section or starting after it. */

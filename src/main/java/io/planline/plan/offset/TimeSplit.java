@@ -7,12 +7,12 @@ import java.util.List;
 /**
  * Static decomposition of a problem into independent time sections.
  *
- * <p>Two rules, applied recursively: buffers of size 0 need no memory (offset 0); a buffer live
- * over the whole span of its group overlaps every other buffer of the group, so it can sit at the
- * bottom of the group's stack without loss (lift everything below it by its size); and where no
- * buffer crosses a point in time, the two sides share nothing and are solved apart. What remains
- * are {@link Component}s, each placed above a fixed base; the height is the largest base plus
- * component height.
+ * <p>Three rules, applied recursively: buffers of size 0 need no memory (offset 0); a buffer that
+ * overlaps every other buffer of its group (one live over the group's whole span, say) can sit
+ * at the bottom of the group's stack without loss (lift everything below it by its size); and
+ * where no buffer crosses a point in time, the two sides share nothing and are solved apart. What
+ * remains are {@link Component}s, each placed above a fixed base; the height is the largest base
+ * plus component height. A component's times are renumbered ({@link #compressed}).
  *
  * <pre>
  *   | b2 |   | c1 c2 |      component {b2} on base s, component {c1, c2} on base s
@@ -23,7 +23,8 @@ final class TimeSplit {
 
   /**
    * One independent piece: the buffers {@code ids} of the original problem, placed at
-   * {@code base} + the offsets of a packing of {@code problem} (whose buffer k is ids[k]).
+   * {@code base} + the offsets of a packing of {@code problem} (whose buffer k is ids[k], over
+   * renumbered times).
    */
   record Component(int[] ids, long base, OffsetProblem problem) {}
 
@@ -96,19 +97,23 @@ final class TimeSplit {
     }
   }
 
-  /** Stacks the group's whole-span buffers at its base; recurses on the rest if any were found. */
+  /**
+   * Stacks at the group's base the buffers that overlap every other buffer of the group (those
+   * live over its whole span, and also those that start before every other ends and end after
+   * every other starts); recurses on the rest if any were found.
+   */
   private void strip(OffsetProblem p, int[] group, long base, boolean unsplit) {
-    int from = Integer.MAX_VALUE;
-    int to = Integer.MIN_VALUE;
+    int minLast = Integer.MAX_VALUE;
+    int maxFirst = Integer.MIN_VALUE;
     for (int b : group) {
-      from = Math.min(from, p.first(b));
-      to = Math.max(to, p.last(b));
+      minLast = Math.min(minLast, p.last(b));
+      maxFirst = Math.max(maxFirst, p.first(b));
     }
     int[] rest = new int[group.length];
     int r = 0;
     long top = base;
     for (int b : group) {
-      if (p.first(b) == from && p.last(b) == to) {
+      if (p.first(b) <= minLast && p.last(b) >= maxFirst) {
         fixed[b] = top;
         top += p.size(b);
       } else {
@@ -117,9 +122,46 @@ final class TimeSplit {
     }
     int[] remaining = Arrays.copyOf(rest, r);
     if (top == base && unsplit) {
-      components.add(new Component(remaining, base, p.subset(remaining)));
+      components.add(new Component(remaining, base, compressed(p.subset(remaining))));
     } else {
       split(p, remaining, top);
     }
+  }
+
+  /**
+   * The same problem over the fewest times: starts not separated by an end share one time, and
+   * an end takes the time of the last start before it. Two buffers overlap exactly when they did
+   * before, and every section has a buffer starting in it, so a problem read from lines (one
+   * allocation per line) and the same problem read from a buffer list search alike.
+   */
+  static OffsetProblem compressed(OffsetProblem p) {
+    int n = p.size();
+    // Event keys: a start at t sorts as 2t, an end after t as 2t + 1; the buffer in the low bits.
+    long[] events = new long[2 * n];
+    for (int i = 0; i < n; i++) {
+      events[2 * i] = ((2L * p.first(i)) << 32) | i;
+      events[2 * i + 1] = ((2L * p.last(i) + 1) << 32) | i;
+    }
+    Arrays.sort(events);
+    long[] sizes = new long[n];
+    int[] first = new int[n];
+    int[] last = new int[n];
+    int time = -1;
+    boolean afterEnd = true;
+    for (long e : events) {
+      int i = (int) (e & 0xffffffffL);
+      if (((e >>> 32) & 1) == 0) {
+        if (afterEnd) {
+          time++;
+          afterEnd = false;
+        }
+        first[i] = time;
+        sizes[i] = p.size(i);
+      } else {
+        last[i] = time;
+        afterEnd = true;
+      }
+    }
+    return new OffsetProblem(sizes, first, last);
   }
 }

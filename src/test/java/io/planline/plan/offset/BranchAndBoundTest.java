@@ -38,6 +38,24 @@ final class BranchAndBoundTest {
   }
 
   @Test
+  void run_instancesAboveTheirBound_decideExactlyAtTheOptimum() {
+    // Here "does not fit" below the optimum is a real proof, not the lower bound's shortcut.
+    for (OffsetProblem p : Instances.aboveTheirBound()) {
+      long optimum = Instances.bruteForceOptimum(p);
+      Sections sections = new Sections(p);
+      for (Preorder order : Preorder.values()) {
+        int[] rank = order.ranks(p, sections);
+        BranchAndBound fits = new BranchAndBound(p, sections, rank, optimum, Long.MAX_VALUE,
+            NO_DEADLINE);
+        assertEquals(BranchAndBound.Outcome.FITS, fits.run(), order.name());
+        assertTrue(p.isValid(fits.solution()), order.name());
+        assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, new BranchAndBound(p, sections, rank,
+            optimum - 1, Long.MAX_VALUE, NO_DEADLINE).run(), order.name());
+      }
+    }
+  }
+
+  @Test
   void run_identicalBuffers_findsThePacking() {
     // Four twins live together and a fifth after them: the symmetry rule must not lose it.
     OffsetProblem p = Instances.problem(new long[] {2, 0, 3}, new long[] {2, 0, 3},

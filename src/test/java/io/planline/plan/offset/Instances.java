@@ -35,6 +35,26 @@ final class Instances {
     return new OffsetProblem(s, f, l);
   }
 
+  /**
+   * Small problems whose optimum is above their lower bound (found by a seeded random search
+   * over 5 million short-lived instances; about one in a million is like this).
+   */
+  static java.util.List<OffsetProblem> aboveTheirBound() {
+    return java.util.List.of(
+        problem(new long[] {1, 1, 3}, new long[] {4, 0, 1}, new long[] {3, 1, 2},
+            new long[] {1, 2, 3}, new long[] {4, 3, 4}, new long[] {4, 4, 6}, new long[] {4, 0, 0}),
+        problem(new long[] {2, 1, 1}, new long[] {3, 4, 5}, new long[] {2, 1, 3},
+            new long[] {2, 3, 3}, new long[] {1, 0, 2}, new long[] {1, 2, 4}, new long[] {3, 0, 0}),
+        problem(new long[] {2, 2, 3}, new long[] {4, 0, 1}, new long[] {2, 1, 2},
+            new long[] {3, 4, 6}, new long[] {3, 0, 0}, new long[] {2, 1, 3}, new long[] {4, 3, 5}),
+        problem(new long[] {3, 0, 1}, new long[] {2, 3, 4}, new long[] {4, 0, 0},
+            new long[] {2, 2, 3}, new long[] {3, 1, 2}, new long[] {2, 1, 3}, new long[] {4, 4, 6},
+            new long[] {2, 3, 4}),
+        problem(new long[] {2, 1, 2}, new long[] {4, 0, 1}, new long[] {2, 1, 3},
+            new long[] {2, 2, 3}, new long[] {4, 3, 5}, new long[] {4, 4, 5}, new long[] {1, 0, 1},
+            new long[] {3, 0, 0}));
+  }
+
   /** A random problem of {@code n} buffers, sizes in [1, maxSize], times in [0, horizon). */
   static OffsetProblem random(Random rnd, int n, int maxSize, int horizon) {
     long[] s = new long[n];

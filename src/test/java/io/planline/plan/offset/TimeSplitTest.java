@@ -13,17 +13,67 @@ final class TimeSplitTest {
 
   @Test
   void of_wholeSpanBuffer_isStackedAndSplitsTheRest() {
-    // 0 spans everything; below it nothing. 1 and 2 overlap each other, 3 is alone later.
-    OffsetProblem p = Instances.problem(new long[] {5, 0, 9}, new long[] {2, 0, 3},
-        new long[] {3, 2, 5}, new long[] {4, 7, 9});
+    // 0 spans everything; below it nothing. 1-4 form a chain (no one of them overlaps all the
+    // others), 5 is alone later.
+    OffsetProblem p = Instances.problem(new long[] {5, 0, 12}, new long[] {2, 0, 3},
+        new long[] {3, 2, 5}, new long[] {4, 4, 7}, new long[] {1, 6, 9},
+        new long[] {9, 11, 12});
     TimeSplit split = TimeSplit.of(p);
     assertEquals(1, split.components().size());
     TimeSplit.Component c = split.components().get(0);
     assertEquals(5, c.base());
-    assertArrayEquals(new int[] {1, 2}, c.ids());
-    long[] offsets = split.assemble(List.of(new long[] {0, 2}));
+    assertArrayEquals(new int[] {1, 2, 3, 4}, c.ids());
+    long[] offsets = split.assemble(List.of(new long[] {0, 2, 5, 0}));
     assertTrue(p.isValid(offsets));
-    assertEquals(10, p.height(offsets));
+    assertEquals(14, p.height(offsets));
+  }
+
+  @Test
+  void of_bufferOverlappingEveryOther_isStackedThoughNotWholeSpan() {
+    // 1 and 3 overlap every other buffer (3 lives only over [3, 4]): both are stacked, and then
+    // 0 and 2 share no time.
+    OffsetProblem p = Instances.problem(new long[] {2, 0, 3}, new long[] {3, 2, 5},
+        new long[] {4, 4, 7}, new long[] {6, 3, 4});
+    TimeSplit split = TimeSplit.of(p);
+    long[] offsets = split.assemble(List.of());
+    assertTrue(split.components().isEmpty());
+    assertEquals(0, offsets[1]);
+    assertEquals(3, offsets[3]);
+    assertTrue(p.isValid(offsets));
+    assertEquals(Instances.bruteForceOptimum(p), p.height(offsets));
+  }
+
+  @Test
+  void compressed_randomProblems_keepExactlyTheOverlaps() {
+    Random rnd = new Random(17);
+    for (int round = 0; round < 500; round++) {
+      OffsetProblem p = Instances.random(rnd, 1 + rnd.nextInt(20), 9, 1 + rnd.nextInt(30));
+      OffsetProblem q = TimeSplit.compressed(p);
+      assertEquals(p.size(), q.size());
+      for (int i = 0; i < p.size(); i++) {
+        assertEquals(p.size(i), q.size(i));
+        for (int j = 0; j < p.size(); j++) {
+          assertEquals(p.overlapsInTime(i, j), q.overlapsInTime(i, j),
+              "round " + round + ", buffers " + i + " and " + j);
+        }
+      }
+      assertEquals(p.lowerBound(), q.lowerBound());
+    }
+  }
+
+  @Test
+  void compressed_sameProblemReadFromLines_isTheSameAsFromTheList() {
+    // Allocations at one time get one line each in a program; renumbered, nothing differs.
+    OffsetProblem list = Instances.problem(new long[] {4, 0, 2}, new long[] {3, 0, 0},
+        new long[] {2, 1, 3});
+    OffsetProblem lines = Instances.problem(new long[] {4, 0, 9}, new long[] {3, 1, 4},
+        new long[] {2, 6, 12});
+    OffsetProblem a = TimeSplit.compressed(list);
+    OffsetProblem b = TimeSplit.compressed(lines);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(a.first(i), b.first(i));
+      assertEquals(a.last(i), b.last(i));
+    }
   }
 
   @Test
