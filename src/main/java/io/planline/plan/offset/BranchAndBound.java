@@ -185,29 +185,7 @@ final class BranchAndBound implements DecisionSearch {
     int to = piece[1];
     int[] ids = Arrays.copyOfRange(piece, 2, piece.length);
     PartKey key = PartKey.of(from, to, y, ids, state.minOffset);
-    PieceMemo.Entry entry = memo.get(key);
-    if (entry != null) {
-      long[] known = entry.offsets();
-      if (known == null) {
-        return Outcome.DOES_NOT_FIT;
-      }
-      for (int k = 0; k < ids.length; k++) {
-        solution[ids[k]] = known[k];
-      }
-      return Outcome.FITS;
-    }
-    Outcome r = search(ids, from, to, y, -1);
-    if (r != Outcome.GAVE_UP) {
-      long[] offsets = null;
-      if (r == Outcome.FITS) {
-        offsets = new long[ids.length];
-        for (int k = 0; k < ids.length; k++) {
-          offsets[k] = solution[ids[k]];
-        }
-      }
-      memo.put(key, offsets);
-    }
-    return r;
+    return memo.solve(key, ids, solution, () -> search(ids, from, to, y, -1));
   }
 
   /** Splits the unplaced buffers of a part at the cut points; pieces as {from, to, ids...}. */

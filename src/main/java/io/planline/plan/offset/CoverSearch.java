@@ -44,20 +44,14 @@ final class CoverSearch implements DecisionSearch {
   private final long deadlineNanos;
   private final BooleanSupplier cancelled;
 
-  private final long[] skyline;
-  private final long[] offset;
+  private final Skyline sky;
   private final long[] solution;
-  private final long[] total;
   private final long[] lowFloor;
   private final int[] count;
   private final int[] cross;
   private final long[] floorNow;
   private final PieceMemo memo;
 
-  // Undo trail of skyline changes: (section, old value).
-  private int[] trailIndex = new int[4096];
-  private long[] trailValue = new long[4096];
-  private int trailTop;
   private long nodes;
 
   CoverSearch(OffsetProblem problem, Sections sections, int[][] overlaps, int[] rank,
@@ -74,11 +68,8 @@ final class CoverSearch implements DecisionSearch {
     this.cancelled = cancelled;
     int n = problem.size();
     int sc = sections.count();
-    this.skyline = new long[sc];
-    this.offset = new long[n];
-    Arrays.fill(offset, SearchState.UNPLACED);
+    this.sky = new Skyline(problem, sections);
     this.solution = new long[n];
-    this.total = sections.loads(problem);
     this.lowFloor = new long[sc];
     this.count = new int[sc];
     this.cross = new int[sc];
@@ -118,7 +109,7 @@ final class CoverSearch implements DecisionSearch {
     int k = 0;
     int[] cur = new int[ids.length];
     for (int b : ids) {
-      if (offset[b] == SearchState.UNPLACED) {
+      if (sky.offset[b] == SearchState.UNPLACED) {
         cur[k++] = b;
       }
     }
@@ -128,16 +119,16 @@ final class CoverSearch implements DecisionSearch {
     if (k < ids.length) {
       cur = Arrays.copyOf(cur, k);
     }
-    int mark = trailTop;
+    int mark = sky.mark();
     BranchAndBound.Outcome r = node(cur, from, to);
-    rollback(mark);
+    sky.rollback(mark);
     return r;
   }
 
   private BranchAndBound.Outcome node(int[] ids, int from, int to) {
     Arrays.fill(lowFloor, from, to, NONE);
     for (int b : ids) {
-      long f = floorOf(b);
+      long f = sky.floorOf(b);
       floorNow[b] = f;
       for (int s = sections.lo(b); s < sections.hi(b); s++) {
         if (f < lowFloor[s]) {
@@ -148,8 +139,8 @@ final class CoverSearch implements DecisionSearch {
     // Normalise: nothing starts below a section's lowest floor (floors stay as they are, since
     // every buffer covering the section has a floor at least that high).
     for (int s = from; s < to; s++) {
-      if (lowFloor[s] != NONE && lowFloor[s] > skyline[s]) {
-        setSkyline(s, lowFloor[s]);
+      if (lowFloor[s] != NONE && lowFloor[s] > sky.height[s]) {
+        sky.raise(s, lowFloor[s]);
       }
     }
     Arrays.fill(count, from, to, 0);
@@ -157,7 +148,7 @@ final class CoverSearch implements DecisionSearch {
     for (int b : ids) {
       long f = floorNow[b];
       for (int s = sections.lo(b); s < sections.hi(b); s++) {
-        if (skyline[s] == f) {
+        if (sky.height[s] == f) {
           count[s]++;
         }
         if (s + 1 < sections.hi(b)) {
@@ -167,10 +158,10 @@ final class CoverSearch implements DecisionSearch {
     }
     boolean split = false;
     for (int s = from; s < to; s++) {
-      if (total[s] == 0) {
+      if (sky.total[s] == 0) {
         continue;
       }
-      long slack = capacity - skyline[s] - total[s];
+      long slack = capacity - sky.height[s] - sky.total[s];
       if (slack < 0 || (slack == 0 && count[s] == 0)) {
         return BranchAndBound.Outcome.DOES_NOT_FIT;
       }
@@ -183,30 +174,31 @@ final class CoverSearch implements DecisionSearch {
       }
     }
     int s = mostConstrained(from, to);
-    long h = skyline[s];
+    long h = sky.height[s];
     int[] cands = candidates(ids, s, h);
     for (int b : cands) {
       int twin = twinBefore[b];
-      if (twin >= 0 && offset[twin] == SearchState.UNPLACED) {
+      if (twin >= 0 && sky.offset[twin] == SearchState.UNPLACED) {
         continue;
       }
-      int mark = trailTop;
-      place(b, h);
+      int mark = sky.mark();
+      sky.place(b, h);
+      // Written at every placement: the last write of each buffer is on the path that fits.
+      solution[b] = h;
       BranchAndBound.Outcome r = search(ids, from, to);
-      unplace(b);
-      rollback(mark);
+      sky.unplace(b, mark);
       if (r != BranchAndBound.Outcome.DOES_NOT_FIT) {
         return r;
       }
     }
-    if (capacity - h - total[s] == 0) {
+    if (capacity - h - sky.total[s] == 0) {
       return BranchAndBound.Outcome.DOES_NOT_FIT; // no slack: the point must be covered
     }
     long raised = wasteLevel(ids, s, h);
-    if (raised == NONE || raised + total[s] > capacity) {
+    if (raised == NONE || raised + sky.total[s] > capacity) {
       return BranchAndBound.Outcome.DOES_NOT_FIT;
     }
-    setSkyline(s, raised);
+    sky.raise(s, raised);
     return search(ids, from, to);
   }
 
@@ -250,8 +242,8 @@ final class CoverSearch implements DecisionSearch {
   private long minSlack(int[] piece) {
     long worst = NONE;
     for (int s = piece[0]; s < piece[1]; s++) {
-      if (total[s] > 0) {
-        worst = Math.min(worst, capacity - skyline[s] - total[s]);
+      if (sky.total[s] > 0) {
+        worst = Math.min(worst, capacity - sky.height[s] - sky.total[s]);
       }
     }
     return worst;
@@ -266,35 +258,12 @@ final class CoverSearch implements DecisionSearch {
     key[0] = from;
     key[1] = to;
     for (int s = from; s < to; s++) {
-      key[2 + s - from] = skyline[s];
+      key[2 + s - from] = sky.height[s];
     }
     for (int i = 0; i < ids.length; i++) {
       key[2 + (to - from) + i] = ids[i];
     }
-    PartKey pk = PartKey.of(key);
-    PieceMemo.Entry known = memo.get(pk);
-    if (known != null) {
-      long[] offsets = known.offsets();
-      if (offsets == null) {
-        return BranchAndBound.Outcome.DOES_NOT_FIT;
-      }
-      for (int i = 0; i < ids.length; i++) {
-        solution[ids[i]] = offsets[i];
-      }
-      return BranchAndBound.Outcome.FITS;
-    }
-    BranchAndBound.Outcome r = search(ids, from, to);
-    if (r != BranchAndBound.Outcome.GAVE_UP) {
-      long[] offsets = null;
-      if (r == BranchAndBound.Outcome.FITS) {
-        offsets = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-          offsets[i] = solution[ids[i]];
-        }
-      }
-      memo.put(pk, offsets);
-    }
-    return r;
+    return memo.solve(PartKey.of(key), ids, solution, () -> search(ids, from, to));
   }
 
   /** Unplaced buffers covering section s whose floor is h, in rank order. */
@@ -330,21 +299,21 @@ final class CoverSearch implements DecisionSearch {
     long bestBranches = Long.MAX_VALUE;
     int s = from;
     while (s < to) {
-      if (total[s] == 0) {
+      if (sky.total[s] == 0) {
         s++;
         continue;
       }
       int e = s + 1;
-      while (e < to && total[e] > 0 && skyline[e] == skyline[s]) {
+      while (e < to && sky.total[e] > 0 && sky.height[e] == sky.height[s]) {
         e++;
       }
-      long h = skyline[s];
-      boolean leftWall = s == from || total[s - 1] == 0 || skyline[s - 1] > h;
-      boolean rightWall = e == to || total[e] == 0 || skyline[e] > h;
+      long h = sky.height[s];
+      boolean leftWall = s == from || sky.total[s - 1] == 0 || sky.height[s - 1] > h;
+      boolean rightWall = e == to || sky.total[e] == 0 || sky.height[e] > h;
       if (leftWall && rightWall) {
         for (int t = s; t < e; t++) {
-          long branches = count[t] + (capacity - h - total[t] > 0 ? 1 : 0);
-          if (branches < bestBranches || (branches == bestBranches && h < skyline[best])) {
+          long branches = count[t] + (capacity - h - sky.total[t] > 0 ? 1 : 0);
+          if (branches < bestBranches || (branches == bestBranches && h < sky.height[best])) {
             best = t;
             bestBranches = branches;
           }
@@ -356,7 +325,7 @@ final class CoverSearch implements DecisionSearch {
   }
 
   /**
-   * Where the lowest section's skyline goes when nothing covers (s, h): each buffer covering s
+   * Where the chosen section's skyline goes when nothing covers (s, h): each buffer covering s
    * starts at its floor if that is higher, else on top of an unplaced buffer overlapping it.
    */
   private long wasteLevel(int[] ids, int s, long h) {
@@ -365,14 +334,14 @@ final class CoverSearch implements DecisionSearch {
       if (sections.lo(b) > s || s >= sections.hi(b)) {
         continue;
       }
-      long f = floorOf(b); // floorNow was overwritten by the candidates' subtrees
+      long f = sky.floorOf(b); // floorNow was overwritten by the candidates' subtrees
       if (f > h) {
         level = Math.min(level, f);
         continue;
       }
       long under = NONE;
       for (int d : overlaps[b]) {
-        if (offset[d] == SearchState.UNPLACED) {
+        if (sky.offset[d] == SearchState.UNPLACED) {
           under = Math.min(under, h + problem.size(d));
         }
       }
@@ -382,50 +351,5 @@ final class CoverSearch implements DecisionSearch {
       level = Math.min(level, under);
     }
     return level;
-  }
-
-  private long floorOf(int b) {
-    long f = 0;
-    for (int s = sections.lo(b); s < sections.hi(b); s++) {
-      f = Math.max(f, skyline[s]);
-    }
-    return f;
-  }
-
-  private void place(int b, long y) {
-    offset[b] = y;
-    // Written at every placement: the last write of each buffer is on the path that fits.
-    solution[b] = y;
-    long top = y + problem.size(b);
-    for (int s = sections.lo(b); s < sections.hi(b); s++) {
-      total[s] -= problem.size(b);
-      setSkyline(s, top);
-    }
-  }
-
-  private void unplace(int b) {
-    offset[b] = SearchState.UNPLACED;
-    for (int s = sections.lo(b); s < sections.hi(b); s++) {
-      total[s] += problem.size(b);
-    }
-  }
-
-  private void setSkyline(int s, long v) {
-    if (trailTop == trailIndex.length) {
-      int g = trailTop * 2;
-      trailIndex = Arrays.copyOf(trailIndex, g);
-      trailValue = Arrays.copyOf(trailValue, g);
-    }
-    trailIndex[trailTop] = s;
-    trailValue[trailTop] = skyline[s];
-    trailTop++;
-    skyline[s] = v;
-  }
-
-  private void rollback(int mark) {
-    while (trailTop > mark) {
-      trailTop--;
-      skyline[trailIndex[trailTop]] = trailValue[trailTop];
-    }
   }
 }

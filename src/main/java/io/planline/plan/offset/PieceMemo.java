@@ -25,6 +25,38 @@ final class PieceMemo {
     return entries.get(key);
   }
 
+  /**
+   * The outcome of the piece {@code key} holding buffers {@code ids}: remembered, or found by
+   * {@code search} (which writes the offsets it finds into {@code solution}) and then remembered
+   * unless the search gave up. A remembered fit is copied into {@code solution}.
+   */
+  BranchAndBound.Outcome solve(PartKey key, int[] ids, long[] solution,
+      java.util.function.Supplier<BranchAndBound.Outcome> search) {
+    Entry entry = get(key);
+    if (entry != null) {
+      long[] known = entry.offsets();
+      if (known == null) {
+        return BranchAndBound.Outcome.DOES_NOT_FIT;
+      }
+      for (int k = 0; k < ids.length; k++) {
+        solution[ids[k]] = known[k];
+      }
+      return BranchAndBound.Outcome.FITS;
+    }
+    BranchAndBound.Outcome r = search.get();
+    if (r != BranchAndBound.Outcome.GAVE_UP) {
+      long[] offsets = null;
+      if (r == BranchAndBound.Outcome.FITS) {
+        offsets = new long[ids.length];
+        for (int k = 0; k < ids.length; k++) {
+          offsets[k] = solution[ids[k]];
+        }
+      }
+      put(key, offsets);
+    }
+    return r;
+  }
+
   /** Remembers {@code offsets} (null: does not fit) for {@code key}, while there is room. */
   void put(PartKey key, long @Nullable [] offsets) {
     long cost = key.length() + (offsets == null ? 0 : offsets.length);
