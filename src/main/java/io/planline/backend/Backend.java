@@ -2,7 +2,6 @@ package io.planline.backend;
 
 import static java.util.Objects.requireNonNull;
 
-import io.planline.exec.HostTensor;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;

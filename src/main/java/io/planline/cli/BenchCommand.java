@@ -60,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
       List<String> args = new ArrayList<>(List.of("--shared", shared.toString()));
       offsetSuites.stream().filter(s -> !s.equals("all"))
           .forEach(s -> args.addAll(List.of("--suite", s)));
-      io.planline.plan.offset.OffsetBench.run(args.toArray(String[]::new), System.out);
+      OffsetBench.run(args.toArray(String[]::new), System.out);
       return 0;
     }
     if (files.isEmpty()) {

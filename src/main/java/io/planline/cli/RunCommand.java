@@ -1,13 +1,13 @@
 package io.planline.cli;
 
+import io.planline.backend.HostTensor;
 import io.planline.exec.ExecutableProgram;
-import io.planline.exec.HostTensor;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
+import io.planline.exec.Samples;
 import io.planline.model.Model;
 import io.planline.model.ModelLoader;
-import io.planline.model.Samples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -69,7 +69,7 @@ public final class RunCommand implements Callable<Integer> {
       Model m = service.find(name, null);
       Map<String, long[]> shapes = new LinkedHashMap<>();
       sample.inputs().forEach((k, v) -> shapes.put(k, v.shape()));
-      ExecutableProgram program = m.executable(shapes);
+      ExecutableProgram program = service.executable(m, shapes);
       long start = System.nanoTime();
       List<HostTensor> outputs = service.infer(name, null, sample.inputs())
           .block(Duration.ofMinutes(5));

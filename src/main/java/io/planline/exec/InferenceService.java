@@ -1,5 +1,7 @@
 package io.planline.exec;
 
+import io.planline.backend.HostTensor;
+import io.planline.model.ModelInfo;
 import io.planline.plan.Plan;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,9 @@
 package io.planline.exec;
 
+import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
 import io.planline.model.Model;
+import io.planline.model.ModelInfo;
 import io.planline.model.ModelProgram;
 import io.planline.plan.Plan;
 import java.util.ArrayList;
@@ -21,6 +23,9 @@ import reactor.core.publisher.Mono;
 public final class LocalInferenceService implements InferenceService, AutoCloseable {
 
   private final Map<String, List<Model>> models = new LinkedHashMap<>();
+  /** Per model, one compiled program per binding of its symbols (made on first use). */
+  private final Map<Model, Map<Map<String, Long>, ExecutableProgram>> compiled =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final RequestExecutor executor;
   private final Admission admission;
   private final MemoryEvents events;
@@ -107,7 +112,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   public Plan plan(String name, @Nullable String version, Map<String, long[]> shapes) {
     Model m = find(name, version);
     try {
-      return m.executable(shapes).plan();
+      return executable(m, shapes).plan();
     } catch (IllegalArgumentException e) {
       throw new InferenceException.BadInput(e.getMessage());
     }
@@ -123,7 +128,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       ordered.forEach(t -> shapes.put(t.name(), t.shape()));
       ExecutableProgram program;
       try {
-        program = m.executable(shapes);
+        program = executable(m, shapes);
       } catch (IllegalArgumentException e) {
         throw new InferenceException.BadInput(e.getMessage());
       }
@@ -147,6 +152,21 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
           ticket -> Mono.fromRunnable(ticket::release));
     }).onErrorMap(e -> !(e instanceof InferenceException),
         e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
+  }
+
+  /**
+   * The compiled program of {@code m} for inputs of {@code shapes}: planned and compiled on first
+   * use of their symbol values, then cached.
+   *
+   * @throws IllegalArgumentException when the shapes do not fit the model's signature
+   */
+  public ExecutableProgram executable(Model m, Map<String, long[]> shapes) {
+    Map<String, Long> symbols = m.symbolsFor(shapes);
+    return compiled.computeIfAbsent(m, k -> new java.util.concurrent.ConcurrentHashMap<>())
+        .computeIfAbsent(symbols, s -> {
+          Model.Planned p = m.plan(s);
+          return ExecutableProgram.compile(p.graph(), p.plan(), m.backend());
+        });
   }
 
   /** Inputs in signature order; names and types must match exactly. */

@@ -2,6 +2,7 @@ package io.planline.exec;
 
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceTensor;
+import io.planline.backend.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package io.planline.exec;
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceBuffer;
 import io.planline.backend.DeviceTensor;
+import io.planline.backend.HostTensor;
 import io.planline.kernel.Tensor;
 import java.util.ArrayList;
 import java.util.List;

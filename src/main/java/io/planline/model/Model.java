@@ -3,11 +3,8 @@ package io.planline.model;
 import static java.util.Objects.requireNonNull;
 
 import io.planline.backend.Backend;
-import io.planline.exec.ExecutableProgram;
-import io.planline.exec.ModelInfo;
-import io.planline.exec.TensorInfo;
-import io.planline.ir.Graph;
 import io.planline.backend.DeviceTensor;
+import io.planline.ir.Graph;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
@@ -15,13 +12,13 @@ import io.planline.plan.PlanVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loaded model: its program, its weights on the backend, and one verified, compiled plan per
- * binding of its dynamic dimensions (made on first use, then cached).
+ * A loaded model: its program, its weights on the backend, the planner its requests use, and its
+ * metadata. Binding the program to a request's shapes and planning it happen here; compiling
+ * the plan for execution (and caching that per binding) is the executor's business.
  */
 public final class Model {
 
@@ -35,7 +32,6 @@ public final class Model {
   private final MemoryPlanner planner;
   private final PlanOptions options;
   private final Backend backend;
-  private final Map<Map<String, Long>, ExecutableProgram> compiled = new ConcurrentHashMap<>();
   private final Map<String, Long> indexBounds;
   /** Metadata is asked for on every request (readiness, lookup): worked out once. */
   private final ModelInfo info;
@@ -107,28 +103,35 @@ public final class Model {
     return planner;
   }
 
+  /** The backend the weights live on and requests run on. */
+  public Backend backend() {
+    return backend;
+  }
+
+  /** The program bound to some values of its symbols, with its verified plan. */
+  public record Planned(Map<String, Long> symbols, Graph graph, Plan plan) {}
+
   /**
-   * The compiled program for inputs of {@code shapes}.
+   * The values of the program's symbols for inputs of {@code shapes}.
    *
    * @throws IllegalArgumentException when the shapes do not fit the signature
    */
-  public ExecutableProgram executable(Map<String, long[]> shapes) {
-    Map<String, Long> symbols = ProgramBinder.symbolsFor(program, shapes);
-    return compiled.computeIfAbsent(symbols, this::compile);
+  public Map<String, Long> symbolsFor(Map<String, long[]> shapes) {
+    return ProgramBinder.symbolsFor(program, shapes);
   }
 
-  private ExecutableProgram compile(Map<String, Long> symbols) {
+  /** Binds the program to {@code symbols} and plans it; the plan is verified before it is used. */
+  public Planned plan(Map<String, Long> symbols) {
     long start = System.nanoTime();
     Graph graph = ProgramBinder.bind(program, symbols);
     Plan plan = planner.plan(graph, options);
     // A plan that fails verification is a planner bug: it is never executed.
     PlanVerifier.verify(graph, plan, options.alignment());
-    ExecutableProgram p = ExecutableProgram.compile(graph, plan, backend);
     LOG.info("model {} {}: planned {} with {}: {} bytes, lower bound {} (x{}) in {} ms", name,
         symbols, graph.lines().size() + " lines", planner.name(), plan.plannedBytes(),
         plan.lowerBoundBytes(), String.format("%.4f", plan.ratio()),
         (System.nanoTime() - start) / 1_000_000);
-    return p;
+    return new Planned(symbols, graph, plan);
   }
 
   /** The output buffer of each output, paired with the output's name, in order. */

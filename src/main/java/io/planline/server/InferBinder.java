@@ -1,8 +1,8 @@
 package io.planline.server;
 
-import io.planline.exec.HostTensor;
-import io.planline.exec.ModelInfo;
-import io.planline.exec.TensorInfo;
+import io.planline.backend.HostTensor;
+import io.planline.model.ModelInfo;
+import io.planline.model.TensorInfo;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -3,8 +3,8 @@ package io.planline.server;
 import static java.util.Objects.requireNonNull;
 
 import io.planline.exec.InferenceService;
-import io.planline.exec.ModelInfo;
 import io.planline.metrics.PlanlineMetrics;
+import io.planline.model.ModelInfo;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.stream.Collectors;

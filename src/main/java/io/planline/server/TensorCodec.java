@@ -2,7 +2,7 @@ package io.planline.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.planline.exec.HostTensor;
+import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package io.planline.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.planline.exec.HostTensor;
+import io.planline.backend.HostTensor;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;

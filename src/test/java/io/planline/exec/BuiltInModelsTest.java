@@ -1,10 +1,11 @@
 package io.planline.exec;
 
+import io.planline.backend.HostTensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.planline.exec.Samples;
 import io.planline.model.ModelLoader;
-import io.planline.model.Samples;
 import io.planline.plan.PlannerRegistry;
 import io.planline.testing.Digits;
 import java.io.IOException;

@@ -1,12 +1,13 @@
 package io.planline.exec;
 
+import io.planline.backend.HostTensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.planline.exec.Samples;
 import io.planline.model.ModelLoader;
-import io.planline.model.Samples;
-import java.io.IOException;
 import io.planline.testing.ModelFolders;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,7 +152,7 @@ final class RequestExecutorTest {
       });
       s.infer("digits-mlp", null, sample("digits-mlp").inputs()).block(Duration.ofSeconds(30));
       sub.dispose();
-      var program = s.find("digits-mlp", null).executable(Map.of("x",
+      var program = s.executable(s.find("digits-mlp", null), Map.of("x",
           sample("digits-mlp").inputs().get("x").shape()));
       long allocs = program.steps().stream().filter(x -> x instanceof Step.Allocate).count();
       long frees = program.steps().stream().filter(x -> x instanceof Step.Free).count();

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.planline.exec.HostTensor;
+import io.planline.backend.HostTensor;
 import io.planline.model.ModelLoader;
 import jakarta.inject.Inject;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.planline.backend.cpu;
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceBuffer;
 import io.planline.backend.DeviceTensor;
-import io.planline.exec.HostTensor;
+import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;

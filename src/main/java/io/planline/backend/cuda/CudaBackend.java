@@ -4,7 +4,7 @@ import io.planline.backend.Backend;
 import io.planline.backend.BackendException;
 import io.planline.backend.DeviceBuffer;
 import io.planline.backend.DeviceTensor;
-import io.planline.exec.HostTensor;
+import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.planline.backend.BackendException;
-import io.planline.exec.HostTensor;
+import io.planline.backend.HostTensor;
 import io.planline.exec.LocalInferenceService;
 import io.planline.model.ModelLoader;
 import io.planline.plan.PlannerRegistry;

@@ -3,8 +3,8 @@ package io.planline.backend.cuda;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.planline.backend.BackendException;
+import io.planline.backend.HostTensor;
 import io.planline.exec.ExecutableProgram;
-import io.planline.exec.HostTensor;
 import io.planline.exec.LocalInferenceService;
 import io.planline.model.Model;
 import io.planline.model.ModelLoader;
@@ -167,7 +167,7 @@ public final class GpuProof {
         long reserved2 = gpu.reservedBytes();
         ModelRuns.infer(s, model, big);
         long free3 = gpu.memoryInfo()[0];
-        ExecutableProgram p = m.executable(Map.of(ModelRuns.inputName(model),
+        ExecutableProgram p = s.executable(m, Map.of(ModelRuns.inputName(model),
             ModelRuns.shape(model, large)));
         long inputBytes = big.values().stream().mapToLong(t -> t.data().remaining()).sum();
         long expected = DeviceMemory.sizeClass(inputBytes);

@@ -1,14 +1,14 @@
 package io.planline.backend.cuda;
 
+import io.planline.backend.HostTensor;
 import io.planline.exec.Admission;
-import io.planline.exec.HostTensor;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.MemoryEvents;
 import io.planline.exec.RequestExecutor;
 import io.planline.exec.RuntimeObserver;
+import io.planline.exec.Samples;
 import io.planline.model.Model;
 import io.planline.model.ModelLoader;
-import io.planline.model.Samples;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlannerRegistry;
 import java.io.IOException;

@@ -1,8 +1,8 @@
-package io.planline.model;
+package io.planline.exec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.planline.exec.HostTensor;
+import io.planline.backend.HostTensor;
 import io.planline.io.ProgramFormatException;
 import io.planline.ir.DType;
 import java.io.IOException;

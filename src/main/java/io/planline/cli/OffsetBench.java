@@ -1,4 +1,4 @@
-package io.planline.plan.offset;
+package io.planline.cli;
 
 import io.planline.io.CsvBufferReader;
 import io.planline.io.LineDumpReader;
@@ -9,6 +9,8 @@ import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
 import io.planline.plan.PlanningException;
+import io.planline.plan.offset.OffsetPlanner;
+import io.planline.plan.offset.OptimalPlanner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -27,7 +29,7 @@ import java.util.stream.Stream;
  * the capacity in their file name (rows marked {@code @capacity}), and minimised too where their
  * bound is below it; the others are minimised. The {@code bench} CLI verb calls {@link #run}.
  */
-public final class OffsetBench {
+final class OffsetBench {
 
   private static final long CHALLENGING_BUDGET_MS = 60_000;
   private static final long IDEALLOC_BUDGET_MS = 10_000;

@@ -1,4 +1,4 @@
-package io.planline.exec;
+package io.planline.model;
 
 import static java.util.Objects.requireNonNull;
 
