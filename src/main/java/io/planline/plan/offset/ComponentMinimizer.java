@@ -13,12 +13,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The first decision asks, briefly, for the lowest useful height ({@code floorTarget}: the
  * component's own bound, or what the whole problem's bound leaves it); after that, a binary search
- * between the lowest height not yet ruled out and the best found.
+ * between the lowest height not yet ruled out and the best found. Only multiples of the sizes'
+ * greatest common divisor are asked: every offset of a placement with nothing that could move
+ * down is a sum of sizes, so its height is such a multiple too (MiniMalloc's suite has sizes in
+ * multiples of 1,024, so this cuts the binary search by ten steps).
  */
 final class ComponentMinimizer {
 
   private final TimeSplit.Component component;
   private final long floorTarget;
+  private final long step;
   private Packing best;
   private long provenLow;
   private long tryLow;
@@ -32,7 +36,8 @@ final class ComponentMinimizer {
   ComponentMinimizer(TimeSplit.Component component, long floorTarget) {
     this.component = component;
     OffsetProblem p = component.problem();
-    this.floorTarget = Math.max(p.lowerBound(), floorTarget);
+    this.step = sizeGcd(p);
+    this.floorTarget = roundUp(Math.max(p.lowerBound(), floorTarget), step);
     this.best = GreedyPortfolio.best(p, new Sections(p), this.floorTarget);
     this.provenLow = p.lowerBound();
     this.tryLow = this.floorTarget;
@@ -88,7 +93,11 @@ final class ComponentMinimizer {
       search = new ExactSearch(p);
       this.search = search;
     }
-    long cap = triedFloor ? tryLow + (best.height() - 1 - tryLow) / 2 : tryLow;
+    long cap = triedFloor ? roundUp(tryLow + (best.height() - 1 - tryLow) / 2, step) : tryLow;
+    if (cap >= best.height()) {
+      tryLow = best.height(); // no multiple of the step is left between: nothing more to try
+      return;
+    }
     long now = System.nanoTime();
     long left = Math.max(0, deadlineNanos - now);
     // The bound itself gets a tenth of the time: where it is reachable it is usually found fast
@@ -100,13 +109,34 @@ final class ComponentMinimizer {
     switch (d.outcome()) {
       case FITS -> best = new Packing(p, d.offsets(), false);
       case DOES_NOT_FIT -> {
-        provenLow = Math.max(provenLow, cap + 1);
-        tryLow = Math.max(tryLow, cap + 1);
+        provenLow = Math.max(provenLow, cap + step);
+        tryLow = Math.max(tryLow, cap + step);
       }
-      case GAVE_UP -> tryLow = Math.max(tryLow, cap + 1);
+      case GAVE_UP -> tryLow = Math.max(tryLow, cap + step);
     }
     if (best.height() <= provenLow) {
       best = best.withProvenOptimal(p, true);
     }
+  }
+
+  /** The greatest common divisor of the (positive) sizes; 1 for an empty problem. */
+  static long sizeGcd(OffsetProblem p) {
+    long g = 0;
+    for (int i = 0; i < p.size(); i++) {
+      long a = p.size(i);
+      long b = g;
+      while (b != 0) {
+        long t = a % b;
+        a = b;
+        b = t;
+      }
+      g = a;
+    }
+    return Math.max(1, g);
+  }
+
+  private static long roundUp(long v, long step) {
+    long r = v % step;
+    return r == 0 ? v : v + step - r;
   }
 }

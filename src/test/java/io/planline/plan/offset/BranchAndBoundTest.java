@@ -99,6 +99,33 @@ final class BranchAndBoundTest {
   }
 
   @Test
+  void minimize_sizesWithACommonFactor_stillReachesAndProvesTheOptimum() {
+    // Only multiples of the sizes' gcd are asked for: scaling every size by 3 scales the optimum.
+    Random rnd = new Random(6);
+    for (int round = 0; round < 100; round++) {
+      OffsetProblem p = Instances.random(rnd, 2 + rnd.nextInt(6), 5, 8);
+      long[] sizes = new long[p.size()];
+      int[] first = new int[p.size()];
+      int[] last = new int[p.size()];
+      for (int i = 0; i < p.size(); i++) {
+        sizes[i] = 3 * p.size(i);
+        first[i] = p.first(i);
+        last[i] = p.last(i);
+      }
+      OffsetProblem scaled = new OffsetProblem(sizes, first, last);
+      Packing packing = OffsetSolver.minimize(scaled, System.nanoTime() + 10_000_000_000L);
+      assertTrue(scaled.isValid(packing.offsets()), "round " + round);
+      assertEquals(3 * Instances.bruteForceOptimum(p), packing.height(), "round " + round);
+      assertTrue(packing.provenOptimal(), "round " + round);
+    }
+    for (OffsetProblem p : Instances.aboveTheirBound()) {
+      Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 10_000_000_000L);
+      assertEquals(Instances.bruteForceOptimum(p), packing.height());
+      assertTrue(packing.provenOptimal());
+    }
+  }
+
+  @Test
   void minimize_problemTooLargeToSearch_returnsValidGreedyPlacement() {
     // Sparse like a real trace: short lifetimes along a long program.
     Random rnd = new Random(9);
