@@ -46,6 +46,8 @@ final class CoverSearch implements DecisionSearch {
 
   private final Skyline sky;
   private final long[] solution;
+  // Per-node scratch, shared by all depths: valid from when a node computes it until it first
+  // recurses (after that, read the skyline again, as wasteLevel does).
   private final long[] lowFloor;
   private final int[] count;
   private final int[] cross;

@@ -22,17 +22,7 @@ final class BranchAndBoundTest {
       long optimum = Instances.bruteForceOptimum(p);
       Sections sections = new Sections(p);
       for (Preorder order : Preorder.values()) {
-        int[] rank = order.ranks(p, sections);
-        BranchAndBound fits = new BranchAndBound(p, sections, rank, optimum, Long.MAX_VALUE,
-            NO_DEADLINE);
-        assertEquals(BranchAndBound.Outcome.FITS, fits.run(), order + " round " + round);
-        long[] offsets = fits.solution();
-        assertTrue(p.isValid(offsets), order + " round " + round);
-        assertTrue(p.height(offsets) <= optimum, order + " round " + round);
-        BranchAndBound tooLow = new BranchAndBound(p, sections, rank, optimum - 1,
-            Long.MAX_VALUE, NO_DEADLINE);
-        assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, tooLow.run(),
-            order + " round " + round);
+        assertDecidesExactlyAt(p, sections, order, optimum, order + " round " + round);
       }
     }
   }
@@ -44,15 +34,23 @@ final class BranchAndBoundTest {
       long optimum = Instances.bruteForceOptimum(p);
       Sections sections = new Sections(p);
       for (Preorder order : Preorder.values()) {
-        int[] rank = order.ranks(p, sections);
-        BranchAndBound fits = new BranchAndBound(p, sections, rank, optimum, Long.MAX_VALUE,
-            NO_DEADLINE);
-        assertEquals(BranchAndBound.Outcome.FITS, fits.run(), order.name());
-        assertTrue(p.isValid(fits.solution()), order.name());
-        assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, new BranchAndBound(p, sections, rank,
-            optimum - 1, Long.MAX_VALUE, NO_DEADLINE).run(), order.name());
+        assertDecidesExactlyAt(p, sections, order, optimum, order.name());
       }
     }
+  }
+
+  /** Fits at {@code optimum} (a valid placement no higher) and provably not one unit below. */
+  private static void assertDecidesExactlyAt(OffsetProblem p, Sections sections, Preorder order,
+      long optimum, String what) {
+    int[] rank = order.ranks(p, sections);
+    BranchAndBound fits = new BranchAndBound(p, sections, rank, optimum, Long.MAX_VALUE,
+        NO_DEADLINE);
+    assertEquals(BranchAndBound.Outcome.FITS, fits.run(), what);
+    long[] offsets = fits.solution();
+    assertTrue(p.isValid(offsets), what);
+    assertTrue(p.height(offsets) <= optimum, what);
+    assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, new BranchAndBound(p, sections, rank,
+        optimum - 1, Long.MAX_VALUE, NO_DEADLINE).run(), what);
   }
 
   @Test
