@@ -2,6 +2,7 @@ package io.planline.cli;
 
 import io.planline.backend.HostTensor;
 import io.planline.exec.ExecutableProgram;
+import io.planline.exec.KernelProfile;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code run}: one inference of a built-in model (or a model folder) on the CPU backend, printing
  * the outputs and a memory summary; without {@code --input} it runs the model's own sample and
- * compares with PyTorch's output for it.
+ * compares with PyTorch's output for it. {@code --profile N} then times N more runs per operator.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run one inference and print outputs and a memory summary.")
@@ -50,15 +51,25 @@ public final class RunCommand implements Callable<Integer> {
           + " sample).")
   Path input;
 
+  @Option(names = "--profile", paramLabel = "N", defaultValue = "0",
+      description = "After the first run, run N more times and print the time per operator"
+          + " (CPU backend: the kernels' run times).")
+  int profileRuns;
+
   @Override
   public Integer call() throws IOException {
+    if (profileRuns < 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--profile must be >= 0, got " + profileRuns);
+    }
     boolean folder = Files.isDirectory(Path.of(model));
     String name = folder ? Path.of(model).getFileName().toString() : model;
     var settings = new RuntimeSettings("cpu", planner,
         List.of(new RuntimeSettings.ModelSpec(name, "1", folder ? model : null, null)), 64, 1, 1,
         Long.MAX_VALUE, 1_000);
     PrintWriter out = spec.commandLine().getOut();
-    try (LocalInferenceService service = Runtimes.create(settings)) {
+    KernelProfile profile = new KernelProfile();
+    try (LocalInferenceService service = Runtimes.create(settings, profile)) {
       var source = folder ? ModelLoader.folder(Path.of(model)) : ModelLoader.builtIn(name);
       Samples.Sample sample;
       String from = input == null ? source.describe("sample.json") : input.toString();
@@ -90,9 +101,42 @@ public final class RunCommand implements Callable<Integer> {
           plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(), plan.ratio(),
           m.weightBytes(), backend.peakBytes(), backend.bytesInUse());
       out.printf(Locale.ROOT, "time: %.2f ms (first run, includes warm-up)%n", millis);
+      if (profileRuns > 0) {
+        printProfile(out, profile, profileRuns,
+            () -> service.infer(name, null, sample.inputs()).block(Duration.ofMinutes(5)));
+      }
       out.flush();
     }
     return 0;
+  }
+
+  /**
+   * Runs {@code request} {@code runs} times after a warm-up of as many runs, then prints each
+   * operator's calls and milliseconds per run, its share of the kernels' time, and what the
+   * runtime spent outside kernels (planning is cached by then, so that is the executor's own
+   * work: binding memory, hand-overs between threads, copying inputs and outputs).
+   */
+  private static void printProfile(PrintWriter out, KernelProfile profile, int runs,
+      Runnable request) {
+    for (int i = 0; i < runs; i++) {
+      request.run();
+    }
+    profile.reset();
+    long start = System.nanoTime();
+    for (int i = 0; i < runs; i++) {
+      request.run();
+    }
+    double wall = (System.nanoTime() - start) / 1e6 / runs;
+    List<KernelProfile.Row> rows = profile.rows();
+    double kernels = rows.stream().mapToLong(KernelProfile.Row::nanos).sum() / 1e6 / runs;
+    out.printf(Locale.ROOT, "profile: %d runs after %d warm-up runs: %.3f ms per run, %.3f ms in"
+        + " kernels, %.3f ms outside them%n", runs, runs, wall, kernels, wall - kernels);
+    out.printf(Locale.ROOT, "  %-50s %8s %10s %7s%n", "operator", "calls", "ms/run", "share");
+    for (KernelProfile.Row r : rows) {
+      double ms = r.nanos() / 1e6 / runs;
+      out.printf(Locale.ROOT, "  %-50s %8.1f %10.3f %6.1f%%%n", r.kernel(),
+          (double) r.calls() / runs, ms, kernels > 0 ? 100 * ms / kernels : 0);
+    }
   }
 
   private static String preview(HostTensor t) {

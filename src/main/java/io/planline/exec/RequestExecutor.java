@@ -105,7 +105,7 @@ public final class RequestExecutor {
   }
 
   /** Memory steps are bound as they pass; kernels and frees go on to the stream as tasks. */
-  private static Function<Flux<Step>, Flux<Runnable>> memoryStage(RequestState state) {
+  private Function<Flux<Step>, Flux<Runnable>> memoryStage(RequestState state) {
     return steps -> steps.handle((step, sink) -> {
       if (step instanceof Step.Launch l) {
         sink.next(() -> {
@@ -152,9 +152,11 @@ public final class RequestExecutor {
     return Math.max(1, Math.min(16, window / 4));
   }
 
-  private static void runKernel(RequestState state, Step.Launch l) {
+  private void runKernel(RequestState state, Step.Launch l) {
     try {
+      long start = System.nanoTime();
       l.launch().run(state::tensor);
+      observer.kernelRan(l.kernel(), System.nanoTime() - start);
     } catch (RuntimeException e) {
       throw new InferenceException.Failed("kernel " + l.kernel() + " failed in request "
           + state.id() + ": " + e.getMessage(), e);

@@ -26,6 +26,12 @@ public interface RuntimeObserver {
   /** Requests now hold {@code bytes} of device memory (weights excluded). */
   default void memoryInUse(long bytes) {}
 
+  /**
+   * A kernel launch of a request took {@code nanos} on its stream thread: on the CPU backend
+   * the kernel's whole run, on an asynchronous device only the time to enqueue it.
+   */
+  default void kernelRan(String kernel, long nanos) {}
+
   /** One memory event of a request. */
   default void memoryEvent(MemoryEvent event) {}
 }

@@ -37,6 +37,29 @@ final class RunCommandTest {
   }
 
   @Test
+  void run_profile_countsEveryOperatorOfTheProgramPerRun() {
+    // digits-mlp's program: three addmm, two relu, one mul.Scalar per request.
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--profile", "3");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("profile: 3 runs after 3 warm-up runs"), r.out());
+    Matcher addmm = Pattern.compile("aten\\.addmm\\.default +3\\.0 +(\\S+) +(\\S+)%")
+        .matcher(r.out());
+    assertTrue(addmm.find(), r.out());
+    assertTrue(Double.parseDouble(addmm.group(1)) > 0, r.out());
+    assertTrue(Pattern.compile("aten\\.relu\\.default +2\\.0 ").matcher(r.out()).find(),
+        r.out());
+    assertTrue(Pattern.compile("aten\\.mul\\.Scalar +1\\.0 ").matcher(r.out()).find(),
+        r.out());
+  }
+
+  @Test
+  void run_negativeProfile_exit2WithReason() {
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--profile", "-1");
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("--profile must be >= 0"), r.err());
+  }
+
+  @Test
   void run_badShapeOrUnknownModel_exit2WithReason(@TempDir Path dir) throws IOException {
     Path req = dir.resolve("req.json");
     Files.writeString(req, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\","
