@@ -151,6 +151,34 @@ public final class Tensor {
   }
 
   /** Whether the elements lie row-major with no gaps (size-1 dimensions may have any stride). */
+  /**
+   * Replaces every subnormal float32 element (magnitude below 2^-126, not zero) by a zero of the
+   * same sign, in place, and returns how many there were; other dtypes are left alone. Weights
+   * trained with weight decay carry such values, and on x86 every multiply that reads one takes
+   * a microcode assist: digits-mlp's 1,207 of them made its matrix products about 15 times
+   * slower. Each contributes less than 2^-126 times an activation to a sum, far below float32's
+   * resolution of that sum. Requires a contiguous tensor.
+   */
+  public long flushSubnormals() {
+    if (dtype != DType.FLOAT32) {
+      return 0;
+    }
+    if (!isContiguous()) {
+      throw new IllegalStateException("flushSubnormals needs a contiguous tensor, got " + this);
+    }
+    long flushed = 0;
+    // by byte position: a tensor inside a safetensors file need not start on a 4-byte boundary
+    for (long i = 0, n = numel(); i < n; i++) {
+      int at = byteOffset() + (int) (4 * i);
+      float v = data.getFloat(at);
+      if (v != 0f && Math.abs(v) < Float.MIN_NORMAL) {
+        data.putFloat(at, Math.copySign(0f, v));
+        flushed++;
+      }
+    }
+    return flushed;
+  }
+
   public boolean isContiguous() {
     long expected = 1;
     for (int d = shape.length - 1; d >= 0; d--) {

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads model folders ({@code program.json}, {@code weights.safetensors}, {@code model.json}) from
@@ -24,6 +26,8 @@ import java.util.TreeSet;
  * with the declared type and shape.
  */
 public final class ModelLoader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
   /** The models shipped in the jar, under {@code /models/NAME/}. */
   public static final List<String> BUILT_IN = List.of("digits-mlp", "digits-cnn", "tiny-gpt");
@@ -120,6 +124,7 @@ public final class ModelLoader {
     }
     Map<String, Tensor> weights = new LinkedHashMap<>();
     long bytes = 0;
+    long flushed = 0;
     for (ModelProgram.WeightSpec w : program.weights()) {
       Tensor t = byKey.get(w.tensor());
       if (t == null) {
@@ -132,8 +137,14 @@ public final class ModelLoader {
             + " " + java.util.Arrays.toString(t.shape()) + " but the program declares " + w.dtype()
             + " " + w.shape());
       }
+      flushed += t.flushSubnormals();
       weights.put(w.name(), t);
       bytes += t.numel() * t.dtype().itemSize();
+    }
+    if (flushed > 0) {
+      LOG.info("model {}: {} subnormal float32 weights set to zero (each would cost a microcode"
+          + " assist per multiply on x86 and is below float32 resolution in any sum)", name,
+          flushed);
     }
     return new Model(name, version, program, backend.uploadWeights(weights), bytes, planner,
         options, backend);

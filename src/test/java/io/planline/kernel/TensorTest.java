@@ -123,4 +123,16 @@ final class TensorTest {
       assertEquals(l == Tensors.Layout.CONTIGUOUS, t.isContiguous(), l.toString());
     }
   }
+
+  @Test
+  void flushSubnormals_onlyTouchesContiguousFloat32() {
+    Tensor f = Tensor.fromFloats(new float[] {1e-39f, 2f, -1e-45f, 0f}, 4);
+    assertEquals(2, f.flushSubnormals());
+    assertArrayEquals(new double[] {0, 2, -0.0, 0}, f.toDoubleArray());
+    assertEquals(0, f.flushSubnormals());
+    Tensor ints = Tensor.heap(io.planline.ir.DType.INT64, 3);
+    assertEquals(0, ints.flushSubnormals());
+    Tensor strided = Tensor.fromFloats(new float[6], 2, 3).transpose(0, 1);
+    assertThrows(IllegalStateException.class, strided::flushSubnormals);
+  }
 }

@@ -1,5 +1,6 @@
 package io.planline.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,25 @@ final class ModelLoaderTest {
     Files.write(dir.resolve("weights.safetensors"), java.util.Arrays.copyOf(all, all.length - 7));
     var e = assertThrows(ProgramFormatException.class, () -> load(dir));
     assertTrue(e.getMessage().contains("weights.safetensors"), e.getMessage());
+  }
+
+  @Test
+  void load_subnormalWeights_becomeZeroOfTheirSign(@TempDir Path dir) throws IOException {
+    float[] values = new float[12];
+    values[0] = 1e-40f;
+    values[1] = -1e-40f;
+    values[2] = Float.MIN_VALUE;
+    values[3] = Float.MIN_NORMAL;
+    values[4] = -0.5f;
+    ModelFolders.write(dir, program("aten.relu.default", "[3, 4]"), "fc.weight",
+        new long[] {3, 4}, values);
+    Model m = load(dir);
+    float[] got = backend.download(m.weights().values().iterator().next(), "w").floats();
+    assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(got[0]));
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(got[1]));
+    assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(got[2]));
+    assertEquals(Float.MIN_NORMAL, got[3]); // the smallest normal float stays
+    assertEquals(-0.5f, got[4]);
   }
 
   @Test
