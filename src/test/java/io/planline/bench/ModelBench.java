@@ -59,14 +59,13 @@ public final class ModelBench {
     for (Case c : CASES) {
       HostTensor input = randomInput(c);
       double ortRate;
-      try (OrtSession session = ortSession(env, c.model())) {
-        Callable<Object> ort = () -> {
-          try (OnnxTensor t = ortTensor(env, input);
-              var r = session.run(Map.of(session.getInputNames().iterator().next(), t))) {
-            return r.get(0).getValue();
-          }
-        };
-        ortRate = report(c, "onnxruntime", ort, seconds, Double.NaN);
+      try (OrtSession session = ortSession(env, c.model(), false)) {
+        ortRate = report(c, "onnxruntime", ortCall(env, session, input), seconds, Double.NaN);
+      }
+      // ONNX Runtime can also treat subnormals as zero (off by default), as planline's loader
+      // does to the weights: both rows are shown so the comparison stays like for like.
+      try (OrtSession session = ortSession(env, c.model(), true)) {
+        report(c, "onnxruntime-daz", ortCall(env, session, input), seconds, ortRate);
       }
       for (String planner : PLANNERS) {
         try (LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", planner,
@@ -150,7 +149,18 @@ public final class ModelBench {
     return HostTensor.ofFloats(c.input(), c.shape(), v);
   }
 
-  private static OrtSession ortSession(OrtEnvironment env, String model) throws Exception {
+  private static Callable<Object> ortCall(OrtEnvironment env, OrtSession session,
+      HostTensor input) {
+    return () -> {
+      try (OnnxTensor t = ortTensor(env, input);
+          var r = session.run(Map.of(session.getInputNames().iterator().next(), t))) {
+        return r.get(0).getValue();
+      }
+    };
+  }
+
+  private static OrtSession ortSession(OrtEnvironment env, String model, boolean denormalsAsZero)
+      throws Exception {
     var source = ModelLoader.builtIn(model);
     byte[] bytes;
     try (InputStream in = source.open("model.onnx")) {
@@ -158,6 +168,9 @@ public final class ModelBench {
     }
     var opts = new OrtSession.SessionOptions();
     opts.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+    if (denormalsAsZero) {
+      opts.addConfigEntry("session.set_denormal_as_zero", "1");
+    }
     return env.createSession(bytes, opts);
   }
 
