@@ -1,6 +1,5 @@
 package io.planline.plan.offset;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -157,19 +156,19 @@ final class BranchAndBound implements DecisionSearch {
   private Outcome descend(int[] part, int from, int to, int b, long y) {
     int lo = Math.max(from, sections.lo(b));
     int hi = Math.min(to, sections.hi(b));
-    List<Integer> cutsAt = null;
+    int[] cuts = new int[Math.max(0, hi - lo - 1)];
+    int n = 0;
     for (int s = lo; s + 1 < hi; s++) {
       if (state.cuts[s] == 0) {
-        if (cutsAt == null) {
-          cutsAt = new ArrayList<>();
-        }
-        cutsAt.add(s + 1);
+        cuts[n++] = s + 1;
       }
     }
-    if (cutsAt == null) {
+    if (n == 0) {
       return search(part, from, to, y, rank[b]);
     }
-    List<int[]> pieces = split(part, from, to, cutsAt);
+    List<int[]> pieces = Pieces.split(part, c -> state.offset[c] == SearchState.UNPLACED,
+        sections, from, to, Arrays.copyOf(cuts, n),
+        p -> Pieces.slack(p, capacity, state.lowFloor, state.total));
     for (int[] piece : pieces) {
       Outcome r = solvePiece(piece, y);
       if (r != Outcome.FITS) {
@@ -186,42 +185,6 @@ final class BranchAndBound implements DecisionSearch {
     int[] ids = Arrays.copyOfRange(piece, 2, piece.length);
     PartKey key = PartKey.of(from, to, y, ids, state.minOffset);
     return memo.solve(key, ids, solution, () -> search(ids, from, to, y, -1));
-  }
-
-  /** Splits the unplaced buffers of a part at the cut points; pieces as {from, to, ids...}. */
-  private List<int[]> split(int[] part, int from, int to, List<Integer> cutsAt) {
-    List<int[]> pieces = new ArrayList<>();
-    int start = from;
-    for (int c = 0; c <= cutsAt.size(); c++) {
-      int end = c < cutsAt.size() ? cutsAt.get(c) : to;
-      int k = 2;
-      int[] buf = new int[part.length + 2];
-      for (int b : part) {
-        if (state.offset[b] == SearchState.UNPLACED && sections.lo(b) >= start
-            && sections.hi(b) <= end) {
-          buf[k++] = b;
-        }
-      }
-      if (k > 2) {
-        buf[0] = start;
-        buf[1] = end;
-        pieces.add(Arrays.copyOf(buf, k));
-      }
-      start = end;
-    }
-    // Tightest piece first: a failure there saves solving the others.
-    pieces.sort((a, b) -> Long.compare(slack(a), slack(b)));
-    return pieces;
-  }
-
-  private long slack(int[] piece) {
-    long worst = Long.MAX_VALUE;
-    for (int s = piece[0]; s < piece[1]; s++) {
-      if (state.total[s] > 0) {
-        worst = Math.min(worst, capacity - state.lowFloor[s] - state.total[s]);
-      }
-    }
-    return worst;
   }
 
   /** Section inference: above the monotone floor, every section's unplaced buffers must fit. */

@@ -210,28 +210,18 @@ final class CoverSearch implements DecisionSearch {
    */
   private BranchAndBound.@org.jspecify.annotations.Nullable Outcome pieces(int[] ids, int from,
       int to) {
-    java.util.List<int[]> parts = new java.util.ArrayList<>();
-    int start = from;
-    for (int s = from; s < to; s++) {
-      if (s + 1 == to || (cross[s] == 0)) {
-        int a = start;
-        int e = s + 1;
-        int[] members = Arrays.stream(ids).filter(b -> sections.lo(b) >= a && sections.hi(b) <= e)
-            .toArray();
-        if (members.length > 0) {
-          int[] piece = new int[members.length + 2];
-          piece[0] = a;
-          piece[1] = e;
-          System.arraycopy(members, 0, piece, 2, members.length);
-          parts.add(piece);
-        }
-        start = s + 1;
+    int[] cuts = new int[to - from];
+    int n = 0;
+    for (int s = from; s + 1 < to; s++) {
+      if (cross[s] == 0) {
+        cuts[n++] = s + 1;
       }
     }
+    java.util.List<int[]> parts = Pieces.split(ids, b -> true, sections, from, to,
+        Arrays.copyOf(cuts, n), p -> Pieces.slack(p, capacity, sky.height, sky.total));
     if (parts.size() < 2) {
       return null;
     }
-    parts.sort((p, q) -> Long.compare(minSlack(p), minSlack(q)));
     for (int[] piece : parts) {
       BranchAndBound.Outcome r = solvePiece(piece);
       if (r != BranchAndBound.Outcome.FITS) {
@@ -239,16 +229,6 @@ final class CoverSearch implements DecisionSearch {
       }
     }
     return BranchAndBound.Outcome.FITS;
-  }
-
-  private long minSlack(int[] piece) {
-    long worst = NONE;
-    for (int s = piece[0]; s < piece[1]; s++) {
-      if (sky.total[s] > 0) {
-        worst = Math.min(worst, capacity - sky.height[s] - sky.total[s]);
-      }
-    }
-    return worst;
   }
 
   private BranchAndBound.Outcome solvePiece(int[] piece) {
