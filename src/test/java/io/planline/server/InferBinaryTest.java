@@ -42,11 +42,9 @@ final class InferBinaryTest {
   @BeforeEach
   void client() {
     http = new Http(server);
-    JsonNode mlp = Http.json(http.get("/v2/models/digits-mlp"));
-    mlpIn = mlp.get("inputs").get(0).get("name").asText();
-    mlpOut = mlp.get("outputs").get(0).get("name").asText();
-    gptIn = Http.json(http.get("/v2/models/tiny-gpt")).get("inputs").get(0).get("name")
-        .asText();
+    mlpIn = http.tensorName("digits-mlp", "inputs");
+    mlpOut = http.tensorName("digits-mlp", "outputs");
+    gptIn = http.tensorName("tiny-gpt", "inputs");
   }
 
   static float[] pixels(int n) {
