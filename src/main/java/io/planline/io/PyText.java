@@ -168,21 +168,13 @@ final class PyText {
    */
   static Set<String> names(String code) {
     Set<String> out = new LinkedHashSet<>();
-    char quote = 0;
     int n = code.length();
-    for (int i = 0; i < n; i++) {
-      char c = code.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') {
-          i++;
-        } else if (c == quote) {
-          quote = 0;
-        }
-        continue;
+    int[] next = {0}; // the scan skips ahead past a name or number already read
+    scanCode(code, 0, (i, c, depth) -> {
+      if (i < next[0]) {
+        return true;
       }
-      if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (Character.isLetter(c) || c == '_') {
+      if (Character.isLetter(c) || c == '_') {
         int j = i;
         while (j < n && (Character.isLetterOrDigit(code.charAt(j)) || code.charAt(j) == '_')) {
           j++;
@@ -193,15 +185,17 @@ final class PyText {
         if (!attribute && !keyword) {
           out.add(code.substring(i, j));
         }
-        i = j - 1;
+        next[0] = j;
       } else if (Character.isDigit(c)) {
         // skip numeric literals such as 1e5 so that their letters are not read as names
-        while (i + 1 < n && (Character.isLetterOrDigit(code.charAt(i + 1))
-            || code.charAt(i + 1) == '.')) {
-          i++;
+        int j = i + 1;
+        while (j < n && (Character.isLetterOrDigit(code.charAt(j)) || code.charAt(j) == '.')) {
+          j++;
         }
+        next[0] = j;
       }
-    }
+      return true;
+    });
     return out;
   }
 
