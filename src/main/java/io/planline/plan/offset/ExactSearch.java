@@ -49,7 +49,8 @@ final class ExactSearch {
   private final Sections sections;
   private final int[][] ranks;
   private @Nullable SearchState state;
-  private final View[] views = new View[2];
+  private final View forward;
+  private @Nullable View backward;
   // Where each worker resumes when asked again at the same capacity.
   private long resumeCapacity = -1;
   private final int[] nextAttempt = new int[WORKERS];
@@ -60,23 +61,30 @@ final class ExactSearch {
   private record View(OffsetProblem problem, Sections sections, int[][] overlaps,
       int[][] ranks) {
 
-    static View of(OffsetProblem p) {
+    /** The time-reversed view, with its own sections, overlaps and preorder ranks. */
+    static View reversed(OffsetProblem forward) {
+      OffsetProblem p = forward.reversed();
       Sections s = new Sections(p);
-      int[][] ranks = new int[ORDERS.size()][];
-      for (int k = 0; k < ranks.length; k++) {
-        ranks[k] = ORDERS.get(k).ranks(p, s);
-      }
-      return new View(p, s, SearchState.overlapLists(p, s), ranks);
+      return new View(p, s, SearchState.overlapLists(p, s), ranksOf(p, s));
     }
+  }
+
+  private static int[][] ranksOf(OffsetProblem p, Sections s) {
+    int[][] ranks = new int[ORDERS.size()][];
+    for (int k = 0; k < ranks.length; k++) {
+      ranks[k] = ORDERS.get(k).ranks(p, s);
+    }
+    return ranks;
   }
 
   ExactSearch(OffsetProblem problem) {
     this.problem = problem;
     this.sections = new Sections(problem);
-    this.ranks = new int[ORDERS.size()][];
-    for (int k = 0; k < ORDERS.size(); k++) {
-      ranks[k] = ORDERS.get(k).ranks(problem, sections);
-    }
+    this.ranks = ranksOf(problem, sections);
+    // Both engines need the overlap lists (tens of millions of pairs on the largest problems
+    // searched): worked out once, here.
+    this.forward = new View(problem, sections, SearchState.overlapLists(problem, sections),
+        ranks);
   }
 
   /**
@@ -168,7 +176,7 @@ final class ExactSearch {
     if (a % WORKERS == 0) {
       SearchState s = state;
       if (s == null) {
-        s = new SearchState(problem, sections);
+        s = new SearchState(problem, sections, forward.overlaps());
         state = s;
       }
       int[] rank = k < ranks.length ? ranks[k]
@@ -177,10 +185,10 @@ final class ExactSearch {
           cancelled);
     }
     int direction = k % 2;
-    View view = views[direction];
+    View view = direction == 0 ? forward : backward;
     if (view == null) {
-      view = View.of(direction == 0 ? problem : problem.reversed());
-      views[direction] = view;
+      view = View.reversed(problem);
+      backward = view;
     }
     int order = k / 2;
     int[] rank = order < view.ranks().length ? view.ranks()[order]

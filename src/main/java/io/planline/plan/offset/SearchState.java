@@ -21,14 +21,11 @@ final class SearchState {
   final OffsetProblem problem;
   final Sections sections;
   final int[][] overlaps;
-  final int[][] members;
   final long[] offset;
   final long[] minOffset;
   final long[] total;
   final long[] lowFloor;
   final int[] cuts;
-  /** Per unplaced buffer, the lowest offset it can still take (set by computeLowFloors). */
-  final long[] effFloor;
 
   private final int leaves;
   private final long[] chmin;
@@ -37,20 +34,24 @@ final class SearchState {
   private int trailTop;
 
   SearchState(OffsetProblem problem, Sections sections) {
+    this(problem, sections, overlapLists(problem, sections));
+  }
+
+  /** A state over {@code overlaps} already worked out ({@link #overlapLists}). */
+  SearchState(OffsetProblem problem, Sections sections, int[][] overlaps) {
     this.problem = problem;
     this.sections = sections;
     int n = problem.size();
     int count = sections.count();
-    this.members = buildMembers(n, count, sections);
-    this.overlaps = buildOverlaps(n, sections, members);
+    this.overlaps = overlaps;
     this.offset = new long[n];
     Arrays.fill(offset, UNPLACED);
     this.minOffset = new long[n];
-    this.effFloor = new long[n];
     this.total = sections.loads(problem);
     this.lowFloor = new long[count];
     for (int s = 0; s < count; s++) {
-      lowFloor[s] = members[s].length == 0 ? NO_FLOOR : 0;
+      // sizes are positive, so a section with nothing to place has no unplaced size either
+      lowFloor[s] = total[s] == 0 ? NO_FLOOR : 0;
     }
     this.cuts = new int[count];
     for (int i = 0; i < n; i++) {
@@ -112,7 +113,6 @@ final class SearchState {
           return false;
         }
       }
-      effFloor[c] = v;
       int l = sections.lo(c) + leaves;
       int r = sections.hi(c) + leaves;
       while (l < r) {
