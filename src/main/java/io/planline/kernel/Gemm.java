@@ -44,10 +44,10 @@ final class Gemm {
 
   /**
    * Below this many flops a product runs on the calling thread: waking the pool's workers for
-   * a kernel between other kernels costs more than it saves. Measured with `run --profile` on
-   * this 2-core machine: tiny-gpt at batch 1 (its products are 2–8 MFLOP) went from 5.4 to 4.3 ms
-   * per request when they stopped forking at 1 MFLOP; 512-row products (17 MFLOP and up) still
-   * gain from both cores.
+   * a kernel between other kernels costs more than it saves. Measured with {@code run --profile}
+   * on this 2-core machine: tiny-gpt at batch 1 (its products are 2–8 MFLOP) went from 5.4 to
+   * 4.3 ms per request when they stopped forking at 1 MFLOP. Its 512-row layers (17 MFLOP and
+   * up) still fork.
    */
   private static final long PARALLEL_FLOPS = 1L << 24;
 

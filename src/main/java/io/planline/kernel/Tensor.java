@@ -155,9 +155,10 @@ public final class Tensor {
    * Replaces every subnormal float32 element (magnitude below 2^-126, not zero) by a zero of the
    * same sign, in place, and returns how many there were; other dtypes are left alone. Weights
    * trained with weight decay carry such values, and on x86 every multiply that reads one takes
-   * a microcode assist: digits-mlp's 1,207 of them made its matrix products about 15 times
-   * slower. Each contributes less than 2^-126 times an activation to a sum, far below float32's
-   * resolution of that sum. Requires a contiguous tensor.
+   * a microcode assist: with digits-mlp's 1,207 in place, {@code run --profile} timed its three
+   * matrix products at 1.41 ms per [64, 64] request, and at 0.14 ms once they were zero. Each
+   * contributes less than 2^-126 times an activation to a sum, far below float32's resolution
+   * of that sum. Requires a contiguous tensor.
    */
   public long flushSubnormals() {
     if (dtype != DType.FLOAT32) {

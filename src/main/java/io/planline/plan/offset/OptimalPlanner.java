@@ -10,8 +10,8 @@ import io.planline.plan.PlanningException;
  * The {@code optimal} planner: an anytime exact search for the lowest pool per device.
  *
  * <p>It starts from the best greedy placement, stops at once when that reaches the lower bound,
- * and otherwise runs a branch-and-bound search over canonical placements ({@link BranchAndBound})
- * until it proves optimality or {@link PlanOptions#budgetMillis()} ends (shared between devices);
+ * and otherwise runs two exact searches on two threads ({@link ExactSearch}: branch and bound
+ * over canonical placements and a fail-first cover search) until it proves optimality or {@link PlanOptions#budgetMillis()} ends (shared between devices);
  * the plan is marked proven optimal only when backed by the bound or by a completed search.
  *
  * <p>With {@link PlanOptions#capacityBytes()} set it answers the decision question instead: each
@@ -28,7 +28,8 @@ public final class OptimalPlanner implements MemoryPlanner {
 
   @Override
   public String description() {
-    return "arena offsets by branch-and-bound search: minimum pool within the time budget";
+    return "arena offsets by exact search (branch and bound, cover search): minimum pool within"
+        + " the time budget";
   }
 
   @Override

@@ -6,7 +6,8 @@
  * {@link io.planline.plan.offset.OptimalPlanner}) are drivers: they turn a graph into one
  * {@link io.planline.plan.offset.OffsetProblem} per device and a
  * {@link io.planline.plan.offset.Packing} back into a {@link io.planline.plan.Plan}. The
- * algorithms see only problems: greedy placers, a portfolio of them, and a branch-and-bound search.
+ * algorithms see only problems: greedy placers, a portfolio of them, and two exact searches
+ * ({@link io.planline.plan.offset.BranchAndBound}, {@link io.planline.plan.offset.CoverSearch}).
  */
 @NullMarked
 package io.planline.plan.offset;
