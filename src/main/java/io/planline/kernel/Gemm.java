@@ -100,7 +100,8 @@ final class Gemm {
    * Batched product. Requires: a is [B, M, K], b is [B, K, N], c is [B, M, N], all float32; init,
    * when not null, is float32 and already expanded to [B, M, N]; init is ignored when beta is 0
    * (as ATen ignores self, NaNs included). {@code allowParallel} false keeps the call on the
-   * calling thread (for callers that already parallelize over batches).
+   * calling thread (for callers that already parallelize over batches). Products that OpenBLAS
+   * can take ({@link Blas}) go there unless the call is on one thread of the kernel pool already.
    */
   static void run(Parallel par, Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
       float alpha, boolean allowParallel) {
@@ -118,6 +119,18 @@ final class Gemm {
     if (init != null && beta != 0) {
       Rows.requireFloat32(init);
     }
+    if (allowParallel && !(Thread.currentThread() instanceof Parallel.Worker)
+        && Blas.tryRun(a, b, c, beta == 0 ? null : init, beta, alpha)) {
+      return;
+    }
+    runJava(par, a, b, c, init, beta, alpha, allowParallel);
+  }
+
+  /** {@link #run} on the Java kernels only (the reference, and the path for any strides). */
+  static void runJava(Parallel par, Tensor a, Tensor b, Tensor c, @Nullable Tensor init,
+      float beta, float alpha, boolean allowParallel) {
+    long[] as = a.shapeRef();
+    long[] bs = b.shapeRef();
     if (as[1] <= SMALL_M && as[1] > 0 && bs[2] > 0) {
       SmallGemm.run(a, b, c, beta == 0 ? null : init, beta, alpha);
       return;

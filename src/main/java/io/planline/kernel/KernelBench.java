@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Prints the GFLOP/s of the blocked GEMM (all cores, and one core) against a naive i-j-k triple
- * loop over heap arrays, measured in the same run for square sizes.
+ * Prints the GFLOP/s of OpenBLAS and of the blocked Java GEMM (all cores, and one core) against a
+ * naive i-j-k triple loop over heap arrays, measured in the same run for square sizes.
  *
  * <p>Run: {@code java -cp target/classes io.planline.kernel.KernelBench [size ...]}.
  */
@@ -24,8 +24,8 @@ public final class KernelBench {
     Parallel one = new Parallel(1);
     System.out.printf(Locale.ROOT, "cores=%d  java=%s%n", all.threads(),
         System.getProperty("java.version"));
-    System.out.printf(Locale.ROOT, "%-16s %14s %14s %14s %10s%n", "MxKxN", "blocked/all",
-        "blocked/1", "naive", "speedup");
+    System.out.printf(Locale.ROOT, "%-16s %14s %14s %14s %14s %10s%n", "MxKxN", "openblas",
+        "blocked/all", "blocked/1", "naive", "speedup");
     for (String shape : shapes) {
       String[] p = shape.split("x");
       int m = Integer.parseInt(p[0]);
@@ -35,14 +35,15 @@ public final class KernelBench {
       Tensor b = random(k, n, 2);
       Tensor c = Tensor.allocate(DType.FLOAT32, 1, m, n);
       double flops = 2.0 * m * k * n;
-      double gAll = gflops(flops, () -> Gemm.run(all, a, b, c, null, 0f, 1f, true));
-      double gOne = gflops(flops, () -> Gemm.run(one, a, b, c, null, 0f, 1f, false));
+      double gAll = gflops(flops, () -> Gemm.runJava(all, a, b, c, null, 0f, 1f, true));
+      double gOne = gflops(flops, () -> Gemm.runJava(one, a, b, c, null, 0f, 1f, false));
+      double gBlas = gflops(flops, () -> Blas.tryRun(a, b, c, null, 0f, 1f));
       float[] x = a.toFloatArray();
       float[] y = b.toFloatArray();
       float[] z = new float[m * n];
       double gNaive = gflops(flops, () -> naive(x, y, z, m, k, n));
-      System.out.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %9.1fx%n", m + "x" + k + "x" + n,
-          gAll, gOne, gNaive, gAll / gNaive);
+      System.out.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %14.2f %9.1fx%n",
+          m + "x" + k + "x" + n, gBlas, gAll, gOne, gNaive, gAll / gNaive);
     }
   }
 

@@ -147,9 +147,47 @@ final class GemmTest {
     Tensor b = random(15, CONTIGUOUS, 1, 300, 700);
     Tensor serial = poisoned(1, 200, 700);
     Tensor parallel = poisoned(1, 200, 700);
-    Gemm.run(new Parallel(1), a, b, serial, null, 0, 1, false);
-    Gemm.run(Parallel.shared(), a, b, parallel, null, 0, 1, true);
+    Gemm.runJava(new Parallel(1), a, b, serial, null, 0, 1, false);
+    Gemm.runJava(Parallel.shared(), a, b, parallel, null, 0, 1, true);
     org.junit.jupiter.api.Assertions.assertTrue(
         Arrays.equals(serial.toDoubleArray(), parallel.toDoubleArray()));
+  }
+
+  @Test
+  void openBlas_loadsOnLinuxX8664() {
+    // the build machines (and CI) are linux-x86_64: the products above must have run on OpenBLAS
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "amd64".equals(System.getProperty("os.arch")) && "Linux".equals(
+            System.getProperty("os.name")));
+    org.junit.jupiter.api.Assertions.assertTrue(Blas.available());
+  }
+
+  @Property(tries = 30)
+  void openBlas_everyLayoutItTakes_matchesTripleLoop(@ForAll @IntRange(min = 1, max = 40) int m,
+      @ForAll @IntRange(min = 1, max = 40) int k, @ForAll @IntRange(min = 1, max = 40) int n,
+      @ForAll boolean transA, @ForAll boolean transB, @ForAll boolean withInit) {
+    Tensor a = transA ? random(21, CONTIGUOUS, 2, k, m).transpose(1, 2)
+        : random(21, CONTIGUOUS, 2, m, k);
+    Tensor b = transB ? random(22, CONTIGUOUS, 2, n, k).transpose(1, 2)
+        : random(22, CONTIGUOUS, 2, k, n);
+    Tensor init = withInit ? random(23, CONTIGUOUS, n).expand(2, m, n) : null;
+    Tensor out = poisoned(2, m, n);
+    org.junit.jupiter.api.Assertions.assertTrue(Blas.tryRun(a, b, out, init, 0.5f, 2f)
+        || !Blas.available());
+    if (Blas.available()) {
+      assertReduction(reference(a, b, init, withInit ? 0.5 : 0, 2), out, "openblas");
+    }
+  }
+
+  @Test
+  void openBlas_refusesWhatItCannotTake() {
+    Tensor a = random(31, CONTIGUOUS, 1, 8, 12);
+    // every other column: no unit stride in either dimension
+    Tensor b = random(32, CONTIGUOUS, 1, 12, 20).asStrided(new long[] {1, 12, 10},
+        new long[] {240, 20, 2}, 0);
+    Tensor out = poisoned(1, 8, 10);
+    org.junit.jupiter.api.Assertions.assertFalse(Blas.tryRun(a, b, out, null, 0, 1));
+    Gemm.run(Parallel.shared(), a, b, out, null, 0, 1, true);
+    assertReduction(reference(a, b, null, 0, 1), out, "java fallback");
   }
 }
