@@ -602,11 +602,22 @@ def main(argv=None):
     parser.add_argument("factory", help="module:function returning export_model's arguments")
     parser.add_argument("out_dir", help="model folder to write")
     parser.add_argument("--no-onnx", action="store_true", help="skip model.onnx")
+    parser.add_argument("--compile", choices=["none", "inductor"], default="none",
+                        help="inductor: run Inductor's own kernels (format version 2, "
+                             "planline_inductor.py); none: ATen-level program (version 1)")
+    parser.add_argument("--device", choices=["cpu"], default="cpu",
+                        help="the device Inductor compiles for")
     args = parser.parse_args(argv)
     module_name, _, func_name = args.factory.partition(":")
     spec = getattr(importlib.import_module(module_name), func_name)()
     model = spec.pop("model")
     inputs = spec.pop("inputs")
+    if args.compile == "inductor":
+        from planline_inductor import export_inductor_cpu  # pylint: disable=import-outside-toplevel
+        summary = export_inductor_cpu(model, inputs, args.out_dir, **spec)
+        print(json.dumps({k: summary[k] for k in ("name", "kernels", "lines",
+                                                  "compiled_kernels")}, indent=1))
+        return 0
     summary = export_model(model, inputs, args.out_dir, onnx=not args.no_onnx, **spec)
     print(json.dumps({k: summary[k] for k in ("name", "kernels", "unsupported", "lines", "onnx")},
                      indent=1))

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
+import io.planline.kernel.NativeKernels;
 import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -103,6 +104,18 @@ public abstract class Backend implements AutoCloseable {
    *     its arguments do not fit
    */
   public abstract PreparedLaunch prepare(KernelCallLine call);
+
+  /**
+   * Prepares a call of a kernel compiled ahead of time for this device ({@code kernels} holds
+   * it). Only the CPU runs compiled CPU kernels; other backends refuse.
+   *
+   * @throws BackendException when this device cannot run such kernels
+   * @throws IllegalArgumentException naming the kernel when the call does not fit it
+   */
+  public PreparedLaunch prepareNative(NativeKernels kernels, KernelCallLine call) {
+    throw new BackendException("the " + device + " backend cannot run kernels compiled for the CPU ("
+        + kernels.library().getFileName() + ", kernel " + call.kernelName() + ")");
+  }
 
   /** Whether this backend has a kernel for the operator {@code kernelName}. */
   public abstract boolean supports(String kernelName);

@@ -4,6 +4,7 @@ import io.planline.backend.Backend;
 import io.planline.ir.Buffer;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
+import io.planline.kernel.NativeKernels;
 import io.planline.plan.LiveRange;
 import io.planline.plan.Liveness;
 import io.planline.plan.Placement;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A graph and its verified plan compiled into executable {@link Step}s for one backend: the
@@ -40,8 +42,17 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
     return arenas.stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Compiles {@code plan} of {@code graph} for {@code backend}. */
+  /** Compiles {@code plan} of {@code graph} for {@code backend}, every call an ATen operator. */
   public static ExecutableProgram compile(Graph graph, Plan plan, Backend backend) {
+    return compile(graph, plan, backend, null);
+  }
+
+  /**
+   * Compiles {@code plan} of {@code graph} for {@code backend}; calls that name a kernel of
+   * {@code natives} (a model's compiled library) run it, the others run ATen operators.
+   */
+  public static ExecutableProgram compile(Graph graph, Plan plan, Backend backend,
+      @Nullable NativeKernels natives) {
     boolean offsets = !plan.placements().isEmpty() || !plan.pools().isEmpty();
     List<WrapperLine> lines = offsets ? graph.lines() : plan.lines();
     Map<String, Placement> placementOf = new HashMap<>();
@@ -88,7 +99,8 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
         }
         case KERNEL_CALL -> {
           var k = (WrapperLine.KernelCallLine) line;
-          yield new Step.Launch(k.kernelName(), backend.prepare(k));
+          yield new Step.Launch(k.kernelName(), natives != null && natives.has(k.kernelName())
+              ? backend.prepareNative(natives, k) : backend.prepare(k));
         }
         case NULL, FREE, KERNEL_DEFINITION, EXTERN_KERNEL_OUT, EXTERN_KERNEL_ALLOC, MULTI_OUTPUT,
             COMMENT, ENTER_SUBGRAPH, EXIT_SUBGRAPH, ENTER_DEVICE_CONTEXT, EXIT_DEVICE_CONTEXT,

@@ -165,7 +165,8 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     return compiled.computeIfAbsent(m, k -> new java.util.concurrent.ConcurrentHashMap<>())
         .computeIfAbsent(symbols, s -> {
           Model.Planned p = m.plan(s);
-          return ExecutableProgram.compile(p.graph(), p.plan(), m.backend());
+          return ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
+              m.nativeKernels());
         });
   }
 

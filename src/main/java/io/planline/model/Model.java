@@ -3,6 +3,7 @@ package io.planline.model;
 import static java.util.Objects.requireNonNull;
 
 import io.planline.backend.Backend;
+import io.planline.kernel.NativeKernels;
 import io.planline.backend.DeviceTensor;
 import io.planline.ir.Graph;
 import io.planline.plan.MemoryPlanner;
@@ -33,11 +34,15 @@ public final class Model {
   private final PlanOptions options;
   private final Backend backend;
   private final Map<String, Long> indexBounds;
+  /** The program's compiled kernels, loaded (null when it calls only ATen operators). */
+  private final @org.jspecify.annotations.Nullable NativeKernels nativeKernels;
   /** Metadata is asked for on every request (readiness, lookup): worked out once. */
   private final ModelInfo info;
 
   Model(String name, String version, ModelProgram program, Map<String, DeviceTensor> weights,
-      long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend) {
+      long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend,
+      @org.jspecify.annotations.Nullable NativeKernels nativeKernels) {
+    this.nativeKernels = nativeKernels;
     this.name = requireNonNull(name, "name");
     this.version = requireNonNull(version, "version");
     this.program = requireNonNull(program, "program");
@@ -60,7 +65,7 @@ public final class Model {
     program.weights().forEach(w -> rows.put(w.name(), w.shape().isEmpty() ? 0 : w.shape().get(0)));
     java.util.Set<String> inputs = new java.util.HashSet<>();
     program.inputs().forEach(i -> inputs.add(i.name()));
-    Map<String, Long> bounds = new java.util.HashMap<>();
+    Map<String, Long> bounds = new java.util.HashMap<>(program.indexBounds());
     for (ModelProgram.Template t : program.lines()) {
       if (t instanceof ModelProgram.Call c && c.kernel().equals("aten.embedding.default")
           && c.args().size() >= 2 && inputs.contains(c.args().get(1))
@@ -96,6 +101,11 @@ public final class Model {
   /** Bytes the weights occupy. */
   public long weightBytes() {
     return weightBytes;
+  }
+
+  /** The program's compiled kernels, loaded; null when every call is an ATen operator. */
+  public @org.jspecify.annotations.Nullable NativeKernels nativeKernels() {
+    return nativeKernels;
   }
 
   /** The planner this model's requests are planned by. */

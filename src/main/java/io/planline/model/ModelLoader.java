@@ -2,6 +2,7 @@ package io.planline.model;
 
 import io.planline.backend.Backend;
 import io.planline.io.ProgramFormatException;
+import io.planline.kernel.NativeKernels;
 import io.planline.kernel.SafetensorsFormatException;
 import io.planline.kernel.SafetensorsReader;
 import io.planline.kernel.Tensor;
@@ -41,6 +42,19 @@ public final class ModelLoader {
 
     /** For messages. */
     String describe(String file);
+
+    /**
+     * The file as a path on disk, for what must be loaded from a file (a native library): the
+     * folder's own file, or a copy of a classpath resource in a temporary file.
+     */
+    default Path path(String file) throws IOException {
+      Path tmp = Files.createTempFile("planline-", "-" + file);
+      tmp.toFile().deleteOnExit();
+      try (InputStream in = open(file)) {
+        Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      return tmp;
+    }
   }
 
   /** A built-in model's files on the classpath. */
@@ -81,6 +95,11 @@ public final class ModelLoader {
       public String describe(String file) {
         return dir.resolve(file).toString();
       }
+
+      @Override
+      public Path path(String file) {
+        return dir.resolve(file);
+      }
     };
   }
 
@@ -100,9 +119,12 @@ public final class ModelLoader {
       throw new ProgramFormatException(source.describe("program.json"), "", "cannot read: "
           + e.getMessage(), e);
     }
+    NativeKernels natives = program.compiled() == null ? null
+        : CompiledLoader.load(source, program.compiled(), backend);
     TreeSet<String> missing = new TreeSet<>();
     for (ModelProgram.Template t : program.lines()) {
-      if (t instanceof ModelProgram.Call c && !backend.supports(c.kernel())) {
+      if (t instanceof ModelProgram.Call c && !backend.supports(c.kernel())
+          && (natives == null || !natives.has(c.kernel()))) {
         missing.add(c.kernel());
       }
     }
@@ -147,6 +169,6 @@ public final class ModelLoader {
           flushed);
     }
     return new Model(name, version, program, backend.uploadWeights(weights), bytes, planner,
-        options, backend);
+        options, backend, natives);
   }
 }

@@ -3,8 +3,10 @@ package io.planline.model;
 import static java.util.Objects.requireNonNull;
 
 import io.planline.ir.DType;
+import io.planline.kernel.NativeKernels;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An exported program before its dynamic dimensions are bound: what {@code program.json} holds.
@@ -18,10 +20,16 @@ import java.util.Map;
  * @param outputs the response outputs, in order
  * @param weights parameters, read from the weights file
  * @param lines the program, with sizes still symbolic
+ * @param compiled the kernels compiled ahead of time that its calls may name (format version
+ *     2), or null when every call is an ATen operator
+ * @param indexBounds integer inputs that index a table, to the table's row count, as the
+ *     exporter declared them (version 2; compiled kernels check indices themselves, and a failed
+ *     check there cannot be reported, so requests are checked before they run)
  */
 public record ModelProgram(String source, String name, List<String> symbols,
     Map<String, Bound> bounds, List<TensorSpec> inputs, List<OutputSpec> outputs,
-    List<WeightSpec> weights, List<Template> lines) {
+    List<WeightSpec> weights, List<Template> lines, @Nullable Compiled compiled,
+    Map<String, Long> indexBounds) {
 
   public ModelProgram {
     requireNonNull(source, "source");
@@ -32,6 +40,7 @@ public record ModelProgram(String source, String name, List<String> symbols,
     outputs = List.copyOf(outputs);
     weights = List.copyOf(weights);
     lines = List.copyOf(lines);
+    indexBounds = Map.copyOf(indexBounds);
   }
 
   /** The inclusive range of one symbol's values. */
@@ -71,7 +80,7 @@ public record ModelProgram(String source, String name, List<String> symbols,
   }
 
   /** One program line with symbolic sizes. */
-  public sealed interface Template permits Alloc, Call, View, Free {}
+  public sealed interface Template permits Alloc, Call, View, Free, Reuse {}
 
   /** Allocate {@code name}; {@code storage} is its size in elements. */
   public record Alloc(String name, String device, DType dtype, List<SizeExpr> shape,
@@ -86,4 +95,31 @@ public record ModelProgram(String source, String name, List<String> symbols,
 
   /** Release {@code name}'s storage. */
   public record Free(String name) implements Template {}
+
+  /**
+   * An in-place reuse decided by the compiler (Inductor's ReuseLine): buffer {@code name} takes
+   * over the storage of {@code old}, which is not used again.
+   */
+  public record Reuse(String old, String name, DType dtype, List<SizeExpr> shape,
+      List<SizeExpr> stride, SizeExpr storage) implements Template {}
+
+  /**
+   * Kernels compiled ahead of time into a shared library of the model folder.
+   *
+   * @param kind how they were made ({@code inductor-cpp})
+   * @param isa the instruction set the library needs ({@code avx2})
+   * @param library the library's file name in the model folder
+   * @param sha256 its SHA-256, checked at load
+   * @param kernels each kernel's parameters, in order
+   */
+  public record Compiled(String kind, String isa, String library, String sha256,
+      Map<String, List<NativeKernels.Param>> kernels) {
+    public Compiled {
+      requireNonNull(kind, "kind");
+      requireNonNull(isa, "isa");
+      requireNonNull(library, "library");
+      requireNonNull(sha256, "sha256");
+      kernels = Map.copyOf(kernels);
+    }
+  }
 }

@@ -14,14 +14,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads {@code program.json} (format {@code planline-program}, version 1; see
+ * Reads {@code program.json} (format {@code planline-program}, versions 1 and 2; see
  * {@code docs/model-format.md}) into a {@link ModelProgram}, checking that every name a line uses
  * was defined before it and that every size parses, so a bad program fails at load time.
  */
 public final class ModelProgramReader {
 
-  /** The only format version this build reads. */
-  public static final int VERSION = 1;
+  /** The newest format version this build reads (it reads every one from 1). */
+  public static final int VERSION = 2;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,9 +44,9 @@ public final class ModelProgramReader {
       throw new ProgramFormatException(file, "field format", "expected \"planline-program\"");
     }
     int version = root.path("version").asInt(-1);
-    if (version != VERSION) {
+    if (version < 1 || version > VERSION) {
       throw new ProgramFormatException(file, "field version", "version " + version
-          + " is not supported (this build reads version " + VERSION + ")");
+          + " is not supported (this build reads versions 1 to " + VERSION + ")");
     }
     Fields f = new Fields(file, "");
     List<String> symbols = new ArrayList<>();
@@ -82,12 +82,23 @@ public final class ModelProgramReader {
       weights.add(new ModelProgram.WeightSpec(at.name(n, defined), at.text(n, "tensor"),
           at.dtype(n), shape));
     }
+    ModelProgram.Compiled compiled = version >= 2 && root.has("compiled")
+        ? compiled(f.at("compiled"), root.get("compiled")) : null;
     List<Template> lines = new ArrayList<>();
     JsonNode ls = f.array(root, "lines");
     for (int i = 0; i < ls.size(); i++) {
       JsonNode n = ls.get(i);
-      lines.add(line(f.at("lines[" + i + "] (" + n.path("kind").asText("?") + ")"), n, symbols,
-          defined));
+      Fields at = f.at("lines[" + i + "] (" + n.path("kind").asText("?") + ")");
+      if (version < 2 && "ReuseLine".equals(n.path("kind").asText())) {
+        throw at.fail("kind", "ReuseLine needs format version 2");
+      }
+      Template t = line(at, n, symbols, defined);
+      if (t instanceof ModelProgram.Call c && !c.kernel().startsWith("aten.")
+          && (compiled == null || !compiled.kernels().containsKey(c.kernel()))) {
+        throw at.fail("kernel_name", "'" + c.kernel() + "' is neither an ATen operator nor a "
+            + "kernel of the program's compiled library");
+      }
+      lines.add(t);
     }
     List<ModelProgram.OutputSpec> outputs = new ArrayList<>();
     JsonNode outs = f.array(root, "outputs");
@@ -97,8 +108,18 @@ public final class ModelProgramReader {
       at.use(buffer, defined, "buffer");
       outputs.add(new ModelProgram.OutputSpec(at.text(outs.get(i), "name"), buffer));
     }
+    java.util.Map<String, Long> indexBounds = new java.util.TreeMap<>();
+    var ib = root.path("index_bounds").fields();
+    while (ib.hasNext()) {
+      var e = ib.next();
+      f.use(e.getKey(), defined, "index_bounds");
+      if (!e.getValue().canConvertToLong() || e.getValue().asLong() < 0) {
+        throw f.fail("index_bounds." + e.getKey(), "expected a row count");
+      }
+      indexBounds.put(e.getKey(), e.getValue().asLong());
+    }
     return new ModelProgram(file, root.path("name").asText(""), symbols, bounds, inputs, outputs,
-        weights, lines);
+        weights, lines, compiled, indexBounds);
   }
 
   private static Template line(Fields at, JsonNode n, List<String> symbols, Set<String> defined) {
@@ -132,6 +153,15 @@ public final class ModelProgramReader {
             vt.exprs(v, "shape", symbols), vt.exprs(v, "stride", symbols),
             at.expr(offset, "offset", symbols));
       }
+      case "ReuseLine" -> {
+        String old = at.text(at.object(n, "node"), "name");
+        at.use(old, defined, "node.name");
+        JsonNode b = at.object(n, "reused_as");
+        Fields bt = at.at("reused_as");
+        yield new ModelProgram.Reuse(old, bt.name(b, defined), bt.dtype(b),
+            bt.exprs(b, "shape", symbols), bt.exprs(b, "stride", symbols),
+            bt.expr(bt.text(b, "storage_expr"), "storage_expr", symbols));
+      }
       case "FreeIfNotReusedLine" -> {
         String name = at.text(at.object(n, "node"), "name");
         at.use(name, defined, "node.name");
@@ -139,8 +169,55 @@ public final class ModelProgramReader {
       }
       default -> throw at.fail("kind", "unknown line kind '" + kind
           + "' (program files use AllocateLine, KernelCallLine, ReinterpretLine,"
-          + " FreeIfNotReusedLine)");
+          + " FreeIfNotReusedLine and, from version 2, ReuseLine)");
     };
+  }
+
+  /** The {@code compiled} object of a version 2 program: its library and kernel signatures. */
+  private static ModelProgram.Compiled compiled(Fields at, JsonNode n) {
+    if (!n.isObject()) {
+      throw at.fail("", "expected an object");
+    }
+    String kind = at.text(n, "kind");
+    if (!"inductor-cpp".equals(kind)) {
+      throw at.fail("kind", "'" + kind + "' is not a kind this build runs (inductor-cpp)");
+    }
+    JsonNode libs = at.array(n, "libraries");
+    if (libs.isEmpty()) {
+      throw at.fail("libraries", "no library listed");
+    }
+    JsonNode lib = null;
+    for (JsonNode l : libs) {
+      if ("avx2".equals(l.path("isa").asText())) {
+        lib = l;
+      }
+    }
+    if (lib == null) {
+      throw at.fail("libraries", "no library for avx2, the instruction set this build runs");
+    }
+    Fields lt = at.at("libraries (avx2)");
+    String file = lt.text(lib, "file");
+    if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+      throw lt.fail("file", "'" + file + "' must be a plain file name in the model folder");
+    }
+    java.util.Map<String, List<io.planline.kernel.NativeKernels.Param>> kernels =
+        new java.util.TreeMap<>();
+    JsonNode ks = at.object(n, "kernels");
+    var it = ks.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      Fields kt = at.at("kernels." + e.getKey());
+      List<io.planline.kernel.NativeKernels.Param> params = new ArrayList<>();
+      for (JsonNode p : kt.array(e.getValue(), "params")) {
+        try {
+          params.add(io.planline.kernel.NativeKernels.Param.parse(p.asText()));
+        } catch (IllegalArgumentException ex) {
+          throw kt.fail("params", ex.getMessage());
+        }
+      }
+      kernels.put(e.getKey(), params);
+    }
+    return new ModelProgram.Compiled(kind, "avx2", file, lt.text(lib, "sha256"), kernels);
   }
 
   /** A position in the file plus field readers that fail with it. */

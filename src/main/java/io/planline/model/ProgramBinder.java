@@ -127,6 +127,16 @@ public final class ProgramBinder {
       rootOf.put(v.name(), rootOf.getOrDefault(v.source(), v.source()));
       return new WrapperLine.ReinterpretLine(source, view, v.offset().eval(symbols));
     }
+    if (t instanceof ModelProgram.Reuse r) {
+      Buffer old = known.get(r.old());
+      long elements = r.storage().eval(symbols);
+      Buffer b = new Buffer(r.name(), old.device(), r.dtype(), eval(r.shape(), symbols),
+          eval(r.stride(), symbols), elements * r.dtype().itemSize(), Long.toString(elements),
+          true);
+      known.put(b.name(), b);
+      rootOf.put(r.name(), rootOf.getOrDefault(r.old(), r.old()));
+      return new WrapperLine.ReuseLine(old, b, true);
+    }
     ModelProgram.Free f = (ModelProgram.Free) t;
     return WrapperLine.FreeIfNotReusedLine.of(known.get(f.name()));
   }
@@ -185,6 +195,9 @@ public final class ProgramBinder {
       }
       if (l instanceof WrapperLine.ReinterpretLine v && v.reusedAs().name().equals(name)) {
         return v.reusedAs();
+      }
+      if (l instanceof WrapperLine.ReuseLine r && r.reusedAs().name().equals(name)) {
+        return r.reusedAs();
       }
     }
     throw new IllegalArgumentException("no buffer '" + name + "' in " + graph.source());

@@ -8,6 +8,7 @@ import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
 import io.planline.kernel.KernelLibrary;
+import io.planline.kernel.NativeKernels;
 import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -145,6 +146,12 @@ public final class CpuBackend extends Backend {
   @Override
   public PreparedLaunch prepare(KernelCallLine call) {
     var prepared = kernels.prepare(call.kernelName(), call.callArgs(), call.outputs());
+    return tensors -> prepared.run(name -> ((CpuTensor) tensors.apply(name)).tensor());
+  }
+
+  @Override
+  public PreparedLaunch prepareNative(NativeKernels library, KernelCallLine call) {
+    var prepared = library.prepare(call.kernelName(), call.callArgs(), call.outputs());
     return tensors -> prepared.run(name -> ((CpuTensor) tensors.apply(name)).tensor());
   }
 

@@ -1,0 +1,184 @@
+package io.planline.kernel;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.jna.Function;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Kernels compiled ahead of time into a shared library (Inductor's C++ kernels, see
+ * {@code tools/planline_inductor.py}), called through JNA with pointers into planline's own
+ * memory: each kernel is a C function taking, in order, tensor pointers and scalar sizes, and
+ * writes its results through the pointers it was given.
+ *
+ * <p>The library is loaded once per model. A call's tensors are resolved per request, since
+ * storages are placed per request; its scalars are bound once, when the program is bound to
+ * its shapes. The kernels run their own OpenMP threads, on the calling stream's thread.
+ */
+public final class NativeKernels {
+
+  /** How a parameter is passed, as the kernel's C declaration types it. */
+  public enum Param {
+    /** A tensor: the address of its element [0, ..., 0]. */
+    PTR,
+    /** {@code int64_t}. */
+    I64,
+    /** {@code int32_t}. */
+    I32,
+    /** {@code double}. */
+    F64,
+    /** {@code float}. */
+    F32;
+
+    /** Parses {@code ptr}, {@code i64}, {@code i32}, {@code f64} or {@code f32}. */
+    public static Param parse(String text) {
+      try {
+        return valueOf(text.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown parameter kind '" + text
+            + "' (known: ptr, i64, i32, f64, f32)", e);
+      }
+    }
+  }
+
+  private final Path library;
+  private final Map<String, Entry> entries;
+
+  private record Entry(Function function, List<Param> params) {}
+
+  private NativeKernels(Path library, Map<String, Entry> entries) {
+    this.library = library;
+    this.entries = entries;
+  }
+
+  /**
+   * Loads {@code library} and looks up every kernel of {@code signatures}.
+   *
+   * @throws KernelException naming the library and what is missing when it cannot be loaded
+   *     (a dependency such as libgomp or libsleef absent, a processor without the instructions
+   *     it was built for) or a kernel is not in it
+   */
+  public static NativeKernels load(Path library, Map<String, List<Param>> signatures) {
+    requireNonNull(library, "library");
+    NativeLibrary lib;
+    try {
+      lib = NativeLibrary.getInstance(library.toAbsolutePath().toString());
+    } catch (UnsatisfiedLinkError e) {
+      throw new KernelException(library.getFileName().toString(), "cannot load the compiled "
+          + "kernel library " + library + ": " + e.getMessage() + " (it needs x86-64 with AVX2, "
+          + "GCC's OpenMP runtime libgomp.so.1 and SLEEF's libsleef.so.3: Debian packages "
+          + "libgomp1 and libsleef3)", e);
+    }
+    Map<String, Entry> entries = new TreeMap<>();
+    signatures.forEach((name, params) -> {
+      Function f;
+      try {
+        f = lib.getFunction(name);
+      } catch (UnsatisfiedLinkError e) {
+        throw new KernelException(name, "not found in the compiled kernel library " + library, e);
+      }
+      entries.put(name, new Entry(f, List.copyOf(params)));
+    });
+    return new NativeKernels(library, entries);
+  }
+
+  /** The library file. */
+  public Path library() {
+    return library;
+  }
+
+  /** Whether {@code name} is one of this library's kernels. */
+  public boolean has(String name) {
+    return entries.containsKey(name);
+  }
+
+  /**
+   * Binds a call of kernel {@code name}: {@code args} holds one tensor name per pointer
+   * parameter and one number per scalar parameter, in the kernel's parameter order.
+   *
+   * @throws KernelArgumentException when the kernel is unknown or the arguments do not fit its
+   *     parameters
+   */
+  public PreparedKernel prepare(String name, List<String> args, List<String> outputs) {
+    Entry e = entries.get(name);
+    if (e == null) {
+      throw new KernelArgumentException(name, "not a kernel of " + library.getFileName());
+    }
+    if (args.size() != e.params().size()) {
+      throw new KernelArgumentException(name, "takes " + e.params().size() + " arguments "
+          + e.params() + ", the call passes " + args.size());
+    }
+    Object[] fixed = new Object[args.size()];
+    List<Integer> tensorSlots = new ArrayList<>();
+    List<String> tensorNames = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      try {
+        switch (e.params().get(i)) {
+          case PTR -> {
+            tensorSlots.add(i);
+            tensorNames.add(a);
+          }
+          case I64 -> fixed[i] = Long.parseLong(a);
+          case I32 -> fixed[i] = Integer.parseInt(a);
+          case F64 -> fixed[i] = Double.parseDouble(a);
+          case F32 -> fixed[i] = Float.parseFloat(a);
+          default -> throw new IllegalStateException("unhandled parameter kind");
+        }
+      } catch (NumberFormatException ex) {
+        throw new KernelArgumentException(name, "argument " + i + " ('" + a + "') is not a "
+            + e.params().get(i).name().toLowerCase(Locale.ROOT) + " value");
+      }
+    }
+    int[] slots = tensorSlots.stream().mapToInt(Integer::intValue).toArray();
+    List<String> reads = List.copyOf(tensorNames);
+    List<String> writes = List.copyOf(outputs);
+    Function function = e.function();
+    return new PreparedKernel() {
+      @Override
+      public String kernelName() {
+        return name;
+      }
+
+      @Override
+      public List<String> inputs() {
+        return reads;
+      }
+
+      @Override
+      public List<String> outputs() {
+        return writes;
+      }
+
+      @Override
+      public void run(java.util.function.Function<String, Tensor> tensors) {
+        Object[] call = fixed.clone();
+        for (int k = 0; k < slots.length; k++) {
+          Tensor t = tensors.apply(reads.get(k));
+          if (t == null) {
+            throw new KernelExecutionException(name, "tensor '" + reads.get(k)
+                + "' is not bound", null);
+          }
+          call[slots[k]] = address(name, t);
+        }
+        function.invokeVoid(call);
+      }
+    };
+  }
+
+  /** The address of {@code t}'s first element; it must live in direct (off-heap) memory. */
+  private static Pointer address(String kernel, Tensor t) {
+    if (!t.data().isDirect()) {
+      throw new KernelExecutionException(kernel, "tensor " + t + " is not in direct memory", null);
+    }
+    return Native.getDirectBufferPointer(t.data()).share(t.byteOffset());
+  }
+}

@@ -1,0 +1,555 @@
+"""Export a model as Inductor compiled it for the CPU: wrapper lines, C++ kernels, a library.
+
+``export_inductor_cpu`` compiles the module with ``torch.compile`` (Inductor, symbolic in the
+dimensions the spec marks dynamic), captures what Inductor's Python wrapper holds just before its
+own memory planning — its line objects (``AllocateLine``, ``FreeIfNotReusedLine``, ``ReuseLine``,
+``KernelCallLine``, ``ExternKernelOutLine``) and the IR nodes they carry — and writes a planline
+model folder of format version 2 (docs/model-format.md):
+
+- ``program.json``: those lines in the format's vocabulary, Inductor's buffer names, sizes and
+  strides kept; extern products (``extern_kernels.mm`` and kin) become ATen ``KernelCallLine``s
+  that planline runs itself (OpenBLAS); views they read become ``ReinterpretLine``s;
+- ``kernels.cpp``: Inductor's C++ source of every kernel, each under its own entry name;
+- ``kernels-avx2.so``: that source compiled by Inductor's own builder for x86-64 with AVX2 (the
+  vector width is pinned at code generation, ``cpp.simdlen = 256``, so the library runs on every
+  AVX2 machine); at run time it needs only libc, libm, GCC's OpenMP runtime (libgomp1) and
+  SLEEF's vector math (libsleef3), both Debian packages;
+- ``weights.safetensors``, ``sample.json`` (the compiled module's output), ``model.json``.
+
+Nothing is parsed out of generated Python: lines, nodes and kernel sources come from Inductor's
+objects through three hooks (``PythonWrapperCodegen.memory_plan_reuse`` and ``define_kernel``,
+and the dynamo backend that hands the graph to Inductor). Anything outside what planline runs —
+an ATen fallback, a multi-output extern kernel, an extern product it has no kernel for — stops
+the export with an error naming it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import torch
+from torch._inductor import config as inductor_config
+from torch._inductor.codegen import wrapper as inductor_wrapper
+from torch._inductor.compile_fx import compile_fx
+
+from planline_export import (DTYPE_NAMES, ExportError, run_eager, tensor_json,
+                             write_safetensors)
+from planline_symbolic import print_expr, rename_symbols
+
+FORMAT_VERSION = 2
+# Versions whose wrapper-line classes and builder this capture was written and checked against.
+SUPPORTED_TORCH = ("2.11", "2.12", "2.13")
+
+# extern_kernels.<name> -> (ATen overload, argument order of its schema).
+EXTERN_PRODUCTS = {
+    "extern_kernels.mm": "aten.mm.default",
+    "extern_kernels.addmm": "aten.addmm.default",
+    "extern_kernels.bmm": "aten.bmm.default",
+    "extern_kernels.baddbmm": "aten.baddbmm.default",
+}
+ARG_KINDS = {"float*": "ptr", "const float*": "ptr", "int64_t*": "ptr", "const int64_t*": "ptr",
+             "int32_t*": "ptr", "const int32_t*": "ptr", "bool*": "ptr", "const bool*": "ptr",
+             "uint8_t*": "ptr", "const uint8_t*": "ptr", "double*": "ptr",
+             "const double*": "ptr", "const int64_t": "i64", "int64_t": "i64",
+             "const int32_t": "i32", "int32_t": "i32", "const double": "f64", "double": "f64",
+             "const float": "f32", "float": "f32"}
+
+
+def check_versions():
+    version = torch.__version__.split("+")[0]
+    if not version.startswith(SUPPORTED_TORCH):
+        raise ExportError(f"PyTorch {torch.__version__} is not supported by the Inductor "
+                          f"exporter (supported: {', '.join(SUPPORTED_TORCH)}); its wrapper-line "
+                          "classes may differ")
+
+
+class _Capture:
+    """What the hooks saw: the placeholders' tensors, the unplanned lines, the kernel sources."""
+
+    def __init__(self):
+        self.example_inputs = None
+        self.lookups = []         # (indices placeholder, table placeholder) of each embedding
+        self.graphs = []          # one snapshot per compiled graph
+        self.sources = {}         # kernel name -> C++ source (entry point still named `kernel`)
+
+    def snapshot(self, wrapper):
+        from torch._inductor.virtualized import V  # pylint: disable=import-outside-toplevel
+        graph = V.graph
+        # The line objects are mutated by the planning that follows: record them now.
+        lines = [_line_record(line) for line in wrapper.lines]
+        self.graphs.append({
+            "lines": lines,
+            "input_names": list(graph.graph_input_names),
+            "inputs": {n: graph.graph_inputs[n] for n in graph.graph_input_names},
+            "outputs": list(graph.graph_outputs),
+        })
+
+
+def _line_record(line):
+    kind = type(line).__name__
+    if isinstance(line, str):
+        return ("Text", line)
+    fields = {}
+    for key in ("node", "reused_as", "layout", "delete_old", "kernel_name", "call_args",
+                "arg_types", "triton", "is_reused"):
+        if hasattr(line, key):
+            value = getattr(line, key)
+            fields[key] = list(value) if isinstance(value, (list, tuple)) else value
+    return (kind, fields)
+
+
+def _embedding_lookups(gm):
+    """(indices, table) placeholder positions of every embedding that indexes a graph input.
+
+    Inductor's kernels check indices themselves, but a failed check there aborts the process;
+    the runtime checks these inputs before running instead (``index_bounds``).
+    """
+    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
+    targets = (torch.nn.functional.embedding, torch.ops.aten.embedding.default)
+    found = []
+    for node in gm.graph.nodes:
+        if node.op == "call_function" and node.target in targets:
+            indices, table = node.args[0], node.args[1]
+            if indices in placeholders and table in placeholders:
+                found.append((placeholders.index(indices), placeholders.index(table)))
+    return found
+
+
+@contextlib.contextmanager
+def _hooks(capture):
+    cls = inductor_wrapper.PythonWrapperCodegen
+    plan_reuse, define_kernel = cls.memory_plan_reuse, cls.define_kernel
+
+    def memory_plan_reuse(self):
+        capture.snapshot(self)
+        return plan_reuse(self)
+
+    def define(self, kernel_name, kernel_body, metadata=None, gpu=True, cpp_definition=None):
+        if not gpu and cpp_definition is not None:
+            # The body is `async_compile.cpp_pybinding(TYPES, r'''` + source + `''')`: the
+            # source is every line between the first and the last.
+            lines = kernel_body.strip().splitlines()
+            capture.sources[kernel_name] = "\n".join(lines[1:-1]) + "\n"
+        return define_kernel(self, kernel_name, kernel_body, metadata, gpu, cpp_definition)
+
+    cls.memory_plan_reuse, cls.define_kernel = memory_plan_reuse, define
+    try:
+        with inductor_config.patch({"force_disable_caches": True, "cpp.simdlen": 256,
+                                    "cpp.march": "x86-64-v3",
+                                    "freezing": False, "cpp_wrapper": False,
+                                    "memory_planning": False, "max_autotune": False}):
+            yield
+    finally:
+        cls.memory_plan_reuse, cls.define_kernel = plan_reuse, define_kernel
+
+
+def compile_and_capture(model, inputs, dynamic, clone=True):
+    """Compile ``model`` with Inductor and return (capture, compiled outputs)."""
+    capture = _Capture()
+
+    def backend(gm, example_inputs):
+        capture.example_inputs = list(example_inputs)
+        capture.lookups = _embedding_lookups(gm)
+        return compile_fx(gm, example_inputs)
+
+    args = [t.clone() if clone else t for t in inputs.values()]
+    for index, name in enumerate(inputs):
+        for axis, dd in (dynamic or {}).get(name, {}).items():
+            # (PyTorch 2.13 fails on a minimum without a maximum: give both or neither)
+            bounds = {} if dd.max is None else {"min": max(dd.min, 2), "max": dd.max}
+            torch._dynamo.mark_dynamic(args[index], axis, **bounds)
+    torch._dynamo.reset()
+    with _hooks(capture), torch.no_grad():
+        compiled = torch.compile(model, backend=backend, fullgraph=True)
+        result = compiled(*args)
+    torch._dynamo.reset()
+    if len(capture.graphs) != 1:
+        raise ExportError(f"Inductor compiled {len(capture.graphs)} graphs; planline runs one "
+                          "(the model must trace without graph breaks)")
+    outputs = list(result) if isinstance(result, (tuple, list)) else [result]
+    return capture, outputs
+
+
+# --------------------------------------------------------------------------------------------
+# lines
+# --------------------------------------------------------------------------------------------
+
+def _ir():
+    from torch._inductor import ir  # pylint: disable=import-outside-toplevel
+    return ir
+
+
+def _storage_numel(size, stride):
+    """Elements an empty_strided((size), (stride)) storage holds (0 when any size is 0)."""
+    import sympy  # pylint: disable=import-outside-toplevel
+    if any(s == 0 for s in size):
+        return sympy.Integer(0)
+    return 1 + sum((s - 1) * st for s, st in zip(size, stride))
+
+
+class _Translator:
+    """Turns one captured graph into program.json's inputs, weights, lines and outputs."""
+
+    def __init__(self, captured, example_inputs, model, user_args, input_names, output_names,
+                 dynamic, sources):
+        self.captured = captured
+        self.sources = sources
+        self.output_names = output_names
+        self.names = {}          # Inductor argument name -> program name
+        self.symbols = {}        # Inductor symbol -> program symbol name ("s0", ...)
+        self.symbol_bounds = {}
+        self.inputs, self.weights, self.weight_values = [], [], {}
+        self.lines, self.kernels, self.compiled = [], set(), {}
+        self.n_view = 0
+        self.views = set()       # names that ReinterpretLines define (no storage of their own)
+        self._bind_arguments(example_inputs, model, user_args, input_names, dynamic)
+
+    # -- arguments ---------------------------------------------------------------------------
+
+    def _bind_arguments(self, example_inputs, model, user_args, input_names, dynamic):
+        arg_names = self.captured["input_names"]
+        if len(arg_names) != len(example_inputs):
+            raise ExportError(f"Inductor's graph has {len(arg_names)} inputs, dynamo passed "
+                              f"{len(example_inputs)}: cannot tell weights from inputs")
+        state = {}
+        for key, tensor in list(model.named_parameters()) + list(model.named_buffers()):
+            state.setdefault(id(tensor), key)
+        users = {id(t): i for i, t in enumerate(user_args)}
+        by_user = {}
+        for arg, value in zip(arg_names, example_inputs):
+            if not isinstance(value, torch.Tensor):
+                continue  # a size passed as an argument: a symbol, bound from the input shapes
+            if id(value) in users:
+                by_user[users[id(value)]] = arg
+            elif id(value) in state:
+                key = state[id(value)]
+                name = "w_" + "".join(c if c.isalnum() else "_" for c in key)
+                self.names[arg] = name
+                self.weights.append({"name": name, "tensor": key,
+                                     "dtype": DTYPE_NAMES[value.dtype],
+                                     "shape": list(value.shape)})
+                self.weight_values[key] = value.detach()
+            else:
+                raise ExportError(f"graph input {arg} ({tuple(value.shape)}) is neither a "
+                                  "model input nor a parameter or buffer of the model")
+        for index, input_name in enumerate(input_names):
+            arg = by_user.get(index)
+            if arg is None:
+                raise ExportError(f"input {input_name} does not reach the compiled graph")
+            self.names[arg] = input_name
+            box = self.captured["inputs"][arg]
+            shape = []
+            for axis, size in enumerate(box.get_size()):
+                if getattr(size, "is_Symbol", False) and size not in self.symbols:
+                    sym = f"s{len(self.symbols)}"
+                    self.symbols[size] = sym
+                    dd = (dynamic or {}).get(input_name, {}).get(axis)
+                    self.symbol_bounds[sym] = {"input": input_name, "dim": axis,
+                                               "min": dd.min if dd else 1,
+                                               "max": dd.max if dd else None}
+                shape.append(self.jdim(size))
+            self.inputs.append({"name": input_name, "dtype": DTYPE_NAMES[box.get_dtype()],
+                                "shape": shape})
+
+    # -- expressions -------------------------------------------------------------------------
+
+    def text(self, expr):
+        return print_expr(rename_symbols(expr, self.symbols))
+
+    def jdim(self, expr):
+        out = self.text(expr)
+        return int(out) if out.lstrip("-").isdigit() else out
+
+    def scalar(self, text, where):
+        import sympy  # pylint: disable=import-outside-toplevel
+        local = {str(s): s for s in self.symbols}
+        try:
+            return self.text(sympy.sympify(text, locals=local))
+        except Exception as exc:  # noqa: BLE001 - reported with the place it came from
+            raise ExportError(f"{where}: argument {text!r} is not a size expression "
+                              f"({exc})") from exc
+
+    # -- tensors -----------------------------------------------------------------------------
+
+    def buffer_json(self, name, layout):
+        return {"name": name, "device": "cpu", "dtype": DTYPE_NAMES[layout.dtype],
+                "shape": [self.jdim(s) for s in layout.size],
+                "stride": [self.jdim(s) for s in layout.stride],
+                "storage_expr": self.text(_storage_numel(layout.size, layout.stride))}
+
+    def name_of(self, name):
+        return self.names.get(name, name)
+
+    def tensor(self, node, where):
+        """The program name of an IR tensor argument; a view gets a ReinterpretLine first."""
+        ir = _ir()
+        if isinstance(node, ir.ReinterpretView):
+            root = node.data
+            if isinstance(root, ir.ReinterpretView):
+                raise ExportError(f"{where}: a view of a view ({node.get_name()})")
+            layout = node.get_layout()
+            name = f"view{self.n_view}"
+            self.n_view += 1
+            self.lines.append({"kind": "ReinterpretLine",
+                               "node": {"name": self.name_of(root.get_name())},
+                               "reused_as": self.buffer_json(name, layout),
+                               "offset": self.text(layout.offset)})
+            return name
+        if hasattr(node, "get_name"):
+            return self.name_of(node.get_name())
+        raise ExportError(f"{where}: argument {node!r} is not a tensor")
+
+    # -- lines -------------------------------------------------------------------------------
+
+    def translate(self):
+        for index, (kind, fields) in enumerate(self.captured["lines"]):
+            where = f"wrapper line {index} ({kind})"
+            handler = getattr(self, "_" + kind, None)
+            if handler is not None:
+                handler(fields, where)
+            elif kind == "Text":
+                self._text(fields, where)
+            elif kind not in _SKIPPED:
+                raise ExportError(f"{where}: this wrapper line kind is outside what planline "
+                                  "runs")
+        outputs = []
+        if len(self.captured["outputs"]) != len(self.output_names):
+            raise ExportError(f"the graph has {len(self.captured['outputs'])} outputs, "
+                              f"{len(self.output_names)} names were given")
+        for name, node in zip(self.output_names, self.captured["outputs"]):
+            buffer = self.tensor(node, f"output {name}")
+            layout = node.get_layout()
+            outputs.append({"name": name, "buffer": buffer, "dtype": DTYPE_NAMES[layout.dtype],
+                            "shape": [self.jdim(s) for s in layout.size]})
+        return outputs
+
+    def _AllocateLine(self, f, where):
+        node = f["node"]
+        self.lines.append({"kind": "AllocateLine",
+                           "node": self.buffer_json(node.get_name(), node.get_layout())})
+
+    def _FreeIfNotReusedLine(self, f, where):
+        name = f["node"].get_name()
+        if name in self.views:
+            return  # `del` of an alias: the storage it views is freed by its own line
+        self.lines.append({"kind": "FreeIfNotReusedLine", "node": {"name": name}})
+
+    def _ReuseLine(self, f, where):
+        if not f.get("delete_old", True):
+            raise ExportError(f"{where}: a reuse that keeps the old name alive")
+        new = f["reused_as"]
+        self.lines.append({"kind": "ReuseLine", "node": {"name": f["node"].get_name()},
+                           "reused_as": self.buffer_json(new.get_name(), new.get_layout())})
+
+    def _ReinterpretLine(self, f, where):
+        # The line's layout places the alias in the storage (a concatenation's inputs are
+        # aliases of one buffer at different offsets); the aliasing buffer's own layout does not.
+        node, view, layout = f["node"], f["reused_as"], f["layout"]
+        if isinstance(getattr(layout, "view", None), _ir().ReinterpretView):
+            layout = layout.view.get_layout()  # NonOwningLayout keeps the offset in its view
+        self.views.add(view.get_name())
+        self.lines.append({"kind": "ReinterpretLine", "node": {"name": self.name_of(
+            node.get_name())}, "reused_as": self.buffer_json(view.get_name(), layout),
+            "offset": self.text(layout.offset)})
+
+    def _KernelCallLine(self, f, where):
+        name = f["kernel_name"]
+        if f.get("triton"):
+            raise ExportError(f"{where}: Triton kernel {name} in a CPU export")
+        if name not in self.sources:
+            raise ExportError(f"{where}: kernel {name} was called but its C++ source was not "
+                              "captured")
+        types = list(f["arg_types"])
+        kinds = []
+        for t in types:
+            if t not in ARG_KINDS:
+                raise ExportError(f"{where}: kernel {name} takes a parameter of type {t!r}, "
+                                  f"which planline cannot pass (known: {sorted(ARG_KINDS)})")
+            kinds.append(ARG_KINDS[t])
+        args, outs = [], []
+        for text, kind, ctype in zip(f["call_args"], kinds, types):
+            if kind == "ptr":
+                args.append(self.name_of(str(text)))
+                if not ctype.startswith("const"):
+                    outs.append(args[-1])
+            else:
+                args.append(self.scalar(str(text), f"{where}, kernel {name}"))
+        known = self.compiled.setdefault(name, {"arg_types": types, "params": kinds})
+        if known["arg_types"] != types:
+            raise ExportError(f"{where}: kernel {name} called with two signatures")
+        self.kernels.add(name)
+        self.lines.append({"kind": "KernelCallLine", "kernel_name": name, "outputs": outs,
+                           "call_args": args})
+
+    def _ExternKernelOutLine(self, f, where):
+        node = f["node"]
+        kernel = getattr(node, "python_kernel_name", None)
+        aten = EXTERN_PRODUCTS.get(kernel)
+        if aten is None:
+            raise ExportError(f"{where}: extern kernel {kernel} is outside the set planline "
+                              f"runs ({', '.join(sorted(EXTERN_PRODUCTS))})")
+        tensors = [self.tensor(t, where) for t in node.inputs]
+        args = list(tensors)
+        if aten in ("aten.addmm.default", "aten.baddbmm.default"):
+            args += [_number(node.kwargs.get("beta", 1)), _number(node.kwargs.get("alpha", 1))]
+        if node.constant_args:
+            raise ExportError(f"{where}: {kernel} with constant arguments {node.constant_args}")
+        self.kernels.add(aten)
+        self.lines.append({"kind": "KernelCallLine", "kernel_name": aten,
+                           "outputs": [node.get_name()], "call_args": args})
+
+    def _text(self, text, where):
+        stripped = text.strip()
+        if stripped and not stripped.startswith("#"):
+            raise ExportError(f"{where}: the wrapper writes code planline cannot run: "
+                              f"{stripped[:200]!r} (an ATen fallback or other extern call)")
+
+
+def _number(value):
+    if isinstance(value, bool):
+        raise ExportError(f"boolean scalar {value}")
+    return repr(float(value)) if isinstance(value, float) else str(int(value))
+
+
+# Lines that carry nothing to run: checks, comments, kernel definitions (their sources come
+# through define_kernel), frees of graph inputs (planline never frees weights or inputs).
+_SKIPPED = frozenset("""AssertSizeStrideLine LineContext CommentLine KernelDefinitionLine
+FreeLine NullLine EnterDeviceContextManagerLine ExitDeviceContextManagerLine""".split())
+
+
+# --------------------------------------------------------------------------------------------
+# the kernel library
+# --------------------------------------------------------------------------------------------
+
+def build_library(sources, out_dir, log=print):
+    """Compile every kernel with Inductor's builder for AVX2 and link one shared library.
+
+    Each kernel's entry point is called ``kernel`` in its source; its object file renames it to
+    the kernel's own name (``objcopy --redefine-sym``), so the sources stay exactly as Inductor
+    wrote them. Returns the library's file name and the compile command of the first kernel.
+    """
+    from torch._inductor.cpp_builder import CppBuilder, CppTorchOptions  # noqa: E501 pylint: disable=import-outside-toplevel
+    from torch._inductor.cpu_vec_isa import VecAVX2  # pylint: disable=import-outside-toplevel
+    for tool in ("g++", "objcopy"):
+        if shutil.which(tool) is None:
+            raise ExportError(f"{tool} is needed to build the kernel library and is not on PATH")
+    isa = VecAVX2()
+    objects, command = [], None
+    # x86-64-v3 is the AVX2 level (AVX2, FMA, F16C, BMI): Inductor's default -march=native would
+    # tie the library to the exporting machine (AVX-512 instructions on one that has them).
+    with tempfile.TemporaryDirectory(prefix="planline-kernels-") as tmp, \
+            inductor_config.patch({"cpp.march": "x86-64-v3"}):
+        for name, source in sorted(sources.items()):
+            src = Path(tmp) / f"{name}.cpp"
+            src.write_text(source)
+            builder = CppBuilder(name, [str(src)], CppTorchOptions(vec_isa=isa,
+                                                                   compile_only=True),
+                                 output_dir=tmp)
+            command = command or builder.get_command_line()
+            builder.build()
+            obj = builder.get_target_file_path()
+            subprocess.run(["objcopy", f"--redefine-sym=kernel={name}", obj], check=True)
+            objects.append(obj)
+        library = "kernels-avx2.so"
+        # Vectorized exp, tanh and kin come from SLEEF (in a PyTorch process libtorch carries
+        # them); planline's processes load the system's libsleef (Debian: libsleef3).
+        link = ["g++", "-shared", "-fPIC", "-fopenmp", "-s",
+                "-o", str(Path(out_dir) / library)] + objects + ["-lsleef"]
+        subprocess.run(link, check=True)
+    undefined = subprocess.run(["nm", "-D", "--undefined-only", str(Path(out_dir) / library)],
+                               check=True, capture_output=True, text=True).stdout
+    foreign = [line.split()[-1] for line in undefined.splitlines()
+               if not any(ok in line for ok in ("GLIBC", "GOMP", "omp_", "Sleef_", "CXXABI",
+                                                "GCC_", "w "))]
+    if foreign:
+        raise ExportError(f"the kernel library needs symbols outside libc, libm, libstdc++, "
+                          f"libgomp and libsleef: "
+                          f"{foreign[:10]}")
+    log(f"built {library}: {len(sources)} kernels ({isa} vectors)")
+    return library, command
+
+
+def _source_file(sources):
+    parts = ["// Inductor's C++ kernels of this model, as it generated them. Each kernel is its",
+             "// own translation unit whose entry point `kernel` is renamed to the kernel's name",
+             "// in its object file (objcopy --redefine-sym): read, do not compile as one file.",
+             ""]
+    for name, source in sorted(sources.items()):
+        parts += [f"// ==== {name} ====", source]
+    return "\n".join(parts)
+
+
+def _sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=None,
+                        description="", metadata=None, log=print, **_ignored):
+    """Write a format-2 model folder of ``model`` compiled by Inductor for the CPU."""
+    check_versions()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.eval()
+    user_args = [t.clone() for t in inputs.values()]
+    capture, compiled_outputs = compile_and_capture_with(model, user_args, inputs, dynamic)
+    graph = capture.graphs[0]
+    t = _Translator(graph, capture.example_inputs, model, user_args, list(inputs),
+                    output_names, dynamic, capture.sources)
+    outputs = t.translate()
+    index_bounds = _index_bounds(capture, user_args, list(inputs))
+    used = {k: v for k, v in capture.sources.items() if k in t.compiled}
+    library, command = build_library(used, out, log)
+    (out / "kernels.cpp").write_text(_source_file(used))
+    compiled = {"kind": "inductor-cpp", "source": "kernels.cpp",
+                "libraries": [{"isa": "avx2", "file": library,
+                               "sha256": _sha256(out / library)}],
+                "torch_version": torch.__version__, "compile_command": command,
+                "kernels": t.compiled}
+    program = {"format": "planline-program", "version": FORMAT_VERSION, "name": name,
+               "symbols": list(t.symbol_bounds), "symbol_bounds": t.symbol_bounds,
+               "inputs": t.inputs, "outputs": outputs, "weights": t.weights,
+               "kernels": sorted(t.kernels), "compiled": compiled,
+               "index_bounds": index_bounds, "lines": t.lines}
+    (out / "program.json").write_text(json.dumps(program, indent=1) + "\n")
+    write_safetensors(out / "weights.safetensors", t.weight_values,
+                      {"format": "pt", "producer": "planline_inductor"})
+    eager = run_eager(model, inputs)
+    for out_name, a, b in zip(output_names, compiled_outputs, eager):
+        err = float((a - b).norm() / max(b.norm(), 1e-30))
+        log(f"{name} {out_name}: torch.compile vs eager relative error {err:.2e}")
+    sample = {"inputs": {k: tensor_json(v) for k, v in inputs.items()},
+              "outputs": {k: tensor_json(v) for k, v in zip(output_names, compiled_outputs)},
+              "reference": "torch.compile (Inductor, CPU)"}
+    (out / "sample.json").write_text(json.dumps(sample) + "\n")
+    card = {"name": name, "version": 1, "format_version": FORMAT_VERSION,
+            "description": description, "inputs": program["inputs"],
+            "outputs": [{k: o[k] for k in ("name", "dtype", "shape")} for o in outputs],
+            "symbols": program["symbol_bounds"], "kernels": program["kernels"],
+            "compiled_with": f"torch {torch.__version__} inductor, cpp, avx2"}
+    card.update(metadata or {})
+    (out / "model.json").write_text(json.dumps(card, indent=1) + "\n")
+    return {"name": name, "kernels": program["kernels"], "lines": len(t.lines),
+                "compiled_kernels": len(used), "program": program}
+
+
+def _index_bounds(capture, user_args, input_names):
+    """{input name: rows of the smallest table it indexes} over the captured embeddings."""
+    bounds = {}
+    for i, j in capture.lookups:
+        indices, table = capture.example_inputs[i], capture.example_inputs[j]
+        for name, arg in zip(input_names, user_args):
+            if arg is indices:
+                rows = int(table.shape[0])
+                bounds[name] = min(bounds.get(name, rows), rows)
+    return bounds
+
+
+def compile_and_capture_with(model, user_args, inputs, dynamic):
+    """``compile_and_capture`` over the caller's own input tensors (matched by identity)."""
+    return compile_and_capture(model, dict(zip(inputs, user_args)), dynamic, clone=False)
