@@ -404,6 +404,32 @@ class _Translator:
         self.lines.append({"kind": "KernelCallLine", "kernel_name": aten,
                            "outputs": [node.get_name()], "call_args": args})
 
+    def _ExternKernelAllocLine(self, f, where):
+        # An extern kernel that allocates its own result (convolution): planline allocates the
+        # buffer with the layout Inductor chose and runs the ATen operator into it.
+        node = f["node"]
+        kernel = getattr(node, "python_kernel_name", None)
+        if kernel != "extern_kernels.convolution":
+            raise ExportError(f"{where}: extern kernel {kernel} allocates its own output; planline "
+                              "runs only extern_kernels.convolution that way")
+        kw = dict(node.kwargs)
+        tensors = [self.tensor(t, where) for t in node.inputs]
+        if len(tensors) == 3 and kw.get("bias") is None:
+            kw["bias"] = tensors.pop()
+        if len(tensors) != 2 or node.constant_args:
+            raise ExportError(f"{where}: convolution with inputs {tensors} and constant "
+                              f"arguments {node.constant_args}")
+        bias = kw.get("bias")
+        ints = lambda key: "[" + ", ".join(self.text(v) for v in kw[key]) + "]"  # noqa: E731
+        args = tensors + [bias if isinstance(bias, str) else "None", ints("stride"),
+                          ints("padding"), ints("dilation"), "True" if kw["transposed"] else
+                          "False", ints("output_padding"), self.text(kw["groups"])]
+        self.lines.append({"kind": "AllocateLine",
+                           "node": self.buffer_json(node.get_name(), node.get_layout())})
+        self.kernels.add("aten.convolution.default")
+        self.lines.append({"kind": "KernelCallLine", "kernel_name": "aten.convolution.default",
+                           "outputs": [node.get_name()], "call_args": args})
+
     def _text(self, text, where):
         stripped = text.strip()
         if stripped and not stripped.startswith("#"):
@@ -490,8 +516,11 @@ def _sha256(path):
 
 
 def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=None,
-                        description="", metadata=None, log=print, **_ignored):
-    """Write a format-2 model folder of ``model`` compiled by Inductor for the CPU."""
+                        description="", metadata=None, weights=True, log=print, **_ignored):
+    """Write a format-2 model folder of ``model`` compiled by Inductor for the CPU.
+
+    ``weights=False`` writes no weights file (a program beside a folder that has one).
+    """
     check_versions()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -517,8 +546,9 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
                "kernels": sorted(t.kernels), "compiled": compiled,
                "index_bounds": index_bounds, "lines": t.lines}
     (out / "program.json").write_text(json.dumps(program, indent=1) + "\n")
-    write_safetensors(out / "weights.safetensors", t.weight_values,
-                      {"format": "pt", "producer": "planline_inductor"})
+    if weights:
+        write_safetensors(out / "weights.safetensors", t.weight_values,
+                          {"format": "pt", "producer": "planline_inductor"})
     eager = run_eager(model, inputs)
     for out_name, a, b in zip(output_names, compiled_outputs, eager):
         err = float((a - b).norm() / max(b.norm(), 1e-30))

@@ -15,6 +15,7 @@ public final class ModelConfig {
   private @Nullable String name;
   private String version = "1";
   private @Nullable String planner;
+  private @Nullable String kernels;
   private @Nullable String path;
 
   /** Micronaut creates one per list entry, passing its position. */
@@ -45,6 +46,16 @@ public final class ModelConfig {
   /** Sets the version string. */
   public void setVersion(String version) {
     this.version = version;
+  }
+
+  /** This model's kernel choice ({@code auto}, {@code inductor}, {@code java}), or null. */
+  public @Nullable String getKernels() {
+    return kernels;
+  }
+
+  /** Sets this model's kernel choice. */
+  public void setKernels(@Nullable String kernels) {
+    this.kernels = kernels;
   }
 
   /** This model's planner, or null for the global one. */

@@ -13,8 +13,16 @@ import org.jspecify.annotations.Nullable;
  * @param version the version string
  * @param planner a registered planner name
  * @param folder the model folder, or null for a built-in model
+ * @param kernels which program runs where the model has both ({@code auto}, {@code inductor},
+ *     {@code java})
  */
-public record ModelSpec(String name, String version, String planner, @Nullable Path folder) {
+public record ModelSpec(String name, String version, String planner, @Nullable Path folder,
+    String kernels) {
+
+  /** A model whose program is chosen automatically. */
+  public ModelSpec(String name, String version, String planner, @Nullable Path folder) {
+    this(name, version, planner, folder, "auto");
+  }
 
   public ModelSpec {
     requireNonNull(name, "name");

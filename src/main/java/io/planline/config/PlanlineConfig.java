@@ -24,6 +24,20 @@ public final class PlanlineConfig {
   private long maxRequestBytes = 16L << 20;
   private int retryAfterSeconds = 1;
   private long planBudgetMillis = 1_000;
+  private String kernels = "auto";
+
+  /**
+   * Which program runs where a model has both: {@code auto} (Inductor's compiled kernels where
+   * this machine runs them, else the Java kernels), {@code inductor} or {@code java}.
+   */
+  public String getKernels() {
+    return kernels;
+  }
+
+  /** Sets the kernel choice of every model that names none. */
+  public void setKernels(String kernels) {
+    this.kernels = kernels;
+  }
 
   /** The planner strategy of every model that names none. */
   public String getPlanner() {

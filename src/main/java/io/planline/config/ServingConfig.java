@@ -2,6 +2,7 @@ package io.planline.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.planline.model.ModelLoader;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlannerRegistry;
 import java.nio.file.Files;
@@ -90,7 +91,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     List<ModelSpec> models = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ModelConfig m : sorted) {
-      ModelSpec spec = model(m, raw.getPlanner(), planners, known, problems);
+      ModelSpec spec = model(m, raw.getPlanner(), raw.getKernels(), planners, known, problems);
       if (spec != null && !seen.add(spec.name() + "\u0000" + spec.version())) {
         problems.add(where(m) + ": model '" + spec.name() + "' version '" + spec.version()
             + "' is configured twice");
@@ -108,7 +109,8 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
   }
 
   private static @org.jspecify.annotations.Nullable ModelSpec model(ModelConfig m,
-      String globalPlanner, PlannerRegistry planners, String known, List<String> problems) {
+      String globalPlanner, String globalKernels, PlannerRegistry planners, String known,
+      List<String> problems) {
     int before = problems.size();
     String name = m.getName();
     if (name == null || !MODEL_NAME.matcher(name).matches()) {
@@ -119,6 +121,13 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     if (m.getPlanner() != null && !planners.names().contains(planner)) {
       problems.add(where(m) + ".planner: unknown planner '" + planner + "'; valid planners: "
           + known);
+    }
+    String kernels = m.getKernels() == null ? globalKernels : m.getKernels();
+    try {
+      ModelLoader.Kernels.parse(kernels);
+    } catch (IllegalArgumentException e) {
+      problems.add((m.getKernels() == null ? "planline.kernels" : where(m) + ".kernels") + ": "
+          + e.getMessage());
     }
     if (m.getVersion().isBlank()) {
       problems.add(where(m) + ".version: blank");
@@ -140,7 +149,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
       }
     }
     return problems.size() > before || name == null ? null
-        : new ModelSpec(name, m.getVersion(), planner, folder);
+        : new ModelSpec(name, m.getVersion(), planner, folder, kernels);
   }
 
   private static String where(ModelConfig m) {

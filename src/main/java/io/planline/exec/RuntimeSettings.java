@@ -2,6 +2,7 @@ package io.planline.exec;
 
 import static java.util.Objects.requireNonNull;
 
+import io.planline.model.ModelLoader;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -33,19 +34,33 @@ public record RuntimeSettings(String backend, String planner, List<ModelSpec> mo
    * @param version version string
    * @param path a model folder on disk, or null for the built-in model of that name
    * @param planner this model's planner, or null for the default
+   * @param kernels which of the model's programs runs
    */
   public record ModelSpec(String name, String version, @Nullable String path,
-      @Nullable String planner) {
+      @Nullable String planner, ModelLoader.Kernels kernels) {
     public ModelSpec {
       requireNonNull(name, "name");
       requireNonNull(version, "version");
+      requireNonNull(kernels, "kernels");
+    }
+
+    /** A model whose program is chosen automatically. */
+    public ModelSpec(String name, String version, @Nullable String path,
+        @Nullable String planner) {
+      this(name, version, path, planner, ModelLoader.Kernels.AUTO);
     }
   }
 
   /** Built-in models on the CPU with the given planner and modest limits: what the CLI uses. */
   public static RuntimeSettings cli(String planner, List<String> models) {
+    return cli(planner, models, ModelLoader.Kernels.AUTO);
+  }
+
+  /** As {@link #cli(String, List)}, with the given choice of kernels. */
+  public static RuntimeSettings cli(String planner, List<String> models,
+      ModelLoader.Kernels kernels) {
     return new RuntimeSettings("cpu", planner,
-        models.stream().map(m -> new ModelSpec(m, "1", null, null)).toList(), 64, 2, 64,
+        models.stream().map(m -> new ModelSpec(m, "1", null, null, kernels)).toList(), 64, 2, 64,
         Long.MAX_VALUE, 1_000);
   }
 }

@@ -59,9 +59,11 @@ public final class Runtimes {
           : ModelLoader.folder(Path.of(m.path()));
       long start = System.nanoTime();
       Model model = ModelLoader.load(source, m.name(), m.version(), registry.get(planner),
-          PlanOptions.DEFAULT.withBudgetMillis(s.budgetMillis()), backend);
-      LOG.info("loaded model {} version {} ({} weight bytes, planner {}) in {} ms", m.name(),
-          m.version(), model.weightBytes(), planner, (System.nanoTime() - start) / 1_000_000);
+          PlanOptions.DEFAULT.withBudgetMillis(s.budgetMillis()), backend, m.kernels());
+      LOG.info("loaded model {} version {} ({} weight bytes, planner {}, {} kernels) in {} ms",
+          m.name(), m.version(), model.weightBytes(), planner,
+          model.nativeKernels() == null ? "Java" : "Inductor's compiled",
+          (System.nanoTime() - start) / 1_000_000);
       models.add(model);
     }
   }

@@ -28,11 +28,13 @@ final class CompiledLoader {
 
   private CompiledLoader() {}
 
-  static NativeKernels load(ModelLoader.Source source, ModelProgram.Compiled compiled,
+  /** Loads the library {@code compiled} names, in the folder {@code dir} ("" or "x/"). */
+  static NativeKernels load(ModelLoader.Source source, String dir, ModelProgram.Compiled compiled,
       Backend backend) {
-    String where = source.describe(compiled.library());
+    String file = dir + compiled.library();
+    String where = source.describe(file);
     if (backend.device() != Device.CPU) {
-      throw new ProgramFormatException(source.describe("program.json"), "compiled",
+      throw new ProgramFormatException(source.describe(dir + "program.json"), "compiled",
           "the program runs Inductor's C++ kernels, which need backend cpu (this one is "
               + backend.device() + ")");
     }
@@ -42,10 +44,10 @@ final class CompiledLoader {
           + missing + "); export the model without --compile inductor to run it on the Java "
           + "kernels");
     }
-    Path file;
+    Path path;
     try {
-      file = source.path(compiled.library());
-      String digest = sha256(file);
+      path = source.path(file);
+      String digest = sha256(path);
       if (!digest.equalsIgnoreCase(compiled.sha256())) {
         throw new ProgramFormatException(where, "", "SHA-256 is " + digest + " but program.json "
             + "says " + compiled.sha256() + ": not the library the exporter wrote");
@@ -54,7 +56,7 @@ final class CompiledLoader {
       throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
     }
     try {
-      NativeKernels k = NativeKernels.load(file, compiled.kernels());
+      NativeKernels k = NativeKernels.load(path, compiled.kernels());
       LOG.info("loaded {} compiled kernels ({}, {}) from {}", compiled.kernels().size(),
           compiled.kind(), compiled.isa(), where);
       return k;

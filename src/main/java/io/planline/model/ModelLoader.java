@@ -43,12 +43,15 @@ public final class ModelLoader {
     /** For messages. */
     String describe(String file);
 
+    /** Whether the model has {@code file}. */
+    boolean has(String file);
+
     /**
      * The file as a path on disk, for what must be loaded from a file (a native library): the
      * folder's own file, or a copy of a classpath resource in a temporary file.
      */
     default Path path(String file) throws IOException {
-      Path tmp = Files.createTempFile("planline-", "-" + file);
+      Path tmp = Files.createTempFile("planline-", "-" + Path.of(file).getFileName());
       tmp.toFile().deleteOnExit();
       try (InputStream in = open(file)) {
         Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -77,6 +80,11 @@ public final class ModelLoader {
       public String describe(String file) {
         return "classpath:/models/" + name + "/" + file;
       }
+
+      @Override
+      public boolean has(String file) {
+        return ModelLoader.class.getResource("/models/" + name + "/" + file) != null;
+      }
     };
   }
 
@@ -100,27 +108,86 @@ public final class ModelLoader {
       public Path path(String file) {
         return dir.resolve(file);
       }
+
+      @Override
+      public boolean has(String file) {
+        return Files.isRegularFile(dir.resolve(file));
+      }
     };
   }
 
+  /** Which program of a model runs, where a folder holds both kinds. */
+  public enum Kernels {
+    /** Inductor's compiled kernels where this machine runs them, else the Java kernels. */
+    AUTO,
+    /** Inductor's compiled kernels; loading fails where they cannot run. */
+    INDUCTOR,
+    /** The portable program on the Java kernel library. */
+    JAVA;
+
+    /** Parses {@code auto}, {@code inductor} or {@code java}. */
+    public static Kernels parse(String text) {
+      for (Kernels k : values()) {
+        if (k.name().equalsIgnoreCase(text)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("unknown kernels '" + text
+          + "'; valid: auto, inductor, java");
+    }
+  }
+
+  /** Where a model folder keeps its Inductor-compiled program beside the portable one. */
+  public static final String INDUCTOR_PROGRAM = "inductor/program.json";
+
+  /** Loads one model, choosing its program as {@link Kernels#AUTO} does. */
+  public static Model load(Source source, String name, String version, MemoryPlanner planner,
+      PlanOptions options, Backend backend) {
+    return load(source, name, version, planner, options, backend, Kernels.AUTO);
+  }
+
   /**
-   * Loads one model.
+   * Loads one model. A folder may hold, beside its portable {@code program.json}, a program
+   * compiled by Inductor ({@value #INDUCTOR_PROGRAM}); {@code kernels} says which runs. A
+   * {@code program.json} that is itself compiled has no portable fallback.
    *
    * @param name the name it is served under
    * @param version its version
    * @throws ProgramFormatException for bad files, naming the file and what is wrong
    */
   public static Model load(Source source, String name, String version, MemoryPlanner planner,
-      PlanOptions options, Backend backend) {
+      PlanOptions options, Backend backend, Kernels kernels) {
+    if (kernels != Kernels.JAVA && source.has(INDUCTOR_PROGRAM)) {
+      try {
+        return load(source, INDUCTOR_PROGRAM, name, version, planner, options, backend);
+      } catch (ProgramFormatException e) {
+        if (kernels == Kernels.INDUCTOR) {
+          throw e;
+        }
+        LOG.warn("model {}: Inductor's compiled kernels cannot run here, using the Java kernels"
+            + " ({})", name, e.getMessage());
+      }
+    } else if (kernels == Kernels.INDUCTOR) {
+      throw new ProgramFormatException(source.describe(INDUCTOR_PROGRAM), "",
+          "kernels: inductor asks for Inductor's compiled program, which model " + name
+              + " does not have");
+    }
+    return load(source, "program.json", name, version, planner, options, backend);
+  }
+
+  private static Model load(Source source, String programFile, String name, String version,
+      MemoryPlanner planner, PlanOptions options, Backend backend) {
     ModelProgram program;
-    try (InputStream in = source.open("program.json")) {
-      program = ModelProgramReader.read(source.describe("program.json"), in);
+    try (InputStream in = source.open(programFile)) {
+      program = ModelProgramReader.read(source.describe(programFile), in);
     } catch (IOException e) {
-      throw new ProgramFormatException(source.describe("program.json"), "", "cannot read: "
+      throw new ProgramFormatException(source.describe(programFile), "", "cannot read: "
           + e.getMessage(), e);
     }
+    String dir = programFile.contains("/") ? programFile.substring(0,
+        programFile.lastIndexOf('/') + 1) : "";
     NativeKernels natives = program.compiled() == null ? null
-        : CompiledLoader.load(source, program.compiled(), backend);
+        : CompiledLoader.load(source, dir, program.compiled(), backend);
     TreeSet<String> missing = new TreeSet<>();
     for (ModelProgram.Template t : program.lines()) {
       if (t instanceof ModelProgram.Call c && !backend.supports(c.kernel())
@@ -129,7 +196,7 @@ public final class ModelLoader {
       }
     }
     if (!missing.isEmpty()) {
-      throw new ProgramFormatException(source.describe("program.json"), "",
+      throw new ProgramFormatException(source.describe(programFile), "",
           "the " + backend.device() + " backend has no kernel for " + missing);
     }
     Map<String, Tensor> byKey;
@@ -151,7 +218,7 @@ public final class ModelLoader {
       Tensor t = byKey.get(w.tensor());
       if (t == null) {
         throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "missing (weight "
-            + w.name() + " of " + source.describe("program.json") + ")");
+            + w.name() + " of " + source.describe(programFile) + ")");
       }
       long[] want = w.shape().stream().mapToLong(Long::longValue).toArray();
       if (t.dtype() != w.dtype() || !java.util.Arrays.equals(t.shape(), want)) {

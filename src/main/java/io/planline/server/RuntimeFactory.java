@@ -13,6 +13,7 @@ import io.planline.ir.Device;
 import io.planline.metrics.MetricsObserver;
 import io.planline.metrics.PlanlineMetrics;
 import io.planline.model.Model;
+import io.planline.model.ModelLoader;
 import java.util.Locale;
 
 /**
@@ -33,7 +34,8 @@ final class RuntimeFactory {
   LocalInferenceService runtime(ServingConfig config, PlanlineMetrics metrics) {
     Device device = config.backend() == Backend.CUDA ? Device.CUDA0 : Device.CPU;
     var models = config.models().stream().map(m -> new RuntimeSettings.ModelSpec(m.name(),
-        m.version(), m.folder() == null ? null : m.folder().toString(), m.planner())).toList();
+        m.version(), m.folder() == null ? null : m.folder().toString(), m.planner(),
+        ModelLoader.Kernels.parse(m.kernels()))).toList();
     RuntimeSettings settings = new RuntimeSettings(
         config.backend().name().toLowerCase(Locale.ROOT), config.planner(), models,
         config.kernelWindow(), config.maxConcurrentRequests(), config.queueCapacity(),

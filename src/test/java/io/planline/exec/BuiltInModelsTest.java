@@ -23,28 +23,38 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The built-in models, end to end on the CPU backend: PyTorch's sample output under every planner,
- * held-out accuracy of the digits models, and memory back at its baseline after each request.
+ * The built-in models, end to end on the CPU backend, on both of their programs (the Java
+ * kernels, and Inductor's compiled C++ kernels where this machine runs them): PyTorch's sample
+ * output under every planner, held-out accuracy of the digits models, and memory back at its
+ * baseline after each request.
  */
 final class BuiltInModelsTest {
 
   private static final Map<String, LocalInferenceService> BY_PLANNER = new java.util.HashMap<>();
+  private static final Map<String, LocalInferenceService> INDUCTOR = new java.util.HashMap<>();
 
   @BeforeAll
   static void load() {
     for (String planner : PlannerRegistry.builtIn().names()) {
-      BY_PLANNER.put(planner, Runtimes.create(RuntimeSettings.cli(planner, ModelLoader.BUILT_IN)));
+      BY_PLANNER.put(planner, Runtimes.create(RuntimeSettings.cli(planner, ModelLoader.BUILT_IN,
+          ModelLoader.Kernels.JAVA)));
+      if (InductorKernels.runHere()) {
+        // kernels: inductor fails instead of falling back, so a broken library fails the test
+        INDUCTOR.put(planner, Runtimes.create(RuntimeSettings.cli(planner, ModelLoader.BUILT_IN,
+            ModelLoader.Kernels.INDUCTOR)));
+      }
     }
   }
 
   @AfterAll
   static void close() {
     BY_PLANNER.values().forEach(LocalInferenceService::close);
+    INDUCTOR.values().forEach(LocalInferenceService::close);
   }
 
   static Stream<Arguments> modelsAndPlanners() {
     return ModelLoader.BUILT_IN.stream().flatMap(m -> PlannerRegistry.builtIn().names().stream()
-        .map(p -> Arguments.of(m, p)));
+        .flatMap(p -> Stream.of(Arguments.of(m, p, "java"), Arguments.of(m, p, "inductor"))));
   }
 
   static Samples.Sample sample(String model) throws IOException {
@@ -54,11 +64,14 @@ final class BuiltInModelsTest {
     }
   }
 
-  @ParameterizedTest(name = "{0} planned by {1}")
+  @ParameterizedTest(name = "{0} planned by {1} on the {2} kernels")
   @MethodSource("modelsAndPlanners")
-  void infer_sampleInput_matchesPyTorchUnderEveryPlanner(String model, String planner)
-      throws IOException {
-    LocalInferenceService service = BY_PLANNER.get(planner);
+  void infer_sampleInput_matchesPyTorchUnderEveryPlanner(String model, String planner,
+      String kernels) throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(kernels.equals("java")
+        || InductorKernels.runHere(), "this machine cannot run the AVX2 library");
+    LocalInferenceService service = (kernels.equals("java") ? BY_PLANNER : INDUCTOR).get(planner);
+    assertEquals(kernels.equals("inductor"), service.find(model, null).nativeKernels() != null);
     long baseline = service.executor().backend().bytesInUse();
     Samples.Sample s = sample(model);
     List<HostTensor> out = service.infer(model, null, s.inputs()).block(Duration.ofMinutes(2));
@@ -66,7 +79,7 @@ final class BuiltInModelsTest {
       HostTensor want = s.outputs().get(t.name());
       assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(t.shape()));
       double err = HostTensor.relativeError(t.floats(), want.floats());
-      assertTrue(err <= 1e-4, model + "/" + planner + ": relative error " + err);
+      assertTrue(err <= 1e-4, model + "/" + planner + "/" + kernels + ": relative error " + err);
     }
     assertEquals(baseline, service.executor().backend().bytesInUse(),
         "device memory back at its baseline after the request");
@@ -74,18 +87,26 @@ final class BuiltInModelsTest {
 
   @Test
   void digitsMlp_heldOutRows_reachAtLeast95Percent() throws IOException {
-    assertTrue(accuracy("digits-mlp", new long[] {-1, 64}) >= 0.95);
+    assertTrue(accuracy(BY_PLANNER, "digits-mlp", new long[] {-1, 64}) >= 0.95);
   }
 
   @Test
   void digitsCnn_heldOutRows_reachAtLeast97Percent() throws IOException {
-    assertTrue(accuracy("digits-cnn", new long[] {-1, 1, 8, 8}) >= 0.97);
+    assertTrue(accuracy(BY_PLANNER, "digits-cnn", new long[] {-1, 1, 8, 8}) >= 0.97);
   }
 
-  private static double accuracy(String model, long[] shape) throws IOException {
+  @Test
+  void digitsModels_onInductorKernels_reachTheSameAccuracy() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(InductorKernels.runHere());
+    assertTrue(accuracy(INDUCTOR, "digits-mlp", new long[] {-1, 64}) >= 0.95);
+    assertTrue(accuracy(INDUCTOR, "digits-cnn", new long[] {-1, 1, 8, 8}) >= 0.97);
+  }
+
+  private static double accuracy(Map<String, LocalInferenceService> services, String model,
+      long[] shape) throws IOException {
     List<Digits.Row> rows = Digits.heldOut();
     assertEquals(360, rows.size());
-    LocalInferenceService service = BY_PLANNER.get("inductor-pool");
+    LocalInferenceService service = services.get("inductor-pool");
     int correct = 0;
     int batch = 40;
     for (int start = 0; start < rows.size(); start += batch) {
