@@ -10,6 +10,10 @@ COPY src ./src
 RUN mvn -B -q package -DskipTests
 
 FROM eclipse-temurin:17-jre
+# Inductor-compiled CPU kernels (the built-in models' and exported ones) need OpenMP and SLEEF;
+# without them the server falls back to the Java kernels (planline.kernels: auto).
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libsleef3 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --no-create-home planline
 WORKDIR /app
 COPY --from=build /src/target/planline.jar /app/planline.jar

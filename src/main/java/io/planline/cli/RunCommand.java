@@ -46,6 +46,12 @@ public final class RunCommand implements Callable<Integer> {
       description = "Memory planner (default: ${DEFAULT-VALUE}).")
   String planner;
 
+  @Option(names = "--kernels", defaultValue = "auto", paramLabel = "KIND",
+      description = "Which program runs where the model has two: auto (Inductor's compiled"
+          + " kernels where this machine runs them), inductor or java (default:"
+          + " ${DEFAULT-VALUE}).")
+  String kernels;
+
   @Option(names = "--input", paramLabel = "FILE.json",
       description = "Inputs as a KServe V2 infer request or a sample.json (default: the model's"
           + " sample).")
@@ -64,9 +70,16 @@ public final class RunCommand implements Callable<Integer> {
     }
     boolean folder = Files.isDirectory(Path.of(model));
     String name = folder ? Path.of(model).getFileName().toString() : model;
+    ModelLoader.Kernels choice;
+    try {
+      choice = ModelLoader.Kernels.parse(kernels);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--kernels: " + e.getMessage());
+    }
     var settings = new RuntimeSettings("cpu", planner,
-        List.of(new RuntimeSettings.ModelSpec(name, "1", folder ? model : null, null)), 64, 1, 1,
-        Long.MAX_VALUE, 1_000);
+        List.of(new RuntimeSettings.ModelSpec(name, "1", folder ? model : null, null, choice)),
+        64, 1, 1, Long.MAX_VALUE, 1_000);
     PrintWriter out = spec.commandLine().getOut();
     KernelProfile profile = new KernelProfile();
     try (LocalInferenceService service = Runtimes.create(settings, profile)) {
@@ -96,6 +109,8 @@ public final class RunCommand implements Callable<Integer> {
       }
       var plan = program.plan();
       var backend = service.executor().backend();
+      out.printf(Locale.ROOT, "kernels: %s%n", m.nativeKernels() == null ? "Java kernel library"
+          : "Inductor's compiled kernels (" + m.nativeKernels().library().getFileName() + ")");
       out.printf(Locale.ROOT, "memory: planner %s, planned %,d bytes, lower bound %,d bytes"
           + " (x%.4f), weights %,d bytes, device peak %,d bytes, in use after %,d bytes%n",
           plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(), plan.ratio(),

@@ -134,8 +134,8 @@ public final class NativeKernels {
           default -> throw new IllegalStateException("unhandled parameter kind");
         }
       } catch (NumberFormatException ex) {
-        throw new KernelArgumentException(name, "argument " + i + " ('" + a + "') is not a "
-            + e.params().get(i).name().toLowerCase(Locale.ROOT) + " value");
+        throw new KernelArgumentException(name, "argument " + i + " ('" + a + "') is not a valid "
+            + e.params().get(i).name().toLowerCase(Locale.ROOT));
       }
     }
     int[] slots = tensorSlots.stream().mapToInt(Integer::intValue).toArray();

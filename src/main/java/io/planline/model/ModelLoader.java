@@ -33,6 +33,9 @@ public final class ModelLoader {
   /** The models shipped in the jar, under {@code /models/NAME/}. */
   public static final List<String> BUILT_IN = List.of("digits-mlp", "digits-cnn", "tiny-gpt");
 
+  /** Built-in models' files copied out of the jar to be loaded from disk, by resource. */
+  private static final Map<String, Path> EXTRACTED = new java.util.concurrent.ConcurrentHashMap<>();
+
   private ModelLoader() {}
 
   /** Where a model's files come from. */
@@ -51,7 +54,10 @@ public final class ModelLoader {
      * folder's own file, or a copy of a classpath resource in a temporary file.
      */
     default Path path(String file) throws IOException {
-      Path tmp = Files.createTempFile("planline-", "-" + Path.of(file).getFileName());
+      // a folder of its own keeps the file's name (messages and profiles show it)
+      Path dir = Files.createTempDirectory("planline-");
+      dir.toFile().deleteOnExit();
+      Path tmp = dir.resolve(Path.of(file).getFileName().toString());
       tmp.toFile().deleteOnExit();
       try (InputStream in = open(file)) {
         Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -84,6 +90,22 @@ public final class ModelLoader {
       @Override
       public boolean has(String file) {
         return ModelLoader.class.getResource("/models/" + name + "/" + file) != null;
+      }
+
+      @Override
+      public Path path(String file) throws IOException {
+        // one copy per process: every runtime loading the model shares the loaded library
+        try {
+          return EXTRACTED.computeIfAbsent(name + "/" + file, k -> {
+            try {
+              return Source.super.path(file);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+        } catch (java.io.UncheckedIOException e) {
+          throw e.getCause();
+        }
       }
     };
   }

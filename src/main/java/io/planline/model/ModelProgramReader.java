@@ -93,10 +93,12 @@ public final class ModelProgramReader {
         throw at.fail("kind", "ReuseLine needs format version 2");
       }
       Template t = line(at, n, symbols, defined);
-      if (t instanceof ModelProgram.Call c && !c.kernel().startsWith("aten.")
-          && (compiled == null || !compiled.kernels().containsKey(c.kernel()))) {
-        throw at.fail("kernel_name", "'" + c.kernel() + "' is neither an ATen operator nor a "
-            + "kernel of the program's compiled library");
+      if (t instanceof ModelProgram.Call c && !c.kernel().startsWith("aten.")) {
+        if (compiled == null || !compiled.kernels().containsKey(c.kernel())) {
+          throw at.fail("kernel_name", "'" + c.kernel() + "' is neither an ATen operator nor a "
+              + "kernel of the program's compiled library");
+        }
+        checkCompiledCall(at, c, compiled.kernels().get(c.kernel()), symbols, defined);
       }
       lines.add(t);
     }
@@ -171,6 +173,35 @@ public final class ModelProgramReader {
           + "' (program files use AllocateLine, KernelCallLine, ReinterpretLine,"
           + " FreeIfNotReusedLine and, from version 2, ReuseLine)");
     };
+  }
+
+  /**
+   * A compiled kernel gets exactly its parameters: a defined tensor for each pointer, a size
+   * expression or number for each scalar (a native call with the wrong arguments would read or
+   * write arbitrary memory, so this is checked here rather than trusted).
+   */
+  private static void checkCompiledCall(Fields at, ModelProgram.Call c,
+      List<io.planline.kernel.NativeKernels.Param> params, List<String> symbols,
+      Set<String> defined) {
+    if (c.args().size() != params.size()) {
+      throw at.fail("call_args", "kernel " + c.kernel() + " takes " + params.size()
+          + " arguments " + params + ", the line passes " + c.args().size());
+    }
+    for (int i = 0; i < params.size(); i++) {
+      String a = c.args().get(i);
+      switch (params.get(i)) {
+        case PTR -> at.use(a, defined, "call_args[" + i + "]");
+        case I64, I32 -> at.expr(a, "call_args[" + i + "]", symbols);
+        case F64, F32 -> {
+          try {
+            Double.parseDouble(a);
+          } catch (NumberFormatException e) {
+            throw at.fail("call_args[" + i + "]", "'" + a + "' is not a number");
+          }
+        }
+        default -> throw new IllegalStateException("unhandled parameter kind");
+      }
+    }
   }
 
   /** The {@code compiled} object of a version 2 program: its library and kernel signatures. */

@@ -37,10 +37,34 @@ final class RunCommandTest {
   }
 
   @Test
+  void run_inductorKernels_profileNamesInductorsFusedKernels() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(
+        Path.of("/proc/cpuinfo")) && "amd64".equals(System.getProperty("os.arch")));
+    // digits-mlp compiled by Inductor: three addmm around two fused relu kernels and the scaling
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--profile", "2",
+        "--kernels", "inductor");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("kernels: Inductor's compiled kernels (kernels-avx2.so)"),
+        r.out());
+    assertTrue(Pattern.compile("cpp_fused_\\w+ +1\\.0 ").matcher(r.out()).find(), r.out());
+    assertTrue(Pattern.compile("aten\\.addmm\\.default +3\\.0 ").matcher(r.out()).find(),
+        r.out());
+  }
+
+  @Test
+  void run_unknownKernels_isAUsageError() {
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--kernels", "fast");
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("unknown kernels 'fast'; valid: auto, inductor, java"), r.err());
+  }
+
+  @Test
   void run_profile_countsEveryOperatorOfTheProgramPerRun() {
     // digits-mlp's program: three addmm, two relu, one mul.Scalar per request.
-    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--profile", "3");
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--profile", "3",
+        "--kernels", "java");
     assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("kernels: Java kernel library"), r.out());
     assertTrue(r.out().contains("profile: 3 runs after 3 warm-up runs"), r.out());
     Matcher addmm = Pattern.compile("aten\\.addmm\\.default +3\\.0 +(\\S+) +(\\S+)%")
         .matcher(r.out());

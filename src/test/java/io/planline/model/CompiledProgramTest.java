@@ -1,0 +1,234 @@
+package io.planline.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.planline.backend.cpu.CpuBackend;
+import io.planline.io.ProgramFormatException;
+import io.planline.ir.WrapperLine;
+import io.planline.kernel.NativeKernels;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlannerRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Format version 2 (programs compiled by Inductor), read from the built-in tiny-gpt's real
+ * {@code inductor/program.json}, and every way such a program or its library can be wrong.
+ */
+final class CompiledProgramTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final CpuBackend CPU = new CpuBackend(1);
+
+  @AfterAll
+  static void close() {
+    CPU.close();
+  }
+
+  private static ObjectNode builtIn(String model) throws IOException {
+    try (InputStream in = ModelLoader.builtIn(model).open(ModelLoader.INDUCTOR_PROGRAM)) {
+      return (ObjectNode) JSON.readTree(in);
+    }
+  }
+
+  private static ModelProgram read(ObjectNode program) throws IOException {
+    return ModelProgramReader.read("p.json",
+        new ByteArrayInputStream(JSON.writeValueAsBytes(program)));
+  }
+
+  private static String problem(ObjectNode program) {
+    return assertThrows(ProgramFormatException.class, () -> read(program)).getMessage();
+  }
+
+  @Test
+  void read_tinyGptCompiledProgram_keepsInductorsLinesAndKernels() throws IOException {
+    ModelProgram p = read(builtIn("tiny-gpt"));
+    assertNotNull(p.compiled());
+    assertEquals("inductor-cpp", p.compiled().kind());
+    assertEquals(8, p.compiled().kernels().size());
+    assertEquals(Map.of("tokens", 256L), p.indexBounds());
+    assertTrue(p.lines().stream().anyMatch(t -> t instanceof ModelProgram.Reuse));
+    // Inductor's in-place reuses bind to ReuseLines over the same storage
+    var graph = ProgramBinder.bind(p, ProgramBinder.symbolsFor(p,
+        Map.of("tokens", new long[] {2, 8})));
+    var reuse = graph.lines().stream().filter(l -> l instanceof WrapperLine.ReuseLine)
+        .map(l -> (WrapperLine.ReuseLine) l).findFirst().orElseThrow();
+    assertEquals(reuse.node().bytes(), reuse.reusedAs().bytes());
+  }
+
+  @Test
+  void read_reuseLineInVersion1_isRefused() throws IOException {
+    ObjectNode p = builtIn("tiny-gpt");
+    p.put("version", 1);
+    assertTrue(problem(p).contains("ReuseLine needs format version 2"), problem(p));
+  }
+
+  @Test
+  void read_unknownVersionOrKind_isRefusedNamingIt() throws IOException {
+    ObjectNode p = builtIn("tiny-gpt");
+    p.put("version", 3);
+    assertTrue(problem(p).contains("version 3 is not supported"), problem(p));
+    ObjectNode q = builtIn("tiny-gpt");
+    ((ObjectNode) q.get("compiled")).put("kind", "inductor-triton");
+    assertTrue(problem(q).contains("'inductor-triton' is not a kind"), problem(q));
+  }
+
+  @Test
+  void read_callOfAnUnlistedKernel_isRefusedNamingIt() throws IOException {
+    ObjectNode p = builtIn("tiny-gpt");
+    ObjectNode call = firstCompiledCall(p);
+    call.put("kernel_name", "cpp_fused_missing_99");
+    assertTrue(problem(p).contains("'cpp_fused_missing_99' is neither an ATen operator"),
+        problem(p));
+  }
+
+  @Test
+  void read_compiledCallWithWrongArguments_isRefusedAtLoad() throws IOException {
+    ObjectNode p = builtIn("tiny-gpt");
+    ArrayNode args = (ArrayNode) firstCompiledCall(p).get("call_args");
+    args.remove(args.size() - 1);
+    assertTrue(problem(p).contains("the line passes " + args.size()), problem(p));
+
+    ObjectNode q = builtIn("tiny-gpt");
+    ((ArrayNode) firstCompiledCall(q).get("call_args")).set(0, "nothing_defines_this");
+    assertTrue(problem(q).contains("'nothing_defines_this' is used before anything defines it"),
+        problem(q));
+  }
+
+  @Test
+  void read_badParameterKindOrLibraryPath_isRefused() throws IOException {
+    ObjectNode p = builtIn("tiny-gpt");
+    ObjectNode kernels = (ObjectNode) p.get("compiled").get("kernels");
+    ObjectNode first = (ObjectNode) kernels.elements().next();
+    ((ArrayNode) first.get("params")).set(0, "pointer");
+    assertTrue(problem(p).contains("unknown parameter kind 'pointer'"), problem(p));
+
+    ObjectNode q = builtIn("tiny-gpt");
+    ((ObjectNode) q.get("compiled").get("libraries").get(0)).put("file", "../../libc.so.6");
+    assertTrue(problem(q).contains("must be a plain file name"), problem(q));
+  }
+
+  private static ObjectNode firstCompiledCall(ObjectNode program) {
+    for (var line : program.get("lines")) {
+      if (line.get("kind").asText().equals("KernelCallLine")
+          && !line.get("kernel_name").asText().startsWith("aten.")) {
+        return (ObjectNode) line;
+      }
+    }
+    throw new AssertionError("no compiled call");
+  }
+
+  // -- loading the library ---------------------------------------------------------------------
+
+  /** A copy of the built-in tiny-gpt as a folder whose compiled program is edited by {@code f}. */
+  private static Path folder(Path dir, Consumer<ObjectNode> edit) throws IOException {
+    ModelLoader.Source src = ModelLoader.builtIn("tiny-gpt");
+    for (String f : new String[] {"weights.safetensors", "sample.json"}) {
+      try (InputStream in = src.open(f)) {
+        Files.copy(in, dir.resolve(f));
+      }
+    }
+    try (InputStream in = src.open("inductor/kernels-avx2.so")) {
+      Files.copy(in, dir.resolve("kernels-avx2.so"));
+    }
+    ObjectNode p = builtIn("tiny-gpt");
+    edit.accept(p);
+    Files.writeString(dir.resolve("program.json"), JSON.writeValueAsString(p),
+        StandardCharsets.UTF_8);
+    return dir;
+  }
+
+  private static Model load(Path dir) {
+    return ModelLoader.load(ModelLoader.folder(dir), "m", "1",
+        PlannerRegistry.builtIn().get("offset"), PlanOptions.DEFAULT, CPU);
+  }
+
+  @Test
+  void load_exportedFolder_runsTheCompiledKernels(@TempDir Path dir) throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    Model m = load(folder(dir, p -> { }));
+    assertNotNull(m.nativeKernels());
+    assertTrue(m.nativeKernels().has("cpp_fused_cat_2"));
+    assertEquals(Map.of("tokens", 256L), m.indexBounds());
+  }
+
+  @Test
+  void load_libraryThatIsNotTheExportedOne_isRefusedByItsDigest(@TempDir Path dir)
+      throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    folder(dir, p -> { });
+    byte[] lib = Files.readAllBytes(dir.resolve("kernels-avx2.so"));
+    lib[lib.length / 2] ^= 1;
+    Files.write(dir.resolve("kernels-avx2.so"), lib);
+    String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
+    assertTrue(msg.contains("kernels-avx2.so") && msg.contains("SHA-256"), msg);
+  }
+
+  @Test
+  void load_kernelMissingFromTheLibrary_isRefusedNamingIt(@TempDir Path dir) throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    folder(dir, p -> {
+      ObjectNode kernels = (ObjectNode) p.get("compiled").get("kernels");
+      kernels.set("cpp_not_compiled_7", kernels.elements().next().deepCopy());
+    });
+    String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
+    assertTrue(msg.contains("cpp_not_compiled_7") && msg.contains("not found"), msg);
+  }
+
+  @Test
+  void load_libraryFileMissing_saysWhichFile(@TempDir Path dir) throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    folder(dir, p -> { });
+    Files.delete(dir.resolve("kernels-avx2.so"));
+    String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
+    assertTrue(msg.contains("kernels-avx2.so") && msg.contains("cannot read"), msg);
+  }
+
+  @Test
+  void load_inductorAskedOfAModelWithoutIt_isRefused(@TempDir Path dir) throws IOException {
+    Path plain = folderWithoutInductor(dir);
+    String msg = assertThrows(ProgramFormatException.class, () -> ModelLoader.load(
+        ModelLoader.folder(plain), "m", "1", PlannerRegistry.builtIn().get("offset"),
+        PlanOptions.DEFAULT, CPU, ModelLoader.Kernels.INDUCTOR)).getMessage();
+    assertTrue(msg.contains("kernels: inductor") && msg.contains("does not have"), msg);
+  }
+
+  private static Path folderWithoutInductor(Path dir) throws IOException {
+    ModelLoader.Source src = ModelLoader.builtIn("digits-mlp");
+    for (String f : new String[] {"program.json", "weights.safetensors", "sample.json"}) {
+      try (InputStream in = src.open(f)) {
+        Files.copy(in, dir.resolve(f));
+      }
+    }
+    return dir;
+  }
+
+  @Test
+  void prepare_argumentsThatDoNotFitTheKernel_failNamingIt(@TempDir Path dir) throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    NativeKernels k = load(folder(dir, p -> { })).nativeKernels();
+    var e = assertThrows(io.planline.kernel.KernelArgumentException.class,
+        () -> k.prepare("cpp_fused_cat_2", java.util.List.of("buf0"), java.util.List.of()));
+    assertTrue(e.getMessage().startsWith("cpp_fused_cat_2: takes 10 arguments"), e.getMessage());
+    var f = assertThrows(io.planline.kernel.KernelArgumentException.class,
+        () -> k.prepare("cpp_fused_gelu_view_4", java.util.List.of("buf40", "many", "2"),
+            java.util.List.of()));
+    assertTrue(f.getMessage().contains("('many') is not a valid i64"), f.getMessage());
+  }
+}
