@@ -19,4 +19,5 @@ WORKDIR /app
 COPY --from=build /src/target/planline.jar /app/planline.jar
 USER 10001
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "/app/planline.jar"]
+# JavaCPP unpacks OpenBLAS's natives into a cache folder; the user has no home, so name one.
+ENTRYPOINT ["java", "-Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp", "-jar", "/app/planline.jar"]

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Latency and throughput of the built-in models under each planner on the CPU backend, beside
-# ONNX Runtime for Java on the same models, in one run (io.planline.bench.ModelBench).
+# Latency and throughput of the built-in models on the CPU backend (Java kernels, and Inductor's
+# compiled kernels where this machine runs them), beside ONNX Runtime for Java on the same
+# models, in one run (io.planline.bench.ModelBench).
 #
-#   tools/bench-models.sh [SECONDS_PER_MEASUREMENT]     default 2
+#   tools/bench-models.sh [--json] [--seconds S]      default 2 s per measurement
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile
 cp=$(mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
-exec java -cp "target/test-classes:target/classes:$cp" io.planline.bench.ModelBench "${1:-2}"
+exec java -cp "target/test-classes:target/classes:$cp" io.planline.bench.ModelBench "$@"

@@ -104,6 +104,43 @@ def _line_record(line):
     return (kind, fields)
 
 
+def _attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+               enable_gqa=False):
+    """``scaled_dot_product_attention`` written out (two products around a softmax).
+
+    On the CPU Inductor leaves the fused operator to an ATen fallback that planline does not
+    run; written out, Inductor fuses the scaling, masking and softmax into its own kernels and
+    the two products go to OpenBLAS.
+    """
+    import math  # pylint: disable=import-outside-toplevel
+    if dropout_p:
+        raise ExportError("scaled_dot_product_attention with dropout (export in eval mode)")
+    if enable_gqa:
+        groups = query.size(-3) // key.size(-3)
+        key = key.repeat_interleave(groups, -3)
+        value = value.repeat_interleave(groups, -3)
+    scale = 1.0 / math.sqrt(query.size(-1)) if scale is None else scale
+    scores = torch.matmul(query, key.transpose(-2, -1)) * scale
+    if is_causal:
+        keep = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool,
+                          device=query.device).tril()
+        scores = scores.masked_fill(~keep, float("-inf"))
+    if attn_mask is not None:
+        scores = scores.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype == torch.bool \
+            else scores + attn_mask
+    return torch.matmul(torch.softmax(scores, dim=-1), value)
+
+
+@contextlib.contextmanager
+def _written_out_attention():
+    original = torch.nn.functional.scaled_dot_product_attention
+    torch.nn.functional.scaled_dot_product_attention = _attention
+    try:
+        yield
+    finally:
+        torch.nn.functional.scaled_dot_product_attention = original
+
+
 def _embedding_lookups(gm):
     """(indices, table) placeholder positions of every embedding that indexes a graph input.
 
@@ -165,7 +202,7 @@ def compile_and_capture(model, inputs, dynamic, clone=True):
             bounds = {} if dd.max is None else {"min": max(dd.min, 2), "max": dd.max}
             torch._dynamo.mark_dynamic(args[index], axis, **bounds)
     torch._dynamo.reset()
-    with _hooks(capture), torch.no_grad():
+    with _hooks(capture), _written_out_attention(), torch.no_grad():
         compiled = torch.compile(model, backend=backend, fullgraph=True)
         result = compiled(*args)
     torch._dynamo.reset()
@@ -405,13 +442,16 @@ class _Translator:
                            "outputs": [node.get_name()], "call_args": args})
 
     def _ExternKernelAllocLine(self, f, where):
-        # An extern kernel that allocates its own result (convolution): planline allocates the
-        # buffer with the layout Inductor chose and runs the ATen operator into it.
+        # An extern kernel that allocates its own result (convolution, an ATen fallback): planline
+        # allocates the buffer with the layout Inductor chose and runs the ATen operator into it.
         node = f["node"]
         kernel = getattr(node, "python_kernel_name", None)
+        if isinstance(node, _ir().FallbackKernel):
+            self._fallback(node, where)
+            return
         if kernel != "extern_kernels.convolution":
             raise ExportError(f"{where}: extern kernel {kernel} allocates its own output; planline "
-                              "runs only extern_kernels.convolution that way")
+                              "runs convolutions and single-output ATen fallbacks that way")
         kw = dict(node.kwargs)
         tensors = [self.tensor(t, where) for t in node.inputs]
         if len(tensors) == 3 and kw.get("bias") is None:
@@ -429,6 +469,58 @@ class _Translator:
         self.kernels.add("aten.convolution.default")
         self.lines.append({"kind": "KernelCallLine", "kernel_name": "aten.convolution.default",
                            "outputs": [node.get_name()], "call_args": args})
+
+    def _fallback(self, node, where):
+        """An operator Inductor leaves to ATen: an ATen call of the Java kernel library."""
+        op = node.op_overload
+        if not isinstance(op, torch._ops.OpOverload):
+            raise ExportError(f"{where}: fallback {op} is not an ATen operator")
+        layout = node.get_layout()
+        if not isinstance(layout, _ir().Layout) or isinstance(layout, _ir().MultiOutputLayout):
+            raise ExportError(f"{where}: ATen fallback {op} has several outputs; planline runs "
+                              "single-output fallbacks only")
+        args, kwargs = node.unflatten_args(node.inputs, node.constant_args)
+        kwargs = {**kwargs, **node.kwargs}
+        values = []
+        for index, arg in enumerate(op._schema.arguments):
+            if not arg.kwarg_only and index < len(args):
+                values.append(args[index])
+            elif arg.name in kwargs:
+                values.append(kwargs[arg.name])
+            elif arg.has_default_value():
+                values.append(arg.default_value)
+            else:
+                raise ExportError(f"{where}: {op}: argument {arg.name} missing")
+        call_args = [self.argument(v, f"{where}, {op}") for v in values]
+        name = str(op)
+        self.lines.append({"kind": "AllocateLine",
+                           "node": self.buffer_json(node.get_name(), layout)})
+        self.kernels.add(name)
+        self.lines.append({"kind": "KernelCallLine", "kernel_name": name,
+                           "outputs": [node.get_name()], "call_args": call_args})
+
+    def argument(self, value, where):
+        """One schema argument in the format's encoding (docs/model-format.md, version 1)."""
+        if isinstance(value, (list, tuple)):
+            return "[" + ", ".join(self.argument(v, where) for v in value) + "]"
+        if value is None:
+            return "None"
+        if isinstance(value, bool):
+            return "True" if value else "False"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return repr(value)
+        if isinstance(value, (torch.dtype, torch.layout, torch.memory_format, torch.device)):
+            return str(value)
+        if isinstance(value, str):
+            return value
+        if hasattr(value, "get_name") or isinstance(value, _ir().IRNode):
+            return self.tensor(value, where)
+        try:
+            return self.text(value)  # a size expression
+        except Exception as exc:  # noqa: BLE001 - reported with where it came from
+            raise ExportError(f"{where}: cannot write argument {value!r}") from exc
 
     def _text(self, text, where):
         stripped = text.strip()

@@ -52,6 +52,57 @@ final class ReductionOps {
     t.add("aten.amin.default", "Tensor self, int[1] dim, bool keepdim", 1, a -> bind(a, Fold.MIN));
     t.add("aten.sum.default", "Tensor self, ScalarType? dtype", 1, a -> all(a, Fold.SUM));
     t.add("aten.mean.default", "Tensor self, ScalarType? dtype", 1, a -> all(a, Fold.MEAN));
+    // transformers computes position ids from the attention mask with cumsum; Inductor leaves
+    // it to ATen on the CPU
+    t.add("aten.cumsum.default", "Tensor self, int dim, ScalarType? dtype", 1, a -> {
+      String self = a.tensor(0);
+      long dim = a.constInt(1);
+      return c -> cumsum(c.in(self), c.out(0), dim);
+    });
+  }
+
+  /**
+   * Running sums of {@code in} along {@code dim} into {@code out} (same shape; its dtype decides
+   * the arithmetic: 64-bit integer sums for integer outputs, double otherwise).
+   */
+  static void cumsum(Tensor in, Tensor out, long dim) {
+    if (!Arrays.equals(in.shapeRef(), out.shapeRef())) {
+      throw new IllegalArgumentException("output shape " + Arrays.toString(out.shapeRef())
+          + ", expected " + Arrays.toString(in.shapeRef()));
+    }
+    if (in.numel() == 0) {
+      return;
+    }
+    int d = Tensor.wrapDim(dim, Math.max(in.dim(), 1));
+    boolean integral = out.dtype() != io.planline.ir.DType.FLOAT32
+        && out.dtype() != io.planline.ir.DType.FLOAT64;
+    long[] idx = new long[in.dim()];
+    long length = in.dim() == 0 ? 1 : in.size(d);
+    long lines = in.numel() / length;
+    for (long line = 0; line < lines; line++) {
+      // idx walks every index with idx[d] = 0, row-major over the other dims
+      long rest = line;
+      for (int k = in.dim() - 1; k >= 0; k--) {
+        if (k != d) {
+          idx[k] = rest % in.size(k);
+          rest /= in.size(k);
+        }
+      }
+      long exact = 0;
+      double sum = 0;
+      for (long i = 0; i < length; i++) {
+        if (in.dim() > 0) {
+          idx[d] = i;
+        }
+        if (integral) {
+          exact += in.getLong(idx);
+          out.set(exact, idx);
+        } else {
+          sum += in.get(idx);
+          out.set(sum, idx);
+        }
+      }
+    }
   }
 
   private static OpTable.Invocation bind(CallArgs a, Fold fold) {

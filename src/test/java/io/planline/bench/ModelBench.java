@@ -25,12 +25,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Latency and throughput of every built-in model under each planner on the CPU backend, next to
- * ONNX Runtime for Java on the same model's ONNX export, in the same run.
+ * Latency and throughput of every built-in model on the CPU backend — its Java kernels and, where
+ * this machine runs them, Inductor's compiled kernels — next to ONNX Runtime for Java on the same
+ * model's ONNX export, in the same run, with the same thread count, warm-up and input copies.
  *
- * <p>Run: {@code tools/bench-models.sh [SECONDS]}. Prints one row per
+ * <p>Run: {@code tools/bench-models.sh [--json] [--seconds S]}. Prints one row per
  * (model, input, engine): p50 / p99 latency of sequential requests, and requests per second with 1
- * and 4 requests in flight.
+ * and 4 requests in flight; {@code --json} prints one JSON object per row instead.
  */
 public final class ModelBench {
 
@@ -44,54 +45,85 @@ public final class ModelBench {
       new Case("tiny-gpt", "tokens", new long[] {1, 64}, DType.INT64),
       new Case("tiny-gpt", "tokens", new long[] {8, 64}, DType.INT64));
 
-  private static final List<String> PLANNERS = List.of("greedy", "greedy-peak", "offset",
-      "inductor-pool", "noop");
+  /** The planner of the planline rows (the default one). */
+  private static final String PLANNER = "offset";
+
+  private static boolean json;
 
   private ModelBench() {}
 
   public static void main(String[] args) throws Exception {
-    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2.0;
-    System.out.printf(Locale.ROOT, "# java %s, %d cores, %.1f s per measurement%n",
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), seconds);
-    System.out.printf(Locale.ROOT, "%-11s %-14s %-16s %9s %9s %10s %10s %12s%n", "model", "input",
-        "engine", "p50 ms", "p99 ms", "req/s c=1", "req/s c=4", "vs ORT c=1");
+    double seconds = 2.0;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--json" -> json = true;
+        case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+        default -> seconds = Double.parseDouble(args[i]); // the old positional form
+      }
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    String header = String.format(Locale.ROOT, "java %s, %d cores, %.1f s per measurement; "
+        + "ONNX Runtime and planline both use %d threads, 20 warm-up calls, a fresh input copy per"
+        + " call; onnxruntime-daz treats subnormals as zero as planline's loader does to weights",
+        System.getProperty("java.version"), cores, seconds, cores);
+    if (json) {
+      System.out.println("{\"comment\": \"" + header + "\"}");
+    } else {
+      System.out.println("# " + header);
+      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9s %9s %10s %10s %12s%n", "model",
+          "input", "engine", "p50 ms", "p99 ms", "req/s c=1", "req/s c=4", "p50 / ORT");
+    }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     for (Case c : CASES) {
       HostTensor input = randomInput(c);
-      double ortRate;
+      double ortP50;
       try (OrtSession session = ortSession(env, c.model(), false)) {
-        ortRate = report(c, "onnxruntime", ortCall(env, session, input), seconds, Double.NaN);
+        ortP50 = report(c, "onnxruntime", ortCall(env, session, input), seconds, Double.NaN);
       }
-      // ONNX Runtime can also treat subnormals as zero (off by default), as planline's loader
-      // does to the weights: both rows are shown so the comparison stays like for like.
       try (OrtSession session = ortSession(env, c.model(), true)) {
-        report(c, "onnxruntime-daz", ortCall(env, session, input), seconds, ortRate);
+        report(c, "onnxruntime-daz", ortCall(env, session, input), seconds, ortP50);
       }
-      for (String planner : PLANNERS) {
-        try (LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", planner,
-            List.of(new RuntimeSettings.ModelSpec(c.model(), "1", null, null)), 64, 4, 64,
-            Long.MAX_VALUE, 1_000))) {
+      for (ModelLoader.Kernels k : List.of(ModelLoader.Kernels.JAVA,
+          ModelLoader.Kernels.INDUCTOR)) {
+        LocalInferenceService s;
+        try {
+          s = Runtimes.create(new RuntimeSettings("cpu", PLANNER, List.of(
+              new RuntimeSettings.ModelSpec(c.model(), "1", null, null, k)), 64, 4, 64,
+              Long.MAX_VALUE, 1_000));
+        } catch (RuntimeException e) {
+          System.err.println("# " + c.model() + ": no " + k + " row: " + e.getMessage());
+          continue;
+        }
+        try (s) {
           Map<String, HostTensor> in = Map.of(c.input(), input);
           Callable<Object> ours = () -> s.infer(c.model(), null, in).block(Duration.ofMinutes(1));
-          report(c, "planline/" + planner, ours, seconds, ortRate);
+          report(c, "planline-" + k.name().toLowerCase(Locale.ROOT), ours, seconds, ortP50);
         }
       }
     }
   }
 
   private static double report(Case c, String engine, Callable<Object> call, double seconds,
-      double ortRate) throws Exception {
+      double ortP50) throws Exception {
     for (int i = 0; i < 20; i++) {
       call.call();
     }
     double[] lat = latencies(call, seconds);
     double r1 = throughput(call, 1, seconds);
     double r4 = throughput(call, 4, seconds);
-    System.out.printf(Locale.ROOT, "%-11s %-14s %-16s %9.3f %9.3f %10.1f %10.1f %12s%n", c.model(),
-        Arrays.toString(c.shape()).replace(" ", ""), engine, lat[lat.length / 2],
-        lat[(int) (lat.length * 0.99)], r1, r4,
-        Double.isNaN(ortRate) ? "1.00" : String.format(Locale.ROOT, "%.2f", r1 / ortRate));
-    return r1;
+    double p50 = lat[lat.length / 2];
+    double p99 = lat[(int) (lat.length * 0.99)];
+    String shape = Arrays.toString(c.shape()).replace(" ", "");
+    if (json) {
+      System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"input\": \"%s\", \"engine\": \"%s\", "
+          + "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"rps_1\": %.1f, \"rps_4\": %.1f}%n", c.model(),
+          shape, engine, p50, p99, r1, r4);
+    } else {
+      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9.3f %9.3f %10.1f %10.1f %12s%n",
+          c.model(), shape, engine, p50, p99, r1, r4, Double.isNaN(ortP50) ? "1.00"
+              : String.format(Locale.ROOT, "%.2f", p50 / ortP50));
+    }
+    return p50;
   }
 
   private static double[] latencies(Callable<Object> call, double seconds) throws Exception {

@@ -139,4 +139,22 @@ final class ReductionOpsTest {
     assertThrows(KernelExecutionException.class, () -> run("aten.sum.dim_IntList",
         List.of("x", "[1]", "False", "None"), List.of("o"), named("x", in, "o", poisoned(2, 1))));
   }
+
+  @Test
+  void cumsum_int64AlongRows_andFloatAlongColumnsOfAStridedInput() {
+    Tensor ids = Tensor.fromLongs(new long[] {1, 1, 0, 1, 0, 1, 1, 1}, 2, 4);
+    Tensor out = poisoned(DType.INT64, CONTIGUOUS, 2, 4);
+    run("aten.cumsum.default", List.of("ids", "1", "None"), List.of("out"),
+        named("ids", ids, "out", out));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 2, 2, 3, 0, 1, 2, 3},
+        out.toLongArray());
+
+    Tensor x = random(7, PERMUTED, 3, 2);
+    Tensor y = poisoned(DType.FLOAT32, SLICED, 3, 2);
+    run("aten.cumsum.default", List.of("x", "0", "None"), List.of("out"), named("x", x, "out", y));
+    double[] v = x.toDoubleArray();
+    double[] want = {v[0], v[1], v[0] + v[2], v[1] + v[3], v[0] + v[2] + v[4],
+        v[1] + v[3] + v[5]};
+    org.junit.jupiter.api.Assertions.assertArrayEquals(want, y.toDoubleArray(), 1e-6);
+  }
 }
