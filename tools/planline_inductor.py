@@ -97,7 +97,7 @@ def _line_record(line):
         return ("Text", line)
     fields = {}
     for key in ("node", "reused_as", "layout", "delete_old", "kernel_name", "call_args",
-                "arg_types", "triton", "is_reused"):
+                "arg_types", "triton", "is_reused", "result_name", "arg_name"):
         if hasattr(line, key):
             value = getattr(line, key)
             fields[key] = list(value) if isinstance(value, (list, tuple)) else value
@@ -245,6 +245,8 @@ class _Translator:
         self.lines, self.kernels, self.compiled = [], set(), {}
         self.n_view = 0
         self.views = set()       # names that ReinterpretLines define (no storage of their own)
+        self.not_storage = set()  # fallbacks whose results are their MultiOutputs
+        self.multi_outputs = set()
         self._bind_arguments(example_inputs, model, user_args, input_names, dynamic)
 
     # -- arguments ---------------------------------------------------------------------------
@@ -373,8 +375,8 @@ class _Translator:
 
     def _FreeIfNotReusedLine(self, f, where):
         name = f["node"].get_name()
-        if name in self.views:
-            return  # `del` of an alias: the storage it views is freed by its own line
+        if name in self.views or name in self.not_storage:
+            return  # `del` of an alias or of a fallback's tuple: only storages are freed
         self.lines.append({"kind": "FreeIfNotReusedLine", "node": {"name": name}})
 
     def _ReuseLine(self, f, where):
@@ -475,10 +477,7 @@ class _Translator:
         op = node.op_overload
         if not isinstance(op, torch._ops.OpOverload):
             raise ExportError(f"{where}: fallback {op} is not an ATen operator")
-        layout = node.get_layout()
-        if not isinstance(layout, _ir().Layout) or isinstance(layout, _ir().MultiOutputLayout):
-            raise ExportError(f"{where}: ATen fallback {op} has several outputs; planline runs "
-                              "single-output fallbacks only")
+        outputs = self._fallback_outputs(node, op, where)
         args, kwargs = node.unflatten_args(node.inputs, node.constant_args)
         kwargs = {**kwargs, **node.kwargs}
         values = []
@@ -493,11 +492,53 @@ class _Translator:
                 raise ExportError(f"{where}: {op}: argument {arg.name} missing")
         call_args = [self.argument(v, f"{where}, {op}") for v in values]
         name = str(op)
-        self.lines.append({"kind": "AllocateLine",
-                           "node": self.buffer_json(node.get_name(), layout)})
+        for out_name, layout in outputs:
+            self.lines.append({"kind": "AllocateLine",
+                               "node": self.buffer_json(out_name, layout)})
         self.kernels.add(name)
         self.lines.append({"kind": "KernelCallLine", "kernel_name": name,
-                           "outputs": [node.get_name()], "call_args": call_args})
+                           "outputs": [n for n, _ in outputs], "call_args": call_args})
+
+    def _fallback_outputs(self, node, op, where):
+        """(name, layout) of each result of a fallback, in return order.
+
+        Inductor gives a fallback a MultiOutputLayout and names each result it uses by a
+        MultiOutput node (``buf43 = buf42`` or ``buf43 = buf42[0]``): those are the buffers
+        planline allocates and the operator writes; the fallback's own name holds no storage.
+        """
+        ir = _ir()
+        if not isinstance(node.layout, ir.MultiOutputLayout):
+            return [(node.get_name(), node.get_layout())]
+        returns = len(op._schema.returns)
+        found = {}
+        stack = list(getattr(node, "outputs", None) or [])
+        while stack:
+            item = stack.pop()
+            if isinstance(item, (list, tuple)):
+                stack.extend(item)
+            elif isinstance(item, ir.MultiOutput):
+                position = item.indices[0][1] if item.indices else 0
+                if len(item.indices) > 1:
+                    raise ExportError(f"{where}: {op} returns nested results")
+                found[position] = (item.get_name(), item.get_layout())
+        if sorted(found) != list(range(returns)):
+            raise ExportError(f"{where}: {op} returns {returns} tensors and the graph uses "
+                              f"{sorted(found)}; planline runs fallbacks whose every result is "
+                              "used")
+        self.not_storage.add(node.get_name())
+        self.multi_outputs.update(n for n, _ in found.values())
+        return [found[i] for i in range(returns)]
+
+    def _UnbackedSymbolDefsLine(self, f, where):
+        # emitted after every fallback; it defines something only for data-dependent sizes
+        if getattr(f.get("node"), "unbacked_bindings", None):
+            raise ExportError(f"{where}: sizes that depend on tensor values (unbacked symbols "
+                              f"{sorted(map(str, f['node'].unbacked_bindings))})")
+
+    def _MultiOutputLine(self, f, where):
+        if f.get("result_name") not in self.multi_outputs:
+            raise ExportError(f"{where}: a result of a multi-output kernel planline did not "
+                              "run")
 
     def argument(self, value, where):
         """One schema argument in the format's encoding (docs/model-format.md, version 1)."""
@@ -524,6 +565,10 @@ class _Translator:
 
     def _text(self, text, where):
         stripped = text.strip()
+        # checks Inductor writes after fallbacks: planline's storages are 64-byte aligned and
+        # its kernels write the layouts the program declares
+        if stripped.startswith(("assert_alignment(", "assert_size_stride(")):
+            return
         if stripped and not stripped.startswith("#"):
             raise ExportError(f"{where}: the wrapper writes code planline cannot run: "
                               f"{stripped[:200]!r} (an ATen fallback or other extern call)")
