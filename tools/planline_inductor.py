@@ -131,6 +131,18 @@ def _attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False
     return torch.matmul(torch.softmax(scores, dim=-1), value)
 
 
+def _decompositions():
+    """Inductor's table plus PyTorch's math form of the CPU's fused attention operator, which
+    Inductor would otherwise leave to ATen (an attention that reached ATen without going through
+    ``torch.nn.functional``, such as BERT's in transformers 5)."""
+    from torch._decomp import decomposition_table  # pylint: disable=import-outside-toplevel
+    from torch._inductor.decomposition import select_decomp_table  # noqa: E501 pylint: disable=import-outside-toplevel
+    table = dict(select_decomp_table())
+    op = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default
+    table[op] = decomposition_table[op]
+    return table
+
+
 @contextlib.contextmanager
 def _written_out_attention():
     original = torch.nn.functional.scaled_dot_product_attention
@@ -193,7 +205,7 @@ def compile_and_capture(model, inputs, dynamic, clone=True):
     def backend(gm, example_inputs):
         capture.example_inputs = list(example_inputs)
         capture.lookups = _embedding_lookups(gm)
-        return compile_fx(gm, example_inputs)
+        return compile_fx(gm, example_inputs, decompositions=_decompositions())
 
     args = [t.clone() if clone else t for t in inputs.values()]
     for index, name in enumerate(inputs):

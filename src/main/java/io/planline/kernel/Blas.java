@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * stride, the other at least the row length), the output's are row-major, and all three live in
  * direct memory (arenas, weights); anything else returns {@code false} and the caller runs the
  * Java GEMM, which takes any strides. OpenBLAS runs its own threads, one per core; it is only
- * called from a request's stream thread, never from inside the kernel pool, so the two never
- * run at once.
+ * called from a request's stream thread, never from inside the kernel pool, and one call at a
+ * time in the process ({@link NativeCompute}).
  */
 final class Blas {
 
@@ -85,14 +85,17 @@ final class Blas {
     long base = a.byteOffset() / 4;
     long bBase = b.byteOffset() / 4;
     long cBase = c.byteOffset() / 4;
-    for (long i = 0; i < as[0]; i++) {
-      pa.position(base + i * a.stride(0));
-      pb.position(bBase + i * b.stride(0));
-      pc.position(cBase + i * c.stride(0));
-      openblas_nolapack.cblas_sgemm(ROW_MAJOR, la.trans, lb.trans, m, n, k, alpha, pa, la.ld, pb,
-          lb.ld, betaUsed, pc, lc.ld);
-    }
-    return true;
+    float betaFinal = betaUsed;
+    return NativeCompute.run(() -> {
+      for (long i = 0; i < as[0]; i++) {
+        pa.position(base + i * a.stride(0));
+        pb.position(bBase + i * b.stride(0));
+        pc.position(cBase + i * c.stride(0));
+        openblas_nolapack.cblas_sgemm(ROW_MAJOR, la.trans, lb.trans, m, n, k, alpha, pa, la.ld,
+            pb, lb.ld, betaFinal, pc, lc.ld);
+      }
+      return true;
+    });
   }
 
   private static FloatPointer pointer(Tensor t) {

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  *
  * <p>The library is loaded once per model. A call's tensors are resolved per request, since
  * storages are placed per request; its scalars are bound once, when the program is bound to
- * its shapes. The kernels run their own OpenMP threads, on the calling stream's thread.
+ * its shapes. The kernels run their own OpenMP threads, one call at a time in the process
+ * ({@link NativeCompute}).
  */
 public final class NativeKernels {
 
@@ -190,7 +191,10 @@ public final class NativeKernels {
           }
           call[slots[k]] = address(name, t);
         }
-        function.invokeVoid(call);
+        NativeCompute.run(() -> {
+          function.invokeVoid(call);
+          return null;
+        });
       }
     };
   }
