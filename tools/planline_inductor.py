@@ -132,15 +132,25 @@ def _attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False
 
 
 def _decompositions():
-    """Inductor's table plus PyTorch's math form of the CPU's fused attention operator, which
-    Inductor would otherwise leave to ATen (an attention that reached ATen without going through
-    ``torch.nn.functional``, such as BERT's in transformers 5)."""
-    from torch._decomp import decomposition_table  # pylint: disable=import-outside-toplevel
+    """Inductor's table plus a math form of the CPU's fused attention operator, which Inductor
+    would otherwise leave to ATen (an attention that reached ATen without going through the
+    patched ``torch.nn.functional``, such as BERT's in transformers 5)."""
     from torch._inductor.decomposition import select_decomp_table  # noqa: E501 pylint: disable=import-outside-toplevel
     table = dict(select_decomp_table())
-    op = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default
-    table[op] = decomposition_table[op]
+    table[torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default] = _cpu_attention
     return table
+
+
+def _cpu_attention(query, key, value, dropout_p=0.0, is_causal=False, *, attn_mask=None,
+                   scale=None):
+    # PyTorch's own decomposition of this operator declines symbolic batch sizes (it returns
+    # NotImplemented and the operator stays); this one is the math form, valid for any shape.
+    out = _attention(query, key, value, attn_mask, dropout_p, is_causal, scale)
+    # the operator returns its result laid out [batch, sequence, heads, dim] and transposed
+    out = out.transpose(1, 2).contiguous().transpose(1, 2)
+    scores = torch.matmul(query, key.transpose(-2, -1)) * (
+        1.0 / query.size(-1) ** 0.5 if scale is None else scale)
+    return out, torch.logsumexp(scores, dim=-1)
 
 
 @contextlib.contextmanager
@@ -188,6 +198,12 @@ def _hooks(capture):
         return define_kernel(self, kernel_name, kernel_body, metadata, gpu, cpp_definition)
 
     cls.memory_plan_reuse, cls.define_kernel = memory_plan_reuse, define
+    # Inductor's joint-graph pass rewrites written-out attention (BERT's, any matmul-softmax-
+    # matmul) back into the CPU's fused attention operator, an ATen fallback planline does not
+    # run; without its patterns the attention stays in Inductor's own kernels and products.
+    from torch._inductor.fx_passes import fuse_attention  # pylint: disable=import-outside-toplevel
+    sfdp_init = fuse_attention._sfdp_init
+    fuse_attention._sfdp_init = lambda *args, **kwargs: None
     try:
         with inductor_config.patch({"force_disable_caches": True, "cpp.simdlen": 256,
                                     "cpp.march": "x86-64-v3",
@@ -196,6 +212,7 @@ def _hooks(capture):
             yield
     finally:
         cls.memory_plan_reuse, cls.define_kernel = plan_reuse, define_kernel
+        fuse_attention._sfdp_init = sfdp_init
 
 
 def compile_and_capture(model, inputs, dynamic, clone=True):

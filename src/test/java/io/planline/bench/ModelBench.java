@@ -11,6 +11,7 @@ import io.planline.ir.DType;
 import io.planline.model.ModelLoader;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Latency and throughput of every built-in model on the CPU backend — its Java kernels and, where
@@ -35,7 +37,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ModelBench {
 
-  private record Case(String model, String input, long[] shape, DType dtype) {}
+  /** One measured input; {@code folder} is null for a built-in model. */
+  private record Case(String model, String input, long[] shape, DType dtype,
+      @Nullable Path folder) {
+    Case(String model, String input, long[] shape, DType dtype) {
+      this(model, input, shape, dtype, null);
+    }
+
+    ModelLoader.Source source() {
+      return folder == null ? ModelLoader.builtIn(model) : ModelLoader.folder(folder);
+    }
+  }
 
   private static final List<Case> CASES = List.of(
       new Case("digits-mlp", "x", new long[] {1, 64}, DType.FLOAT32),
@@ -54,11 +66,23 @@ public final class ModelBench {
 
   public static void main(String[] args) throws Exception {
     double seconds = 2.0;
+    List<Case> cases = new java.util.ArrayList<>(CASES);
+    boolean folders = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--json" -> json = true;
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-        default -> seconds = Double.parseDouble(args[i]); // the old positional form
+        default -> {
+          if (args[i].matches("[0-9.]+")) {
+            seconds = Double.parseDouble(args[i]); // the old positional form
+          } else {
+            if (!folders) {
+              cases.clear(); // folders given: measure those
+              folders = true;
+            }
+            cases.addAll(folderCases(Path.of(args[i])));
+          }
+        }
       }
     }
     int cores = Runtime.getRuntime().availableProcessors();
@@ -74,21 +98,24 @@ public final class ModelBench {
           "input", "engine", "p50 ms", "p99 ms", "req/s c=1", "req/s c=4", "p50 / ORT");
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    for (Case c : CASES) {
+    for (Case c : cases) {
       HostTensor input = randomInput(c);
-      double ortP50;
-      try (OrtSession session = ortSession(env, c.model(), false)) {
-        ortP50 = report(c, "onnxruntime", ortCall(env, session, input), seconds, Double.NaN);
-      }
-      try (OrtSession session = ortSession(env, c.model(), true)) {
-        report(c, "onnxruntime-daz", ortCall(env, session, input), seconds, ortP50);
+      double ortP50 = Double.NaN;
+      if (c.source().has("model.onnx")) {
+        try (OrtSession session = ortSession(env, c, false)) {
+          ortP50 = report(c, "onnxruntime", ortCall(env, session, input), seconds, Double.NaN);
+        }
+        try (OrtSession session = ortSession(env, c, true)) {
+          report(c, "onnxruntime-daz", ortCall(env, session, input), seconds, ortP50);
+        }
       }
       for (ModelLoader.Kernels k : List.of(ModelLoader.Kernels.JAVA,
           ModelLoader.Kernels.INDUCTOR)) {
         LocalInferenceService s;
         try {
           s = Runtimes.create(new RuntimeSettings("cpu", PLANNER, List.of(
-              new RuntimeSettings.ModelSpec(c.model(), "1", null, null, k)), 64, 4, 64,
+              new RuntimeSettings.ModelSpec(c.model(), "1",
+                  c.folder() == null ? null : c.folder().toString(), null, k)), 64, 4, 64,
               Long.MAX_VALUE, 1_000));
         } catch (RuntimeException e) {
           System.err.println("# " + c.model() + ": no " + k + " row: " + e.getMessage());
@@ -191,9 +218,27 @@ public final class ModelBench {
     };
   }
 
-  private static OrtSession ortSession(OrtEnvironment env, String model, boolean denormalsAsZero)
+  /** A model folder measured at batch 1 and 8, its sample's input shape otherwise. */
+  private static List<Case> folderCases(Path dir) throws Exception {
+    var source = ModelLoader.folder(dir);
+    io.planline.exec.Samples.Sample sample;
+    try (InputStream in = source.open("sample.json")) {
+      sample = io.planline.exec.Samples.read(source.describe("sample.json"), in);
+    }
+    var first = sample.inputs().entrySet().iterator().next();
+    List<Case> out = new java.util.ArrayList<>();
+    for (long batch : new long[] {1, 8}) {
+      long[] shape = first.getValue().shape().clone();
+      shape[0] = batch;
+      out.add(new Case(dir.getFileName().toString(), first.getKey(), shape,
+          first.getValue().dtype(), dir));
+    }
+    return out;
+  }
+
+  private static OrtSession ortSession(OrtEnvironment env, Case c, boolean denormalsAsZero)
       throws Exception {
-    var source = ModelLoader.builtIn(model);
+    var source = c.source();
     byte[] bytes;
     try (InputStream in = source.open("model.onnx")) {
       bytes = in.readAllBytes();
