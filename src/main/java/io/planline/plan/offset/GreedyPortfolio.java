@@ -63,8 +63,14 @@ final class GreedyPortfolio {
    * <p>Requires: {@code problem} has at least one buffer.
    */
   static Packing best(OffsetProblem problem, Sections sections, long target) {
+    return best(problem, sections, target, new Effort());
+  }
+
+  /** As {@link #best(OffsetProblem, Sections, long)}, counting the passes run in {@code effort}. */
+  static Packing best(OffsetProblem problem, Sections sections, long target, Effort effort) {
     Packing best = null;
     for (Pass pass : passes(problem.size())) {
+      effort.addGreedyPass();
       Packing p = new Packing(problem, pass.run(problem, sections), false);
       if (best == null || p.height() < best.height()) {
         best = p;
