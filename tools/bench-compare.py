@@ -8,8 +8,9 @@ FACTOR times slower (SLOWER), or whose proven ratio to the lower bound got worse
 status 1 if any did, or if a recorded figure is missing from the fresh run; 0 otherwise.
 
 It is a benchmark, not a test: times depend on the machine and on what else runs on it, so the
-load average is printed beside the verdict, and medians under --min-ms are not compared (a
-figure of a few tenths of a millisecond doubles with scheduling noise alone).
+load average is printed beside the verdict, figures under --min-ms are not compared (a figure of
+a few tenths of a millisecond doubles with scheduling noise alone), and --figure min_ms compares
+the fastest timed run instead of the median where others' jobs come and go.
 
 Usage, from anywhere (paths are relative to the repository root):
   mvn -B -q package -DskipTests
@@ -69,8 +70,8 @@ def read_rows(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def compare(baseline, fresh, factor, min_ms):
-    """The lines to print and whether anything regressed."""
+def compare(baseline, fresh, factor, min_ms, figure="median_ms"):
+    """The lines to print and whether anything regressed, judged on `figure` of each row."""
     now = {key(r): r for r in fresh}
     lines = []
     bad = False
@@ -81,7 +82,7 @@ def compare(baseline, fresh, factor, min_ms):
             lines.append("MISSING  %s: recorded, not in the fresh run" % label(k))
             bad = True
             continue
-        was, is_ = old["median_ms"], new["median_ms"]
+        was, is_ = old[figure], new[figure]
         slower = is_ > factor * was and max(was, is_) >= min_ms
         worse = old["ratio"] is not None and (new["ratio"] is None or new["ratio"] > old["ratio"])
         # A proven figure can only get worse through a change; an unproven one (a search cut by
@@ -95,7 +96,7 @@ def compare(baseline, fresh, factor, min_ms):
     known = {key(r) for r in baseline}
     for r in fresh:
         if key(r) not in known:
-            lines.append("new      %s: %.3f ms, not recorded" % (label(key(r)), r["median_ms"]))
+            lines.append("new      %s: %.3f ms, not recorded" % (label(key(r)), r[figure]))
     return lines, bad
 
 
@@ -106,7 +107,9 @@ def main(argv=None):
                    help="recorded figures, relative to the repository root")
     p.add_argument("--factor", type=float, default=2.0, help="slower than this many times fails")
     p.add_argument("--min-ms", type=float, default=1.0,
-                   help="medians below this on both sides are not compared")
+                   help="figures below this on both sides are not compared")
+    p.add_argument("--figure", choices=["median_ms", "min_ms"], default="median_ms",
+                   help="which time to compare; min_ms is steadier when others load the machine")
     p.add_argument("--fresh", help="compare this bench --json output instead of running bench")
     p.add_argument("--record", action="store_true", help="write a fresh run as the baseline")
     a = p.parse_args(argv)
@@ -118,10 +121,10 @@ def main(argv=None):
             f.writelines(json.dumps(r) + "\n" for r in fresh)
         print("recorded %d figures in %s (%s)" % (len(fresh), a.baseline, load))
         return 0
-    lines, bad = compare(read_rows(baseline_path), fresh, a.factor, a.min_ms)
+    lines, bad = compare(read_rows(baseline_path), fresh, a.factor, a.min_ms, a.figure)
     print("\n".join(lines))
-    print("%s: %s (%s; factor %g, medians under %g ms not compared)" % (
-        "REGRESSED" if bad else "no regression", a.baseline, load, a.factor, a.min_ms))
+    print("%s: %s against %s (%s; factor %g, figures under %g ms not compared)" % (
+        "REGRESSED" if bad else "no regression", a.figure, a.baseline, load, a.factor, a.min_ms))
     return 1 if bad else 0
 
 

@@ -46,6 +46,14 @@ class CompareTest(unittest.TestCase):
         self.assertTrue(any(l.startswith("MISSING") for l in lines), lines)
         self.assertTrue(any(l.startswith("new") for l in lines), lines)
 
+    def test_compare_minFigure_judgesTheFastestRun(self):
+        baseline = [dict(row("a", 10.0), min_ms=8.0)]
+        fresh = [dict(row("a", 30.0), min_ms=9.0)]
+        _, bad = bench_compare.compare(baseline, fresh, 2.0, 1.0, figure="min_ms")
+        self.assertFalse(bad)
+        _, bad = bench_compare.compare(baseline, fresh, 2.0, 1.0)
+        self.assertTrue(bad)
+
     def test_compare_sameGraphOtherSuiteOrCapacity_areDistinctFigures(self):
         baseline = [row("A", 5.0, suite="challenging", capacity_bytes=1048576),
                     row("A", 50.0, suite="challenging")]
