@@ -63,5 +63,27 @@ class CompareTest(unittest.TestCase):
         self.assertFalse(bad)
 
 
+class RoundsTest(unittest.TestCase):
+    def test_runBench_severalRounds_keepsEachFiguresFastest(self):
+        outputs = iter([
+            '{"graph": "a", "planner": "offset", "median_ms": 5.0}\n',
+            '{"graph": "b", "planner": "offset", "median_ms": 1.0}\n',
+            '{"graph": "a", "planner": "offset", "median_ms": 3.0}\n',
+            '{"graph": "b", "planner": "offset", "median_ms": 2.0}\n',
+        ])
+
+        class Done:
+            def __init__(self):
+                self.stdout = next(outputs)
+
+        real = bench_compare.subprocess.run
+        bench_compare.subprocess.run = lambda *args, **kwargs: Done()
+        try:
+            rows = bench_compare.run_bench("x.jar", 2, "median_ms")
+        finally:
+            bench_compare.subprocess.run = real
+        self.assertEqual({"a": 3.0, "b": 1.0}, {r["graph"]: r["median_ms"] for r in rows})
+
+
 if __name__ == "__main__":
     unittest.main()
