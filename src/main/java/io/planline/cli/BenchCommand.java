@@ -3,15 +3,11 @@ package io.planline.cli;
 import io.planline.io.ProgramFiles;
 import io.planline.ir.Graph;
 import io.planline.ir.Program;
-import io.planline.plan.Liveness;
 import io.planline.plan.MemoryPlanner;
-import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
-import io.planline.plan.PlanVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -23,12 +19,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: planning time and lower-bound ratio of each planner on each graph, after
- * warm-up, reporting the median and the spread of the timed runs.
+ * warm-up, reporting the median and the spread of the timed runs, as a table or as JSON lines
+ * (one {@link BenchRow} object per line, which {@code tools/bench-compare.py} compares against
+ * the figures recorded in {@code docs/bench-baseline.jsonl}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark planners: median planning time after warm-up, and ratio to the lower"
         + " bound, per graph and planner.")
 public final class BenchCommand implements Callable<Integer> {
+
+  // A suite mixes millisecond plans with searches that spend a 60 s budget: per row, warm-up
+  // stops after 1 s and timed runs after 3 s, so fast rows get a median and slow ones one run.
+  static final long SUITE_WARMUP_NANOS = 1_000_000_000L;
+  static final long SUITE_RUNS_NANOS = 3_000_000_000L;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -42,9 +45,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "10", description = "Timed runs.")
   int runs;
 
+  @Option(names = "--json", description = "One JSON object per result, one per line.")
+  boolean json;
+
   @Option(names = "--offset-suite", paramLabel = "SUITE",
-      description = "Instead of FILEs: the offset planners' benchmark on the shared instances"
-          + " (traces, examples, challenging, idealloc; repeatable; 'all' for every suite).")
+      description = "Instead of FILEs: the offset planners on the shared instances (traces,"
+          + " examples, idealloc, challenging; repeatable; 'all' for every suite). Warm-up and"
+          + " timed runs stop after 1 s and 3 s per row; a first run over 1 s is the one timed.")
   List<String> offsetSuites = new ArrayList<>();
 
   @Option(names = "--shared", paramLabel = "DIR", defaultValue = "../shared",
@@ -56,51 +63,44 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
     if (!offsetSuites.isEmpty()) {
-      List<String> args = new ArrayList<>(List.of("--shared", shared.toString()));
-      offsetSuites.stream().filter(s -> !s.equals("all"))
-          .forEach(s -> args.addAll(List.of("--suite", s)));
-      OffsetBench.run(args.toArray(String[]::new), System.out);
+      List<String> suites = offsetSuites.contains("all") ? OffsetBench.SUITES : offsetSuites;
+      header(out, "suite rows: warm-up within 1 s, timed runs within 3 s");
+      new OffsetBench(out, json, new PlanTimer.Limits(warmup, runs, SUITE_WARMUP_NANOS,
+          SUITE_RUNS_NANOS)).run(shared, suites);
       return 0;
     }
     if (files.isEmpty()) {
       throw new IllegalArgumentException("bench needs program FILEs or --offset-suite");
     }
     List<MemoryPlanner> chosen = plannerOptions.chosen();
-    PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "# java %s, %d cores, warmup %d, runs %d%n",
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), warmup,
-        runs);
-    out.printf(Locale.ROOT, "%-44s %-14s %8s %16s %16s %8s %10s %10s %10s%n", "graph", "planner",
-        "buffers", "lower bound", "planned", "ratio", "median ms", "min ms", "max ms");
+    header(out, "");
+    if (!json) {
+      out.print(BenchRow.tableHeader());
+    }
     for (Path f : files) {
       Program program = ProgramFiles.read(f);
       PlanOptions options = PlanOptions.DEFAULT.withAlignment(ProgramFiles.alignmentOf(f, 64))
           .withBudgetMillis(plannerOptions.budgetMillis);
       for (Graph g : program.graphs()) {
-        int buffers = Liveness.of(g).size();
         for (MemoryPlanner p : chosen) {
-          Plan plan = null;
-          for (int i = 0; i < warmup; i++) {
-            plan = p.plan(g, options);
-          }
-          double[] ms = new double[runs];
-          for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            plan = p.plan(g, options);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-          }
-          PlanVerifier.verify(g, plan, options.alignment());
-          Arrays.sort(ms);
-          String src = plan.source();
-          out.printf(Locale.ROOT, "%-44s %-14s %8d %16d %16d %8.4f %10.3f %10.3f %10.3f%n",
-              src.length() <= 44 ? src : "…" + src.substring(src.length() - 43), p.name(), buffers,
-              plan.lowerBoundBytes(), plan.plannedBytes(), plan.ratio(), ms[runs / 2], ms[0],
-              ms[runs - 1]);
+          BenchRow row = PlanTimer.time("", g.source(), g, p, options,
+              PlanTimer.Limits.counts(warmup, runs));
+          out.print(json ? row.jsonLine() + "\n" : row.tableLine());
           out.flush();
         }
       }
     }
     return 0;
+  }
+
+  /** The conditions, as a comment line of the table (JSON lines carry only results). */
+  private void header(PrintWriter out, String note) {
+    if (!json) {
+      out.printf(Locale.ROOT, "# java %s, %d cores, warmup %d, runs %d%s%n",
+          System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), warmup,
+          runs, note.isEmpty() ? "" : "; " + note);
+    }
   }
 }

@@ -56,6 +56,9 @@ final class ExactSearch {
   private final int[] nextAttempt = new int[WORKERS];
   // What the searches learned, per orientation: [0] branch and bound, [1..2] cover search.
   private final PieceMemo[] memos = new PieceMemo[3];
+  // Nodes each worker has visited over every decision (each slot written by its worker only, read
+  // after the workers are joined).
+  private final long[] workerNodes = new long[WORKERS];
 
   /** The problem in one time direction, as the cover search sees it. */
   private record View(OffsetProblem problem, Sections sections, int[][] overlaps,
@@ -77,8 +80,13 @@ final class ExactSearch {
     return ranks;
   }
 
-  ExactSearch(OffsetProblem problem) {
-    this.problem = problem;
+  /**
+   * A search over {@code given}'s buffers; the placements it returns are indexed like them.
+   */
+  ExactSearch(OffsetProblem given) {
+    // Over renumbered times, so that the same buffers read from program lines and from a buffer
+    // list search alike; the overlaps, and so every placement, are those of the problem as given.
+    this.problem = given.compressed();
     this.sections = new Sections(problem);
     this.ranks = ranksOf(problem, sections);
     // Both engines need the overlap lists (tens of millions of pairs on the largest problems
@@ -135,6 +143,15 @@ final class ExactSearch {
     return board.answer();
   }
 
+  /** Search nodes visited by every attempt of every decision so far. */
+  long nodes() {
+    long sum = 0;
+    for (long n : workerNodes) {
+      sum += n;
+    }
+    return sum;
+  }
+
   private void work(int worker, long capacity, long maxNodes, long softDeadlineNanos,
       long deadlineNanos, Board board) {
     try {
@@ -155,6 +172,7 @@ final class ExactSearch {
             () -> board.decidedBelow(attempt));
         BranchAndBound.Outcome outcome = search.run();
         spent += search.nodes();
+        workerNodes[worker] += search.nodes();
         // An attempt cut short before its own node limit is run again on resumption.
         nextAttempt[worker] = search.nodes() > full ? a + WORKERS : a;
         if (outcome != BranchAndBound.Outcome.GAVE_UP) {

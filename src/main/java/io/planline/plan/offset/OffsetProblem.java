@@ -141,6 +141,41 @@ public final class OffsetProblem {
     return new OffsetProblem(sizes, f, l);
   }
 
+  /**
+   * The same problem over the fewest times: starts not separated by an end share one time, and
+   * an end takes the time of the last start before it. Two buffers overlap exactly when they did
+   * before, and every section has a buffer starting in it, so a problem read from lines (one
+   * allocation per line) and the same problem read from a buffer list search alike.
+   */
+  OffsetProblem compressed() {
+    int n = sizes.length;
+    // Event keys: a start at t sorts as 2t, an end after t as 2t + 1; the buffer in the low bits.
+    long[] events = new long[2 * n];
+    for (int i = 0; i < n; i++) {
+      events[2 * i] = ((2L * first[i]) << 32) | i;
+      events[2 * i + 1] = ((2L * last[i] + 1) << 32) | i;
+    }
+    Arrays.sort(events);
+    int[] f = new int[n];
+    int[] l = new int[n];
+    int time = -1;
+    boolean afterEnd = true;
+    for (long e : events) {
+      int i = (int) (e & 0xffffffffL);
+      if (((e >>> 32) & 1) == 0) {
+        if (afterEnd) {
+          time++;
+          afterEnd = false;
+        }
+        f[i] = time;
+      } else {
+        l[i] = time;
+        afterEnd = true;
+      }
+    }
+    return new OffsetProblem(sizes, f, l);
+  }
+
   private long computeLowerBound() {
     int n = sizes.length;
     // An end is encoded at last + 1 and sorts before a start at the same encoded time (flag bit

@@ -35,16 +35,23 @@ public final class OffsetSolver {
    * placement at the bound limited to {@code searchNodes} nodes and {@code deadlineNanos}.
    */
   public static Packing quick(OffsetProblem problem, long searchNodes, long deadlineNanos) {
+    return quick(problem, searchNodes, deadlineNanos, new Effort());
+  }
+
+  /** As {@link #quick(OffsetProblem, long, long)}, counting what ran in {@code effort}. */
+  static Packing quick(OffsetProblem problem, long searchNodes, long deadlineNanos,
+      Effort effort) {
     TimeSplit split = TimeSplit.of(problem);
     long bound = problem.lowerBound();
     List<long[]> parts = new ArrayList<>();
     for (TimeSplit.Component c : split.components()) {
       long target = Math.max(c.problem().lowerBound(), bound - c.base());
-      Packing best = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), target);
+      Packing best = GreedyPortfolio.best(c.problem(), new Sections(c.problem()), target, effort);
       if (best.height() > target && searchNodes > 0
           && c.problem().size() <= ExactSearch.SIZE_LIMIT) {
-        ExactSearch.Decision d = new ExactSearch(c.problem()).decide(target, searchNodes,
-            deadlineNanos);
+        ExactSearch search = new ExactSearch(c.problem());
+        ExactSearch.Decision d = search.decide(target, searchNodes, deadlineNanos);
+        effort.addSearchNodes(search.nodes());
         if (d.offsets() != null) {
           best = new Packing(c.problem(), d.offsets(), false);
         }

@@ -31,6 +31,16 @@ final class SplitTree {
 
   private SplitTree() {}
 
+  /**
+   * A node's cached live time after {@code block} was placed below it: the block is all that
+   * changed there (growing only wraps children with empty space, which is never live), so one
+   * interval is inserted rather than the union of the children recomputed, as Inductor does, on
+   * every node of the path of every allocation.
+   */
+  private static @Nullable LiveIntervals withBlock(@Nullable LiveIntervals live, Block block) {
+    return live == null ? null : live.with(block.live);
+  }
+
   /** A node of the tree. */
   abstract static class Node {
     /** Tries to place {@code block} in this subtree; {@code isLast} lets it grow. */
@@ -167,7 +177,7 @@ final class SplitTree {
         }
       }
       if (overlapping.size() == 1) {
-        return clearIf(overlapping.get(0).allocate(block, isLast));
+        return clearIf(overlapping.get(0).allocate(block, isLast), block);
       }
       block.markAllocated();
       if (children.size() == 1 && children.get(0) instanceof Empty) {
@@ -186,12 +196,12 @@ final class SplitTree {
         grown.add(block);
         children = grown;
       }
-      return clearIf(true);
+      return clearIf(true, block);
     }
 
-    private boolean clearIf(boolean allocated) {
+    private boolean clearIf(boolean allocated, Block block) {
       if (allocated) {
-        live = null;
+        live = withBlock(live, block);
         hint = -1;
         extent = -1;
       }
@@ -200,8 +210,13 @@ final class SplitTree {
 
     @Override
     LiveIntervals live() {
+      // Plain loops, not streams: these run along the path of every allocation.
       if (live == null) {
-        live = LiveIntervals.union(children.stream().map(Node::live).toList());
+        List<LiveIntervals> parts = new ArrayList<>(children.size());
+        for (Node c : children) {
+          parts.add(c.live());
+        }
+        live = LiveIntervals.union(parts);
       }
       return live;
     }
@@ -209,7 +224,11 @@ final class SplitTree {
     @Override
     long hint() {
       if (hint < 0) {
-        hint = children.stream().mapToLong(Node::hint).max().orElse(0);
+        long h = 0;
+        for (Node c : children) {
+          h = Math.max(h, c.hint());
+        }
+        hint = h;
       }
       return hint;
     }
@@ -217,7 +236,11 @@ final class SplitTree {
     @Override
     long extent() {
       if (extent < 0) {
-        extent = children.stream().mapToLong(Node::extent).max().orElse(0);
+        long x = 0;
+        for (Node c : children) {
+          x = Math.max(x, c.extent());
+        }
+        extent = x;
       }
       return extent;
     }
@@ -261,7 +284,7 @@ final class SplitTree {
     boolean allocate(Block block, boolean isLast) {
       boolean ok = left.allocate(block, false) || right.allocate(block, isLast);
       if (ok) {
-        live = null;
+        live = withBlock(live, block);
         hint = -1;
         extent = -1;
       }

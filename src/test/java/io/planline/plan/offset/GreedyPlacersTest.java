@@ -1,5 +1,6 @@
 package io.planline.plan.offset;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,5 +49,41 @@ final class GreedyPlacersTest {
         new long[] {4, 2, 3});
     Packing best = GreedyPortfolio.best(p, new Sections(p), p.lowerBound());
     assertEquals(8, best.height());
+  }
+
+  @Test
+  void skyline_randomProblems_placeAsTheRuleSays() {
+    // The rule read literally, O(n^2): place the unplaced buffer with the lowest floor (ties by
+    // rank) at that floor. The heap with lazily refreshed keys must agree buffer for buffer.
+    Random rnd = new Random(11);
+    for (int round = 0; round < 300; round++) {
+      OffsetProblem p = Instances.random(rnd, 1 + rnd.nextInt(40), 20, 1 + rnd.nextInt(25));
+      Sections sections = new Sections(p);
+      int[] rank = Preorder.TOTAL_AREA.ranks(p, sections);
+      long[] expected = new long[p.size()];
+      boolean[] placed = new boolean[p.size()];
+      for (int step = 0; step < p.size(); step++) {
+        int next = -1;
+        long nextFloor = 0;
+        for (int b = 0; b < p.size(); b++) {
+          if (placed[b]) {
+            continue;
+          }
+          long floor = 0;
+          for (int c = 0; c < p.size(); c++) {
+            if (placed[c] && p.overlapsInTime(b, c)) {
+              floor = Math.max(floor, expected[c] + p.size(c));
+            }
+          }
+          if (next < 0 || floor < nextFloor || (floor == nextFloor && rank[b] < rank[next])) {
+            next = b;
+            nextFloor = floor;
+          }
+        }
+        placed[next] = true;
+        expected[next] = nextFloor;
+      }
+      assertArrayEquals(expected, SkylinePlacer.place(p, sections, rank), "round " + round);
+    }
   }
 }
