@@ -36,7 +36,8 @@ final class Blas {
       return false;
     }
     try {
-      int threads = Runtime.getRuntime().availableProcessors();
+      int threads = Integer.getInteger("planline.blas.threads",
+          Runtime.getRuntime().availableProcessors());
       openblas_nolapack.blas_set_num_threads(threads);
       LOG.debug("OpenBLAS {} loaded, {} threads", openblas_nolapack.OPENBLAS_CHAR_CORENAME,
           threads);
