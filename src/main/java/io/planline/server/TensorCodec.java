@@ -7,6 +7,7 @@ import io.planline.ir.DType;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Converts tensor contents between the protocol's JSON {@code data} (a row-major list, flat or
@@ -21,23 +22,85 @@ public final class TensorCodec {
 
   private TensorCodec() {}
 
-  /** The number of leaf elements of a flat or nested JSON list (a scalar counts as one). */
-  public static long countElements(JsonNode data) {
+  /**
+   * Checks that {@code data} is laid out as {@code shape}: flat (a list of every element, or one
+   * value for a one-element tensor) or nested exactly as the shape says (one list level per
+   * dimension, each as long as its dimension). Counting leaves alone would take ragged lists, or
+   * a single value buried a thousand lists deep, as if they were the tensor.
+   *
+   * @throws ApiException (400) naming the input and the first place that does not fit
+   */
+  public static void checkLayout(String input, JsonNode data, long[] shape) {
+    long elements = HostTensor.elements(shape);
+    String shapeText = Arrays.toString(shape);
     if (!data.isArray()) {
-      return 1;
+      if (elements != 1) {
+        throw ApiException.badRequest("input '" + input + "': shape " + shapeText + " holds "
+            + elements + " elements, 'data' is a single value");
+      }
+      return;
     }
-    long n = 0;
+    boolean flat = true;
     for (JsonNode child : data) {
-      n += countElements(child);
+      flat &= !child.isArray();
     }
-    return n;
+    if (flat) {
+      if (data.size() != elements) {
+        throw ApiException.badRequest("input '" + input + "': shape " + shapeText + " holds "
+            + elements + " elements, 'data' has " + data.size());
+      }
+      return;
+    }
+    nested(input, shapeText, data, shape, new int[shape.length]);
+  }
+
+  /** Walks nested data down to the shape's rank; {@code at} is the index path, for messages. */
+  private static void nested(String input, String shapeText, JsonNode node, long[] shape,
+      int[] at) {
+    int dim = depth(at);
+    String where = "data" + path(at, dim);
+    if (dim == shape.length) {
+      if (node.isArray()) {
+        throw ApiException.badRequest("input '" + input + "': " + where + " is a list, but shape "
+            + shapeText + " has only " + shape.length + " dimensions (nest 'data' exactly as the"
+            + " shape, or send it flat)");
+      }
+      return;
+    }
+    if (!node.isArray() || node.size() != shape[dim]) {
+      throw ApiException.badRequest("input '" + input + "': " + where + " has "
+          + (node.isArray() ? node.size() + " elements" : "a single value") + ", but dimension "
+          + dim + " of shape " + shapeText + " is " + shape[dim] + " (nest 'data' exactly as the"
+          + " shape, or send it flat)");
+    }
+    for (int i = 0; i < node.size(); i++) {
+      at[dim] = i + 1; // 1-based while walking so that 0 marks "not this deep yet"
+      nested(input, shapeText, node.get(i), shape, at);
+    }
+    at[dim] = 0;
+  }
+
+  private static int depth(int[] at) {
+    int d = 0;
+    while (d < at.length && at[d] > 0) {
+      d++;
+    }
+    return d;
+  }
+
+  private static String path(int[] at, int depth) {
+    StringBuilder b = new StringBuilder();
+    for (int d = 0; d < depth; d++) {
+      b.append('[').append(at[d] - 1).append(']');
+    }
+    return b.toString();
   }
 
   /**
    * Encodes {@code data} as {@code elements} values of {@code type}, little-endian.
    *
-   * <p>Requires: {@code type} has a planline element type and {@code countElements(data)} equals
-   * {@code elements} (the caller reports a count mismatch with the shape in its message).
+   * <p>Requires: {@code type} has a planline element type and {@code data} passed
+   * {@link #checkLayout} for a shape of {@code elements} elements.
    *
    * @throws ApiException (400) naming {@code input} and the first element that does not fit
    */
@@ -81,10 +144,26 @@ public final class TensorCodec {
       case UINT32 -> out.putInt((int) integer(input, index, node, type, 0, 0xffff_ffffL));
       case INT64 -> out.putLong(integer(input, index, node, type, Long.MIN_VALUE, Long.MAX_VALUE));
       case UINT64 -> out.putLong(unsigned64(input, index, node));
-      case FP16 -> out.putShort(HalfFloats.floatToHalf((float) real(input, index, node, type)));
-      case BF16 -> out.putShort(HalfFloats.floatToBf16((float) real(input, index, node, type)));
-      case FP32 -> out.putFloat((float) real(input, index, node, type));
-      case FP64 -> out.putDouble(real(input, index, node, type));
+      case FP16 -> {
+        short h = HalfFloats.floatToHalf((float) real(input, index, node, type));
+        finite(input, index, node, type, Float.isInfinite(HalfFloats.halfToFloat(h)));
+        out.putShort(h);
+      }
+      case BF16 -> {
+        short h = HalfFloats.floatToBf16((float) real(input, index, node, type));
+        finite(input, index, node, type, Float.isInfinite(HalfFloats.bf16ToFloat(h)));
+        out.putShort(h);
+      }
+      case FP32 -> {
+        float f = (float) real(input, index, node, type);
+        finite(input, index, node, type, Float.isInfinite(f));
+        out.putFloat(f);
+      }
+      case FP64 -> {
+        double d = real(input, index, node, type);
+        finite(input, index, node, type, Double.isInfinite(d));
+        out.putDouble(d);
+      }
       case BYTES -> throw new IllegalArgumentException("no planline type holds BYTES");
     }
   }
@@ -112,6 +191,32 @@ public final class TensorCodec {
     return v.longValue();
   }
 
+  /**
+   * Refuses a number literal that became infinite in {@code type}: the client wrote a finite
+   * value the type cannot hold, and passing it on as infinity would turn outputs into NaN. An
+   * infinity sent on purpose is the string {@code "Infinity"} (or raw bytes, in binary form).
+   */
+  private static void finite(String input, int index, JsonNode node, Datatype type,
+      boolean infinite) {
+    if (infinite && node.isNumber()) {
+      double v = node.doubleValue();
+      String value = Double.isInfinite(v) ? "a number beyond even the FP64 range" : "" + v;
+      throw ApiException.badRequest("input '" + input + "': element " + index + " is " + value
+          + ", outside the " + type + " range ±" + maxOf(type) + " (send \"Infinity\" or"
+          + " \"-Infinity\" for an infinity)");
+    }
+  }
+
+  private static String maxOf(Datatype type) {
+    return switch (type) {
+      case FP16 -> "65504";
+      case BF16 -> "3.3895314E38";
+      case FP32 -> Float.toString(Float.MAX_VALUE);
+      default -> Double.toString(Double.MAX_VALUE);
+    };
+  }
+
+  /** A float element: a number, or {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}. */
   private static double real(String input, int index, JsonNode node, Datatype type) {
     if (node.isNumber()) {
       return node.doubleValue();
