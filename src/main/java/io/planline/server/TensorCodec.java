@@ -1,9 +1,10 @@
 package io.planline.server;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -245,26 +246,52 @@ public final class TensorCodec {
         + ", expected " + expected);
   }
 
-  /** Appends every element of {@code tensor} to {@code out}, flat and row-major. */
-  public static void toJson(HostTensor tensor, ArrayNode out) {
-    ByteBuffer b = tensor.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    long n = tensor.elements();
+  /**
+   * Writes elements {@code from} (inclusive) to {@code to} (exclusive) of {@code tensor}, flat
+   * and row-major, as JSON values; a response streams a large output a slice at a time.
+   */
+  public static void writeJson(HostTensor tensor, long from, long to, JsonGenerator out)
+      throws IOException {
     DType t = tensor.dtype();
-    for (long i = 0; i < n; i++) {
+    ByteBuffer b = tensor.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    b.position(Math.toIntExact(from * t.itemSize()));
+    for (long i = from; i < to; i++) {
       switch (t) {
-        case BOOL -> out.add(b.get() != 0);
-        case UINT8 -> out.add(b.get() & 0xff);
-        case INT8 -> out.add(b.get());
-        case INT16 -> out.add(b.getShort());
-        case INT32 -> out.add(b.getInt());
-        case INT64 -> out.add(b.getLong());
-        case FLOAT16 -> out.add(HalfFloats.halfToFloat(b.getShort()));
-        case BFLOAT16 -> out.add(HalfFloats.bf16ToFloat(b.getShort()));
-        case FLOAT32 -> out.add(b.getFloat());
-        case FLOAT64 -> out.add(b.getDouble());
-        case FLOAT8_E4M3FN, FLOAT8_E5M2, COMPLEX64 -> throw new IllegalArgumentException(
-            "output '" + tensor.name() + "' is " + t + ", which the protocol cannot carry");
+        case BOOL -> out.writeBoolean(b.get() != 0);
+        case UINT8 -> out.writeNumber(b.get() & 0xff);
+        case INT8 -> out.writeNumber(b.get());
+        case INT16 -> out.writeNumber(b.getShort());
+        case INT32 -> out.writeNumber(b.getInt());
+        case INT64 -> out.writeNumber(b.getLong());
+        case FLOAT16 -> out.writeNumber(HalfFloats.halfToFloat(b.getShort()));
+        case BFLOAT16 -> out.writeNumber(HalfFloats.bf16ToFloat(b.getShort()));
+        case FLOAT32 -> out.writeNumber(b.getFloat());
+        case FLOAT64 -> out.writeNumber(b.getDouble());
+        case FLOAT8_E4M3FN, FLOAT8_E5M2, COMPLEX64 -> throw unsupported(tensor.name(), t);
       }
     }
+  }
+
+  /**
+   * The most characters one element of {@code t} takes as JSON, separator included
+   * ({@code -1.17549435E-38,} for FLOAT32): what bounds a response before it is written.
+   */
+  public static int jsonWidth(String name, DType t) {
+    return switch (t) {
+      case BOOL -> 6;
+      case UINT8 -> 4;
+      case INT8 -> 5;
+      case INT16 -> 7;
+      case INT32 -> 12;
+      case INT64 -> 21;
+      case FLOAT16, BFLOAT16, FLOAT32 -> 16;
+      case FLOAT64 -> 25;
+      case FLOAT8_E4M3FN, FLOAT8_E5M2, COMPLEX64 -> throw unsupported(name, t);
+    };
+  }
+
+  private static IllegalArgumentException unsupported(String name, DType t) {
+    return new IllegalArgumentException("output '" + name + "' is " + t
+        + ", which the protocol cannot carry");
   }
 }
