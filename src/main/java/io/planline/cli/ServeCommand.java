@@ -1,6 +1,8 @@
 package io.planline.cli;
 
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
+import io.planline.server.ShutdownDrain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,8 +30,9 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     // On a failed start (an invalid configuration among them) Micronaut logs the cause, whose
     // message lists every problem and what is valid, and exits with status 1 itself.
-    Micronaut.build(micronautArgs.toArray(String[]::new)).mainClass(ServeCommand.class)
-        .banner(false).start();
+    ApplicationContext context = Micronaut.build(micronautArgs.toArray(String[]::new))
+        .mainClass(ServeCommand.class).banner(false).start();
+    context.findBean(ShutdownDrain.class).ifPresent(ShutdownDrain::installSigtermHandler);
     return 0;
   }
 }
