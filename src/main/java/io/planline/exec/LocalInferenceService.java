@@ -161,8 +161,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   private Mono<List<HostTensor>> run(Model m, ExecutableProgram program,
       List<HostTensor> ordered) {
     long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
-    long bytes = (program.arenaBytes() > 0 ? program.arenaBytes()
-        : program.plan().plannedBytes()) + inputBytes;
+    long bytes = program.chargedBytes(inputBytes);
     observer.planUsed(m.name(), program.plan());
     var queued = counter(waiting, m.name());
     var executing = counter(running, m.name());

@@ -104,17 +104,22 @@ public final class RequestExecutor {
     });
   }
 
-  /** Memory steps are bound as they pass; kernels and frees go on to the stream as tasks. */
+  /**
+   * Turns every step into a task for the stream: kernels, frees and also allocations, reuses and
+   * views. Memory is therefore taken and given back in program order on one in-order stream, so a
+   * request never holds more than its plan says at any line, which is what admission charged it.
+   * (Binding allocations here, ahead of the stream, while frees waited for it, let reuse plans
+   * hold several times their planned bytes.) Nothing runs after the request's memory is freed.
+   */
   private Function<Flux<Step>, Flux<Runnable>> memoryStage(RequestState state) {
-    return steps -> steps.handle((step, sink) -> {
+    return steps -> steps.map(step -> () -> {
+      if (state.closed()) {
+        return;
+      }
       if (step instanceof Step.Launch l) {
-        sink.next(() -> {
-          if (!state.closed()) {
-            runKernel(state, l);
-          }
-        });
+        runKernel(state, l);
       } else if (step instanceof Step.Free f) {
-        sink.next(() -> state.free(f));
+        state.free(f);
       } else {
         state.apply(step);
       }
