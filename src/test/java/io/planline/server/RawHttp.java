@@ -11,6 +11,16 @@ final class RawHttp {
 
   private RawHttp() {}
 
+  /** Writes a JSON POST of {@code body} to {@code path} on {@code socket}, and flushes it. */
+  static void post(Socket socket, String path, byte[] body) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
+  }
+
   /**
    * Sends {@code request} and returns what the server answers until it closes the connection or
    * 64 KiB have come (enough for a status line, headers and an error body).

@@ -9,7 +9,6 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.exec.LocalInferenceService;
 import jakarta.inject.Inject;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -77,12 +76,7 @@ final class ResponseLimitTest {
     byte[] body = OverloadTest.heavyRequest(16).getBytes(StandardCharsets.UTF_8);
     try (Socket socket = new Socket(server.getHost(), server.getPort())) {
       socket.setReceiveBufferSize(4096);
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v2/models/tiny-gpt/infer HTTP/1.1\r\nHost: localhost\r\n"
-          + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
+      RawHttp.post(socket, "/v2/models/tiny-gpt/infer", body);
       InputStream in = socket.getInputStream();
       byte[] first = in.readNBytes(12);
       assertEquals("HTTP/1.1 200", new String(first, StandardCharsets.US_ASCII));
