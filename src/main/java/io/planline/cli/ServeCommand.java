@@ -1,10 +1,9 @@
 package io.planline.cli;
 
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
-import io.planline.server.ShutdownDrain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
@@ -23,6 +22,9 @@ public final class ServeCommand implements Callable<Integer> {
   /** The verb. */
   public static final String NAME = "serve";
 
+  /** Set for the served process: the server then drains on SIGTERM (see ShutdownDrain). */
+  public static final String SIGTERM_DRAIN = "planline.internal.sigterm-drain";
+
   @Unmatched
   List<String> micronautArgs = new ArrayList<>();
 
@@ -30,9 +32,10 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     // On a failed start (an invalid configuration among them) Micronaut logs the cause, whose
     // message lists every problem and what is valid, and exits with status 1 itself.
-    ApplicationContext context = Micronaut.build(micronautArgs.toArray(String[]::new))
-        .mainClass(ServeCommand.class).banner(false).start();
-    context.findBean(ShutdownDrain.class).ifPresent(ShutdownDrain::installSigtermHandler);
+    // The server drains on SIGTERM only when it is this process's job; a test's JVM that embeds
+    // the server keeps its own signal handling.
+    Micronaut.build(micronautArgs.toArray(String[]::new)).mainClass(ServeCommand.class)
+        .properties(Map.of(SIGTERM_DRAIN, true)).banner(false).start();
     return 0;
   }
 }

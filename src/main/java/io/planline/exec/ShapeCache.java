@@ -15,7 +15,9 @@ import reactor.core.publisher.Mono;
 /**
  * What one model made for each binding of its symbols (a compiled program per input shape),
  * bounded to {@code maxShapes} entries by Caffeine (W-TinyLFU: a shape asked for once does not
- * push out the shapes asked for all the time).
+ * push out the shapes asked for all the time). Loads still in progress are not counted against
+ * the bound, so at most {@code maxShapes} plus the loads the planning pool runs or queues are
+ * held at once.
  *
  * <p>A new shape is made on {@code loads}, a bounded executor, never on the caller's thread: the
  * caller is often a Netty event loop, and planning may take the planner's whole time budget.

@@ -2,6 +2,9 @@ package io.planline.server;
 
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.micronaut.runtime.graceful.GracefulShutdownCapable;
 import io.micronaut.runtime.graceful.GracefulShutdownManager;
 import io.planline.config.ServingConfig;
@@ -32,16 +35,19 @@ import sun.misc.Signal;
  */
 @Singleton
 @Requires(bean = LocalInferenceService.class)
-public final class ShutdownDrain implements GracefulShutdownCapable {
+final class ShutdownDrain implements GracefulShutdownCapable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
   private final LocalInferenceService runtime;
   private final BeanProvider<GracefulShutdownManager> manager;
   private final Duration timeout;
+  private final boolean sigtermDrain;
 
   ShutdownDrain(LocalInferenceService runtime, BeanProvider<GracefulShutdownManager> manager,
-      ServingConfig config) {
+      ServingConfig config,
+      @Value("${planline.internal.sigterm-drain:false}") boolean sigtermDrain) {
+    this.sigtermDrain = sigtermDrain;
     this.runtime = runtime;
     this.manager = manager;
     this.timeout = Duration.ofSeconds(config.limits().shutdownTimeoutSeconds());
@@ -58,10 +64,15 @@ public final class ShutdownDrain implements GracefulShutdownCapable {
   }
 
   /**
-   * Handles SIGTERM as described above instead of the JVM's immediate exit (status 143). Only the
-   * {@code serve} verb installs it: a test's JVM keeps its own signal handling.
+   * Handles SIGTERM as described above instead of the JVM's immediate exit (status 143), once the
+   * server listens. Only when {@code planline.internal.sigterm-drain} is set, which the
+   * {@code serve} verb does: a test's JVM that embeds the server keeps its own signal handling.
    */
-  public void installSigtermHandler() {
+  @EventListener
+  void installSigtermHandler(ServerStartupEvent started) {
+    if (!sigtermDrain) {
+      return;
+    }
     Signal.handle(new Signal("TERM"), signal -> {
       Thread stopper = new Thread(this::stop, "planline-shutdown");
       stopper.start();
