@@ -92,8 +92,10 @@ final class ShutdownDrain implements GracefulShutdownCapable {
     try {
       stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      LOG.warn("{} not finished after {} (planline.shutdown-timeout-seconds); stopping anyway",
-          what, timeout);
+      LOG.warn("{} not finished after {} (planline.shutdown-timeout-seconds; admission: {}"
+          + " running, {} queued, {} bytes reserved); stopping anyway", what, timeout,
+          runtime.admission().running(), runtime.admission().queued(),
+          runtime.admission().reservedBytes());
     } catch (ExecutionException e) {
       LOG.warn("waiting for {} failed", what, e.getCause());
     } catch (InterruptedException e) {
