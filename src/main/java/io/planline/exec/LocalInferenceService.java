@@ -60,7 +60,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     this.observer = observer;
     this.eventFeed = events.flux().subscribe(e -> {
       observer.memoryEvent(e);
-      observer.memoryInUse(executor.backend().bytesInUse());
+      executor.reportMemory();
     });
     this.planning = new PlanningPool(cache.planningThreads(), cache.planningQueue());
     for (Model m : models) {

@@ -40,6 +40,7 @@ public final class RequestExecutor {
   private final AtomicInteger[] highWater;
 
   private final RuntimeObserver observer;
+  private final Object memoryReport = new Object();
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -64,6 +65,17 @@ public final class RequestExecutor {
     return highWater[index].get();
   }
 
+  /**
+   * Reports the device bytes requests hold now. Reading the count and reporting it happen under
+   * one lock: two streams releasing at once could otherwise report in the opposite order of
+   * their reads, and leave the gauge at a stale non-zero value with nothing held.
+   */
+  public void reportMemory() {
+    synchronized (memoryReport) {
+      observer.memoryInUse(backend.bytesInUse());
+    }
+  }
+
   /** The backend requests run on. */
   public Backend backend() {
     return backend;
@@ -85,7 +97,7 @@ public final class RequestExecutor {
               events)),
           state -> backend.submit(stream, () -> {
                 state.begin(program.arenas(), weights, inputs);
-                observer.memoryInUse(backend.bytesInUse());
+                reportMemory();
               })
               .thenMany(Flux.fromIterable(program.steps())
                   .transform(memoryStage(state))
@@ -100,7 +112,7 @@ public final class RequestExecutor {
   private Mono<Void> release(RequestState state, int stream) {
     return backend.submit(stream, () -> {
       state.close();
-      observer.memoryInUse(backend.bytesInUse());
+      reportMemory();
     });
   }
 

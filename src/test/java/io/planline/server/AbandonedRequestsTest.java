@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.exec.LocalInferenceService;
+import io.planline.ir.Device;
+import io.planline.metrics.PlanlineMetrics;
 import jakarta.inject.Inject;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,9 @@ final class AbandonedRequestsTest {
   @Inject
   LocalInferenceService runtime;
 
+  @Inject
+  PlanlineMetrics metrics;
+
   @Test
   void infer_manyClientsLeaveAtRandomMoments_noSlotOrByteLeaks() throws Exception {
     List<CompletableFuture<Void>> clients = new ArrayList<>();
@@ -44,6 +49,11 @@ final class AbandonedRequestsTest {
     assertEquals(0, runtime.admission().running(), "admission slots still held");
     assertEquals(0, runtime.admission().queued(), "requests still queued");
     assertEquals(0, runtime.executor().backend().bytesInUse(), "device bytes still held");
+    // The gauge follows the last report, which must be the last release's.
+    for (int i = 0; i < 6000 && metrics.inUse(Device.CPU) != 0; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, metrics.inUse(Device.CPU), "planline_memory_in_use_bytes");
   }
 
   private void abandonSome(int seed, int count) {
