@@ -71,13 +71,15 @@ public final class Admission {
               "the server is shutting down"));
         }
         if (queue.isEmpty() && fits(bytes)) {
-          return Mono.just(grant(bytes));
-        }
-        if (queue.size() >= queueCapacity) {
+          // Granted now, handed over through the sink like a queued grant: a subscriber that
+          // cancels before taking it (Mono.just would drop it) still gives it back.
+          w.granted.tryEmitValue(grant(bytes));
+        } else if (queue.size() >= queueCapacity) {
           return Mono.error(new InferenceException.Overloaded("queue_full", "queue is full ("
               + queueCapacity + " waiting, " + running + " running); retry later"));
+        } else {
+          queue.addLast(w);
         }
-        queue.addLast(w);
       }
       // A waiter cancelled before its turn leaves the queue; one granted meanwhile gives back.
       return w.granted.asMono().doOnCancel(() -> abandon(w));

@@ -96,6 +96,15 @@ final class AdmissionTest {
   }
 
   @Test
+  void admit_grantedAtOnceButCancelledBeforeTaken_slotGivenBack() {
+    Admission a = new Admission(1, 1, 1000);
+    StepVerifier.create(a.admit(400), 0).thenCancel().verify(Duration.ofSeconds(1));
+    assertEquals(0, a.running(), "the slot of a grant nobody took is free again");
+    assertEquals(0, a.reservedBytes());
+    assertTrue(a.close().isDone(), "a drain finds nothing admitted");
+  }
+
+  @Test
   void close_nothingAdmitted_idleAtOnce() {
     assertTrue(new Admission(1, 1, 1000).close().isDone());
   }
