@@ -23,7 +23,7 @@ mkdir -p "$dest/lib" "$dest/native" "$dest/tools"
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=/tmp/planline-gpu-cp.txt \
   -Dmdep.includeScope=test >/dev/null
 tr ':' '\n' < /tmp/planline-gpu-cp.txt \
-  | grep -E '/(jackson-(core|databind|annotations)|reactor-core|reactive-streams|slf4j-api|logback-(classic|core)|jcuda|jspecify)-[0-9]' \
+  | grep -E '/(jackson-(core|databind|annotations)|reactor-core|reactive-streams|slf4j-api|logback-(classic|core)|jcuda|jspecify|caffeine)-[0-9]' \
   | grep -v natives | xargs -I{} cp {} "$dest/lib/"
 console=org/junit/platform/junit-platform-console-standalone/1.14.0/junit-platform-console-standalone-1.14.0.jar
 if [ ! -f "$HOME/.m2/repository/$console" ]; then

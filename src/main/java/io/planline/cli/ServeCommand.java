@@ -3,6 +3,7 @@ package io.planline.cli;
 import io.micronaut.runtime.Micronaut;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
@@ -21,6 +22,9 @@ public final class ServeCommand implements Callable<Integer> {
   /** The verb. */
   public static final String NAME = "serve";
 
+  /** Set for the served process: the server then drains on SIGTERM (see ShutdownDrain). */
+  public static final String SIGTERM_DRAIN = "planline.internal.sigterm-drain";
+
   @Unmatched
   List<String> micronautArgs = new ArrayList<>();
 
@@ -28,8 +32,10 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     // On a failed start (an invalid configuration among them) Micronaut logs the cause, whose
     // message lists every problem and what is valid, and exits with status 1 itself.
+    // The server drains on SIGTERM only when it is this process's job; a test's JVM that embeds
+    // the server keeps its own signal handling.
     Micronaut.build(micronautArgs.toArray(String[]::new)).mainClass(ServeCommand.class)
-        .banner(false).start();
+        .properties(Map.of(SIGTERM_DRAIN, true)).banner(false).start();
     return 0;
   }
 }

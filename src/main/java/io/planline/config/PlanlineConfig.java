@@ -24,6 +24,12 @@ public final class PlanlineConfig {
   private long maxRequestBytes = 16L << 20;
   private int retryAfterSeconds = 1;
   private long planBudgetMillis = 1_000;
+  private int maxCachedShapes = 64;
+  private int planningThreads = 2;
+  private long maxResponseBytes = 64L << 20;
+  private int shutdownTimeoutSeconds = 30;
+  private int idleTimeoutSeconds = 60;
+  private int maxConnections = 1024;
   private String kernels = "auto";
 
   /**
@@ -127,5 +133,65 @@ public final class PlanlineConfig {
   /** Sets the planning time budget. */
   public void setPlanBudgetMillis(long planBudgetMillis) {
     this.planBudgetMillis = planBudgetMillis;
+  }
+
+  /** Distinct input shapes a model keeps compiled; the least useful is dropped beyond. */
+  public int getMaxCachedShapes() {
+    return maxCachedShapes;
+  }
+
+  /** Sets maxCachedShapes. */
+  public void setMaxCachedShapes(int maxCachedShapes) {
+    this.maxCachedShapes = maxCachedShapes;
+  }
+
+  /** Threads that plan and compile new input shapes (off the event loops). */
+  public int getPlanningThreads() {
+    return planningThreads;
+  }
+
+  /** Sets planningThreads. */
+  public void setPlanningThreads(int planningThreads) {
+    this.planningThreads = planningThreads;
+  }
+
+  /** The largest response an infer request may produce; a larger one is refused (400) before it runs. */
+  public long getMaxResponseBytes() {
+    return maxResponseBytes;
+  }
+
+  /** Sets maxResponseBytes. */
+  public void setMaxResponseBytes(long maxResponseBytes) {
+    this.maxResponseBytes = maxResponseBytes;
+  }
+
+  /** How long a drain waits for admitted requests, and then for their responses to be written. */
+  public int getShutdownTimeoutSeconds() {
+    return shutdownTimeoutSeconds;
+  }
+
+  /** Sets shutdownTimeoutSeconds. */
+  public void setShutdownTimeoutSeconds(int shutdownTimeoutSeconds) {
+    this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
+  }
+
+  /** Seconds a connection may stay idle before the server closes it. */
+  public int getIdleTimeoutSeconds() {
+    return idleTimeoutSeconds;
+  }
+
+  /** Sets idleTimeoutSeconds. */
+  public void setIdleTimeoutSeconds(int idleTimeoutSeconds) {
+    this.idleTimeoutSeconds = idleTimeoutSeconds;
+  }
+
+  /** Open client connections the server accepts; further ones are closed at once. */
+  public int getMaxConnections() {
+    return maxConnections;
+  }
+
+  /** Sets maxConnections. */
+  public void setMaxConnections(int maxConnections) {
+    this.maxConnections = maxConnections;
   }
 }

@@ -29,11 +29,26 @@ import java.util.regex.Pattern;
  * @param maxRequestBytes the largest accepted request body
  * @param retryAfterSeconds what a 503's {@code Retry-After} says
  * @param planBudgetMillis planning time budget per new shape
+ * @param limits bounds on what abusive traffic can make the server hold
  * @param models the models to serve, in configuration order
  */
 public record ServingConfig(String planner, Backend backend, int kernelWindow,
     int maxConcurrentRequests, int queueCapacity, long deviceMemoryBudgetBytes,
-    long maxRequestBytes, int retryAfterSeconds, long planBudgetMillis, List<ModelSpec> models) {
+    long maxRequestBytes, int retryAfterSeconds, long planBudgetMillis, Limits limits,
+    List<ModelSpec> models) {
+
+  /**
+   * Bounds that keep memory, threads and connections finite under any traffic.
+   *
+   * @param maxCachedShapes compiled programs (input shapes) each model keeps
+   * @param planningThreads threads that plan new shapes
+   * @param maxResponseBytes the largest infer response
+   * @param shutdownTimeoutSeconds how long a drain waits for admitted requests
+   * @param idleTimeoutSeconds idle time after which a connection is closed
+   * @param maxConnections open connections accepted at once
+   */
+  public record Limits(int maxCachedShapes, int planningThreads, long maxResponseBytes,
+      int shutdownTimeoutSeconds, int idleTimeoutSeconds, int maxConnections) {}
 
   /** Models the jar ships (the runtime's built-in repository). */
   public static final List<String> BUILT_IN_MODELS =
@@ -84,6 +99,12 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     atLeast(problems, "max-request-bytes", raw.getMaxRequestBytes(), 1);
     atLeast(problems, "retry-after-seconds", raw.getRetryAfterSeconds(), 0);
     atLeast(problems, "plan-budget-millis", raw.getPlanBudgetMillis(), 0);
+    atLeast(problems, "max-cached-shapes", raw.getMaxCachedShapes(), 1);
+    atLeast(problems, "planning-threads", raw.getPlanningThreads(), 1);
+    atLeast(problems, "max-response-bytes", raw.getMaxResponseBytes(), 1);
+    atLeast(problems, "shutdown-timeout-seconds", raw.getShutdownTimeoutSeconds(), 0);
+    atLeast(problems, "idle-timeout-seconds", raw.getIdleTimeoutSeconds(), 1);
+    atLeast(problems, "max-connections", raw.getMaxConnections(), 1);
     List<ModelConfig> sorted = new ArrayList<>(entries);
     sorted.sort(Comparator.comparingInt(ModelConfig::getIndex));
     if (sorted.isEmpty()) {
@@ -107,7 +128,10 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     }
     return new ServingConfig(raw.getPlanner(), backend, raw.getKernelWindow(),
         raw.getMaxConcurrentRequests(), raw.getQueueCapacity(), raw.getDeviceMemoryBudgetBytes(),
-        raw.getMaxRequestBytes(), raw.getRetryAfterSeconds(), raw.getPlanBudgetMillis(), models);
+        raw.getMaxRequestBytes(), raw.getRetryAfterSeconds(), raw.getPlanBudgetMillis(),
+        new Limits(raw.getMaxCachedShapes(), raw.getPlanningThreads(), raw.getMaxResponseBytes(),
+            raw.getShutdownTimeoutSeconds(), raw.getIdleTimeoutSeconds(),
+            raw.getMaxConnections()), models);
   }
 
   private static @org.jspecify.annotations.Nullable ModelSpec model(ModelConfig m,

@@ -2,6 +2,7 @@ package io.planline.exec;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -11,7 +12,8 @@ import reactor.core.publisher.Sinks;
  * bytes fit what is left of the device memory budget (known before it runs: that is what a static
  * plan buys). Otherwise it waits in a bounded FIFO queue; when the queue is full it is refused at
  * once. Waiting is a {@link Sinks.One} completed by whichever request frees the room, so no thread
- * blocks.
+ * blocks. Closing (a drain) refuses new requests but lets the admitted ones, queued included,
+ * finish.
  */
 public final class Admission {
 
@@ -24,6 +26,7 @@ public final class Admission {
   private final int queueCapacity;
   private final long budgetBytes;
   private final Deque<Waiter> queue = new ArrayDeque<>();
+  private final CompletableFuture<Void> idle = new CompletableFuture<>();
   private int running;
   private long reserved;
   private boolean closed;
@@ -68,29 +71,33 @@ public final class Admission {
               "the server is shutting down"));
         }
         if (queue.isEmpty() && fits(bytes)) {
-          return Mono.just(grant(bytes));
-        }
-        if (queue.size() >= queueCapacity) {
+          // Granted now, handed over through the sink like a queued grant: a subscriber that
+          // cancels before taking it (Mono.just would drop it) still gives it back.
+          w.granted.tryEmitValue(grant(bytes));
+        } else if (queue.size() >= queueCapacity) {
           return Mono.error(new InferenceException.Overloaded("queue_full", "queue is full ("
               + queueCapacity + " waiting, " + running + " running); retry later"));
+        } else {
+          queue.addLast(w);
         }
-        queue.addLast(w);
       }
       // A waiter cancelled before its turn leaves the queue; one granted meanwhile gives back.
       return w.granted.asMono().doOnCancel(() -> abandon(w));
     });
   }
 
-  /** Refuses everything from now on; waiting requests are refused too. */
-  public void close() {
-    Deque<Waiter> refused;
+  /**
+   * Refuses every new request from now on; requests already admitted, running or waiting in the
+   * queue, still run (they were accepted, so a drain must not lose them).
+   *
+   * @return completes once none of them is left
+   */
+  public CompletableFuture<Void> close() {
     synchronized (this) {
       closed = true;
-      refused = new ArrayDeque<>(queue);
-      queue.clear();
     }
-    refused.forEach(w -> w.granted.tryEmitError(new InferenceException.Overloaded("shutdown",
-        "the server is shutting down")));
+    completeIfIdle();
+    return idle;
   }
 
   /** Requests waiting now. */
@@ -129,6 +136,18 @@ public final class Admission {
       reserved -= bytes;
     }
     dispatch();
+    completeIfIdle();
+  }
+
+  /** Completes the drain once closed with nothing running or waiting. */
+  private void completeIfIdle() {
+    boolean done;
+    synchronized (this) {
+      done = closed && running == 0 && queue.isEmpty();
+    }
+    if (done) {
+      idle.complete(null);
+    }
   }
 
   /** Starts waiting requests in FIFO order while they fit (no overtaking: no starvation). */
@@ -155,7 +174,9 @@ public final class Admission {
     synchronized (this) {
       removed = queue.remove(w);
     }
-    if (!removed) {
+    if (removed) {
+      completeIfIdle();
+    } else {
       // It was granted between the cancel and now: hand the slot back.
       w.granted.asMono().subscribe(Ticket::release, e -> { });
     }

@@ -37,6 +37,15 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
     arenas = List.copyOf(arenas);
   }
 
+  /**
+   * The device bytes admission charges a request of this program whose inputs take
+   * {@code inputBytes}: its arenas (offset plans) or its planned peak (reuse plans), plus the
+   * inputs. The request's real peak must never exceed it.
+   */
+  public long chargedBytes(long inputBytes) {
+    return (arenaBytes() > 0 ? arenaBytes() : plan.plannedBytes()) + inputBytes;
+  }
+
   /** Bytes of all arenas together. */
   public long arenaBytes() {
     return arenas.stream().mapToLong(Long::longValue).sum();

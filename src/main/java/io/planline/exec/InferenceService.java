@@ -2,10 +2,12 @@ package io.planline.exec;
 
 import io.planline.backend.HostTensor;
 import io.planline.model.ModelInfo;
+import io.planline.model.TensorInfo;
 import io.planline.plan.Plan;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -29,9 +31,22 @@ public interface InferenceService {
   boolean ready(String name, @Nullable String version);
 
   /** Runs one inference: inputs by name in, outputs in signature order out. */
-  Mono<List<HostTensor>> infer(String model, @Nullable String version,
-      Map<String, HostTensor> inputs);
+  default Mono<List<HostTensor>> infer(String model, @Nullable String version,
+      Map<String, HostTensor> inputs) {
+    return infer(model, version, inputs, outputs -> { });
+  }
 
-  /** The verified plan the model uses for inputs of these shapes (input name to dims). */
-  Plan plan(String model, @Nullable String version, Map<String, long[]> shapes);
+  /**
+   * As {@link #infer(String, String, Map)}, showing {@code beforeRun} the outputs the request
+   * will return (bound shapes) once they are known from the plan and before anything is admitted
+   * or run; an exception it throws ends the request with that failure.
+   */
+  Mono<List<HostTensor>> infer(String model, @Nullable String version,
+      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun);
+
+  /**
+   * The verified plan the model uses for inputs of these shapes (input name to dims); a new
+   * shape is planned off the subscriber's thread.
+   */
+  Mono<Plan> plan(String model, @Nullable String version, Map<String, long[]> shapes);
 }

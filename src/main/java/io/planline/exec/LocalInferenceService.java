@@ -1,52 +1,77 @@
 package io.planline.exec;
 
 import io.planline.backend.HostTensor;
-import io.planline.ir.DType;
 import io.planline.model.Model;
 import io.planline.model.ModelInfo;
-import io.planline.model.ModelProgram;
+import io.planline.model.ProgramBinder;
+import io.planline.model.TensorInfo;
 import io.planline.plan.Plan;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
  * The runtime behind the HTTP layer and the {@code run} verb: finds the model, checks the inputs
- * against its signature, takes its compiled plan for these shapes, waits for admission (slots and
- * device memory budget), then executes. Every failure is an {@link InferenceException}.
+ * against its signature, takes its compiled plan for these shapes (from a bounded per-model
+ * cache, made off the caller's thread), waits for admission (slots and device memory budget),
+ * then executes. Every failure is an {@link InferenceException}.
  */
 public final class LocalInferenceService implements InferenceService, AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(LocalInferenceService.class);
+
   private final Map<String, List<Model>> models = new LinkedHashMap<>();
-  /** Per model, one compiled program per binding of its symbols (made on first use). */
-  private final Map<Model, Map<Map<String, Long>, ExecutableProgram>> compiled =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Per model, its compiled programs by binding of its symbols. */
+  private final Map<Model, ShapeCache<ExecutableProgram>> compiled = new LinkedHashMap<>();
+  private final PlanningPool planning;
   private final RequestExecutor executor;
   private final Admission admission;
   private final MemoryEvents events;
   private final RuntimeObserver observer;
-  private final Map<String, java.util.concurrent.atomic.AtomicLong> waiting =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, java.util.concurrent.atomic.AtomicLong> running =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final reactor.core.Disposable eventFeed;
+  private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> running = new ConcurrentHashMap<>();
+  private final Disposable eventFeed;
   private volatile boolean draining;
+
+  /** Serves {@code models} with the default program cache limits. */
+  public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
+      MemoryEvents events, RuntimeObserver observer) {
+    this(models, executor, admission, events, observer, ProgramCacheSettings.DEFAULT);
+  }
 
   /** Serves {@code models} (several versions of one name: the last is the default). */
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
-      MemoryEvents events, RuntimeObserver observer) {
+      MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache) {
     this.observer = observer;
     this.eventFeed = events.flux().subscribe(e -> {
       observer.memoryEvent(e);
-      observer.memoryInUse(executor.backend().bytesInUse());
+      executor.reportMemory();
     });
+    this.planning = new PlanningPool(cache.planningThreads(), cache.planningQueue());
     for (Model m : models) {
       this.models.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m);
+      compiled.put(m, new ShapeCache<>(cache.maxShapes(), planning, symbols -> {
+        Model.Planned p = m.plan(symbols);
+        ExecutableProgram program = ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
+            m.nativeKernels());
+        observer.programCompiled(m.name());
+        return program;
+      }, () -> observer.programEvicted(m.name())));
     }
     this.executor = executor;
     this.admission = admission;
@@ -89,6 +114,11 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     return models.values().stream().flatMap(List::stream).toList();
   }
 
+  /** How many compiled programs {@code m} holds now (never more than the cache's bound). */
+  public long cachedShapes(Model m) {
+    return compiled.get(m).size();
+  }
+
   @Override
   public List<ModelInfo> models() {
     return loaded().stream().map(Model::info).toList();
@@ -109,137 +139,115 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   }
 
   @Override
-  public Plan plan(String name, @Nullable String version, Map<String, long[]> shapes) {
-    Model m = find(name, version);
-    try {
-      return executable(m, shapes).plan();
-    } catch (IllegalArgumentException e) {
-      throw new InferenceException.BadInput(e.getMessage());
-    }
+  public Mono<Plan> plan(String name, @Nullable String version, Map<String, long[]> shapes) {
+    return Mono.defer(() -> program(find(name, version), shapes)).map(ExecutableProgram::plan);
   }
 
   @Override
   public Mono<List<HostTensor>> infer(String name, @Nullable String version,
-      Map<String, HostTensor> inputs) {
+      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun) {
     return Mono.defer(() -> {
       Model m = find(name, version);
-      List<HostTensor> ordered = checkInputs(m, inputs);
+      List<HostTensor> ordered = InputChecks.ordered(m, inputs);
       Map<String, long[]> shapes = new LinkedHashMap<>();
       ordered.forEach(t -> shapes.put(t.name(), t.shape()));
-      ExecutableProgram program;
-      try {
-        program = executable(m, shapes);
-      } catch (IllegalArgumentException e) {
-        throw new InferenceException.BadInput(e.getMessage());
-      }
-      long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
-      long bytes = (program.arenaBytes() > 0 ? program.arenaBytes()
-          : program.plan().plannedBytes()) + inputBytes;
-      observer.planUsed(m.name(), program.plan());
-      var queued = counter(waiting, m.name());
-      var executing = counter(running, m.name());
-      Mono<Admission.Ticket> admitted = admission.admit(bytes)
-          .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
-          .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
-      return Mono.usingWhen(admitted,
-          ticket -> Mono.defer(() -> {
-            observer.requestsInFlight(m.name(), executing.incrementAndGet());
-            return executor.execute(program, m.weights(), ordered, m.outputBuffers())
-                .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
-          }),
-          ticket -> Mono.fromRunnable(ticket::release),
-          (ticket, err) -> Mono.fromRunnable(ticket::release),
-          ticket -> Mono.fromRunnable(ticket::release));
+      return program(m, shapes).flatMap(program -> {
+        beforeRun.accept(outputsOf(m, program));
+        return run(m, program, ordered);
+      });
     }).onErrorMap(e -> !(e instanceof InferenceException),
         e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
   }
 
+  private Mono<List<HostTensor>> run(Model m, ExecutableProgram program,
+      List<HostTensor> ordered) {
+    long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
+    long bytes = program.chargedBytes(inputBytes);
+    observer.planUsed(m.name(), program.plan());
+    var queued = counter(waiting, m.name());
+    var executing = counter(running, m.name());
+    Mono<Admission.Ticket> admitted = admission.admit(bytes)
+        .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
+        .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
+    return Mono.usingWhen(admitted,
+        ticket -> Mono.defer(() -> {
+          observer.requestsInFlight(m.name(), executing.incrementAndGet());
+          return executor.execute(program, m.weights(), ordered, m.outputBuffers())
+              .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
+        }),
+        ticket -> Mono.fromRunnable(ticket::release),
+        (ticket, err) -> Mono.fromRunnable(ticket::release),
+        ticket -> Mono.fromRunnable(ticket::release));
+  }
+
   /**
-   * The compiled program of {@code m} for inputs of {@code shapes}: planned and compiled on first
-   * use of their symbol values, then cached.
+   * The compiled program of {@code m} for inputs of {@code shapes}: planned and compiled on the
+   * planning pool on first use of their symbol values, then cached (boundedly).
+   */
+  private Mono<ExecutableProgram> program(Model m, Map<String, long[]> shapes) {
+    Map<String, Long> symbols;
+    try {
+      symbols = m.symbolsFor(shapes);
+    } catch (IllegalArgumentException e) {
+      return Mono.error(new InferenceException.BadInput(e.getMessage()));
+    }
+    return compiled.get(m).get(symbols).onErrorMap(IllegalArgumentException.class,
+        e -> new InferenceException.BadInput(e.getMessage()));
+  }
+
+  /**
+   * As {@link #plan} but blocking, for callers on their own thread (the CLI, tests).
    *
-   * @throws IllegalArgumentException when the shapes do not fit the model's signature
+   * @throws InferenceException.BadInput when the shapes do not fit the model's signature
    */
   public ExecutableProgram executable(Model m, Map<String, long[]> shapes) {
-    Map<String, Long> symbols = m.symbolsFor(shapes);
-    return compiled.computeIfAbsent(m, k -> new java.util.concurrent.ConcurrentHashMap<>())
-        .computeIfAbsent(symbols, s -> {
-          Model.Planned p = m.plan(s);
-          return ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
-              m.nativeKernels());
-        });
+    return program(m, shapes).block();
   }
 
-  /** Inputs in signature order; names and types must match exactly. */
-  private static List<HostTensor> checkInputs(Model m, Map<String, HostTensor> inputs) {
-    List<HostTensor> ordered = new ArrayList<>();
-    List<String> expected = m.program().inputs().stream().map(ModelProgram.TensorSpec::name)
-        .toList();
-    for (String given : inputs.keySet()) {
-      if (!expected.contains(given)) {
-        throw new InferenceException.BadInput("unexpected input '" + given + "'; model '"
-            + m.name() + "' takes " + expected);
-      }
+  /** The outputs {@code program} will return, with their bound shapes, in signature order. */
+  private static List<TensorInfo> outputsOf(Model m, ExecutableProgram program) {
+    List<TensorInfo> out = new ArrayList<>();
+    for (Map.Entry<String, String> o : m.outputBuffers()) {
+      var b = ProgramBinder.bufferOf(program.graph(), o.getKey());
+      out.add(new TensorInfo(o.getValue(), b.dtype(), b.shape()));
     }
-    for (ModelProgram.TensorSpec spec : m.program().inputs()) {
-      HostTensor t = inputs.get(spec.name());
-      if (t == null) {
-        throw new InferenceException.BadInput("missing input '" + spec.name() + "' ("
-            + spec.dtype() + " " + spec.shape() + ")");
-      }
-      if (t.dtype() != spec.dtype()) {
-        throw new InferenceException.BadInput("input '" + spec.name() + "' must be "
-            + spec.dtype() + ", got " + t.dtype());
-      }
-      if (t.shape().length != spec.shape().size()) {
-        throw new InferenceException.BadInput("input '" + spec.name() + "' must have shape "
-            + spec.shape() + ", got " + Arrays.toString(t.shape()));
-      }
-      Long rows = m.indexBounds().get(spec.name());
-      if (rows != null && t.dtype() == DType.INT64) {
-        var values = t.data().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-        for (int i = 0; i < values.limit(); i++) {
-          long v = values.get(i);
-          if (v < 0 || v >= rows) {
-            throw new InferenceException.BadInput("input '" + spec.name() + "': value " + v
-                + " at flat index " + i + " is outside [0, " + rows + ")");
-          }
-        }
-      }
-      ordered.add(t);
-    }
-    return ordered;
+    return out;
   }
 
-  /** Refuses new requests and reports not ready; requests already admitted run to the end. */
-  public void drain() {
+  /**
+   * Reports not ready and refuses new requests from now on; requests already admitted (running
+   * or waiting in the queue) run to the end.
+   *
+   * @return completes when no admitted request is left
+   */
+  public CompletableFuture<Void> drain() {
     draining = true;
-    admission.close();
+    return admission.close();
   }
 
-  /** Drains, waits up to {@code timeout} for running requests, then stops the backend. */
-  public void close(java.time.Duration timeout) {
-    drain();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (admission.running() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+  /** Drains, waits up to {@code timeout} for admitted requests, then stops the backend. */
+  public void close(Duration timeout) {
+    try {
+      drain().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException e) {
+      LOG.warn("{} requests still running after {}; stopping anyway", admission.running(),
+          timeout);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("drain failed", e.getCause());
     }
     eventFeed.dispose();
+    planning.shutdownNow();
     executor.backend().close();
   }
 
   @Override
   public void close() {
-    close(java.time.Duration.ofSeconds(30));
+    close(Duration.ofSeconds(30));
   }
 
-  private static java.util.concurrent.atomic.AtomicLong counter(
-      Map<String, java.util.concurrent.atomic.AtomicLong> counters, String model) {
-    return counters.computeIfAbsent(model, k -> new java.util.concurrent.atomic.AtomicLong());
+  private static AtomicLong counter(Map<String, AtomicLong> counters, String model) {
+    return counters.computeIfAbsent(model, k -> new AtomicLong());
   }
 }

@@ -40,6 +40,7 @@ public final class RequestExecutor {
   private final AtomicInteger[] highWater;
 
   private final RuntimeObserver observer;
+  private final Object memoryReport = new Object();
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -64,6 +65,17 @@ public final class RequestExecutor {
     return highWater[index].get();
   }
 
+  /**
+   * Reports the device bytes requests hold now. Reading the count and reporting it happen under
+   * one lock: two streams releasing at once could otherwise report in the opposite order of
+   * their reads, and leave the gauge at a stale non-zero value with nothing held.
+   */
+  public void reportMemory() {
+    synchronized (memoryReport) {
+      observer.memoryInUse(backend.bytesInUse());
+    }
+  }
+
   /** The backend requests run on. */
   public Backend backend() {
     return backend;
@@ -85,7 +97,7 @@ public final class RequestExecutor {
               events)),
           state -> backend.submit(stream, () -> {
                 state.begin(program.arenas(), weights, inputs);
-                observer.memoryInUse(backend.bytesInUse());
+                reportMemory();
               })
               .thenMany(Flux.fromIterable(program.steps())
                   .transform(memoryStage(state))
@@ -100,21 +112,26 @@ public final class RequestExecutor {
   private Mono<Void> release(RequestState state, int stream) {
     return backend.submit(stream, () -> {
       state.close();
-      observer.memoryInUse(backend.bytesInUse());
+      reportMemory();
     });
   }
 
-  /** Memory steps are bound as they pass; kernels and frees go on to the stream as tasks. */
+  /**
+   * Turns every step into a task for the stream: kernels, frees and also allocations, reuses and
+   * views. Memory is therefore taken and given back in program order on one in-order stream, so a
+   * request never holds more than its plan says at any line, which is what admission charged it.
+   * (Binding allocations here, ahead of the stream, while frees waited for it, let reuse plans
+   * hold several times their planned bytes.) Nothing runs after the request's memory is freed.
+   */
   private Function<Flux<Step>, Flux<Runnable>> memoryStage(RequestState state) {
-    return steps -> steps.handle((step, sink) -> {
+    return steps -> steps.map(step -> () -> {
+      if (state.closed()) {
+        return;
+      }
       if (step instanceof Step.Launch l) {
-        sink.next(() -> {
-          if (!state.closed()) {
-            runKernel(state, l);
-          }
-        });
+        runKernel(state, l);
       } else if (step instanceof Step.Free f) {
-        sink.next(() -> state.free(f));
+        state.free(f);
       } else {
         state.apply(step);
       }

@@ -34,4 +34,10 @@ public interface RuntimeObserver {
 
   /** One memory event of a request. */
   default void memoryEvent(MemoryEvent event) {}
+
+  /** A new input shape of {@code model} was planned and compiled (a cache miss). */
+  default void programCompiled(String model) {}
+
+  /** The program cache of {@code model} dropped a compiled shape to stay within its bound. */
+  default void programEvicted(String model) {}
 }

@@ -17,14 +17,24 @@ import org.jspecify.annotations.Nullable;
  * @param queueCapacity requests that may wait for admission
  * @param budgetBytes device memory the requests may reserve together
  * @param budgetMillis time budget of search-based planners
+ * @param cache bounds of the compiled-program cache and the planning pool
  */
 public record RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
-    int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis) {
+    int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
+    ProgramCacheSettings cache) {
 
   public RuntimeSettings {
     requireNonNull(backend, "backend");
     requireNonNull(planner, "planner");
+    requireNonNull(cache, "cache");
     models = List.copyOf(models);
+  }
+
+  /** Settings with the default program cache. */
+  public RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
+      int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis) {
+    this(backend, planner, models, window, maxRunning, queueCapacity, budgetBytes, budgetMillis,
+        ProgramCacheSettings.DEFAULT);
   }
 
   /**

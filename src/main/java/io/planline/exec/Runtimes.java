@@ -48,7 +48,8 @@ public final class Runtimes {
     }
     return new LocalInferenceService(models,
         new RequestExecutor(backend, events, s.window(), observer),
-        new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer);
+        new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer,
+        s.cache());
   }
 
   private static void loadAll(RuntimeSettings s, PlannerRegistry registry, Backend backend,

@@ -90,6 +90,10 @@ public final class CsvBufferReader {
       if (lo < 0 || sz < 0) {
         throw new ProgramFormatException(file, at, "negative " + (lo < 0 ? "lower" : "size"));
       }
+      if (sz > LineDumpReader.MAX_BYTES) {
+        throw new ProgramFormatException(file, at + ", field size",
+            LineDumpReader.tooLarge(sz));
+      }
       if (up <= lo) {
         throw new ProgramFormatException(file, at + ", field upper",
             "empty lifetime [" + lo + ", " + up + ")");
@@ -151,7 +155,7 @@ public final class CsvBufferReader {
       return Long.parseLong(text.strip());
     } catch (NumberFormatException e) {
       throw new ProgramFormatException(file, at + ", field " + field,
-          "not an integer: '" + text.strip() + "'");
+          "not a 64-bit integer: '" + text.strip() + "'");
     }
   }
 }

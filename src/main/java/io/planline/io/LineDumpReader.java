@@ -146,6 +146,18 @@ public final class LineDumpReader {
     }
   }
 
+  /**
+   * The largest buffer a program file may declare: 256 TiB, beyond any device, and small enough
+   * that sums, alignment and offsets over thousands of buffers stay far from 64-bit overflow.
+   */
+  static final long MAX_BYTES = 1L << 48;
+
+  /** The problem of a size over {@link #MAX_BYTES}. */
+  static String tooLarge(long bytes) {
+    return "size " + bytes + " is over the largest planline plans, " + MAX_BYTES
+        + " bytes (2^48)";
+  }
+
   /** Reads a BUFFER object; one with a {@code note} instead of sizes is kept unsized. */
   static Buffer buffer(Where at, JsonNode b) {
     String name = at.text(b, "name");
@@ -162,6 +174,9 @@ public final class LineDumpReader {
     long bytes = at.integer(b, "bytes");
     if (bytes < 0) {
       throw at.fail("bytes", "negative size " + bytes);
+    }
+    if (bytes > MAX_BYTES) {
+      throw at.fail("bytes", tooLarge(bytes));
     }
     List<Long> shape = longs(at, b, "shape");
     List<Long> stride = longs(at, b, "stride");
@@ -309,6 +324,10 @@ public final class LineDumpReader {
       }
       if (!v.isIntegralNumber()) {
         throw fail(field, "expected an integer, found " + v);
+      }
+      if (!v.canConvertToLong()) {
+        // asLong would wrap 2^64 + n to n and plan it as n bytes.
+        throw fail(field, v + " does not fit in a signed 64-bit integer");
       }
       return v.asLong();
     }

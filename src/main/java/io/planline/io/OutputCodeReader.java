@@ -116,7 +116,7 @@ public final class OutputCodeReader {
       if (!def.matches()) {
         continue;
       }
-      List<SourceLine> body = body(physical, i + 1, def.group(1).length());
+      List<SourceLine> body = body(file, physical, i + 1, def.group(1).length());
       Map<String, InputSpec> specs = withSizeAsserts(file, body, moduleSpecs);
       String source = file + "#" + graphs.size();
       graphs.add(new CallBodyReader(file, specs).read(body, source, "call"));
@@ -131,9 +131,14 @@ public final class OutputCodeReader {
   /**
    * The statements of the function whose {@code def} has indentation {@code defIndent}, starting at
    * index {@code from}; a statement whose brackets stay open continues on the next lines.
+   *
+   * @throws ProgramFormatException when the file ends inside the body: with a statement's
+   *     brackets still open, or without the {@code return} every Inductor call ends with (a
+   *     truncated file must not be planned as the part that survived)
    */
-  private static List<SourceLine> body(String[] physical, int from, int defIndent) {
+  private static List<SourceLine> body(String file, String[] physical, int from, int defIndent) {
     List<SourceLine> out = new ArrayList<>();
+    boolean dedented = false;
     for (int i = from; i < physical.length; i++) {
       String line = physical[i];
       if (line.isBlank()) {
@@ -141,6 +146,7 @@ public final class OutputCodeReader {
       }
       int indent = indentOf(line);
       if (indent <= defIndent) {
+        dedented = true;
         break;
       }
       StringBuilder text = new StringBuilder(line.trim());
@@ -148,7 +154,16 @@ public final class OutputCodeReader {
       while (PyText.openBrackets(text.toString()) > 0 && i + 1 < physical.length) {
         text.append(' ').append(physical[++i].trim());
       }
+      if (PyText.openBrackets(text.toString()) > 0) {
+        throw new ProgramFormatException(file, "line " + (start + 1), "unbalanced brackets:"
+            + " the statement starting here is still open at the end of the file (truncated?)");
+      }
       out.add(new SourceLine(start + 1, indent, text.toString()));
+    }
+    boolean returns = !out.isEmpty() && out.get(out.size() - 1).text().startsWith("return");
+    if (!dedented && !returns) {
+      throw new ProgramFormatException(file, "line " + from, "the file ends inside the body of"
+          + " 'call' (defined here) before its return statement (truncated?)");
     }
     return out;
   }

@@ -45,6 +45,16 @@ public final class MetricsObserver implements RuntimeObserver {
   }
 
   @Override
+  public void programCompiled(String model) {
+    metrics.programCompiled(model);
+  }
+
+  @Override
+  public void programEvicted(String model) {
+    metrics.programEvicted(model);
+  }
+
+  @Override
   public void memoryEvent(MemoryEvent event) {
     metrics.recordMemoryEvent(event.device(), event.kind());
   }

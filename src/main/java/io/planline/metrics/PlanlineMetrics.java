@@ -80,6 +80,18 @@ public final class PlanlineMetrics {
       requests(model, o);
     }
     duration(model);
+    programs(model, "compiled");
+    programs(model, "evicted");
+  }
+
+  /** Counts one input shape of {@code model} planned and compiled. */
+  public void programCompiled(String model) {
+    programs(model, "compiled").increment();
+  }
+
+  /** Counts one compiled shape of {@code model} dropped by the cache's bound. */
+  public void programEvicted(String model) {
+    programs(model, "evicted").increment();
   }
 
   /** Counts one allocate, free or reuse decision of the memory stage on {@code device}. */
@@ -200,6 +212,13 @@ public final class PlanlineMetrics {
   private Counter requests(String model, Outcome outcome) {
     return Counter.builder("planline.requests").description("Inference requests by outcome")
         .tags("model", model, "outcome", outcome.label()).register(registry);
+  }
+
+  private Counter programs(String model, String what) {
+    String help = what.equals("compiled") ? "Input shapes planned and compiled (cache misses)"
+        : "Compiled input shapes dropped to keep the cache within planline.max-cached-shapes";
+    return Counter.builder("planline.shapes." + what).description(help).tag("model", model)
+        .register(registry);
   }
 
   private Counter refusals(String reason) {

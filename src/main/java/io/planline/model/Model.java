@@ -137,7 +137,7 @@ public final class Model {
     Plan plan = planner.plan(graph, options);
     // A plan that fails verification is a planner bug: it is never executed.
     PlanVerifier.verify(graph, plan, options.alignment());
-    LOG.info("model {} {}: planned {} with {}: {} bytes, lower bound {} (x{}) in {} ms", name,
+    LOG.debug("model {} {}: planned {} with {}: {} bytes, lower bound {} (x{}) in {} ms", name,
         symbols, graph.lines().size() + " lines", planner.name(), plan.plannedBytes(),
         plan.lowerBoundBytes(), String.format("%.4f", plan.ratio()),
         (System.nanoTime() - start) / 1_000_000);

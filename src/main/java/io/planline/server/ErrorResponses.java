@@ -83,7 +83,13 @@ public final class ErrorResponses {
 
   /** The metrics outcome of a request that ended with {@code failure}. */
   public static Outcome outcome(Throwable failure) {
-    return switch (status(failure)) {
+    return outcome(status(failure));
+  }
+
+  /** The metrics outcome of a request answered with {@code status}. */
+  public static Outcome outcome(HttpStatus status) {
+    return switch (status) {
+      case OK -> Outcome.SUCCESS;
       case BAD_REQUEST -> Outcome.BAD_REQUEST;
       case NOT_FOUND -> Outcome.NOT_FOUND;
       case REQUEST_ENTITY_TOO_LARGE -> Outcome.TOO_LARGE;

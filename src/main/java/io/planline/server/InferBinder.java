@@ -107,12 +107,7 @@ public final class InferBinder {
       }
       data = in.binary();
     } else {
-      long given = TensorCodec.countElements(in.data());
-      if (given != elements) {
-        throw ApiException.badRequest("input '" + in.name() + "': shape "
-            + Arrays.toString(in.shape()) + " holds " + elements + " elements, 'data' has "
-            + given);
-      }
+      TensorCodec.checkLayout(in.name(), in.data(), in.shape());
       data = TensorCodec.fromJson(in.name(), takes, in.data(), elements);
     }
     return new HostTensor(in.name(), want.dtype(), in.shape(), data);

@@ -1,9 +1,7 @@
 package io.planline.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
@@ -11,64 +9,84 @@ import io.planline.backend.HostTensor;
 import io.planline.model.ModelInfo;
 import io.planline.model.TensorInfo;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import reactor.core.publisher.Flux;
 
 /**
  * Writes an infer response: JSON with each output's {@code data}, or, when any output is asked
  * for as binary, the JSON header (those outputs carry {@code binary_data_size} instead of
  * {@code data}) followed by their raw little-endian bytes, with
  * {@code Inference-Header-Content-Length} giving the header's length.
+ *
+ * <p>The body is a stream of chunks made as the client's socket takes them (Micronaut requests
+ * the next chunk when the channel is writable), so a client that reads slowly or not at all holds
+ * one chunk of encoded text, not the whole response; the output tensors are the only copy.
  */
 public final class InferResponseWriter {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Bytes per body chunk. */
+  static final int CHUNK = 64 * 1024;
+
+  /** Bytes of a response besides its elements: names, types, shapes, per output and in all. */
+  private static final int OVERHEAD = 256;
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   private InferResponseWriter() {}
 
-  /** The response to {@code request} carrying {@code results} (every output of the model). */
-  public static MutableHttpResponse<byte[]> write(ModelInfo model, InferRequest request,
-      List<HostTensor> results) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("model_name", model.name());
-    root.put("model_version", model.version());
-    if (request.id() != null) {
-      root.put("id", request.id());
-    }
-    ArrayNode outs = root.putArray("outputs");
-    List<ByteBuffer> binary = new ArrayList<>();
+  /**
+   * The most bytes the response to {@code request} can take when the model returns
+   * {@code outputs} (bound shapes): exact for binary outputs, the widest text of every element
+   * for JSON ones. Known from the plan, before anything runs.
+   */
+  public static long maxBytes(ModelInfo model, InferRequest request, List<TensorInfo> outputs) {
+    long total = OVERHEAD + (request.id() == null ? 0 : 6L * request.id().length());
     for (InferRequest.Output want : wanted(model, request)) {
-      HostTensor t = find(results, want.name());
-      ObjectNode o = outs.addObject();
-      o.put("name", t.name());
-      o.put("datatype", Datatype.of(t.dtype()).name());
-      ArrayNode shape = o.putArray("shape");
-      for (long d : t.shape()) {
-        shape.add(d);
+      TensorInfo t = outputs.stream().filter(o -> o.name().equals(want.name())).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no output '" + want.name() + "'"));
+      long elements = t.shape().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
+      long each = want.binary() ? t.dtype().itemSize()
+          : TensorCodec.jsonWidth(t.name(), t.dtype());
+      total = Math.addExact(total, Math.addExact(OVERHEAD, Math.multiplyExact(elements, each)));
+    }
+    return total;
+  }
+
+  /** The response to {@code request} carrying {@code results} (every output of the model). */
+  public static MutableHttpResponse<Flux<byte[]>> write(ModelInfo model, InferRequest request,
+      List<HostTensor> results) {
+    List<InferRequest.Output> wanted = wanted(model, request);
+    List<HostTensor> tensors = wanted.stream().map(w -> find(results, w.name())).toList();
+    if (wanted.stream().noneMatch(InferRequest.Output::binary)) {
+      return HttpResponse.ok(Flux.generate(() -> new JsonChunks(model, request, tensors),
+          JsonChunks::next, JsonChunks::close)).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+    // Binary form: the header must be complete before its length can be sent, so it is built
+    // whole (outputs in it carry data only when the client mixed JSON and binary outputs).
+    JsonChunks header = new JsonChunks(model, request, tensors, wanted);
+    byte[] head = header.all();
+    List<ByteBuffer> parts = new ArrayList<>();
+    parts.add(ByteBuffer.wrap(head));
+    for (int i = 0; i < wanted.size(); i++) {
+      if (wanted.get(i).binary()) {
+        parts.add(tensors.get(i).data().duplicate());
       }
-      if (want.binary()) {
-        o.putObject("parameters").put("binary_data_size", t.data().remaining());
-        binary.add(t.data().duplicate());
-      } else {
-        TensorCodec.toJson(t, o.putArray("data"));
+    }
+    Flux<byte[]> body = Flux.fromIterable(parts).concatMap(part -> Flux.generate(sink -> {
+      if (!part.hasRemaining()) {
+        sink.complete();
+        return;
       }
-    }
-    byte[] header = bytes(root);
-    if (binary.isEmpty()) {
-      return HttpResponse.ok(header).contentType(MediaType.APPLICATION_JSON_TYPE);
-    }
-    ByteArrayOutputStream body = new ByteArrayOutputStream(header.length
-        + binary.stream().mapToInt(ByteBuffer::remaining).sum());
-    body.writeBytes(header);
-    for (ByteBuffer b : binary) {
-      byte[] chunk = new byte[b.remaining()];
-      b.get(chunk);
-      body.writeBytes(chunk);
-    }
-    return HttpResponse.ok(body.toByteArray())
-        .contentType(MediaType.APPLICATION_OCTET_STREAM_TYPE)
-        .header(InferRequestReader.HEADER_LENGTH, Integer.toString(header.length));
+      byte[] chunk = new byte[Math.min(CHUNK, part.remaining())];
+      part.get(chunk);
+      sink.next(chunk);
+    }), 1);
+    return HttpResponse.ok(body).contentType(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+        .header(InferRequestReader.HEADER_LENGTH, Integer.toString(head.length));
   }
 
   /** The outputs to return, in the order the client asked for them (default: signature order). */
@@ -93,11 +111,130 @@ public final class InferResponseWriter {
         + results.stream().map(HostTensor::name).toList() + ")");
   }
 
-  private static byte[] bytes(ObjectNode root) {
-    try {
-      return JSON.writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise an infer response", e);
+  /**
+   * The JSON document written a chunk at a time: each call to {@link #next} writes until about
+   * {@link #CHUNK} bytes are buffered and hands them on.
+   */
+  private static final class JsonChunks {
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(CHUNK + 1024);
+    private final JsonGenerator g;
+    private final List<HostTensor> tensors;
+    private final List<Boolean> binary = new ArrayList<>();
+    private int output = -1; // -1: not started; tensors.size(): all written
+    private long element;
+
+    JsonChunks(ModelInfo model, InferRequest request, List<HostTensor> tensors) {
+      this(model, request, tensors, null);
+    }
+
+    JsonChunks(ModelInfo model, InferRequest request, List<HostTensor> tensors,
+        List<InferRequest.Output> wanted) {
+      this.tensors = tensors;
+      for (int i = 0; i < tensors.size(); i++) {
+        binary.add(wanted != null && wanted.get(i).binary());
+      }
+      try {
+        g = JSON.createGenerator(buffer);
+        g.writeStartObject();
+        g.writeStringField("model_name", model.name());
+        g.writeStringField("model_version", model.version());
+        if (request.id() != null) {
+          g.writeStringField("id", request.id());
+        }
+        g.writeArrayFieldStart("outputs");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Emits the next chunk, or completes after the last. */
+    JsonChunks next(reactor.core.publisher.SynchronousSink<byte[]> sink) {
+      try {
+        if (output > tensors.size()) {
+          sink.complete();
+          return this;
+        }
+        fill();
+        g.flush();
+        sink.next(buffer.toByteArray());
+        buffer.reset();
+      } catch (IOException e) {
+        sink.error(e);
+      }
+      return this;
+    }
+
+    /** The whole document at once (the binary form's header). */
+    byte[] all() {
+      try {
+        while (output <= tensors.size()) {
+          fill();
+        }
+        g.flush();
+        return buffer.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void fill() throws IOException {
+      while (buffer.size() < CHUNK && output <= tensors.size()) {
+        if (output < 0 || element < 0) {
+          startOutput();
+          continue;
+        }
+        if (output == tensors.size()) {
+          g.writeEndArray();
+          g.writeEndObject();
+          output++;
+          continue;
+        }
+        HostTensor t = tensors.get(output);
+        long to = Math.min(t.elements(), element + CHUNK / 16);
+        TensorCodec.writeJson(t, element, to, g);
+        element = to;
+        g.flush();
+        if (element == t.elements()) {
+          g.writeEndArray();
+          g.writeEndObject();
+          element = -1;
+        }
+      }
+    }
+
+    /** Moves to the next output and writes its fields up to its data. */
+    private void startOutput() throws IOException {
+      output++;
+      element = 0;
+      if (output >= tensors.size()) {
+        return;
+      }
+      HostTensor t = tensors.get(output);
+      g.writeStartObject();
+      g.writeStringField("name", t.name());
+      g.writeStringField("datatype", Datatype.of(t.dtype()).name());
+      g.writeArrayFieldStart("shape");
+      for (long d : t.shape()) {
+        g.writeNumber(d);
+      }
+      g.writeEndArray();
+      if (binary.get(output)) {
+        g.writeObjectFieldStart("parameters");
+        g.writeNumberField("binary_data_size", t.data().remaining());
+        g.writeEndObject();
+        g.writeEndObject();
+        element = -1;
+        return;
+      }
+      g.writeArrayFieldStart("data");
+    }
+
+    void close() {
+      try {
+        g.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }

@@ -5,8 +5,6 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.planline.exec.InferenceService;
 import io.planline.io.PlanJsonWriter;
 import io.planline.io.PlanSvgWriter;
@@ -20,16 +18,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * The memory plan a model uses for given input shapes, as the {@code plan --json} result object
  * ({@code GET /v2/models/{m}/plan?x=2,64}) or as the memory picture ({@code .../plan.svg}).
  *
- * <p>Planning a new shape may take the planner's whole time budget, so these run on the blocking
- * executor, never on an event loop.
+ * <p>Planning a new shape may take the planner's whole time budget; the runtime does it on its
+ * bounded planning pool, so these handlers only wait for the result, never block a thread.
  */
 @Controller("/v2/models")
-@ExecuteOn(TaskExecutors.BLOCKING)
 final class PlanController {
 
   private final InferenceService service;
@@ -42,42 +40,43 @@ final class PlanController {
 
   /** The plan as JSON, for the default version. */
   @Get(uri = "/{model}/plan", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<String> plan(String model, HttpRequest<?> request) {
+  Mono<HttpResponse<String>> plan(String model, HttpRequest<?> request) {
     return json(lookup.resolve(model, null), request);
   }
 
   /** The plan as JSON, for one version. */
   @Get(uri = "/{model}/versions/{version}/plan", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<String> plan(String model, String version, HttpRequest<?> request) {
+  Mono<HttpResponse<String>> plan(String model, String version, HttpRequest<?> request) {
     return json(lookup.resolve(model, version), request);
   }
 
   /** The plan as SVG, for the default version. */
   @Get(uri = "/{model}/plan.svg", produces = "image/svg+xml")
-  HttpResponse<String> svg(String model, HttpRequest<?> request) {
+  Mono<HttpResponse<String>> svg(String model, HttpRequest<?> request) {
     return svgOf(lookup.resolve(model, null), request);
   }
 
   /** The plan as SVG, for one version. */
   @Get(uri = "/{model}/versions/{version}/plan.svg", produces = "image/svg+xml")
-  HttpResponse<String> svg(String model, String version, HttpRequest<?> request) {
+  Mono<HttpResponse<String>> svg(String model, String version, HttpRequest<?> request) {
     return svgOf(lookup.resolve(model, version), request);
   }
 
-  private HttpResponse<String> json(ModelInfo info, HttpRequest<?> request) {
+  private Mono<HttpResponse<String>> json(ModelInfo info, HttpRequest<?> request) {
     Map<String, long[]> shapes = shapes(info, request);
     long start = System.nanoTime();
-    Plan plan = service.plan(info.name(), info.version(), shapes);
-    double millis = (System.nanoTime() - start) / 1e6;
-    var result = new PlanJsonWriter.Result(plan, storages(plan), millis);
-    return HttpResponse.ok(PlanJsonWriter.result(result).toString())
-        .contentType(MediaType.APPLICATION_JSON_TYPE);
+    return service.plan(info.name(), info.version(), shapes).map(plan -> {
+      double millis = (System.nanoTime() - start) / 1e6;
+      var result = new PlanJsonWriter.Result(plan, storages(plan), millis);
+      return HttpResponse.ok(PlanJsonWriter.result(result).toString())
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    });
   }
 
-  private HttpResponse<String> svgOf(ModelInfo info, HttpRequest<?> request) {
-    Plan plan = service.plan(info.name(), info.version(), shapes(info, request));
-    return HttpResponse.ok(PlanSvgWriter.svg(graphOf(plan), plan))
-        .contentType(MediaType.of("image/svg+xml"));
+  private Mono<HttpResponse<String>> svgOf(ModelInfo info, HttpRequest<?> request) {
+    return service.plan(info.name(), info.version(), shapes(info, request))
+        .map(plan -> HttpResponse.ok(PlanSvgWriter.svg(graphOf(plan), plan))
+            .contentType(MediaType.of("image/svg+xml")));
   }
 
   /**

@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Factory;
 import io.planline.config.Backend;
 import io.planline.config.ServingConfig;
 import io.planline.exec.LocalInferenceService;
+import io.planline.exec.ProgramCacheSettings;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
 import io.planline.ir.Device;
@@ -39,7 +40,9 @@ final class RuntimeFactory {
     RuntimeSettings settings = new RuntimeSettings(
         config.backend().name().toLowerCase(Locale.ROOT), config.planner(), models,
         config.kernelWindow(), config.maxConcurrentRequests(), config.queueCapacity(),
-        config.deviceMemoryBudgetBytes(), config.planBudgetMillis());
+        config.deviceMemoryBudgetBytes(), config.planBudgetMillis(),
+        new ProgramCacheSettings(config.limits().maxCachedShapes(),
+            config.limits().planningThreads(), config.queueCapacity()));
     LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
     for (Model m : service.loaded()) {
       metrics.setWeights(m.name(), device, m.weightBytes());

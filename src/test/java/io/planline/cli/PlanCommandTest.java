@@ -118,6 +118,26 @@ final class PlanCommandTest {
     assertEquals(2, r.status());
   }
 
+  /** Issue 11, items 10 and 11: inputs that used to be planned wrongly with exit 0. */
+  @Test
+  void plan_sizeOver64BitsOrTruncatedCode_exit2NamingWhere(@TempDir Path dir)
+      throws IOException {
+    Path trace = Shared.trace("mlp-infer-reuse").resolve("lines.json");
+    Path wrapped = dir.resolve("wrapped.json");
+    Files.writeString(wrapped, Files.readString(trace).replaceFirst("\"bytes\": 65536",
+        "\"bytes\": 18446744073709617152"));
+    Result r = run("plan", wrapped.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(wrapped + ": graph 0, before[") && r.err().contains(
+        "field bytes") && r.err().contains("does not fit in a signed 64-bit integer"), r.err());
+    assertEquals("", r.out());
+    Path cut = dir.resolve("wrapper_cut.py");
+    Files.writeString(cut, "def call(self, args):\n    buf0 = empty_strided_cuda((4, ");
+    r = run("plan", cut.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains(cut + ": line 2: unbalanced brackets"), r.err());
+  }
+
   private static Set<String> fields(JsonNode n) {
     Set<String> out = new TreeSet<>();
     n.fieldNames().forEachRemaining(out::add);

@@ -130,6 +130,23 @@ final class ServingConfigTest {
   }
 
   @Test
+  void start_abuseLimitsOutOfRange_failWithEveryProblemListed() {
+    Map<String, Object> bad = new HashMap<>();
+    bad.put("planline.max-cached-shapes", 0);
+    bad.put("planline.planning-threads", 0);
+    bad.put("planline.max-response-bytes", 0);
+    bad.put("planline.shutdown-timeout-seconds", -1);
+    bad.put("planline.idle-timeout-seconds", 0);
+    bad.put("planline.max-connections", 0);
+    assertContains(failure(bad), "max-cached-shapes: must be at least 1, got 0",
+        "planning-threads: must be at least 1, got 0",
+        "max-response-bytes: must be at least 1, got 0",
+        "shutdown-timeout-seconds: must be at least 0, got -1",
+        "idle-timeout-seconds: must be at least 1, got 0",
+        "max-connections: must be at least 1, got 0");
+  }
+
+  @Test
   void start_negativeLimits_failWithEveryProblemListed() {
     Map<String, Object> bad = new HashMap<>();
     bad.put("planline.queue-capacity", -1);

@@ -1,6 +1,9 @@
 package io.planline.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,15 +76,36 @@ final class AdmissionTest {
   }
 
   @Test
-  void close_refusesWaitingAndNewRequests() {
+  void close_waitingRequestStillRuns_newRefused_idleOnceAllReleased() {
     Admission a = new Admission(1, 2, 1000);
-    a.admit(1).subscribe();
+    AtomicReference<Admission.Ticket> first = new AtomicReference<>();
+    a.admit(1).subscribe(first::set);
+    AtomicReference<Admission.Ticket> second = new AtomicReference<>();
+    a.admit(1).subscribe(second::set); // waits in the queue
+    var idle = a.close();
     StepVerifier.create(a.admit(1))
-        .then(a::close)
         .expectErrorSatisfies(e -> assertEquals("shutdown",
             ((InferenceException.Overloaded) e).reason()))
         .verify(Duration.ofSeconds(1));
-    StepVerifier.create(a.admit(1)).expectError(InferenceException.Overloaded.class)
-        .verify(Duration.ofSeconds(1));
+    assertFalse(idle.isDone(), "one runs and one waits");
+    first.get().release();
+    assertNotNull(second.get(), "the queued request was admitted, not refused");
+    assertFalse(idle.isDone());
+    second.get().release();
+    assertTrue(idle.isDone());
+  }
+
+  @Test
+  void admit_grantedAtOnceButCancelledBeforeTaken_slotGivenBack() {
+    Admission a = new Admission(1, 1, 1000);
+    StepVerifier.create(a.admit(400), 0).thenCancel().verify(Duration.ofSeconds(1));
+    assertEquals(0, a.running(), "the slot of a grant nobody took is free again");
+    assertEquals(0, a.reservedBytes());
+    assertTrue(a.close().isDone(), "a drain finds nothing admitted");
+  }
+
+  @Test
+  void close_nothingAdmitted_idleAtOnce() {
+    assertTrue(new Admission(1, 1, 1000).close().isDone());
   }
 }

@@ -96,6 +96,21 @@ final class LineDumpReaderTest {
   }
 
   @Test
+  void read_sizeOver2To64_refusedNotWrapped(@TempDir Path dir) throws IOException {
+    String m = failure(dir, "\"bytes\": 65536", "\"bytes\": 18446744073709617152");
+    assertTrue(m.contains("graph 0, before[") && m.contains("field bytes")
+        && m.contains("18446744073709617152 does not fit in a signed 64-bit integer"), m);
+  }
+
+  @Test
+  void read_size2To63Minus1_refusedNamingGraphLineAndField(@TempDir Path dir)
+      throws IOException {
+    String m = failure(dir, "\"bytes\": 65536", "\"bytes\": 9223372036854775807");
+    assertTrue(m.contains("graph 0, before[") && m.contains("field bytes")
+        && m.contains("size 9223372036854775807 is over the largest planline plans"), m);
+  }
+
+  @Test
   void read_freeOfUnknownBuffer_namesIt(@TempDir Path dir) throws IOException {
     String m = failure(dir, "{\"kind\": \"FreeIfNotReusedLine\", \"node\": {\"name\": \"buf1\"",
         "{\"kind\": \"FreeIfNotReusedLine\", \"node\": {\"name\": \"buf99\"");

@@ -287,6 +287,25 @@ final class OutputCodeReaderTest {
   }
 
   @Test
+  void read_truncatedInsideAStatement_failsNamingTheLine() throws IOException {
+    Path p = dir.resolve("cut.py");
+    Files.writeString(p, "def call(self, args):\n    buf0 = empty_strided_cuda((4, ");
+    var e = assertThrows(ProgramFormatException.class, () -> OutputCodeReader.read(p));
+    assertEquals(p + ": line 2: unbalanced brackets: the statement starting here is still open"
+        + " at the end of the file (truncated?)", e.getMessage());
+  }
+
+  @Test
+  void read_truncatedBetweenStatements_failsAsCutOffBody() throws IOException {
+    Path p = dir.resolve("cut.py");
+    Files.writeString(p, "def call(self, args):\n    arg0_1, = args\n"
+        + "    buf0 = empty_strided_cuda((4, ), (1, ), torch.float32)\n");
+    var e = assertThrows(ProgramFormatException.class, () -> OutputCodeReader.read(p));
+    assertTrue(e.getMessage().contains("the file ends inside the body of 'call'"),
+        e.getMessage());
+  }
+
+  @Test
   void read_statementOverSeveralLines_isJoined() throws IOException {
     Graph g = read("""
                 arg0_1, arg1_1 = args

@@ -6,7 +6,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.exec.LocalInferenceService;
 import jakarta.inject.Inject;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -49,12 +48,7 @@ final class DisconnectTest {
     long baseline = runtime.executor().backend().bytesInUse();
     byte[] body = OverloadTest.heavyRequest(64).getBytes(StandardCharsets.UTF_8);
     try (Socket socket = new Socket(server.getHost(), server.getPort())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v2/models/tiny-gpt/infer HTTP/1.1\r\nHost: localhost\r\n"
-          + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
+      RawHttp.post(socket, "/v2/models/tiny-gpt/infer", body);
       for (int i = 0; i < 1000 && runtime.admission().running() == 0; i++) {
         Thread.sleep(5);
       }

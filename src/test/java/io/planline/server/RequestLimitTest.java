@@ -42,6 +42,46 @@ final class RequestLimitTest {
   }
 
   @Test
+  void infer_bodyOverLimit_countedAsTooLarge() {
+    Http http = new Http(server);
+    String tooLarge = "planline_requests_total{model=\"digits-mlp\",outcome=\"too_large\"} ";
+    double before = OverloadTest.counter(http, tooLarge);
+    HttpResponse<byte[]> r = http.postJson("/v2/models/digits-mlp/infer", "[" + "0,".repeat(2000)
+        + "0]");
+    assertEquals(413, r.statusCode());
+    assertEquals(before + 1, OverloadTest.counter(http, tooLarge));
+  }
+
+  @Test
+  void infer_chunkedBodyOverLimit_413Counted() throws Exception {
+    Http http = new Http(server);
+    String tooLarge = "planline_requests_total{model=\"digits-mlp\",outcome=\"too_large\"} ";
+    double before = OverloadTest.counter(http, tooLarge);
+    String status = RawHttp.exchange(server, "POST /v2/models/digits-mlp/infer HTTP/1.1\r\n"
+        + "Host: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n" + "400\r\n" + "x".repeat(1024) + "\r\n"
+        + "400\r\n" + "x".repeat(1024) + "\r\n0\r\n\r\n");
+    assertTrue(status.startsWith("HTTP/1.1 413"), status);
+    assertEquals(before + 1, OverloadTest.counter(http, tooLarge));
+  }
+
+  @Test
+  void get_overLongUrl_414WithJsonError() throws Exception {
+    String answer = RawHttp.exchange(server, "GET /v2/models/" + "m".repeat(9000)
+        + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 414"), answer);
+    assertTrue(answer.contains("{\"error\":"), answer);
+  }
+
+  @Test
+  void get_overLongHeader_431WithJsonError() throws Exception {
+    String answer = RawHttp.exchange(server, "GET /v2/health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+        + "\r\nX-Big: " + "h".repeat(20000) + "\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
+    assertTrue(answer.contains("{\"error\":"), answer);
+  }
+
+  @Test
   void infer_bodyUnderLimit_notRefused() {
     Http http = new Http(server);
     HttpResponse<byte[]> r = http.postJson("/v2/models/digits-mlp/infer", "{\"inputs\": []}");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.planline.backend.HostTensor;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
@@ -46,8 +45,13 @@ final class TensorCodecTest {
     JsonNode data = json(sample(t));
     ByteBuffer bytes = TensorCodec.fromJson("x", t, data, 3);
     assertEquals(3 * t.itemSize(), bytes.remaining());
-    ArrayNode back = JSON.createArrayNode();
-    TensorCodec.toJson(new HostTensor("x", t.dtype(), new long[] {3}, bytes), back);
+    java.io.StringWriter text = new java.io.StringWriter();
+    try (var g = JSON.getFactory().createGenerator(text)) {
+      g.writeStartArray();
+      TensorCodec.writeJson(new HostTensor("x", t.dtype(), new long[] {3}, bytes), 0, 3, g);
+      g.writeEndArray();
+    }
+    JsonNode back = JSON.readTree(text.toString());
     for (int i = 0; i < 3; i++) {
       if (t == Datatype.BOOL) {
         assertEquals(data.get(i).booleanValue(), back.get(i).booleanValue());
@@ -64,7 +68,61 @@ final class TensorCodecTest {
   void fromJson_nestedLists_flattenRowMajor() throws Exception {
     ByteBuffer b = TensorCodec.fromJson("x", Datatype.INT32, json("[[1,2],[3,4]]"), 4);
     assertEquals(3, b.getInt(8));
-    assertEquals(4, TensorCodec.countElements(json("[[1,2],[3,[4]]]")));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "[[1,2],[3,4]]      | 2,2",
+      "[1,2,3,4]          | 2,2",
+      "7                  | 1,1",
+      "[]                 | 0,3",
+      "[[[1]],[[2]]]      | 2,1,1"})
+  void checkLayout_flatOrExactlyNested_accepted(String data, String shape) throws Exception {
+    TensorCodec.checkLayout("x", json(data), dims(shape));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "[[1,2,3],[4]]      | 2,2   | data[0] has 3 elements, but dimension 1",
+      "[[1,2],[3,[4]]]    | 2,2   | data[1][1] is a list, but shape [2, 2] has only 2",
+      "[[1,2],3]          | 2,2   | data[1] has a single value, but dimension 1",
+      "[[[1,2]],[[3,4]]]  | 2,2   | data[0] has 1 elements, but dimension 1",
+      "[1,2,3]            | 2,2   | shape [2, 2] holds 4 elements, 'data' has 3",
+      "5                  | 2,2   | 'data' is a single value"})
+  void checkLayout_raggedOrOverNested_400NamingWhere(String data, String shape, String expected)
+      throws Exception {
+    ApiException e = assertThrows(ApiException.class,
+        () -> TensorCodec.checkLayout("x", json(data), dims(shape)));
+    assertEquals(400, e.status().getCode());
+    assertTrue(e.getMessage().startsWith("input 'x': "), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void checkLayout_oneValueNestedDeep_refused() throws Exception {
+    String deep = "[".repeat(900) + "1" + "]".repeat(900);
+    ApiException e = assertThrows(ApiException.class,
+        () -> TensorCodec.checkLayout("x", json(deep), new long[] {1, 64}));
+    assertTrue(e.getMessage().contains("data[0] has 1 elements, but dimension 1"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "FP32 | [0, 1e39]    | element 1 is 1.0E39, outside the FP32 range",
+      "FP32 | [0, -1e400]  | element 1 is a number beyond even the FP64 range, outside the FP32",
+      "FP64 | [0, 1e400]   | element 1 is a number beyond even the FP64 range, outside the FP64",
+      "BF16 | [0, 1e39]    | element 1 is 1.0E39, outside the BF16 range",
+      "FP16 | [0, 70000]   | element 1 is 70000.0, outside the FP16 range"})
+  void fromJson_floatLiteralBeyondRange_400NamingPosition(Datatype t, String data,
+      String expected) throws Exception {
+    ApiException e = assertThrows(ApiException.class,
+        () -> TensorCodec.fromJson("x", t, json(data), 2));
+    assertEquals(400, e.status().getCode());
+    assertTrue(e.getMessage().contains("input 'x': " + expected), e.getMessage());
+  }
+
+  private static long[] dims(String csv) {
+    return java.util.Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
   }
 
   @Test
