@@ -62,23 +62,20 @@ def bert_spec(sequence=128, batch=2):
                            f"output FP32 [batch, {sequence}, 768]."}
 
 
-def resnet50_spec(batch=2):
+def _image_spec(build, name, title, batch):
     import torchvision  # pylint: disable=import-outside-toplevel
     torch.manual_seed(SEED)
-    model = torchvision.models.resnet50().eval()
+    model = getattr(torchvision.models, build)().eval()
     x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
-    return {"model": model, "inputs": {"x": x}, "name": "resnet50", "output_names": ["logits"],
+    return {"model": model, "inputs": {"x": x}, "name": name, "output_names": ["logits"],
             "dynamic": {"x": {0: BATCH}},
-            "description": f"torchvision ResNet-50, random weights (seed {SEED}); input FP32 "
+            "description": f"torchvision {title}, random weights (seed {SEED}); input FP32 "
                            "[batch, 3, 224, 224], output 1000 logits."}
+
+
+def resnet50_spec(batch=2):
+    return _image_spec("resnet50", "resnet50", "ResNet-50", batch)
 
 
 def vit_spec(batch=2):
-    import torchvision  # pylint: disable=import-outside-toplevel
-    torch.manual_seed(SEED)
-    model = torchvision.models.vit_b_16().eval()
-    x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
-    return {"model": model, "inputs": {"x": x}, "name": "vit-b16", "output_names": ["logits"],
-            "dynamic": {"x": {0: BATCH}},
-            "description": f"torchvision ViT-B/16, random weights (seed {SEED}); input FP32 "
-                           "[batch, 3, 224, 224], output 1000 logits."}
+    return _image_spec("vit_b_16", "vit-b16", "ViT-B/16", batch)

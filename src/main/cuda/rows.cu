@@ -13,7 +13,8 @@ struct Split {
 };
 
 struct RowParams {
-  i64 rows, n, kind;  // kind: 0 softmax, 1 log-softmax, 2 layer norm, 3 sum, 4 mean, 5 max, 6 min
+  i64 rows, n, kind;  // kind: 0 softmax, 1 log-softmax, 2 layer norm, 3 sum, 4 mean, 5 max, 6 min,
+                      // 7 cumsum
   i64 outerNdim, innerNdim;
   i64 outerShape[PL_MAXD];
   i64 innerShape[PL_MAXD];
@@ -81,6 +82,19 @@ extern "C" __global__ void pl_rows(const RowParams p) {
     i64 xo = outerOffset(p, row, p.x.outer);
     int xd = (int) p.x.dtype;
     i64 n = p.n;
+    if (p.kind == 7) {
+      // cumsum: a running sum along the row by one thread (the rows it gets, position ids from
+      // an attention mask, are a sequence long; a parallel scan would not pay)
+      if (threadIdx.x == 0) {
+        i64 yo = outerOffset(p, row, p.y.outer);
+        double acc = 0.0;
+        for (i64 i = 0; i < n; i++) {
+          acc += pl_load(x, xo + innerOffset(p, i, p.x.inner), xd);
+          pl_store((void*) p.y.ptr, yo + innerOffset(p, i, p.y.inner), (int) p.y.dtype, acc);
+        }
+      }
+      continue;
+    }
     if (p.kind >= 3) {
       int op = p.kind == 5 ? 1 : (p.kind == 6 ? 2 : 0);
       double acc = op == 1 ? -INFINITY : (op == 2 ? INFINITY : 0.0);

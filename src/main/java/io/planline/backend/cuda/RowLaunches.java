@@ -18,11 +18,13 @@ final class RowLaunches {
   private static final int MEAN = 4;
   private static final int MAX = 5;
   private static final int MIN = 6;
+  private static final int CUMSUM = 7;
 
   private RowLaunches() {}
 
   static void register(CudaOps t) {
     t.add("aten._softmax.default", a -> softmax(a, SOFTMAX));
+    t.add("aten.cumsum.default", RowLaunches::cumsum);
     t.add("aten._log_softmax.default", a -> softmax(a, LOG_SOFTMAX));
     t.add("aten.native_layer_norm.default", RowLaunches::layerNorm);
     t.add("aten.sum.dim_IntList", a -> reduce(a, SUM, true));
@@ -55,6 +57,24 @@ final class RowLaunches {
       boolean[] inner = new boolean[x.dim()];
       inner[d] = true;
       launchRows(inv, kind, split(x.shapeRef(), inner, x, y), x, y, null, null, null, null, 0);
+    };
+  }
+
+  /** A running sum along {@code dim}, each row by one thread of {@code pl_rows}. */
+  private static Launch cumsum(Args a) {
+    String self = a.tensor(0);
+    long dim = a.constInt(1);
+    return inv -> {
+      CudaTensor x = inv.in(self);
+      CudaTensor y = inv.out(0);
+      requireSameShape(x, y);
+      if (x.dim() == 0) {
+        x = x.restride(new long[] {1}, new long[] {1}, 0);
+        y = y.restride(new long[] {1}, new long[] {1}, 0);
+      }
+      boolean[] inner = new boolean[x.dim()];
+      inner[Layouts.wrapDim(dim, x.dim())] = true;
+      launchRows(inv, CUMSUM, split(x.shapeRef(), inner, x, y), x, y, null, null, null, null, 0);
     };
   }
 

@@ -236,6 +236,10 @@ final class KernelCases {
         List.of(f("x", 6, 70, 5)), List.of(of("y", 6, 1, 5))));
     cs.add(p("aten.mean.dim", List.of("x", "[0, 2]", "False", "None"),
         List.of(tr("x", 6, 70, 5)), List.of(of("y", 70))));
+    cs.add(p("aten.cumsum.default", List.of("x", "1", "None"), List.of(f("x", 6, 70, 5)),
+        List.of(of("y", 6, 70, 5))));
+    cs.add(p("aten.cumsum.default", List.of("x", "0", "None"), List.of(tr("x", 37, 5)),
+        List.of(of("y", 37, 5))));
     cs.add(p("aten.amax.default", List.of("x", "[-1]", "False"), List.of(f("x", 9, 33)),
         List.of(of("y", 9))));
     cs.add(p("aten.amin.default", List.of("x", "[0]", "True"), List.of(f("x", 9, 33)),
