@@ -36,6 +36,10 @@ final class Blas {
       return false;
     }
     try {
+      // One thread per core. Small products would do better on one (digits-cnn [64]'s two
+      // addmm: 0.31 ms on one thread, 0.91 on two, run --profile 50 on the 2-core build
+      // machine), but changing OpenBLAS's global count per call costs more than it saves (BERT
+      // [1, 128]: 364-400 ms per run with two threads throughout, 632-724 switching by size).
       int threads = Integer.getInteger("planline.blas.threads",
           Runtime.getRuntime().availableProcessors());
       openblas_nolapack.blas_set_num_threads(threads);
