@@ -44,15 +44,10 @@ from planline_symbolic import print_expr, rename_symbols  # noqa: E402
 FORMAT = "planline-program"
 FORMAT_VERSION = 1
 
-# The operators the planline CPU backend is expected to run (issue 4); anything else is reported.
-SUPPORTED_KERNELS = frozenset("aten." + k for k in """
-addmm.default mm.default bmm.default add.Tensor add.Scalar sub.Tensor sub.Scalar mul.Tensor
-mul.Scalar div.Tensor div.Scalar relu.default gelu.default tanh.default exp.default rsqrt.default
-pow.Tensor_Scalar _softmax.default native_layer_norm.default convolution.default
-max_pool2d_with_indices.default avg_pool2d.default mean.dim
-_native_batch_norm_legit_no_training.default embedding.default cat.default clone.default
-where.self sum.dim_IntList amax.default full.default arange.start_step arange.default
-_to_copy.default neg.default sqrt.default""".split())
+# The ATen operators planline's kernel library runs: `planline ops` writes this file, and a Java
+# test fails when it is stale, so the exporters check against the runtime's own table.
+SUPPORTED_KERNELS = frozenset(
+    (Path(__file__).resolve().parent / "supported_ops.txt").read_text().split())
 
 # View operators: their result aliases their first argument's storage. `_unsafe_view` carries no
 # alias annotation in its schema but is a view in fact, so it is listed by name.

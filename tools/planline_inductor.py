@@ -38,8 +38,8 @@ from torch._inductor import config as inductor_config
 from torch._inductor.codegen import wrapper as inductor_wrapper
 from torch._inductor.compile_fx import compile_fx
 
-from planline_export import (DTYPE_NAMES, ExportError, run_eager, tensor_json,
-                             write_safetensors)
+from planline_export import (DTYPE_NAMES, SUPPORTED_KERNELS, ExportError, run_eager,
+                             tensor_json, write_safetensors)
 from planline_symbolic import print_expr, rename_symbols
 
 FORMAT_VERSION = 2
@@ -521,6 +521,9 @@ class _Translator:
                 raise ExportError(f"{where}: {op}: argument {arg.name} missing")
         call_args = [self.argument(v, f"{where}, {op}") for v in values]
         name = str(op)
+        if name not in SUPPORTED_KERNELS:
+            raise ExportError(f"{where}: Inductor leaves {name} to ATen and planline's kernel "
+                              "library has no kernel for it (tools/supported_ops.txt)")
         for out_name, layout in outputs:
             self.lines.append({"kind": "AllocateLine",
                                "node": self.buffer_json(out_name, layout)})

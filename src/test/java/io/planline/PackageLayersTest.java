@@ -38,7 +38,7 @@ final class PackageLayersTest {
       Map.entry("metrics", Set.of("ir", "plan", "config", "exec")),
       Map.entry("server", Set.of("ir", "io", "plan", "backend", "model", "exec", "config",
           "metrics")),
-      Map.entry("cli", Set.of("ir", "io", "plan", "backend", "model", "exec")));
+      Map.entry("cli", Set.of("ir", "io", "plan", "kernel", "backend", "model", "exec")));
 
   private static final Pattern USE = Pattern.compile("\\bio\\.planline\\.([a-z]+)\\.");
 

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The top-level {@code planline} command: a holder for the verbs. */
 @Command(name = "planline", mixinStandardHelpOptions = true, version = "planline 0.1.0",
     description = "Executes compiled tensor programs with swappable memory planners.",
-    subcommands = {ServeCommand.class, PlanCommand.class, RunCommand.class, BenchCommand.class})
+    subcommands = {ServeCommand.class, PlanCommand.class, RunCommand.class, BenchCommand.class,
+        OpsCommand.class})
 public final class PlanlineCommand implements Runnable {
 
   @CommandLine.Spec
