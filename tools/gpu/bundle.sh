@@ -23,8 +23,8 @@ mkdir -p "$dest/lib" "$dest/native" "$dest/tools"
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=/tmp/planline-gpu-cp.txt \
   -Dmdep.includeScope=test >/dev/null
 tr ':' '\n' < /tmp/planline-gpu-cp.txt \
-  | grep -E '/(jackson-(core|databind|annotations)|reactor-core|reactive-streams|slf4j-api|logback-(classic|core)|jcuda|jspecify|caffeine)-[0-9]' \
-  | grep -v natives | xargs -I{} cp {} "$dest/lib/"
+  | grep -E '/(jackson-(core|databind|annotations)|reactor-core|reactive-streams|slf4j-api|logback-(classic|core)|jcuda|jspecify|caffeine|jna|javacpp|openblas)-[0-9]' \
+  | grep -v natives | grep -v 'openblas-.*-linux-x86_64' | xargs -I{} cp {} "$dest/lib/"
 console=org/junit/platform/junit-platform-console-standalone/1.14.0/junit-platform-console-standalone-1.14.0.jar
 if [ ! -f "$HOME/.m2/repository/$console" ]; then
   mvn -B -q dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.0 >/dev/null

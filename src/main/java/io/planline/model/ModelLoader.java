@@ -179,6 +179,10 @@ public final class ModelLoader {
    */
   public static Model load(Source source, String name, String version, MemoryPlanner planner,
       PlanOptions options, Backend backend, Kernels kernels) {
+    if (kernels == Kernels.AUTO && backend.device() != io.planline.ir.Device.CPU) {
+      // the compiled program holds CPU kernels: on another device the portable one runs
+      return load(source, "program.json", name, version, planner, options, backend);
+    }
     if (kernels != Kernels.JAVA && source.has(INDUCTOR_PROGRAM)) {
       try {
         return load(source, INDUCTOR_PROGRAM, name, version, planner, options, backend);
