@@ -592,6 +592,14 @@ def export_model(model, inputs, out_dir, *, name, output_names, dynamic=None, de
 # CLI
 # --------------------------------------------------------------------------------------------
 
+def _rows(tensor, batch):
+    """``tensor``'s rows repeated (in order, cycling) to ``batch`` rows."""
+    if batch < 1:
+        raise ExportError(f"--batch must be at least 1, got {batch}")
+    reps = -(batch // -tensor.shape[0])
+    return tensor.repeat(reps, *([1] * (tensor.dim() - 1)))[:batch].contiguous()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("factory", help="module:function returning export_model's arguments")
@@ -600,16 +608,29 @@ def main(argv=None):
     parser.add_argument("--compile", choices=["none", "inductor"], default="none",
                         help="inductor: run Inductor's own kernels (format version 2, "
                              "planline_inductor.py); none: ATen-level program (version 1)")
-    parser.add_argument("--device", choices=["cpu"], default="cpu",
-                        help="the device Inductor compiles for")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                        help="the device Inductor compiles for (cuda: Triton kernels for GPU 0, "
+                             "static shapes; planline_inductor_cuda.py)")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="export at this batch size (the example inputs' rows repeated); "
+                             "a CUDA export is static, one folder per batch size")
     args = parser.parse_args(argv)
     module_name, _, func_name = args.factory.partition(":")
     spec = getattr(importlib.import_module(module_name), func_name)()
     model = spec.pop("model")
     inputs = spec.pop("inputs")
+    if args.batch is not None:
+        inputs = {k: _rows(v, args.batch) for k, v in inputs.items()}
+    if args.device == "cuda" and args.compile != "inductor":
+        parser.error("--device cuda needs --compile inductor")
     if args.compile == "inductor":
-        from planline_inductor import export_inductor_cpu  # pylint: disable=import-outside-toplevel
-        summary = export_inductor_cpu(model, inputs, args.out_dir, **spec)
+        if args.device == "cuda":
+            from planline_inductor_cuda import export_inductor_cuda  # noqa: E501 pylint: disable=import-outside-toplevel
+            export = export_inductor_cuda
+        else:
+            from planline_inductor import export_inductor_cpu  # noqa: E501 pylint: disable=import-outside-toplevel
+            export = export_inductor_cpu
+        summary = export(model, inputs, args.out_dir, **spec)
         print(json.dumps({k: summary[k] for k in ("name", "kernels", "lines",
                                                   "compiled_kernels")}, indent=1))
         return 0

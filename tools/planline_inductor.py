@@ -97,7 +97,7 @@ def _line_record(line):
         return ("Text", line)
     fields = {}
     for key in ("node", "reused_as", "layout", "delete_old", "kernel_name", "call_args",
-                "arg_types", "triton", "is_reused", "result_name", "arg_name"):
+                "arg_types", "triton", "is_reused", "result_name", "arg_name", "raw_keys"):
         if hasattr(line, key):
             value = getattr(line, key)
             fields[key] = list(value) if isinstance(value, (list, tuple)) else value
@@ -180,8 +180,11 @@ def _embedding_lookups(gm):
     return found
 
 
+CPU_CONFIG = {"cpp.simdlen": 256, "cpp.march": "x86-64-v3"}
+
+
 @contextlib.contextmanager
-def _hooks(capture):
+def _hooks(capture, device_config):
     cls = inductor_wrapper.PythonWrapperCodegen
     plan_reuse, define_kernel = cls.memory_plan_reuse, cls.define_kernel
 
@@ -205,18 +208,22 @@ def _hooks(capture):
     sfdp_init = fuse_attention._sfdp_init
     fuse_attention._sfdp_init = lambda *args, **kwargs: None
     try:
-        with inductor_config.patch({"force_disable_caches": True, "cpp.simdlen": 256,
-                                    "cpp.march": "x86-64-v3",
-                                    "freezing": False, "cpp_wrapper": False,
-                                    "memory_planning": False, "max_autotune": False}):
+        with inductor_config.patch({"force_disable_caches": True, "freezing": False,
+                                    "cpp_wrapper": False, "memory_planning": False,
+                                    "max_autotune": False, **device_config}):
             yield
     finally:
         cls.memory_plan_reuse, cls.define_kernel = plan_reuse, define_kernel
         fuse_attention._sfdp_init = sfdp_init
 
 
-def compile_and_capture(model, inputs, dynamic, clone=True):
-    """Compile ``model`` with Inductor and return (capture, compiled outputs)."""
+def compile_and_capture(model, inputs, dynamic, clone=True, device_config=None, runs=1):
+    """Compile ``model`` with Inductor and return (capture, compiled outputs).
+
+    ``device_config`` patches Inductor's configuration (default: the CPU's pinned AVX2 code
+    generation); ``runs`` calls the compiled model that many times (a GPU export runs it twice:
+    the first call autotunes each Triton kernel to one configuration).
+    """
     capture = _Capture()
 
     def backend(gm, example_inputs):
@@ -231,9 +238,11 @@ def compile_and_capture(model, inputs, dynamic, clone=True):
             bounds = {} if dd.max is None else {"min": max(dd.min, 2), "max": dd.max}
             torch._dynamo.mark_dynamic(args[index], axis, **bounds)
     torch._dynamo.reset()
-    with _hooks(capture), _written_out_attention(), torch.no_grad():
+    with _hooks(capture, CPU_CONFIG if device_config is None else device_config), \
+            _written_out_attention(), torch.no_grad():
         compiled = torch.compile(model, backend=backend, fullgraph=True)
-        result = compiled(*args)
+        for _ in range(runs):
+            result = compiled(*args)
     torch._dynamo.reset()
     if len(capture.graphs) != 1:
         raise ExportError(f"Inductor compiled {len(capture.graphs)} graphs; planline runs one "
@@ -261,6 +270,8 @@ def _storage_numel(size, stride):
 
 class _Translator:
     """Turns one captured graph into program.json's inputs, weights, lines and outputs."""
+
+    device = "cpu"   # the device buffers are allocated on
 
     def __init__(self, captured, example_inputs, model, user_args, input_names, output_names,
                  dynamic, sources):
@@ -346,7 +357,7 @@ class _Translator:
     # -- tensors -----------------------------------------------------------------------------
 
     def buffer_json(self, name, layout):
-        return {"name": name, "device": "cpu", "dtype": DTYPE_NAMES[layout.dtype],
+        return {"name": name, "device": self.device, "dtype": DTYPE_NAMES[layout.dtype],
                 "shape": [self.jdim(s) for s in layout.size],
                 "stride": [self.jdim(s) for s in layout.stride],
                 "storage_expr": self.text(_storage_numel(layout.size, layout.stride))}
@@ -749,6 +760,7 @@ def _index_bounds(capture, user_args, input_names):
     return bounds
 
 
-def compile_and_capture_with(model, user_args, inputs, dynamic):
+def compile_and_capture_with(model, user_args, inputs, dynamic, **options):
     """``compile_and_capture`` over the caller's own input tensors (matched by identity)."""
-    return compile_and_capture(model, dict(zip(inputs, user_args)), dynamic, clone=False)
+    return compile_and_capture(model, dict(zip(inputs, user_args)), dynamic, clone=False,
+                               **options)

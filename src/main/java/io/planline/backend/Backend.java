@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
-import io.planline.kernel.NativeKernels;
+import io.planline.kernel.CompiledKernels;
 import io.planline.kernel.Tensor;
+import io.planline.kernel.TritonKernel;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,14 +109,25 @@ public abstract class Backend implements AutoCloseable {
 
   /**
    * Prepares a call of a kernel compiled ahead of time for this device ({@code kernels} holds
-   * it). Only the CPU runs compiled CPU kernels; other backends refuse.
+   * it, as {@link #loadTriton} or the CPU's library loader made it).
    *
    * @throws BackendException when this device cannot run such kernels
    * @throws IllegalArgumentException naming the kernel when the call does not fit it
    */
-  public PreparedLaunch prepareNative(NativeKernels kernels, KernelCallLine call) {
-    throw new BackendException("the " + device + " backend cannot run kernels compiled for the CPU ("
-        + kernels.library().getFileName() + ", kernel " + call.kernelName() + ")");
+  public PreparedLaunch prepareNative(CompiledKernels kernels, KernelCallLine call) {
+    throw new BackendException("the " + device + " backend cannot run kernels compiled for "
+        + "another device (" + kernels.describe() + ", kernel " + call.kernelName() + ")");
+  }
+
+  /**
+   * Loads a model's Triton kernels onto this device, once per model.
+   *
+   * @throws BackendException when this device cannot run them (only the CUDA backend can) or a
+   *     binary does not load
+   */
+  public CompiledKernels loadTriton(List<TritonKernel.Binary> kernels) {
+    throw new BackendException("the " + device + " backend cannot run Triton GPU kernels; "
+        + "serve this model with backend: cuda, or export it without --device cuda");
   }
 
   /** Whether this backend has a kernel for the operator {@code kernelName}. */

@@ -109,8 +109,10 @@ public final class RunCommand implements Callable<Integer> {
       }
       var plan = program.plan();
       var backend = service.executor().backend();
-      out.printf(Locale.ROOT, "kernels: %s%n", m.nativeKernels() == null ? "Java kernel library"
-          : "Inductor's compiled kernels (" + m.nativeKernels().library().getFileName() + ")");
+      String own = backend.device().type().equals("cpu") ? "Java kernel library"
+          : "the " + backend.device() + " backend's own kernels";
+      out.printf(Locale.ROOT, "kernels: %s%n", m.nativeKernels() == null ? own
+          : "Inductor's compiled kernels (" + m.nativeKernels().describe() + ")");
       out.printf(Locale.ROOT, "memory: planner %s, planned %,d bytes, lower bound %,d bytes"
           + " (x%.4f), weights %,d bytes, device peak %,d bytes, in use after %,d bytes%n",
           plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(), plan.ratio(),

@@ -4,7 +4,7 @@ import io.planline.backend.Backend;
 import io.planline.ir.Buffer;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
-import io.planline.kernel.NativeKernels;
+import io.planline.kernel.CompiledKernels;
 import io.planline.plan.LiveRange;
 import io.planline.plan.Liveness;
 import io.planline.plan.Placement;
@@ -61,7 +61,7 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
    * {@code natives} (a model's compiled library) run it, the others run ATen operators.
    */
   public static ExecutableProgram compile(Graph graph, Plan plan, Backend backend,
-      @Nullable NativeKernels natives) {
+      @Nullable CompiledKernels natives) {
     boolean offsets = !plan.placements().isEmpty() || !plan.pools().isEmpty();
     List<WrapperLine> lines = offsets ? graph.lines() : plan.lines();
     Map<String, Placement> placementOf = new HashMap<>();

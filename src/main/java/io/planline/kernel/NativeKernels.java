@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * its shapes. The kernels run their own OpenMP threads, one call at a time in the process
  * ({@link NativeCompute}).
  */
-public final class NativeKernels {
+public final class NativeKernels implements CompiledKernels {
 
   /** How a parameter is passed, as the kernel's C declaration types it. */
   public enum Param {
@@ -117,7 +117,13 @@ public final class NativeKernels {
     return library;
   }
 
+  @Override
+  public String describe() {
+    return library.getFileName().toString();
+  }
+
   /** Whether {@code name} is one of this library's kernels. */
+  @Override
   public boolean has(String name) {
     return entries.containsKey(name);
   }

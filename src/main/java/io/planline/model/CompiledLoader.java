@@ -4,23 +4,29 @@ import io.planline.backend.Backend;
 import io.planline.io.ProgramFormatException;
 import io.planline.ir.Device;
 import io.planline.kernel.KernelException;
+import io.planline.kernel.CompiledKernels;
 import io.planline.kernel.NativeKernels;
+import io.planline.kernel.TritonKernel;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads a program's compiled kernel library ({@code compiled} in {@code program.json}) after
- * checking what would otherwise fail late or badly: that the backend is the CPU, that this
- * processor has the instructions the library was built for (running AVX2 code without AVX2
- * kills the process with an illegal instruction), and that the file is the one the exporter
- * wrote (its SHA-256).
+ * Loads a program's compiled kernels ({@code compiled} in {@code program.json}) after checking
+ * what would otherwise fail late or badly: that the backend is the device they were compiled
+ * for, that this processor has the instructions a CPU library was built for (running AVX2 code
+ * without AVX2 kills the process with an illegal instruction), that each file is the one the
+ * exporter wrote (its SHA-256), and that each GPU launch passes the parameters its binary
+ * declares.
  */
 final class CompiledLoader {
 
@@ -28,9 +34,17 @@ final class CompiledLoader {
 
   private CompiledLoader() {}
 
-  /** Loads the library {@code compiled} names, in the folder {@code dir} ("" or "x/"). */
-  static NativeKernels load(ModelLoader.Source source, String dir, ModelProgram.Compiled compiled,
-      Backend backend) {
+  /** Loads the kernels {@code compiled} names, from the folder {@code dir} ("" or "x/"). */
+  static CompiledKernels load(ModelLoader.Source source, String dir,
+      ModelProgram.Compiled compiled, Backend backend) {
+    if (compiled instanceof ModelProgram.CppLibrary cpp) {
+      return loadCpp(source, dir, cpp, backend);
+    }
+    return loadTriton(source, dir, (ModelProgram.TritonBinaries) compiled, backend);
+  }
+
+  private static NativeKernels loadCpp(ModelLoader.Source source, String dir,
+      ModelProgram.CppLibrary compiled, Backend backend) {
     String file = dir + compiled.library();
     String where = source.describe(file);
     if (backend.device() != Device.CPU) {
@@ -47,21 +61,65 @@ final class CompiledLoader {
     Path path;
     try {
       path = source.path(file);
-      String digest = sha256(path);
-      if (!digest.equalsIgnoreCase(compiled.sha256())) {
-        throw new ProgramFormatException(where, "", "SHA-256 is " + digest + " but program.json "
-            + "says " + compiled.sha256() + ": not the library the exporter wrote");
-      }
+      checkDigest(where, Files.readAllBytes(path), compiled.sha256());
     } catch (IOException e) {
       throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
     }
     try {
       NativeKernels k = NativeKernels.load(path, compiled.kernels());
-      LOG.info("loaded {} compiled kernels ({}, {}) from {}", compiled.kernels().size(),
-          compiled.kind(), compiled.isa(), where);
+      LOG.info("loaded {} compiled kernels (inductor-cpp, {}) from {}", compiled.kernels().size(),
+          compiled.isa(), where);
       return k;
     } catch (KernelException e) {
       throw new ProgramFormatException(where, "", e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads every Triton binary, checks its digest and that each launch's parameters are the ones
+   * the binary declares (a broken folder is reported as such on any machine), then loads them
+   * on the backend, which must be a GPU.
+   */
+  private static CompiledKernels loadTriton(ModelLoader.Source source, String dir,
+      ModelProgram.TritonBinaries compiled, Backend backend) {
+    String program = source.describe(dir + "program.json");
+    List<TritonKernel.Binary> binaries = new ArrayList<>();
+    for (TritonKernel k : compiled.kernels().values()) {
+      String where = source.describe(dir + k.cubinFile());
+      try {
+        byte[] cubin = read(source, dir + k.cubinFile());
+        checkDigest(where, cubin, k.sha256());
+        k.checkAgainstBinary(cubin);
+        byte[] ptx = k.ptxFile() == null ? null : read(source, dir + k.ptxFile());
+        binaries.add(new TritonKernel.Binary(k, cubin, ptx));
+      } catch (IOException e) {
+        throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
+      } catch (IllegalArgumentException e) {
+        throw new ProgramFormatException(where, "", e.getMessage(), e);
+      }
+    }
+    if (backend.device().type().equals(Device.CPU.type())) {
+      throw new ProgramFormatException(program, "compiled", "the program runs Inductor's "
+          + "Triton kernels (compiled for " + compiled.capability() + "), which need backend "
+          + "cuda (this one is " + backend.device() + ")");
+    }
+    CompiledKernels loaded = backend.loadTriton(binaries);
+    LOG.info("loaded {} Triton kernels (compiled for {}) from {}", binaries.size(),
+        compiled.capability(), program);
+    return loaded;
+  }
+
+  private static byte[] read(ModelLoader.Source source, String file) throws IOException {
+    try (InputStream in = source.open(file)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static void checkDigest(String where, byte[] bytes, String expected) {
+    String digest = sha256(bytes);
+    if (!digest.equalsIgnoreCase(expected)) {
+      throw new ProgramFormatException(where, "", "SHA-256 is " + digest + " but program.json "
+          + "says " + expected + ": not the file the exporter wrote");
     }
   }
 
@@ -90,10 +148,9 @@ final class CompiledLoader {
     return lacking.length() == 0 ? null : lacking.toString();
   }
 
-  private static String sha256(Path file) throws IOException {
+  private static String sha256(byte[] bytes) {
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);
     }

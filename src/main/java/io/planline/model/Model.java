@@ -3,7 +3,7 @@ package io.planline.model;
 import static java.util.Objects.requireNonNull;
 
 import io.planline.backend.Backend;
-import io.planline.kernel.NativeKernels;
+import io.planline.kernel.CompiledKernels;
 import io.planline.backend.DeviceTensor;
 import io.planline.ir.Graph;
 import io.planline.plan.MemoryPlanner;
@@ -35,13 +35,13 @@ public final class Model {
   private final Backend backend;
   private final Map<String, Long> indexBounds;
   /** The program's compiled kernels, loaded (null when it calls only ATen operators). */
-  private final @org.jspecify.annotations.Nullable NativeKernels nativeKernels;
+  private final @org.jspecify.annotations.Nullable CompiledKernels nativeKernels;
   /** Metadata is asked for on every request (readiness, lookup): worked out once. */
   private final ModelInfo info;
 
   Model(String name, String version, ModelProgram program, Map<String, DeviceTensor> weights,
       long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend,
-      @org.jspecify.annotations.Nullable NativeKernels nativeKernels) {
+      @org.jspecify.annotations.Nullable CompiledKernels nativeKernels) {
     this.nativeKernels = nativeKernels;
     this.name = requireNonNull(name, "name");
     this.version = requireNonNull(version, "version");
@@ -104,7 +104,7 @@ public final class Model {
   }
 
   /** The program's compiled kernels, loaded; null when every call is an ATen operator. */
-  public @org.jspecify.annotations.Nullable NativeKernels nativeKernels() {
+  public @org.jspecify.annotations.Nullable CompiledKernels nativeKernels() {
     return nativeKernels;
   }
 

@@ -2,7 +2,7 @@ package io.planline.model;
 
 import io.planline.backend.Backend;
 import io.planline.io.ProgramFormatException;
-import io.planline.kernel.NativeKernels;
+import io.planline.kernel.CompiledKernels;
 import io.planline.kernel.SafetensorsFormatException;
 import io.planline.kernel.SafetensorsReader;
 import io.planline.kernel.Tensor;
@@ -212,7 +212,7 @@ public final class ModelLoader {
     }
     String dir = programFile.contains("/") ? programFile.substring(0,
         programFile.lastIndexOf('/') + 1) : "";
-    NativeKernels natives = program.compiled() == null ? null
+    CompiledKernels natives = program.compiled() == null ? null
         : CompiledLoader.load(source, dir, program.compiled(), backend);
     TreeSet<String> missing = new TreeSet<>();
     for (ModelProgram.Template t : program.lines()) {

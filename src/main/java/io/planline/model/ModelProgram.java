@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.planline.ir.DType;
 import io.planline.kernel.NativeKernels;
+import io.planline.kernel.TritonKernel;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -103,23 +104,54 @@ public record ModelProgram(String source, String name, List<String> symbols,
   public record Reuse(String old, String name, DType dtype, List<SizeExpr> shape,
       List<SizeExpr> stride, SizeExpr storage) implements Template {}
 
+  /** Kernels compiled ahead of time that the program's calls may name (format version 2). */
+  public sealed interface Compiled permits CppLibrary, TritonBinaries {
+    /** How each kernel's calls pass their arguments, in order. */
+    Map<String, List<NativeKernels.Param>> signatures();
+  }
+
   /**
-   * Kernels compiled ahead of time into a shared library of the model folder.
+   * Inductor's C++ kernels compiled into a shared library of the model folder (kind
+   * {@code inductor-cpp}).
    *
-   * @param kind how they were made ({@code inductor-cpp})
    * @param isa the instruction set the library needs ({@code avx2})
    * @param library the library's file name in the model folder
    * @param sha256 its SHA-256, checked at load
    * @param kernels each kernel's parameters, in order
    */
-  public record Compiled(String kind, String isa, String library, String sha256,
-      Map<String, List<NativeKernels.Param>> kernels) {
-    public Compiled {
-      requireNonNull(kind, "kind");
+  public record CppLibrary(String isa, String library, String sha256,
+      Map<String, List<NativeKernels.Param>> kernels) implements Compiled {
+    public CppLibrary {
       requireNonNull(isa, "isa");
       requireNonNull(library, "library");
       requireNonNull(sha256, "sha256");
       kernels = Map.copyOf(kernels);
+    }
+
+    @Override
+    public Map<String, List<NativeKernels.Param>> signatures() {
+      return kernels;
+    }
+  }
+
+  /**
+   * Inductor's Triton kernels as GPU binaries in the model folder (kind {@code inductor-triton}).
+   *
+   * @param capability the architecture they were compiled for ({@code sm_90})
+   * @param kernels each kernel by name
+   */
+  public record TritonBinaries(String capability, Map<String, TritonKernel> kernels)
+      implements Compiled {
+    public TritonBinaries {
+      requireNonNull(capability, "capability");
+      kernels = Map.copyOf(kernels);
+    }
+
+    @Override
+    public Map<String, List<NativeKernels.Param>> signatures() {
+      Map<String, List<NativeKernels.Param>> out = new java.util.TreeMap<>();
+      kernels.forEach((name, k) -> out.put(name, k.argKinds()));
+      return out;
     }
   }
 }

@@ -83,7 +83,7 @@ public final class ModelProgramReader {
           at.dtype(n), shape));
     }
     ModelProgram.Compiled compiled = version >= 2 && root.has("compiled")
-        ? compiled(f.at("compiled"), root.get("compiled")) : null;
+        ? CompiledReader.read(f.at("compiled"), root.get("compiled")) : null;
     List<Template> lines = new ArrayList<>();
     JsonNode ls = f.array(root, "lines");
     for (int i = 0; i < ls.size(); i++) {
@@ -94,11 +94,11 @@ public final class ModelProgramReader {
       }
       Template t = line(at, n, symbols, defined);
       if (t instanceof ModelProgram.Call c && !c.kernel().startsWith("aten.")) {
-        if (compiled == null || !compiled.kernels().containsKey(c.kernel())) {
+        if (compiled == null || !compiled.signatures().containsKey(c.kernel())) {
           throw at.fail("kernel_name", "'" + c.kernel() + "' is neither an ATen operator nor a "
               + "kernel of the program's compiled library");
         }
-        checkCompiledCall(at, c, compiled.kernels().get(c.kernel()), symbols, defined);
+        checkCompiledCall(at, c, compiled.signatures().get(c.kernel()), symbols, defined);
       }
       lines.add(t);
     }
@@ -204,55 +204,8 @@ public final class ModelProgramReader {
     }
   }
 
-  /** The {@code compiled} object of a version 2 program: its library and kernel signatures. */
-  private static ModelProgram.Compiled compiled(Fields at, JsonNode n) {
-    if (!n.isObject()) {
-      throw at.fail("", "expected an object");
-    }
-    String kind = at.text(n, "kind");
-    if (!"inductor-cpp".equals(kind)) {
-      throw at.fail("kind", "'" + kind + "' is not a kind this build runs (inductor-cpp)");
-    }
-    JsonNode libs = at.array(n, "libraries");
-    if (libs.isEmpty()) {
-      throw at.fail("libraries", "no library listed");
-    }
-    JsonNode lib = null;
-    for (JsonNode l : libs) {
-      if ("avx2".equals(l.path("isa").asText())) {
-        lib = l;
-      }
-    }
-    if (lib == null) {
-      throw at.fail("libraries", "no library for avx2, the instruction set this build runs");
-    }
-    Fields lt = at.at("libraries (avx2)");
-    String file = lt.text(lib, "file");
-    if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
-      throw lt.fail("file", "'" + file + "' must be a plain file name in the model folder");
-    }
-    java.util.Map<String, List<io.planline.kernel.NativeKernels.Param>> kernels =
-        new java.util.TreeMap<>();
-    JsonNode ks = at.object(n, "kernels");
-    var it = ks.fields();
-    while (it.hasNext()) {
-      var e = it.next();
-      Fields kt = at.at("kernels." + e.getKey());
-      List<io.planline.kernel.NativeKernels.Param> params = new ArrayList<>();
-      for (JsonNode p : kt.array(e.getValue(), "params")) {
-        try {
-          params.add(io.planline.kernel.NativeKernels.Param.parse(p.asText()));
-        } catch (IllegalArgumentException ex) {
-          throw kt.fail("params", ex.getMessage());
-        }
-      }
-      kernels.put(e.getKey(), params);
-    }
-    return new ModelProgram.Compiled(kind, "avx2", file, lt.text(lib, "sha256"), kernels);
-  }
-
   /** A position in the file plus field readers that fail with it. */
-  private record Fields(String file, String path) {
+  record Fields(String file, String path) {
     Fields at(String part) {
       return new Fields(file, path.isEmpty() ? part : path + ", " + part);
     }

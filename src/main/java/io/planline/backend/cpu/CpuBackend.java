@@ -8,6 +8,7 @@ import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
 import io.planline.kernel.KernelLibrary;
+import io.planline.kernel.CompiledKernels;
 import io.planline.kernel.NativeKernels;
 import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
@@ -150,7 +151,10 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
-  public PreparedLaunch prepareNative(NativeKernels library, KernelCallLine call) {
+  public PreparedLaunch prepareNative(CompiledKernels kernels, KernelCallLine call) {
+    if (!(kernels instanceof NativeKernels library)) {
+      return super.prepareNative(kernels, call);
+    }
     var prepared = library.prepare(call.kernelName(), call.callArgs(), call.outputs());
     return tensors -> prepared.run(name -> ((CpuTensor) tensors.apply(name)).tensor());
   }

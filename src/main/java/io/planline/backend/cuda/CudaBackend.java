@@ -8,7 +8,9 @@ import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
+import io.planline.kernel.CompiledKernels;
 import io.planline.kernel.Tensor;
+import io.planline.kernel.TritonKernel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -36,12 +38,14 @@ public final class CudaBackend extends Backend {
 
   private final CudaContext context;
   private final Kernels kernels;
-  private final CudaOps ops = CudaOps.all();
+  private final @org.jspecify.annotations.Nullable Cublas cublas;
+  private final CudaOps ops;
   private final DeviceMemory memory;
   private final PinnedPool pinned = new PinnedPool();
   private final Completions completions;
   private final List<CudaStream> streams = new ArrayList<>();
   private final List<DevicePointer> weightBlocks = new ArrayList<>();
+  private final List<TritonModules> tritonModules = new ArrayList<>();
   private long weightBytes;
   private boolean closed;
 
@@ -49,6 +53,8 @@ public final class CudaBackend extends Backend {
     super(Device.CUDA0);
     this.context = context;
     this.kernels = new Kernels();
+    this.cublas = Cublas.open();
+    this.ops = CudaOps.all(cublas);
     this.memory = new DeviceMemory(Device.CUDA0);
     this.completions = new Completions(context, streams);
     for (int i = 0; i < streams; i++) {
@@ -116,6 +122,11 @@ public final class CudaBackend extends Backend {
   /** Request-memory allocations that missed the cache and went to the driver. */
   public long driverAllocations() {
     return memory.driverAllocations();
+  }
+
+  /** Device bytes of cuBLAS's workspaces (one per stream that ran a product). */
+  public long cublasWorkspaceBytes() {
+    return cublas == null ? 0 : cublas.workspaceBytes();
   }
 
   /** Bytes of all uploaded weights. */
@@ -323,6 +334,22 @@ public final class CudaBackend extends Backend {
   }
 
   @Override
+  public synchronized CompiledKernels loadTriton(List<TritonKernel.Binary> binaries) {
+    context.makeCurrent();
+    TritonModules m = new TritonModules(binaries);
+    tritonModules.add(m);
+    return m;
+  }
+
+  @Override
+  public PreparedLaunch prepareNative(CompiledKernels compiled, KernelCallLine call) {
+    if (!(compiled instanceof TritonModules m)) {
+      return super.prepareNative(compiled, call);
+    }
+    return m.prepare(call);
+  }
+
+  @Override
   public boolean supports(String kernelName) {
     return ops.supports(kernelName);
   }
@@ -360,11 +387,16 @@ public final class CudaBackend extends Backend {
     streams.forEach(CudaStream::close);
     completions.close();
     context.makeCurrent();
+    if (cublas != null) {
+      cublas.close();
+    }
     memory.emptyCache();
     for (DevicePointer p : weightBlocks) {
       CudaException.warnIfFailed("cuMemFree(weights)", JCudaDriver.cuMemFree(p));
     }
     weightBlocks.clear();
+    tritonModules.forEach(TritonModules::close);
+    tritonModules.clear();
     pinned.close();
     context.close();
   }

@@ -43,10 +43,20 @@ final class CudaOps {
   }
 
   private final SortedMap<String, Binder> ops = new TreeMap<>();
+  private final @Nullable Cublas cublas;
 
-  /** Every CUDA operator family. */
+  private CudaOps(@Nullable Cublas cublas) {
+    this.cublas = cublas;
+  }
+
+  /** Every CUDA operator family, products on planline's own kernels. */
   static CudaOps all() {
-    CudaOps t = new CudaOps();
+    return all(null);
+  }
+
+  /** Every CUDA operator family; products on {@code cublas} where it is given. */
+  static CudaOps all(@Nullable Cublas cublas) {
+    CudaOps t = new CudaOps(cublas);
     ElementwiseLaunches.register(t);
     RowLaunches.register(t);
     MatmulLaunches.register(t);
@@ -94,7 +104,7 @@ final class CudaOps {
         throw new IllegalStateException(name + " launched outside a CUDA stream thread");
       }
       try {
-        launch.run(new Invocation(name, tensors, outputs, kernels, stream));
+        launch.run(new Invocation(name, tensors, outputs, kernels, stream, cublas));
       } catch (CudaException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -111,14 +121,26 @@ final class CudaOps {
     private final List<String> outputs;
     private final Launcher kernels;
     private final @Nullable CudaStream stream;
+    private final @Nullable Cublas cublas;
 
     Invocation(String op, Function<String, DeviceTensor> tensors, List<String> outputs,
-        Launcher kernels, @Nullable CudaStream stream) {
+        Launcher kernels, @Nullable CudaStream stream, @Nullable Cublas cublas) {
       this.op = op;
       this.tensors = tensors;
       this.outputs = outputs;
       this.kernels = kernels;
       this.stream = stream;
+      this.cublas = cublas;
+    }
+
+    /** The stream the call runs on (null in host-only tests). */
+    @Nullable CudaStream stream() {
+      return stream;
+    }
+
+    /** cuBLAS for products, or null to use planline's kernels. */
+    @Nullable Cublas cublas() {
+      return cublas;
     }
 
     String op() {

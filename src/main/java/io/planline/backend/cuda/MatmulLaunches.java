@@ -79,6 +79,11 @@ final class MatmulLaunches {
     if (batches == 0 || m == 0 || n == 0) {
       return;
     }
+    Cublas cublas = inv.cublas();
+    if (cublas != null && CublasProducts.run(cublas, inv, x, xs, y, ys, out, os,
+        new long[] {batches, m, n, k}, useInit ? self : null, beta, alpha)) {
+      return;
+    }
     Params p = new Params().i64(batches).i64(m).i64(n).i64(k)
         .i64(x.address()).i64(xs[0]).i64(xs[1]).i64(xs[2])
         .i64(y.address()).i64(ys[0]).i64(ys[1]).i64(ys[2])

@@ -40,6 +40,11 @@ final class ModelRuns {
       loaded.add(ModelLoader.load(ModelLoader.builtIn(m), m, "1", registry.get(planner),
           PlanOptions.DEFAULT.withBudgetMillis(1_000), backend));
     }
+    return service(backend, loaded, maxRunning);
+  }
+
+  /** A service of models already loaded on {@code backend}. */
+  static LocalInferenceService service(CudaBackend backend, List<Model> loaded, int maxRunning) {
     MemoryEvents events = new MemoryEvents();
     return new LocalInferenceService(loaded, new RequestExecutor(backend, events, WINDOW,
         RuntimeObserver.NONE), new Admission(maxRunning, 1024, Long.MAX_VALUE), events,

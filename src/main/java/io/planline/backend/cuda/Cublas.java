@@ -1,0 +1,182 @@
+package io.planline.backend.cuda;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.NativePointerObject;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NVIDIA's cuBLAS for the float32 products, one handle per stream, bound to that stream and to
+ * a workspace taken from device memory up front (so the memory a request uses is the plan, its
+ * inputs and this workspace; nothing is allocated behind the planner's back).
+ *
+ * <p>Called through JNA rather than JCuda's {@code jcublas}: jcublas 12.6.0's natives are linked
+ * against the versioned symbols of {@code libcublas.so.12} and cannot load beside CUDA 13's
+ * {@code libcublas.so.13} (the GPU machines here have only that); the few C entry points used
+ * here are the same in both. The library is found on the loader's path, or at
+ * {@code -Dplanline.cuda.cublas=PATH} / {@code PLANLINE_CUBLAS}.
+ *
+ * <p>Precision: cuBLAS's default math mode, which computes float32 products in float32 (no
+ * TF32), as PyTorch does with {@code allow_tf32} off; {@code -Dplanline.cuda.allow-tf32=true}
+ * lets cuBLAS use TF32 tensor cores.
+ */
+final class Cublas implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Cublas.class);
+  static final int OP_N = 0;
+  static final int OP_T = 1;
+  private static final int DEFAULT_MATH = 0;
+  private static final int TF32_TENSOR_OP_MATH = 3;
+  /** cuBLAS's own recommendation for Hopper; smaller cards need less. */
+  static final long WORKSPACE_BYTES = 32L << 20;
+
+  interface Lib extends Library {
+    int cublasCreate_v2(PointerByReference handle);
+
+    int cublasDestroy_v2(Pointer handle);
+
+    int cublasSetStream_v2(Pointer handle, Pointer stream);
+
+    int cublasSetMathMode(Pointer handle, int mode);
+
+    int cublasSetWorkspace_v2(Pointer handle, Pointer workspace, long bytes);
+
+    int cublasSgemm_v2(Pointer handle, int transa, int transb, int m, int n, int k,
+        float[] alpha, Pointer a, int lda, Pointer b, int ldb, float[] beta, Pointer c, int ldc);
+
+    int cublasSgemmStridedBatched(Pointer handle, int transa, int transb, int m, int n, int k,
+        float[] alpha, Pointer a, int lda, long strideA, Pointer b, int ldb, long strideB,
+        float[] beta, Pointer c, int ldc, long strideC, int batches);
+  }
+
+  private final Lib lib;
+  private final boolean tf32;
+  private final Map<Integer, Pointer> handles = new HashMap<>();
+  private final List<DevicePointer> workspaces = new ArrayList<>();
+
+  private Cublas(Lib lib, boolean tf32) {
+    this.lib = lib;
+    this.tf32 = tf32;
+  }
+
+  /** cuBLAS, or null (logged once, with why) when its library cannot be loaded. */
+  static @Nullable Cublas open() {
+    if (Boolean.getBoolean("planline.cuda.no-cublas")) {
+      LOG.info("cuBLAS disabled (planline.cuda.no-cublas): products run on planline's kernels");
+      return null;
+    }
+    String configured = System.getProperty("planline.cuda.cublas",
+        System.getenv().getOrDefault("PLANLINE_CUBLAS", ""));
+    List<String> names = configured.isEmpty()
+        ? List.of("cublas", "libcublas.so.13", "libcublas.so.12") : List.of(configured);
+    List<String> problems = new ArrayList<>();
+    for (String name : names) {
+      try {
+        Lib lib = Native.load(name, Lib.class);
+        boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
+        LOG.info("cuBLAS from {} for products ({})", name, tf32 ? "TF32 allowed"
+            : "float32, no TF32");
+        return new Cublas(lib, tf32);
+      } catch (UnsatisfiedLinkError e) {
+        problems.add(name + ": " + e.getMessage());
+      }
+    }
+    LOG.warn("cuBLAS not found ({}); products run on planline's own GEMM kernels. Set "
+        + "-Dplanline.cuda.cublas=/path/to/libcublas.so.N to use it", problems);
+    return null;
+  }
+
+  /** Device bytes of the workspaces taken so far (one per stream that ran a product). */
+  synchronized long workspaceBytes() {
+    return workspaces.size() * WORKSPACE_BYTES;
+  }
+
+  /** The handle of {@code stream}, made on its first product. */
+  synchronized Pointer handle(CudaStream stream) {
+    Pointer h = handles.get(stream.index());
+    if (h != null) {
+      return h;
+    }
+    PointerByReference ref = new PointerByReference();
+    check("cublasCreate", lib.cublasCreate_v2(ref));
+    h = ref.getValue();
+    check("cublasSetStream", lib.cublasSetStream_v2(h, new Pointer(address(stream.handle()))));
+    check("cublasSetMathMode", lib.cublasSetMathMode(h, tf32 ? TF32_TENSOR_OP_MATH
+        : DEFAULT_MATH));
+    DevicePointer ws = new DevicePointer();
+    CudaException.check("cuMemAlloc(cuBLAS workspace)", JCudaDriver.cuMemAlloc(ws,
+        WORKSPACE_BYTES));
+    workspaces.add(ws);
+    check("cublasSetWorkspace", lib.cublasSetWorkspace_v2(h, new Pointer(ws.address()),
+        WORKSPACE_BYTES));
+    handles.put(stream.index(), h);
+    return h;
+  }
+
+  /**
+   * Column-major {@code C = alpha * op(A) op(B) + beta * C} over {@code batches} matrices
+   * (device addresses and element strides), enqueued on {@code stream}.
+   */
+  void gemm(CudaStream stream, int opA, int opB, int m, int n, int k, float alpha, long a,
+      int lda, long strideA, long b, int ldb, long strideB, float beta, long c, int ldc,
+      long strideC, int batches) {
+    Pointer h = handle(stream);
+    float[] al = {alpha};
+    float[] be = {beta};
+    if (batches == 1) {
+      check("cublasSgemm", lib.cublasSgemm_v2(h, opA, opB, m, n, k, al, new Pointer(a), lda,
+          new Pointer(b), ldb, be, new Pointer(c), ldc));
+    } else {
+      check("cublasSgemmStridedBatched", lib.cublasSgemmStridedBatched(h, opA, opB, m, n, k, al,
+          new Pointer(a), lda, strideA, new Pointer(b), ldb, strideB, be, new Pointer(c), ldc,
+          strideC, batches));
+    }
+  }
+
+  private static void check(String call, int status) {
+    if (status != 0) {
+      throw new CudaException(call + " failed with cuBLAS status " + status);
+    }
+  }
+
+  private static final Method NATIVE_POINTER;
+
+  static {
+    try {
+      NATIVE_POINTER = NativePointerObject.class.getDeclaredMethod("getNativePointer");
+      NATIVE_POINTER.setAccessible(true);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The driver's handle of a JCuda stream (cuBLAS takes the same CUstream_st*). */
+  private static long address(CUstream stream) {
+    try {
+      return (long) NATIVE_POINTER.invoke(stream);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot read the stream's handle", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    handles.values().forEach(h -> lib.cublasDestroy_v2(h));
+    handles.clear();
+    for (DevicePointer p : workspaces) {
+      CudaException.warnIfFailed("cuMemFree(cuBLAS workspace)", JCudaDriver.cuMemFree(p));
+    }
+    workspaces.clear();
+  }
+}

@@ -1,0 +1,176 @@
+package io.planline.backend.cuda;
+
+import io.planline.backend.Backend.PreparedLaunch;
+import io.planline.backend.DeviceTensor;
+import io.planline.ir.WrapperLine.KernelCallLine;
+import io.planline.kernel.CompiledKernels;
+import io.planline.kernel.NativeKernels;
+import io.planline.kernel.TritonKernel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import jcuda.Pointer;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model's Triton kernels on the GPU: each binary loaded once ({@code cuModuleLoadData}; its
+ * PTX when the card cannot run the binary), launched with {@code cuLaunchKernel} on the stream
+ * the request runs on, so the executor's in-flight window holds for them as for every launch.
+ */
+final class TritonModules implements CompiledKernels {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TritonModules.class);
+  /** Dynamic shared memory above this needs the kernel's opt-in attribute. */
+  private static final int DEFAULT_SHARED_LIMIT = 48 * 1024;
+  private static final int WARP = 32;
+
+  private record Loaded(TritonKernel kernel, CUfunction function) {}
+
+  private final Map<String, Loaded> kernels = new HashMap<>();
+  private final List<CUmodule> modules = new ArrayList<>();
+
+  /** Loads every binary into the current context. */
+  TritonModules(List<TritonKernel.Binary> binaries) {
+    try {
+      for (TritonKernel.Binary b : binaries) {
+        TritonKernel k = b.kernel();
+        CUmodule module = new CUmodule();
+        int status = JCudaDriver.cuModuleLoadData(module, b.cubin());
+        if (status != CUresult.CUDA_SUCCESS && b.ptx() != null) {
+          // another architecture than the exporting card's: the driver compiles the PTX
+          LOG.info("{}: binary not loadable here ({}), compiling its PTX", k.name(),
+              CUresult.stringFor(status));
+          byte[] ptx = java.util.Arrays.copyOf(b.ptx(), b.ptx().length + 1);
+          status = JCudaDriver.cuModuleLoadData(module, ptx);
+        }
+        CudaException.check("cuModuleLoadData(" + k.name() + ")", status);
+        modules.add(module);
+        CUfunction fn = new CUfunction();
+        CudaException.check("cuModuleGetFunction(" + k.entry() + ")",
+            JCudaDriver.cuModuleGetFunction(fn, module, k.entry()));
+        if (k.sharedBytes() > DEFAULT_SHARED_LIMIT) {
+          CudaException.check("cuFuncSetAttribute(" + k.name() + ", " + k.sharedBytes()
+              + " bytes of shared memory)", JCudaDriver.cuFuncSetAttribute(fn,
+              CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+              k.sharedBytes()));
+        }
+        kernels.put(k.name(), new Loaded(k, fn));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean has(String name) {
+    return kernels.containsKey(name);
+  }
+
+  @Override
+  public String describe() {
+    return kernels.size() + " Triton kernels";
+  }
+
+  /**
+   * Binds a call: sizes and scalars once, here; tensors per request, when it runs.
+   *
+   * @throws IllegalArgumentException naming the kernel when the call does not fit it
+   */
+  PreparedLaunch prepare(KernelCallLine call) {
+    Loaded l = kernels.get(call.kernelName());
+    if (l == null) {
+      throw new IllegalArgumentException(call.kernelName() + " is not a Triton kernel of this "
+          + "model");
+    }
+    TritonKernel k = l.kernel();
+    List<String> args = call.callArgs();
+    if (args.size() != k.args().size()) {
+      throw new IllegalArgumentException(k.name() + " takes " + k.args() + ", the call passes "
+          + args);
+    }
+    Map<String, Long> numbers = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      NativeKernels.Param p = k.argKinds().get(i);
+      if (p == NativeKernels.Param.I32 || p == NativeKernels.Param.I64) {
+        numbers.put(k.args().get(i), parseLong(k, i, args.get(i)));
+      }
+    }
+    long[] grid = k.grid().of(numbers);
+    if (grid[0] > Integer.MAX_VALUE || grid[1] > 65_535 || grid[2] > 65_535) {
+      throw new IllegalArgumentException(k.name() + ": grid " + java.util.Arrays.toString(grid)
+          + " is beyond the device's limits");
+    }
+    int n = k.launched().size();
+    String[] tensors = new String[n];
+    Pointer[] fixed = new Pointer[n + k.scratchPointers()];
+    for (int j = 0; j < n; j++) {
+      int i = k.launched().get(j);
+      String a = args.get(i);
+      fixed[j] = switch (k.argKinds().get(i)) {
+        case PTR -> {
+          tensors[j] = a;
+          yield null;
+        }
+        case I64 -> Pointer.to(new long[] {parseLong(k, i, a)});
+        case I32 -> Pointer.to(new int[] {Math.toIntExact(parseLong(k, i, a))});
+        case F64 -> Pointer.to(new double[] {Double.parseDouble(a)});
+        case F32 -> Pointer.to(new float[] {Float.parseFloat(a)});
+      };
+    }
+    for (int j = n; j < fixed.length; j++) {
+      fixed[j] = Pointer.to(new long[] {0}); // no scratch memory: a null pointer
+    }
+    int gx = (int) grid[0];
+    int gy = (int) grid[1];
+    int gz = (int) grid[2];
+    int threads = k.numWarps() * WARP;
+    CUfunction fn = l.function();
+    return new PreparedLaunch() {
+      @Override
+      public void run(Function<String, DeviceTensor> resolve) {
+        CudaStream s = CudaStream.current();
+        if (s == null) {
+          throw new IllegalStateException(k.name() + " launched outside a CUDA stream thread");
+        }
+        if (gx == 0 || gy == 0 || gz == 0) {
+          return; // nothing to compute (an empty tensor)
+        }
+        Pointer[] params = fixed.clone();
+        for (int j = 0; j < n; j++) {
+          if (tensors[j] != null) {
+            params[j] = Pointer.to(new long[] {((CudaTensor) resolve.apply(tensors[j]))
+                .address()});
+          }
+        }
+        CudaException.check("cuLaunchKernel(" + k.name() + ")", JCudaDriver.cuLaunchKernel(fn,
+            gx, gy, gz, threads, 1, 1, k.sharedBytes(), s.handle(), Pointer.to(params), null));
+      }
+    };
+  }
+
+  private static long parseLong(TritonKernel k, int i, String text) {
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(k.name() + ": argument " + k.args().get(i) + " is '"
+          + text + "', not a number (the shapes must be bound before launch)", e);
+    }
+  }
+
+  /** Unloads the modules (the context must be current). */
+  void close() {
+    for (CUmodule m : modules) {
+      CudaException.warnIfFailed("cuModuleUnload", JCudaDriver.cuModuleUnload(m));
+    }
+    modules.clear();
+  }
+}

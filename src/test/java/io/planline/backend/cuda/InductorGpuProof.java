@@ -1,0 +1,112 @@
+package io.planline.backend.cuda;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.planline.backend.HostTensor;
+import io.planline.exec.ExecutableProgram;
+import io.planline.exec.LocalInferenceService;
+import io.planline.exec.Samples;
+import io.planline.model.Model;
+import io.planline.model.ModelLoader;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlannerRegistry;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The GPU proof of models exported with Inductor's Triton kernels ({@code tools/gpu/
+ * export_inductor.sh}): for each model folder, its output on the exported sample against
+ * {@code torch.compile}'s, device memory during a request against the plan, and latency and
+ * throughput with one and four requests in flight (host tensors in and out).
+ *
+ * <p>{@code java ... InductorGpuProof OUT SECONDS FOLDER...}; writes OUT/inductor.json; exit
+ * status 1 when a model fails to load or run or misses the error bound.
+ */
+public final class InductorGpuProof {
+
+  /** The bound on the relative error against torch.compile (TF32 off). */
+  static final double MAX_ERROR = 1e-4;
+
+  private InductorGpuProof() {}
+
+  public static void main(String[] args) throws Exception {
+    Path out = Path.of(args[0]);
+    double seconds = Double.parseDouble(args[1]);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    boolean ok = true;
+    for (int i = 2; i < args.length; i++) {
+      Path folder = Path.of(args[i]);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("model", folder.getFileName().toString());
+      try {
+        ok &= prove(folder, seconds, row);
+      } catch (RuntimeException | Error e) {
+        row.put("error", e.toString());
+        e.printStackTrace();
+        ok = false;
+      }
+      rows.add(row);
+      System.out.println("inductor " + row);
+    }
+    Files.createDirectories(out);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(out.resolve("inductor.json").toFile(), Map.of("rows", rows));
+    System.exit(ok ? 0 : 1);
+  }
+
+  private static boolean prove(Path folder, double seconds, Map<String, Object> row)
+      throws Exception {
+    String name = folder.getFileName().toString();
+    Samples.Sample sample;
+    try (InputStream in = Files.newInputStream(folder.resolve("sample.json"))) {
+      sample = Samples.read(folder.resolve("sample.json").toString(), in);
+    }
+    try (CudaBackend gpu = CudaBackend.open(4)) {
+      long t0 = System.nanoTime();
+      Model m = ModelLoader.load(ModelLoader.folder(folder), name, "1",
+          PlannerRegistry.builtIn().get("offset"), PlanOptions.DEFAULT.withBudgetMillis(2_000),
+          gpu);
+      row.put("load_ms", (System.nanoTime() - t0) / 1e6);
+      row.put("kernels", m.nativeKernels() == null ? "own" : m.nativeKernels().describe());
+      try (LocalInferenceService s = ModelRuns.service(gpu, List.of(m), 4)) {
+        List<HostTensor> first = ModelRuns.infer(s, name, sample.inputs());
+        double err = 0;
+        for (HostTensor t : first) {
+          err = Math.max(err, HostTensor.relativeError(t.floats(),
+              sample.outputs().get(t.name()).floats()));
+        }
+        row.put("relative_error_vs_torch_compile", err);
+        ExecutableProgram p = s.executable(m, shapes(sample.inputs()));
+        row.put("planned_bytes", p.plan().plannedBytes());
+        row.put("lower_bound_bytes", p.plan().lowerBoundBytes());
+        row.put("weight_bytes", m.weightBytes());
+        gpu.emptyCache();
+        long reserved = gpu.reservedBytes();
+        ModelRuns.infer(s, name, sample.inputs());
+        row.put("request_device_bytes", gpu.reservedBytes() - reserved);
+        row.put("cublas_workspace_bytes", gpu.cublasWorkspaceBytes());
+        double[] lat = ModelRuns.latency(s, name, sample.inputs(), seconds);
+        row.put("p50_ms", lat[0]);
+        row.put("p99_ms", lat[1]);
+        row.put("throughput_1", 1000 / lat[0]);
+        row.put("throughput_4", ModelRuns.throughput(s, name, sample.inputs(), 4, seconds));
+        System.out.printf(Locale.ROOT, "%-14s error %.2e  p50 %.3f ms  p99 %.3f ms  4 in flight"
+            + " %.1f/s  plan %d (lower bound %d)%n", name, err, lat[0], lat[1],
+            row.get("throughput_4"), p.plan().plannedBytes(), p.plan().lowerBoundBytes());
+        return err <= MAX_ERROR;
+      }
+    }
+  }
+
+  private static Map<String, long[]> shapes(Map<String, HostTensor> inputs) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    inputs.forEach((k, v) -> out.put(k, v.shape()));
+    return out;
+  }
+}

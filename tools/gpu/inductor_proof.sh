@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The GPU proof of Inductor's Triton kernels on planline (issue 10), one command on the lent GPU
+# machine, from the repository root, with the bundle of tools/gpu/bundle.sh in .devwork:
+#   bash tools/gpu/inductor_proof.sh MODEL:BATCH...      e.g. gpt2:1 gpt2:32 bert:1 resnet50:1
+# 1. exports each model with tools/gpu/export_inductor.sh (torch.compile, Inductor, static shape);
+# 2. planline loads each folder on the CUDA backend (Triton cubins + its own products), checks
+#    the output against torch.compile's, measures memory, latency and throughput
+#    (InductorGpuProof);
+# 3. PyTorch eager, torch.compile and reduce-overhead on the same models, same card
+#    (torch_inductor_bench.py).
+# Results in $OUT: export.log, inductor.json, planline-inductor.log, torch-inductor.json, and
+# each folder's program.json and kernels (no weights) under models/.
+set -uo pipefail
+bundle=${PLANLINE_GPU_BUNDLE:-.devwork}
+out=${OUT:-/tmp/planline-gpu}
+seconds=${PLANLINE_GPU_SECONDS:-2}
+root=${PLANLINE_EXPORT_ROOT:-/tmp/planline-inductor}
+mkdir -p "$out/models"
+status=0
+bash tools/gpu/export_inductor.sh "$root" "$@" 2>&1 | tee "$out/export.log"
+folders=()
+for item in "$@"; do
+  d="$root/${item%%:*}-b${item##*:}"
+  [ -f "$d/program.json" ] && folders+=("$d")
+  mkdir -p "$out/models/$(basename "$d")"
+  cp -r "$d/program.json" "$d/model.json" "$d/triton" "$out/models/$(basename "$d")/" 2>/dev/null
+  cp "$d.log" "$out/models/" 2>/dev/null
+done
+# cuBLAS: the one PyTorch's wheels bring (CUDA 13: libcublas.so.13), unless PLANLINE_CUBLAS says
+cublas=${PLANLINE_CUBLAS:-$(find / -xdev -name 'libcublas.so.1[0-9]' 2>/dev/null | head -n 1)}
+echo "cuBLAS: ${cublas:-none found}"
+java="$bundle/jre/bin/java"
+cp="$bundle/test-classes:$bundle/classes"
+for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done
+if [ ${#folders[@]} -gt 0 ]; then
+  timeout -k 10 -s QUIT "${PLANLINE_GPU_PROOF_S:-300}" "$java" \
+    -Djava.library.path="$bundle/native" -Dplanline.cuda.cublas="$cublas" -Xms4g -Xmx8g -XX:+UseParallelGC -cp "$cp" \
+    io.planline.backend.cuda.InductorGpuProof "$out" "$seconds" "${folders[@]}" 2>&1 \
+    | grep -v ' INFO ' | tee "$out/planline-inductor.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+fi
+if [ "${PLANLINE_GPU_SKIP_TORCH:-0}" != 1 ]; then
+  PYTHONUNBUFFERED=1 timeout -k 10 "${PLANLINE_GPU_TORCH_S:-300}" python3 \
+    tools/gpu/torch_inductor_bench.py --out "$out/torch-inductor.json" --seconds "$seconds" "$@" \
+    2>&1 | grep -E '^torch |Error' | tee "$out/torch-inductor.log"
+fi
+exit $status
