@@ -38,8 +38,23 @@ from planline_inductor import (FORMAT_VERSION, _Translator, _index_bounds, check
 # Grid rules planline's CUDA backend evaluates (Inductor's GridExpr subclasses of the same names).
 GRIDS = ("Grid1D", "Grid2D", "Grid3D", "Grid2DWithYZOverflow")
 SCALARS = {"i32": "i32", "u32": "i32", "i64": "i64", "u64": "i64", "fp32": "f32", "fp64": "f64"}
+# store_cubin keeps each launcher's Triton binary (what Inductor's ahead-of-time compiler uses);
+# one compile thread keeps the kernels in this process. Settings a PyTorch version lacks are
+# left out (store_cubin is required).
 CUDA_CONFIG = {"triton.store_cubin": True, "compile_threads": 1, "triton.cudagraphs": False,
                "triton.autotune_at_compile_time": False, "coordinate_descent_tuning": False}
+
+
+def _cuda_config():
+    from torch._inductor import config  # pylint: disable=import-outside-toplevel
+    known = {}
+    for key, value in CUDA_CONFIG.items():
+        owner, _, leaf = key.rpartition(".")
+        if hasattr(getattr(config, owner) if owner else config, leaf):
+            known[key] = value
+        elif key == "triton.store_cubin":
+            raise ExportError("this PyTorch has no triton.store_cubin setting")
+    return known
 
 
 @contextlib.contextmanager
@@ -278,7 +293,7 @@ def export_inductor_cuda(model, inputs, out_dir, *, name, output_names, dynamic=
     torch.backends.cudnn.allow_tf32 = False
     with _output_modules(modules), _math_attention():
         capture, compiled_outputs = compile_and_capture_with(
-            model, user_args, inputs, None, device_config=CUDA_CONFIG, runs=2)
+            model, user_args, inputs, None, device_config=_cuda_config(), runs=2)
     if len(modules) != 1:
         raise ExportError(f"Inductor loaded {len(modules)} output modules; expected one")
     t = _CudaTranslator(capture.graphs[0], capture.example_inputs, model, user_args,
