@@ -195,6 +195,10 @@ class _CudaTranslator(_Translator):
                                   "signature")
             if kind.startswith("*"):
                 kinds.append("ptr")
+            elif kind == "constexpr":
+                # a size Triton specialised into the binary (xnumel = 1): the call still passes
+                # it, the grid rule reads it, the launch leaves it out
+                kinds.append("i64")
             elif kind in SCALARS:
                 kinds.append(SCALARS[kind])
             else:

@@ -136,11 +136,12 @@ class TinyGPT(nn.Module):
 
     def forward(self, tokens):
         seq = tokens.shape[1]
-        x = self.wte(tokens) + self.wpe(torch.arange(seq, dtype=torch.int64))
+        x = self.wte(tokens) + self.wpe(torch.arange(seq, dtype=torch.int64,
+                                                     device=tokens.device))
         # Additive causal mask computed from positions: -1e9 * (key - query) above the diagonal,
         # 0 on and below it; exp() of such scores underflows to exactly 0 in the softmax.
         # (Slicing a stored [context, context] mask makes torch.export guard on the length.)
-        pos = torch.arange(seq, dtype=torch.float32)
+        pos = torch.arange(seq, dtype=torch.float32, device=tokens.device)
         mask = torch.relu(pos.unsqueeze(0) - pos.unsqueeze(1)) * -1e9
         for block in self.blocks:
             x = block(x, mask)

@@ -9,7 +9,7 @@
 # 3. PyTorch eager, torch.compile and reduce-overhead on the same models, same card
 #    (torch_inductor_bench.py).
 # Results in $OUT: export.log, inductor.json, planline-inductor.log, torch-inductor.json, and
-# each folder's program.json and kernels (no weights) under models/.
+# each folder's program.json and kernels (no weights) in models.tgz.
 set -uo pipefail
 bundle=${PLANLINE_GPU_BUNDLE:-.devwork}
 out=${OUT:-/tmp/planline-gpu}
@@ -44,4 +44,6 @@ if [ "${PLANLINE_GPU_SKIP_TORCH:-0}" != 1 ]; then
     tools/gpu/torch_inductor_bench.py --out "$out/torch-inductor.json" --seconds "$seconds" "$@" \
     2>&1 | grep -E '^torch |Error' | tee "$out/torch-inductor.log"
 fi
+# one archive: the machine returns a limited number of files
+(cd "$out" && tar czf models.tgz models && rm -rf models)
 exit $status
