@@ -32,13 +32,15 @@ echo "cuBLAS: ${cublas:-none found}"
 java="$bundle/jre/bin/java"
 cp="$bundle/test-classes:$bundle/classes"
 for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done
-if [ ${#folders[@]} -gt 0 ]; then
-  timeout -k 10 -s QUIT "${PLANLINE_GPU_PROOF_S:-300}" "$java" \
-    -Djava.library.path="$bundle/native" -Dplanline.cuda.cublas="$cublas" -Xms4g -Xmx8g -XX:+UseParallelGC -cp "$cp" \
-    io.planline.backend.cuda.InductorGpuProof "$out" "$seconds" "${folders[@]}" 2>&1 \
-    | grep -v ' INFO ' | tee "$out/planline-inductor.log"
+# one process per model (rows accumulate in inductor.json): a model that hangs is stopped with
+# a thread dump (SIGQUIT) after PLANLINE_GPU_PROOF_S seconds without hiding the others
+for d in "${folders[@]}"; do
+  timeout -k 10 -s QUIT "${PLANLINE_GPU_PROOF_S:-150}" "$java" \
+    -Djava.library.path="$bundle/native" -Dplanline.cuda.cublas="$cublas" -Xms4g -Xmx16g \
+    -XX:+UseParallelGC -cp "$cp" io.planline.backend.cuda.InductorGpuProof "$out" "$seconds" "$d" \
+    2>&1 | grep -v ' INFO ' | tee -a "$out/planline-inductor.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
-fi
+done
 if [ "${PLANLINE_GPU_SKIP_TORCH:-0}" != 1 ]; then
   PYTHONUNBUFFERED=1 timeout -k 10 "${PLANLINE_GPU_TORCH_S:-300}" python3 \
     tools/gpu/torch_inductor_bench.py --out "$out/torch-inductor.json" --seconds "$seconds" "$@" \

@@ -82,11 +82,13 @@ def main():
                     row[mode] = {"error": repr(exc)[:300]}
                 print(f"torch {row['model']} {mode}: {row[mode]}", flush=True)
         rows.append(row)
+        # written after every model: a run cut short by its time limit keeps what it measured
+        Path(args.out).write_text(json.dumps({"device": torch.cuda.get_device_name(),
+                                              "torch": torch.__version__, "rows": rows},
+                                             indent=1))
         del model
         torch._dynamo.reset()
         torch.cuda.empty_cache()
-    Path(args.out).write_text(json.dumps({"device": torch.cuda.get_device_name(),
-                                          "torch": torch.__version__, "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,14 @@ public final class InductorGpuProof {
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args[0]);
     double seconds = Double.parseDouble(args[1]);
+    // rows of earlier runs stay: the proof script runs one process per model, so that one
+    // model that hangs or crashes the process does not hide the others' results
+    Path json = out.resolve("inductor.json");
     List<Map<String, Object>> rows = new ArrayList<>();
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    if (Files.exists(json)) {
+      rows.addAll(mapper.readValue(json.toFile(), Rows.class).rows());
+    }
     boolean ok = true;
     for (int i = 2; i < args.length; i++) {
       Path folder = Path.of(args[i]);
@@ -53,11 +60,18 @@ public final class InductorGpuProof {
       }
       rows.add(row);
       System.out.println("inductor " + row);
+      Files.createDirectories(out);
+      mapper.writeValue(json.toFile(), new Rows(rows));
     }
-    Files.createDirectories(out);
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(out.resolve("inductor.json").toFile(), Map.of("rows", rows));
     System.exit(ok ? 0 : 1);
+  }
+
+  /** The file's shape: {@code {"rows": [...]}}. */
+  record Rows(List<Map<String, Object>> rows) {}
+
+  private static void step(String model, String what, long since) {
+    System.out.printf(Locale.ROOT, "%s: %s (%.0f ms)%n", model, what,
+        (System.nanoTime() - since) / 1e6);
   }
 
   private static boolean prove(Path folder, double seconds, Map<String, Object> row)
@@ -73,9 +87,11 @@ public final class InductorGpuProof {
           PlannerRegistry.builtIn().get("offset"), PlanOptions.DEFAULT.withBudgetMillis(2_000),
           gpu);
       row.put("load_ms", (System.nanoTime() - t0) / 1e6);
+      step(name, "loaded", t0);
       row.put("kernels", m.nativeKernels() == null ? "own" : m.nativeKernels().describe());
       try (LocalInferenceService s = ModelRuns.service(gpu, List.of(m), 4)) {
         List<HostTensor> first = ModelRuns.infer(s, name, sample.inputs());
+        step(name, "first request answered", t0);
         double err = 0;
         for (HostTensor t : first) {
           err = Math.max(err, HostTensor.relativeError(t.floats(),
@@ -91,6 +107,7 @@ public final class InductorGpuProof {
         ModelRuns.infer(s, name, sample.inputs());
         row.put("request_device_bytes", gpu.reservedBytes() - reserved);
         row.put("cublas_workspace_bytes", gpu.cublasWorkspaceBytes());
+        step(name, "memory measured", t0);
         double[] lat = ModelRuns.latency(s, name, sample.inputs(), seconds);
         row.put("p50_ms", lat[0]);
         row.put("p99_ms", lat[1]);
