@@ -36,8 +36,8 @@ for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done
 # a thread dump (SIGQUIT) after PLANLINE_GPU_PROOF_S seconds without hiding the others
 for d in "${folders[@]}"; do
   timeout -k 10 -s QUIT "${PLANLINE_GPU_PROOF_S:-150}" "$java" \
-    -Djava.library.path="$bundle/native" -Dplanline.cuda.cublas="$cublas" -Xms4g -Xmx16g \
-    -XX:+UseParallelGC -cp "$cp" io.planline.backend.cuda.InductorGpuProof "$out" "$seconds" "$d" \
+    -Djava.library.path="$bundle/native" -Dplanline.cuda.cublas="$cublas" -Xms8g -Xmx8g \
+    -XX:+AlwaysPreTouch -XX:+UseParallelGC -cp "$cp" io.planline.backend.cuda.InductorGpuProof "$out" "$seconds" "$d" \
     2>&1 | grep -v ' INFO ' | tee -a "$out/planline-inductor.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
 done

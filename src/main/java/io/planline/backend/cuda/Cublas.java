@@ -1,16 +1,16 @@
 package io.planline.backend.cuda;
 
 import com.sun.jna.Library;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jcuda.NativePointerObject;
-import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,18 +51,44 @@ final class Cublas implements AutoCloseable {
     int cublasSetMathMode(Pointer handle, int mode);
 
     int cublasSetWorkspace_v2(Pointer handle, Pointer workspace, long bytes);
-
-    int cublasSgemm_v2(Pointer handle, int transa, int transb, int m, int n, int k,
-        float[] alpha, Pointer a, int lda, Pointer b, int ldb, float[] beta, Pointer c, int ldc);
-
-    int cublasSgemmStridedBatched(Pointer handle, int transa, int transb, int m, int n, int k,
-        float[] alpha, Pointer a, int lda, long strideA, Pointer b, int ldb, long strideB,
-        float[] beta, Pointer c, int ldc, long strideC, int batches);
   }
+
+  /**
+   * The two products, bound with JNA's direct mapping (interface mapping costs several
+   * microseconds of reflection and argument conversion per call; a request makes dozens).
+   * Pointers pass as their addresses; {@code alpha} and {@code beta} are host addresses, which
+   * cuBLAS reads before the call returns (host pointer mode).
+   */
+  private static final class Direct {
+    private static @Nullable String bound;
+
+    static native int cublasSgemm_v2(long handle, int transa, int transb, int m, int n, int k,
+        long alpha, long a, int lda, long b, int ldb, long beta, long c, int ldc);
+
+    static native int cublasSgemmStridedBatched(long handle, int transa, int transb, int m,
+        int n, int k, long alpha, long a, int lda, long strideA, long b, int ldb, long strideB,
+        long beta, long c, int ldc, long strideC, int batches);
+
+    /** Binds the methods to {@code library}, once per process (a class binds only once). */
+    static synchronized void bind(String library) {
+      if (bound == null) {
+        Native.register(Direct.class, NativeLibrary.getInstance(library));
+        bound = library;
+      } else if (!bound.equals(library)) {
+        LOG.warn("cuBLAS products stay bound to {}, not {}", bound, library);
+      }
+    }
+  }
+
+  /** A thread's two host floats for alpha and beta. */
+  private static final ThreadLocal<Memory> SCALARS = ThreadLocal.withInitial(() ->
+      new Memory(8));
 
   private final Lib lib;
   private final boolean tf32;
   private final Map<Integer, Pointer> handles = new HashMap<>();
+  /** Each stream's handle address, read without a lock by that stream's own thread. */
+  private final long[] byStream = new long[256];
   private final List<DevicePointer> workspaces = new ArrayList<>();
 
   private Cublas(Lib lib, boolean tf32) {
@@ -84,6 +110,7 @@ final class Cublas implements AutoCloseable {
     for (String name : names) {
       try {
         Lib lib = Native.load(name, Lib.class);
+        Direct.bind(name);
         boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
         LOG.info("cuBLAS from {} for products ({})", name, tf32 ? "TF32 allowed"
             : "float32, no TF32");
@@ -111,7 +138,7 @@ final class Cublas implements AutoCloseable {
     PointerByReference ref = new PointerByReference();
     check("cublasCreate", lib.cublasCreate_v2(ref));
     h = ref.getValue();
-    check("cublasSetStream", lib.cublasSetStream_v2(h, new Pointer(address(stream.handle()))));
+    check("cublasSetStream", lib.cublasSetStream_v2(h, new Pointer(stream.address())));
     check("cublasSetMathMode", lib.cublasSetMathMode(h, tf32 ? TF32_TENSOR_OP_MATH
         : DEFAULT_MATH));
     DevicePointer ws = new DevicePointer();
@@ -124,6 +151,18 @@ final class Cublas implements AutoCloseable {
     return h;
   }
 
+  private long handleAddress(CudaStream stream) {
+    int i = stream.index();
+    if (i < byStream.length && byStream[i] != 0) {
+      return byStream[i]; // set by this same thread on its first product
+    }
+    long h = Pointer.nativeValue(handle(stream));
+    if (i < byStream.length) {
+      byStream[i] = h;
+    }
+    return h;
+  }
+
   /**
    * Column-major {@code C = alpha * op(A) op(B) + beta * C} over {@code batches} matrices
    * (device addresses and element strides), enqueued on {@code stream}.
@@ -131,16 +170,17 @@ final class Cublas implements AutoCloseable {
   void gemm(CudaStream stream, int opA, int opB, int m, int n, int k, float alpha, long a,
       int lda, long strideA, long b, int ldb, long strideB, float beta, long c, int ldc,
       long strideC, int batches) {
-    Pointer h = handle(stream);
-    float[] al = {alpha};
-    float[] be = {beta};
+    long h = handleAddress(stream);
+    Memory scalars = SCALARS.get();
+    scalars.setFloat(0, alpha);
+    scalars.setFloat(4, beta);
+    long al = Pointer.nativeValue(scalars);
     if (batches == 1) {
-      check("cublasSgemm", lib.cublasSgemm_v2(h, opA, opB, m, n, k, al, new Pointer(a), lda,
-          new Pointer(b), ldb, be, new Pointer(c), ldc));
+      check("cublasSgemm", Direct.cublasSgemm_v2(h, opA, opB, m, n, k, al, a, lda, b, ldb,
+          al + 4, c, ldc));
     } else {
-      check("cublasSgemmStridedBatched", lib.cublasSgemmStridedBatched(h, opA, opB, m, n, k, al,
-          new Pointer(a), lda, strideA, new Pointer(b), ldb, strideB, be, new Pointer(c), ldc,
-          strideC, batches));
+      check("cublasSgemmStridedBatched", Direct.cublasSgemmStridedBatched(h, opA, opB, m, n, k,
+          al, a, lda, strideA, b, ldb, strideB, al + 4, c, ldc, strideC, batches));
     }
   }
 
@@ -150,30 +190,11 @@ final class Cublas implements AutoCloseable {
     }
   }
 
-  private static final Method NATIVE_POINTER;
-
-  static {
-    try {
-      NATIVE_POINTER = NativePointerObject.class.getDeclaredMethod("getNativePointer");
-      NATIVE_POINTER.setAccessible(true);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  /** The driver's handle of a JCuda stream (cuBLAS takes the same CUstream_st*). */
-  private static long address(CUstream stream) {
-    try {
-      return (long) NATIVE_POINTER.invoke(stream);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read the stream's handle", e);
-    }
-  }
-
   @Override
   public synchronized void close() {
     handles.values().forEach(h -> lib.cublasDestroy_v2(h));
     handles.clear();
+    Arrays.fill(byStream, 0);
     for (DevicePointer p : workspaces) {
       CudaException.warnIfFailed("cuMemFree(cuBLAS workspace)", JCudaDriver.cuMemFree(p));
     }

@@ -34,7 +34,8 @@ final class CudaStream implements AutoCloseable {
   private final int index;
   private final CudaContext context;
   private final Completions completions;
-  private final CUstream stream = new CUstream();
+  private final DirectDriver.Stream stream = new DirectDriver.Stream();
+  private final long address;
   private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final ErrorWord errors;
@@ -49,6 +50,7 @@ final class CudaStream implements AutoCloseable {
     context.makeCurrent();
     CudaException.check("cuStreamCreate",
         JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING));
+    this.address = stream.address();
     this.errors = new ErrorWord();
     this.thread = new Thread(this::loop, "planline-cuda-stream-" + index);
     thread.setDaemon(true);
@@ -66,6 +68,11 @@ final class CudaStream implements AutoCloseable {
 
   CUstream handle() {
     return stream;
+  }
+
+  /** The driver's handle of the stream, for calls bound outside JCuda (JNA). */
+  long address() {
+    return address;
   }
 
   /** The host-mapped word kernels raise on a bad index. */

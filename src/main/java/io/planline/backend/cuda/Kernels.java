@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jcuda.Pointer;
-import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
@@ -28,7 +26,7 @@ final class Kernels implements CudaOps.Launcher {
       "pl_gemm_tc", "pl_gemm32x128", "pl_gemm128x32", "pl_rows", "pl_batch_norm", "pl_embedding",
       "pl_index_select", "pl_pool2d");
 
-  private final Map<String, CUfunction> functions = new HashMap<>();
+  private final Map<String, DirectDriver.Function> functions = new HashMap<>();
 
   /** Loads every module into the current context. */
   Kernels() {
@@ -44,7 +42,7 @@ final class Kernels implements CudaOps.Launcher {
     }
     for (String f : FUNCTIONS) {
       for (CUmodule module : modules) {
-        CUfunction fn = new CUfunction();
+        DirectDriver.Function fn = new DirectDriver.Function();
         int status = JCudaDriver.cuModuleGetFunction(fn, module, f);
         if (status == CUresult.CUDA_SUCCESS) {
           functions.put(f, fn);
@@ -93,7 +91,7 @@ final class Kernels implements CudaOps.Launcher {
     if (stream == null) {
       throw new IllegalStateException(function + " launched outside a CUDA stream thread");
     }
-    CUfunction fn = functions.get(function);
+    DirectDriver.Function fn = functions.get(function);
     if (fn == null) {
       throw new IllegalStateException("unknown kernel " + function);
     }
@@ -101,8 +99,9 @@ final class Kernels implements CudaOps.Launcher {
       throw new IllegalArgumentException(function + ": grid " + gx + " x " + gy + " x " + gz
           + " is outside the device's limits");
     }
-    CudaException.check("cuLaunchKernel(" + function + ")", JCudaDriver.cuLaunchKernel(fn,
-        (int) gx, (int) gy, (int) gz, threads, 1, 1, 0, stream.handle(),
-        Pointer.to(Pointer.to(params)), null));
+    DirectDriver.Params p = DirectDriver.params();
+    p.putStruct(params);
+    CudaException.check("cuLaunchKernel(" + function + ")", p.launch(fn.address(), (int) gx,
+        (int) gy, (int) gz, threads, 0, stream.address()));
   }
 }

@@ -11,8 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import jcuda.Pointer;
-import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
@@ -32,7 +30,7 @@ final class TritonModules implements CompiledKernels {
   private static final int DEFAULT_SHARED_LIMIT = 48 * 1024;
   private static final int WARP = 32;
 
-  private record Loaded(TritonKernel kernel, CUfunction function) {}
+  private record Loaded(TritonKernel kernel, DirectDriver.Function function) {}
 
   private final Map<String, Loaded> kernels = new HashMap<>();
   private final List<CUmodule> modules = new ArrayList<>();
@@ -53,7 +51,7 @@ final class TritonModules implements CompiledKernels {
         }
         CudaException.check("cuModuleLoadData(" + k.name() + ")", status);
         modules.add(module);
-        CUfunction fn = new CUfunction();
+        DirectDriver.Function fn = new DirectDriver.Function();
         CudaException.check("cuModuleGetFunction(" + k.entry() + ")",
             JCudaDriver.cuModuleGetFunction(fn, module, k.entry()));
         if (k.sharedBytes() > DEFAULT_SHARED_LIMIT) {
@@ -110,30 +108,34 @@ final class TritonModules implements CompiledKernels {
           + " is beyond the device's limits");
     }
     int n = k.launched().size();
+    int slots = n + k.scratchPointers();
+    if (slots > DirectDriver.MAX_PARAMS) {
+      throw new IllegalArgumentException(k.name() + " takes " + slots + " parameters, more than "
+          + DirectDriver.MAX_PARAMS);
+    }
+    // per parameter: the tensor it takes (resolved per request), or its fixed value's bits
     String[] tensors = new String[n];
-    Pointer[] fixed = new Pointer[n + k.scratchPointers()];
+    NativeKernels.Param[] kinds = new NativeKernels.Param[n];
+    long[] bits = new long[n];
     for (int j = 0; j < n; j++) {
       int i = k.launched().get(j);
       String a = args.get(i);
-      fixed[j] = switch (k.argKinds().get(i)) {
-        case PTR -> {
-          tensors[j] = a;
-          yield null;
-        }
-        case I64 -> Pointer.to(new long[] {parseLong(k, i, a)});
-        case I32 -> Pointer.to(new int[] {Math.toIntExact(parseLong(k, i, a))});
-        case F64 -> Pointer.to(new double[] {Double.parseDouble(a)});
-        case F32 -> Pointer.to(new float[] {Float.parseFloat(a)});
-      };
-    }
-    for (int j = n; j < fixed.length; j++) {
-      fixed[j] = Pointer.to(new long[] {0}); // no scratch memory: a null pointer
+      kinds[j] = k.argKinds().get(i);
+      switch (kinds[j]) {
+        case PTR -> tensors[j] = a;
+        case I64, I32 -> bits[j] = parseLong(k, i, a);
+        case F64 -> bits[j] = Double.doubleToRawLongBits(Double.parseDouble(a));
+        case F32 -> bits[j] = Float.floatToRawIntBits(Float.parseFloat(a));
+      }
+      if (kinds[j] == NativeKernels.Param.I32) {
+        bits[j] = Math.toIntExact(bits[j]);
+      }
     }
     int gx = (int) grid[0];
     int gy = (int) grid[1];
     int gz = (int) grid[2];
     int threads = k.numWarps() * WARP;
-    CUfunction fn = l.function();
+    long fn = l.function().address();
     return new PreparedLaunch() {
       @Override
       public void run(Function<String, DeviceTensor> resolve) {
@@ -144,15 +146,19 @@ final class TritonModules implements CompiledKernels {
         if (gx == 0 || gy == 0 || gz == 0) {
           return; // nothing to compute (an empty tensor)
         }
-        Pointer[] params = fixed.clone();
+        DirectDriver.Params p = DirectDriver.params();
         for (int j = 0; j < n; j++) {
-          if (tensors[j] != null) {
-            params[j] = Pointer.to(new long[] {((CudaTensor) resolve.apply(tensors[j]))
-                .address()});
+          switch (kinds[j]) {
+            case PTR -> p.putLong(j, ((CudaTensor) resolve.apply(tensors[j])).address());
+            case I32, F32 -> p.putInt(j, (int) bits[j]);
+            case I64, F64 -> p.putLong(j, bits[j]);
           }
         }
-        CudaException.check("cuLaunchKernel(" + k.name() + ")", JCudaDriver.cuLaunchKernel(fn,
-            gx, gy, gz, threads, 1, 1, k.sharedBytes(), s.handle(), Pointer.to(params), null));
+        for (int j = n; j < slots; j++) {
+          p.putLong(j, 0); // no scratch memory: a null pointer
+        }
+        CudaException.check("cuLaunchKernel(" + k.name() + ")",
+            p.launch(fn, gx, gy, gz, threads, k.sharedBytes(), s.address()));
       }
     };
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.planline.backend.HostTensor;
 import io.planline.exec.ExecutableProgram;
+import io.planline.exec.KernelProfile;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.Samples;
 import io.planline.model.Model;
@@ -89,7 +90,8 @@ public final class InductorGpuProof {
       row.put("load_ms", (System.nanoTime() - t0) / 1e6);
       step(name, "loaded", t0);
       row.put("kernels", m.nativeKernels() == null ? "own" : m.nativeKernels().describe());
-      try (LocalInferenceService s = ModelRuns.service(gpu, List.of(m), 4)) {
+      KernelProfile profile = new KernelProfile();
+      try (LocalInferenceService s = ModelRuns.service(gpu, List.of(m), 4, profile)) {
         List<HostTensor> first = ModelRuns.infer(s, name, sample.inputs());
         step(name, "first request answered", t0);
         double err = 0;
@@ -113,12 +115,45 @@ public final class InductorGpuProof {
         row.put("p99_ms", lat[1]);
         row.put("throughput_1", 1000 / lat[0]);
         row.put("throughput_4", ModelRuns.throughput(s, name, sample.inputs(), 4, seconds));
+        diagnose(gpu, s, name, sample, first, profile, row);
         System.out.printf(Locale.ROOT, "%-14s error %.2e  p50 %.3f ms  p99 %.3f ms  4 in flight"
             + " %.1f/s  plan %d (lower bound %d)%n", name, err, lat[0], lat[1],
             row.get("throughput_4"), p.plan().plannedBytes(), p.plan().lowerBoundBytes());
         return err <= MAX_ERROR;
       }
     }
+  }
+
+  /**
+   * Where a request's time goes on the host: enqueue time per operator over 20 requests (the
+   * device runs them later), and the outputs' trip to the host by three routes.
+   */
+  private static void diagnose(CudaBackend gpu, LocalInferenceService s, String name,
+      Samples.Sample sample, List<HostTensor> outputs, KernelProfile profile,
+      Map<String, Object> row) {
+    int runs = 20;
+    profile.reset();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < runs; i++) {
+      ModelRuns.infer(s, name, sample.inputs());
+    }
+    row.put("request_ms_profiled", (System.nanoTime() - t0) / 1e6 / runs);
+    long total = 0;
+    List<String> top = new ArrayList<>();
+    for (KernelProfile.Row r : profile.rows()) {
+      total += r.nanos();
+      if (top.size() < 8) {
+        top.add(String.format(Locale.ROOT, "%s x%d %.3f ms", r.kernel(), r.calls() / runs,
+            r.nanos() / 1e6 / runs));
+      }
+    }
+    row.put("enqueue_ms_per_request", total / 1e6 / runs);
+    row.put("enqueue_top", top);
+    long bytes = 0;
+    for (HostTensor t : outputs) {
+      bytes += t.data().capacity();
+    }
+    row.put("output_download", DownloadProbe.measure(gpu, Math.max(4, bytes & ~3L), 10));
   }
 
   private static Map<String, long[]> shapes(Map<String, HostTensor> inputs) {

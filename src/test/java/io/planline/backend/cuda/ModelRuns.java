@@ -45,10 +45,15 @@ final class ModelRuns {
 
   /** A service of models already loaded on {@code backend}. */
   static LocalInferenceService service(CudaBackend backend, List<Model> loaded, int maxRunning) {
+    return service(backend, loaded, maxRunning, RuntimeObserver.NONE);
+  }
+
+  /** The same, reporting to {@code observer} (a kernel profile, say). */
+  static LocalInferenceService service(CudaBackend backend, List<Model> loaded, int maxRunning,
+      RuntimeObserver observer) {
     MemoryEvents events = new MemoryEvents();
     return new LocalInferenceService(loaded, new RequestExecutor(backend, events, WINDOW,
-        RuntimeObserver.NONE), new Admission(maxRunning, 1024, Long.MAX_VALUE), events,
-        RuntimeObserver.NONE);
+        observer), new Admission(maxRunning, 1024, Long.MAX_VALUE), events, observer);
   }
 
   static Samples.Sample sample(String model) {
