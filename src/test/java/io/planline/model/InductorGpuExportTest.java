@@ -1,0 +1,107 @@
+package io.planline.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.planline.backend.cpu.CpuBackend;
+import io.planline.io.ProgramFormatException;
+import io.planline.ir.Graph;
+import io.planline.plan.MemoryPlanner;
+import io.planline.plan.Plan;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanVerifier;
+import io.planline.plan.PlannerRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Real exports of {@code tools/gpu/export_inductor.sh} (H200, torch 2.11, Triton 3.6; weights
+ * and sample left out), checked without a GPU: Inductor's Triton binaries against what the
+ * program says of them (digest, parameter table from each cubin's {@code .nv.info}), the extern
+ * calls against the operator set, and planning of the exported lines under every planner.
+ */
+final class InductorGpuExportTest {
+
+  private static final CpuBackend CPU = new CpuBackend(1);
+
+  @AfterAll
+  static void close() {
+    CPU.close();
+  }
+
+  private static Path folder(String name) throws URISyntaxException {
+    return Path.of(InductorGpuExportTest.class.getResource("/inductor-gpu/" + name
+        + "/program.json").toURI()).getParent();
+  }
+
+  private static ModelProgram read(Path dir) throws IOException {
+    try (InputStream in = Files.newInputStream(dir.resolve("program.json"))) {
+      return ModelProgramReader.read(dir.resolve("program.json").toString(), in);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"tiny-gpt-b2, 8", "bert-b1, 5"})
+  void load_realExport_checksEveryBinaryThenNamesTheBackendItNeeds(String name, int kernels)
+      throws Exception {
+    Path dir = folder(name);
+    var triton = assertInstanceOf(ModelProgram.TritonBinaries.class, read(dir).compiled());
+    assertEquals("sm_90", triton.capability());
+    assertEquals(kernels, triton.kernels().size());
+    // every cubin's digest and parameter table is checked before the device is: on the CPU the
+    // load gets that far and then says what it needs
+    var e = assertThrows(ProgramFormatException.class, () -> ModelLoader.load(
+        ModelLoader.folder(dir), name, "1", PlannerRegistry.builtIn().get("offset"),
+        PlanOptions.DEFAULT, CPU));
+    assertTrue(e.getMessage().contains("which need backend cuda (this one is cpu)"),
+        e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"tiny-gpt-b2", "bert-b1"})
+  void externCalls_realExport_areAllInTheOperatorSet(String name) throws Exception {
+    ModelProgram p = read(folder(name));
+    var triton = (ModelProgram.TritonBinaries) p.compiled();
+    TreeSet<String> outside = new TreeSet<>();
+    for (ModelProgram.Template t : p.lines()) {
+      if (t instanceof ModelProgram.Call c && !triton.kernels().containsKey(c.kernel())
+          && !CPU.supports(c.kernel())) {
+        outside.add(c.kernel());
+      }
+    }
+    assertEquals(new TreeSet<>(), outside);
+  }
+
+  /** Planned bytes: what the same programs planned on the H200 (docs/gpu.md). */
+  @ParameterizedTest
+  @CsvSource({"tiny-gpt-b2, 51072", "bert-b1, 2531328"})
+  void plan_realExport_everyPlannerVerifiesAndOffsetMeetsTheBound(String name, long onDevice)
+      throws Exception {
+    ModelProgram p = read(folder(name));
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (ModelProgram.TensorSpec in : p.inputs()) {
+      shapes.put(in.name(), in.shape().stream().mapToLong(d -> d.eval(Map.of())).toArray());
+    }
+    Graph g = ProgramBinder.bind(p, ProgramBinder.symbolsFor(p, shapes));
+    PlanOptions options = PlanOptions.DEFAULT.withBudgetMillis(1_000);
+    for (MemoryPlanner planner : PlannerRegistry.builtIn().all()) {
+      Plan plan = planner.plan(g, options);
+      PlanVerifier.verify(g, plan, options.alignment());
+      if (planner.name().equals("offset")) {
+        assertEquals(plan.lowerBoundBytes(), plan.plannedBytes(), name);
+        assertEquals(onDevice, plan.plannedBytes(), name);
+      }
+    }
+  }
+}
