@@ -511,6 +511,30 @@ def tensor_json(tensor):
             "data": tensor.reshape(-1).tolist()}
 
 
+# Above this many values a sample is written as sample.safetensors: as JSON text, GPT-2's logits
+# at batch 32 (206 M floats) make a file no reader holds in memory.
+SAMPLE_JSON_MAX_VALUES = 1 << 20
+
+
+def write_sample(out, inputs, outputs, reference):
+    """The folder's sample: ``inputs`` and the ``outputs`` the reference produced for them, as
+    sample.json, or as sample.safetensors (tensors ``inputs.NAME`` / ``outputs.NAME``, the
+    reference in its metadata) when they hold more than SAMPLE_JSON_MAX_VALUES values."""
+    out = Path(out)
+    values = sum(t.numel() for t in list(inputs.values()) + list(outputs.values()))
+    for stale in ("sample.json", "sample.safetensors"):
+        (out / stale).unlink(missing_ok=True)
+    if values > SAMPLE_JSON_MAX_VALUES:
+        tensors = {f"inputs.{k}": v for k, v in inputs.items()}
+        tensors.update({f"outputs.{k}": v for k, v in outputs.items()})
+        write_safetensors(out / "sample.safetensors", tensors, {"reference": reference})
+        return
+    sample = {"inputs": {k: tensor_json(v) for k, v in inputs.items()},
+              "outputs": {k: tensor_json(v) for k, v in outputs.items()},
+              "reference": reference}
+    (out / "sample.json").write_text(json.dumps(sample) + "\n")
+
+
 def run_eager(model, inputs):
     with torch.no_grad():
         result = model(*inputs.values())
@@ -566,9 +590,7 @@ def export_model(model, inputs, out_dir, *, name, output_names, dynamic=None, de
     write_safetensors(out / "weights.safetensors", weights,
                       {"format": "pt", "producer": "planline_export"})
     outputs = run_eager(model, inputs)
-    sample = {"inputs": {k: tensor_json(v) for k, v in inputs.items()},
-              "outputs": {k: tensor_json(v) for k, v in zip(output_names, outputs)}}
-    (out / "sample.json").write_text(json.dumps(sample) + "\n")
+    write_sample(out, inputs, dict(zip(output_names, outputs)), "PyTorch eager")
     onnx_info = None
     if onnx:
         onnx_info = export_onnx(model, inputs, dynamic, out / "model.onnx", output_names, log)

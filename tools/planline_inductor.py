@@ -39,7 +39,7 @@ from torch._inductor.codegen import wrapper as inductor_wrapper
 from torch._inductor.compile_fx import compile_fx
 
 from planline_export import (DTYPE_NAMES, SUPPORTED_KERNELS, ExportError, run_eager,
-                             tensor_json, write_safetensors)
+                             write_safetensors, write_sample)
 from planline_symbolic import print_expr, rename_symbols
 
 FORMAT_VERSION = 2
@@ -733,10 +733,8 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
     for out_name, a, b in zip(output_names, compiled_outputs, eager):
         err = float((a - b).norm() / max(b.norm(), 1e-30))
         log(f"{name} {out_name}: torch.compile vs eager relative error {err:.2e}")
-    sample = {"inputs": {k: tensor_json(v) for k, v in inputs.items()},
-              "outputs": {k: tensor_json(v) for k, v in zip(output_names, compiled_outputs)},
-              "reference": "torch.compile (Inductor, CPU)"}
-    (out / "sample.json").write_text(json.dumps(sample) + "\n")
+    write_sample(out, inputs, dict(zip(output_names, compiled_outputs)),
+                 "torch.compile (Inductor, CPU)")
     card = {"name": name, "version": 1, "format_version": FORMAT_VERSION,
             "description": description, "inputs": program["inputs"],
             "outputs": [{k: o[k] for k in ("name", "dtype", "shape")} for o in outputs],

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import torch
 
-from planline_export import DTYPE_NAMES, ExportError, run_eager, tensor_json, write_safetensors
+from planline_export import DTYPE_NAMES, ExportError, run_eager, write_safetensors, write_sample
 from planline_inductor import (FORMAT_VERSION, _Translator, _index_bounds, check_versions,
                                compile_and_capture_with)
 
@@ -323,10 +323,8 @@ def export_inductor_cuda(model, inputs, out_dir, *, name, output_names, dynamic=
     for out_name, a, b in zip(output_names, compiled_outputs, eager):
         err = float((a - b).norm() / max(b.norm(), 1e-30))
         log(f"{name} {out_name}: torch.compile vs eager relative error {err:.2e}")
-    sample = {"inputs": {k: tensor_json(v) for k, v in inputs.items()},
-              "outputs": {k: tensor_json(v) for k, v in zip(output_names, compiled_outputs)},
-              "reference": "torch.compile (Inductor, CUDA, TF32 off)"}
-    (out / "sample.json").write_text(json.dumps(sample) + "\n")
+    write_sample(out, inputs, dict(zip(output_names, compiled_outputs)),
+                 "torch.compile (Inductor, CUDA, TF32 off)")
     card = {"name": name, "version": 1, "format_version": FORMAT_VERSION,
             "description": description, "inputs": program["inputs"],
             "outputs": [{k: o[k] for k in ("name", "dtype", "shape")} for o in outputs],

@@ -85,10 +85,12 @@ public final class RunCommand implements Callable<Integer> {
     try (LocalInferenceService service = Runtimes.create(settings, profile)) {
       var source = folder ? ModelLoader.folder(Path.of(model)) : ModelLoader.builtIn(name);
       Samples.Sample sample;
-      String from = input == null ? source.describe("sample.json") : input.toString();
-      try (InputStream in = input == null ? source.open("sample.json")
-          : Files.newInputStream(input)) {
-        sample = Samples.read(from, in);
+      if (input == null) {
+        sample = Samples.of(source);
+      } else {
+        try (InputStream in = Files.newInputStream(input)) {
+          sample = Samples.read(input.toString(), in);
+        }
       }
       Model m = service.find(name, null);
       Map<String, long[]> shapes = new LinkedHashMap<>();

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.planline.backend.HostTensor;
 import io.planline.io.ProgramFormatException;
 import io.planline.ir.DType;
+import io.planline.kernel.SafetensorsFormatException;
+import io.planline.kernel.SafetensorsReader;
+import io.planline.kernel.Tensor;
+import io.planline.model.ModelLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,6 +29,66 @@ public final class Samples {
 
   /** A sample: inputs and the outputs PyTorch produced for them (empty when unknown). */
   public record Sample(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {}
+
+  /** The binary form of a model folder's sample, for samples too large for JSON text. */
+  public static final String BINARY = "sample.safetensors";
+
+  /**
+   * A model folder's sample: {@value #BINARY} (tensors {@code inputs.NAME} and
+   * {@code outputs.NAME}) where the exporter wrote one, else {@code sample.json}.
+   *
+   * @throws ProgramFormatException naming the file when it is malformed
+   */
+  public static Sample of(ModelLoader.Source source) throws IOException {
+    if (!source.has(BINARY)) {
+      try (InputStream in = source.open("sample.json")) {
+        return read(source.describe("sample.json"), in);
+      }
+    }
+    String file = source.describe(BINARY);
+    SafetensorsReader.Contents contents;
+    try (InputStream in = source.open(BINARY)) {
+      byte[] raw = in.readAllBytes();
+      contents = SafetensorsReader.parse(ByteBuffer.wrap(raw), file);
+    } catch (SafetensorsFormatException e) {
+      throw new ProgramFormatException(file, "", e.getMessage(), e);
+    }
+    Map<String, HostTensor> inputs = new LinkedHashMap<>();
+    Map<String, HostTensor> outputs = new LinkedHashMap<>();
+    contents.tensors().forEach((key, t) -> {
+      int dot = key.indexOf('.');
+      String group = dot < 0 ? "" : key.substring(0, dot);
+      String name = key.substring(dot + 1);
+      Map<String, HostTensor> into = switch (group) {
+        case "inputs" -> inputs;
+        case "outputs" -> outputs;
+        default -> throw new ProgramFormatException(file, "tensor " + key, "is neither "
+            + "inputs.NAME nor outputs.NAME");
+      };
+      into.put(name, host(file, key, name, t));
+    });
+    if (inputs.isEmpty()) {
+      throw new ProgramFormatException(file, "", "holds no inputs.NAME tensor");
+    }
+    return new Sample(inputs, outputs);
+  }
+
+  private static HostTensor host(String file, String key, String name, Tensor t) {
+    ByteBuffer b;
+    if (t.dtype() == DType.FLOAT32) {
+      float[] v = t.toFloatArray();
+      b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(v);
+    } else if (t.dtype() == DType.INT64) {
+      long[] v = t.toLongArray();
+      b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+      b.asLongBuffer().put(v);
+    } else {
+      throw new ProgramFormatException(file, "tensor " + key, "unsupported type " + t.dtype()
+          + " (FP32 or INT64)");
+    }
+    return new HostTensor(name, t.dtype(), t.shape(), b);
+  }
 
   /** Reads a sample or a V2 request from {@code in}; {@code file} names it in messages. */
   public static Sample read(String file, InputStream in) throws IOException {

@@ -228,10 +228,7 @@ public final class ModelBench {
   /** A model folder measured at batch 1 and 8, its sample's input shape otherwise. */
   private static List<Case> folderCases(Path dir) throws Exception {
     var source = ModelLoader.folder(dir);
-    io.planline.exec.Samples.Sample sample;
-    try (InputStream in = source.open("sample.json")) {
-      sample = io.planline.exec.Samples.read(source.describe("sample.json"), in);
-    }
+    io.planline.exec.Samples.Sample sample = io.planline.exec.Samples.of(source);
     var first = sample.inputs().entrySet().iterator().next();
     List<Case> out = new java.util.ArrayList<>();
     for (long batch : new long[] {1, 8}) {

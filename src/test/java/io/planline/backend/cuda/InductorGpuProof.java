@@ -78,10 +78,7 @@ public final class InductorGpuProof {
   private static boolean prove(Path folder, double seconds, Map<String, Object> row)
       throws Exception {
     String name = folder.getFileName().toString();
-    Samples.Sample sample;
-    try (InputStream in = Files.newInputStream(folder.resolve("sample.json"))) {
-      sample = Samples.read(folder.resolve("sample.json").toString(), in);
-    }
+    Samples.Sample sample = Samples.of(ModelLoader.folder(folder));
     try (CudaBackend gpu = CudaBackend.open(4)) {
       long t0 = System.nanoTime();
       Model m = ModelLoader.load(ModelLoader.folder(folder), name, "1",

@@ -57,9 +57,8 @@ final class ModelRuns {
   }
 
   static Samples.Sample sample(String model) {
-    var source = ModelLoader.builtIn(model);
-    try (InputStream in = source.open("sample.json")) {
-      return Samples.read(source.describe("sample.json"), in);
+    try {
+      return Samples.of(ModelLoader.builtIn(model));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
