@@ -725,25 +725,40 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
                "inputs": t.inputs, "outputs": outputs, "weights": t.weights,
                "kernels": sorted(t.kernels), "compiled": compiled,
                "index_bounds": index_bounds, "lines": t.lines}
-    (out / "program.json").write_text(json.dumps(program, indent=1) + "\n")
-    if weights:
-        write_safetensors(out / "weights.safetensors", t.weight_values,
-                          {"format": "pt", "producer": "planline_inductor"})
-    eager = run_eager(model, inputs)
-    for out_name, a, b in zip(output_names, compiled_outputs, eager):
-        err = float((a - b).norm() / max(b.norm(), 1e-30))
-        log(f"{name} {out_name}: torch.compile vs eager relative error {err:.2e}")
-    write_sample(out, inputs, dict(zip(output_names, compiled_outputs)),
-                 "torch.compile (Inductor, CPU)")
-    card = {"name": name, "version": 1, "format_version": FORMAT_VERSION,
-            "description": description, "inputs": program["inputs"],
-            "outputs": [{k: o[k] for k in ("name", "dtype", "shape")} for o in outputs],
-            "symbols": program["symbol_bounds"], "kernels": program["kernels"],
-            "compiled_with": f"torch {torch.__version__} inductor, cpp, avx2"}
-    card.update(metadata or {})
-    (out / "model.json").write_text(json.dumps(card, indent=1) + "\n")
+    write_folder(out, program, t.weight_values if weights else None, "planline_inductor",
+                 (model, inputs, inputs), compiled_outputs, output_names,
+                 "torch.compile (Inductor, CPU)",
+                 {"name": name, "description": description, "symbols": program["symbol_bounds"],
+                  "compiled_with": f"torch {torch.__version__} inductor, cpp, avx2",
+                  **(metadata or {})}, log)
     return {"name": name, "kernels": program["kernels"], "lines": len(t.lines),
                 "compiled_kernels": len(used), "program": program}
+
+
+def write_folder(out, program, weight_values, producer, run, compiled_outputs, output_names,
+                 reference, card, log=print):
+    """What every Inductor export writes beside its kernels: program.json, the weights (unless
+    ``weight_values`` is None), the sample with ``compiled_outputs``, and model.json from
+    ``card`` (name, description, symbols, compiled_with and any extra metadata). ``run`` is
+    (model, inputs by name, eager arguments by name): eager PyTorch on those is logged beside
+    the compiled output, so a compile that changed the numbers shows in the export log."""
+    (out / "program.json").write_text(json.dumps(program, indent=1) + "\n")
+    if weight_values is not None:
+        write_safetensors(out / "weights.safetensors", weight_values,
+                          {"format": "pt", "producer": producer})
+    model, inputs, eager_args = run
+    eager = run_eager(model, eager_args)
+    for out_name, a, b in zip(output_names, compiled_outputs, eager):
+        err = float((a - b).norm() / max(b.norm(), 1e-30))
+        log(f"{card['name']} {out_name}: torch.compile vs eager relative error {err:.2e}")
+    write_sample(out, inputs, dict(zip(output_names, compiled_outputs)), reference)
+    outputs = program["outputs"]
+    model_card = {"name": card["name"], "version": 1, "format_version": FORMAT_VERSION,
+                  "description": card["description"], "inputs": program["inputs"],
+                  "outputs": [{k: o[k] for k in ("name", "dtype", "shape")} for o in outputs],
+                  "kernels": program["kernels"]}
+    model_card.update(card)
+    (out / "model.json").write_text(json.dumps(model_card, indent=1) + "\n")
 
 
 def _index_bounds(capture, user_args, input_names):

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import struct
 from pathlib import Path
 
 import torch
 
-from planline_export import DTYPE_NAMES, ExportError, run_eager, write_safetensors, write_sample
+from planline_export import DTYPE_NAMES, ExportError
 from planline_inductor import (FORMAT_VERSION, _Translator, _index_bounds, check_versions,
-                               compile_and_capture_with)
+                               compile_and_capture_with, write_folder)
 
 # Grid rules planline's CUDA backend evaluates (Inductor's GridExpr subclasses of the same names).
 GRIDS = ("Grid1D", "Grid2D", "Grid3D", "Grid2DWithYZOverflow")
@@ -315,24 +314,13 @@ def export_inductor_cuda(model, inputs, out_dir, *, name, output_names, dynamic=
                             "kernels": t.triton},
                "index_bounds": _index_bounds(capture, user_args, list(inputs)),
                "lines": t.lines}
-    (out / "program.json").write_text(json.dumps(program, indent=1) + "\n")
-    if weights:
-        write_safetensors(out / "weights.safetensors", t.weight_values,
-                          {"format": "pt", "producer": "planline_inductor_cuda"})
-    eager = run_eager(model, dict(zip(inputs, user_args)))
-    for out_name, a, b in zip(output_names, compiled_outputs, eager):
-        err = float((a - b).norm() / max(b.norm(), 1e-30))
-        log(f"{name} {out_name}: torch.compile vs eager relative error {err:.2e}")
-    write_sample(out, inputs, dict(zip(output_names, compiled_outputs)),
-                 "torch.compile (Inductor, CUDA, TF32 off)")
-    card = {"name": name, "version": 1, "format_version": FORMAT_VERSION,
-            "description": description, "inputs": program["inputs"],
-            "outputs": [{k: o[k] for k in ("name", "dtype", "shape")} for o in outputs],
-            "symbols": {}, "kernels": program["kernels"],
-            "compiled_with": f"torch {torch.__version__} inductor, triton "
-                             f"{_triton_version()}, {program['compiled']['capability']}"}
-    card.update(metadata or {})
-    (out / "model.json").write_text(json.dumps(card, indent=1) + "\n")
+    write_folder(out, program, t.weight_values if weights else None, "planline_inductor_cuda",
+                 (model, inputs, dict(zip(inputs, user_args))), compiled_outputs, output_names,
+                 "torch.compile (Inductor, CUDA, TF32 off)",
+                 {"name": name, "description": description, "symbols": {},
+                  "compiled_with": f"torch {torch.__version__} inductor, triton "
+                                   f"{_triton_version()}, {program['compiled']['capability']}",
+                  **(metadata or {})}, log)
     return {"name": name, "kernels": program["kernels"], "lines": len(t.lines),
             "compiled_kernels": len(t.triton), "program": program}
 
