@@ -88,7 +88,36 @@ class _Capture:
             "input_names": list(graph.graph_input_names),
             "inputs": {n: graph.graph_inputs[n] for n in graph.graph_input_names},
             "outputs": list(graph.graph_outputs),
+            "inductor_pools": _inductor_pools(wrapper),
         })
+
+
+def inductor_pools(graph, inputs):
+    """program.json's ``inductor_pools``: Inductor's pools for ``graph`` and the input shapes
+    they were sized at (the sample's)."""
+    return {"inputs": {k: list(v.shape) for k, v in inputs.items()},
+            "pools": graph["inductor_pools"]}
+
+
+def _inductor_pools(wrapper):
+    """What Inductor's own pool planner (``config.memory_planning``, memory_planning.py) makes
+    of the same lines: the size of each pool it would allocate, in bytes, at the example shapes.
+    The reference that ``plan`` shows beside planline's plans; it changes nothing that runs."""
+    from torch._inductor.codegen.memory_planning import MemoryPlanner  # pylint: disable=import-outside-toplevel
+    # the planner clears delete_old on the ReuseLines it pools; the reuse planning that really
+    # runs afterwards must see them as they were
+    reuse = [(line, line.delete_old) for line in wrapper.lines
+             if type(line).__name__ == "ReuseLine"]
+    try:
+        planner = MemoryPlanner(wrapper)
+        planner.plan(list(wrapper.lines))
+        return [{"device": str(device), "bytes": int(pool.root.get_size_hint())}
+                for device, pools in planner.pools.device_to_pools.items() for pool in pools]
+    except Exception as exc:  # noqa: BLE001 - a reference only: say why it is missing
+        return {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    finally:
+        for line, delete_old in reuse:
+            line.delete_old = delete_old
 
 
 def _line_record(line):
@@ -724,7 +753,8 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
                "symbols": list(t.symbol_bounds), "symbol_bounds": t.symbol_bounds,
                "inputs": t.inputs, "outputs": outputs, "weights": t.weights,
                "kernels": sorted(t.kernels), "compiled": compiled,
-               "index_bounds": index_bounds, "lines": t.lines}
+               "index_bounds": index_bounds,
+               "inductor_pools": inductor_pools(graph, inputs), "lines": t.lines}
     write_folder(out, program, t.weight_values if weights else None, "planline_inductor",
                  (model, inputs, inputs), compiled_outputs, output_names,
                  "torch.compile (Inductor, CPU)",
@@ -756,7 +786,7 @@ def write_folder(out, program, weight_values, producer, run, compiled_outputs, o
     model_card = {"name": card["name"], "version": 1, "format_version": FORMAT_VERSION,
                   "description": card["description"], "inputs": program["inputs"],
                   "outputs": [{k: o[k] for k in ("name", "dtype", "shape")} for o in outputs],
-                  "kernels": program["kernels"]}
+                  "symbols": card.get("symbols", {}), "kernels": program["kernels"]}
     model_card.update(card)
     (out / "model.json").write_text(json.dumps(model_card, indent=1) + "\n")
 

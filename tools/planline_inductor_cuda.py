@@ -32,7 +32,7 @@ import torch
 
 from planline_export import DTYPE_NAMES, ExportError
 from planline_inductor import (FORMAT_VERSION, _Translator, _index_bounds, check_versions,
-                               compile_and_capture_with, write_folder)
+                               compile_and_capture_with, inductor_pools, write_folder)
 
 # Grid rules planline's CUDA backend evaluates (Inductor's GridExpr subclasses of the same names).
 GRIDS = ("Grid1D", "Grid2D", "Grid3D", "Grid2DWithYZOverflow")
@@ -313,7 +313,7 @@ def export_inductor_cuda(model, inputs, out_dir, *, name, output_names, dynamic=
                             "capability": "sm_%d%d" % torch.cuda.get_device_capability(),
                             "kernels": t.triton},
                "index_bounds": _index_bounds(capture, user_args, list(inputs)),
-               "lines": t.lines}
+               "inductor_pools": inductor_pools(capture.graphs[0], inputs), "lines": t.lines}
     write_folder(out, program, t.weight_values if weights else None, "planline_inductor_cuda",
                  (model, inputs, dict(zip(inputs, user_args))), compiled_outputs, output_names,
                  "torch.compile (Inductor, CUDA, TF32 off)",

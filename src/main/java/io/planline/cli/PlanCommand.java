@@ -5,6 +5,7 @@ import io.planline.io.PlanSvgWriter;
 import io.planline.io.ProgramFiles;
 import io.planline.ir.Graph;
 import io.planline.ir.Program;
+import io.planline.model.InductorPools;
 import io.planline.plan.Liveness;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
@@ -16,8 +17,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +59,9 @@ public final class PlanCommand implements Callable<Integer> {
       description = "Offset alignment for program files (CSV units are never aligned).")
   int alignment;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Program files to plan.")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Program files to plan, or "
+      + "model folders / their program.json (planned at the shapes Inductor's own pools were "
+      + "recorded at, which are shown beside, or at static input shapes).")
   List<Path> files;
 
   @Override
@@ -62,8 +69,19 @@ public final class PlanCommand implements Callable<Integer> {
     List<MemoryPlanner> chosen = plannerOptions.chosen();
     // Read every file before planning any, so a bad file fails before output starts.
     List<Program> programs = new ArrayList<>();
+    Map<Graph, InductorPools> references = new IdentityHashMap<>();
+    Set<Graph> models = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Path f : files) {
-      programs.add(ProgramFiles.read(f));
+      var model = ModelProgramFile.read(f);
+      if (model.isPresent()) {
+        programs.add(new Program(f.toString(), List.of(model.get().graph())));
+        models.add(model.get().graph());
+        if (model.get().inductor() != null) {
+          references.put(model.get().graph(), model.get().inductor());
+        }
+      } else {
+        programs.add(ProgramFiles.read(f));
+      }
     }
     if (svgDir != null) {
       Files.createDirectories(svgDir);
@@ -75,10 +93,13 @@ public final class PlanCommand implements Callable<Integer> {
           "buffers", "lower bound", "planned", "ratio", "ms", "proven");
     }
     for (int i = 0; i < files.size(); i++) {
-      PlanOptions options = new PlanOptions(ProgramFiles.alignmentOf(files.get(i), alignment),
-          plannerOptions.budgetMillis, capacity);
+      boolean model = programs.get(i).graphs().stream().anyMatch(models::contains);
+      PlanOptions options = new PlanOptions(model ? alignment
+          : ProgramFiles.alignmentOf(files.get(i), alignment), plannerOptions.budgetMillis,
+          capacity);
       for (Graph g : programs.get(i).graphs()) {
         int buffers = Liveness.of(g).size();
+        long bound = 0;
         // Output code that Inductor already planned into pools: its own offsets come first.
         var asCompiled = AsCompiledPlan.of(g);
         if (asCompiled.isPresent()) {
@@ -89,6 +110,15 @@ public final class PlanCommand implements Callable<Integer> {
           Plan plan = planner.plan(g, options);
           double millis = (System.nanoTime() - start) / 1e6;
           report(g, plan, buffers, millis, options, results, out);
+          bound = plan.lowerBoundBytes();
+        }
+        InductorPools pools = references.get(g);
+        if (pools != null && !json) {
+          // Inductor's own planner on the same lines (recorded at export): the reference row
+          out.printf(Locale.ROOT, "%-48s %-14s %8d %16s %16d %8s %10s %s%n", "",
+              "(inductor's)", buffers, "", pools.bytes(), bound > 0
+                  ? String.format(Locale.ROOT, "%8.4f", (double) pools.bytes() / bound) : "",
+              "", "");
         }
       }
     }

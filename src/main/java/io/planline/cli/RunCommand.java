@@ -119,6 +119,11 @@ public final class RunCommand implements Callable<Integer> {
           + " (x%.4f), weights %,d bytes, device peak %,d bytes, in use after %,d bytes%n",
           plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(), plan.ratio(),
           m.weightBytes(), backend.peakBytes(), backend.bytesInUse());
+      var pools = m.program().inductorPools();
+      if (pools != null && pools.sizedAt(shapes)) {
+        out.printf(Locale.ROOT, "memory: Inductor's own pools for the same lines %,d bytes "
+            + "(%d pools)%n", pools.bytes(), pools.poolBytes().size());
+      }
       out.printf(Locale.ROOT, "time: %.2f ms (first run, includes warm-up)%n", millis);
       if (profileRuns > 0) {
         printProfile(out, profile, profileRuns,

@@ -171,7 +171,7 @@ public final class Model {
     for (ModelProgram.OutputSpec o : program.outputs()) {
       outs.add(outputInfo(probe, other, o));
     }
-    return new ModelInfo(name, version, planner.name(), ins, outs);
+    return new ModelInfo(name, version, planner.name(), ins, outs, program.inductorPools());
   }
 
   /**

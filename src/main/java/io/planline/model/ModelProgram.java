@@ -26,11 +26,13 @@ import org.jspecify.annotations.Nullable;
  * @param indexBounds integer inputs that index a table, to the table's row count, as the
  *     exporter declared them (version 2; compiled kernels check indices themselves, and a failed
  *     check there cannot be reported, so requests are checked before they run)
+ * @param inductorPools Inductor's own pool sizes for the same lines, when the exporter
+ *     recorded them; null otherwise
  */
 public record ModelProgram(String source, String name, List<String> symbols,
     Map<String, Bound> bounds, List<TensorSpec> inputs, List<OutputSpec> outputs,
     List<WeightSpec> weights, List<Template> lines, @Nullable Compiled compiled,
-    Map<String, Long> indexBounds) {
+    Map<String, Long> indexBounds, @Nullable InductorPools inductorPools) {
 
   public ModelProgram {
     requireNonNull(source, "source");

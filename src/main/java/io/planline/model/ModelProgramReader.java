@@ -121,7 +121,7 @@ public final class ModelProgramReader {
       indexBounds.put(e.getKey(), e.getValue().asLong());
     }
     return new ModelProgram(file, root.path("name").asText(""), symbols, bounds, inputs, outputs,
-        weights, lines, compiled, indexBounds);
+        weights, lines, compiled, indexBounds, InductorPools.read(f, root));
   }
 
   private static Template line(Fields at, JsonNode n, List<String> symbols, Set<String> defined) {

@@ -143,4 +143,31 @@ final class PlanCommandTest {
     n.fieldNames().forEachRemaining(out::add);
     return out;
   }
+
+  @Test
+  void plan_modelProgram_showsInductorsOwnPoolsBesideEachPlanner() {
+    Path program = Path.of("src/main/resources/models/tiny-gpt/inductor/program.json");
+    Result r = run("plan", "--planner", "offset", program.toString());
+    assertEquals(0, r.status(), r.err());
+    String[] rows = r.out().strip().split("\n");
+    assertEquals(3, rows.length, r.out());
+    assertTrue(rows[1].contains("{s0=2, s1=8}") && rows[1].contains("offset"), rows[1]);
+    // Inductor's memory_planning.py on the same lines, recorded by the exporter
+    assertTrue(rows[2].contains("(inductor's)") && rows[2].contains("57344"), rows[2]);
+  }
+
+  @Test
+  void plan_modelFolderWithStaticShapes_plansWithoutAReference() {
+    Result r = run("plan", "--planner", "offset", "src/test/resources/inductor-gpu/bert-b1");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("2531328") && !r.out().contains("(inductor's)"), r.out());
+  }
+
+  @Test
+  void plan_dynamicModelProgramWithoutShapes_failsSayingWhere() {
+    Result r = run("plan", "src/main/resources/models/tiny-gpt/program.json");
+    assertEquals(2, r.status(), r.out()); // an input error, as for every unreadable file
+    assertTrue(r.err().contains("input tokens has a dynamic shape")
+        && r.err().contains("/plan"), r.err());
+  }
 }
