@@ -86,6 +86,22 @@ final class ConvPoolOps {
     }
     Tensor wc = w.isContiguous() ? w : copyContiguous(w);
     int jobs = g.batch * groups;
+    if (ConvChannelsLast.suits(x, w, out, groups)) {
+      // Inductor's CPU layout for convolution-heavy models: one OpenBLAS product per image
+      for (int n = 0; n < g.batch; n++) {
+        ConvChannelsLast.run(par, x.select(0, n), w, bias, out.select(0, n), stride, padding,
+            dilation);
+      }
+      return;
+    }
+    if (ConvColumns.suitsBlas(g.ocg, g.cg * g.kh * g.kw, g.outH * g.outW, wc, out)) {
+      // large products (ResNet's): one OpenBLAS call per image and group, its columns laid out
+      // by every core first; measured 417 -> see docs/benchmarks.md for ResNet-50 [1]
+      for (int j = 0; j < jobs; j++) {
+        g.runBlas(par, x, wc, bias, out, j / groups, j % groups);
+      }
+      return;
+    }
     // few large images: parallelize inside each GEMM; many small ones: one image per worker
     boolean perImage = jobs >= 2 * par.threads();
     if (perImage) {
@@ -165,6 +181,40 @@ final class ConvPoolOps {
         Elementwise.map(og, new Tensor[] {src}, (in, o, len) -> System.arraycopy(in[0], 0, o, 0,
             len));
       }
+    }
+
+    /**
+     * One image n, one group g on OpenBLAS: the columns in direct memory (the input itself for
+     * an unpadded 1x1 convolution), the product straight into the output's rows.
+     */
+    void runBlas(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, Tensor out, int n,
+        int g) {
+      int k = cg * kh * kw;
+      int pixels = outH * outW;
+      Tensor wg = w.narrow(0, (long) g * ocg, ocg).view(1, ocg, k);
+      Tensor og = out.select(0, n).narrow(0, (long) g * ocg, ocg);
+      Tensor target = og.asStrided(new long[] {1, ocg, pixels},
+          new long[] {0, og.stride(0), og.stride(2)}, 0);
+      Tensor init = bias == null ? null : bias.narrow(0, (long) g * ocg, ocg)
+          .asStrided(new long[] {1, ocg, pixels}, new long[] {0, bias.stride(0), 0}, 0);
+      Tensor xg = x.select(0, n).narrow(0, (long) g * cg, cg);
+      Tensor cols = pointwise(xg) ? pointwiseColumns(xg)
+          : ConvColumns.fill(par, xg, kh, kw, outH, outW, stride, pad, dil);
+      if (!Blas.tryRun(wg, cols, target, init, init == null ? 0f : 1f, 1f)) {
+        // the layouts suitsBlas checked hold for every image: only a lost native library
+        // could bring us here, and then the Java GEMM takes the same operands
+        Gemm.run(par, wg, cols, target, init, init == null ? 0f : 1f, 1f, true);
+      }
+    }
+
+    private boolean pointwise(Tensor xg) {
+      return kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && pad[0] == 0
+          && pad[1] == 0 && xg.stride(1) == xg.stride(2) * width && xg.data().isDirect();
+    }
+
+    private Tensor pointwiseColumns(Tensor xg) {
+      return xg.asStrided(new long[] {1, cg, (long) outH * outW},
+          new long[] {0, xg.stride(0), xg.stride(2)}, 0);
     }
 
     /** The im2col matrix [1, Cg*KH*KW, OH*OW] of image n, group g (zeros where padded). */

@@ -9,6 +9,8 @@ import static io.planline.kernel.Tensors.poisoned;
 import static io.planline.kernel.Tensors.random;
 import static io.planline.kernel.Tensors.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.planline.ir.DType;
@@ -66,6 +68,13 @@ final class ConvPoolOpsTest {
       "1, 8, 6, 6, 16, 1, 1, 0, 1, 1, false, SLICED",
       "8, 1, 8, 8, 16, 3, 1, 1, 1, 1, true, CONTIGUOUS",
       "1, 16, 20, 20, 24, 5, 2, 2, 1, 1, true, CONTIGUOUS",
+      // large enough for OpenBLAS (ConvColumns.MIN_MACS per image and group): 3x3, 1x1 (the
+      // input read as it is), a 7x7 stride-2 stem, two groups
+      "2, 16, 32, 32, 32, 3, 1, 1, 1, 1, true, CONTIGUOUS",
+      "1, 64, 16, 16, 256, 1, 1, 0, 1, 1, true, CONTIGUOUS",
+      "1, 3, 64, 64, 64, 7, 2, 3, 1, 1, false, CONTIGUOUS",
+      "2, 32, 32, 32, 64, 3, 1, 1, 1, 2, true, CONTIGUOUS",
+      "2, 32, 32, 32, 64, 3, 1, 1, 1, 2, true, PERMUTED",
   })
   void convolution_2d_matchesDirectLoops(int n, int c, int h, int wd, int oc, int k, int stride,
       int pad, int dil, int groups, boolean withBias, Tensors.Layout layout) {
@@ -85,6 +94,53 @@ final class ConvPoolOpsTest {
     int[] p = {pad, pad};
     int[] d = {dil, dil};
     assertReduction(convReference(x, w, bias, s, p, d, groups, outShape), out, "conv2d");
+  }
+
+  /** A tensor of logical shape [a, b, c, d] stored as [a, c, d, b] (channels last). */
+  private static Tensor channelsLast(Tensor t) {
+    long[] s = t.shape();
+    Tensor nhwc = Tensor.allocate(t.dtype(), s[0], s[2], s[3], s[1]).permute(0, 3, 1, 2);
+    Tensors.forEachIndex(s, i -> nhwc.set(t.get(i), i));
+    return nhwc;
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      // n, c, h, w, oc, k, stride, pad, bias, OHWI weights (else OIHW): Inductor's CPU layout
+      // (ResNet-50's shapes, smaller)
+      "2, 16, 32, 32, 32, 3, 1, 1, true, true",
+      "2, 16, 32, 32, 32, 3, 1, 1, true, false",
+      "2, 64, 16, 16, 256, 1, 1, 0, true, false",
+      "1, 3, 64, 64, 64, 7, 2, 3, false, true",
+      "1, 3, 64, 64, 64, 7, 2, 3, false, false",
+      "1, 128, 32, 32, 256, 1, 2, 0, false, false",
+  })
+  void convolution_channelsLast_matchesDirectLoops(int n, int c, int h, int wd, int oc, int k,
+      int stride, int pad, boolean withBias, boolean ohwi) {
+    Tensor x = channelsLast(random(n * 31L + c, CONTIGUOUS, n, c, h, wd));
+    Tensor plain = random(oc * 17L + k, CONTIGUOUS, oc, c, k, k);
+    Tensor w = ohwi ? channelsLast(plain) : plain;
+    Tensor bias = withBias ? random(oc, SLICED, oc) : null;
+    int oh = (h + 2 * pad - (k - 1) - 1) / stride + 1;
+    int ow = (wd + 2 * pad - (k - 1) - 1) / stride + 1;
+    long[] outShape = {n, oc, oh, ow};
+    Tensor out = channelsLast(poisoned(outShape));
+    assertEquals(Blas.available(), ConvChannelsLast.suits(x, w, out, 1));
+    run("aten.convolution.default", List.of("x", "w", withBias ? "b" : "None",
+        "[" + stride + ", " + stride + "]", "[" + pad + ", " + pad + "]", "[1, 1]", "False",
+        "[0, 0]", "1"), List.of("o"), named("x", x, "w", w, "b", bias, "o", out));
+    assertReduction(convReference(x, w, bias, new int[] {stride, stride}, new int[] {pad, pad},
+        new int[] {1, 1}, 1, outShape), out, "conv2d channels-last");
+  }
+
+  @Test
+  void convolution_largeProducts_goToOpenBlasOnlyWithRowMajorOutputs() {
+    Tensor w = random(1, CONTIGUOUS, 32, 16, 3, 3);
+    Tensor out = poisoned(DType.FLOAT32, CONTIGUOUS, 2, 32, 32, 32);
+    assertEquals(Blas.available(), ConvColumns.suitsBlas(32, 16 * 9, 32 * 32, w, out));
+    Tensor strided = poisoned(DType.FLOAT32, SLICED, 2, 32, 32, 32);
+    assertFalse(ConvColumns.suitsBlas(32, 16 * 9, 32 * 32, w, strided));
+    assertFalse(ConvColumns.suitsBlas(16, 8 * 9, 64, w, out)); // digits-cnn sized
   }
 
   @Test

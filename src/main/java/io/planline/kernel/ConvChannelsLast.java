@@ -1,0 +1,175 @@
+package io.planline.kernel;
+
+import io.planline.ir.DType;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Convolution on channels-last activations (NHWC), the layout Inductor picks on the CPU for
+ * convolution-heavy models (ResNet-50's every activation), as one OpenBLAS product per image:
+ * {@code out[P, OC] = cols[P, K] @ W^T[K, OC]}. The weights are read where they lie, either
+ * OHWI (K ordered kernel row, column, channel: a window's row of the columns is KH*KW bulk copies
+ * of C contiguous input values) or plain OIHW as the model stores them (K ordered channel, row,
+ * column: the same runs, scattered). An unpadded 1x1 convolution needs no columns at all: the
+ * input is them.
+ */
+final class ConvChannelsLast {
+
+  private ConvChannelsLast() {}
+
+  /**
+   * Whether this convolution is channels-last throughout and large enough for OpenBLAS:
+   * input channels contiguous at each pixel, output NHWC with its rows contiguous, weights OHWI.
+   */
+  static boolean suits(Tensor x, Tensor w, Tensor out, int groups) {
+    long c = x.size(1);
+    long oc = out.size(1);
+    long k = c * w.size(2) * w.size(3);
+    long pixels = out.size(2) * out.size(3);
+    return groups == 1 && Blas.available() && oc * k * pixels >= ConvColumns.MIN_MACS
+        && x.data().isDirect() && w.data().isDirect() && out.data().isDirect()
+        && x.stride(1) == 1 && x.byteOffset() % 4 == 0
+        && out.stride(1) == 1 && out.stride(3) == oc && out.stride(2) == out.size(3) * oc
+        && (channelsInner(w) || channelsOuter(w)) && w.stride(0) >= k;
+  }
+
+  /** OHWI weights: K runs over (kernel row, kernel column, channel). */
+  private static boolean channelsInner(Tensor w) {
+    return w.stride(1) == 1 && w.stride(3) == w.size(1) && w.stride(2) == w.size(3) * w.size(1);
+  }
+
+  /** OIHW weights: K runs over (channel, kernel row, kernel column). */
+  private static boolean channelsOuter(Tensor w) {
+    return w.stride(3) == 1 && w.stride(2) == w.size(3) && w.stride(1) == w.size(2) * w.size(3);
+  }
+
+  /** One image: {@code out} [OC, OH, OW] (NHWC strides) from {@code x} [C, H, W]. */
+  static void run(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, Tensor out,
+      long[] stride, long[] pad, long[] dil) {
+    int c = (int) x.size(0);
+    int oc = (int) w.size(0);
+    int kh = (int) w.size(2);
+    int kw = (int) w.size(3);
+    int outH = (int) out.size(1);
+    int outW = (int) out.size(2);
+    int pixels = outH * outW;
+    int k = c * kh * kw;
+    Tensor weights = w;
+    boolean inner = channelsInner(w) || kh * kw == 1;
+    if (!inner && pixels >= oc) {
+      // OIHW with more pixels than filters (ResNet's early 3x3s): turning the weights to OHWI
+      // copies OC*K values, fewer than scattering the P*K values of the columns would
+      weights = ohwi(par, w);
+      inner = true;
+    }
+    Tensor cols = unpadded1x1(x, kh, kw, stride, pad)
+        ? x.asStrided(new long[] {1, pixels, c}, new long[] {0, x.stride(2), 1}, 0)
+        : columns(par, x, kh, kw, outH, outW, stride, pad, dil, inner);
+    Tensor wt = weights.asStrided(new long[] {1, k, oc}, new long[] {0, 1, weights.stride(0)},
+        0);
+    Tensor target = out.asStrided(new long[] {1, pixels, oc}, new long[] {0, oc, 1}, 0);
+    Tensor init = bias == null ? null
+        : bias.asStrided(new long[] {1, pixels, oc}, new long[] {0, 0, bias.stride(0)}, 0);
+    float beta = init == null ? 0f : 1f;
+    if (!Blas.tryRun(cols, wt, target, init, beta, 1f)) {
+      // suits() checked every layout OpenBLAS needs; the Java GEMM takes any strides
+      Gemm.run(par, cols, wt, target, init, beta, 1f, true);
+    }
+  }
+
+  private static boolean unpadded1x1(Tensor x, int kh, int kw, long[] stride, long[] pad) {
+    return kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && pad[0] == 0 && pad[1] == 0
+        && x.stride(1) == x.stride(2) * x.size(2);
+  }
+
+  /** OIHW weights copied to OHWI in the thread's second scratch buffer; a task per filter. */
+  private static Tensor ohwi(Parallel par, Tensor w) {
+    int oc = (int) w.size(0);
+    int c = (int) w.size(1);
+    int window = (int) (w.size(2) * w.size(3));
+    int k = c * window;
+    ByteBuffer bytes = ConvColumns.scratch(1, (long) oc * k * 4);
+    FloatBuffer dst = bytes.asFloatBuffer();
+    FloatBuffer src = w.floats();
+    int base = w.byteOffset() / 4;
+    long s0 = w.stride(0);
+    par.forEach(oc, o -> {
+      float[] in = new float[k];
+      float[] out = new float[k];
+      src.get((int) (base + o * s0), in, 0, k);
+      for (int ch = 0; ch < c; ch++) {
+        for (int q = 0; q < window; q++) {
+          out[q * c + ch] = in[ch * window + q];
+        }
+      }
+      dst.put(o * k, out);
+    });
+    return Tensor.of(bytes, 0, DType.FLOAT32, w.shape(),
+        new long[] {k, 1, w.size(3) * c, c});
+  }
+
+  /**
+   * The columns [1, OH*OW, K] in the thread's scratch memory, K ordered (row, column, channel)
+   * when {@code inner}, else (channel, row, column); a task per output row, which first reads
+   * the KH input rows its windows cover.
+   */
+  private static Tensor columns(Parallel par, Tensor x, int kh, int kw, int outH, int outW,
+      long[] stride, long[] pad, long[] dil, boolean inner) {
+    int c = (int) x.size(0);
+    int height = (int) x.size(1);
+    int width = (int) x.size(2);
+    int k = c * kh * kw;
+    int window = kh * kw;
+    ByteBuffer scratch = ConvColumns.scratch(0, (long) outH * outW * k * 4);
+    FloatBuffer dst = scratch.asFloatBuffer();
+    FloatBuffer src = x.floats();
+    int base = x.byteOffset() / 4;
+    long sh = x.stride(1);
+    long sw = x.stride(2);
+    int rowLength = width * c;
+    par.forEach(outH, oh -> {
+      float[] rows = new float[kh * rowLength];
+      boolean[] present = new boolean[kh];
+      for (int i = 0; i < kh; i++) {
+        long ih = oh * stride[0] - pad[0] + i * dil[0];
+        present[i] = ih >= 0 && ih < height;
+        if (!present[i]) {
+          continue;
+        }
+        if (sw == c) {
+          src.get((int) (base + ih * sh), rows, i * rowLength, rowLength);
+        } else {
+          for (int iw = 0; iw < width; iw++) {
+            src.get((int) (base + ih * sh + iw * sw), rows, i * rowLength + iw * c, c);
+          }
+        }
+      }
+      float[] row = new float[outW * k];
+      for (int ow = 0; ow < outW; ow++) {
+        for (int i = 0; i < kh; i++) {
+          if (!present[i]) {
+            continue; // the window reaches the padding: zeros
+          }
+          for (int j = 0; j < kw; j++) {
+            long iw = ow * stride[1] - pad[1] + j * dil[1];
+            if (iw < 0 || iw >= width) {
+              continue;
+            }
+            int from = i * rowLength + (int) iw * c;
+            if (inner) {
+              System.arraycopy(rows, from, row, ow * k + (i * kw + j) * c, c);
+            } else {
+              for (int ch = 0, to = ow * k + i * kw + j; ch < c; ch++, to += window) {
+                row[to] = rows[from + ch];
+              }
+            }
+          }
+        }
+      }
+      dst.put(oh * outW * k, row);
+    });
+    return Tensor.of(scratch, 0, DType.FLOAT32, new long[] {1, (long) outH * outW, k},
+        new long[] {0, k, 1});
+  }
+}
