@@ -42,13 +42,15 @@ final class CompiledProgramTest {
     CPU.close();
   }
 
-  private static ObjectNode builtIn(String model) throws IOException {
+  /** A built-in model's Inductor program as a JSON tree, to edit. */
+  static ObjectNode builtIn(String model) throws IOException {
     try (InputStream in = ModelLoader.builtIn(model).open(ModelLoader.INDUCTOR_PROGRAM)) {
       return (ObjectNode) JSON.readTree(in);
     }
   }
 
-  private static ModelProgram read(ObjectNode program) throws IOException {
+  /** Reads an (edited) program tree as the loader would. */
+  static ModelProgram read(ObjectNode program) throws IOException {
     return ModelProgramReader.read("p.json",
         new ByteArrayInputStream(JSON.writeValueAsBytes(program)));
   }

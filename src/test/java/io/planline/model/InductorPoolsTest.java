@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planline.io.ProgramFormatException;
 import io.planline.ir.Graph;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlannerRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,22 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 final class InductorPoolsTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static ObjectNode builtIn(String model) throws IOException {
-    try (InputStream in = ModelLoader.builtIn(model).open(ModelLoader.INDUCTOR_PROGRAM)) {
-      return (ObjectNode) JSON.readTree(in);
-    }
-  }
-
-  private static ModelProgram read(ObjectNode program) throws IOException {
-    return ModelProgramReader.read("p.json",
-        new ByteArrayInputStream(JSON.writeValueAsBytes(program)));
-  }
-
   @Test
   void read_tinyGpt_poolsAtTheSampleShapeAndOffsetWithinThem() throws IOException {
-    ModelProgram p = read(builtIn("tiny-gpt"));
+    ModelProgram p = CompiledProgramTest.read(CompiledProgramTest.builtIn("tiny-gpt"));
     InductorPools pools = p.inductorPools();
     assertNotNull(pools);
     assertEquals(Map.of("tokens", List.of(2L, 8L)), pools.inputs());
@@ -58,7 +42,8 @@ final class InductorPoolsTest {
   @Test
   void read_everyBuiltIn_hasItsReference() throws IOException {
     for (String m : ModelLoader.BUILT_IN) {
-      InductorPools pools = read(builtIn(m)).inductorPools();
+      InductorPools pools = CompiledProgramTest.read(CompiledProgramTest.builtIn(m))
+          .inductorPools();
       assertNotNull(pools, m);
       assertTrue(pools.bytes() > 0, m + ": " + pools);
     }
@@ -66,24 +51,24 @@ final class InductorPoolsTest {
 
   @Test
   void read_withoutOrWithAnExportError_hasNoReference() throws IOException {
-    ObjectNode absent = builtIn("digits-mlp");
+    ObjectNode absent = CompiledProgramTest.builtIn("digits-mlp");
     absent.remove("inductor_pools");
-    assertNull(read(absent).inductorPools());
-    ObjectNode failed = builtIn("digits-mlp");
+    assertNull(CompiledProgramTest.read(absent).inductorPools());
+    ObjectNode failed = CompiledProgramTest.builtIn("digits-mlp");
     failed.putObject("inductor_pools").put("error", "AssertionError: multiple allocations");
-    assertNull(read(failed).inductorPools());
+    assertNull(CompiledProgramTest.read(failed).inductorPools());
   }
 
   @Test
   void read_poolWithoutSize_isRefusedNamingTheField() throws IOException {
-    ObjectNode p = builtIn("digits-mlp");
+    ObjectNode p = CompiledProgramTest.builtIn("digits-mlp");
     ((ObjectNode) p.get("inductor_pools").get("pools").get(0)).put("bytes", -5);
-    var e = assertThrows(ProgramFormatException.class, () -> read(p));
+    var e = assertThrows(ProgramFormatException.class, () -> CompiledProgramTest.read(p));
     assertTrue(e.getMessage().contains("inductor_pools") && e.getMessage().contains("bytes"),
         e.getMessage());
-    ObjectNode q = builtIn("digits-mlp");
+    ObjectNode q = CompiledProgramTest.builtIn("digits-mlp");
     ((ObjectNode) q.get("inductor_pools")).putArray("inputs");
-    var f = assertThrows(ProgramFormatException.class, () -> read(q));
+    var f = assertThrows(ProgramFormatException.class, () -> CompiledProgramTest.read(q));
     assertTrue(f.getMessage().contains("inductor_pools, field inputs"), f.getMessage());
   }
 }
