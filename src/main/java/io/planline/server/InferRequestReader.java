@@ -1,7 +1,6 @@
 package io.planline.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -25,9 +24,7 @@ public final class InferRequestReader {
   /** The header that announces the binary tensor data extension. */
   public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
-  /** Anything after the JSON value (in the JSON part of the body) is refused, not ignored. */
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = JsonCodecs.READER;
 
   private InferRequestReader() {}
 

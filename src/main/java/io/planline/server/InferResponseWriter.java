@@ -34,7 +34,7 @@ public final class InferResponseWriter {
   /** Bytes of a response besides its elements: names, types, shapes, per output and in all. */
   private static final int OVERHEAD = 256;
 
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = JsonCodecs.WRITER;
 
   private InferResponseWriter() {}
 
