@@ -1,0 +1,41 @@
+package io.planline.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Infer responses go out uncompressed even when the client offers gzip (as Go's HTTP client
+ * always does): compressing tensor data cost more than it saved (application.yml says why).
+ */
+@MicronautTest
+final class ResponseCompressionTest {
+
+  @Inject
+  EmbeddedServer server;
+
+  @Test
+  void infer_clientAcceptsGzip_getsThePlainJsonBody() {
+    Http http = new Http(server);
+    StringBuilder tokens = new StringBuilder();
+    for (int i = 0; i < 64; i++) {
+      tokens.append(i == 0 ? "" : ",").append(i * 3 % 256);
+    }
+    String body = "{\"inputs\": [{\"name\": \"tokens\", \"shape\": [1, 64], \"datatype\": "
+        + "\"INT64\", \"data\": [" + tokens + "]}]}";
+    HttpResponse<byte[]> r = http.post("/v2/models/tiny-gpt/infer", "application/json",
+        Map.of("Accept-Encoding", "gzip, deflate"), body.getBytes(StandardCharsets.UTF_8));
+    assertEquals(200, r.statusCode(), Http.text(r));
+    assertTrue(r.headers().firstValue("Content-Encoding").isEmpty(),
+        r.headers().map().toString());
+    // 64 x 256 logits as JSON text: readable as it came
+    assertEquals(64 * 256, Http.json(r).get("outputs").get(0).get("data").size());
+  }
+}
