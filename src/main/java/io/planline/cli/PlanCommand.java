@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -103,13 +104,14 @@ public final class PlanCommand implements Callable<Integer> {
         // Output code that Inductor already planned into pools: its own offsets come first.
         var asCompiled = AsCompiledPlan.of(g);
         if (asCompiled.isPresent()) {
-          report(g, asCompiled.get(), buffers, 0, options, results, out);
+          report(g, asCompiled.get(), buffers, 0, options, results, out, null);
         }
         for (MemoryPlanner planner : chosen) {
           long start = System.nanoTime();
           Plan plan = planner.plan(g, options);
           double millis = (System.nanoTime() - start) / 1e6;
-          report(g, plan, buffers, millis, options, results, out);
+          report(g, plan, buffers, millis, options, results, out,
+              references.containsKey(g) ? references.get(g).bytes() : null);
           bound = plan.lowerBoundBytes();
         }
         InductorPools pools = references.get(g);
@@ -131,9 +133,10 @@ public final class PlanCommand implements Callable<Integer> {
 
   /** Verifies a plan, then prints it (table row), keeps it (JSON) and draws it (SVG). */
   private void report(Graph g, Plan plan, int buffers, double millis, PlanOptions options,
-      List<PlanJsonWriter.Result> results, PrintWriter out) throws IOException {
+      List<PlanJsonWriter.Result> results, PrintWriter out, @Nullable Long inductor)
+      throws IOException {
     PlanVerifier.verify(g, plan, options.alignment());
-    results.add(new PlanJsonWriter.Result(plan, buffers, millis));
+    results.add(new PlanJsonWriter.Result(plan, buffers, millis, inductor));
     if (!json) {
       out.printf(Locale.ROOT, "%-48s %-14s %8d %16d %16d %8.4f %10.2f %s%n",
           shorten(plan.source()), plan.planner(), buffers, plan.lowerBoundBytes(),

@@ -7,6 +7,7 @@ import io.planline.plan.Placement;
 import io.planline.plan.Plan;
 import io.planline.plan.Pool;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes plans as the JSON the {@code plan --json} command and the HTTP {@code /plan} endpoint
@@ -20,8 +21,18 @@ public final class PlanJsonWriter {
 
   private PlanJsonWriter() {}
 
-  /** One planner's result on one graph. */
-  public record Result(Plan plan, int buffers, double planMillis) {}
+  /**
+   * One planner's result on one graph, with Inductor's own pool bytes for the same graph where
+   * they are known (written as {@code inductor_pool_bytes}; null: left out).
+   */
+  public record Result(Plan plan, int buffers, double planMillis,
+      @Nullable Long inductorPoolBytes) {
+
+    /** A result with no reference from Inductor. */
+    public Result(Plan plan, int buffers, double planMillis) {
+      this(plan, buffers, planMillis, null);
+    }
+  }
 
   /** The whole document for {@code results}. */
   public static ObjectNode document(List<Result> results) {
@@ -43,6 +54,9 @@ public final class PlanJsonWriter {
     o.put("lower_bound_bytes", p.lowerBoundBytes());
     o.put("planned_bytes", p.plannedBytes());
     o.put("plan_millis", Math.round(r.planMillis() * 1000) / 1000.0);
+    if (r.inductorPoolBytes() != null) {
+      o.put("inductor_pool_bytes", r.inductorPoolBytes());
+    }
     ArrayNode pools = o.putArray("pools");
     for (Pool pool : p.pools()) {
       pools.addObject().put("name", pool.name()).put("device", pool.device().toString())

@@ -67,13 +67,12 @@ final class PlanController {
     long start = System.nanoTime();
     return service.plan(info.name(), info.version(), shapes).map(plan -> {
       double millis = (System.nanoTime() - start) / 1e6;
-      var result = new PlanJsonWriter.Result(plan, storages(plan), millis);
-      var json = PlanJsonWriter.result(result);
-      if (info.inductorPools() != null && info.inductorPools().sizedAt(shapes)) {
-        // Inductor's own pools for the same lines and shapes, beside planline's plan
-        json.put("inductor_pool_bytes", info.inductorPools().bytes());
-      }
-      return HttpResponse.ok(json.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+      // Inductor's own pools for the same lines, where they were sized at these shapes
+      Long inductor = info.inductorPools() != null && info.inductorPools().sizedAt(shapes)
+          ? info.inductorPools().bytes() : null;
+      var result = new PlanJsonWriter.Result(plan, storages(plan), millis, inductor);
+      return HttpResponse.ok(PlanJsonWriter.result(result).toString())
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
     });
   }
 

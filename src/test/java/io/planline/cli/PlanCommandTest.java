@@ -157,6 +157,18 @@ final class PlanCommandTest {
   }
 
   @Test
+  void plan_modelProgramJson_carriesInductorsPoolsInEachResult() throws IOException {
+    Result r = run("plan", "--json", "--planner", "offset", "--planner", "greedy",
+        "src/main/resources/models/tiny-gpt/inductor/program.json");
+    assertEquals(0, r.status(), r.err());
+    JsonNode results = new ObjectMapper().readTree(r.out()).get("results");
+    assertEquals(2, results.size());
+    for (JsonNode result : results) {
+      assertEquals(57344, result.get("inductor_pool_bytes").asLong(), result.toString());
+    }
+  }
+
+  @Test
   void plan_modelFolderWithStaticShapes_plansWithoutAReference() {
     Result r = run("plan", "--planner", "offset", "src/test/resources/inductor-gpu/bert-b1");
     assertEquals(0, r.status(), r.err());
