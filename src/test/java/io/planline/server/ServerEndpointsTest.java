@@ -26,13 +26,19 @@ final class ServerEndpointsTest {
   }
 
   @Test
-  void live_running_ok() {
-    assertEquals(200, http.get(ServerController.LIVE).statusCode());
+  void live_running_okWithJsonBody() {
+    HttpResponse<byte[]> r = http.get(ServerController.LIVE);
+    assertEquals(200, r.statusCode());
+    // The KServe SDK's is_server_live() parses the body as JSON and reads "live".
+    assertEquals("{\"live\":true}", Http.text(r));
+    assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
   }
 
   @Test
-  void ready_allModelsLoaded_ok() {
-    assertEquals(200, http.get(ServerController.READY).statusCode());
+  void ready_allModelsLoaded_okWithJsonBody() {
+    HttpResponse<byte[]> r = http.get(ServerController.READY);
+    assertEquals(200, r.statusCode());
+    assertEquals("{\"ready\":true}", Http.text(r));
   }
 
   @Test
