@@ -3,7 +3,6 @@ package io.planline.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -26,23 +25,14 @@ import org.jspecify.annotations.Nullable;
 @Controller("/v2/repository")
 final class RepositoryController {
 
-  /** The model-control modes this build implements. */
-  static final List<String> MODES = List.of("none");
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final InferenceService service;
   private final String mode;
 
-  RepositoryController(InferenceService service,
-      @Value("${planline.model-control:none}") String mode) {
-    if (!MODES.contains(mode)) {
-      // Failing at start beats a server that accepts a mode and then refuses every load.
-      throw new IllegalArgumentException("planline.model-control: '" + mode
-          + "' is not supported by this build; valid: " + String.join(", ", MODES));
-    }
+  RepositoryController(InferenceService service, ModelControl control) {
     this.service = service;
-    this.mode = mode;
+    this.mode = control.mode();
   }
 
   /**

@@ -10,6 +10,8 @@ import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Triton's model configuration as its client's {@code get_model_config(name[, version])} requests
@@ -65,16 +67,19 @@ final class ModelConfigTest {
     assertEquals(version, c.get("version_policy").get("specific").get("versions").get(0).asText());
   }
 
-  @Test
-  void config_unknownModel_404WithJsonError() {
-    HttpResponse<byte[]> r = http.get("/v2/models/resnet/config");
+  /** The per-model Triton endpoints answer a wrong name or version as metadata does. */
+  @ParameterizedTest
+  @ValueSource(strings = {"config", "stats"})
+  void unknownModel_404WithJsonError(String endpoint) {
+    HttpResponse<byte[]> r = http.get("/v2/models/resnet/" + endpoint);
     assertEquals(404, r.statusCode());
     assertTrue(Http.error(r).contains("unknown model 'resnet'"), Http.error(r));
   }
 
-  @Test
-  void config_unknownVersion_404WithJsonError() {
-    HttpResponse<byte[]> r = http.get("/v2/models/digits-mlp/versions/999/config");
+  @ParameterizedTest
+  @ValueSource(strings = {"config", "stats"})
+  void unknownVersion_404WithJsonError(String endpoint) {
+    HttpResponse<byte[]> r = http.get("/v2/models/digits-mlp/versions/999/" + endpoint);
     assertEquals(404, r.statusCode());
     assertTrue(Http.error(r).contains("no version '999'"), Http.error(r));
   }

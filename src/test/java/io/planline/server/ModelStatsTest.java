@@ -82,19 +82,7 @@ final class ModelStatsTest {
     assertEquals(version, s.get("version").asText());
   }
 
-  @Test
-  void stats_unknownModel_404WithJsonError() {
-    HttpResponse<byte[]> r = http.get("/v2/models/resnet/stats");
-    assertEquals(404, r.statusCode());
-    assertTrue(Http.error(r).contains("unknown model 'resnet'"), Http.error(r));
-  }
-
-  @Test
-  void stats_unknownVersion_404WithJsonError() {
-    HttpResponse<byte[]> r = http.get("/v2/models/digits-mlp/versions/999/stats");
-    assertEquals(404, r.statusCode());
-    assertTrue(Http.error(r).contains("no version '999'"), Http.error(r));
-  }
+  // Unknown model and version: ModelConfigTest covers both per-model Triton endpoints.
 
   private JsonNode only(String path) {
     HttpResponse<byte[]> r = http.get(path);

@@ -1,14 +1,17 @@
 package io.planline.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,5 +85,22 @@ final class RepositoryApiTest {
     assertEquals(400, r.statusCode(), Http.text(r));
     assertTrue(Http.error(r).contains("cannot unload model 'digits-mlp'"), Http.error(r));
     assertEquals(200, http.get("/v2/models/digits-mlp/ready").statusCode());
+  }
+
+  @Test
+  void modelControl_unimplementedMode_stopsStartNamingValidModes() {
+    // A mode accepted at start and then refused on every load would hide the mistake.
+    Throwable e = assertThrows(RuntimeException.class, () -> {
+      try (EmbeddedServer s = ApplicationContext.run(EmbeddedServer.class,
+          Map.of("planline.model-control", "polling"), "test")) {
+        new Http(s).postEmpty("/v2/repository/index");
+      }
+    });
+    String chain = "";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      chain += t.getMessage() + "\n";
+    }
+    assertTrue(chain.contains("planline.model-control: 'polling'") && chain.contains("none"),
+        chain);
   }
 }
