@@ -1,5 +1,6 @@
 package io.planline.server;
 
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -27,23 +28,23 @@ final class ModelConfigController {
 
   /** The configuration of the default version. */
   @Get(uri = "/{model}/config", produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> config(String model) {
-    return configOf(lookup.resolve(model, null));
+  HttpResponse<byte[]> config(String model) {
+    return ExactJson.ok(configOf(lookup.resolve(model, null)));
   }
 
   /** The configuration of one version. */
   @Get(uri = "/{model}/versions/{version}/config", produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> config(String model, String version) {
-    return configOf(lookup.resolve(model, version));
+  HttpResponse<byte[]> config(String model, String version) {
+    return ExactJson.ok(configOf(lookup.resolve(model, version)));
   }
 
-  private Map<String, Object> configOf(ModelInfo info) {
+  private static Map<String, Object> configOf(ModelInfo info) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("name", info.name());
     c.put("platform", "planline");
     c.put("backend", "planline");
-    c.put("version_policy", Map.of("specific",
-        Map.of("versions", lookup.versions(info.name()))));
+    // Every configured version is served; Triton's "specific" policy would need numeric versions.
+    c.put("version_policy", Map.of("all", Map.of()));
     c.put("max_batch_size", 0);
     c.put("input", info.inputs().stream().map(t -> tensor(t, true)).toList());
     c.put("output", info.outputs().stream().map(t -> tensor(t, false)).toList());

@@ -1,5 +1,6 @@
 package io.planline.server;
 
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -36,22 +37,25 @@ final class ModelStatsController {
 
   /** Every served model and version. */
   @Get(uri = "/stats", produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> all() {
-    return Map.of("model_stats", service.models().stream().map(this::statsOf).toList());
+  HttpResponse<byte[]> all() {
+    return stats(service.models());
   }
 
   /** Every version of one model (Triton answers all versions when none is named). */
   @Get(uri = "/{model}/stats", produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> model(String model) {
+  HttpResponse<byte[]> model(String model) {
     lookup.resolve(model, null);
-    return Map.of("model_stats", service.models().stream()
-        .filter(m -> m.name().equals(model)).map(this::statsOf).toList());
+    return stats(service.models().stream().filter(m -> m.name().equals(model)).toList());
   }
 
   /** One version. */
   @Get(uri = "/{model}/versions/{version}/stats", produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> version(String model, String version) {
-    return Map.of("model_stats", List.of(statsOf(lookup.resolve(model, version))));
+  HttpResponse<byte[]> version(String model, String version) {
+    return stats(List.of(lookup.resolve(model, version)));
+  }
+
+  private HttpResponse<byte[]> stats(List<ModelInfo> models) {
+    return ExactJson.ok(Map.of("model_stats", models.stream().map(this::statsOf).toList()));
   }
 
   private Map<String, Object> statsOf(ModelInfo info) {

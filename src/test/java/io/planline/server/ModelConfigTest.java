@@ -47,6 +47,7 @@ final class ModelConfigTest {
     JsonNode out = c.get("output").get(0);
     assertEquals("TYPE_FP32", out.get("data_type").asText());
     assertEquals("[-1,10]", out.get("dims").toString());
+    assertEquals("", out.get("label_filename").asText("absent"));
     assertEquals("noop", c.get("parameters").get("planner").get("string_value").asText());
   }
 
@@ -58,13 +59,13 @@ final class ModelConfigTest {
   }
 
   @Test
-  void config_withVersion_sameAsDefaultAndListsVersion() {
+  void config_withVersion_sameAsDefaultServingAllVersions() {
     String version = Http.json(http.get("/v2/models/digits-cnn")).get("versions").get(0).asText();
     HttpResponse<byte[]> r = http.get("/v2/models/digits-cnn/versions/" + version + "/config");
     assertEquals(200, r.statusCode(), Http.text(r));
     JsonNode c = Http.json(r);
     assertEquals(Http.json(http.get("/v2/models/digits-cnn/config")), c);
-    assertEquals(version, c.get("version_policy").get("specific").get("versions").get(0).asText());
+    assertEquals("{\"all\":{}}", c.get("version_policy").toString());
   }
 
   /** The per-model Triton endpoints answer a wrong name or version as metadata does. */

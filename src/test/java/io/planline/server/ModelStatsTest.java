@@ -72,6 +72,8 @@ final class ModelStatsTest {
         after.get("inference_stats").get("compute_infer").get("ns"));
     assertEquals(1, after.get("execution_count").asLong() - before.get("execution_count").asLong());
     assertTrue(after.get("last_inference").asLong() > 0);
+    // Empty on purpose (no batching) and still present, as Triton writes it.
+    assertEquals("[]", after.get("batch_stats").toString());
   }
 
   @Test
