@@ -53,10 +53,11 @@ final class ServerController {
         : "not ready: " + String.join(", ", notReady));
   }
 
-  /** The server's name, version and protocol extensions. */
+  /** The server's name, version and protocol extensions (Triton's names where Triton has one). */
   @Get(produces = MediaType.APPLICATION_JSON)
   Map<String, Object> metadata() {
     return Map.of("name", "planline", "version", Versions.SERVER,
-        "extensions", List.of("binary_tensor_data", "planline_plan"));
+        "extensions", List.of("binary_tensor_data", "model_configuration", "model_repository",
+            "statistics", "planline_plan"));
   }
 }

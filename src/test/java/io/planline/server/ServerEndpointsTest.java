@@ -48,7 +48,10 @@ final class ServerEndpointsTest {
     JsonNode body = Http.json(r);
     assertEquals("planline", body.get("name").asText());
     assertTrue(body.get("version").asText().matches("\\d+\\.\\d+\\.\\d+.*"));
-    assertTrue(body.get("extensions").toString().contains("binary_tensor_data"), body.toString());
+    for (String e : new String[] {"binary_tensor_data", "model_configuration", "model_repository",
+        "statistics"}) {
+      assertTrue(body.get("extensions").toString().contains("\"" + e + "\""), body.toString());
+    }
   }
 
   @Test
