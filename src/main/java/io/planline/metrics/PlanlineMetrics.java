@@ -53,6 +53,7 @@ public final class PlanlineMetrics {
   private final Map<Tags, AtomicLong> queueDepth = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> requestsInFlight = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> kernelsInFlight = new ConcurrentHashMap<>();
+  private final Map<String, RequestTally> tallies = new ConcurrentHashMap<>();
 
   /** Meters registered in {@code registry}. */
   public PlanlineMetrics(MeterRegistry registry) {
@@ -173,8 +174,27 @@ public final class PlanlineMetrics {
     if (!(seconds >= 0)) {
       throw new IllegalArgumentException("request duration must be ≥ 0 s, got " + seconds);
     }
+    long nanos = (long) (seconds * 1e9);
     requests(model, outcome).increment();
-    duration(model).record((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
+    duration(model).record(nanos, TimeUnit.NANOSECONDS);
+    tallies.computeIfAbsent(model, m -> new RequestTally()).add(outcome, nanos);
+  }
+
+  /**
+   * The statistics of {@code model}'s finished requests, from the same calls that feed the
+   * {@code planline_requests_total} counters and the duration histogram.
+   */
+  public RequestStats requestStats(String model) {
+    long success = (long) requests(model, Outcome.SUCCESS).count();
+    long failed = 0;
+    for (Outcome o : Outcome.values()) {
+      if (o != Outcome.SUCCESS) {
+        failed += (long) requests(model, o).count();
+      }
+    }
+    RequestTally t = tallies.getOrDefault(model, RequestTally.EMPTY);
+    return new RequestStats(success, t.successNanos(), failed, t.failNanos(),
+        t.lastFinishedMillis());
   }
 
   /** Counts one request that admission refused ({@code queue_full}, {@code memory}, ...). */

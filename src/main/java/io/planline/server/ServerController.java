@@ -28,29 +28,36 @@ final class ServerController {
     this.errors = errors;
   }
 
-  /** 200 while the process can answer at all. */
-  @Get("/health/live")
+  /**
+   * 200 {@code {"live": true}} while the process can answer at all: the body is for the KServe
+   * SDK, whose {@code is_server_live()} fails to parse an empty one.
+   */
+  @Get(uri = "/health/live", produces = MediaType.APPLICATION_JSON)
   HttpResponse<?> live() {
-    return HttpResponse.ok();
+    return HttpResponse.ok(Map.of("live", true));
   }
 
-  /** 200 when every served model can take requests; 503 naming those that cannot. */
-  @Get("/health/ready")
+  /**
+   * 200 {@code {"ready": true}} when every served model can take requests; 503 naming those that
+   * cannot.
+   */
+  @Get(uri = "/health/ready", produces = MediaType.APPLICATION_JSON)
   HttpResponse<?> ready() {
     List<String> notReady = service.models().stream()
         .filter(m -> !service.ready(m.name(), m.version()))
         .map(m -> m.name() + " (version " + m.version() + ")").toList();
     if (notReady.isEmpty() && !service.models().isEmpty()) {
-      return HttpResponse.ok();
+      return HttpResponse.ok(Map.of("ready", true));
     }
     return errors.error(HttpStatus.SERVICE_UNAVAILABLE, notReady.isEmpty() ? "no models are served"
         : "not ready: " + String.join(", ", notReady));
   }
 
-  /** The server's name, version and protocol extensions. */
+  /** The server's name, version and protocol extensions (Triton's names where Triton has one). */
   @Get(produces = MediaType.APPLICATION_JSON)
   Map<String, Object> metadata() {
     return Map.of("name", "planline", "version", Versions.SERVER,
-        "extensions", List.of("binary_tensor_data", "planline_plan"));
+        "extensions", List.of("binary_tensor_data", "model_configuration", "model_repository",
+            "statistics", "planline_plan"));
   }
 }

@@ -44,6 +44,12 @@ final class Http {
     return send(b.build());
   }
 
+  /** POST with no body and no Content-Type, as Triton's client posts the repository index. */
+  HttpResponse<byte[]> postEmpty(String path) {
+    return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody())
+        .build());
+  }
+
   private HttpResponse<byte[]> send(HttpRequest request) {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -26,13 +26,19 @@ final class ServerEndpointsTest {
   }
 
   @Test
-  void live_running_ok() {
-    assertEquals(200, http.get(ServerController.LIVE).statusCode());
+  void live_running_okWithJsonBody() {
+    HttpResponse<byte[]> r = http.get(ServerController.LIVE);
+    assertEquals(200, r.statusCode());
+    // The KServe SDK's is_server_live() parses the body as JSON and reads "live".
+    assertEquals("{\"live\":true}", Http.text(r));
+    assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
   }
 
   @Test
-  void ready_allModelsLoaded_ok() {
-    assertEquals(200, http.get(ServerController.READY).statusCode());
+  void ready_allModelsLoaded_okWithJsonBody() {
+    HttpResponse<byte[]> r = http.get(ServerController.READY);
+    assertEquals(200, r.statusCode());
+    assertEquals("{\"ready\":true}", Http.text(r));
   }
 
   @Test
@@ -42,7 +48,10 @@ final class ServerEndpointsTest {
     JsonNode body = Http.json(r);
     assertEquals("planline", body.get("name").asText());
     assertTrue(body.get("version").asText().matches("\\d+\\.\\d+\\.\\d+.*"));
-    assertTrue(body.get("extensions").toString().contains("binary_tensor_data"), body.toString());
+    for (String e : new String[] {"binary_tensor_data", "model_configuration", "model_repository",
+        "statistics"}) {
+      assertTrue(body.get("extensions").toString().contains("\"" + e + "\""), body.toString());
+    }
   }
 
   @Test
