@@ -58,15 +58,18 @@ final class ConvChannelsLast {
     return w.stride(3) == 1 && w.stride(2) == w.size(3) && w.stride(1) == w.size(2) * w.size(3);
   }
 
-  /** One image: {@code out} [OC, OH, OW] (NHWC strides) from {@code x} [C, H, W]. */
+  /**
+   * Every image: {@code out} [N, OC, OH, OW] (NHWC strides) from {@code x} [N, C, H, W]; the
+   * weights are turned (when they are) once for the whole batch.
+   */
   static void run(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, Tensor out,
       long[] stride, long[] pad, long[] dil) {
-    int c = (int) x.size(0);
+    int c = (int) x.size(1);
     int oc = (int) w.size(0);
     int kh = (int) w.size(2);
     int kw = (int) w.size(3);
-    int outH = (int) out.size(1);
-    int outW = (int) out.size(2);
+    int outH = (int) out.size(2);
+    int outW = (int) out.size(3);
     int pixels = outH * outW;
     int k = c * kh * kw;
     Tensor weights = w;
@@ -77,18 +80,22 @@ final class ConvChannelsLast {
       weights = ohwi(par, w);
       inner = true;
     }
-    Tensor cols = unpadded1x1(x, kh, kw, stride, pad)
-        ? x.asStrided(new long[] {1, pixels, c}, new long[] {0, x.stride(2), 1}, 0)
-        : columns(par, x, kh, kw, outH, outW, stride, pad, dil, inner);
     Tensor wt = weights.asStrided(new long[] {1, k, oc}, new long[] {0, 1, weights.stride(0)},
         0);
-    Tensor target = out.asStrided(new long[] {1, pixels, oc}, new long[] {0, oc, 1}, 0);
     Tensor init = bias == null ? null
         : bias.asStrided(new long[] {1, pixels, oc}, new long[] {0, 0, bias.stride(0)}, 0);
     float beta = init == null ? 0f : 1f;
-    if (!Blas.tryRun(cols, wt, target, init, beta, 1f)) {
-      // suits() checked every layout OpenBLAS needs; the Java GEMM takes any strides
-      Gemm.run(par, cols, wt, target, init, beta, 1f, true);
+    for (int n = 0; n < x.size(0); n++) {
+      Tensor xn = x.select(0, n);
+      Tensor cols = unpadded1x1(xn, kh, kw, stride, pad)
+          ? xn.asStrided(new long[] {1, pixels, c}, new long[] {0, xn.stride(2), 1}, 0)
+          : columns(par, xn, kh, kw, outH, outW, stride, pad, dil, inner);
+      Tensor target = out.select(0, n).asStrided(new long[] {1, pixels, oc},
+          new long[] {0, oc, 1}, 0);
+      if (!Blas.tryRun(cols, wt, target, init, beta, 1f)) {
+        // suits() checked every layout OpenBLAS needs; the Java GEMM takes any strides
+        Gemm.run(par, cols, wt, target, init, beta, 1f, true);
+      }
     }
   }
 

@@ -84,16 +84,14 @@ final class ConvPoolOps {
     if (bias != null && (bias.dim() != 1 || bias.size(0) != g.outChannels)) {
       throw new IllegalArgumentException("bias " + bias + " must be [" + g.outChannels + "]");
     }
-    Tensor wc = w.isContiguous() ? w : copyContiguous(w);
-    int jobs = g.batch * groups;
     if (ConvChannelsLast.suits(x, w, out, groups)) {
-      // Inductor's CPU layout for convolution-heavy models: one OpenBLAS product per image
-      for (int n = 0; n < g.batch; n++) {
-        ConvChannelsLast.run(par, x.select(0, n), w, bias, out.select(0, n), stride, padding,
-            dilation);
-      }
+      // Inductor's CPU layout for convolution-heavy models: one OpenBLAS product per image,
+      // reading the weights where they lie (OHWI or OIHW: no copy)
+      ConvChannelsLast.run(par, x, w, bias, out, stride, padding, dilation);
       return;
     }
+    Tensor wc = w.isContiguous() ? w : copyContiguous(w);
+    int jobs = g.batch * groups;
     if (ConvColumns.suitsBlas(g.ocg, g.cg * g.kh * g.kw, g.outH * g.outW, wc, out)) {
       // large products (ResNet's): one OpenBLAS call per image and group, its columns laid out
       // by every core first; measured 417 -> see docs/benchmarks.md for ResNet-50 [1]
