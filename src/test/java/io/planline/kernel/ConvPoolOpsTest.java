@@ -114,6 +114,9 @@ final class ConvPoolOpsTest {
       "1, 3, 64, 64, 64, 7, 2, 3, false, true",
       "1, 3, 64, 64, 64, 7, 2, 3, false, false",
       "1, 128, 32, 32, 256, 1, 2, 0, false, false",
+      // digits-cnn's second convolution at batch 64: small per image, one product per batch
+      "64, 16, 8, 8, 32, 3, 1, 1, true, true",
+      "3, 64, 16, 16, 128, 1, 1, 0, false, false",
   })
   void convolution_channelsLast_matchesDirectLoops(int n, int c, int h, int wd, int oc, int k,
       int stride, int pad, boolean withBias, boolean ohwi) {
