@@ -74,20 +74,12 @@ public final class Samples {
   }
 
   private static HostTensor host(String file, String key, String name, Tensor t) {
-    ByteBuffer b;
-    if (t.dtype() == DType.FLOAT32) {
-      float[] v = t.toFloatArray();
-      b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-      b.asFloatBuffer().put(v);
-    } else if (t.dtype() == DType.INT64) {
-      long[] v = t.toLongArray();
-      b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-      b.asLongBuffer().put(v);
-    } else {
-      throw new ProgramFormatException(file, "tensor " + key, "unsupported type " + t.dtype()
-          + " (FP32 or INT64)");
-    }
-    return new HostTensor(name, t.dtype(), t.shape(), b);
+    return switch (t.dtype()) {
+      case FLOAT32 -> HostTensor.ofFloats(name, t.shape(), t.toFloatArray());
+      case INT64 -> HostTensor.ofLongs(name, t.shape(), t.toLongArray());
+      default -> throw new ProgramFormatException(file, "tensor " + key, "unsupported type "
+          + t.dtype() + " (FP32 or INT64)");
+    };
   }
 
   /** Reads a sample or a V2 request from {@code in}; {@code file} names it in messages. */
