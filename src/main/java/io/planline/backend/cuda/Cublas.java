@@ -7,10 +7,9 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jcuda.driver.JCudaDriver;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -86,9 +85,8 @@ final class Cublas implements AutoCloseable {
 
   private final Lib lib;
   private final boolean tf32;
-  private final Map<Integer, Pointer> handles = new HashMap<>();
-  /** Each stream's handle address, read without a lock by that stream's own thread. */
-  private final long[] byStream = new long[256];
+  /** Each stream's handle (its address), read without a lock on every product. */
+  private final Map<Integer, Long> handles = new ConcurrentHashMap<>();
   private final List<DevicePointer> workspaces = new ArrayList<>();
 
   private Cublas(Lib lib, boolean tf32) {
@@ -130,14 +128,19 @@ final class Cublas implements AutoCloseable {
   }
 
   /** The handle of {@code stream}, made on its first product. */
-  synchronized Pointer handle(CudaStream stream) {
-    Pointer h = handles.get(stream.index());
-    if (h != null) {
-      return h;
+  private long handle(CudaStream stream) {
+    Long h = handles.get(stream.index());
+    return h != null ? h : create(stream);
+  }
+
+  private synchronized long create(CudaStream stream) {
+    Long existing = handles.get(stream.index());
+    if (existing != null) {
+      return existing;
     }
     PointerByReference ref = new PointerByReference();
     check("cublasCreate", lib.cublasCreate_v2(ref));
-    h = ref.getValue();
+    Pointer h = ref.getValue();
     check("cublasSetStream", lib.cublasSetStream_v2(h, new Pointer(stream.address())));
     check("cublasSetMathMode", lib.cublasSetMathMode(h, tf32 ? TF32_TENSOR_OP_MATH
         : DEFAULT_MATH));
@@ -147,20 +150,8 @@ final class Cublas implements AutoCloseable {
     workspaces.add(ws);
     check("cublasSetWorkspace", lib.cublasSetWorkspace_v2(h, new Pointer(ws.address()),
         WORKSPACE_BYTES));
-    handles.put(stream.index(), h);
-    return h;
-  }
-
-  private long handleAddress(CudaStream stream) {
-    int i = stream.index();
-    if (i < byStream.length && byStream[i] != 0) {
-      return byStream[i]; // set by this same thread on its first product
-    }
-    long h = Pointer.nativeValue(handle(stream));
-    if (i < byStream.length) {
-      byStream[i] = h;
-    }
-    return h;
+    handles.put(stream.index(), Pointer.nativeValue(h));
+    return Pointer.nativeValue(h);
   }
 
   /**
@@ -170,7 +161,7 @@ final class Cublas implements AutoCloseable {
   void gemm(CudaStream stream, int opA, int opB, int m, int n, int k, float alpha, long a,
       int lda, long strideA, long b, int ldb, long strideB, float beta, long c, int ldc,
       long strideC, int batches) {
-    long h = handleAddress(stream);
+    long h = handle(stream);
     Memory scalars = SCALARS.get();
     scalars.setFloat(0, alpha);
     scalars.setFloat(4, beta);
@@ -192,9 +183,8 @@ final class Cublas implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    handles.values().forEach(h -> lib.cublasDestroy_v2(h));
+    handles.values().forEach(h -> lib.cublasDestroy_v2(new Pointer(h)));
     handles.clear();
-    Arrays.fill(byStream, 0);
     for (DevicePointer p : workspaces) {
       CudaException.warnIfFailed("cuMemFree(cuBLAS workspace)", JCudaDriver.cuMemFree(p));
     }
