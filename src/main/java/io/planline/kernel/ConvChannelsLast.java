@@ -87,42 +87,36 @@ final class ConvChannelsLast {
     }
     Tensor wt = weights.asStrided(new long[] {1, k, oc}, new long[] {0, 1, weights.stride(0)},
         0);
-    Tensor init = bias == null ? null
-        : bias.asStrided(new long[] {1, pixels, oc}, new long[] {0, 0, bias.stride(0)}, 0);
-    float beta = init == null ? 0f : 1f;
+    float beta = bias == null ? 0f : 1f;
     int images = (int) x.size(0);
     boolean pointwise = unpadded1x1(x.select(0, 0), kh, kw, stride, pad);
-    if (images > 1 && out.stride(0) == (long) pixels * oc
-        && (pointwise ? x.stride(0) == (long) pixels * c
-            : (long) images * pixels * k * 4 <= BATCH_COLUMNS_BYTES)) {
-      // images one after another in memory: the whole batch is one product of N*P rows
-      // (digits-cnn's 3x3 at batch 64: one call instead of 64 too small for OpenBLAS)
+    // images one after another in memory make one product of N*P rows (digits-cnn's 3x3 at
+    // batch 64: one call instead of 64 too small for OpenBLAS); else one product per image
+    boolean whole = images > 1 && out.stride(0) == (long) pixels * oc
+        && (pointwise ? x.stride(0) == (long) pixels * x.stride(3)
+            : (long) images * pixels * k * 4 <= BATCH_COLUMNS_BYTES);
+    int per = whole ? images : 1;
+    long rows = (long) per * pixels;
+    for (int n = 0; n < images; n += per) {
       Tensor cols;
       if (pointwise) {
-        cols = x.asStrided(new long[] {1, (long) images * pixels, c}, new long[] {0, c, 1}, 0);
+        // the input is the columns: a row per pixel, W's stride apart
+        cols = x.select(0, n).asStrided(new long[] {1, rows, c},
+            new long[] {0, x.stride(3), 1}, 0);
       } else {
-        ByteBuffer scratch = ConvColumns.scratch(0, (long) images * pixels * k * 4);
-        for (int n = 0; n < images; n++) {
-          columns(par, x.select(0, n), kh, kw, outH, outW, stride, pad, dil, inner,
-              (long) n * pixels * k);
+        // sized for every image of the product first, so the filling below never moves it
+        ByteBuffer scratch = ConvColumns.scratch(0, rows * k * 4);
+        for (int i = 0; i < per; i++) {
+          columns(par, x.select(0, n + i), kh, kw, outH, outW, stride, pad, dil, inner,
+              (long) i * pixels * k);
         }
-        cols = Tensor.of(scratch, 0, DType.FLOAT32, new long[] {1, (long) images * pixels, k},
+        cols = Tensor.of(scratch, 0, DType.FLOAT32, new long[] {1, rows, k},
             new long[] {0, k, 1});
       }
-      Tensor target = out.asStrided(new long[] {1, (long) images * pixels, oc},
+      Tensor target = out.select(0, n).asStrided(new long[] {1, rows, oc},
           new long[] {0, oc, 1}, 0);
-      Tensor all = bias == null ? null : bias.asStrided(new long[] {1, (long) images * pixels,
-          oc}, new long[] {0, 0, bias.stride(0)}, 0);
-      product(par, cols, wt, target, all, beta);
-      return;
-    }
-    for (int n = 0; n < images; n++) {
-      Tensor xn = x.select(0, n);
-      Tensor cols = pointwise
-          ? xn.asStrided(new long[] {1, pixels, c}, new long[] {0, xn.stride(2), 1}, 0)
-          : columns(par, xn, kh, kw, outH, outW, stride, pad, dil, inner, 0);
-      Tensor target = out.select(0, n).asStrided(new long[] {1, pixels, oc},
-          new long[] {0, oc, 1}, 0);
+      Tensor init = bias == null ? null : bias.asStrided(new long[] {1, rows, oc},
+          new long[] {0, 0, bias.stride(0)}, 0);
       product(par, cols, wt, target, init, beta);
     }
   }
@@ -167,11 +161,11 @@ final class ConvChannelsLast {
   }
 
   /**
-   * The columns [1, OH*OW, K] in the thread's scratch memory, K ordered (row, column, channel)
-   * when {@code inner}, else (channel, row, column); a task per output row, which first reads
-   * the KH input rows its windows cover.
+   * Writes one image's columns [OH*OW, K] into the thread's scratch at element {@code offset},
+   * K ordered (row, column, channel) when {@code inner}, else (channel, row, column); a task per
+   * output row, which first reads the KH input rows its windows cover.
    */
-  private static Tensor columns(Parallel par, Tensor x, int kh, int kw, int outH, int outW,
+  private static void columns(Parallel par, Tensor x, int kh, int kw, int outH, int outW,
       long[] stride, long[] pad, long[] dil, boolean inner, long offset) {
     int c = (int) x.size(0);
     int height = (int) x.size(1);
@@ -248,7 +242,5 @@ final class ConvChannelsLast {
       }
       dst.put(oh * outW * k, row);
     });
-    return Tensor.of(scratch, offset * 4, DType.FLOAT32, new long[] {1, (long) outH * outW, k},
-        new long[] {0, k, 1});
   }
 }
