@@ -56,29 +56,40 @@ final class ConvColumns {
         Rows.loadFloats(x, b, width, st[2], plane, h * width);
       }
       float[] rows = new float[perChannel];
-      for (int i = 0; i < kh; i++) {
-        for (int j = 0; j < kw; j++) {
-          int row = (i * kw + j) * pixels;
-          for (int oh = 0; oh < outH; oh++) {
-            long ih = oh * stride[0] - pad[0] + i * dil[0];
-            if (ih < 0 || ih >= height) {
-              continue; // the row stays zero
-            }
-            int src = (int) (ih * width);
-            int out = row + oh * outW;
-            for (int ow = 0; ow < outW; ow++) {
-              long iw = ow * stride[1] - pad[1] + j * dil[1];
-              if (iw >= 0 && iw < width) {
-                rows[out + ow] = plane[src + (int) iw];
-              }
-            }
-          }
-        }
-      }
+      windows(plane, 0, height, width, kh, kw, outH, outW, stride, pad, dil, rows, 0);
       dst.duplicate().position(c * perChannel).put(rows);
     });
     return Tensor.of(bytes, 0, DType.FLOAT32, new long[] {1, (long) channels * kh * kw, pixels},
         new long[] {0, pixels, 1});
+  }
+
+  /**
+   * One channel's im2col rows: for each kernel position (i, j) a row of OH*OW values read from
+   * {@code plane} (H x W at {@code from}) through the window, written at {@code to}; positions
+   * in the padding are left as they are (zero in a fresh array).
+   */
+  static void windows(float[] plane, int from, int height, int width, int kh, int kw, int outH,
+      int outW, long[] stride, long[] pad, long[] dil, float[] dst, int to) {
+    int pixels = outH * outW;
+    for (int i = 0; i < kh; i++) {
+      for (int j = 0; j < kw; j++) {
+        int row = to + (i * kw + j) * pixels;
+        for (int oh = 0; oh < outH; oh++) {
+          long ih = oh * stride[0] - pad[0] + i * dil[0];
+          if (ih < 0 || ih >= height) {
+            continue; // the row stays zero
+          }
+          int src = from + (int) (ih * width);
+          int out = row + oh * outW;
+          for (int ow = 0; ow < outW; ow++) {
+            long iw = ow * stride[1] - pad[1] + j * dil[1];
+            if (iw >= 0 && iw < width) {
+              dst[out + ow] = plane[src + (int) iw];
+            }
+          }
+        }
+      }
+    }
   }
 
   /**

@@ -93,8 +93,10 @@ final class ConvPoolOps {
     Tensor wc = w.isContiguous() ? w : copyContiguous(w);
     int jobs = g.batch * groups;
     if (ConvColumns.suitsBlas(g.ocg, g.cg * g.kh * g.kw, g.outH * g.outW, wc, out)) {
-      // large products (ResNet's): one OpenBLAS call per image and group, its columns laid out
-      // by every core first; measured 417 -> see docs/benchmarks.md for ResNet-50 [1]
+      // large NCHW products (4 M multiply-adds per image and group and up): one OpenBLAS call
+      // each, its columns laid out by every core first. No model measured here takes this path
+      // (Inductor's CPU layout for convolution-heavy models is channels-last, above); the
+      // tests check it against direct loops
       for (int j = 0; j < jobs; j++) {
         g.runBlas(par, x, wc, bias, out, j / groups, j % groups);
       }
@@ -235,25 +237,8 @@ final class ConvPoolOps {
       }
       float[] col = new float[cg * kh * kw * pixels];
       for (int c = 0; c < cg; c++) {
-        for (int i = 0; i < kh; i++) {
-          for (int j = 0; j < kw; j++) {
-            int row = ((c * kh + i) * kw + j) * pixels;
-            for (int oh = 0; oh < outH; oh++) {
-              long ih = oh * stride[0] - pad[0] + i * dil[0];
-              if (ih < 0 || ih >= height) {
-                continue; // the row stays zero
-              }
-              int src = (int) ((c * height + ih) * width);
-              int dst = row + oh * outW;
-              for (int ow = 0; ow < outW; ow++) {
-                long iw = ow * stride[1] - pad[1] + j * dil[1];
-                if (iw >= 0 && iw < width) {
-                  col[dst + ow] = plane[src + (int) iw];
-                }
-              }
-            }
-          }
-        }
+        ConvColumns.windows(plane, c * height * width, height, width, kh, kw, outH, outW,
+            stride, pad, dil, col, c * kh * kw * pixels);
       }
       Tensor t = Tensor.heap(DType.FLOAT32, 1, (long) cg * kh * kw, pixels);
       t.floats().put(0, col);
