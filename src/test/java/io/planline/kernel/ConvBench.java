@@ -1,0 +1,66 @@
+package io.planline.kernel;
+
+import io.planline.ir.DType;
+import java.util.Locale;
+
+/**
+ * ResNet-50's convolution shapes on the CPU as Inductor lays them out (channels-last
+ * activations, OIHW weights), batch 1: the whole convolution against the OpenBLAS product alone
+ * on same-sized operands, so what is not the product (columns, weight turning) shows.
+ *
+ * <p>{@code java -cp target/test-classes:target/classes:CLASSPATH io.planline.kernel.ConvBench}
+ */
+public final class ConvBench {
+
+  private ConvBench() {}
+
+  private static Tensor channelsLast(long n, long c, long h, long w) {
+    return Tensor.allocate(DType.FLOAT32, n, h, w, c).permute(0, 3, 1, 2);
+  }
+
+  public static void main(String[] args) {
+    Parallel par = new Parallel(Runtime.getRuntime().availableProcessors());
+    // channels, size, filters, kernel, stride, padding
+    long[][] cases = {{3, 224, 64, 7, 2, 3}, {64, 56, 64, 3, 1, 1}, {64, 56, 256, 1, 1, 0},
+        {256, 56, 64, 1, 1, 0}, {128, 28, 128, 3, 1, 1}, {512, 7, 2048, 1, 1, 0}};
+    System.out.printf(Locale.ROOT, "# %d threads, median of 21 runs after 5%n", par.threads());
+    System.out.printf(Locale.ROOT, "%-28s %10s %10s %12s%n", "convolution", "conv ms",
+        "sgemm ms", "conv GFLOP/s");
+    for (long[] cs : cases) {
+      long c = cs[0];
+      long h = cs[1];
+      long oc = cs[2];
+      long k = cs[3];
+      long[] s = {cs[4], cs[4]};
+      long[] p = {cs[5], cs[5]};
+      long oh = (h + 2 * cs[5] - k) / cs[4] + 1;
+      Tensor x = channelsLast(1, c, h, h);
+      Tensor w = Tensor.allocate(DType.FLOAT32, oc, c, k, k);
+      Tensor out = channelsLast(1, oc, oh, oh);
+      double conv = median(() -> ConvChannelsLast.run(par, x, w, null, out, s, p,
+          new long[] {1, 1}));
+      Tensor cols = Tensor.allocate(DType.FLOAT32, 1, oh * oh, c * k * k);
+      Tensor wt = w.asStrided(new long[] {1, c * k * k, oc}, new long[] {0, 1, c * k * k}, 0);
+      Tensor tgt = Tensor.allocate(DType.FLOAT32, 1, oh * oh, oc);
+      double gemm = median(() -> Blas.tryRun(cols, wt, tgt, null, 0f, 1f));
+      double gflop = 2.0 * oc * c * k * k * oh * oh / 1e9;
+      System.out.printf(Locale.ROOT, "%-28s %10.3f %10.3f %12.1f%n", c + "->" + oc + " " + k
+          + "x" + k + "/" + cs[4] + " at " + h + "x" + h, conv, gemm, gflop / conv * 1e3);
+    }
+    System.exit(0); // OpenBLAS's threads are not daemons
+  }
+
+  private static double median(Runnable op) {
+    for (int i = 0; i < 5; i++) {
+      op.run();
+    }
+    double[] ms = new double[21];
+    for (int i = 0; i < ms.length; i++) {
+      long t0 = System.nanoTime();
+      op.run();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    java.util.Arrays.sort(ms);
+    return ms[ms.length / 2];
+  }
+}
