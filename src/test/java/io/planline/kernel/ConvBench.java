@@ -23,7 +23,7 @@ public final class ConvBench {
     // channels, size, filters, kernel, stride, padding
     long[][] cases = {{3, 224, 64, 7, 2, 3}, {64, 56, 64, 3, 1, 1}, {64, 56, 256, 1, 1, 0},
         {256, 56, 64, 1, 1, 0}, {128, 28, 128, 3, 1, 1}, {512, 7, 2048, 1, 1, 0}};
-    System.out.printf(Locale.ROOT, "# %d threads, median of 21 runs after 5%n", par.threads());
+    System.out.printf(Locale.ROOT, "# %d threads, median of 61 runs after 30%n", par.threads());
     System.out.printf(Locale.ROOT, "%-28s %10s %10s %12s%n", "convolution", "conv ms",
         "sgemm ms", "conv GFLOP/s");
     for (long[] cs : cases) {
@@ -51,10 +51,10 @@ public final class ConvBench {
   }
 
   private static double median(Runnable op) {
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 30; i++) {
       op.run();
     }
-    double[] ms = new double[21];
+    double[] ms = new double[61];
     for (int i = 0; i < ms.length; i++) {
       long t0 = System.nanoTime();
       op.run();
