@@ -636,7 +636,14 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=None,
                         help="export at this batch size (the example inputs' rows repeated); "
                              "a CUDA export is static, one folder per batch size")
+    parser.add_argument("--conv", choices=["aten", "triton"], default="aten",
+                        help="with --device cuda, how convolutions are compiled: aten (left to "
+                             "ATen; planline runs them on its own implicit-GEMM kernel) or "
+                             "triton (Inductor's autotuned Triton convolution templates, with "
+                             "the epilogue fused; 1x1 convolutions become products)")
     args = parser.parse_args(argv)
+    if args.conv != "aten" and args.device != "cuda":
+        parser.error("--conv triton needs --device cuda")
     module_name, _, func_name = args.factory.partition(":")
     spec = getattr(importlib.import_module(module_name), func_name)()
     model = spec.pop("model")
@@ -652,6 +659,8 @@ def main(argv=None):
         else:
             from planline_inductor import export_inductor_cpu  # noqa: E501 pylint: disable=import-outside-toplevel
             export = export_inductor_cpu
+        if args.device == "cuda":
+            spec["conv"] = args.conv
         summary = export(model, inputs, args.out_dir, **spec)
         print(json.dumps({k: summary[k] for k in ("name", "kernels", "lines",
                                                   "compiled_kernels")}, indent=1))

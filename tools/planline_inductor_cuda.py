@@ -35,37 +35,50 @@ from planline_inductor import (FORMAT_VERSION, _Translator, _index_bounds, check
                                compile_and_capture_with, inductor_pools, write_folder)
 
 # Grid rules planline's CUDA backend evaluates (Inductor's GridExpr subclasses of the same names).
-GRIDS = ("Grid1D", "Grid2D", "Grid3D", "Grid2DWithYZOverflow")
+# FixedGrid: a template kernel's grid, which the wrapper passes as three trailing call arguments
+# (Inductor's extra_launcher_args) that the kernel itself does not take.
+GRIDS = ("Grid1D", "Grid2D", "Grid3D", "Grid2DWithYZOverflow", "FixedGrid")
 SCALARS = {"i32": "i32", "u32": "i32", "i64": "i64", "u64": "i64", "fp32": "f32", "fp64": "f64"}
 # store_cubin keeps each launcher's Triton binary (what Inductor's ahead-of-time compiler uses);
 # one compile thread keeps the kernels in this process. Settings a PyTorch version lacks are
 # left out (store_cubin is required).
 CUDA_CONFIG = {"triton.store_cubin": True, "compile_threads": 1, "triton.cudagraphs": False,
                "triton.autotune_at_compile_time": False, "coordinate_descent_tuning": False}
+# --conv triton: convolutions as Inductor's Triton templates, autotuned (no ATen choice, so the
+# template always wins; the gemm backends must list TRITON for Inductor to offer templates at
+# all, and ATen keeps cuBLAS a candidate for products). Under max_autotune_gemm Inductor also
+# turns channels-last 1x1 convolutions into products.
+TRITON_CONV_CONFIG = {"max_autotune_gemm": True, "max_autotune_gemm_backends": "ATEN,TRITON",
+                      "max_autotune_conv_backends": "TRITON", "autotune_in_subproc": False,
+                      "benchmark_epilogue_fusion": False}
+OPTIONAL = {"triton.autotune_at_compile_time", "coordinate_descent_tuning", "triton.cudagraphs",
+            "autotune_in_subproc", "benchmark_epilogue_fusion"}
 
 
-def _cuda_config():
+def _cuda_config(conv="aten"):
     from torch._inductor import config  # pylint: disable=import-outside-toplevel
     known = {}
-    for key, value in CUDA_CONFIG.items():
+    wanted = {**CUDA_CONFIG, **(TRITON_CONV_CONFIG if conv == "triton" else {})}
+    for key, value in wanted.items():
         owner, _, leaf = key.rpartition(".")
         if hasattr(getattr(config, owner) if owner else config, leaf):
             known[key] = value
-        elif key == "triton.store_cubin":
-            raise ExportError("this PyTorch has no triton.store_cubin setting")
+        elif key not in OPTIONAL:
+            raise ExportError(f"this PyTorch has no {key} setting")
     return known
 
 
 @contextlib.contextmanager
 def _output_modules(found):
-    """Records every output-code module Inductor loads (the ones with a ``call``)."""
+    """Records every module with a ``call`` that Inductor loads, and whether it was loaded with
+    attributes (a compiled graph's constants: only its output code is)."""
     from torch._inductor.codecache import PyCodeCache  # pylint: disable=import-outside-toplevel
     original = PyCodeCache.load_by_key_path.__func__
 
-    def load(cls, *args, **kwargs):
-        module = original(cls, *args, **kwargs)
+    def load(cls, key, path, linemap=None, attrs=None, **kwargs):
+        module = original(cls, key, path, linemap, attrs, **kwargs)
         if hasattr(module, "call"):
-            found.append(module)
+            found.append((module, attrs is not None))
         return module
 
     PyCodeCache.load_by_key_path = classmethod(load)
@@ -186,6 +199,9 @@ class _CudaTranslator(_Translator):
         if getattr(meta, "launch_cooperative_grid", False) or getattr(meta, "launch_pdl", False):
             raise ExportError(f"{where}: kernel {name} needs launch attributes")
         signature = dict(autotuner.triton_meta["signature"])
+        # FixedGrid's grid values: passed by the call, read by the grid rule, never launched
+        signature.update({a: "i64" for a in autotuner.inductor_meta.get("extra_launcher_args",
+                                                                         ())})
         kinds = []
         for arg in launcher.def_args:
             kind = signature.get(arg)
@@ -268,6 +284,8 @@ def _ceildiv(n, block):
 
 def grid(rule, numbers):
     """The launch grid of ``rule`` (``{"type", "blocks"}``) for the call's sizes."""
+    if rule["type"] == "FixedGrid":
+        return numbers["_grid_0"], numbers["_grid_1"], numbers["_grid_2"]
     blocks = rule["blocks"]
     x = _ceildiv(numbers["xnumel"], blocks.get("XBLOCK", 1))
     if rule["type"] == "Grid1D":
@@ -282,7 +300,8 @@ def grid(rule, numbers):
 
 
 def export_inductor_cuda(model, inputs, out_dir, *, name, output_names, dynamic=None,
-                         description="", metadata=None, weights=True, log=print, **_ignored):
+                         description="", metadata=None, weights=True, log=print, conv="aten",
+                         **_ignored):
     """Write a format-2 model folder of ``model`` compiled by Inductor for GPU 0."""
     check_versions()
     if not torch.cuda.is_available():
@@ -296,11 +315,15 @@ def export_inductor_cuda(model, inputs, out_dir, *, name, output_names, dynamic=
     torch.backends.cudnn.allow_tf32 = False
     with _output_modules(modules), _math_attention():
         capture, compiled_outputs = compile_and_capture_with(
-            model, user_args, inputs, None, device_config=_cuda_config(), runs=2)
-    if len(modules) != 1:
-        raise ExportError(f"Inductor loaded {len(modules)} output modules; expected one")
+            model, user_args, inputs, None, device_config=_cuda_config(conv), runs=2)
+    # autotuning loads benchmark modules with a ``call`` of their own; the graph's output code
+    # is the one module loaded with the graph's constants as attributes
+    graphs = list({m.__file__: m for m, with_attrs in modules if with_attrs}.values())
+    if len(graphs) != 1:
+        raise ExportError(f"Inductor loaded {len(graphs)} output modules of a graph (of "
+                          f"{len(modules)} with a call); expected one")
     t = _CudaTranslator(capture.graphs[0], capture.example_inputs, model, user_args,
-                        list(inputs), output_names, None, module=modules[0], out_dir=out)
+                        list(inputs), output_names, None, module=graphs[0], out_dir=out)
     outputs = t.translate()
     for spec in t.triton.values():
         spec.pop("_grid_expr")

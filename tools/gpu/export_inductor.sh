@@ -5,7 +5,8 @@
 #   bash tools/gpu/export_inductor.sh ROOT MODEL:BATCH...
 # MODEL: digits-mlp, digits-cnn, tiny-gpt, gpt2, bert, resnet50, vit (hf_models.py,
 # planline_models.py; weights from a fixed seed, nothing downloaded). Writes ROOT/MODEL-bBATCH/
-# and ROOT/MODEL-bBATCH.log; exit status: the number of exports that failed.
+# and ROOT/MODEL-bBATCH.log; exit status: the number of exports that failed. PLANLINE_EXPORT_ARGS
+# adds exporter options to every export (e.g. "--conv triton").
 set -uo pipefail
 root=$(mkdir -p "$1" && cd "$1" && pwd); shift
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ for item in "$@"; do
   esac
   start=$(date +%s)
   if python3 planline_export.py "$factory" "$root/$model-b$batch" --compile inductor \
-      --device cuda --batch "$batch" > "$root/$model-b$batch.log" 2>&1; then
+      --device cuda --batch "$batch" ${PLANLINE_EXPORT_ARGS:-} > "$root/$model-b$batch.log" 2>&1; then
     echo "exported $model batch $batch in $(( $(date +%s) - start )) s"
   else
     echo "FAILED $model batch $batch:"; tail -n 15 "$root/$model-b$batch.log"

@@ -120,13 +120,15 @@ public record TritonKernel(String name, String entry, String cubinFile, String s
    * Inductor's launch-grid rules (its {@code GridExpr} classes of the same names): blocks along
    * x, y, z are the sizes {@code xnumel}, {@code ynumel}, {@code znumel} divided by the tuned
    * block sizes, rounded up; {@code Grid2DWithYZOverflow} folds a y beyond the hardware's 65,535
-   * into z.
+   * into z. {@code FixedGrid} (Inductor's templates: convolution, products) takes the grid as it
+   * is from the call's three trailing arguments {@code _grid_0.._grid_2}, which the kernel itself
+   * does not take.
    */
   public record Grid(String type, long xBlock, long yBlock, long zBlock) {
 
     /** The grid types understood here. */
     public static final List<String> TYPES = List.of("Grid1D", "Grid2D", "Grid3D",
-        "Grid2DWithYZOverflow");
+        "Grid2DWithYZOverflow", "FixedGrid");
     private static final long MAX_Y = 65_535;
 
     public Grid {
@@ -140,6 +142,10 @@ public record TritonKernel(String name, String entry, String cubinFile, String s
 
     /** The grid for a call whose size arguments are {@code numbers}. */
     public long[] of(Map<String, Long> numbers) {
+      if (type.equals("FixedGrid")) {
+        return new long[] {numel(numbers, "_grid_0"), numel(numbers, "_grid_1"),
+            numel(numbers, "_grid_2")};
+      }
       long x = ceil(numel(numbers, "xnumel"), xBlock);
       return switch (type) {
         case "Grid1D" -> new long[] {x, 1, 1};

@@ -88,6 +88,9 @@ class TritonKernelTest {
     // y beyond 65,535 blocks folds into z, as Inductor's Grid2DWithYZOverflow does
     assertArrayEquals(new long[] {8, 50_000, 3},
         new TritonKernel.Grid("Grid2DWithYZOverflow", 128, 2, 1).of(n));
+    // a template's grid is the call's three trailing arguments as they are
+    assertArrayEquals(new long[] {392, 2, 1}, new TritonKernel.Grid("FixedGrid", 1, 1, 1)
+        .of(Map.of("_grid_0", 392L, "_grid_1", 2L, "_grid_2", 1L, "xnumel", 9L)));
   }
 
   @Test

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.planline.backend.cpu.CpuBackend;
 import io.planline.io.ProgramFormatException;
 import io.planline.ir.Graph;
+import io.planline.kernel.NativeKernels;
+import io.planline.kernel.TritonKernel;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
@@ -18,10 +20,15 @@ import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -52,7 +59,7 @@ final class InductorGpuExportTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"tiny-gpt-b2, 8", "bert-b1, 5"})
+  @CsvSource({"tiny-gpt-b2, 8", "bert-b1, 5", "digits-cnn-b2-triton, 8"})
   void load_realExport_checksEveryBinaryThenNamesTheBackendItNeeds(String name, int kernels)
       throws Exception {
     Path dir = folder(name);
@@ -69,7 +76,7 @@ final class InductorGpuExportTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"tiny-gpt-b2", "bert-b1"})
+  @CsvSource({"tiny-gpt-b2", "bert-b1", "digits-cnn-b2-triton"})
   void externCalls_realExport_areAllInTheOperatorSet(String name) throws Exception {
     ModelProgram p = read(folder(name));
     var triton = (ModelProgram.TritonBinaries) p.compiled();
@@ -83,9 +90,40 @@ final class InductorGpuExportTest {
     assertEquals(new TreeSet<>(), outside);
   }
 
+  /**
+   * {@code --conv triton}: the convolutions (and here one product) are Inductor's Triton
+   * templates, whose grid is the call's three trailing arguments (FixedGrid), not launched.
+   */
+  @Test
+  void templates_realExport_takeTheirGridFromTheCall() throws Exception {
+    ModelProgram p = read(folder("digits-cnn-b2-triton"));
+    var triton = (ModelProgram.TritonBinaries) p.compiled();
+    List<long[]> grids = new ArrayList<>();
+    for (ModelProgram.Template t : p.lines()) {
+      TritonKernel k = t instanceof ModelProgram.Call c ? triton.kernels().get(c.kernel()) : null;
+      if (k == null || !k.grid().type().equals("FixedGrid")) {
+        continue;
+      }
+      List<String> args = ((ModelProgram.Call) t).args();
+      Map<String, Long> numbers = new HashMap<>();
+      for (int i = 0; i < args.size(); i++) {
+        if (k.argKinds().get(i) == NativeKernels.Param.I64) {
+          numbers.put(k.args().get(i), Long.parseLong(args.get(i)));
+        }
+      }
+      grids.add(k.grid().of(numbers));
+      // the grid's three arguments are the call's last three, and none of them is launched
+      int n = args.size();
+      assertEquals(List.of("_grid_0", "_grid_1", "_grid_2"), k.args().subList(n - 3, n));
+      assertTrue(k.launched().stream().allMatch(i -> i < n - 3), k.name());
+    }
+    assertEquals(List.of("[2, 1, 1]", "[2, 1, 1]", "[1, 1, 1]"),
+        grids.stream().map(Arrays::toString).toList());
+  }
+
   /** Planned bytes: what the same programs planned on the H200 (docs/gpu.md). */
   @ParameterizedTest
-  @CsvSource({"tiny-gpt-b2, 51072", "bert-b1, 2531328"})
+  @CsvSource({"tiny-gpt-b2, 51072", "bert-b1, 2531328", "digits-cnn-b2-triton, 51200"})
   void plan_realExport_everyPlannerVerifiesAndOffsetMeetsTheBound(String name, long onDevice)
       throws Exception {
     ModelProgram p = read(folder(name));
