@@ -129,19 +129,22 @@ class Capture:
         pooled = is_inference and inductor_config.memory_planning
         # the line objects change in the pass below: record them first
         before = [line_record(line) for line in wrapper.lines]
-        reference = None if pooled else _inductor_pools(wrapper)
         self.last_planner = None
+        # a training graph: the same planner on the same lines, beside the reuse pass that runs
+        reference = None if pooled else _inductor_pools(wrapper)
+        planner, self.last_planner = self.last_planner, None
         run_passes(wrapper, is_inference)
         if pooled:
             planner = self.last_planner
+        if isinstance(reference, dict):
+            pools = reference  # the reference run failed: its error says why
+        else:
             # bytes: what the wrapper allocates (the root's symbolic size, empty space not
             # counted), at the example shapes; size_hint also counts the empty space
             pools = [{"device": str(device), "bytes": _hint(pool.root.get_symbolic_size()),
                       "size_hint": int(pool.root.get_size_hint())}
                      for device, found in planner.pools.device_to_pools.items()
                      for pool in found]
-        else:
-            pools = reference
         inputs = [buffer_record(node) for name, node in graph.graph_inputs.items()
                   if hasattr(node, "get_layout")]
         self.graphs.append({
