@@ -112,7 +112,9 @@ final class InductorPoolPlannerTest {
    * Inductor sees c (2 steps: the FreeLine splits its last run) before a and b (1 step each):
    * c stacks on d, a and b then share the space beside them, 320 bytes. With the FreeLine
    * counted as a memory line, all three took 1 step, a went first, b grew the pool beside it
-   * and c had to be stacked on top: 384 bytes. (Found by random search over small programs.)
+   * and c had to be stacked on top: 384 bytes. Inductor's own {@code AllocationPools}, given
+   * these live ranges in its timesteps, make 320 and, numbered the old way, 384. (Found by
+   * random search over small programs.)
    */
   @Test
   void plan_freeLineSplitsARun_equalSizesOrderedAsInductorDoes() {
