@@ -46,7 +46,9 @@ import java.util.Set;
  * memory lines is one step), so a storage freed in the same run in which another is allocated
  * never overlaps it, even when the free comes after the allocation. Here time is line indices,
  * the unit {@link io.planline.plan.PlanVerifier} checks, so such a pair is kept apart; timesteps
- * still order storages of equal size, as in Inductor.
+ * still order storages of equal size, as in Inductor. No run of any captured or shared trace
+ * allocates before it frees, and there every storage lands in Inductor's pool at Inductor's
+ * offset ({@code InductorPoolFidelityTest}).
  */
 public final class InductorPoolPlanner implements MemoryPlanner {
 
