@@ -5,12 +5,15 @@ and, for every graph it compiles, this script records what Inductor's wrapper ho
 its wrapper-IR passes (``before``) and just after them (``after``), in the ``lines.json`` format
 of ``../shared/traces`` (its README has the schema), plus:
 
-- ``inductor_pools``: ``[{"device", "bytes"}]``, the pools Inductor's own pool planner
-  (``torch/_inductor/codegen/memory_planning.py``) makes of those lines at the example shapes;
+- ``inductor_pools``: ``[{"device", "bytes", "size_hint"}]``, the pools Inductor's own pool
+  planner (``torch/_inductor/codegen/memory_planning.py``) makes of those lines, in its order:
+  ``bytes`` is what the wrapper allocates, at the example shapes;
 - ``inductor_pools_source``: ``"compiled"`` when that planner is what the compiled program runs
   (inference graphs), ``"reference"`` when Inductor only plans inference graphs with it and the
   figure comes from running the same planner on the same lines beside the reuse pass that really
-  runs (training graphs: ``planline_inductor._inductor_pools``, the exporter's reference).
+  runs (training graphs: ``planline_inductor._inductor_pools``, the exporter's reference);
+- in ``after``, each ``AllocFromPoolLine`` / ``DeallocFromPoolLine`` with its buffer group's
+  ``names``, its ``pool`` and ``offset``, and the ``timestep`` Inductor gave it.
 
 Everything comes from Inductor's objects through two hooks (``run_wrapper_ir_passes`` and
 ``MemoryPlanner.plan``); nothing is parsed from generated code. Inductor's pool planning is
@@ -205,7 +208,8 @@ def vit_infer():
 
 
 def gpt2_train():
-    """A small GPT-2 (2 layers, 128 wide), one training step: forward and backward graphs."""
+    """A small GPT-2 (2 layers, 128 wide), one training step. torch.compile breaks the graph at
+    the loss, so 4 graphs: model forward, loss forward, loss backward, model backward."""
     from transformers import GPT2Config, GPT2LMHeadModel  # pylint: disable=import-outside-toplevel
     config = GPT2Config(n_layer=2, n_embd=128, n_head=4, n_positions=128, vocab_size=1024)
     model = GPT2LMHeadModel(config).train()
