@@ -159,8 +159,10 @@ public final class InductorPoolPlanner implements MemoryPlanner {
    * <p>"Memory-planning line" is Inductor's class {@code MemoryPlanningLine}: allocate, free if
    * not reused, reuse, reinterpret, null, and the pool lines. A graph input's {@code FreeLine}
    * and the comm-buffer lines derive from the plain {@code WrapperLine}, so they end a run
-   * like a kernel call does. Counting them as memory lines merged runs that Inductor keeps
-   * apart, which shortened live ranges in steps and so reordered equal-sized storages.
+   * like a kernel call does. (The older Inductor that {@code greedy} reproduces derived
+   * {@code FreeLine} from {@code MemoryPlanningLine}; the Inductor whose pool planner this is,
+   * 2.11 to 2.13, does not.) Counting it as a memory line merged or split runs unlike Inductor,
+   * which changed live ranges in steps and so reordered equal-sized storages.
    */
   static int[] timesteps(List<WrapperLine> lines) {
     int[] steps = new int[lines.size()];
