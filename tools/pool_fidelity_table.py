@@ -22,10 +22,10 @@ SHARED = ROOT.parent / "shared/traces"
 PLANNERS = ("inductor-pool", "offset", "greedy", "greedy-peak", "noop")
 
 
-def shared_figures():
+def shared_figures(readme=SHARED / "README.md"):
     """trace name -> Inductor's pool bytes, from the shared traces README's table."""
     figures = {}
-    lines = (SHARED / "README.md").read_text().splitlines()
+    lines = Path(readme).read_text().splitlines()
     header = next(l for l in lines if l.startswith("| trace |"))
     column = [c.strip() for c in header.strip("|").split("|")].index("Inductor pool planner")
     for line in lines:
