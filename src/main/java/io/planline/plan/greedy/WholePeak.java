@@ -186,6 +186,10 @@ public final class WholePeak {
           if (free.isReused() || takenLater) {
             if (o != null) {
               o.pooledAt = i;
+              // a storage of unknown size (a multi-output or fallback result) is sized by the
+              // line that frees it; when a planned buffer takes it, this free is the only such
+              // line, as the taker may live to the end (then it counted as 0 bytes)
+              learnSize(o, free.node());
             }
           } else {
             close(free.node(), i);
@@ -242,9 +246,14 @@ public final class WholePeak {
       Open o = byName.remove(node.name());
       if (o != null && o.last < 0) {
         o.last = line;
-        if (o.bytes < 0 && node.sized()) {
-          o.bytes = node.bytes();
-        }
+        learnSize(o, node);
+      }
+    }
+
+    /** Gives {@code o} the size of {@code node} when no earlier line gave it one. */
+    private static void learnSize(Open o, Buffer node) {
+      if (o.bytes < 0 && node.sized()) {
+        o.bytes = node.bytes();
       }
     }
 

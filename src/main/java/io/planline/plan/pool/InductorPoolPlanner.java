@@ -46,7 +46,9 @@ import java.util.Set;
  * memory lines is one step), so a storage freed in the same run in which another is allocated
  * never overlaps it, even when the free comes after the allocation. Here time is line indices,
  * the unit {@link io.planline.plan.PlanVerifier} checks, so such a pair is kept apart; timesteps
- * still order storages of equal size, as in Inductor.
+ * still order storages of equal size, as in Inductor. No run of any captured or shared trace
+ * allocates before it frees, and there every storage lands in Inductor's pool at Inductor's
+ * offset ({@code InductorPoolFidelityTest}).
  */
 public final class InductorPoolPlanner implements MemoryPlanner {
 
@@ -151,8 +153,16 @@ public final class InductorPoolPlanner implements MemoryPlanner {
   }
 
   /**
-   * Inductor's timesteps: each run of consecutive memory-planning lines is one step; other lines
-   * carry the step of the run before them.
+   * Inductor's timesteps ({@code MemoryPlanner.compute_live_ranges}): each run of consecutive
+   * memory-planning lines is one step; other lines carry the step of the run before them.
+   *
+   * <p>"Memory-planning line" is Inductor's class {@code MemoryPlanningLine}: allocate, free if
+   * not reused, reuse, reinterpret, null, and the pool lines. A graph input's {@code FreeLine}
+   * and the comm-buffer lines derive from the plain {@code WrapperLine}, so they end a run
+   * like a kernel call does. (The older Inductor that {@code greedy} reproduces derived
+   * {@code FreeLine} from {@code MemoryPlanningLine}; the Inductor whose pool planner this is,
+   * 2.11 to 2.13, does not.) Counting it as a memory line merged or split runs unlike Inductor,
+   * which changed live ranges in steps and so reordered equal-sized storages.
    */
   static int[] timesteps(List<WrapperLine> lines) {
     int[] steps = new int[lines.size()];
@@ -160,11 +170,12 @@ public final class InductorPoolPlanner implements MemoryPlanner {
     boolean inRun = false;
     for (int i = 0; i < lines.size(); i++) {
       boolean memory = switch (lines.get(i).kind()) {
-        case ALLOCATE, FREE_IF_NOT_REUSED, REUSE, NULL, REINTERPRET, FREE, COMM_BUFFER_ALLOCATE,
-            COMM_BUFFER_FREE, ALLOC_FROM_POOL, DEALLOC_FROM_POOL -> true;
-        case KERNEL_CALL, KERNEL_DEFINITION, EXTERN_KERNEL_OUT, EXTERN_KERNEL_ALLOC, MULTI_OUTPUT,
-            COMMENT, ENTER_SUBGRAPH, EXIT_SUBGRAPH, ENTER_DEVICE_CONTEXT, EXIT_DEVICE_CONTEXT,
-            UNBACKED_SYMBOL_DEFS, TEXT -> false;
+        case ALLOCATE, FREE_IF_NOT_REUSED, REUSE, NULL, REINTERPRET, ALLOC_FROM_POOL,
+            DEALLOC_FROM_POOL -> true;
+        case FREE, COMM_BUFFER_ALLOCATE, COMM_BUFFER_FREE, KERNEL_CALL, KERNEL_DEFINITION,
+            EXTERN_KERNEL_OUT, EXTERN_KERNEL_ALLOC, MULTI_OUTPUT, COMMENT, ENTER_SUBGRAPH,
+            EXIT_SUBGRAPH, ENTER_DEVICE_CONTEXT, EXIT_DEVICE_CONTEXT, UNBACKED_SYMBOL_DEFS,
+            TEXT -> false;
       };
       if (memory && !inRun) {
         step++;

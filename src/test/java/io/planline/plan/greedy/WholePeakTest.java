@@ -106,6 +106,26 @@ final class WholePeakTest {
     assertEquals(1024, WholePeak.plannedPeak(g));
   }
 
+  /**
+   * A multi-output result freed into the pool and taken by a graph output is never freed under
+   * its own name again: its only size is on the pooled free (the dynamic-batch GPT-2 capture's
+   * attention output; it counted 0 bytes and greedy-peak failed verification).
+   */
+  @Test
+  void plannedPeak_multiOutputTakenByAnOutput_sizedByItsPooledFree() {
+    Buffer tuple = Buffer.unsized("t", Device.CUDA0);
+    Buffer r0 = buf("r0", 1000);
+    Buffer out = r0.renamed("out");
+    Graph g = graph(List.of(new WrapperLine.ExternKernelAllocLine(tuple),
+        new WrapperLine.MultiOutputLine("r0", "t"), new FreeIfNotReusedLine(tuple, false, false,
+            true), call("r0"), new FreeIfNotReusedLine(r0, true, false, false), reuse(r0, out),
+        call("out")), List.of("out"));
+    HeldStorage h = WholePeak.storages(g).get(1);
+    assertEquals(Origin.MULTI_OUTPUT, h.origin());
+    assertEquals(4000, h.bytes());
+    assertEquals(4000, WholePeak.plannedPeak(g));
+  }
+
   @Test
   void held_inconsistentRange_isRejected() {
     assertThrows(IllegalArgumentException.class,
