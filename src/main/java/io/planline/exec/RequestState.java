@@ -23,10 +23,17 @@ final class RequestState {
   private final String id;
   private final Backend backend;
   private final MemoryEvents events;
+  /** The request's own names (inputs, planned buffers, views); weights are looked up apart. */
   private final Map<String, DeviceTensor> tensors = new ConcurrentHashMap<>();
   /** The storage (not the view) each name's bytes belong to. */
   private final Map<String, Memory> memory = new ConcurrentHashMap<>();
-  /** Weights and views of weights, to their root weight tensor (weights live outside requests). */
+  /**
+   * The model's weights, shared by its requests and never copied into a request's maps: a
+   * per-request copy of every weight entry (hundreds for GPT-2) was most of a small model's
+   * bookkeeping time.
+   */
+  private volatile Map<String, DeviceTensor> weights = Map.of();
+  /** Views of weights, to their root weight tensor (weights live outside requests). */
   private final Map<String, DeviceTensor> weightRoots = new ConcurrentHashMap<>();
   private final List<DeviceBuffer> held = new ArrayList<>();
   private final List<DeviceBuffer> arenas = new ArrayList<>();
@@ -45,8 +52,7 @@ final class RequestState {
   /** Allocates the arena and uploads the inputs; weights are bound as they are. */
   synchronized void begin(List<Long> arenaBytes, Map<String, DeviceTensor> weights,
       List<HostTensor> inputs) {
-    tensors.putAll(weights);
-    weightRoots.putAll(weights);
+    this.weights = weights;
     for (long bytes : arenaBytes) {
       arenas.add(hold(bytes));
     }
@@ -84,7 +90,8 @@ final class RequestState {
       // View offsets count from the start of the root storage, whatever the view was taken of.
       Memory base = memory.get(v.source());
       if (base == null) {
-        DeviceTensor root = weightRoots.get(v.source());
+        DeviceTensor root = weights.containsKey(v.source()) ? weights.get(v.source())
+            : weightRoots.get(v.source());
         if (root == null) {
           throw new IllegalStateException(id + ": view of unknown buffer " + v.source());
         }
@@ -117,6 +124,9 @@ final class RequestState {
   DeviceTensor tensor(String name) {
     DeviceTensor t = tensors.get(name);
     if (t == null) {
+      t = weights.get(name);
+    }
+    if (t == null) {
       throw new IllegalStateException(id + ": no tensor is bound to '" + name + "'");
     }
     return t;
@@ -143,6 +153,7 @@ final class RequestState {
     held.clear();
     memory.clear();
     tensors.clear();
+    weights = Map.of();
   }
 
   private DeviceBuffer hold(long bytes) {
