@@ -19,7 +19,10 @@ Everything comes from Inductor's objects through two hooks (``run_wrapper_ir_pas
 ``MemoryPlanner.plan``); nothing is parsed from generated code. Inductor's pool planning is
 device-independent, so the CPU is enough; ``meta.json`` records the device. No weights are kept.
 
-    python3 tools/capture_traces.py OUT_DIR [MODEL ...]      # models: see MODELS
+    python3 tools/capture_traces.py [--device cuda] OUT_DIR [MODEL ...]   # models: see MODELS
+
+``--device cuda`` compiles for GPU 0 instead (Triton kernels; the lines and pools are what the
+GPU's wrapper holds), as the traces in ``../shared/traces`` were captured.
 """
 
 from __future__ import annotations
@@ -242,9 +245,20 @@ MODELS = {"bert-infer": bert_infer, "bert_b4-infer": bert_b4_infer, "vit-infer":
           "gpt2_dynamic-infer": gpt2_dynamic_infer}
 
 
-def capture(name, out_dir):
+def _to(device, value):
+    return value.to(device) if isinstance(value, (torch.Tensor, torch.nn.Module)) else value
+
+
+def capture(name, out_dir, device="cpu"):
     """Compiles and runs one model, writes OUT/NAME-pool/{lines.json, meta.json}."""
     model, args, mode, kwargs = MODELS[name]()
+    dynamic = [d for d in getattr(args[0], "_dynamo_dynamic_indices", ())]
+    model = _to(device, model)
+    args = tuple(_to(device, a) for a in args)
+    kwargs = {k: _to(device, v) for k, v in kwargs.items()}
+    for dim in dynamic:
+        # mark_dynamic marks a tensor, not its copy on the device
+        torch._dynamo.mark_dynamic(args[0], dim, min=2, max=64)
     torch._dynamo.reset()
     found = Capture()
     undo = hooked(found)
@@ -267,7 +281,8 @@ def capture(name, out_dir):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "lines.json").write_text(json.dumps(found.graphs, separators=(",", ":")))
     import transformers  # pylint: disable=import-outside-toplevel
-    meta = {"model": name.split("-")[0], "mode": mode, "planning": "pool", "device": "cpu",
+    meta = {"model": name.split("-")[0], "mode": mode, "planning": "pool",
+            "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
             "torch": torch.__version__, "transformers": transformers.__version__,
             "model_class": type(model).__name__, "doc": MODELS[name].__doc__,
             "input_shapes": [list(a.shape) for a in args],
@@ -283,10 +298,13 @@ def main(argv):
     if not argv:
         print(__doc__)
         return 2
+    device = "cpu"
+    if argv[0] == "--device":
+        device, argv = argv[1], argv[2:]
     torch.set_num_threads(1)
     torch.manual_seed(0)
     for name in argv[1:] or MODELS:
-        capture(name, argv[0])
+        capture(name, argv[0], device)
     return 0
 
 

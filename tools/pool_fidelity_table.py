@@ -1,8 +1,9 @@
 """Print docs/planners.md's fidelity table: every planner beside Inductor's own pool planner.
 
 Runs ``plan --json`` (target/planline.jar) with inductor-pool, offset, greedy, greedy-peak and
-noop on every graph of the captured CPU traces (src/test/resources/traces/inductor-cpu, whose
-``lines.json`` records carry Inductor's pools) and of the shared ``*-pool`` traces (whose
+noop on every graph of the captured traces (src/test/resources/traces/inductor-cpu and
+inductor-cuda, the same models compiled for the CPU and for an H200, whose ``lines.json``
+records carry Inductor's pools) and of the shared ``*-pool`` traces (whose
 Inductor figure is the "Inductor pool planner" column of ../shared/traces/README.md), and prints
 one markdown row per graph. Standard library only.
 
@@ -17,7 +18,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CAPTURED = ROOT / "src/test/resources/traces/inductor-cpu"
+CAPTURED = {"cpu": ROOT / "src/test/resources/traces/inductor-cpu",
+            "cuda": ROOT / "src/test/resources/traces/inductor-cuda"}
 SHARED = ROOT.parent / "shared/traces"
 PLANNERS = ("inductor-pool", "offset", "greedy", "greedy-peak", "noop")
 
@@ -48,11 +50,12 @@ def plan(file):
 
 
 def rows():
-    traces = [(d.name, d / "lines.json", None) for d in sorted(CAPTURED.iterdir()) if d.is_dir()]
+    traces = [(d.name, label, d / "lines.json", None) for label, root in CAPTURED.items()
+              for d in sorted(root.iterdir()) if d.is_dir()]
     figures = shared_figures()
-    traces += [(name, SHARED / "inductor" / name / "lines.json", figures[name])
+    traces += [(name, "shared", SHARED / "inductor" / name / "lines.json", figures[name])
                for name in sorted(figures)]
-    for name, file, figure in traces:
+    for name, label, file, figure in traces:
         records = json.loads(file.read_text())
         results = plan(file)
         for graph, record in enumerate(records):
@@ -60,7 +63,7 @@ def rows():
             theirs = figure if figure is not None else sum(p["bytes"] for p in pools)
             r = {p: results[p][graph] for p in PLANNERS}
             ours = r["inductor-pool"]["planned_bytes"]
-            yield (f"{name} ({'shared' if figure is not None else 'cpu'})", graph, theirs,
+            yield (f"{name} ({label})", graph, theirs,
                    f"{ours} ({(ours - theirs) / theirs:+.2%})", r["offset"]["planned_bytes"],
                    r["offset"]["lower_bound_bytes"], r["greedy"]["planned_bytes"],
                    r["greedy-peak"]["planned_bytes"], r["noop"]["planned_bytes"])

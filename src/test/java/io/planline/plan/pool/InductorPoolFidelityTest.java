@@ -47,29 +47,35 @@ final class InductorPoolFidelityTest {
     }
   }
 
-  static Path capturedRoot() {
+  /** The same models captured twice: compiled for the CPU and for an H200 (tools/capture_traces.py). */
+  static final List<String> CAPTURES = List.of("inductor-cpu", "inductor-cuda");
+
+  static Path capturedRoot(String capture) {
     try {
-      return Path.of(InductorPoolFidelityTest.class.getResource("/traces/inductor-cpu").toURI());
+      return Path.of(InductorPoolFidelityTest.class.getResource("/traces/" + capture).toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }
 
   static Stream<Captured> capturedGraphs() {
-    try (Stream<Path> dirs = Files.list(capturedRoot())) {
-      List<Captured> all = new ArrayList<>();
-      for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
-        Path file = d.resolve("lines.json");
-        List<Graph> graphs = LineDumpReader.read(file).graphs();
-        JsonNode records = JSON.readTree(file.toFile());
-        for (int i = 0; i < graphs.size(); i++) {
-          all.add(new Captured(d.getFileName().toString(), i, graphs.get(i), records.get(i)));
+    List<Captured> all = new ArrayList<>();
+    for (String capture : CAPTURES) {
+      try (Stream<Path> dirs = Files.list(capturedRoot(capture))) {
+        for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+          Path file = d.resolve("lines.json");
+          List<Graph> graphs = LineDumpReader.read(file).graphs();
+          JsonNode records = JSON.readTree(file.toFile());
+          for (int i = 0; i < graphs.size(); i++) {
+            all.add(new Captured(capture + "/" + d.getFileName(), i, graphs.get(i),
+                records.get(i)));
+          }
         }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      return all.stream();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
+    return all.stream();
   }
 
   /** Graphs whose compiled program really ran Inductor's pool planner (inference graphs). */
