@@ -15,7 +15,7 @@ root=$(pwd)
 test -f target/classes/cuda/gemm.ptx || { echo "bundle: no PTX in target/classes (build with nvcc on the PATH)" >&2; exit 1; }
 mkdir -p "$dest"
 if [ ! -x "$dest/jre/bin/java" ]; then
-  jlink --add-modules java.base,java.logging,java.management,java.naming,jdk.unsupported,java.sql,java.xml \
+  jlink --add-modules java.base,java.logging,java.management,java.naming,jdk.unsupported,java.sql,java.xml,jdk.jfr \
     --strip-debug --no-header-files --no-man-pages --compress=2 --output "$dest/jre"
 fi
 rm -rf "$dest/lib" "$dest/classes" "$dest/test-classes" "$dest/native" "$dest/tools"
