@@ -179,8 +179,11 @@ public final class Batcher {
           })
           .then()
           .onErrorResume(e -> {
-            Throwable error = e instanceof InferenceException ? e
-                : new InferenceException.Failed("model '" + model + "' failed in a batch of "
+            // Refusals (queue full, memory, shutdown) stay what they are, so each request gets
+            // the 503 it would have got alone; a failure says that it was the batch's.
+            Throwable error = e instanceof InferenceException && !(e
+                instanceof InferenceException.Failed) ? e
+                : new InferenceException.Failed("model '" + model + "', a batch of "
                     + batch.size() + " requests: " + e.getMessage(), e);
             batch.forEach(p -> p.fail(error));
             return Mono.empty();
