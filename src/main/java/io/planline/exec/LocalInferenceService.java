@@ -3,6 +3,7 @@ package io.planline.exec;
 import io.planline.backend.HostTensor;
 import io.planline.exec.batch.BatchSettings;
 import io.planline.exec.batch.Batcher;
+import io.planline.exec.batch.PreferredShapes;
 import io.planline.model.Model;
 import io.planline.model.ModelInfo;
 import io.planline.model.ProgramBinder;
@@ -124,24 +125,9 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
         admission.queueCapacity()), cache.maxShapes(), runner, observer, batching);
   }
 
-  /**
-   * Plans the preferred batch sizes now, where the inputs' other dimensions are fixed (a model
-   * with another dynamic dimension, such as a sequence, is planned per shape as batches come).
-   */
+  /** Plans the preferred batch sizes now, so that their first batches do not wait for it. */
   private void prewarm(Model m, BatchSettings b) {
-    int dim = m.batchDim();
-    for (int size : b.preferredBatchSizes()) {
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      for (var in : m.info().inputs()) {
-        long[] dims = in.shape().stream().mapToLong(Long::longValue).toArray();
-        dims[dim] = size;
-        if (java.util.Arrays.stream(dims).anyMatch(d -> d < 0)) {
-          LOG.info("model {}: preferred batch size {} is planned when it first runs (inputs"
-              + " have other dynamic dimensions)", m.name(), size);
-          return;
-        }
-        shapes.put(in.name(), dims);
-      }
+    for (Map<String, long[]> shapes : PreferredShapes.of(m, b)) {
       program(m, shapes).block();
     }
   }
