@@ -12,7 +12,7 @@
 # of requests/s, p50 and p99 for batching off and on, the ratio of the medians, and the mean rows
 # per executed batch and mean wait for a batch over the measured rounds (from /prometheus); each
 # round's figures and status codes go to stderr. BATCH_DELAY_MICROS and MAX_BATCH_SIZE override
-# the file's settings.
+# the file's settings; MODELS (space-separated) picks some of the three models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +39,7 @@ done
 curl -fsS "$BASE/v2/health/ready" >/dev/null || { echo "server did not start" >&2; exit 1; }
 
 metric() { # metric NAME_WITH_LABELS -> value (0 when absent)
-  curl -fsS "$BASE/prometheus" | awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? 0 : v) }'
+  curl -fsS --retry 5 --retry-connrefused --retry-delay 1 "$BASE/prometheus" | awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? 0 : v) }'
 }
 parse_hey() { # -> "rps p50_ms p99_ms codes"
   awk '
@@ -67,6 +67,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] :
 for spec in "digits-mlp digits-mlp.json [1,64] 64" "digits-cnn digits-cnn.json [1,1,8,8] 64" \
             "tiny-gpt tiny-gpt-64.json [1,64] 16"; do
   read -r model body shape conc <<<"$spec"
+  case " ${MODELS:-digits-mlp digits-cnn tiny-gpt} " in *" $model "*) ;; *) continue ;; esac
   # Warm-up: the JIT, and every batch size the batched version will meet planned once.
   hey_run "$model" 1 "$body" "$conc" "$WARMUP" >/dev/null
   hey_run "$model" 2 "$body" "$conc" "$WARMUP" >/dev/null
