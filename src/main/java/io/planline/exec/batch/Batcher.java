@@ -38,6 +38,7 @@ public final class Batcher {
   /** Runs inputs as one request of the model: plan, admission, execution. */
   @FunctionalInterface
   public interface Runner {
+    /** The outputs of {@code inputs} (in signature order) run as one request. */
     Mono<List<HostTensor>> run(List<HostTensor> inputs);
   }
 
