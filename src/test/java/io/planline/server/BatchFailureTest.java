@@ -50,6 +50,21 @@ final class BatchFailureTest implements TestPropertyProvider {
        ]}
       """;
 
+  /** Looks indices up in a 4-row table; exported for at most 2 indices per request. */
+  private static final String BOUNDED = """
+      {"format": "planline-program", "version": 1, "name": "bounded", "symbols": ["s0"],
+       "symbol_bounds": {"s0": {"input": "idx", "dim": 0, "min": 1, "max": 2}},
+       "inputs": [{"name": "idx", "dtype": "int64", "shape": ["s0"]}],
+       "outputs": [{"name": "y", "buffer": "buf0"}],
+       "weights": [{"name": "w", "tensor": "w", "dtype": "float32", "shape": [4, 2]}],
+       "lines": [
+        {"kind": "AllocateLine", "node": {"name": "buf0", "device": "cpu", "dtype": "float32",
+         "shape": ["s0", 2], "stride": [2, 1], "storage_expr": "2*s0"}},
+        {"kind": "KernelCallLine", "kernel_name": "aten.embedding.default", "outputs": ["buf0"],
+         "call_args": ["w", "idx", "-1", "False", "False"]}
+       ]}
+      """;
+
   @Inject
   EmbeddedServer server;
 
@@ -61,11 +76,18 @@ final class BatchFailureTest implements TestPropertyProvider {
     try {
       Path folder = ModelFolders.write(Files.createTempDirectory("planline-failing")
           .resolve("failing"), FAILING, "w", new long[] {4, 2}, new float[8]);
+      Path bounded = ModelFolders.write(folder.getParent().resolve("bounded"), BOUNDED, "w",
+          new long[] {4, 2}, new float[] {0, 1, 10, 11, 20, 21, 30, 31});
       return Map.of("planline.models[3].name", "failing",
           "planline.models[3].path", folder.toString(),
           "planline.models[3].batching.enabled", "true",
           "planline.models[3].batching.max-batch-size", "3",
-          "planline.models[3].batching.max-queue-delay-micros", "500000");
+          "planline.models[3].batching.max-queue-delay-micros", "500000",
+          "planline.models[4].name", "bounded",
+          "planline.models[4].path", bounded.toString(),
+          "planline.models[4].batching.enabled", "true",
+          "planline.models[4].batching.max-batch-size", "3",
+          "planline.models[4].batching.max-queue-delay-micros", "300000");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -114,5 +136,34 @@ final class BatchFailureTest implements TestPropertyProvider {
         + "\"shape\":[1],\"datatype\":\"INT64\",\"data\":[0]}]}");
     assertEquals(500, again.statusCode());
     assertTrue(Http.error(again).contains("aten.embedding"), Http.text(again));
+  }
+
+  @Test
+  void infer_batchShapeOutsideTheModelsBounds_requestsRunOneByOneAndAreRight()
+      throws Exception {
+    Http http = new Http(server);
+    String count = "planline_batch_size_count{model=\"bounded\"} ";
+    double batchesBefore = OverloadTest.counter(http, count);
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    try {
+      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int j = 0; j < 3; j++) {
+        String body = "{\"inputs\":[{\"name\":\"idx\",\"shape\":[1],\"datatype\":\"INT64\","
+            + "\"data\":[" + (j + 1) + "]}]}";
+        calls.add(CompletableFuture.supplyAsync(() -> http.postJson("/v2/models/bounded/infer",
+            body), clients));
+      }
+      for (int j = 0; j < 3; j++) {
+        HttpResponse<byte[]> r = calls.get(j).get();
+        assertEquals(200, r.statusCode(), Http.text(r));
+        var data = Http.json(r).get("outputs").get(0).get("data");
+        assertEquals(10f * (j + 1), data.get(0).floatValue(), Http.text(r));
+        assertEquals(10f * (j + 1) + 1, data.get(1).floatValue(), Http.text(r));
+      }
+      assertEquals(batchesBefore + 1, OverloadTest.counter(http, count),
+          "one batch of 3 formed, refused for its shape, then run one by one");
+    } finally {
+      clients.shutdownNow();
+    }
   }
 }

@@ -179,6 +179,10 @@ public final class Batcher {
             }
           })
           .then()
+          // The batch's shape may be refused where each request's is not (a symbol's upper
+          // bound, the memory budget): its requests then run one by one, as without batching.
+          .onErrorResume(InferenceException.BadInput.class, e -> batch.size() == 1
+              ? Mono.error(e) : alone(batch))
           .onErrorResume(e -> {
             // Refusals (queue full, memory, shutdown) stay what they are, so each request gets
             // the 503 it would have got alone; a failure says that it was the batch's.
@@ -190,6 +194,17 @@ public final class Batcher {
             return Mono.empty();
           });
     });
+  }
+
+  /** Runs each request of {@code batch} on its own, answering each with its own outcome. */
+  private Mono<Void> alone(List<Pending> batch) {
+    return Flux.fromIterable(batch)
+        .filter(p -> !p.left())
+        .concatMap(p -> runner.run(p.inputs())
+            .doOnNext(p::succeed)
+            .doOnError(p::fail)
+            .onErrorResume(e -> Mono.empty()))
+        .then();
   }
 
   /** The model this batcher serves. */
