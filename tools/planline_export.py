@@ -438,8 +438,25 @@ class _Builder:
                 lines.append({"kind": "FreeIfNotReusedLine", "node": {"name": root}})
         return {"format": FORMAT, "version": FORMAT_VERSION, "name": self.name,
                 "symbols": list(self.symbol_info), "symbol_bounds": self.symbol_info,
+                "batch_dim": batch_dim(self.inputs, outputs),
                 "inputs": self.inputs, "outputs": outputs, "weights": self.weights,
                 "kernels": sorted(set(self.kernels)), "lines": lines}
+
+
+def batch_dim(inputs, outputs):
+    """The dimension planline may concatenate requests along (docs/model-format.md, batch_dim):
+    0 when the first dimension of every input and output is one and the same symbol (a dynamic
+    batch), else None (the model's requests are never merged)."""
+    firsts = set()
+    for tensor in list(inputs) + list(outputs):
+        shape = tensor.get("shape")
+        if shape is None:
+            continue  # an output whose shape the exporter did not record
+        first = shape[0] if shape else None
+        if not (isinstance(first, str) and re.fullmatch(r"s[0-9]+", first)):
+            return None
+        firsts.add(first)
+    return 0 if len(firsts) == 1 else None
 
 
 def _bound(value):

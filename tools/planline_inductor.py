@@ -38,7 +38,7 @@ from torch._inductor import config as inductor_config
 from torch._inductor.codegen import wrapper as inductor_wrapper
 from torch._inductor.compile_fx import compile_fx
 
-from planline_export import (DTYPE_NAMES, SUPPORTED_KERNELS, ExportError, run_eager,
+from planline_export import (DTYPE_NAMES, batch_dim, SUPPORTED_KERNELS, ExportError, run_eager,
                              write_safetensors, write_sample)
 from planline_symbolic import print_expr, rename_symbols
 
@@ -751,6 +751,7 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
                 "kernels": t.compiled}
     program = {"format": "planline-program", "version": FORMAT_VERSION, "name": name,
                "symbols": list(t.symbol_bounds), "symbol_bounds": t.symbol_bounds,
+               "batch_dim": batch_dim(t.inputs, outputs),
                "inputs": t.inputs, "outputs": outputs, "weights": t.weights,
                "kernels": sorted(t.kernels), "compiled": compiled,
                "index_bounds": index_bounds,

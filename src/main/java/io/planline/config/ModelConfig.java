@@ -1,5 +1,6 @@
 package io.planline.config;
 
+import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,21 @@ public final class ModelConfig {
   private @Nullable String planner;
   private @Nullable String kernels;
   private @Nullable String path;
+  private @Nullable Batching batching;
+
+  /** {@code planline.models[i].batching.*}: this model's batching, over the global settings. */
+  @ConfigurationProperties("batching")
+  public static final class Batching extends BatchingConfig {}
+
+  /** This model's batching settings, or null where it sets none. */
+  public @Nullable Batching getBatching() {
+    return batching;
+  }
+
+  /** Sets this model's batching settings. */
+  public void setBatching(@Nullable Batching batching) {
+    this.batching = batching;
+  }
 
   /** Micronaut creates one per list entry, passing its position. */
   public ModelConfig(@Parameter Integer index) {

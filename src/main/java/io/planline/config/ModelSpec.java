@@ -15,19 +15,27 @@ import org.jspecify.annotations.Nullable;
  * @param folder the model folder, or null for a built-in model
  * @param kernels which program runs where the model has both ({@code auto}, {@code inductor},
  *     {@code java})
+ * @param batching how its requests are batched
  */
 public record ModelSpec(String name, String version, String planner, @Nullable Path folder,
-    String kernels) {
+    String kernels, BatchingSpec batching) {
 
   /** A model whose program is chosen automatically. */
   public ModelSpec(String name, String version, String planner, @Nullable Path folder) {
     this(name, version, planner, folder, "auto");
   }
 
+  /** A model whose requests are not batched. */
+  public ModelSpec(String name, String version, String planner, @Nullable Path folder,
+      String kernels) {
+    this(name, version, planner, folder, kernels, BatchingSpec.DEFAULT);
+  }
+
   public ModelSpec {
     requireNonNull(name, "name");
     requireNonNull(version, "version");
     requireNonNull(planner, "planner");
+    requireNonNull(batching, "batching");
   }
 
   /** Whether the model ships inside the jar. */

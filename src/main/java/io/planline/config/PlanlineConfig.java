@@ -31,6 +31,21 @@ public final class PlanlineConfig {
   private int idleTimeoutSeconds = 60;
   private int maxConnections = 1024;
   private String kernels = "auto";
+  private Batching batching = new Batching();
+
+  /** {@code planline.batching.*}: dynamic batching of every model that sets none of its own. */
+  @ConfigurationProperties("batching")
+  public static final class Batching extends BatchingConfig {}
+
+  /** The global batching settings. */
+  public Batching getBatching() {
+    return batching;
+  }
+
+  /** Sets the global batching settings (Micronaut binds {@code planline.batching.*}). */
+  public void setBatching(Batching batching) {
+    this.batching = batching;
+  }
 
   /**
    * Which program runs where a model has both: {@code auto} (Inductor's compiled kernels where

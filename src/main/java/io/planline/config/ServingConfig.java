@@ -114,7 +114,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     List<ModelSpec> models = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ModelConfig m : sorted) {
-      ModelSpec spec = model(m, raw.getPlanner(), raw.getKernels(), planners, known, problems);
+      ModelSpec spec = model(m, raw, planners, known, problems);
       if (spec != null && !seen.add(spec.name() + "\u0000" + spec.version())) {
         problems.add(where(m) + ": model '" + spec.name() + "' version '" + spec.version()
             + "' is configured twice");
@@ -124,7 +124,8 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
       }
     }
     if (!problems.isEmpty()) {
-      throw new InvalidConfigException(problems);
+      // A bad global batching value is found once per model that inherits it: say it once.
+      throw new InvalidConfigException(new ArrayList<>(new java.util.LinkedHashSet<>(problems)));
     }
     return new ServingConfig(raw.getPlanner(), backend, raw.getKernelWindow(),
         raw.getMaxConcurrentRequests(), raw.getQueueCapacity(), raw.getDeviceMemoryBudgetBytes(),
@@ -135,9 +136,12 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
   }
 
   private static @org.jspecify.annotations.Nullable ModelSpec model(ModelConfig m,
-      String globalPlanner, String globalKernels, PlannerRegistry planners, String known,
-      List<String> problems) {
+      PlanlineConfig raw, PlannerRegistry planners, String known, List<String> problems) {
+    String globalPlanner = raw.getPlanner();
+    String globalKernels = raw.getKernels();
     int before = problems.size();
+    BatchingSpec batching = BatchingSpec.resolve(m.getBatching(), raw.getBatching(),
+        where(m) + ".batching", problems);
     String name = m.getName();
     if (name == null || !MODEL_NAME.matcher(name).matches()) {
       problems.add(where(m) + ".name: '" + name + "' is not a model name (letters, digits, '.',"
@@ -173,7 +177,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
       }
     }
     return problems.size() > before || name == null ? null
-        : new ModelSpec(name, m.getVersion(), planner, folder, kernels);
+        : new ModelSpec(name, m.getVersion(), planner, folder, kernels, batching);
   }
 
   private static String where(ModelConfig m) {

@@ -100,6 +100,16 @@ public final class Admission {
     return idle;
   }
 
+  /** Requests that may execute at once. */
+  public int maxRunning() {
+    return maxRunning;
+  }
+
+  /** Requests that may wait for a slot. */
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
   /** Requests waiting now. */
   public synchronized int queued() {
     return queue.size();

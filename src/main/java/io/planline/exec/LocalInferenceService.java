@@ -1,6 +1,9 @@
 package io.planline.exec;
 
 import io.planline.backend.HostTensor;
+import io.planline.exec.batch.BatchSettings;
+import io.planline.exec.batch.Batcher;
+import io.planline.exec.batch.PreferredShapes;
 import io.planline.model.Model;
 import io.planline.model.ModelInfo;
 import io.planline.model.ProgramBinder;
@@ -19,17 +22,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The runtime behind the HTTP layer and the {@code run} verb: finds the model, checks the inputs
  * against its signature, takes its compiled plan for these shapes (from a bounded per-model
  * cache, made off the caller's thread), waits for admission (slots and device memory budget),
- * then executes. Every failure is an {@link InferenceException}.
+ * then executes. A model with batching on hands the request to its {@link Batcher}, whose
+ * batches take that same path. Every failure is an {@link InferenceException}.
  */
 public final class LocalInferenceService implements InferenceService, AutoCloseable {
 
@@ -46,6 +53,9 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> running = new ConcurrentHashMap<>();
   private final Disposable eventFeed;
+  private final Map<Model, Batcher> batchers = new LinkedHashMap<>();
+  /** Batchers' timer, and where batches are concatenated and started (created when needed). */
+  private @Nullable Scheduler batching;
   private volatile boolean draining;
 
   /** Serves {@code models} with the default program cache limits. */
@@ -57,6 +67,17 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   /** Serves {@code models} (several versions of one name: the last is the default). */
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
       MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache) {
+    this(models, executor, admission, events, observer, cache, m -> BatchSettings.OFF);
+  }
+
+  /**
+   * Serves {@code models}, batching each as {@code batching} says.
+   *
+   * @throws IllegalArgumentException when batching is on for a model without a batch dimension
+   */
+  public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
+      MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
+      Function<Model, BatchSettings> batching) {
     this.observer = observer;
     this.eventFeed = events.flux().subscribe(e -> {
       observer.memoryEvent(e);
@@ -76,6 +97,39 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     this.executor = executor;
     this.admission = admission;
     this.events = events;
+    for (Model m : models) {
+      BatchSettings b = batching.apply(m);
+      if (b.enabled()) {
+        batchers.put(m, batcher(m, b, cache));
+      }
+    }
+    batchers.forEach((m, b) -> prewarm(m, batching.apply(m)));
+  }
+
+  private Batcher batcher(Model m, BatchSettings b, ProgramCacheSettings cache) {
+    Integer dim = m.batchDim();
+    if (dim == null) {
+      throw new IllegalArgumentException("model '" + m.name() + "' cannot batch: its program"
+          + " has no batch dimension (batch_dim in program.json, docs/model-format.md)");
+    }
+    if (batching == null) {
+      batching = Schedulers.newSingle("planline-batcher", true);
+    }
+    // A batch runs as one request of the model's program, planned for the batch's shape.
+    Batcher.Runner runner = inputs -> Mono.defer(() -> {
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      inputs.forEach(t -> shapes.put(t.name(), t.shape()));
+      return program(m, shapes).flatMap(p -> run(m, p, inputs));
+    });
+    return new Batcher(m.name(), dim, b, admission.maxRunning(), Math.max(1,
+        admission.queueCapacity()), cache.maxShapes(), runner, observer, batching);
+  }
+
+  /** Plans the preferred batch sizes now, so that their first batches do not wait for it. */
+  private void prewarm(Model m, BatchSettings b) {
+    for (Map<String, long[]> shapes : PreferredShapes.of(m, b)) {
+      program(m, shapes).block();
+    }
   }
 
   /** Every request's memory events. */
@@ -147,13 +201,18 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   public Mono<List<HostTensor>> infer(String name, @Nullable String version,
       Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun) {
     return Mono.defer(() -> {
+      if (draining) {
+        return Mono.error(new InferenceException.Overloaded("shutdown",
+            "the server is shutting down"));
+      }
       Model m = find(name, version);
       List<HostTensor> ordered = InputChecks.ordered(m, inputs);
       Map<String, long[]> shapes = new LinkedHashMap<>();
       ordered.forEach(t -> shapes.put(t.name(), t.shape()));
       return program(m, shapes).flatMap(program -> {
         beforeRun.accept(outputsOf(m, program));
-        return run(m, program, ordered);
+        Batcher batcher = batchers.get(m);
+        return batcher == null ? run(m, program, ordered) : batcher.submit(ordered);
       });
     }).onErrorMap(e -> !(e instanceof InferenceException),
         e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
@@ -222,7 +281,10 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
    */
   public CompletableFuture<Void> drain() {
     draining = true;
-    return admission.close();
+    // Requests waiting in a batcher were accepted: their batches still form and are admitted
+    // before admission closes.
+    return Mono.when(batchers.values().stream().map(Batcher::drain).toList()).toFuture()
+        .thenCompose(v -> admission.close());
   }
 
   /** Drains, waits up to {@code timeout} for admitted requests, then stops the backend. */
@@ -238,6 +300,9 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       throw new IllegalStateException("drain failed", e.getCause());
     }
     eventFeed.dispose();
+    if (batching != null) {
+      batching.dispose();
+    }
     planning.shutdownNow();
     executor.backend().close();
   }

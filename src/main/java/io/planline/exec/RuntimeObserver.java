@@ -38,6 +38,12 @@ public interface RuntimeObserver {
   /** A new input shape of {@code model} was planned and compiled (a cache miss). */
   default void programCompiled(String model) {}
 
+  /** A batch of {@code rows} rows (batch-dimension entries) of {@code model} starts. */
+  default void batchExecuted(String model, long rows) {}
+
+  /** A request of {@code model} waited {@code nanos} for its batch to start. */
+  default void batchWaited(String model, long nanos) {}
+
   /** The program cache of {@code model} dropped a compiled shape to stay within its bound. */
   default void programEvicted(String model) {}
 }

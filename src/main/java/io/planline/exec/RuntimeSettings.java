@@ -2,6 +2,7 @@ package io.planline.exec;
 
 import static java.util.Objects.requireNonNull;
 
+import io.planline.exec.batch.BatchSettings;
 import io.planline.model.ModelLoader;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -45,13 +46,21 @@ public record RuntimeSettings(String backend, String planner, List<ModelSpec> mo
    * @param path a model folder on disk, or null for the built-in model of that name
    * @param planner this model's planner, or null for the default
    * @param kernels which of the model's programs runs
+   * @param batching how its requests are batched
    */
   public record ModelSpec(String name, String version, @Nullable String path,
-      @Nullable String planner, ModelLoader.Kernels kernels) {
+      @Nullable String planner, ModelLoader.Kernels kernels, BatchSettings batching) {
     public ModelSpec {
       requireNonNull(name, "name");
       requireNonNull(version, "version");
       requireNonNull(kernels, "kernels");
+      requireNonNull(batching, "batching");
+    }
+
+    /** A model whose requests are not batched. */
+    public ModelSpec(String name, String version, @Nullable String path,
+        @Nullable String planner, ModelLoader.Kernels kernels) {
+      this(name, version, path, planner, kernels, BatchSettings.OFF);
     }
 
     /** A model whose program is chosen automatically. */

@@ -9,8 +9,11 @@ import io.planline.model.ModelLoader;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlannerRegistry;
 import java.nio.file.Path;
+import io.planline.exec.batch.BatchSettings;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,20 +43,21 @@ public final class Runtimes {
     Backend backend = backend(s.backend(), s.maxRunning());
     MemoryEvents events = new MemoryEvents();
     List<Model> models = new ArrayList<>();
+    Map<Model, BatchSettings> batching = new IdentityHashMap<>();
     try {
-      loadAll(s, registry, backend, models);
+      loadAll(s, registry, backend, models, batching);
+      return new LocalInferenceService(models,
+          new RequestExecutor(backend, events, s.window(), observer),
+          new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer,
+          s.cache(), batching::get);
     } catch (RuntimeException e) {
       backend.close(); // nothing will use its streams
       throw e;
     }
-    return new LocalInferenceService(models,
-        new RequestExecutor(backend, events, s.window(), observer),
-        new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer,
-        s.cache());
   }
 
   private static void loadAll(RuntimeSettings s, PlannerRegistry registry, Backend backend,
-      List<Model> models) {
+      List<Model> models, Map<Model, BatchSettings> batching) {
     for (RuntimeSettings.ModelSpec m : s.models()) {
       String planner = m.planner() == null ? s.planner() : m.planner();
       var source = m.path() == null ? ModelLoader.builtIn(m.name())
@@ -66,6 +70,7 @@ public final class Runtimes {
           model.nativeKernels() == null ? "Java" : "Inductor's compiled",
           (System.nanoTime() - start) / 1_000_000);
       models.add(model);
+      batching.put(model, m.batching());
     }
   }
 

@@ -45,6 +45,16 @@ public final class MetricsObserver implements RuntimeObserver {
   }
 
   @Override
+  public void batchExecuted(String model, long rows) {
+    metrics.batchExecuted(model, rows);
+  }
+
+  @Override
+  public void batchWaited(String model, long nanos) {
+    metrics.batchWaited(model, nanos);
+  }
+
+  @Override
   public void programCompiled(String model) {
     metrics.programCompiled(model);
   }

@@ -4,6 +4,7 @@ import io.planline.exec.MemoryEvent;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -44,6 +45,16 @@ public final class PlanlineMetrics {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10), Duration.ofSeconds(30));
 
+  /** Upper bounds of the batch size histogram's buckets (rows per executed batch). */
+  static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024,
+      4096};
+
+  /** Upper bounds of the batch wait histogram's buckets. */
+  static final List<Duration> BATCH_WAIT_BUCKETS = List.of(Duration.ofNanos(100_000),
+      Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(1));
+
   private final MeterRegistry registry;
   private final Map<Tags, AtomicLong> inUse = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> peak = new ConcurrentHashMap<>();
@@ -81,6 +92,8 @@ public final class PlanlineMetrics {
       requests(model, o);
     }
     duration(model);
+    batchSize(model);
+    batchWait(model);
     programs(model, "compiled");
     programs(model, "evicted");
   }
@@ -197,6 +210,18 @@ public final class PlanlineMetrics {
         t.lastFinishedMillis());
   }
 
+  /** Records one executed batch of {@code model} holding {@code rows} rows. */
+  public void batchExecuted(String model, long rows) {
+    nonNegative(rows, "batch rows");
+    batchSize(model).record(rows);
+  }
+
+  /** Records how long one request of {@code model} waited for its batch to start. */
+  public void batchWaited(String model, long nanos) {
+    nonNegative(nanos, "batch wait");
+    batchWait(model).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
   /** Counts one request that admission refused ({@code queue_full}, {@code memory}, ...). */
   public void admissionRefused(String reason) {
     refusals(reason).increment();
@@ -252,6 +277,20 @@ public final class PlanlineMetrics {
         .description("Inference request latency, from the request to the answer")
         .tag("model", model)
         .serviceLevelObjectives(DURATION_BUCKETS.toArray(Duration[]::new))
+        .register(registry);
+  }
+
+  private DistributionSummary batchSize(String model) {
+    return DistributionSummary.builder("planline.batch.size")
+        .description("Rows (batch-dimension entries) of each batch executed by dynamic batching")
+        .tag("model", model).serviceLevelObjectives(BATCH_SIZE_BUCKETS).register(registry);
+  }
+
+  private Timer batchWait(String model) {
+    return Timer.builder("planline.batch.wait")
+        .description("Time a request waited in the dynamic batcher until its batch started")
+        .tag("model", model)
+        .serviceLevelObjectives(BATCH_WAIT_BUCKETS.toArray(Duration[]::new))
         .register(registry);
   }
 

@@ -76,6 +76,14 @@ public final class Model {
     return Map.copyOf(bounds);
   }
 
+  /**
+   * The dimension along which requests may be concatenated into one batch (the same in every
+   * input and output), or null when the model has none (see {@code docs/model-format.md}).
+   */
+  public @org.jspecify.annotations.Nullable Integer batchDim() {
+    return program.batchDim();
+  }
+
   /** Inputs whose values index an embedding table, to the table's row count. */
   public Map<String, Long> indexBounds() {
     return indexBounds;

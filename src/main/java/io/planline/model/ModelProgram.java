@@ -28,11 +28,15 @@ import org.jspecify.annotations.Nullable;
  *     check there cannot be reported, so requests are checked before they run)
  * @param inductorPools Inductor's own pool sizes for the same lines, when the exporter
  *     recorded them; null otherwise
+ * @param batchDim the dimension of every input and output that counts independent samples
+ *     (requests may be concatenated along it and the outputs split back), or null when the
+ *     model has none; one symbol, the same in every input, at that dimension
  */
 public record ModelProgram(String source, String name, List<String> symbols,
     Map<String, Bound> bounds, List<TensorSpec> inputs, List<OutputSpec> outputs,
     List<WeightSpec> weights, List<Template> lines, @Nullable Compiled compiled,
-    Map<String, Long> indexBounds, @Nullable InductorPools inductorPools) {
+    Map<String, Long> indexBounds, @Nullable InductorPools inductorPools,
+    @Nullable Integer batchDim) {
 
   public ModelProgram {
     requireNonNull(source, "source");

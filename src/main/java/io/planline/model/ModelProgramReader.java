@@ -121,7 +121,39 @@ public final class ModelProgramReader {
       indexBounds.put(e.getKey(), e.getValue().asLong());
     }
     return new ModelProgram(file, root.path("name").asText(""), symbols, bounds, inputs, outputs,
-        weights, lines, compiled, indexBounds, InductorPools.read(f, root));
+        weights, lines, compiled, indexBounds, InductorPools.read(f, root),
+        batchDim(f, root, inputs));
+  }
+
+  /**
+   * The batch dimension: {@code batch_dim} as written (a dimension, or null for a model whose
+   * requests cannot be concatenated), or where the field is absent, 0 when every input's first
+   * dimension is one and the same symbol (a dynamic leading dimension is how exporters mark a
+   * batch), else none. A given dimension must be that same kind of dimension in every input.
+   */
+  private static @org.jspecify.annotations.Nullable Integer batchDim(Fields f, JsonNode root,
+      List<ModelProgram.TensorSpec> inputs) {
+    JsonNode n = root.get("batch_dim");
+    if (n != null && n.isNull()) {
+      return null;
+    }
+    if (n != null && !(n.canConvertToInt() && n.isIntegralNumber() && n.asInt() >= 0)) {
+      throw f.fail("batch_dim", "expected a dimension (an integer ≥ 0) or null, got " + n);
+    }
+    int dim = n == null ? 0 : n.asInt();
+    String symbol = null;
+    for (ModelProgram.TensorSpec in : inputs) {
+      String s = dim < in.shape().size() ? in.shape().get(dim).asSymbol() : null;
+      if (s == null || (symbol != null && !symbol.equals(s))) {
+        if (n == null) {
+          return null;
+        }
+        throw f.fail("batch_dim", "dimension " + dim + " of input '" + in.name() + "' "
+            + in.shape() + " is not the batch symbol shared by every input");
+      }
+      symbol = s;
+    }
+    return inputs.isEmpty() ? null : dim;
   }
 
   private static Template line(Fields at, JsonNode n, List<String> symbols, Set<String> defined) {

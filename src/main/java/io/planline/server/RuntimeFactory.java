@@ -5,11 +5,13 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Factory;
 import io.planline.config.Backend;
+import io.planline.config.BatchingSpec;
 import io.planline.config.ServingConfig;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.ProgramCacheSettings;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
+import io.planline.exec.batch.BatchSettings;
 import io.planline.ir.Device;
 import io.planline.metrics.MetricsObserver;
 import io.planline.metrics.PlanlineMetrics;
@@ -36,7 +38,7 @@ final class RuntimeFactory {
     Device device = config.backend() == Backend.CUDA ? Device.CUDA0 : Device.CPU;
     var models = config.models().stream().map(m -> new RuntimeSettings.ModelSpec(m.name(),
         m.version(), m.folder() == null ? null : m.folder().toString(), m.planner(),
-        ModelLoader.Kernels.parse(m.kernels()))).toList();
+        ModelLoader.Kernels.parse(m.kernels()), batching(m.batching()))).toList();
     RuntimeSettings settings = new RuntimeSettings(
         config.backend().name().toLowerCase(Locale.ROOT), config.planner(), models,
         config.kernelWindow(), config.maxConcurrentRequests(), config.queueCapacity(),
@@ -48,5 +50,10 @@ final class RuntimeFactory {
       metrics.setWeights(m.name(), device, m.weightBytes());
     }
     return service;
+  }
+
+  private static BatchSettings batching(BatchingSpec b) {
+    return b.enabled() ? BatchSettings.of(b.maxBatchSize(), b.preferredBatchSizes(),
+        b.maxQueueDelayMicros()) : BatchSettings.OFF;
   }
 }

@@ -1,0 +1,169 @@
+package io.planline.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import io.planline.exec.LocalInferenceService;
+import io.planline.testing.ModelFolders;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A kernel that fails inside a batch fails every request of that batch with the same clear
+ * error; memory returns to its baseline and the model keeps batching.
+ */
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+final class BatchFailureTest implements TestPropertyProvider {
+
+  /** Shifts valid indices by 10, then looks them up in a 4-row table: always out of range. */
+  private static final String FAILING = """
+      {"format": "planline-program", "version": 1, "name": "failing", "symbols": ["s0"],
+       "inputs": [{"name": "idx", "dtype": "int64", "shape": ["s0"]}],
+       "outputs": [{"name": "y", "buffer": "buf1"}],
+       "weights": [{"name": "w", "tensor": "w", "dtype": "float32", "shape": [4, 2]}],
+       "lines": [
+        {"kind": "AllocateLine", "node": {"name": "buf0", "device": "cpu", "dtype": "int64",
+         "shape": ["s0"], "stride": [1], "storage_expr": "s0"}},
+        {"kind": "KernelCallLine", "kernel_name": "aten.add.Scalar", "outputs": ["buf0"],
+         "call_args": ["idx", "10", "1"]},
+        {"kind": "AllocateLine", "node": {"name": "buf1", "device": "cpu", "dtype": "float32",
+         "shape": ["s0", 2], "stride": [2, 1], "storage_expr": "2*s0"}},
+        {"kind": "KernelCallLine", "kernel_name": "aten.embedding.default", "outputs": ["buf1"],
+         "call_args": ["w", "buf0", "-1", "False", "False"]},
+        {"kind": "FreeIfNotReusedLine", "node": {"name": "buf0"}}
+       ]}
+      """;
+
+  /** Looks indices up in a 4-row table; exported for at most 2 indices per request. */
+  private static final String BOUNDED = """
+      {"format": "planline-program", "version": 1, "name": "bounded", "symbols": ["s0"],
+       "symbol_bounds": {"s0": {"input": "idx", "dim": 0, "min": 1, "max": 2}},
+       "inputs": [{"name": "idx", "dtype": "int64", "shape": ["s0"]}],
+       "outputs": [{"name": "y", "buffer": "buf0"}],
+       "weights": [{"name": "w", "tensor": "w", "dtype": "float32", "shape": [4, 2]}],
+       "lines": [
+        {"kind": "AllocateLine", "node": {"name": "buf0", "device": "cpu", "dtype": "float32",
+         "shape": ["s0", 2], "stride": [2, 1], "storage_expr": "2*s0"}},
+        {"kind": "KernelCallLine", "kernel_name": "aten.embedding.default", "outputs": ["buf0"],
+         "call_args": ["w", "idx", "-1", "False", "False"]}
+       ]}
+      """;
+
+  @Inject
+  EmbeddedServer server;
+
+  @Inject
+  LocalInferenceService runtime;
+
+  @Override
+  public Map<String, String> getProperties() {
+    try {
+      Path folder = ModelFolders.write(Files.createTempDirectory("planline-failing")
+          .resolve("failing"), FAILING, "w", new long[] {4, 2}, new float[8]);
+      Path bounded = ModelFolders.write(folder.getParent().resolve("bounded"), BOUNDED, "w",
+          new long[] {4, 2}, new float[] {0, 1, 10, 11, 20, 21, 30, 31});
+      return Map.of("planline.models[3].name", "failing",
+          "planline.models[3].path", folder.toString(),
+          "planline.models[3].batching.enabled", "true",
+          "planline.models[3].batching.max-batch-size", "3",
+          "planline.models[3].batching.max-queue-delay-micros", "500000",
+          "planline.models[4].name", "bounded",
+          "planline.models[4].path", bounded.toString(),
+          "planline.models[4].batching.enabled", "true",
+          "planline.models[4].batching.max-batch-size", "3",
+          "planline.models[4].batching.max-queue-delay-micros", "300000");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void infer_kernelFailsInABatch_everyRequestGetsTheSameErrorMemoryBack() throws Exception {
+    Http http = new Http(server);
+    String count = "planline_batch_size_count{model=\"failing\"} ";
+    String sum = "planline_batch_size_sum{model=\"failing\"} ";
+    double batchesBefore = OverloadTest.counter(http, count);
+    double rowsBefore = OverloadTest.counter(http, sum);
+    long baseline = runtime.executor().backend().bytesInUse();
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    try {
+      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int j = 0; j < 3; j++) {
+        String body = "{\"inputs\":[{\"name\":\"idx\",\"shape\":[1],\"datatype\":\"INT64\","
+            + "\"data\":[" + j + "]}]}";
+        calls.add(CompletableFuture.supplyAsync(() -> http.postJson("/v2/models/failing/infer",
+            body), clients));
+      }
+      List<String> errors = new ArrayList<>();
+      for (var c : calls) {
+        HttpResponse<byte[]> r = c.get();
+        assertEquals(500, r.statusCode(), Http.text(r));
+        errors.add(Http.error(r));
+      }
+      assertTrue(errors.get(0).contains("aten.embedding"), errors.get(0));
+      assertEquals(List.of(errors.get(0), errors.get(0), errors.get(0)), errors,
+          "one failure, the same error for every request of the batch");
+      assertEquals(batchesBefore + 1, OverloadTest.counter(http, count), "one batch");
+      assertEquals(rowsBefore + 3, OverloadTest.counter(http, sum));
+    } finally {
+      clients.shutdownNow();
+    }
+    for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
+      Thread.sleep(5);
+    }
+    assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory back to baseline");
+    // The model keeps batching, and the other models are untouched.
+    var r = http.postJson("/v2/models/digits-mlp/infer", "{\"inputs\":[{\"name\":\"x\","
+        + "\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":" + InferJsonTest.pixels(64) + "}]}");
+    assertEquals(200, r.statusCode());
+    var again = http.postJson("/v2/models/failing/infer", "{\"inputs\":[{\"name\":\"idx\","
+        + "\"shape\":[1],\"datatype\":\"INT64\",\"data\":[0]}]}");
+    assertEquals(500, again.statusCode());
+    assertTrue(Http.error(again).contains("aten.embedding"), Http.text(again));
+  }
+
+  @Test
+  void infer_batchShapeOutsideTheModelsBounds_requestsRunOneByOneAndAreRight()
+      throws Exception {
+    Http http = new Http(server);
+    String count = "planline_batch_size_count{model=\"bounded\"} ";
+    double batchesBefore = OverloadTest.counter(http, count);
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    try {
+      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int j = 0; j < 3; j++) {
+        String body = "{\"inputs\":[{\"name\":\"idx\",\"shape\":[1],\"datatype\":\"INT64\","
+            + "\"data\":[" + (j + 1) + "]}]}";
+        calls.add(CompletableFuture.supplyAsync(() -> http.postJson("/v2/models/bounded/infer",
+            body), clients));
+      }
+      for (int j = 0; j < 3; j++) {
+        HttpResponse<byte[]> r = calls.get(j).get();
+        assertEquals(200, r.statusCode(), Http.text(r));
+        var data = Http.json(r).get("outputs").get(0).get("data");
+        assertEquals(10f * (j + 1), data.get(0).floatValue(), Http.text(r));
+        assertEquals(10f * (j + 1) + 1, data.get(1).floatValue(), Http.text(r));
+      }
+      assertEquals(batchesBefore + 1, OverloadTest.counter(http, count),
+          "one batch of 3 formed, refused for its shape, then run one by one");
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+}
