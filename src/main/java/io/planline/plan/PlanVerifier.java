@@ -25,7 +25,7 @@ public final class PlanVerifier {
   public static void verify(Graph graph, Plan plan, int alignment) {
     if (plan.placements().isEmpty() && plan.pools().isEmpty()) {
       // a pure reuse plan: checked by simulating its storages
-      io.planline.plan.greedy.ReusePlanVerifier.verify(graph, plan);
+      ReusePlanVerifier.verify(graph, plan);
       return;
     }
     verifyPlacements(Liveness.of(graph), plan, alignment);

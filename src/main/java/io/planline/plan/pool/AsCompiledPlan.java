@@ -8,9 +8,9 @@ import io.planline.ir.WrapperLine;
 import io.planline.ir.WrapperLine.AllocFromPoolLine;
 import io.planline.plan.LiveRange;
 import io.planline.plan.Liveness;
-import io.planline.plan.LowerBound;
 import io.planline.plan.Placement;
 import io.planline.plan.Plan;
+import io.planline.plan.PlanDriver;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.Pool;
 import java.util.ArrayList;
@@ -80,8 +80,7 @@ public final class AsCompiledPlan {
           r.lastLine()));
     }
     long total = pools.values().stream().mapToLong(Pool::bytes).sum();
-    // raw sizes: a pool's topmost storage needs no padding, so aligned sizes are no bound here
-    long bound = LowerBound.of(ranges, 1);
+    long bound = PlanDriver.lowerBound(ranges);
     return Optional.of(new Plan(NAME, graph.source(), List.copyOf(pools.values()), placements,
         Map.of(), graph.lines(), total, bound, total == bound));
   }

@@ -17,6 +17,7 @@ import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
+import io.planline.plan.ReusePlanVerifier;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
