@@ -30,8 +30,7 @@ public final class NoopPlanner implements MemoryPlanner {
     for (LiveRange r : in.ranges()) {
       Pool pool = pools.computeIfAbsent(r.device(), d -> new Pool("pool" + pools.size(), d, 0));
       long size = r.alignedBytes(align);
-      placements.add(new Placement(r.name(), pool.name(), pool.bytes(), size, r.firstLine(),
-          r.lastLine()));
+      placements.add(Placement.of(r, pool.name(), pool.bytes(), size));
       pools.put(r.device(), new Pool(pool.name(), r.device(), pool.bytes() + size));
     }
     return Decision.offsets(List.copyOf(pools.values()), placements, in.graph().lines(), false);

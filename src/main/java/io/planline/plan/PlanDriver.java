@@ -58,8 +58,7 @@ public final class PlanDriver {
     List<LiveRange> ranges = Liveness.of(graph);
     Decision d = strategy.decide(new PlanInput(graph, ranges, options));
     long bound = lowerBound(ranges);
-    return new Plan(strategy.name(), graph.source(), d.pools(), d.placements(), d.reuses(),
-        d.lines(), d.plannedBytes(), bound, d.provenOptimal() || d.plannedBytes() == bound);
+    return d.toPlan(strategy.name(), graph.source(), bound);
   }
 
   /** The lower bound every plan is reported against: peak live bytes, raw. */

@@ -33,7 +33,7 @@ public final class ReusePlanVerifier {
    *
    * @throws IllegalStateException describing the first violation found
    */
-  public static void verify(Graph graph, Plan plan) {
+  public static void verify(Graph graph, Plan.Reuses plan) {
     new Run(graph, plan).check();
   }
 
@@ -63,7 +63,7 @@ public final class ReusePlanVerifier {
 
   private static final class Run {
     private final Graph graph;
-    private final Plan plan;
+    private final Plan.Reuses plan;
     private final String who;
     private final Map<String, Storage> byName = new HashMap<>();
     private final Map<String, Storage> released = new HashMap<>();
@@ -71,7 +71,7 @@ public final class ReusePlanVerifier {
     private final Set<String> takenFrees = new HashSet<>();
     private int plannerReuses;
 
-    Run(Graph graph, Plan plan) {
+    Run(Graph graph, Plan.Reuses plan) {
       this.graph = graph;
       this.plan = plan;
       this.who = plan.planner() + " on " + plan.source();

@@ -47,8 +47,7 @@ final class ArenaDriver {
       proven &= packing.provenOptimal();
       for (int i = 0; i < rs.size(); i++) {
         LiveRange r = rs.get(i);
-        placements.add(new Placement(r.name(), pool, packing.offset(i) * align,
-            r.alignedBytes(align), r.firstLine(), r.lastLine()));
+        placements.add(Placement.of(r, pool, packing.offset(i) * align, r.alignedBytes(align)));
       }
     }
     return Decision.offsets(pools, placements, input.graph().lines(), proven);

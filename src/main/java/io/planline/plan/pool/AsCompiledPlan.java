@@ -43,7 +43,7 @@ public final class AsCompiledPlan {
    * The module's own plan for {@code graph}, verified against nothing yet; empty when the graph
    * allocates from no pool, or when an offset is not a number (a dynamic-shape module).
    */
-  public static Optional<Plan> of(Graph graph) {
+  public static Optional<Plan.Offsets> of(Graph graph) {
     requireNonNull(graph, "graph");
     if (graph.pools().isEmpty()) {
       return Optional.empty();
@@ -76,12 +76,11 @@ public final class AsCompiledPlan {
       }
       long poolBytes = pools.get(poolName).bytes();
       long reserved = Math.min(r.alignedBytes(alignment), poolBytes - offset);
-      placements.add(new Placement(r.name(), poolName, offset, reserved, r.firstLine(),
-          r.lastLine()));
+      placements.add(Placement.of(r, poolName, offset, reserved));
     }
     long total = pools.values().stream().mapToLong(Pool::bytes).sum();
     long bound = PlanDriver.lowerBound(ranges);
-    return Optional.of(new Plan(NAME, graph.source(), List.copyOf(pools.values()), placements,
-        Map.of(), graph.lines(), total, bound, total == bound));
+    return Optional.of(new Plan.Offsets(NAME, graph.source(), List.copyOf(pools.values()),
+        placements, graph.lines(), total, bound, total == bound));
   }
 }

@@ -131,8 +131,7 @@ public final class InductorPoolPlanner implements MemoryPlanner {
         Pool pool = e.getValue();
         long reserved =
             Math.min(b.range.alignedBytes(options.alignment()), pool.bytes() - b.offset);
-        byName.put(b.range.name(), new Placement(b.range.name(), pool.name(), b.offset, reserved,
-            b.range.firstLine(), b.range.lastLine()));
+        byName.put(b.range.name(), Placement.of(b.range, pool.name(), b.offset, reserved));
       }
     }
     List<Placement> placements = new ArrayList<>(ranges.size());

@@ -118,7 +118,8 @@ final class GreedyReuseStateTest {
       Function<Flux<WrapperLine>, Flux<WrapperLine>> op =
           GreedyReuseState.operator(Set.copyOf(g.outputs()), g.removedBuffers());
       List<WrapperLine> online = Flux.fromIterable(g.lines()).transform(op).collectList().block();
-      assertEquals(batch.lines(), Programs.markTaken(online, batch.reuses()), g.source());
+      assertEquals(batch.lines(), Programs.markTaken(online, batch.asReuses().reuses()),
+          g.source());
       assertEquals(batch.plannedBytes(), WholePeak.plannedPeak(g.withLines(online)),
           g.source() + ": the simulator reads unmarked frees the same way");
     }

@@ -78,7 +78,7 @@ final class OffsetPlannerTest {
         WrapperLine.FreeIfNotReusedLine.of(c)), List.of());
     Plan plan = planner.plan(graph, PlanOptions.DEFAULT);
     PlanVerifier.verify(graph, plan, 64);
-    assertEquals(2, plan.pools().size());
+    assertEquals(2, plan.asOffsets().pools().size());
     assertEquals(256, plan.plannedBytes());
   }
 
@@ -86,7 +86,7 @@ final class OffsetPlannerTest {
   void plan_emptyGraph_hasNoPools() {
     Graph graph = Graph.of("empty#0", List.of(), List.of());
     Plan plan = planner.plan(graph, PlanOptions.DEFAULT);
-    assertTrue(plan.pools().isEmpty());
+    assertTrue(plan.asOffsets().pools().isEmpty());
     assertEquals(0, plan.plannedBytes());
   }
 
@@ -98,7 +98,7 @@ final class OffsetPlannerTest {
     Plan first = planner.plan(graph, options);
     Plan second = planner.plan(graph, options);
     PlanVerifier.verify(graph, first, 1);
-    assertEquals(first.placements(), second.placements());
+    assertEquals(first.asOffsets().placements(), second.asOffsets().placements());
   }
 
   @Test

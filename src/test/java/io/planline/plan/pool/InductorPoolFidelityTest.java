@@ -86,11 +86,11 @@ final class InductorPoolFidelityTest {
     PlanVerifier.verify(c.graph(), plan, PlanOptions.ALIGN_BYTES);
     JsonNode pools = c.record().get("inductor_pools");
     assertTrue(pools.isArray(), c + ": Inductor's pools were not recorded: " + pools);
-    assertEquals(pools.size(), plan.pools().size(), c + ": pool count");
+    assertEquals(pools.size(), plan.asOffsets().pools().size(), c + ": pool count");
     long inductorTotal = 0;
     for (int i = 0; i < pools.size(); i++) {
       long theirs = pools.get(i).get("bytes").asLong();
-      long ours = plan.pools().get(i).bytes();
+      long ours = plan.asOffsets().pools().get(i).bytes();
       inductorTotal += theirs;
       assertTrue(Math.abs(ours - theirs) <= theirs / 100,
           c + ": pool" + i + " " + ours + " bytes, Inductor's " + theirs);
@@ -104,7 +104,7 @@ final class InductorPoolFidelityTest {
   void plan_pooledGraph_placesEveryStorageWhereInductorDid(Captured c) {
     Plan plan = planners.get("inductor-pool").plan(c.graph(), PlanOptions.DEFAULT);
     Map<String, Placement> ours = new HashMap<>();
-    plan.placements().forEach(p -> ours.put(p.buffer(), p));
+    plan.asOffsets().placements().forEach(p -> ours.put(p.buffer(), p));
     int checked = 0;
     for (JsonNode line : c.record().get("after")) {
       if (line.path("kind").asText().equals("AllocFromPoolLine")) {
@@ -116,7 +116,7 @@ final class InductorPoolFidelityTest {
         checked++;
       }
     }
-    assertEquals(plan.placements().size(), checked, c + ": storages Inductor pooled");
+    assertEquals(plan.asOffsets().placements().size(), checked, c + ": storages Inductor pooled");
   }
 
   /** Inductor records the timestep of each pool line; ours must number the same lines alike. */
