@@ -41,6 +41,19 @@ final class ExactSearchTest {
   }
 
   @Test
+  void decide_manyDecisions_runOnTheFixedWorkerThreads() {
+    Random rnd = new Random(3);
+    for (int i = 0; i < 50; i++) {
+      OffsetProblem p = Instances.random(rnd, 12, 8, 8);
+      new ExactSearch(p).decide(p.lowerBound(), 200, Long.MAX_VALUE);
+    }
+    long workers = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("offset-search-")).count();
+    int pool = Math.max(ExactSearch.WORKERS, Runtime.getRuntime().availableProcessors());
+    assertTrue(workers <= pool, workers + " search threads after 50 decisions; pool " + pool);
+  }
+
+  @Test
   void decide_capacityBelowTheBound_isProvenWithoutSearch() {
     OffsetProblem p = Instances.random(new Random(1), 20, 10, 10);
     ExactSearch.Decision d = new ExactSearch(p).decide(p.lowerBound() - 1, 1, Long.MAX_VALUE);
