@@ -17,7 +17,7 @@ import java.util.Set;
  * <p>Trailing memory-planning lines are popped (unless their buffer is a graph output); then
  * each line is rewritten by {@link GreedyRewriter}'s rules with one LIFO reuse pool per key and
  * per subgraph scope; finally every free whose storage was taken is marked {@code is_reused},
- * as the seed does in place. {@link GreedyReuseState} is the same pass for a stream.
+ * as the seed does in place.
  *
  * <p>{@code plannedBytes} is the peak of planned storages ({@code AllocateLine}s) over the
  * rewritten lines, a reused storage held from its first allocation to its final free

@@ -34,7 +34,7 @@ final class ExactSearchTest {
     assertEquals(first.outcome(), second.outcome());
     if (first.offsets() != null) {
       assertNotNull(second.offsets());
-      assertTrue(p.isValid(first.offsets()));
+      assertTrue(Instances.isValid(p, first.offsets()));
       assertEquals(p.lowerBound(), p.height(first.offsets()));
       assertArrayEquals(first.offsets(), second.offsets());
     }
