@@ -43,10 +43,12 @@ public final class PlanDriver {
     Plan plan = unverified(strategy, graph, options);
     // A plan that fails verification is a planner bug: it is never printed or executed.
     verify(graph, plan, options);
-    LOG.debug("{}: planned with {}: {} bytes, lower bound {} (x{}), {} in {} ms", plan.source(),
-        plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(),
-        String.format("%.4f", plan.ratio()), plan.provenOptimal() ? "optimal" : "not proven",
-        (System.nanoTime() - start) / 1_000_000);
+    if (LOG.isDebugEnabled()) { // the ratio's formatting is not free on the planning path
+      LOG.debug("{}: planned with {}: {} bytes, lower bound {} (x{}), {} in {} ms",
+          plan.source(), plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(),
+          String.format("%.4f", plan.ratio()), plan.provenOptimal() ? "optimal" : "not proven",
+          (System.nanoTime() - start) / 1_000_000);
+    }
     return plan;
   }
 
