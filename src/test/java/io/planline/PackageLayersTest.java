@@ -42,6 +42,41 @@ final class PackageLayersTest {
 
   private static final Pattern USE = Pattern.compile("\\bio\\.planline\\.([a-z]+)\\.");
 
+  /** A use of one of plan/'s strategy packages (a lower-case segment after {@code plan.}). */
+  private static final Pattern PLAN_SUB = Pattern.compile("\\bio\\.planline\\.plan\\.([a-z]+)\\.");
+
+  /**
+   * Inside plan/: the core (driver, bound, SPI, registry, verifiers) names no strategy package,
+   * and no strategy package names another; the registry finds strategies through ServiceLoader.
+   */
+  @Test
+  void planCore_andStrategies_useNoOtherStrategy() throws IOException {
+    Path plan = ROOT.resolve("plan");
+    List<String> violations = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(plan)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        Path rel = plan.relativize(f);
+        String own = rel.getNameCount() > 1 ? rel.getName(0).toString() : "";
+        List<String> lines = Files.readAllLines(f);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i).strip();
+          if (line.startsWith("package ") || line.startsWith("*") || line.startsWith("/*")
+              || line.startsWith("//")) {
+            continue;
+          }
+          Matcher m = PLAN_SUB.matcher(lines.get(i));
+          while (m.find()) {
+            if (!m.group(1).equals(own)) {
+              violations.add(f + ":" + (i + 1) + " (plan/" + own + " uses plan." + m.group(1)
+                  + ")");
+            }
+          }
+        }
+      }
+    }
+    assertTrue(violations.isEmpty(), String.join("\n", violations));
+  }
+
   @Test
   void everyPackage_usesOnlyEarlierStages() throws IOException {
     List<String> violations = new ArrayList<>();

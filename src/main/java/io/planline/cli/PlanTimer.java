@@ -2,11 +2,10 @@ package io.planline.cli;
 
 import io.planline.ir.Graph;
 import io.planline.plan.Liveness;
-import io.planline.plan.LowerBound;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
+import io.planline.plan.PlanDriver;
 import io.planline.plan.PlanOptions;
-import io.planline.plan.PlanVerifier;
 import io.planline.plan.PlanningException;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +44,7 @@ final class PlanTimer {
       PlanOptions options, Limits limits) {
     var ranges = Liveness.of(graph);
     Row row = new Row(suite, name, planner.name(), ranges.size(), options.capacityBytes(),
-        LowerBound.of(ranges, options.alignment()));
+        PlanDriver.lowerBound(ranges));
     long warmSpent = 0;
     for (int i = 0; i < limits.warmup() && warmSpent < limits.warmupNanos(); i++) {
       Run r = once(graph, planner, options);
@@ -76,12 +75,12 @@ final class PlanTimer {
     long t0 = System.nanoTime();
     Plan plan;
     try {
-      plan = planner.plan(graph, options);
+      plan = PlanDriver.unverified(planner, graph, options);
     } catch (PlanningException e) {
       return new Run(null, e.getMessage(), System.nanoTime() - t0);
     }
     long nanos = System.nanoTime() - t0;
-    PlanVerifier.verify(graph, plan, options.alignment());
+    PlanDriver.verify(graph, plan, options);
     return new Run(plan, null, nanos);
   }
 

@@ -5,8 +5,6 @@ import io.planline.ir.Buffer;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
 import io.planline.kernel.CompiledKernels;
-import io.planline.plan.LiveRange;
-import io.planline.plan.Liveness;
 import io.planline.plan.Placement;
 import io.planline.plan.Plan;
 import java.util.ArrayList;
@@ -62,21 +60,23 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
    */
   public static ExecutableProgram compile(Graph graph, Plan plan, Backend backend,
       @Nullable CompiledKernels natives) {
-    boolean offsets = !plan.placements().isEmpty() || !plan.pools().isEmpty();
-    List<WrapperLine> lines = offsets ? graph.lines() : plan.lines();
+    // Offset plans run the graph's own lines with every storage at its offset; reuse plans run
+    // their rewritten lines, allocating what they allocate from the streaming pool.
+    List<WrapperLine> lines = switch (plan.kind()) {
+      case OFFSETS -> graph.lines();
+      case REUSES -> plan.lines();
+    };
     Map<String, Placement> placementOf = new HashMap<>();
     Map<String, Integer> poolIndex = new HashMap<>();
     List<Long> arenas = new ArrayList<>();
-    for (var pool : plan.pools()) {
-      poolIndex.put(pool.name(), arenas.size());
-      arenas.add(pool.bytes());
-    }
-    if (offsets) {
-      Map<String, Placement> byStorage = new HashMap<>();
-      plan.placements().forEach(p -> byStorage.put(p.buffer(), p));
-      for (LiveRange r : Liveness.of(graph)) {
-        Placement p = byStorage.get(r.name());
-        for (String n : r.names()) {
+    if (plan.kind() == Plan.Kind.OFFSETS) {
+      Plan.Offsets offsets = plan.asOffsets();
+      for (var pool : offsets.pools()) {
+        poolIndex.put(pool.name(), arenas.size());
+        arenas.add(pool.bytes());
+      }
+      for (Placement p : offsets.placements()) {
+        for (String n : p.names()) {
           placementOf.put(n, p);
         }
       }

@@ -57,19 +57,25 @@ public final class PlanJsonWriter {
     if (r.inductorPoolBytes() != null) {
       o.put("inductor_pool_bytes", r.inductorPoolBytes());
     }
+    // every family prints all three lists (the format predates the split), empty where not its own
     ArrayNode pools = o.putArray("pools");
-    for (Pool pool : p.pools()) {
-      pools.addObject().put("name", pool.name()).put("device", pool.device().toString())
-          .put("bytes", pool.bytes());
-    }
     ArrayNode placements = o.putArray("placements");
-    for (Placement pl : p.placements()) {
-      placements.addObject().put("buffer", pl.buffer()).put("pool", pl.pool())
-          .put("offset", pl.offset()).put("bytes", pl.bytes())
-          .put("first_line", pl.firstLine()).put("last_line", pl.lastLine());
-    }
     ArrayNode reuses = o.putArray("reuses");
-    p.reuses().forEach((buffer, old) -> reuses.addObject().put("buffer", buffer).put("reuses", old));
+    switch (p.kind()) {
+      case OFFSETS -> {
+        for (Pool pool : p.asOffsets().pools()) {
+          pools.addObject().put("name", pool.name()).put("device", pool.device().toString())
+              .put("bytes", pool.bytes());
+        }
+        for (Placement pl : p.asOffsets().placements()) {
+          placements.addObject().put("buffer", pl.buffer()).put("pool", pl.pool())
+              .put("offset", pl.offset()).put("bytes", pl.bytes())
+              .put("first_line", pl.firstLine()).put("last_line", pl.lastLine());
+        }
+      }
+      case REUSES -> p.asReuses().reuses().forEach((buffer, old) ->
+          reuses.addObject().put("buffer", buffer).put("reuses", old));
+    }
     return o;
   }
 

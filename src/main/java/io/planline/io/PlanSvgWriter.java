@@ -32,7 +32,10 @@ public final class PlanSvgWriter {
 
   /** The SVG document for {@code plan} of {@code graph}. */
   public static String svg(Graph graph, Plan plan) {
-    List<Placement> rects = plan.placements().isEmpty() ? stacked(graph, plan) : plan.placements();
+    List<Placement> rects = switch (plan.kind()) {
+      case OFFSETS -> plan.asOffsets().placements();
+      case REUSES -> stacked(graph, plan);
+    };
     long top = Math.max(1, Math.max(plan.plannedBytes(), plan.lowerBoundBytes()));
     for (Placement p : rects) {
       top = Math.max(top, p.end());
@@ -47,7 +50,8 @@ public final class PlanSvgWriter {
     String caption = String.format(Locale.ROOT, "%s · %s · planned %,d B · lower bound %,d B"
         + " (×%.4f)%s", escape(plan.source()), escape(plan.planner()), plan.plannedBytes(),
         plan.lowerBoundBytes(), plan.ratio(),
-        plan.placements().isEmpty() ? " · reuse plan: storages stacked by first fit to draw" : "");
+        plan.kind() == Plan.Kind.REUSES
+            ? " · reuse plan: storages stacked by first fit to draw" : "");
     out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\">%s</text>%n", MARGIN, caption));
     int i = 0;
     for (Placement p : rects) {

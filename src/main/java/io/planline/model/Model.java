@@ -9,12 +9,9 @@ import io.planline.ir.Graph;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
-import io.planline.plan.PlanVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A loaded model: its program, its weights on the backend, the planner its requests use, and its
@@ -22,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * the plan for execution (and caching that per binding) is the executor's business.
  */
 public final class Model {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Model.class);
 
   private final String name;
   private final String version;
@@ -138,18 +133,13 @@ public final class Model {
     return ProgramBinder.symbolsFor(program, shapes);
   }
 
-  /** Binds the program to {@code symbols} and plans it; the plan is verified before it is used. */
+  /**
+   * Binds the program to {@code symbols} and plans it; the plan is verified (by
+   * {@link io.planline.plan.PlanDriver}) before it is used.
+   */
   public Planned plan(Map<String, Long> symbols) {
-    long start = System.nanoTime();
     Graph graph = ProgramBinder.bind(program, symbols);
-    Plan plan = planner.plan(graph, options);
-    // A plan that fails verification is a planner bug: it is never executed.
-    PlanVerifier.verify(graph, plan, options.alignment());
-    LOG.debug("model {} {}: planned {} with {}: {} bytes, lower bound {} (x{}) in {} ms", name,
-        symbols, graph.lines().size() + " lines", planner.name(), plan.plannedBytes(),
-        plan.lowerBoundBytes(), String.format("%.4f", plan.ratio()),
-        (System.nanoTime() - start) / 1_000_000);
-    return new Planned(symbols, graph, plan);
+    return new Planned(symbols, graph, planner.plan(graph, options));
   }
 
   /** The output buffer of each output, paired with the output's name, in order. */

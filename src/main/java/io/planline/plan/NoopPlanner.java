@@ -1,7 +1,6 @@
 package io.planline.plan;
 
 import io.planline.ir.Device;
-import io.planline.ir.Graph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,27 +23,16 @@ public final class NoopPlanner implements MemoryPlanner {
   }
 
   @Override
-  public Plan plan(Graph graph, PlanOptions options) {
-    List<LiveRange> ranges = Liveness.of(graph);
-    Map<Device, Long> tops = new LinkedHashMap<>();
-    Map<Device, String> poolNames = new LinkedHashMap<>();
+  public Decision decide(PlanInput in) {
+    int align = in.options().alignment();
+    Map<Device, Pool> pools = new LinkedHashMap<>();
     List<Placement> placements = new ArrayList<>();
-    for (LiveRange r : ranges) {
-      String pool = poolNames.computeIfAbsent(r.device(), d -> "pool" + poolNames.size());
-      long top = tops.getOrDefault(r.device(), 0L);
-      long size = r.alignedBytes(options.alignment());
-      placements.add(new Placement(r.name(), pool, top, size, r.firstLine(), r.lastLine()));
-      tops.put(r.device(), top + size);
+    for (LiveRange r : in.ranges()) {
+      Pool pool = pools.computeIfAbsent(r.device(), d -> new Pool("pool" + pools.size(), d, 0));
+      long size = r.alignedBytes(align);
+      placements.add(Placement.of(r, pool.name(), pool.bytes(), size));
+      pools.put(r.device(), new Pool(pool.name(), r.device(), pool.bytes() + size));
     }
-    List<Pool> pools = new ArrayList<>();
-    long total = 0;
-    for (var e : poolNames.entrySet()) {
-      long bytes = tops.get(e.getKey());
-      pools.add(new Pool(e.getValue(), e.getKey(), bytes));
-      total += bytes;
-    }
-    long bound = LowerBound.of(ranges, options.alignment());
-    return new Plan(name(), graph.source(), pools, placements, Map.of(), graph.lines(), total,
-        bound, total == bound);
+    return Decision.offsets(List.copyOf(pools.values()), placements, in.graph().lines(), false);
   }
 }

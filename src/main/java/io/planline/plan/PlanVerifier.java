@@ -23,16 +23,17 @@ public final class PlanVerifier {
    * @throws IllegalStateException describing the first violation found
    */
   public static void verify(Graph graph, Plan plan, int alignment) {
-    if (plan.placements().isEmpty() && plan.pools().isEmpty()) {
-      // a pure reuse plan: checked by simulating its storages
-      io.planline.plan.greedy.ReusePlanVerifier.verify(graph, plan);
-      return;
-    }
-    verifyPlacements(Liveness.of(graph), plan, alignment);
+    // a switch expression, so that a new family of plan breaks compilation here
+    Runnable check = switch (plan.kind()) {
+      case OFFSETS -> () -> verifyPlacements(Liveness.of(graph), plan.asOffsets(), alignment);
+      // reuse plans place no offsets: checked by simulating their storages
+      case REUSES -> () -> ReusePlanVerifier.verify(graph, plan.asReuses());
+    };
+    check.run();
   }
 
   /** Verifies placements against explicit ranges (CSV instances have no lines). */
-  public static void verifyPlacements(List<LiveRange> ranges, Plan plan, int alignment) {
+  public static void verifyPlacements(List<LiveRange> ranges, Plan.Offsets plan, int alignment) {
     String who = plan.planner() + " on " + plan.source();
     Map<String, Pool> pools = new HashMap<>();
     for (Pool p : plan.pools()) {
@@ -71,6 +72,10 @@ public final class PlanVerifier {
       if (p.bytes() < r.bytes()) {
         throw new IllegalStateException(who + ": " + r.name() + " needs " + r.bytes()
             + " bytes but was given " + p.bytes());
+      }
+      if (!p.names().equals(r.names())) {
+        throw new IllegalStateException(who + ": " + r.name() + " is placed under names "
+            + p.names() + " but carries " + r.names());
       }
       if (p.firstLine() != r.firstLine() || p.lastLine() != r.lastLine()) {
         throw new IllegalStateException(who + ": " + r.name() + " placed for lines ["

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * The strategies users can select by name, indexed once (Caffeine's policy {@code Registry}).
@@ -29,15 +30,19 @@ public final class PlannerRegistry {
     this.byName = Collections.unmodifiableMap(map);
   }
 
-  /** Every built-in strategy. */
+  /**
+   * Every built-in strategy, in the order of
+   * {@code META-INF/services/io.planline.plan.MemoryPlanner}. They are found through
+   * {@link ServiceLoader} so that this core package names no strategy package: strategies depend
+   * on the core, never the reverse.
+   */
   public static PlannerRegistry builtIn() {
     List<MemoryPlanner> all = new ArrayList<>();
-    all.add(new io.planline.plan.offset.OffsetPlanner());
-    all.add(new io.planline.plan.offset.OptimalPlanner());
-    all.add(new io.planline.plan.greedy.GreedyReusePlanner());
-    all.add(new io.planline.plan.greedy.GreedyPeakPlanner());
-    all.add(new io.planline.plan.pool.InductorPoolPlanner());
-    all.add(new NoopPlanner());
+    ServiceLoader.load(MemoryPlanner.class, PlannerRegistry.class.getClassLoader())
+        .forEach(all::add);
+    if (all.isEmpty()) {
+      throw new IllegalStateException("no planners registered in META-INF/services");
+    }
     return new PlannerRegistry(all);
   }
 

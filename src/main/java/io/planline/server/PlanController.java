@@ -135,10 +135,10 @@ final class PlanController {
    * storages of the rewritten lines plus one for each reuse the planner merged.
    */
   static int storages(Plan plan) {
-    if (!plan.placements().isEmpty()) {
-      return plan.placements().size();
-    }
-    return Liveness.of(graphOf(plan)).size() + plan.reuses().size();
+    return switch (plan.kind()) {
+      case OFFSETS -> plan.asOffsets().placements().size();
+      case REUSES -> Liveness.of(graphOf(plan)).size() + plan.asReuses().reuses().size();
+    };
   }
 
   /**

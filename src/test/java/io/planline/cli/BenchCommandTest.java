@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.planline.ir.Graph;
+import io.planline.plan.Decision;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
+import io.planline.plan.PlanInput;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanningException;
 import io.planline.plan.offset.OffsetPlanner;
@@ -114,12 +116,12 @@ final class BenchCommandTest {
     }
 
     @Override
-    public Plan plan(Graph graph, PlanOptions options) {
+    public Decision decide(PlanInput input) {
       calls++;
       if (refuse) {
         throw new PlanningException("refused");
       }
-      return new OffsetPlanner().plan(graph, options);
+      return new OffsetPlanner().decide(input);
     }
   }
 

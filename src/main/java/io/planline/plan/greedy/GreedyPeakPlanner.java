@@ -3,9 +3,9 @@ package io.planline.plan.greedy;
 import io.planline.ir.Buffer;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
+import io.planline.plan.Decision;
 import io.planline.plan.MemoryPlanner;
-import io.planline.plan.Plan;
-import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +49,8 @@ public final class GreedyPeakPlanner implements MemoryPlanner {
   }
 
   @Override
-  public Plan plan(Graph graph, PlanOptions options) {
+  public Decision decide(PlanInput input) {
+    Graph graph = input.graph();
     List<WrapperLine> lines = GreedyRewriter.pruned(graph.lines(), Set.copyOf(graph.outputs()));
     GreedyRewriter plain = new GreedyRewriter(graph.removedBuffers(), GreedyRewriter.Policy.NEVER);
     List<WrapperLine> base = new ArrayList<>(lines.size());
@@ -58,7 +59,7 @@ public final class GreedyPeakPlanner implements MemoryPlanner {
     }
     plain.finish();
     long[] live = WholePeak.profile(graph.withLines(base));
-    return GreedyReusePlanner.plan(graph, new PeakPolicy(live), name());
+    return GreedyReusePlanner.decide(graph, new PeakPolicy(live));
   }
 
   /** Takes a candidate only when holding it through its gap keeps the profile under its peak. */

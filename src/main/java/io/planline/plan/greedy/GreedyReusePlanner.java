@@ -3,14 +3,11 @@ package io.planline.plan.greedy;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
 import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
-import io.planline.plan.LowerBound;
-import io.planline.plan.Liveness;
+import io.planline.plan.Decision;
 import io.planline.plan.MemoryPlanner;
-import io.planline.plan.Plan;
-import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanInput;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,7 +17,7 @@ import java.util.Set;
  * <p>Trailing memory-planning lines are popped (unless their buffer is a graph output); then
  * each line is rewritten by {@link GreedyRewriter}'s rules with one LIFO reuse pool per key and
  * per subgraph scope; finally every free whose storage was taken is marked {@code is_reused},
- * as the seed does in place. {@link GreedyReuseState} is the same pass for a stream.
+ * as the seed does in place.
  *
  * <p>{@code plannedBytes} is the peak of planned storages ({@code AllocateLine}s) over the
  * rewritten lines, a reused storage held from its first allocation to its final free
@@ -28,7 +25,7 @@ import java.util.Set;
  * or multi-output result, which then counts from its free). It is in raw bytes:
  * {@code options.alignment()} does not apply, because this pass places no offsets (whole storages
  * are handed over between equal keys, so rounding changes no decision) and the bound it is
- * reported against, {@code LowerBound.of(Liveness.of(graph), 1)}, is raw as well. What the device
+ * reported against ({@link io.planline.plan.PlanDriver#lowerBound}) is raw as well. What the device
  * allocator adds on top is {@link WholePeak}'s figure.
  */
 public final class GreedyReusePlanner implements MemoryPlanner {
@@ -45,12 +42,12 @@ public final class GreedyReusePlanner implements MemoryPlanner {
   }
 
   @Override
-  public Plan plan(Graph graph, PlanOptions options) {
-    return plan(graph, GreedyRewriter.Policy.ALWAYS, name());
+  public Decision decide(PlanInput input) {
+    return decide(input.graph(), GreedyRewriter.Policy.ALWAYS);
   }
 
   /** Runs the pass under {@code policy}; {@link GreedyPeakPlanner} shares it. */
-  static Plan plan(Graph graph, GreedyRewriter.Policy policy, String planner) {
+  static Decision decide(Graph graph, GreedyRewriter.Policy policy) {
     List<WrapperLine> lines = GreedyRewriter.pruned(graph.lines(), Set.copyOf(graph.outputs()));
     GreedyRewriter rewriter = new GreedyRewriter(graph.removedBuffers(), policy);
     List<WrapperLine> out = new ArrayList<>(lines.size());
@@ -60,10 +57,7 @@ public final class GreedyReusePlanner implements MemoryPlanner {
     rewriter.finish();
     markTaken(out, rewriter.taken());
     long planned = WholePeak.plannedPeak(graph.withLines(out));
-    long bound = LowerBound.of(Liveness.of(graph), 1);
-    Map<String, String> reuses = rewriter.reuses();
-    return new Plan(planner, graph.source(), List.of(), List.of(), reuses, out, planned, bound,
-        planned == bound);
+    return Decision.reuses(rewriter.reuses(), out, planned);
   }
 
   /** Marks each taken free {@code is_reused}, so code generation emits no {@code del} for it. */

@@ -8,6 +8,7 @@ import io.planline.ir.WrapperLine.AllocateLine;
 import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
 import io.planline.ir.WrapperLine.ReuseLine;
 import io.planline.plan.PlanningException;
+import io.planline.plan.ReuseKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;

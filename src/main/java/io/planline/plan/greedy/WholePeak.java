@@ -32,8 +32,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A storage is held from the line that creates it to the line that frees it, both inclusive;
  * a {@code ReuseLine} carries it over to the new name, so a storage taken from the reuse pool stays
  * held from its first allocation to its final free. A {@code FreeIfNotReusedLine} whose buffer a
- * later {@code ReuseLine} takes frees nothing (the seed marks such lines {@code is_reused}; an
- * online rewrite cannot mark them, so the look-ahead covers both). Storages never freed, or named
+ * later {@code ReuseLine} takes frees nothing (the seed marks such lines {@code is_reused}; the
+ * look-ahead also covers lines that lack the mark, as before {@code markTaken} runs). Storages never freed, or named
  * as graph outputs, live to the last line. Sizes come from the creating line when it carries a
  * sized buffer, else from the line that frees the storage, else 0. The whole figure rounds every
  * storage up to {@value #CUDA_BLOCK_BYTES} bytes, as the CUDA caching allocator does.

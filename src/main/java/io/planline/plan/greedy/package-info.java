@@ -1,7 +1,7 @@
 /**
- * Reuse-pool planners: the seed's greedy {@code memory_plan_reuse} (batch and online), a
- * peak-aware variant, the whole-program peak simulator that measures them, and the verifier that
- * checks their plans by simulation.
+ * Reuse-pool planners: the seed's greedy {@code memory_plan_reuse}, a peak-aware variant, and the
+ * whole-program peak simulator that measures them (their plans' verifier is
+ * {@code io.planline.plan.ReusePlanVerifier}, beside the offset one).
  */
 @NullMarked
 package io.planline.plan.greedy;

@@ -1,13 +1,10 @@
 package io.planline.plan.offset;
 
 import io.planline.ir.Device;
-import io.planline.ir.Graph;
+import io.planline.plan.Decision;
 import io.planline.plan.LiveRange;
-import io.planline.plan.Liveness;
-import io.planline.plan.LowerBound;
 import io.planline.plan.Placement;
-import io.planline.plan.Plan;
-import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanInput;
 import io.planline.plan.Pool;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The driver half shared by the offset planners: graph to one {@link OffsetProblem} per device
- * (sizes in units of the alignment, so every offset is aligned), and packings back to a
- * {@link Plan} with one pool per device.
+ * What the offset planners share below {@link io.planline.plan.PlanDriver}: live ranges to one
+ * {@link OffsetProblem} per device (sizes in units of the alignment, so every offset is aligned),
+ * and packings back to a {@link Decision} with one pool per device.
  */
 final class ArenaDriver {
 
@@ -28,17 +25,18 @@ final class ArenaDriver {
 
   private ArenaDriver() {}
 
-  /** Plans {@code graph} by solving each device's problem with {@code solver}. */
-  static Plan plan(String planner, Graph graph, PlanOptions options, Solver solver) {
-    int align = options.alignment();
-    List<LiveRange> ranges = Liveness.of(graph);
+  /**
+   * Solves each device's problem with {@code solver}. The decision is proven optimal when every
+   * device's packing is (by its aligned bound or a completed search).
+   */
+  static Decision decide(PlanInput input, Solver solver) {
+    int align = input.options().alignment();
     Map<Device, List<LiveRange>> byDevice = new LinkedHashMap<>();
-    for (LiveRange r : ranges) {
+    for (LiveRange r : input.ranges()) {
       byDevice.computeIfAbsent(r.device(), d -> new ArrayList<>()).add(r);
     }
     List<Pool> pools = new ArrayList<>();
     List<Placement> placements = new ArrayList<>();
-    long planned = 0;
     boolean proven = true;
     for (var entry : byDevice.entrySet()) {
       List<LiveRange> rs = entry.getValue();
@@ -46,17 +44,13 @@ final class ArenaDriver {
       String pool = "pool" + pools.size();
       long bytes = packing.height() * align;
       pools.add(new Pool(pool, entry.getKey(), bytes));
-      planned += bytes;
       proven &= packing.provenOptimal();
       for (int i = 0; i < rs.size(); i++) {
         LiveRange r = rs.get(i);
-        placements.add(new Placement(r.name(), pool, packing.offset(i) * align,
-            r.alignedBytes(align), r.firstLine(), r.lastLine()));
+        placements.add(Placement.of(r, pool, packing.offset(i) * align, r.alignedBytes(align)));
       }
     }
-    long bound = LowerBound.of(ranges, align);
-    return new Plan(planner, graph.source(), pools, placements, Map.of(), graph.lines(), planned,
-        bound, proven || planned == bound);
+    return Decision.offsets(pools, placements, input.graph().lines(), proven);
   }
 
   /** The problem of {@code ranges}, sizes in units of {@code align} bytes. */

@@ -1,6 +1,13 @@
 package io.planline.plan.offset;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -123,22 +130,22 @@ final class ExactSearch {
       }
     }
     Board board = new Board();
-    Thread[] threads = new Thread[WORKERS];
+    List<Future<?>> running = new ArrayList<>(WORKERS);
     for (int w = 0; w < WORKERS; w++) {
       int worker = w;
-      threads[w] = new Thread(() -> work(worker, capacity, maxNodes,
-          Math.min(softDeadlineNanos, deadlineNanos), deadlineNanos, board),
-          "offset-search-" + w);
-      threads[w].setDaemon(true);
-      threads[w].start();
+      running.add(Workers.POOL.submit(() -> work(worker, capacity, maxNodes,
+          Math.min(softDeadlineNanos, deadlineNanos), deadlineNanos, board)));
     }
-    for (Thread t : threads) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        board.cancel();
+    try {
+      for (Future<?> f : running) {
+        f.get();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      board.cancel();
+    } catch (ExecutionException e) {
+      // work() reports its own failures to the board; anything else is a bug in this class
+      throw new IllegalStateException("exact search worker failed", e.getCause());
     }
     return board.answer();
   }
@@ -251,6 +258,29 @@ final class ExactSearch {
       }
       return decision != null ? decision : new Decision(BranchAndBound.Outcome.GAVE_UP, null);
     }
+  }
+
+  /**
+   * The threads every decision's workers run on, started once rather than {@link #WORKERS} new
+   * threads per decision (a short search is asked many decisions). Workers never wait for each other (they only read the
+   * board), so decisions that queue here behind others' workers cannot deadlock; they start late,
+   * which only the wall-clock deadline can notice, as before under load. Daemon threads: a
+   * search must not keep the process alive.
+   */
+  private static final class Workers {
+    static final ExecutorService POOL = Executors.newFixedThreadPool(
+        Math.max(WORKERS, Runtime.getRuntime().availableProcessors()), new ThreadFactory() {
+          private final AtomicInteger count = new AtomicInteger();
+
+          @Override
+          public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "offset-search-" + count.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+          }
+        });
+
+    private Workers() {}
   }
 
   /** The i-th term (from 1) of the Luby sequence 1, 1, 2, 1, 1, 2, 4, 1, ... */

@@ -1,9 +1,8 @@
 package io.planline.plan.offset;
 
-import io.planline.ir.Graph;
+import io.planline.plan.Decision;
 import io.planline.plan.MemoryPlanner;
-import io.planline.plan.Plan;
-import io.planline.plan.PlanOptions;
+import io.planline.plan.PlanInput;
 
 /**
  * The {@code offset} planner: one pool per device, each storage at a byte offset, chosen by the
@@ -32,9 +31,9 @@ public final class OffsetPlanner implements MemoryPlanner {
   }
 
   @Override
-  public Plan plan(Graph graph, PlanOptions options) {
+  public Decision decide(PlanInput input) {
     long deadline = System.nanoTime() + SEARCH_CEILING_MILLIS * 1_000_000;
-    return ArenaDriver.plan(name(), graph, options, (device, problem, devices) ->
+    return ArenaDriver.decide(input, (device, problem, devices) ->
         OffsetSolver.quick(problem, BASE_NODES + NODES_PER_BUFFER * problem.size(), deadline));
   }
 }

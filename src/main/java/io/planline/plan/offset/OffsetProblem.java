@@ -88,28 +88,6 @@ public final class OffsetProblem {
     return h;
   }
 
-  /**
-   * Whether {@code offsets} is a valid placement: non-negative, and no two buffers live at a common
-   * time overlap in memory. Quadratic; meant for tests and assertions on small problems.
-   */
-  public boolean isValid(long[] offsets) {
-    if (offsets.length != sizes.length) {
-      return false;
-    }
-    for (int i = 0; i < sizes.length; i++) {
-      if (offsets[i] < 0) {
-        return false;
-      }
-      for (int j = i + 1; j < sizes.length; j++) {
-        if (overlapsInTime(i, j) && sizes[i] > 0 && sizes[j] > 0
-            && offsets[i] < offsets[j] + sizes[j] && offsets[j] < offsets[i] + sizes[i]) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
   /** The sub-problem of the buffers {@code ids} (in that order). */
   public OffsetProblem subset(int[] ids) {
     long[] s = new long[ids.length];

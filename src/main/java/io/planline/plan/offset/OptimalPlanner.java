@@ -1,8 +1,9 @@
 package io.planline.plan.offset;
 
 import io.planline.ir.Graph;
+import io.planline.plan.Decision;
 import io.planline.plan.MemoryPlanner;
-import io.planline.plan.Plan;
+import io.planline.plan.PlanInput;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanningException;
 
@@ -33,12 +34,14 @@ public final class OptimalPlanner implements MemoryPlanner {
   }
 
   @Override
-  public Plan plan(Graph graph, PlanOptions options) {
+  public Decision decide(PlanInput input) {
+    Graph graph = input.graph();
+    PlanOptions options = input.options();
     long start = System.nanoTime();
     long budget = options.budgetMillis() * 1_000_000;
     long capacityUnits = options.capacityBytes() / options.alignment();
     int[] done = {0};
-    return ArenaDriver.plan(name(), graph, options, (device, problem, devices) -> {
+    return ArenaDriver.decide(input, (device, problem, devices) -> {
       long now = System.nanoTime();
       long left = Math.max(0, start + budget - now);
       long deadline = now + left / Math.max(1, devices - done[0]++);

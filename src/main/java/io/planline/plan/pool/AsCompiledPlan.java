@@ -8,9 +8,9 @@ import io.planline.ir.WrapperLine;
 import io.planline.ir.WrapperLine.AllocFromPoolLine;
 import io.planline.plan.LiveRange;
 import io.planline.plan.Liveness;
-import io.planline.plan.LowerBound;
 import io.planline.plan.Placement;
 import io.planline.plan.Plan;
+import io.planline.plan.PlanDriver;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.Pool;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ public final class AsCompiledPlan {
    * The module's own plan for {@code graph}, verified against nothing yet; empty when the graph
    * allocates from no pool, or when an offset is not a number (a dynamic-shape module).
    */
-  public static Optional<Plan> of(Graph graph) {
+  public static Optional<Plan.Offsets> of(Graph graph) {
     requireNonNull(graph, "graph");
     if (graph.pools().isEmpty()) {
       return Optional.empty();
@@ -76,13 +76,11 @@ public final class AsCompiledPlan {
       }
       long poolBytes = pools.get(poolName).bytes();
       long reserved = Math.min(r.alignedBytes(alignment), poolBytes - offset);
-      placements.add(new Placement(r.name(), poolName, offset, reserved, r.firstLine(),
-          r.lastLine()));
+      placements.add(Placement.of(r, poolName, offset, reserved));
     }
     long total = pools.values().stream().mapToLong(Pool::bytes).sum();
-    // raw sizes: a pool's topmost storage needs no padding, so aligned sizes are no bound here
-    long bound = LowerBound.of(ranges, 1);
-    return Optional.of(new Plan(NAME, graph.source(), List.copyOf(pools.values()), placements,
-        Map.of(), graph.lines(), total, bound, total == bound));
+    long bound = PlanDriver.lowerBound(ranges);
+    return Optional.of(new Plan.Offsets(NAME, graph.source(), List.copyOf(pools.values()),
+        placements, graph.lines(), total, bound, total == bound));
   }
 }

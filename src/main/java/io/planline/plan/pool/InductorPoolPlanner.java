@@ -3,12 +3,11 @@ package io.planline.plan.pool;
 import io.planline.ir.Device;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
+import io.planline.plan.Decision;
 import io.planline.plan.LiveRange;
-import io.planline.plan.Liveness;
-import io.planline.plan.LowerBound;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Placement;
-import io.planline.plan.Plan;
+import io.planline.plan.PlanInput;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanningException;
 import io.planline.plan.Pool;
@@ -30,7 +29,7 @@ import java.util.Set;
  *
  * <p>Steps, as Inductor's {@code MemoryPlanner.plan}:
  * <ol>
- *   <li>Storages and their live ranges come from {@link Liveness} (one per allocation, in-place
+ *   <li>Storages and their live ranges come from {@link io.planline.plan.Liveness} (one per allocation, in-place
  *       reuses joined: Inductor's {@code BufferGroup}s).
  *   <li>Each graph output gets a pool of its own that cannot grow, smallest first.
  *   <li>The other storages, largest first (longer-lived first among equals), go to the first
@@ -64,8 +63,10 @@ public final class InductorPoolPlanner implements MemoryPlanner {
   }
 
   @Override
-  public Plan plan(Graph graph, PlanOptions options) {
-    List<LiveRange> ranges = Liveness.of(graph);
+  public Decision decide(PlanInput input) {
+    Graph graph = input.graph();
+    PlanOptions options = input.options();
+    List<LiveRange> ranges = input.ranges();
     int[] steps = timesteps(graph.lines());
     int endStep = (steps.length == 0 ? 0 : steps[steps.length - 1]) + 1;
     Set<String> outputNames = new HashSet<>(graph.outputs());
@@ -110,7 +111,7 @@ public final class InductorPoolPlanner implements MemoryPlanner {
     pools.add(new PoolState(b, true, alignment));
   }
 
-  private Plan result(Graph graph, List<LiveRange> ranges, Map<Device, List<PoolState>> pools,
+  private Decision result(Graph graph, List<LiveRange> ranges, Map<Device, List<PoolState>> pools,
       PlanOptions options) {
     List<Pool> planned = new ArrayList<>();
     Map<PoolState, Pool> named = new LinkedHashMap<>();
@@ -130,8 +131,7 @@ public final class InductorPoolPlanner implements MemoryPlanner {
         Pool pool = e.getValue();
         long reserved =
             Math.min(b.range.alignedBytes(options.alignment()), pool.bytes() - b.offset);
-        byName.put(b.range.name(), new Placement(b.range.name(), pool.name(), b.offset, reserved,
-            b.range.firstLine(), b.range.lastLine()));
+        byName.put(b.range.name(), Placement.of(b.range, pool.name(), b.offset, reserved));
       }
     }
     List<Placement> placements = new ArrayList<>(ranges.size());
@@ -146,10 +146,7 @@ public final class InductorPoolPlanner implements MemoryPlanner {
       throw new PlanningException(name() + " needs " + total + " bytes for " + graph.source()
           + ", more than the capacity of " + options.capacityBytes() + " bytes");
     }
-    // raw sizes: a pool's topmost storage needs no padding, so aligned sizes are no bound here
-    long bound = LowerBound.of(ranges, 1);
-    return new Plan(name(), graph.source(), planned, placements, Map.of(), graph.lines(), total,
-        bound, total == bound);
+    return Decision.offsets(planned, placements, graph.lines(), false);
   }
 
   /**

@@ -38,7 +38,7 @@ final class GreedyGoldenTest {
       Plan plan = new GreedyReusePlanner().plan(graph, PlanOptions.DEFAULT);
       PlanVerifier.verify(graph, plan, PlanOptions.ALIGN_BYTES);
       assertEquals(new ArrayList<>(TraceFiles.reuses(e).entrySet()),
-          new ArrayList<>(plan.reuses().entrySet()), graph.source());
+          new ArrayList<>(plan.asReuses().reuses().entrySet()), graph.source());
     }
   }
 

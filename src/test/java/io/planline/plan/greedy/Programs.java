@@ -6,7 +6,6 @@ import io.planline.ir.Device;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
 import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -57,22 +56,5 @@ final class Programs {
   static Graph graph(List<WrapperLine> lines, Collection<String> outputs, Set<String> removed,
       List<Buffer> inputs) {
     return new Graph("test", "", inputs, List.copyOf(outputs), removed, lines, Map.of());
-  }
-
-  /**
-   * {@code lines} with every free marked {@code is_reused} whose buffer {@code reuses} names as
-   * taken: what the batch form adds to the online form's output.
-   */
-  static List<WrapperLine> markTaken(List<WrapperLine> lines, Map<String, String> reuses) {
-    Set<String> taken = Set.copyOf(reuses.values());
-    List<WrapperLine> out = new ArrayList<>(lines.size());
-    for (WrapperLine l : lines) {
-      if (l instanceof FreeIfNotReusedLine f && taken.contains(f.node().name())) {
-        out.add(new FreeIfNotReusedLine(f.node(), true, f.aliasesOutput(), f.multiOutput()));
-      } else {
-        out.add(l);
-      }
-    }
-    return out;
   }
 }

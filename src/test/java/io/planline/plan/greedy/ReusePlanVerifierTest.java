@@ -17,6 +17,7 @@ import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
+import io.planline.plan.ReusePlanVerifier;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,18 +35,19 @@ final class ReusePlanVerifierTest {
     return new FreeIfNotReusedLine(b, true, false, false);
   }
 
-  private static Plan plan(List<WrapperLine> lines, Map<String, String> reuses, long planned) {
-    return new Plan("test", "test", List.of(), List.of(), reuses, lines, planned, 1024, false);
+  private static Plan.Reuses plan(List<WrapperLine> lines, Map<String, String> reuses,
+      long planned) {
+    return new Plan.Reuses("test", "test", reuses, lines, planned, 1024, false);
   }
 
-  private static void assertRejected(Plan plan, String fragment) {
+  private static void assertRejected(Plan.Reuses plan, String fragment) {
     var e = assertThrows(IllegalStateException.class, () -> ReusePlanVerifier.verify(SOURCE, plan));
     assertTrue(e.getMessage().contains(fragment), e.getMessage());
   }
 
   @Test
   void verify_greedyPlan_passes() {
-    Plan p = new GreedyReusePlanner().plan(SOURCE, PlanOptions.DEFAULT);
+    Plan.Reuses p = new GreedyReusePlanner().plan(SOURCE, PlanOptions.DEFAULT).asReuses();
     assertDoesNotThrow(() -> ReusePlanVerifier.verify(SOURCE, p));
   }
 

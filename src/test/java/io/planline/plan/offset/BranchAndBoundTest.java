@@ -47,7 +47,7 @@ final class BranchAndBoundTest {
         NO_DEADLINE);
     assertEquals(BranchAndBound.Outcome.FITS, fits.run(), what);
     long[] offsets = fits.solution();
-    assertTrue(p.isValid(offsets), what);
+    assertTrue(Instances.isValid(p, offsets), what);
     assertTrue(p.height(offsets) <= optimum, what);
     assertEquals(BranchAndBound.Outcome.DOES_NOT_FIT, new BranchAndBound(p, sections, rank,
         optimum - 1, Long.MAX_VALUE, NO_DEADLINE).run(), what);
@@ -62,7 +62,7 @@ final class BranchAndBoundTest {
     BranchAndBound search = new BranchAndBound(p, sections, Preorder.SIZE.ranks(p, sections), 8,
         Long.MAX_VALUE, NO_DEADLINE);
     assertEquals(BranchAndBound.Outcome.FITS, search.run());
-    assertTrue(p.isValid(search.solution()));
+    assertTrue(Instances.isValid(p, search.solution()));
   }
 
   @Test
@@ -90,7 +90,7 @@ final class BranchAndBoundTest {
       OffsetProblem p = Instances.random(rnd, 2 + rnd.nextInt(7), 6, 8);
       long optimum = Instances.bruteForceOptimum(p);
       Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 10_000_000_000L);
-      assertTrue(p.isValid(packing.offsets()), "round " + round);
+      assertTrue(Instances.isValid(p, packing.offsets()), "round " + round);
       assertEquals(optimum, packing.height(), "round " + round);
       assertTrue(packing.provenOptimal(), "round " + round);
     }
@@ -112,7 +112,7 @@ final class BranchAndBoundTest {
       }
       OffsetProblem scaled = new OffsetProblem(sizes, first, last);
       Packing packing = OffsetSolver.minimize(scaled, System.nanoTime() + 10_000_000_000L);
-      assertTrue(scaled.isValid(packing.offsets()), "round " + round);
+      assertTrue(Instances.isValid(scaled, packing.offsets()), "round " + round);
       assertEquals(3 * Instances.bruteForceOptimum(p), packing.height(), "round " + round);
       assertTrue(packing.provenOptimal(), "round " + round);
     }
@@ -138,7 +138,7 @@ final class BranchAndBoundTest {
     }
     OffsetProblem p = new OffsetProblem(sizes, first, last);
     Packing packing = OffsetSolver.minimize(p, System.nanoTime() + 300_000_000L);
-    assertTrue(p.isValid(packing.offsets()));
+    assertTrue(Instances.isValid(p, packing.offsets()));
     assertTrue(packing.height() >= p.lowerBound());
     assertEquals(packing.height() == p.lowerBound(), packing.provenOptimal());
   }

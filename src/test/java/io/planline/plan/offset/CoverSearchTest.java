@@ -22,7 +22,7 @@ final class CoverSearchTest {
     CoverSearch s = search(p, order, capacity, Long.MAX_VALUE, NO_DEADLINE, new PieceMemo());
     BranchAndBound.Outcome outcome = s.run();
     if (outcome == BranchAndBound.Outcome.FITS) {
-      assertTrue(p.isValid(s.solution()));
+      assertTrue(Instances.isValid(p, s.solution()));
       assertTrue(p.height(s.solution()) <= capacity);
     }
     return outcome;
@@ -103,7 +103,7 @@ final class CoverSearchTest {
     assertEquals(BranchAndBound.Outcome.FITS, first.run());
     CoverSearch second = search(p, Preorder.SIZE, capacity, Long.MAX_VALUE, NO_DEADLINE, memo);
     assertEquals(BranchAndBound.Outcome.FITS, second.run());
-    assertTrue(p.isValid(second.solution()));
+    assertTrue(Instances.isValid(p, second.solution()));
     assertTrue(second.nodes() <= first.nodes());
   }
 }

@@ -34,10 +34,23 @@ final class ExactSearchTest {
     assertEquals(first.outcome(), second.outcome());
     if (first.offsets() != null) {
       assertNotNull(second.offsets());
-      assertTrue(p.isValid(first.offsets()));
+      assertTrue(Instances.isValid(p, first.offsets()));
       assertEquals(p.lowerBound(), p.height(first.offsets()));
       assertArrayEquals(first.offsets(), second.offsets());
     }
+  }
+
+  @Test
+  void decide_manyDecisions_runOnTheFixedWorkerThreads() {
+    Random rnd = new Random(3);
+    for (int i = 0; i < 50; i++) {
+      OffsetProblem p = Instances.random(rnd, 12, 8, 8);
+      new ExactSearch(p).decide(p.lowerBound(), 200, Long.MAX_VALUE);
+    }
+    long workers = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("offset-search-")).count();
+    int pool = Math.max(ExactSearch.WORKERS, Runtime.getRuntime().availableProcessors());
+    assertTrue(workers <= pool, workers + " search threads after 50 decisions; pool " + pool);
   }
 
   @Test

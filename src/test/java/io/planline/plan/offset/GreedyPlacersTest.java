@@ -17,7 +17,7 @@ final class GreedyPlacersTest {
       Sections sections = new Sections(p);
       for (GreedyPortfolio.Pass pass : GreedyPortfolio.passes(p.size())) {
         long[] offsets = pass.run(p, sections);
-        assertTrue(p.isValid(offsets), pass.name() + " round " + round);
+        assertTrue(Instances.isValid(p, offsets), pass.name() + " round " + round);
         assertTrue(p.height(offsets) >= p.lowerBound());
       }
     }
@@ -30,7 +30,7 @@ final class GreedyPlacersTest {
         new long[] {3, 2, 3});
     long[] offsets = GapPlacer.place(p, new int[] {1, 0, 2}, GapPlacer.Fit.BEST);
     assertEquals(10, p.height(offsets));
-    assertTrue(p.isValid(offsets));
+    assertTrue(Instances.isValid(p, offsets));
   }
 
   @Test

@@ -101,4 +101,27 @@ final class Instances {
     }
     return false;
   }
+
+  /**
+   * Whether {@code offsets} is a valid placement of {@code p}: non-negative, and no two buffers
+   * live at a common time overlap in memory. Quadratic: the tests' oracle, independent of the
+   * sweep the planners' verifier uses.
+   */
+  static boolean isValid(OffsetProblem p, long[] offsets) {
+    if (offsets.length != p.size()) {
+      return false;
+    }
+    for (int i = 0; i < p.size(); i++) {
+      if (offsets[i] < 0) {
+        return false;
+      }
+      for (int j = i + 1; j < p.size(); j++) {
+        if (p.overlapsInTime(i, j) && p.size(i) > 0 && p.size(j) > 0
+            && offsets[i] < offsets[j] + p.size(j) && offsets[j] < offsets[i] + p.size(i)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
 }

@@ -49,14 +49,14 @@ final class OffsetProblemTest {
   @Test
   void isValid_overlapInTimeAndMemory_isFalse() {
     OffsetProblem p = Instances.problem(new long[] {4, 0, 2}, new long[] {4, 1, 3});
-    assertFalse(p.isValid(new long[] {0, 3}));
-    assertTrue(p.isValid(new long[] {0, 4}));
+    assertFalse(Instances.isValid(p, new long[] {0, 3}));
+    assertTrue(Instances.isValid(p, new long[] {0, 4}));
   }
 
   @Test
   void isValid_disjointInTime_mayShareMemory() {
     OffsetProblem p = Instances.problem(new long[] {4, 0, 1}, new long[] {4, 2, 3});
-    assertTrue(p.isValid(new long[] {0, 0}));
+    assertTrue(Instances.isValid(p, new long[] {0, 0}));
   }
 
   @Test

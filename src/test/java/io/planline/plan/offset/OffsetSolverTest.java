@@ -43,7 +43,7 @@ final class OffsetSolverTest {
     OffsetProblem p = csv(Shared.minimalloc().resolve("challenging/A.1048576.csv"));
     Effort effort = new Effort();
     Packing packing = OffsetSolver.quick(p, 2_000, Long.MAX_VALUE, effort);
-    assertTrue(p.isValid(packing.offsets()));
+    assertTrue(Instances.isValid(p, packing.offsets()));
     assertEquals(GreedyPortfolio.passes(p.size()).size(), effort.greedyPasses());
     assertTrue(effort.searchNodes() > 0);
   }

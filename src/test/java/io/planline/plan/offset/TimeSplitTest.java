@@ -24,7 +24,7 @@ final class TimeSplitTest {
     assertEquals(5, c.base());
     assertArrayEquals(new int[] {1, 2, 3, 4}, c.ids());
     long[] offsets = split.assemble(List.of(new long[] {0, 2, 5, 0}));
-    assertTrue(p.isValid(offsets));
+    assertTrue(Instances.isValid(p, offsets));
     assertEquals(14, p.height(offsets));
   }
 
@@ -39,7 +39,7 @@ final class TimeSplitTest {
     assertTrue(split.components().isEmpty());
     assertEquals(0, offsets[1]);
     assertEquals(3, offsets[3]);
-    assertTrue(p.isValid(offsets));
+    assertTrue(Instances.isValid(p, offsets));
     assertEquals(Instances.bruteForceOptimum(p), p.height(offsets));
   }
 
@@ -79,7 +79,7 @@ final class TimeSplitTest {
         height = Math.max(height, c.base() + packing.height());
       }
       long[] offsets = split.assemble(parts);
-      assertTrue(p.isValid(offsets), "round " + round);
+      assertTrue(Instances.isValid(p, offsets), "round " + round);
       assertTrue(p.height(offsets) >= height);
     }
   }

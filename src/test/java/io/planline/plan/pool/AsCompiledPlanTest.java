@@ -48,16 +48,16 @@ final class AsCompiledPlanTest {
     PlanVerifier.verify(g, plan, PlanOptions.ALIGN_BYTES);
     assertEquals(AsCompiledPlan.NAME, plan.planner());
     assertEquals(inductorBytes, plan.plannedBytes());
-    assertEquals(g.pools().keySet(), plan.pools().stream().map(Pool::name)
+    assertEquals(g.pools().keySet(), plan.asOffsets().pools().stream().map(Pool::name)
         .collect(java.util.stream.Collectors.toSet()));
-    assertEquals(Liveness.of(g).size(), plan.placements().size());
+    assertEquals(Liveness.of(g).size(), plan.asOffsets().placements().size());
     assertTrue(plan.plannedBytes() >= plan.lowerBoundBytes());
   }
 
   @Test
   void of_resnet18Wrapper_keepsPrintedOffsets() {
     Plan plan = AsCompiledPlan.of(wrapper("resnet18-infer-pool")).orElseThrow();
-    Placement buf1 = plan.placements().stream().filter(p -> p.buffer().equals("buf1"))
+    Placement buf1 = plan.asOffsets().placements().stream().filter(p -> p.buffer().equals("buf1"))
         .findFirst().orElseThrow();
     // buf1 = alloc_from_pool(pool1, 4816896, torch.float32, (64, 3, 7, 7), ...)
     assertEquals("pool1", buf1.pool());
@@ -87,7 +87,8 @@ final class AsCompiledPlanTest {
     Graph g = OutputCodeReader.read(p).graphs().get(0);
     Plan plan = AsCompiledPlan.of(g).orElseThrow();
     PlanVerifier.verify(g, plan, PlanOptions.ALIGN_BYTES);
-    assertEquals(List.of("pool0", "buf1"), plan.pools().stream().map(Pool::name).toList());
+    assertEquals(List.of("pool0", "buf1"), plan.asOffsets().pools()
+        .stream().map(Pool::name).toList());
     assertEquals(256 + 40, plan.plannedBytes());
   }
 

@@ -141,9 +141,10 @@ final class InductorPoolPlannerTest {
     Graph g = graph(List.of(), buf("a", 100), "a", "free", "a", buf("b", 40), "b", "free", "b");
     Plan plan = planner.plan(g, PlanOptions.DEFAULT);
     PlanVerifier.verify(g, plan, 64);
-    assertEquals(1, plan.pools().size());
+    assertEquals(1, plan.asOffsets().pools().size());
     assertEquals(100, plan.plannedBytes());
-    assertEquals(List.of(0L, 0L), plan.placements().stream().map(Placement::offset).toList());
+    assertEquals(List.of(0L, 0L), plan.asOffsets().placements()
+        .stream().map(Placement::offset).toList());
   }
 
   @Test
@@ -153,7 +154,8 @@ final class InductorPoolPlannerTest {
     PlanVerifier.verify(g, plan, 64);
     // the larger goes first at 0; the smaller is stacked at align(100) = 128
     assertEquals(178, plan.plannedBytes());
-    assertEquals(List.of(0L, 128L), plan.placements().stream().map(Placement::offset).toList());
+    assertEquals(List.of(0L, 128L), plan.asOffsets().placements()
+        .stream().map(Placement::offset).toList());
     assertEquals(150, plan.lowerBoundBytes());
   }
 
@@ -165,7 +167,8 @@ final class InductorPoolPlannerTest {
     Plan plan = planner.plan(g, PlanOptions.DEFAULT);
     PlanVerifier.verify(g, plan, 64);
     assertEquals(384, plan.plannedBytes());
-    assertEquals(List.of(0L, 256L, 0L), plan.placements().stream().map(Placement::offset).toList());
+    assertEquals(List.of(0L, 256L, 0L), plan.asOffsets().placements()
+        .stream().map(Placement::offset).toList());
   }
 
   @Test
@@ -173,7 +176,8 @@ final class InductorPoolPlannerTest {
     Graph g = graph(List.of("out"), buf("tmp", 64), "tmp", "free", "tmp", buf("out", 100), "out");
     Plan plan = planner.plan(g, PlanOptions.DEFAULT);
     PlanVerifier.verify(g, plan, 64);
-    assertEquals(1, plan.pools().size(), "tmp dies before out is born, so it fits in out's pool");
+    assertEquals(1, plan.asOffsets().pools().size(),
+        "tmp dies before out is born, so it fits in out's pool");
     assertEquals(100, plan.plannedBytes());
   }
 
@@ -182,7 +186,7 @@ final class InductorPoolPlannerTest {
     Graph g = graph(List.of("out"), buf("out", 100), "out", buf("tmp", 64), "tmp", "free", "tmp");
     Plan plan = planner.plan(g, PlanOptions.DEFAULT);
     PlanVerifier.verify(g, plan, 64);
-    assertEquals(2, plan.pools().size(), "an output's pool never grows");
+    assertEquals(2, plan.asOffsets().pools().size(), "an output's pool never grows");
     assertEquals(164, plan.plannedBytes());
   }
 
@@ -193,7 +197,7 @@ final class InductorPoolPlannerTest {
     Plan plan = planner.plan(g, PlanOptions.DEFAULT);
     PlanVerifier.verify(g, plan, 64);
     assertEquals(List.of(Device.CUDA0, Device.CPU),
-        plan.pools().stream().map(p -> p.device()).toList());
+        plan.asOffsets().pools().stream().map(p -> p.device()).toList());
   }
 
   @Test

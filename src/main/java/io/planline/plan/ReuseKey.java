@@ -1,4 +1,4 @@
-package io.planline.plan.greedy;
+package io.planline.plan;
 
 import static java.util.Objects.requireNonNull;
 

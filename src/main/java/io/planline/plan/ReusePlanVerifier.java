@@ -1,11 +1,10 @@
-package io.planline.plan.greedy;
+package io.planline.plan;
 
 import io.planline.ir.Buffer;
 import io.planline.ir.Graph;
 import io.planline.ir.WrapperLine;
 import io.planline.ir.WrapperLine.FreeIfNotReusedLine;
 import io.planline.ir.WrapperLine.ReuseLine;
-import io.planline.plan.Plan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +21,7 @@ import java.util.Set;
  * planned storages. The peak is not compared with the plan's lower bound: the seed pops trailing
  * allocations, which the bound (taken on the unpruned graph) still counts.
  *
- * <p>This is a second reading of the same rules, written apart from {@link WholePeak} and the
+ * <p>This is a second reading of the same rules, written apart from {@code greedy.WholePeak} and the
  * planners so that a bug in one does not hide in the other.
  */
 public final class ReusePlanVerifier {
@@ -34,7 +33,7 @@ public final class ReusePlanVerifier {
    *
    * @throws IllegalStateException describing the first violation found
    */
-  public static void verify(Graph graph, Plan plan) {
+  public static void verify(Graph graph, Plan.Reuses plan) {
     new Run(graph, plan).check();
   }
 
@@ -64,7 +63,7 @@ public final class ReusePlanVerifier {
 
   private static final class Run {
     private final Graph graph;
-    private final Plan plan;
+    private final Plan.Reuses plan;
     private final String who;
     private final Map<String, Storage> byName = new HashMap<>();
     private final Map<String, Storage> released = new HashMap<>();
@@ -72,7 +71,7 @@ public final class ReusePlanVerifier {
     private final Set<String> takenFrees = new HashSet<>();
     private int plannerReuses;
 
-    Run(Graph graph, Plan plan) {
+    Run(Graph graph, Plan.Reuses plan) {
       this.graph = graph;
       this.plan = plan;
       this.who = plan.planner() + " on " + plan.source();
