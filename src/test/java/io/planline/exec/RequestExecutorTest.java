@@ -62,33 +62,12 @@ final class RequestExecutorTest {
     }
   }
 
-  /**
-   * A program whose second kernel always fails at run time: it shifts valid indices by 10 and then
-   * looks them up in a 4-row table.
-   */
-  static final String FAILING = """
-      {"format": "planline-program", "version": 1, "name": "failing", "symbols": ["s0"],
-       "inputs": [{"name": "idx", "dtype": "int64", "shape": ["s0"]}],
-       "outputs": [{"name": "y", "buffer": "buf1"}],
-       "weights": [{"name": "w", "tensor": "w", "dtype": "float32", "shape": [4, 2]}],
-       "lines": [
-        {"kind": "AllocateLine", "node": {"name": "buf0", "device": "cpu", "dtype": "int64",
-         "shape": ["s0"], "stride": [1], "storage_expr": "s0"}},
-        {"kind": "KernelCallLine", "kernel_name": "aten.add.Scalar", "outputs": ["buf0"],
-         "call_args": ["idx", "10", "1"]},
-        {"kind": "AllocateLine", "node": {"name": "buf1", "device": "cpu", "dtype": "float32",
-         "shape": ["s0", 2], "stride": [2, 1], "storage_expr": "2*s0"}},
-        {"kind": "KernelCallLine", "kernel_name": "aten.embedding.default", "outputs": ["buf1"],
-         "call_args": ["w", "buf0", "-1", "False", "False"]},
-        {"kind": "FreeIfNotReusedLine", "node": {"name": "buf0"}}
-       ]}
-      """;
 
   @Test
   void execute_kernelFails_requestFailsMemoryFreedNextRequestWorks(@TempDir Path tmp)
       throws IOException {
-    Path folder = ModelFolders.write(tmp.resolve("failing"), FAILING, "w", new long[] {4, 2},
-        new float[8]);
+    Path folder = ModelFolders.write(tmp.resolve("failing"), ModelFolders.FAILING, "w",
+        new long[] {4, 2}, new float[8]);
     var settings = new RuntimeSettings("cpu", "greedy", List.of(
         new RuntimeSettings.ModelSpec("failing", "1", folder.toString(), null),
         new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null)), 4, 1, 4, Long.MAX_VALUE,

@@ -31,24 +31,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 final class BatchFailureTest implements TestPropertyProvider {
 
-  /** Shifts valid indices by 10, then looks them up in a 4-row table: always out of range. */
-  private static final String FAILING = """
-      {"format": "planline-program", "version": 1, "name": "failing", "symbols": ["s0"],
-       "inputs": [{"name": "idx", "dtype": "int64", "shape": ["s0"]}],
-       "outputs": [{"name": "y", "buffer": "buf1"}],
-       "weights": [{"name": "w", "tensor": "w", "dtype": "float32", "shape": [4, 2]}],
-       "lines": [
-        {"kind": "AllocateLine", "node": {"name": "buf0", "device": "cpu", "dtype": "int64",
-         "shape": ["s0"], "stride": [1], "storage_expr": "s0"}},
-        {"kind": "KernelCallLine", "kernel_name": "aten.add.Scalar", "outputs": ["buf0"],
-         "call_args": ["idx", "10", "1"]},
-        {"kind": "AllocateLine", "node": {"name": "buf1", "device": "cpu", "dtype": "float32",
-         "shape": ["s0", 2], "stride": [2, 1], "storage_expr": "2*s0"}},
-        {"kind": "KernelCallLine", "kernel_name": "aten.embedding.default", "outputs": ["buf1"],
-         "call_args": ["w", "buf0", "-1", "False", "False"]},
-        {"kind": "FreeIfNotReusedLine", "node": {"name": "buf0"}}
-       ]}
-      """;
 
   /** Looks indices up in a 4-row table; exported for at most 2 indices per request. */
   private static final String BOUNDED = """
@@ -75,7 +57,7 @@ final class BatchFailureTest implements TestPropertyProvider {
   public Map<String, String> getProperties() {
     try {
       Path folder = ModelFolders.write(Files.createTempDirectory("planline-failing")
-          .resolve("failing"), FAILING, "w", new long[] {4, 2}, new float[8]);
+          .resolve("failing"), ModelFolders.FAILING, "w", new long[] {4, 2}, new float[8]);
       Path bounded = ModelFolders.write(folder.getParent().resolve("bounded"), BOUNDED, "w",
           new long[] {4, 2}, new float[] {0, 1, 10, 11, 20, 21, 30, 31});
       return Map.of("planline.models[3].name", "failing",
