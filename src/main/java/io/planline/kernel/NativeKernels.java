@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kernels compiled ahead of time into a shared library (Inductor's C++ kernels, see
@@ -71,14 +72,31 @@ public final class NativeKernels implements CompiledKernels {
     }
   }
 
+  /**
+   * A kernel whose largest tensor has fewer elements runs on one OpenMP thread: waking the
+   * other (passive) threads for a parallel region costs tens of microseconds, more than such a
+   * kernel takes alone.
+   */
+  static final long ONE_THREAD_ELEMENTS = 1L << 16;
+
+  /** The OpenMP thread count last set on this thread (0: not yet). */
+  private static final ThreadLocal<int[]> THREADS_SET = ThreadLocal.withInitial(() -> new int[1]);
+
   private final Path library;
   private final Map<String, Entry> entries;
+  /** libgomp's {@code omp_set_num_threads} (per calling thread), or null where not found. */
+  private final @Nullable Function setThreads;
+  /** OpenMP's thread count for the large kernels: its default, read at load. */
+  private final int threads;
 
   private record Entry(Function function, List<Param> params) {}
 
-  private NativeKernels(Path library, Map<String, Entry> entries) {
+  private NativeKernels(Path library, Map<String, Entry> entries, @Nullable Function setThreads,
+      int threads) {
     this.library = library;
     this.entries = entries;
+    this.setThreads = setThreads;
+    this.threads = threads;
   }
 
   /**
@@ -109,7 +127,16 @@ public final class NativeKernels implements CompiledKernels {
       }
       entries.put(name, new Entry(f, List.copyOf(params)));
     });
-    return new NativeKernels(library, entries);
+    Function set = null;
+    int threads = 1;
+    try {
+      // the library's own libgomp (dlsym on its handle searches what it linked)
+      set = lib.getFunction("omp_set_num_threads");
+      threads = lib.getFunction("omp_get_max_threads").invokeInt(new Object[0]);
+    } catch (UnsatisfiedLinkError e) {
+      set = null; // a library without OpenMP: nothing to choose
+    }
+    return new NativeKernels(library, entries, set, Math.max(1, threads));
   }
 
   /** The library file. */
@@ -170,6 +197,8 @@ public final class NativeKernels implements CompiledKernels {
     List<String> reads = List.copyOf(tensorNames);
     List<String> writes = List.copyOf(outputs);
     Function function = e.function();
+    Function setThreads = this.setThreads;
+    int manyThreads = threads;
     return new PreparedKernel() {
       @Override
       public String kernelName() {
@@ -189,6 +218,7 @@ public final class NativeKernels implements CompiledKernels {
       @Override
       public void run(java.util.function.Function<String, Tensor> tensors) {
         Object[] call = fixed.clone();
+        long largest = 0;
         for (int k = 0; k < slots.length; k++) {
           Tensor t = tensors.apply(reads.get(k));
           if (t == null) {
@@ -196,6 +226,16 @@ public final class NativeKernels implements CompiledKernels {
                 + "' is not bound", null);
           }
           call[slots[k]] = address(name, t);
+          largest = Math.max(largest, t.numel());
+        }
+        if (setThreads != null) {
+          int want = largest < ONE_THREAD_ELEMENTS ? 1 : manyThreads;
+          int[] set = THREADS_SET.get();
+          if (set[0] != want) {
+            // OpenMP's count is the calling thread's: set only when it changes
+            setThreads.invokeVoid(new Object[] {want});
+            set[0] = want;
+          }
         }
         NativeCompute.run(() -> {
           function.invokeVoid(call);
