@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.netty.NettyHttpRequest;
@@ -82,7 +83,14 @@ final class InferHandler {
       Map<String, HostTensor> inputs = InferBinder.inputs(info, request);
       return service.infer(info.name(), info.version(), inputs,
               outputs -> checkResponseSize(info, request, outputs))
-          .map(outputs -> streamed(InferResponseWriter.write(info, request, outputs), finish));
+          .map(outputs -> {
+            byte[] whole = InferResponseWriter.small(info, request, outputs);
+            if (whole == null) {
+              return streamed(InferResponseWriter.write(info, request, outputs), finish);
+            }
+            finish.accept(Outcome.SUCCESS);
+            return HttpResponse.ok(whole).contentType(MediaType.APPLICATION_JSON_TYPE);
+          });
     }).onErrorResume(failure -> Mono.just(refuse(failure)))
         .doOnNext(response -> {
           responded.set(true);

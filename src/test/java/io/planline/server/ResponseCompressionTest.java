@@ -35,7 +35,26 @@ final class ResponseCompressionTest {
     assertEquals(200, r.statusCode(), Http.text(r));
     assertTrue(r.headers().firstValue("Content-Encoding").isEmpty(),
         r.headers().map().toString());
-    // 64 x 256 logits as JSON text: readable as it came
+    // 64 x 256 logits as JSON text: readable as it came, streamed in chunks
     assertEquals(64 * 256, Http.json(r).get("outputs").get(0).get("data").size());
+    assertTrue(r.headers().firstValue("Content-Length").isEmpty(), r.headers().map().toString());
+  }
+
+  /** A small answer goes out whole, with its length, in one write instead of a chunked stream. */
+  @Test
+  void infer_smallJsonAnswer_isSentWholeWithItsLength() {
+    Http http = new Http(server);
+    StringBuilder x = new StringBuilder();
+    for (int i = 0; i < 64; i++) {
+      x.append(i == 0 ? "" : ",").append(i % 16);
+    }
+    String body = "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 64], \"datatype\": "
+        + "\"FP32\", \"data\": [" + x + "]}]}";
+    HttpResponse<byte[]> r = http.post("/v2/models/digits-mlp/infer", "application/json",
+        Map.of(), body.getBytes(StandardCharsets.UTF_8));
+    assertEquals(200, r.statusCode(), Http.text(r));
+    assertEquals(String.valueOf(r.body().length), r.headers().firstValue("Content-Length")
+        .orElse("none"), r.headers().map().toString());
+    assertEquals(10, Http.json(r).get("outputs").get(0).get("data").size());
   }
 }
