@@ -60,8 +60,8 @@ public final class InferResponseWriter {
   /**
    * The whole JSON response when it is small (one chunk at the widest text of every element),
    * else null: a small answer is then one write with its length, where a streamed body costs a
-   * chunked transfer (the chunk, then its terminator) — digits-mlp over HTTP lost a third of its
-   * requests/s at concurrency 8 when every response streamed.
+   * chunked transfer (the chunk, then its terminator). digits-mlp over HTTP, c=1 / c=8: 1,418 /
+   * 4,609 requests/s streamed, 1,722 / 5,223 whole (docs/benchmarks.md, 2026-12-04).
    */
   public static byte @Nullable [] small(ModelInfo model, InferRequest request,
       List<HostTensor> results) {
