@@ -76,6 +76,33 @@ public record TritonKernel(String name, String entry, String cubinFile, String s
     }
   }
 
+  /**
+   * The launch grid of a call passing {@code callArgs} (in {@link #args} order): its integer
+   * arguments, by name, are the sizes {@link Grid#of} reads.
+   *
+   * @throws IllegalArgumentException naming the argument when an integer one is not a number
+   */
+  public long[] gridFor(List<String> callArgs) {
+    Map<String, Long> numbers = new java.util.HashMap<>();
+    for (int i = 0; i < callArgs.size(); i++) {
+      NativeKernels.Param p = argKinds.get(i);
+      if (p == NativeKernels.Param.I32 || p == NativeKernels.Param.I64) {
+        numbers.put(args.get(i), integer(i, callArgs.get(i)));
+      }
+    }
+    return grid.of(numbers);
+  }
+
+  /** Argument {@code i}'s value {@code text} as an integer. */
+  public long integer(int i, String text) {
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": argument " + args.get(i) + " is '" + text
+          + "', not a number (the shapes must be bound before launch)", e);
+    }
+  }
+
   /** The kinds of the launch's parameters, in order (without the scratch pointers). */
   public List<NativeKernels.Param> params() {
     return launched.stream().map(argKinds::get).toList();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.planline.backend.cpu.CpuBackend;
 import io.planline.io.ProgramFormatException;
 import io.planline.ir.Graph;
-import io.planline.kernel.NativeKernels;
 import io.planline.kernel.TritonKernel;
 import io.planline.plan.Liveness;
 import io.planline.plan.LowerBound;
@@ -24,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,13 +105,7 @@ final class InductorGpuExportTest {
         continue;
       }
       List<String> args = ((ModelProgram.Call) t).args();
-      Map<String, Long> numbers = new HashMap<>();
-      for (int i = 0; i < args.size(); i++) {
-        if (k.argKinds().get(i) == NativeKernels.Param.I64) {
-          numbers.put(k.args().get(i), Long.parseLong(args.get(i)));
-        }
-      }
-      grids.add(k.grid().of(numbers));
+      grids.add(k.gridFor(args));
       // the grid's three arguments are the call's last three, and none of them is launched
       int n = args.size();
       assertEquals(List.of("_grid_0", "_grid_1", "_grid_2"), k.args().subList(n - 3, n));

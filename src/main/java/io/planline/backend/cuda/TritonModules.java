@@ -95,14 +95,7 @@ final class TritonModules implements CompiledKernels {
       throw new IllegalArgumentException(k.name() + " takes " + k.args() + ", the call passes "
           + args);
     }
-    Map<String, Long> numbers = new HashMap<>();
-    for (int i = 0; i < args.size(); i++) {
-      NativeKernels.Param p = k.argKinds().get(i);
-      if (p == NativeKernels.Param.I32 || p == NativeKernels.Param.I64) {
-        numbers.put(k.args().get(i), parseLong(k, i, args.get(i)));
-      }
-    }
-    long[] grid = k.grid().of(numbers);
+    long[] grid = k.gridFor(args);
     if (grid[0] > Integer.MAX_VALUE || grid[1] > 65_535 || grid[2] > 65_535) {
       throw new IllegalArgumentException(k.name() + ": grid " + java.util.Arrays.toString(grid)
           + " is beyond the device's limits");
@@ -123,7 +116,7 @@ final class TritonModules implements CompiledKernels {
       kinds[j] = k.argKinds().get(i);
       switch (kinds[j]) {
         case PTR -> tensors[j] = a;
-        case I64, I32 -> bits[j] = parseLong(k, i, a);
+        case I64, I32 -> bits[j] = k.integer(i, a);
         case F64 -> bits[j] = Double.doubleToRawLongBits(Double.parseDouble(a));
         case F32 -> bits[j] = Float.floatToRawIntBits(Float.parseFloat(a));
       }
@@ -161,15 +154,6 @@ final class TritonModules implements CompiledKernels {
             p.launch(fn, gx, gy, gz, threads, k.sharedBytes(), s.address()));
       }
     };
-  }
-
-  private static long parseLong(TritonKernel k, int i, String text) {
-    try {
-      return Long.parseLong(text.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(k.name() + ": argument " + k.args().get(i) + " is '"
-          + text + "', not a number (the shapes must be bound before launch)", e);
-    }
   }
 
   /** Unloads the modules (the context must be current). */
