@@ -144,6 +144,15 @@ public abstract class Backend implements AutoCloseable {
   public abstract Mono<Void> submit(int stream, Runnable work);
 
   /**
+   * Whether a kernel has finished when the task that ran it returns (the CPU). On such a device
+   * a small request can run whole in one stream task: there is nothing asynchronous to wait for
+   * between its steps, so every extra hand-over would be pure cost.
+   */
+  public boolean synchronous() {
+    return false;
+  }
+
+  /**
    * Like {@link #submit} for work with a result that needs everything before it on the stream to
    * have finished (reading outputs back).
    */

@@ -90,6 +90,11 @@ public final class RequestExecutor {
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
     return Mono.defer(() -> {
       int stream = Math.floorMod(nextStream.getAndIncrement(), backend.streams());
+      int steps = program.steps().size();
+      if (backend.synchronous() && steps <= window) {
+        return counted(stream, steps,
+            backend.call(stream, () -> runWhole(program, weights, inputs, outputs)));
+      }
       // usingWhen: the request completes (or fails) only after its memory is freed, and the
       // freeing runs on the stream, behind any work still running there.
       return Mono.usingWhen(
@@ -109,6 +114,31 @@ public final class RequestExecutor {
     });
   }
 
+  /**
+   * A whole request in one stream task: the path of small programs on a synchronous device.
+   * Every step would have been submitted at once anyway (the program fits in the window, and
+   * the device runs one task at a time), so the pipeline's hand-overs between memory stage,
+   * launch stage and download would only add their cost: a few microseconds each, more than a
+   * small model's kernels. Its memory is taken and freed inside the task, so a request
+   * cancelled before the task starts holds nothing, and one cancelled while it runs frees all
+   * when it ends.
+   */
+  private List<HostTensor> runWhole(ExecutableProgram program, Map<String, DeviceTensor> weights,
+      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
+    RequestState state = new RequestState("r" + requests.incrementAndGet(), backend, events);
+    try {
+      state.begin(program.arenas(), weights, inputs);
+      reportMemory();
+      for (Step step : program.steps()) {
+        run(state, step);
+      }
+      return download(state, outputs);
+    } finally {
+      state.close();
+      reportMemory();
+    }
+  }
+
   private Mono<Void> release(RequestState state, int stream) {
     return backend.submit(stream, () -> {
       state.close();
@@ -125,17 +155,20 @@ public final class RequestExecutor {
    */
   private Function<Flux<Step>, Flux<Runnable>> memoryStage(RequestState state) {
     return steps -> steps.map(step -> () -> {
-      if (state.closed()) {
-        return;
-      }
-      if (step instanceof Step.Launch l) {
-        runKernel(state, l);
-      } else if (step instanceof Step.Free f) {
-        state.free(f);
-      } else {
-        state.apply(step);
+      if (!state.closed()) {
+        run(state, step);
       }
     });
+  }
+
+  private void run(RequestState state, Step step) {
+    if (step instanceof Step.Launch l) {
+      runKernel(state, l);
+    } else if (step instanceof Step.Free f) {
+      state.free(f);
+    } else {
+      state.apply(step);
+    }
   }
 
   /**
@@ -145,23 +178,27 @@ public final class RequestExecutor {
    * {@code window / batch} batches are in flight.
    */
   private Function<Flux<Runnable>, Flux<Void>> launchStage(int index) {
-    AtomicInteger gauge = inFlight[index];
-    AtomicInteger high = highWater[index];
     int batch = batchSize(window);
-    return tasks -> tasks.buffer(batch).flatMap(run -> backend.submit(index, () -> {
+    return tasks -> tasks.buffer(batch).flatMap(run -> counted(index, run.size(),
+        backend.submit(index, () -> {
           for (Runnable task : run) {
             task.run();
           }
-        })
+        })), window / batch);
+  }
+
+  /** {@code work}, counting its {@code tasks} as in flight on stream {@code index} while it runs. */
+  private <T> Mono<T> counted(int index, int tasks, Mono<T> work) {
+    AtomicInteger gauge = inFlight[index];
+    return work
         .doOnSubscribe(s -> {
-          int now = gauge.addAndGet(run.size());
-          high.accumulateAndGet(now, Math::max);
+          int now = gauge.addAndGet(tasks);
+          highWater[index].accumulateAndGet(now, Math::max);
           observer.kernelsInFlight(index, now);
         })
         // before the completion travels on, so the next batch never counts this one
-        .doOnTerminate(() -> observer.kernelsInFlight(index, gauge.addAndGet(-run.size())))
-        .doOnCancel(() -> observer.kernelsInFlight(index, gauge.addAndGet(-run.size()))),
-        window / batch);
+        .doOnTerminate(() -> observer.kernelsInFlight(index, gauge.addAndGet(-tasks)))
+        .doOnCancel(() -> observer.kernelsInFlight(index, gauge.addAndGet(-tasks)));
   }
 
   /** A quarter of the window, at most 16 kernels, at least one. */

@@ -185,7 +185,7 @@ final class RequestExecutorTest {
     }
   }
 
-  private static void awaitInUse(LocalInferenceService s, long baseline) {
+  static void awaitInUse(LocalInferenceService s, long baseline) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (s.executor().backend().bytesInUse() != baseline && System.nanoTime() < deadline) {
       Thread.onSpinWait();

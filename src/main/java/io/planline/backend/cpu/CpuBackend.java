@@ -170,6 +170,11 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
+  public boolean synchronous() {
+    return true;
+  }
+
+  @Override
   public Mono<Void> submit(int stream, Runnable work) {
     // The stream thread runs the kernel to completion: done when the task is.
     return Mono.fromRunnable(work).subscribeOn(streams.get(stream)).then();

@@ -1,0 +1,104 @@
+package io.planline.exec;
+
+import static io.planline.exec.RequestExecutorTest.awaitInUse;
+import static io.planline.exec.RequestExecutorTest.sample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.planline.backend.HostTensor;
+import io.planline.testing.ModelFolders;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * Small programs on the CPU run whole, in one stream task (a window at least their step count):
+ * the same answers, failures, cancellation and memory accounting as the staged pipeline.
+ */
+final class WholeRequestTest {
+
+  private static final int WINDOW = 64;
+
+  private static LocalInferenceService service(String model, String folder) {
+    return Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
+        new RuntimeSettings.ModelSpec(model, "1", folder, null)), WINDOW, 2, 64, Long.MAX_VALUE,
+        1_000));
+  }
+
+  @Test
+  void concurrentRequests_eachGetsItsOwnAnswer() throws IOException {
+    try (LocalInferenceService s = service("digits-mlp", null)) {
+      long baseline = s.executor().backend().bytesInUse();
+      Map<String, long[]> shape = Map.of("x", new long[] {1, 64});
+      assertTrue(s.executable(s.find("digits-mlp", null), shape).steps().size() <= WINDOW,
+          "digits-mlp must fit the window for this test to cover the whole-request path");
+      Random rnd = new Random(7);
+      List<Map<String, HostTensor>> inputs = new ArrayList<>();
+      List<float[]> alone = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        float[] v = new float[64];
+        for (int j = 0; j < v.length; j++) {
+          v[j] = rnd.nextInt(17);
+        }
+        var in = Map.of("x", HostTensor.ofFloats("x", new long[] {1, 64}, v));
+        inputs.add(in);
+        alone.add(s.infer("digits-mlp", null, in).block().get(0).floats());
+      }
+      List<List<HostTensor>> together = Flux.range(0, inputs.size())
+          .flatMapSequential(i -> s.infer("digits-mlp", null, inputs.get(i)), 16)
+          .collectList().block(Duration.ofSeconds(30));
+      for (int i = 0; i < inputs.size(); i++) {
+        assertEquals(0.0, HostTensor.relativeError(together.get(i).get(0).floats(),
+            alone.get(i)), "request " + i);
+      }
+      awaitInUse(s, baseline);
+    }
+  }
+
+  @Test
+  void kernelFails_requestFailsMemoryFreedNextRequestWorks(@TempDir Path tmp) throws IOException {
+    Path folder = ModelFolders.write(tmp.resolve("failing"), ModelFolders.FAILING, "w",
+        new long[] {4, 2}, new float[8]);
+    try (LocalInferenceService s = service("failing", folder.toString())) {
+      long baseline = s.executor().backend().bytesInUse();
+      var idx = Map.of("idx", HostTensor.ofLongs("idx", new long[] {3}, new long[] {0, 1, 2}));
+      for (int round = 0; round < 2; round++) { // the stream stays usable after a failure
+        StepVerifier.create(s.infer("failing", null, idx))
+            .expectErrorSatisfies(e -> {
+              assertTrue(e instanceof InferenceException.Failed, e.toString());
+              assertTrue(e.getMessage().contains("aten.embedding"), e.getMessage());
+            })
+            .verify(Duration.ofSeconds(30));
+        awaitInUse(s, baseline);
+      }
+    }
+  }
+
+  @Test
+  void cancelledWhileRunning_freesAllItsMemoryWhenTheTaskEnds() throws IOException {
+    try (LocalInferenceService s = service("digits-cnn", null)) {
+      long baseline = s.executor().backend().bytesInUse();
+      // thousands of images: long enough that the cancel arrives while the task runs
+      var big = Map.of("x", HostTensor.ofFloats("x", new long[] {8192, 1, 8, 8},
+          new float[8192 * 64]));
+      StepVerifier.create(s.infer("digits-cnn", null, big))
+          .thenAwait(Duration.ofMillis(30))
+          .thenCancel()
+          .verify(Duration.ofSeconds(30));
+      awaitInUse(s, baseline);
+      Samples.Sample cnn = sample("digits-cnn");
+      StepVerifier.create(s.infer("digits-cnn", null, cnn.inputs()))
+          .assertNext(out -> assertTrue(HostTensor.relativeError(out.get(0).floats(),
+              cnn.outputs().get("logits").floats()) <= 1e-4))
+          .verifyComplete();
+    }
+  }
+}
