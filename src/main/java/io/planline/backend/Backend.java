@@ -153,6 +153,35 @@ public abstract class Backend implements AutoCloseable {
   }
 
   /**
+   * Whether {@link #record} can record device work for replays on this backend.
+   */
+  public boolean canRecord() {
+    return false;
+  }
+
+  /**
+   * Records the device work {@code enqueue} submits, for replays against the same memory
+   * (on CUDA: stream capture into a CUDA graph; the work is recorded, not run). Call it on a
+   * stream's own thread, from a task given to {@link #submit}.
+   *
+   * @throws BackendException when this backend cannot record, or the work cannot be recorded
+   *     (it waits for the device, allocates, or copies to the host)
+   */
+  public Replay record(Runnable enqueue) {
+    throw new BackendException("the " + device + " backend cannot record work for replays");
+  }
+
+  /** Device work recorded once by {@link #record}, replayed with the memory it was recorded on. */
+  public interface Replay extends AutoCloseable {
+    /** Runs (asynchronous device: enqueues) the recorded work on the calling stream's thread. */
+    void launch();
+
+    /** Frees what the recording holds; the memory it ran on is its owner's to free. */
+    @Override
+    void close();
+  }
+
+  /**
    * Like {@link #submit} for work with a result that needs everything before it on the stream to
    * have finished (reading outputs back).
    */

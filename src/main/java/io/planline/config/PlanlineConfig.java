@@ -32,6 +32,8 @@ public final class PlanlineConfig {
   private int maxConnections = 1024;
   private String kernels = "auto";
   private Batching batching = new Batching();
+  private boolean graphs;
+  private long graphMaxBytes = 256L << 20;
 
   /** {@code planline.batching.*}: dynamic batching of every model that sets none of its own. */
   @ConfigurationProperties("batching")
@@ -198,6 +200,29 @@ public final class PlanlineConfig {
   /** Sets idleTimeoutSeconds. */
   public void setIdleTimeoutSeconds(int idleTimeoutSeconds) {
     this.idleTimeoutSeconds = idleTimeoutSeconds;
+  }
+
+  /**
+   * Whether each input shape's launches are recorded once and replayed for later requests (a
+   * CUDA graph on the GPU backend; on the CPU the same launches on memory kept resident).
+   */
+  public boolean isGraphs() {
+    return graphs;
+  }
+
+  /** Turns recording and replays on or off. */
+  public void setGraphs(boolean graphs) {
+    this.graphs = graphs;
+  }
+
+  /** The most arena bytes one shape's recording keeps resident; bigger plans run as usual. */
+  public long getGraphMaxBytes() {
+    return graphMaxBytes;
+  }
+
+  /** Sets graphMaxBytes. */
+  public void setGraphMaxBytes(long graphMaxBytes) {
+    this.graphMaxBytes = graphMaxBytes;
   }
 
   /** Open client connections the server accepts; further ones are closed at once. */

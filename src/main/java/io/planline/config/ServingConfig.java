@@ -31,11 +31,20 @@ import java.util.regex.Pattern;
  * @param planBudgetMillis planning time budget per new shape
  * @param limits bounds on what abusive traffic can make the server hold
  * @param models the models to serve, in configuration order
+ * @param graphs recorded replays of small shapes ({@code planline.graphs})
  */
 public record ServingConfig(String planner, Backend backend, int kernelWindow,
     int maxConcurrentRequests, int queueCapacity, long deviceMemoryBudgetBytes,
     long maxRequestBytes, int retryAfterSeconds, long planBudgetMillis, Limits limits,
-    List<ModelSpec> models) {
+    List<ModelSpec> models, Graphs graphs) {
+
+  /**
+   * {@code planline.graphs} and {@code planline.graph-max-bytes}.
+   *
+   * @param enabled whether each shape's launches are recorded once and replayed
+   * @param maxBytes the most arena bytes one recording keeps resident
+   */
+  public record Graphs(boolean enabled, long maxBytes) {}
 
   /**
    * Bounds that keep memory, threads and connections finite under any traffic.
@@ -105,6 +114,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     atLeast(problems, "shutdown-timeout-seconds", raw.getShutdownTimeoutSeconds(), 0);
     atLeast(problems, "idle-timeout-seconds", raw.getIdleTimeoutSeconds(), 1);
     atLeast(problems, "max-connections", raw.getMaxConnections(), 1);
+    atLeast(problems, "graph-max-bytes", raw.getGraphMaxBytes(), 0);
     List<ModelConfig> sorted = new ArrayList<>(entries);
     sorted.sort(Comparator.comparingInt(ModelConfig::getIndex));
     if (sorted.isEmpty()) {
@@ -132,7 +142,8 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
         raw.getMaxRequestBytes(), raw.getRetryAfterSeconds(), raw.getPlanBudgetMillis(),
         new Limits(raw.getMaxCachedShapes(), raw.getPlanningThreads(), raw.getMaxResponseBytes(),
             raw.getShutdownTimeoutSeconds(), raw.getIdleTimeoutSeconds(),
-            raw.getMaxConnections()), models);
+            raw.getMaxConnections()), models,
+        new Graphs(raw.isGraphs(), raw.getGraphMaxBytes()));
   }
 
   private static @org.jspecify.annotations.Nullable ModelSpec model(ModelConfig m,

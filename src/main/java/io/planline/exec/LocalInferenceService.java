@@ -304,6 +304,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       batching.dispose();
     }
     planning.shutdownNow();
+    executor.close();
     executor.backend().close();
   }
 

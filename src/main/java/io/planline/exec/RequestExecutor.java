@@ -42,9 +42,17 @@ public final class RequestExecutor {
   private final RuntimeObserver observer;
   private final Object memoryReport = new Object();
 
+  private final Replays replays;
+
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
       RuntimeObserver observer) {
+    this(backend, events, window, observer, ReplaySettings.OFF);
+  }
+
+  /** As above, replaying small programs' launches as {@code replays} says. */
+  public RequestExecutor(Backend backend, MemoryEvents events, int window,
+      RuntimeObserver observer, ReplaySettings replays) {
     this.observer = observer;
     if (window < 1) {
       throw new IllegalArgumentException("in-flight window must be at least 1, got " + window);
@@ -58,6 +66,7 @@ public final class RequestExecutor {
       inFlight[i] = new AtomicInteger();
       highWater[i] = new AtomicInteger();
     }
+    this.replays = new Replays(this, replays);
   }
 
   /** The most kernels ever in flight at once on stream {@code index} (backpressure evidence). */
@@ -91,6 +100,13 @@ public final class RequestExecutor {
     return Mono.defer(() -> {
       int stream = Math.floorMod(nextStream.getAndIncrement(), backend.streams());
       int steps = program.steps().size();
+      if (replays.applies(program)) {
+        Mono<List<HostTensor>> replayed = replays.execute(stream, program, weights, inputs,
+            outputs);
+        if (replayed != null) {
+          return counted(stream, steps, replayed);
+        }
+      }
       if (backend.synchronous() && steps <= window) {
         return counted(stream, steps,
             backend.call(stream, () -> runWhole(program, weights, inputs, outputs)));
@@ -98,8 +114,7 @@ public final class RequestExecutor {
       // usingWhen: the request completes (or fails) only after its memory is freed, and the
       // freeing runs on the stream, behind any work still running there.
       return Mono.usingWhen(
-          Mono.fromCallable(() -> new RequestState("r" + requests.incrementAndGet(), backend,
-              events)),
+          Mono.fromCallable(this::newState),
           state -> backend.submit(stream, () -> {
                 state.begin(program.arenas(), weights, inputs);
                 reportMemory();
@@ -125,7 +140,7 @@ public final class RequestExecutor {
    */
   private List<HostTensor> runWhole(ExecutableProgram program, Map<String, DeviceTensor> weights,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
-    RequestState state = new RequestState("r" + requests.incrementAndGet(), backend, events);
+    RequestState state = newState();
     try {
       state.begin(program.arenas(), weights, inputs);
       reportMemory();
@@ -139,7 +154,22 @@ public final class RequestExecutor {
     }
   }
 
-  private Mono<Void> release(RequestState state, int stream) {
+  /** A new request's state, numbered. */
+  RequestState newState() {
+    return new RequestState("r" + requests.incrementAndGet(), backend, events);
+  }
+
+  /** Recordings made for replays so far, and requests answered from one: {recorded, replayed}. */
+  public long[] replayCounts() {
+    return new long[] {replays.recordings(), replays.replayed()};
+  }
+
+  /** Frees the memory replays keep resident (those running free theirs when they end). */
+  public void close() {
+    replays.closeAll();
+  }
+
+  Mono<Void> release(RequestState state, int stream) {
     return backend.submit(stream, () -> {
       state.close();
       reportMemory();
@@ -161,7 +191,7 @@ public final class RequestExecutor {
     });
   }
 
-  private void run(RequestState state, Step step) {
+  void run(RequestState state, Step step) {
     if (step instanceof Step.Launch l) {
       runKernel(state, l);
     } else if (step instanceof Step.Free f) {
@@ -217,7 +247,7 @@ public final class RequestExecutor {
     }
   }
 
-  private static List<HostTensor> download(RequestState state,
+  static List<HostTensor> download(RequestState state,
       List<Map.Entry<String, String>> outputs) {
     List<HostTensor> out = new ArrayList<>(outputs.size());
     for (var o : outputs) {

@@ -38,6 +38,8 @@ final class RequestState {
   private final List<DeviceBuffer> held = new ArrayList<>();
   private final List<DeviceBuffer> arenas = new ArrayList<>();
   private boolean closed;
+  /** Set for a request recorded for replays: its input buffers outlive the program's frees. */
+  private boolean resident;
 
   RequestState(String id, Backend backend, MemoryEvents events) {
     this.id = id;
@@ -67,6 +69,27 @@ final class RequestState {
           Tensor.contiguousStrides(in.shape()));
       tensors.put(in.name(), t);
       memory.put(in.name(), new Memory(b, 0));
+    }
+  }
+
+  /**
+   * Keeps this request's memory, inputs included, for replays: a replay reads its inputs from
+   * the buffers the recording was made with, so a program's free of an input must not give
+   * the buffer back.
+   */
+  synchronized void makeResident() {
+    resident = true;
+  }
+
+  /** Copies new inputs into the buffers of the ones {@link #begin} uploaded (same shapes). */
+  synchronized void reupload(List<HostTensor> inputs) {
+    for (HostTensor in : inputs) {
+      Memory m = memory.get(in.name());
+      if (m == null || m.buffer().bytes() != in.data().remaining()) {
+        throw new IllegalStateException(id + ": input '" + in.name() + "' does not match the "
+            + "buffer it was recorded with");
+      }
+      backend.upload(m.buffer(), in.data());
     }
   }
 
@@ -114,7 +137,7 @@ final class RequestState {
       return;
     }
     Memory m = memory.get(f.name());
-    if (m != null && !arenas.contains(m.buffer()) && held.remove(m.buffer())) {
+    if (m != null && !resident && !arenas.contains(m.buffer()) && held.remove(m.buffer())) {
       backend.free(m.buffer());
     }
     events.emit(new MemoryEvent(id, backend.device(), MemoryEvent.Kind.FREE, f.name(), f.bytes()));

@@ -19,16 +19,32 @@ import org.jspecify.annotations.Nullable;
  * @param budgetBytes device memory the requests may reserve together
  * @param budgetMillis time budget of search-based planners
  * @param cache bounds of the compiled-program cache and the planning pool
+ * @param replays whether small programs are recorded and replayed (CUDA graphs)
  */
 public record RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
     int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
-    ProgramCacheSettings cache) {
+    ProgramCacheSettings cache, ReplaySettings replays) {
 
   public RuntimeSettings {
     requireNonNull(backend, "backend");
     requireNonNull(planner, "planner");
     requireNonNull(cache, "cache");
+    requireNonNull(replays, "replays");
     models = List.copyOf(models);
+  }
+
+  /** Settings without replays. */
+  public RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
+      int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
+      ProgramCacheSettings cache) {
+    this(backend, planner, models, window, maxRunning, queueCapacity, budgetBytes, budgetMillis,
+        cache, ReplaySettings.OFF);
+  }
+
+  /** The same settings with {@code replays}. */
+  public RuntimeSettings withReplays(ReplaySettings replays) {
+    return new RuntimeSettings(backend, planner, models, window, maxRunning, queueCapacity,
+        budgetBytes, budgetMillis, cache, replays);
   }
 
   /** Settings with the default program cache. */

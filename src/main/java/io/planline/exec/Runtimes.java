@@ -47,7 +47,7 @@ public final class Runtimes {
     try {
       loadAll(s, registry, backend, models, batching);
       return new LocalInferenceService(models,
-          new RequestExecutor(backend, events, s.window(), observer),
+          new RequestExecutor(backend, events, s.window(), observer, s.replays()),
           new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer,
           s.cache(), batching::get);
     } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import io.planline.config.BatchingSpec;
 import io.planline.config.ServingConfig;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.ProgramCacheSettings;
+import io.planline.exec.ReplaySettings;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
 import io.planline.exec.batch.BatchSettings;
@@ -44,7 +45,8 @@ final class RuntimeFactory {
         config.kernelWindow(), config.maxConcurrentRequests(), config.queueCapacity(),
         config.deviceMemoryBudgetBytes(), config.planBudgetMillis(),
         new ProgramCacheSettings(config.limits().maxCachedShapes(),
-            config.limits().planningThreads(), config.queueCapacity()));
+            config.limits().planningThreads(), config.queueCapacity()),
+        new ReplaySettings(config.graphs().enabled(), config.graphs().maxBytes()));
     LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
     for (Model m : service.loaded()) {
       metrics.setWeights(m.name(), device, m.weightBytes());

@@ -3,6 +3,7 @@ package io.planline.bench;
 import io.planline.backend.HostTensor;
 import io.planline.exec.ExecutableProgram;
 import io.planline.exec.LocalInferenceService;
+import io.planline.exec.ReplaySettings;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
 import io.planline.model.Model;
@@ -52,17 +53,21 @@ public final class RequestOverheadBench {
     System.out.printf(Locale.ROOT, "# java %s, %d cores, %.1f s per measurement, trivial program"
         + " (one 4-element kernel), CPU backend, planner offset%n",
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), seconds);
-    try (LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", "offset",
-        List.of(new RuntimeSettings.ModelSpec("trivial", "1", dir.toString(), null,
-            ModelLoader.Kernels.JAVA)), 64, 4, 64, Long.MAX_VALUE, 1_000))) {
-      Map<String, HostTensor> in = Map.of("x", x);
-      Model m = s.find("trivial", null);
-      ExecutableProgram program = s.executable(m, Map.of("x", x.shape()));
-      List<HostTensor> ordered = List.of(x);
-      report("executor only", () -> s.executor().execute(program, m.weights(), ordered,
-          m.outputBuffers()).block(Duration.ofSeconds(10)), seconds);
-      report("in-process infer", () -> s.infer("trivial", null, in)
-          .block(Duration.ofSeconds(10)), seconds);
+    for (boolean graphs : new boolean[] {false, true}) {
+      var settings = new RuntimeSettings("cpu", "offset", List.of(new RuntimeSettings.ModelSpec(
+          "trivial", "1", dir.toString(), null, ModelLoader.Kernels.JAVA)), 64, 4, 64,
+          Long.MAX_VALUE, 1_000).withReplays(new ReplaySettings(graphs, 1 << 20));
+      try (LocalInferenceService s = Runtimes.create(settings)) {
+        Map<String, HostTensor> in = Map.of("x", x);
+        Model m = s.find("trivial", null);
+        ExecutableProgram program = s.executable(m, Map.of("x", x.shape()));
+        List<HostTensor> ordered = List.of(x);
+        String mode = graphs ? ", graphs on" : "";
+        report("executor only" + mode, () -> s.executor().execute(program, m.weights(), ordered,
+            m.outputBuffers()).block(Duration.ofSeconds(10)), seconds);
+        report("in-process infer" + mode, () -> s.infer("trivial", null, in)
+            .block(Duration.ofSeconds(10)), seconds);
+      }
     }
   }
 
@@ -72,7 +77,7 @@ public final class RequestOverheadBench {
     }
     double[] us = latencies(call, seconds);
     double mean = Arrays.stream(us).average().orElse(Double.NaN);
-    System.out.printf(Locale.ROOT, "%-18s p50 %6.1f µs  mean %6.1f µs  p99 %6.1f µs  (%d"
+    System.out.printf(Locale.ROOT, "%-30s p50 %6.1f µs  mean %6.1f µs  p99 %6.1f µs  (%d"
         + " requests)%n", what, us[us.length / 2], mean, us[(int) (us.length * 0.99)],
         us.length);
   }

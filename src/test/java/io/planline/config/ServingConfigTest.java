@@ -147,6 +147,15 @@ final class ServingConfigTest {
   }
 
   @Test
+  void start_graphs_offByDefaultOnWhenSet() {
+    assertEquals(new ServingConfig.Graphs(false, 256L << 20), start(Map.of()).graphs());
+    assertEquals(new ServingConfig.Graphs(true, 1024), start(Map.of("planline.graphs", true,
+        "planline.graph-max-bytes", 1024)).graphs());
+    assertContains(failure(Map.of("planline.graph-max-bytes", -1)),
+        "graph-max-bytes: must be at least 0, got -1");
+  }
+
+  @Test
   void start_negativeLimits_failWithEveryProblemListed() {
     Map<String, Object> bad = new HashMap<>();
     bad.put("planline.queue-capacity", -1);

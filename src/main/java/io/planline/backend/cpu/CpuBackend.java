@@ -175,6 +175,28 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
+  public boolean canRecord() {
+    return true;
+  }
+
+  /**
+   * On the CPU a replay runs the recorded launches again: what it saves is the request's
+   * memory steps and the allocation of its arena, not the kernels.
+   */
+  @Override
+  public Replay record(Runnable enqueue) {
+    return new Replay() {
+      @Override
+      public void launch() {
+        enqueue.run();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Override
   public Mono<Void> submit(int stream, Runnable work) {
     // The stream thread runs the kernel to completion: done when the task is.
     return Mono.fromRunnable(work).subscribeOn(streams.get(stream)).then();

@@ -355,6 +355,20 @@ public final class CudaBackend extends Backend {
   }
 
   @Override
+  public boolean canRecord() {
+    return true;
+  }
+
+  @Override
+  public Replay record(Runnable enqueue) {
+    CudaStream s = CudaStream.current();
+    if (s == null) {
+      throw new IllegalStateException("record from a stream's own thread (a submitted task)");
+    }
+    return CudaGraph.capture(s, enqueue);
+  }
+
+  @Override
   public int streams() {
     return streams.size();
   }

@@ -1,0 +1,214 @@
+package io.planline.exec;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.planline.backend.Backend;
+import io.planline.backend.DeviceTensor;
+import io.planline.backend.HostTensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+
+/**
+ * Requests of a small program replayed from a recording (on CUDA: a CUDA graph) instead of
+ * launched step by step.
+ *
+ * <p>A recording holds the addresses it was made with, so it comes with its own memory: a
+ * <em>slot</em> is a request's state kept resident (arena and input buffers) plus the recording of
+ * its launches. The first request of a shape runs as usual and records its launches at the end;
+ * later requests copy their inputs into a free slot's buffers, replay, and read the outputs out.
+ * A program has at most one slot per stream, so replays run concurrently like any requests; a
+ * request that finds every slot busy runs the ordinary way rather than wait. Slots live as long
+ * as their program is cached and are freed with it.
+ *
+ * <p>Where it applies: offset plans (every buffer in the arena) whose arenas fit
+ * {@link ReplaySettings#maxBytes}. Not: reuse plans and other programs that allocate buffers of
+ * their own while running (a replay cannot allocate), and programs whose recording fails (a
+ * kernel that copies to the host or waits for the device) — those are logged once and run as
+ * usual from then on.
+ */
+final class Replays {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Replays.class);
+
+  /** A recording and the resident memory it replays on. */
+  private record Slot(RequestState state, Backend.Replay replay) {}
+
+  /** The slots of one program, and whether it may record at all. */
+  private static final class Pool {
+    final Queue<Slot> idle = new ConcurrentLinkedQueue<>();
+    final AtomicInteger slots = new AtomicInteger();
+    volatile boolean refused;
+    volatile boolean closed;
+  }
+
+  private final RequestExecutor executor;
+  private final Backend backend;
+  private final ReplaySettings settings;
+  private final int maxSlots;
+  private final Cache<ExecutableProgram, Pool> pools;
+  private final AtomicLong recordings = new AtomicLong();
+  private final AtomicLong replayed = new AtomicLong();
+
+  Replays(RequestExecutor executor, ReplaySettings settings) {
+    this.executor = executor;
+    this.backend = executor.backend();
+    this.settings = settings;
+    this.maxSlots = backend.streams();
+    // Programs are cached (and evicted) by the service; a weakly held key lets a pool go with
+    // its program, and its slots' memory with it.
+    this.pools = Caffeine.newBuilder().weakKeys()
+        .<ExecutableProgram, Pool>removalListener((program, pool, cause) -> close(pool))
+        .build();
+  }
+
+  /** Whether {@code program} may be replayed at all (before any recording was tried). */
+  boolean applies(ExecutableProgram program) {
+    if (!settings.enabled() || !backend.canRecord()) {
+      return false;
+    }
+    long arena = program.arenas().stream().mapToLong(Long::longValue).sum();
+    return arena <= settings.maxBytes() && program.steps().stream().noneMatch(s ->
+        s instanceof Step.Allocate a && a.arenaOffset() == Step.Allocate.OWN_BUFFER);
+  }
+
+  /**
+   * Runs one request from a replay, or records one; null when every slot is busy or the program
+   * cannot be recorded (the caller then runs it the ordinary way).
+   */
+  @Nullable Mono<List<HostTensor>> execute(int stream, ExecutableProgram program,
+      Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      List<Map.Entry<String, String>> outputs) {
+    Pool pool = pools.get(program, p -> new Pool());
+    if (pool.refused || pool.closed) {
+      return null;
+    }
+    Slot slot = pool.idle.poll();
+    if (slot != null) {
+      replayed.incrementAndGet();
+      return replay(stream, pool, slot, inputs, outputs);
+    }
+    if (pool.slots.incrementAndGet() > maxSlots) {
+      pool.slots.decrementAndGet();
+      return null;
+    }
+    return record(stream, pool, program, weights, inputs, outputs);
+  }
+
+  private Mono<List<HostTensor>> replay(int stream, Pool pool, Slot slot,
+      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
+    Mono<List<HostTensor>> run = backend.synchronous()
+        ? backend.call(stream, () -> {
+          slot.state().reupload(inputs);
+          slot.replay().launch();
+          return executor.download(slot.state(), outputs);
+        })
+        // the outputs are read once the device has run the replay
+        : backend.submit(stream, () -> {
+          slot.state().reupload(inputs);
+          slot.replay().launch();
+        }).then(backend.call(stream, () -> executor.download(slot.state(), outputs)));
+    return run.doFinally(signal -> {
+      if (signal == SignalType.ON_COMPLETE) {
+        giveBack(pool, slot);
+      } else {
+        // a failed or cancelled replay may still be running: the slot is free once the
+        // stream has passed it
+        backend.submit(stream, () -> { }).doFinally(s -> giveBack(pool, slot)).subscribe();
+      }
+    });
+  }
+
+  /** Runs the request step by step on a resident state, then records its launches. */
+  private Mono<List<HostTensor>> record(int stream, Pool pool, ExecutableProgram program,
+      Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      List<Map.Entry<String, String>> outputs) {
+    return Mono.defer(() -> {
+      RequestState state = executor.newState();
+      state.makeResident();
+      Backend.Replay[] recorded = new Backend.Replay[1];
+      return backend.submit(stream, () -> {
+            state.begin(program.arenas(), weights, inputs);
+            executor.reportMemory();
+            for (Step step : program.steps()) {
+              executor.run(state, step);
+            }
+            recorded[0] = recordLaunches(pool, program, state);
+          })
+          .then(backend.call(stream, () -> executor.download(state, outputs)))
+          .doFinally(signal -> {
+            if (signal == SignalType.ON_COMPLETE && recorded[0] != null) {
+              recordings.incrementAndGet();
+              giveBack(pool, new Slot(state, recorded[0]));
+              return;
+            }
+            pool.slots.decrementAndGet();
+            if (recorded[0] != null) {
+              recorded[0].close();
+            }
+            executor.release(state, stream).subscribe();
+          });
+    });
+  }
+
+  private Backend.@Nullable Replay recordLaunches(Pool pool, ExecutableProgram program,
+      RequestState state) {
+    try {
+      return backend.record(() -> {
+        for (Step step : program.steps()) {
+          if (step instanceof Step.Launch l) {
+            l.launch().run(state::tensor);
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      pool.refused = true;
+      LOG.warn("cannot record a replay of a program with {} steps; it runs step by step ({})",
+          program.steps().size(), e.getMessage());
+      return null;
+    }
+  }
+
+  private void giveBack(Pool pool, Slot slot) {
+    pool.idle.add(slot);
+    if (pool.closed) {
+      close(pool); // closed while this slot was out
+    }
+  }
+
+  private void close(@Nullable Pool pool) {
+    if (pool == null) {
+      return;
+    }
+    pool.closed = true;
+    for (Slot s = pool.idle.poll(); s != null; s = pool.idle.poll()) {
+      s.replay().close();
+      s.state().close();
+    }
+    executor.reportMemory();
+  }
+
+  /** Recordings kept so far (a slot each). */
+  long recordings() {
+    return recordings.get();
+  }
+
+  /** Requests answered from a replay. */
+  long replayed() {
+    return replayed.get();
+  }
+
+  /** Frees every slot that is not in use; those in use are freed when their request ends. */
+  void closeAll() {
+    pools.asMap().values().forEach(this::close);
+    pools.invalidateAll();
+  }
+}
