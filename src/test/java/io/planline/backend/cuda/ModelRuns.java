@@ -4,6 +4,7 @@ import io.planline.backend.HostTensor;
 import io.planline.exec.Admission;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.MemoryEvents;
+import io.planline.exec.ReplaySettings;
 import io.planline.exec.RequestExecutor;
 import io.planline.exec.RuntimeObserver;
 import io.planline.exec.Samples;
@@ -51,9 +52,15 @@ final class ModelRuns {
   /** The same, reporting to {@code observer} (a kernel profile, say). */
   static LocalInferenceService service(CudaBackend backend, List<Model> loaded, int maxRunning,
       RuntimeObserver observer) {
+    return service(backend, loaded, maxRunning, observer, ReplaySettings.OFF);
+  }
+
+  /** The same, recording and replaying (CUDA graphs) as {@code replays} says. */
+  static LocalInferenceService service(CudaBackend backend, List<Model> loaded, int maxRunning,
+      RuntimeObserver observer, ReplaySettings replays) {
     MemoryEvents events = new MemoryEvents();
     return new LocalInferenceService(loaded, new RequestExecutor(backend, events, WINDOW,
-        observer), new Admission(maxRunning, 1024, Long.MAX_VALUE), events, observer);
+        observer, replays), new Admission(maxRunning, 1024, Long.MAX_VALUE), events, observer);
   }
 
   static Samples.Sample sample(String model) {
