@@ -20,14 +20,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * gRPC calls go through the same admission as REST: with one request executing and no queue,
- * simultaneous heavy calls beyond the first are refused with UNAVAILABLE, REST's 503 message and
- * the retry delay as {@code grpc-retry-pushback-ms}, and counted as refusals.
+ * gRPC calls go through the same admission and limits as REST: with one request executing and
+ * no queue, simultaneous heavy calls beyond the first are refused with UNAVAILABLE, REST's 503
+ * message and the retry delay as {@code grpc-retry-pushback-ms}, and counted as refusals; a
+ * message over {@code planline.max-request-bytes} is refused with RESOURCE_EXHAUSTED.
  */
 @MicronautTest
 @Property(name = "planline.max-concurrent-requests", value = "1")
 @Property(name = "planline.queue-capacity", value = "0")
 @Property(name = "planline.retry-after-seconds", value = "3")
+@Property(name = "planline.max-request-bytes", value = "65536")
 final class GrpcOverloadTest {
 
   private static final Metadata.Key<String> PUSHBACK =
@@ -38,6 +40,16 @@ final class GrpcOverloadTest {
 
   @Inject
   GrpcEmbeddedServer grpc;
+
+  @Test
+  void infer_messageOverMaxRequestBytes_resourceExhausted() throws Exception {
+    try (GrpcClient client = new GrpcClient(grpc, server)) {
+      // 128 sequences of 64 INT64 tokens: 64 KiB of raw data, over the limit with its framing.
+      StatusRuntimeException e = GrpcClient.failure(() -> client.blocking()
+          .modelInfer(GrpcCancelTest.heavy(128)));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.toString());
+    }
+  }
 
   @Test
   void infer_queueFull_unavailableWithPushbackAndRefusalCounted() throws Exception {

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -127,6 +131,23 @@ final class GrpcServiceTest {
     assertEquals(Status.Code.NOT_FOUND, version.getStatus().getCode());
     assertTrue(version.getStatus().getDescription().contains("no version '99'"),
         version.getStatus().getDescription());
+  }
+
+  /** Triton's calls planline does not serve (here ModelConfig) fail as UNIMPLEMENTED. */
+  @Test
+  void tritonModelConfig_unimplemented() {
+    MethodDescriptor<ModelMetadataRequest, ModelMetadataResponse> config =
+        MethodDescriptor.<ModelMetadataRequest, ModelMetadataResponse>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName("inference.GRPCInferenceService/ModelConfig")
+            .setRequestMarshaller(ProtoUtils.marshaller(ModelMetadataRequest.getDefaultInstance()))
+            .setResponseMarshaller(
+                ProtoUtils.marshaller(ModelMetadataResponse.getDefaultInstance()))
+            .build();
+    StatusRuntimeException e = GrpcClient.failure(() -> ClientCalls.blockingUnaryCall(
+        client.blocking().getChannel(), config, CallOptions.DEFAULT,
+        ModelMetadataRequest.newBuilder().setName("digits-mlp").build()));
+    assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
   }
 
   @Test
