@@ -61,6 +61,21 @@ public enum Datatype {
   }
 
   /**
+   * The protocol datatype called {@code name}, as a request gives it.
+   *
+   * @param where the tensor, for the message ({@code input 'x'})
+   * @throws ApiException (400) naming the tensor and the protocol's datatypes
+   */
+  public static Datatype require(String where, String name) {
+    Datatype type = parse(name);
+    if (type == null) {
+      throw ApiException.badRequest(where + ": unknown datatype '" + name
+          + "'; the protocol's datatypes are " + names());
+    }
+    return type;
+  }
+
+  /**
    * The protocol datatype of a planline element type.
    *
    * @throws IllegalArgumentException for the types the protocol cannot carry (float8, complex)

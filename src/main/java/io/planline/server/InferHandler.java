@@ -5,32 +5,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
-import io.planline.backend.HostTensor;
-import io.planline.config.ServingConfig;
-import io.planline.exec.InferenceException;
-import io.planline.exec.InferenceService;
 import io.planline.metrics.Outcome;
-import io.planline.metrics.PlanlineMetrics;
 import io.planline.model.ModelInfo;
 import io.planline.model.TensorInfo;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * One infer request from body to answer: parse, bind, refuse a response that would be too large,
- * run, stream the answer, and count the outcome once it is known.
+ * One infer request over REST from body to answer: the shared steps ({@link InferCalls}) with the
+ * JSON or binary body read by {@link InferRequestReader}, the answer streamed by
+ * {@link InferResponseWriter}, and the outcome counted once it is known.
  *
  * <p>Every answer is declared as {@code HttpResponse<byte[]>}: Micronaut writes a streamed body
  * of a route whose body type is {@code byte[]} as raw bytes, where for any other declared type
@@ -41,66 +35,59 @@ final class InferHandler {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final InferenceService service;
-  private final ModelLookup lookup;
-  private final ErrorResponses errors;
-  private final PlanlineMetrics metrics;
-  private final ServingConfig config;
+  /** The REST answer's size: JSON text or binary data, as the request asks. */
+  private static final InferCalls.ResponseBound BOUND = new InferCalls.ResponseBound() {
+    @Override
+    public long maxBytes(ModelInfo model, InferRequest request, List<TensorInfo> outputs) {
+      return InferResponseWriter.maxBytes(model, request, outputs);
+    }
 
-  InferHandler(InferenceService service, ModelLookup lookup, ErrorResponses errors,
-      PlanlineMetrics metrics, ServingConfig config) {
-    this.service = service;
-    this.lookup = lookup;
+    @Override
+    public String hint(InferRequest request) {
+      boolean json = request.outputs().isEmpty() ? !request.binaryOutputs()
+          : request.outputs().stream().anyMatch(o -> !o.binary());
+      return json ? "; binary outputs (parameters.binary_data_output) take 4 to 16 times less"
+          + " than JSON" : "";
+    }
+  };
+
+  private final InferCalls calls;
+  private final ErrorResponses errors;
+
+  InferHandler(InferCalls calls, ErrorResponses errors) {
+    this.calls = calls;
     this.errors = errors;
-    this.metrics = metrics;
-    this.config = config;
   }
 
   /** The answer to an infer request; cancelled when the client's connection closes first. */
   Mono<HttpResponse<byte[]>> run(String model, @Nullable String version,
       @Nullable String headerLength, byte @Nullable [] body, HttpRequest<?> http) {
-    long start = System.nanoTime();
-    String label = lookup.label(model);
     // Counted once, when the answer has been written or given up on. A subscriber may cancel
     // the Mono after the response arrived (a single-value response is often consumed that way),
     // which is not a cancelled request; a streamed body that the client stops taking is.
-    AtomicBoolean counted = new AtomicBoolean();
+    InferCalls.Tally tally = calls.start(model);
     AtomicBoolean responded = new AtomicBoolean();
-    Consumer<Outcome> finish = outcome -> {
-      if (counted.compareAndSet(false, true)) {
-        metrics.requestFinished(label, outcome, (System.nanoTime() - start) / 1e9);
-      }
-    };
-    return Mono.<HttpResponse<byte[]>>defer(() -> {
-      ModelInfo info = lookup.resolve(model, version);
-      if (!service.ready(info.name(), info.version())) {
-        throw new NotReady("model '" + info.name() + "' version '" + info.version()
-            + "' is not ready");
-      }
-      InferRequest request = InferRequestReader.read(body == null ? new byte[0] : body,
-          headerLength);
-      InferBinder.checkOutputs(info, request);
-      Map<String, HostTensor> inputs = InferBinder.inputs(info, request);
-      return service.infer(info.name(), info.version(), inputs,
-              outputs -> checkResponseSize(info, request, outputs))
-          .map(outputs -> {
-            byte[] whole = InferResponseWriter.small(info, request, outputs);
-            if (whole == null) {
-              return streamed(InferResponseWriter.write(info, request, outputs), finish);
-            }
-            finish.accept(Outcome.SUCCESS);
-            return HttpResponse.ok(whole).contentType(MediaType.APPLICATION_JSON_TYPE);
-          });
-    }).onErrorResume(failure -> Mono.just(refuse(failure)))
-        .doOnNext(response -> {
-          responded.set(true);
-          if (response.status() != HttpStatus.OK) {
-            finish.accept(ErrorResponses.outcome(response.status()));
+    return calls.run(model, version,
+            info -> InferRequestReader.read(body == null ? new byte[0] : body, headerLength),
+            BOUND)
+        .<HttpResponse<byte[]>>map(answer -> {
+          byte[] whole = InferResponseWriter.small(answer.model(), answer.request(),
+              answer.outputs());
+          if (whole == null) {
+            return streamed(InferResponseWriter.write(answer.model(), answer.request(),
+                answer.outputs()), tally);
           }
+          tally.finish(Outcome.SUCCESS);
+          return HttpResponse.ok(whole).contentType(MediaType.APPLICATION_JSON_TYPE);
         })
+        .onErrorResume(failure -> {
+          tally.fail(failure);
+          return Mono.just(refuse(failure));
+        })
+        .doOnNext(response -> responded.set(true))
         .doOnCancel(() -> {
           if (!responded.get()) {
-            finish.accept(Outcome.CANCELLED);
+            tally.finish(Outcome.CANCELLED);
           }
         })
         .takeUntilOther(disconnected(http));
@@ -113,47 +100,17 @@ final class InferHandler {
    */
   @SuppressWarnings("unchecked") // declared byte[] so that Micronaut writes the chunks raw
   private static MutableHttpResponse<byte[]> streamed(MutableHttpResponse<Flux<byte[]>> response,
-      Consumer<Outcome> finish) {
+      InferCalls.Tally tally) {
     Flux<byte[]> body = response.body()
-        .doOnComplete(() -> finish.accept(Outcome.SUCCESS))
-        .doOnError(e -> finish.accept(Outcome.FAILED))
-        .doOnCancel(() -> finish.accept(Outcome.CANCELLED));
+        .doOnComplete(() -> tally.finish(Outcome.SUCCESS))
+        .doOnError(e -> tally.finish(Outcome.FAILED))
+        .doOnCancel(() -> tally.finish(Outcome.CANCELLED));
     return (MutableHttpResponse<byte[]>) (MutableHttpResponse<?>) response.body(body);
-  }
-
-  /** Refuses, before it runs, a request whose response could exceed the configured limit. */
-  private void checkResponseSize(ModelInfo info, InferRequest request, List<TensorInfo> outputs) {
-    long limit = config.limits().maxResponseBytes();
-    long bytes;
-    try {
-      bytes = InferResponseWriter.maxBytes(info, request, outputs);
-    } catch (ArithmeticException e) {
-      bytes = Long.MAX_VALUE;
-    }
-    if (bytes > limit) {
-      boolean json = request.outputs().isEmpty() ? !request.binaryOutputs()
-          : request.outputs().stream().anyMatch(o -> !o.binary());
-      throw new InferenceException.BadInput("the response would take up to " + bytes
-          + " bytes, over planline.max-response-bytes (" + limit + "); outputs "
-          + outputs.stream().map(o -> "'" + o.name() + "' " + Datatype.of(o.dtype()) + " "
-              + o.shape()).toList()
-          + (json ? "; binary outputs (parameters.binary_data_output) take 4 to 16 times less"
-              + " than JSON" : "") + ", or send a smaller batch");
-    }
   }
 
   /** An error answer, its {@code {"error": ...}} body already encoded. */
   private MutableHttpResponse<byte[]> refuse(Throwable failure) {
-    MutableHttpResponse<Map<String, String>> r;
-    if (failure instanceof NotReady) {
-      metrics.admissionRefused("not_ready");
-      r = errors.error(HttpStatus.SERVICE_UNAVAILABLE, failure.getMessage());
-    } else {
-      if (failure instanceof InferenceException.Overloaded o) {
-        metrics.admissionRefused(o.reason());
-      }
-      r = errors.respond(failure);
-    }
+    MutableHttpResponse<Map<String, String>> r = errors.respond(failure);
     try {
       return r.body(JSON.writeValueAsBytes(r.body()));
     } catch (JsonProcessingException e) {
@@ -177,14 +134,5 @@ final class InferHandler {
       closed.addListener(listener);
       sink.onDispose(() -> closed.removeListener(listener));
     });
-  }
-
-  /** The model exists but cannot take requests yet (503, counted as a refusal). */
-  private static final class NotReady extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    NotReady(String message) {
-      super(message);
-    }
   }
 }

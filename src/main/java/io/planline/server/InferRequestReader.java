@@ -115,11 +115,7 @@ public final class InferRequestReader {
         throw ApiException.badRequest(where + " is given twice");
       }
       String typeName = text(n, "datatype", where);
-      Datatype type = Datatype.parse(typeName);
-      if (type == null) {
-        throw ApiException.badRequest(where + ": unknown datatype '" + typeName
-            + "'; the protocol's datatypes are " + Datatype.names());
-      }
+      Datatype type = Datatype.require(where, typeName);
       long[] shape = shape(n.get("shape"), where);
       JsonNode size = n.path("parameters").get("binary_data_size");
       JsonNode data = n.get("data");

@@ -111,7 +111,7 @@ public final class InferResponseWriter {
   }
 
   /** The outputs to return, in the order the client asked for them (default: signature order). */
-  private static List<InferRequest.Output> wanted(ModelInfo model, InferRequest request) {
+  public static List<InferRequest.Output> wanted(ModelInfo model, InferRequest request) {
     if (!request.outputs().isEmpty()) {
       return request.outputs();
     }
@@ -122,7 +122,8 @@ public final class InferResponseWriter {
     return all;
   }
 
-  private static HostTensor find(List<HostTensor> results, String name) {
+  /** The output called {@code name} among {@code results}. */
+  public static HostTensor find(List<HostTensor> results, String name) {
     for (HostTensor t : results) {
       if (t.name().equals(name)) {
         return t;

@@ -20,10 +20,11 @@ import reactor.core.publisher.Mono;
 
 /**
  * Per-model endpoints: metadata, readiness and inference, with and without a version
- * ({@code /v2/models/{m}[/versions/{v}][/ready|/infer]}).
+ * ({@code /v2/models/{m}[/versions/{v}][/ready|/infer]}). The gRPC service answers metadata and
+ * readiness from these same methods.
  */
 @Controller("/v2/models")
-final class ModelController {
+public final class ModelController {
 
   private final InferenceService service;
   private final ModelLookup lookup;
@@ -40,25 +41,25 @@ final class ModelController {
 
   /** Metadata of the default version. */
   @Get(uri = "/{model}", produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> metadata(String model) {
+  public Map<String, Object> metadata(String model) {
     return metadataOf(lookup.resolve(model, null));
   }
 
   /** Metadata of one version. */
   @Get(uri = "/{model}/versions/{version}", produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> metadata(String model, String version) {
+  public Map<String, Object> metadata(String model, String version) {
     return metadataOf(lookup.resolve(model, version));
   }
 
   /** 200 when the default version can take requests, else 503. */
   @Get("/{model}/ready")
-  HttpResponse<?> ready(String model) {
+  public HttpResponse<?> ready(String model) {
     return readiness(lookup.resolve(model, null));
   }
 
   /** 200 when the version can take requests, else 503. */
   @Get("/{model}/versions/{version}/ready")
-  HttpResponse<?> ready(String model, String version) {
+  public HttpResponse<?> ready(String model, String version) {
     return readiness(lookup.resolve(model, version));
   }
 

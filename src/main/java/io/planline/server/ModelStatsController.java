@@ -20,10 +20,11 @@ import java.util.Map;
  * <p>The runtime does not yet report queue wait apart from compute, so a request's whole
  * duration is counted under {@code compute_infer} and {@code queue}, {@code compute_input} and
  * {@code compute_output} show the same count with 0 ns. Counters are kept per model name (the
- * metrics' {@code model} label): every version of a model shows the same numbers.
+ * metrics' {@code model} label): every version of a model shows the same numbers. The gRPC
+ * statistics call reads its answer from these methods' JSON, so the two cannot drift apart.
  */
 @Controller("/v2/models")
-final class ModelStatsController {
+public final class ModelStatsController {
 
   private final InferenceService service;
   private final ModelLookup lookup;
@@ -37,20 +38,20 @@ final class ModelStatsController {
 
   /** Every served model and version. */
   @Get(uri = "/stats", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<byte[]> all() {
+  public HttpResponse<byte[]> all() {
     return stats(service.models());
   }
 
   /** Every version of one model (Triton answers all versions when none is named). */
   @Get(uri = "/{model}/stats", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<byte[]> model(String model) {
+  public HttpResponse<byte[]> model(String model) {
     lookup.resolve(model, null);
     return stats(service.models().stream().filter(m -> m.name().equals(model)).toList());
   }
 
   /** One version. */
   @Get(uri = "/{model}/versions/{version}/stats", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<byte[]> version(String model, String version) {
+  public HttpResponse<byte[]> version(String model, String version) {
     return stats(List.of(lookup.resolve(model, version)));
   }
 

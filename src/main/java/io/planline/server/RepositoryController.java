@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * at start and {@code planline.model-control} has only the value {@code none} so far.
  */
 @Controller("/v2/repository")
-final class RepositoryController {
+public final class RepositoryController {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,7 +41,11 @@ final class RepositoryController {
    */
   @Post(uri = "/index", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
   List<Map<String, String>> index(@Body @io.micronaut.core.annotation.Nullable byte[] body) {
-    boolean readyOnly = flag(body, "ready");
+    return entries(flag(body, "ready"));
+  }
+
+  /** The index entries: every model and version, or only the ready ones (the gRPC call's too). */
+  public List<Map<String, String>> entries(boolean readyOnly) {
     return service.models().stream()
         .filter(m -> !readyOnly || service.ready(m.name(), m.version()))
         .map(this::entry).toList();

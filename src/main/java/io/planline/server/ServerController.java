@@ -11,9 +11,10 @@ import java.util.Map;
 
 /**
  * Server health and metadata: {@code GET /v2/health/live}, {@code /v2/health/ready}, {@code /v2}.
+ * The gRPC service answers its calls from these same methods.
  */
 @Controller("/v2")
-final class ServerController {
+public final class ServerController {
 
   /** Liveness probe path. */
   static final String LIVE = "/v2/health/live";
@@ -33,7 +34,7 @@ final class ServerController {
    * SDK, whose {@code is_server_live()} fails to parse an empty one.
    */
   @Get(uri = "/health/live", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<?> live() {
+  public HttpResponse<?> live() {
     return HttpResponse.ok(Map.of("live", true));
   }
 
@@ -42,7 +43,7 @@ final class ServerController {
    * cannot.
    */
   @Get(uri = "/health/ready", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<?> ready() {
+  public HttpResponse<?> ready() {
     List<String> notReady = service.models().stream()
         .filter(m -> !service.ready(m.name(), m.version()))
         .map(m -> m.name() + " (version " + m.version() + ")").toList();
@@ -55,7 +56,7 @@ final class ServerController {
 
   /** The server's name, version and protocol extensions (Triton's names where Triton has one). */
   @Get(produces = MediaType.APPLICATION_JSON)
-  Map<String, Object> metadata() {
+  public Map<String, Object> metadata() {
     return Map.of("name", "planline", "version", Versions.SERVER,
         "extensions", List.of("binary_tensor_data", "model_configuration", "model_repository",
             "statistics", "planline_plan"));

@@ -38,7 +38,8 @@ final class SigtermDrainTest {
     Path log = Files.createTempFile("planline-sigterm", ".log");
     Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString(), "-cp", System.getProperty("java.class.path"), "io.planline.Main", "serve",
-        "--micronaut.server.port=" + port, "--planline.max-concurrent-requests=1",
+        "--micronaut.server.port=" + port, "--planline.grpc-port=0",
+        "--planline.max-concurrent-requests=1",
         "--planline.shutdown-timeout-seconds=120")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
