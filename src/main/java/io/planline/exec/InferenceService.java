@@ -41,8 +41,18 @@ public interface InferenceService {
    * will return (bound shapes) once they are known from the plan and before anything is admitted
    * or run; an exception it throws ends the request with that failure.
    */
+  default Mono<List<HostTensor>> infer(String model, @Nullable String version,
+      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun) {
+    return infer(model, version, inputs, beforeRun, RequestTimes.start());
+  }
+
+  /**
+   * As {@link #infer(String, String, Map, Consumer)}, marking on {@code times} when the request's
+   * execution starts and ends, so that the frontend can split its time into queue and compute
+   * ({@link RequestTimes#phases}).
+   */
   Mono<List<HostTensor>> infer(String model, @Nullable String version,
-      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun);
+      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun, RequestTimes times);
 
   /**
    * The verified plan the model uses for inputs of these shapes (input name to dims); a new

@@ -116,10 +116,10 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       batching = Schedulers.newSingle("planline-batcher", true);
     }
     // A batch runs as one request of the model's program, planned for the batch's shape.
-    Batcher.Runner runner = inputs -> Mono.defer(() -> {
+    Batcher.Runner runner = (inputs, times) -> Mono.defer(() -> {
       Map<String, long[]> shapes = new LinkedHashMap<>();
       inputs.forEach(t -> shapes.put(t.name(), t.shape()));
-      return program(m, shapes).flatMap(p -> run(m, p, inputs));
+      return program(m, shapes).flatMap(p -> run(m, p, inputs, times));
     });
     return new Batcher(m.name(), dim, b, admission.maxRunning(), Math.max(1,
         admission.queueCapacity()), cache.maxShapes(), runner, observer, batching);
@@ -199,7 +199,8 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
 
   @Override
   public Mono<List<HostTensor>> infer(String name, @Nullable String version,
-      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun) {
+      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun,
+      RequestTimes times) {
     return Mono.defer(() -> {
       if (draining) {
         return Mono.error(new InferenceException.Overloaded("shutdown",
@@ -212,14 +213,15 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       return program(m, shapes).flatMap(program -> {
         beforeRun.accept(outputsOf(m, program));
         Batcher batcher = batchers.get(m);
-        return batcher == null ? run(m, program, ordered) : batcher.submit(ordered);
+        return batcher == null ? run(m, program, ordered, times)
+            : batcher.submit(ordered, times);
       });
     }).onErrorMap(e -> !(e instanceof InferenceException),
         e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
   }
 
   private Mono<List<HostTensor>> run(Model m, ExecutableProgram program,
-      List<HostTensor> ordered) {
+      List<HostTensor> ordered, RequestTimes times) {
     long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
     long bytes = program.chargedBytes(inputBytes);
     observer.planUsed(m.name(), program.plan());
@@ -231,7 +233,12 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     return Mono.usingWhen(admitted,
         ticket -> Mono.defer(() -> {
           observer.requestsInFlight(m.name(), executing.incrementAndGet());
+          times.executionStarted();
           return executor.execute(program, m.weights(), ordered, m.outputBuffers())
+              .doOnNext(outputs -> {
+                times.executionEnded();
+                observer.programExecuted(m.name(), m.version());
+              })
               .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
         }),
         ticket -> Mono.fromRunnable(ticket::release),

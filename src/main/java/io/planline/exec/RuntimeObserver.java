@@ -38,6 +38,12 @@ public interface RuntimeObserver {
   /** A new input shape of {@code model} was planned and compiled (a cache miss). */
   default void programCompiled(String model) {}
 
+  /**
+   * {@code model} at {@code version} executed its program to the end once: for one request, or
+   * for a whole batch of them.
+   */
+  default void programExecuted(String model, String version) {}
+
   /** A batch of {@code rows} rows (batch-dimension entries) of {@code model} starts. */
   default void batchExecuted(String model, long rows) {}
 

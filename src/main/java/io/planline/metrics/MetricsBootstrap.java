@@ -15,7 +15,7 @@ final class MetricsBootstrap {
 
   MetricsBootstrap(ServingConfig config, PlanlineMetrics metrics) {
     for (ModelSpec m : config.models()) {
-      metrics.registerModel(m.name());
+      metrics.registerModel(m.name(), m.version());
     }
     // With auto, the device is known only once the runtime has probed for CUDA.
     if (config.backend() == Backend.CPU) {

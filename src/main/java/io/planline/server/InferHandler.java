@@ -15,6 +15,7 @@ import io.planline.backend.HostTensor;
 import io.planline.config.ServingConfig;
 import io.planline.exec.InferenceException;
 import io.planline.exec.InferenceService;
+import io.planline.exec.RequestTimes;
 import io.planline.metrics.Outcome;
 import io.planline.metrics.PlanlineMetrics;
 import io.planline.model.ModelInfo;
@@ -23,6 +24,7 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -59,8 +61,11 @@ final class InferHandler {
   /** The answer to an infer request; cancelled when the client's connection closes first. */
   Mono<HttpResponse<byte[]>> run(String model, @Nullable String version,
       @Nullable String headerLength, byte @Nullable [] body, HttpRequest<?> http) {
-    long start = System.nanoTime();
+    RequestTimes times = RequestTimes.start();
     String label = lookup.label(model);
+    // The version is known once the path resolves; until then (and for a version not served)
+    // the request counts under the unknown version.
+    AtomicReference<String> versionLabel = new AtomicReference<>(PlanlineMetrics.UNKNOWN_VERSION);
     // Counted once, when the answer has been written or given up on. A subscriber may cancel
     // the Mono after the response arrived (a single-value response is often consumed that way),
     // which is not a cancelled request; a streamed body that the client stops taking is.
@@ -68,11 +73,14 @@ final class InferHandler {
     AtomicBoolean responded = new AtomicBoolean();
     Consumer<Outcome> finish = outcome -> {
       if (counted.compareAndSet(false, true)) {
-        metrics.requestFinished(label, outcome, (System.nanoTime() - start) / 1e9);
+        long now = System.nanoTime();
+        metrics.requestFinished(label, versionLabel.get(), outcome, now - times.arrived(),
+            outcome == Outcome.SUCCESS && times.executed() ? times.phases(now) : null);
       }
     };
     return Mono.<HttpResponse<byte[]>>defer(() -> {
       ModelInfo info = lookup.resolve(model, version);
+      versionLabel.set(info.version());
       if (!service.ready(info.name(), info.version())) {
         throw new NotReady("model '" + info.name() + "' version '" + info.version()
             + "' is not ready");
@@ -81,8 +89,9 @@ final class InferHandler {
           headerLength);
       InferBinder.checkOutputs(info, request);
       Map<String, HostTensor> inputs = InferBinder.inputs(info, request);
+      times.inputsDecoded();
       return service.infer(info.name(), info.version(), inputs,
-              outputs -> checkResponseSize(info, request, outputs))
+              outputs -> checkResponseSize(info, request, outputs), times)
           .map(outputs -> {
             byte[] whole = InferResponseWriter.small(info, request, outputs);
             if (whole == null) {

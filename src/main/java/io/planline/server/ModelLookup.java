@@ -48,6 +48,16 @@ public final class ModelLookup {
         .toList();
   }
 
+  /**
+   * The {@code version} metrics label for a request naming {@code name} at {@code version} (null:
+   * the default version): the served version it resolves to, else
+   * {@link PlanlineMetrics#UNKNOWN_VERSION}.
+   */
+  public String versionLabel(String name, @Nullable String version) {
+    return service.model(name, version).map(ModelInfo::version)
+        .orElse(PlanlineMetrics.UNKNOWN_VERSION);
+  }
+
   /** The {@code model} metrics label for a request naming {@code name}. */
   public String label(String name) {
     return versions(name).isEmpty() ? PlanlineMetrics.UNKNOWN_MODEL : name;
