@@ -63,6 +63,8 @@ public final class PlanlineMetrics {
   private final Map<Tags, AtomicLong> queueDepth = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> requestsInFlight = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> kernelsInFlight = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> budget = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> info = new ConcurrentHashMap<>();
   private final RequestMeters requestMeters;
 
   /** Meters registered in {@code registry}. */
@@ -136,6 +138,27 @@ public final class PlanlineMetrics {
     nonNegative(bytes, "bytes in use");
     inUseOf(device).set(bytes);
     peakOf(device).accumulateAndGet(bytes, Math::max);
+  }
+
+  /**
+   * Sets the device memory budget running requests' plans may take together
+   * ({@code planline.device-memory-budget-bytes}), so that a dashboard divides in-use bytes by
+   * it without a constant of its own.
+   */
+  public void setBudget(Device device, long bytes) {
+    nonNegative(bytes, "memory budget");
+    value(budget, "planline.memory.budget",
+        "Device bytes running requests' plans may take together (planline.device-memory-budget-"
+            + "bytes)", Tags.of("device", device.toString())).set(bytes);
+  }
+
+  /**
+   * Creates {@code planline_build_info}: always 1, labelled with the build's {@code version}
+   * and the {@code backend} requests run on ({@code cpu}, {@code cuda}).
+   */
+  public void buildInfo(String version, String backend) {
+    count(info, "planline.build.info", "The planline build and the backend it runs on; always 1",
+        Tags.of("version", version, "backend", backend)).set(1);
   }
 
   /** The device bytes held by requests now. */

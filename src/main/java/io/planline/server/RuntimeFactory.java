@@ -13,6 +13,7 @@ import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
 import io.planline.exec.batch.BatchSettings;
 import io.planline.ir.Device;
+import io.planline.metrics.BuildInfo;
 import io.planline.metrics.MetricsObserver;
 import io.planline.metrics.PlanlineMetrics;
 import io.planline.model.Model;
@@ -49,6 +50,9 @@ final class RuntimeFactory {
     for (Model m : service.loaded()) {
       metrics.setWeights(m.name(), device, m.weightBytes());
     }
+    Device actual = service.executor().backend().device();
+    metrics.setBudget(actual, config.deviceMemoryBudgetBytes());
+    metrics.buildInfo(BuildInfo.version(), actual.type());
     return service;
   }
 

@@ -123,6 +123,20 @@ final class PlanlineMetricsTest {
   }
 
   @Test
+  void setBudget_andBuildInfo_exposedWithTheirLabels() {
+    metrics.setBudget(Device.CPU, 1L << 30);
+    metrics.buildInfo("1.2.3", "cpu");
+    assertEquals(1L << 30, sample("planline_memory_budget_bytes{device=\"cpu\"}"));
+    assertEquals(1, sample("planline_build_info{backend=\"cpu\",version=\"1.2.3\"}"));
+  }
+
+  @Test
+  void setBudget_negative_throwsNamingIt() {
+    var e = assertThrows(IllegalArgumentException.class, () -> metrics.setBudget(Device.CPU, -1));
+    assertTrue(e.getMessage().contains("memory budget"), e.getMessage());
+  }
+
+  @Test
   void constructor_refusalReasons_registeredAtZero() {
     for (String reason : PlanlineMetrics.REFUSAL_REASONS) {
       assertEquals(0, sample("planline_admission_refusals_total{reason=\"" + reason + "\"}"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.planline.metrics.BuildInfo;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -52,7 +53,9 @@ final class PrometheusTest {
       List.of("planline_queue_depth", "model"),
       List.of("planline_requests_in_flight", "model"),
       List.of("planline_kernels_in_flight", "device", "stream"),
-      List.of("planline_admission_refusals_total", "reason"));
+      List.of("planline_admission_refusals_total", "reason"),
+      List.of("planline_memory_budget_bytes", "device"),
+      List.of("planline_build_info", "version", "backend"));
 
   private static final Pattern LABEL =
       Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
@@ -109,6 +112,11 @@ final class PrometheusTest {
     assertTrue(text.contains("planline_requests_total{model=\"digits-mlp\",outcome=\"success\","
         + "version=\"1\"}"), text);
     assertTrue(text.contains("planline_memory_events_total{device=\"cpu\",kind=\"allocate\"}"));
+    // The configured budget (application.yml's default), so in-use ÷ budget needs no constant.
+    assertTrue(text.contains("planline_memory_budget_bytes{device=\"cpu\"} 1.073741824E9"),
+        text);
+    assertTrue(text.contains("planline_build_info{backend=\"cpu\",version=\""
+        + BuildInfo.version() + "\"} 1"), text);
   }
 
   @Test
