@@ -15,9 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,10 +46,9 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalInferenceService.class);
 
-  private final Map<String, List<Model>> models = new LinkedHashMap<>();
-  /** Per model, its compiled programs by binding of its symbols. */
-  private final Map<Model, ShapeCache<ExecutableProgram>> compiled = new LinkedHashMap<>();
+  private final ModelTable table;
   private final PlanningPool planning;
+  private final ProgramCacheSettings cache;
   private final RequestExecutor executor;
   private final Admission admission;
   private final MemoryEvents events;
@@ -53,7 +56,8 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> running = new ConcurrentHashMap<>();
   private final Disposable eventFeed;
-  private final Map<Model, Batcher> batchers = new LinkedHashMap<>();
+  /** Loads models on demand (explicit model control), one at a time, off the event loops. */
+  private final ExecutorService loads;
   /** Batchers' timer, and where batches are concatenated and started (created when needed). */
   private @Nullable Scheduler batching;
   private volatile boolean draining;
@@ -78,58 +82,82 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
       MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
       Function<Model, BatchSettings> batching) {
+    this(models, executor, admission, events, observer, cache, batching, ModelSource.NONE);
+  }
+
+  /**
+   * Serves {@code models}, loaded now, and can load and unload the versions {@code source}
+   * knows ({@link #load}, {@link #unload}); those not among {@code models} start unloaded.
+   *
+   * @throws IllegalArgumentException when batching is on for a model without a batch dimension
+   */
+  public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
+      MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
+      Function<Model, BatchSettings> batching, ModelSource source) {
     this.observer = observer;
+    this.executor = executor;
+    this.admission = admission;
+    this.events = events;
+    this.cache = cache;
     this.eventFeed = events.flux().subscribe(e -> {
       observer.memoryEvent(e);
       executor.reportMemory();
     });
     this.planning = new PlanningPool(cache.planningThreads(), cache.planningQueue());
+    this.loads = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "planline-model-loader");
+      t.setDaemon(true);
+      return t;
+    });
+    List<ModelTable.Served> served = new ArrayList<>();
     for (Model m : models) {
-      this.models.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m);
-      compiled.put(m, new ShapeCache<>(cache.maxShapes(), planning, symbols -> {
-        Model.Planned p = m.plan(symbols);
-        ExecutableProgram program = ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
-            m.nativeKernels());
-        observer.programCompiled(m.name());
-        return program;
-      }, () -> observer.programEvicted(m.name())));
+      served.add(open(m, batching.apply(m)));
     }
-    this.executor = executor;
-    this.admission = admission;
-    this.events = events;
-    for (Model m : models) {
-      BatchSettings b = batching.apply(m);
-      if (b.enabled()) {
-        batchers.put(m, batcher(m, b, cache));
-      }
-    }
-    batchers.forEach((m, b) -> prewarm(m, batching.apply(m)));
+    this.table = new ModelTable(served, source, this::open, loads, observer);
   }
 
-  private Batcher batcher(Model m, BatchSettings b, ProgramCacheSettings cache) {
+  /**
+   * What serves {@code m}: its program cache and, with batching on, its batcher, whose
+   * preferred batch sizes are planned now so that their first batches do not wait for it.
+   */
+  private ModelTable.Served open(Model m, BatchSettings b) {
+    ShapeCache<ExecutableProgram> programs = new ShapeCache<>(cache.maxShapes(), planning,
+        symbols -> {
+          Model.Planned p = m.plan(symbols);
+          ExecutableProgram program = ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
+              m.nativeKernels());
+          observer.programCompiled(m.name());
+          return program;
+        }, () -> observer.programEvicted(m.name()));
+    ModelTable.Served s = new ModelTable.Served(m, programs,
+        b.enabled() ? batcher(m, programs, b) : null);
+    for (Map<String, long[]> shapes : b.enabled() ? PreferredShapes.of(m, b)
+        : List.<Map<String, long[]>>of()) {
+      program(s, shapes).block();
+    }
+    return s;
+  }
+
+  private Batcher batcher(Model m, ShapeCache<ExecutableProgram> programs, BatchSettings b) {
     Integer dim = m.batchDim();
     if (dim == null) {
       throw new IllegalArgumentException("model '" + m.name() + "' cannot batch: its program"
           + " has no batch dimension (batch_dim in program.json, docs/model-format.md)");
     }
-    if (batching == null) {
-      batching = Schedulers.newSingle("planline-batcher", true);
+    synchronized (this) {
+      if (batching == null) {
+        batching = Schedulers.newSingle("planline-batcher", true);
+      }
     }
     // A batch runs as one request of the model's program, planned for the batch's shape.
+    ModelTable.Served unbatched = new ModelTable.Served(m, programs, null);
     Batcher.Runner runner = (inputs, times) -> Mono.defer(() -> {
       Map<String, long[]> shapes = new LinkedHashMap<>();
       inputs.forEach(t -> shapes.put(t.name(), t.shape()));
-      return program(m, shapes).flatMap(p -> run(m, p, inputs, times));
+      return program(unbatched, shapes).flatMap(p -> run(m, p, inputs, times));
     });
     return new Batcher(m.name(), dim, b, admission.maxRunning(), Math.max(1,
         admission.queueCapacity()), cache.maxShapes(), runner, observer, batching);
-  }
-
-  /** Plans the preferred batch sizes now, so that their first batches do not wait for it. */
-  private void prewarm(Model m, BatchSettings b) {
-    for (Map<String, long[]> shapes : PreferredShapes.of(m, b)) {
-      program(m, shapes).block();
-    }
   }
 
   /** Every request's memory events. */
@@ -147,30 +175,25 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     return admission;
   }
 
-  /** The loaded model, or ModelNotFound. */
+  /** The loaded model, or ModelNotFound (saying why a known one is not loaded). */
   public Model find(String name, @Nullable String version) {
-    List<Model> versions = models.get(name);
-    if (versions == null) {
-      throw new InferenceException.ModelNotFound("unknown model '" + name + "'; served models: "
-          + String.join(", ", models.keySet()));
-    }
-    if (version == null || version.isEmpty()) {
-      return versions.get(versions.size() - 1);
-    }
-    return versions.stream().filter(m -> m.version().equals(version)).findFirst()
-        .orElseThrow(() -> new InferenceException.ModelNotFound("model '" + name
-            + "' has no version '" + version + "'; versions: "
-            + versions.stream().map(Model::version).toList()));
+    return table.find(name, version).model();
   }
 
-  /** Every loaded model, all versions. */
+  /** Every loaded model, all versions (those unloading included). */
   public List<Model> loaded() {
-    return models.values().stream().flatMap(List::stream).toList();
+    return table.loaded().stream().map(ModelTable.Served::model).toList();
   }
 
   /** How many compiled programs {@code m} holds now (never more than the cache's bound). */
   public long cachedShapes(Model m) {
-    return compiled.get(m).size();
+    return served(m).cache().size();
+  }
+
+  private ModelTable.Served served(Model m) {
+    return table.loaded().stream().filter(s -> s.model() == m).findFirst().orElseThrow(
+        () -> new InferenceException.ModelNotFound("model '" + m.name() + "' version '"
+            + m.version() + "' is not loaded"));
   }
 
   @Override
@@ -189,12 +212,29 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
 
   @Override
   public boolean ready(String name, @Nullable String version) {
-    return !draining && model(name, version).isPresent();
+    return !draining && table.ready(name, version);
+  }
+
+  @Override
+  public List<ModelState> index() {
+    return table.index();
+  }
+
+  @Override
+  public Mono<Void> load(String name) {
+    return Mono.defer(() -> Mono.fromFuture(table.load(name), true))
+        .onErrorMap(CompletionException.class, e -> e.getCause() == null ? e : e.getCause());
+  }
+
+  @Override
+  public Mono<Void> unload(String name) {
+    return Mono.defer(() -> Mono.fromFuture(table.unload(name), true));
   }
 
   @Override
   public Mono<Plan> plan(String name, @Nullable String version, Map<String, long[]> shapes) {
-    return Mono.defer(() -> program(find(name, version), shapes)).map(ExecutableProgram::plan);
+    return Mono.defer(() -> program(table.find(name, version), shapes))
+        .map(ExecutableProgram::plan);
   }
 
   @Override
@@ -206,20 +246,24 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
         return Mono.error(new InferenceException.Overloaded("shutdown",
             "the server is shutting down"));
       }
-      Model m = find(name, version);
-      List<HostTensor> ordered = InputChecks.ordered(m, inputs);
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      ordered.forEach(t -> shapes.put(t.name(), t.shape()));
-      return program(m, shapes).flatMap(program -> {
-        beforeRun.accept(outputsOf(m, program));
-        Batcher batcher = batchers.get(m);
-        return batcher == null ? run(m, program, ordered, times)
-            : batcher.submit(ordered, times);
-      });
+      // The lease keeps the model from being released (unloaded) until the request is done;
+      // closed eagerly, before the answer travels on, so whoever sees the last answer of an
+      // unloading model sees it released.
+      return Mono.using(() -> table.enter(name, version), lease -> {
+        ModelTable.Served s = lease.served();
+        Model m = s.model();
+        List<HostTensor> ordered = InputChecks.ordered(m, inputs);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        ordered.forEach(t -> shapes.put(t.name(), t.shape()));
+        return program(s, shapes).flatMap(program -> {
+          beforeRun.accept(outputsOf(m, program));
+          return s.batcher() == null ? run(m, program, ordered, times)
+              : s.batcher().submit(ordered, times);
+        });
+      }, ModelTable.Lease::close);
     }).onErrorMap(e -> !(e instanceof InferenceException),
         e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
   }
-
   private Mono<List<HostTensor>> run(Model m, ExecutableProgram program,
       List<HostTensor> ordered, RequestTimes times) {
     long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
@@ -250,14 +294,14 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
    * The compiled program of {@code m} for inputs of {@code shapes}: planned and compiled on the
    * planning pool on first use of their symbol values, then cached (boundedly).
    */
-  private Mono<ExecutableProgram> program(Model m, Map<String, long[]> shapes) {
+  private Mono<ExecutableProgram> program(ModelTable.Served s, Map<String, long[]> shapes) {
     Map<String, Long> symbols;
     try {
-      symbols = m.symbolsFor(shapes);
+      symbols = s.model().symbolsFor(shapes);
     } catch (IllegalArgumentException e) {
       return Mono.error(new InferenceException.BadInput(e.getMessage()));
     }
-    return compiled.get(m).get(symbols).onErrorMap(IllegalArgumentException.class,
+    return s.cache().get(symbols).onErrorMap(IllegalArgumentException.class,
         e -> new InferenceException.BadInput(e.getMessage()));
   }
 
@@ -267,7 +311,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
    * @throws InferenceException.BadInput when the shapes do not fit the model's signature
    */
   public ExecutableProgram executable(Model m, Map<String, long[]> shapes) {
-    return program(m, shapes).block();
+    return program(served(m), shapes).block();
   }
 
   /** The outputs {@code program} will return, with their bound shapes, in signature order. */
@@ -290,7 +334,8 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     draining = true;
     // Requests waiting in a batcher were accepted: their batches still form and are admitted
     // before admission closes.
-    return Mono.when(batchers.values().stream().map(Batcher::drain).toList()).toFuture()
+    return Mono.when(table.loaded().stream().map(ModelTable.Served::batcher)
+            .filter(Objects::nonNull).map(Batcher::drain).toList()).toFuture()
         .thenCompose(v -> admission.close());
   }
 
@@ -311,6 +356,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       batching.dispose();
     }
     planning.shutdownNow();
+    loads.shutdownNow();
     executor.backend().close();
   }
 

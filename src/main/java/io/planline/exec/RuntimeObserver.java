@@ -32,6 +32,12 @@ public interface RuntimeObserver {
    */
   default void kernelRan(String kernel, long nanos) {}
 
+  /**
+   * The loaded versions of {@code model} now hold {@code bytes} of device memory in weights (0
+   * once all are unloaded).
+   */
+  default void modelWeights(String model, long bytes) {}
+
   /** One memory event of a request. */
   default void memoryEvent(MemoryEvent event) {}
 

@@ -19,16 +19,27 @@ import org.jspecify.annotations.Nullable;
  * @param budgetBytes device memory the requests may reserve together
  * @param budgetMillis time budget of search-based planners
  * @param cache bounds of the compiled-program cache and the planning pool
+ * @param available models the runtime knows but does not load at start: loaded on demand
+ *     (explicit model control), each name distinct from those of {@code models}
  */
 public record RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
     int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
-    ProgramCacheSettings cache) {
+    ProgramCacheSettings cache, List<ModelSpec> available) {
 
   public RuntimeSettings {
     requireNonNull(backend, "backend");
     requireNonNull(planner, "planner");
     requireNonNull(cache, "cache");
     models = List.copyOf(models);
+    available = List.copyOf(available);
+  }
+
+  /** Settings that load every model at start. */
+  public RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
+      int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
+      ProgramCacheSettings cache) {
+    this(backend, planner, models, window, maxRunning, queueCapacity, budgetBytes, budgetMillis,
+        cache, List.of());
   }
 
   /** Settings with the default program cache. */

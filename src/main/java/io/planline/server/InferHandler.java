@@ -63,9 +63,9 @@ final class InferHandler {
       @Nullable String headerLength, byte @Nullable [] body, HttpRequest<?> http) {
     RequestTimes times = RequestTimes.start();
     String label = lookup.label(model);
-    // The version is known once the path resolves; until then (and for a version not served)
-    // the request counts under the unknown version.
-    AtomicReference<String> versionLabel = new AtomicReference<>(PlanlineMetrics.UNKNOWN_VERSION);
+    // A request the path cannot resolve counts under the version it names, if known.
+    AtomicReference<String> versionLabel =
+        new AtomicReference<>(lookup.versionLabel(model, version));
     // Counted once, when the answer has been written or given up on. A subscriber may cancel
     // the Mono after the response arrived (a single-value response is often consumed that way),
     // which is not a cancelled request; a streamed body that the client stops taking is.
@@ -83,7 +83,10 @@ final class InferHandler {
       versionLabel.set(info.version());
       if (!service.ready(info.name(), info.version())) {
         throw new NotReady("model '" + info.name() + "' version '" + info.version()
-            + "' is not ready");
+            + "' is not ready" + service.index().stream()
+                .filter(m -> m.name().equals(info.name()) && m.version().equals(info.version())
+                    && !m.reason().isEmpty())
+                .map(m -> " (" + m.state() + ": " + m.reason() + ")").findFirst().orElse(""));
       }
       InferRequest request = InferRequestReader.read(body == null ? new byte[0] : body,
           headerLength);

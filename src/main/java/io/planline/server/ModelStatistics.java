@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.planline.exec.InferenceService;
 import io.planline.metrics.PlanlineMetrics;
 import io.planline.metrics.RequestStats;
-import io.planline.model.ModelInfo;
+import io.planline.exec.ModelState;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,19 +53,18 @@ public final class ModelStatistics {
 
   /**
    * The statistics of every model ({@code model} null or empty), of every version of
-   * {@code model} ({@code version} null or empty), or of one version.
+   * {@code model} ({@code version} null or empty), or of one version; loaded or not.
    *
    * @throws ApiException (404) for a model or version that is not served, naming what is
    */
   public List<ModelStat> of(@Nullable String model, @Nullable String version) {
-    List<ModelInfo> models;
-    if (model == null || model.isEmpty()) {
-      models = service.models();
-    } else if (version == null || version.isEmpty()) {
-      lookup.resolve(model, null);
-      models = service.models().stream().filter(m -> m.name().equals(model)).toList();
-    } else {
-      models = List.of(lookup.resolve(model, version));
+    // Every known version, loaded or not: counters outlive an unload, as Prometheus' do.
+    List<ModelState> models = service.index().stream()
+        .filter(m -> model == null || model.isEmpty() || m.name().equals(model))
+        .filter(m -> version == null || version.isEmpty() || m.version().equals(version))
+        .toList();
+    if (models.isEmpty() && model != null && !model.isEmpty()) {
+      lookup.resolve(model, version); // throws the 404 naming what there is
     }
     return models.stream().map(m -> stat(m.name(), m.version())).toList();
   }

@@ -16,7 +16,6 @@ import io.planline.ir.Device;
 import io.planline.metrics.BuildInfo;
 import io.planline.metrics.MetricsObserver;
 import io.planline.metrics.PlanlineMetrics;
-import io.planline.model.Model;
 import io.planline.model.ModelLoader;
 import java.util.Locale;
 
@@ -47,9 +46,7 @@ final class RuntimeFactory {
         new ProgramCacheSettings(config.limits().maxCachedShapes(),
             config.limits().planningThreads(), config.queueCapacity()));
     LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
-    for (Model m : service.loaded()) {
-      metrics.setWeights(m.name(), device, m.weightBytes());
-    }
+    // Weights are reported by the runtime as models load and unload (RuntimeObserver).
     Device actual = service.executor().backend().device();
     metrics.setBudget(actual, config.deviceMemoryBudgetBytes());
     metrics.buildInfo(BuildInfo.version(), actual.type());
