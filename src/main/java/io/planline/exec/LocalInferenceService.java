@@ -3,7 +3,6 @@ package io.planline.exec;
 import io.planline.backend.HostTensor;
 import io.planline.exec.batch.BatchSettings;
 import io.planline.exec.batch.Batcher;
-import io.planline.exec.batch.PreferredShapes;
 import io.planline.model.Model;
 import io.planline.model.ModelInfo;
 import io.planline.model.ProgramBinder;
@@ -14,17 +13,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -32,15 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
- * The runtime behind the HTTP layer and the {@code run} verb: finds the model, checks the inputs
+ * The runtime behind the HTTP layer and the {@code run} verb: finds the model (in its
+ * {@link ModelTable}, which also loads and unloads models on request), checks the inputs
  * against its signature, takes its compiled plan for these shapes (from a bounded per-model
- * cache, made off the caller's thread), waits for admission (slots and device memory budget),
- * then executes. A model with batching on hands the request to its {@link Batcher}, whose
- * batches take that same path. Every failure is an {@link InferenceException}.
+ * cache, made off the caller's thread), then has {@link ModelRunner} wait for admission (slots
+ * and device memory budget) and execute. A model with batching on hands the request to its
+ * {@link Batcher}, whose batches take that same path. Every failure is an
+ * {@link InferenceException}.
  */
 public final class LocalInferenceService implements InferenceService, AutoCloseable {
 
@@ -48,18 +45,14 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
 
   private final ModelTable table;
   private final PlanningPool planning;
-  private final ProgramCacheSettings cache;
   private final RequestExecutor executor;
   private final Admission admission;
   private final MemoryEvents events;
-  private final RuntimeObserver observer;
-  private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> running = new ConcurrentHashMap<>();
+  private final ModelRunner runner;
+  private final ModelOpener opener;
   private final Disposable eventFeed;
   /** Loads models on demand (explicit model control), one at a time, off the event loops. */
   private final ExecutorService loads;
-  /** Batchers' timer, and where batches are concatenated and started (created when needed). */
-  private @Nullable Scheduler batching;
   private volatile boolean draining;
 
   /** Serves {@code models} with the default program cache limits. */
@@ -94,16 +87,16 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
       MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
       Function<Model, BatchSettings> batching, ModelSource source) {
-    this.observer = observer;
     this.executor = executor;
     this.admission = admission;
     this.events = events;
-    this.cache = cache;
     this.eventFeed = events.flux().subscribe(e -> {
       observer.memoryEvent(e);
       executor.reportMemory();
     });
     this.planning = new PlanningPool(cache.planningThreads(), cache.planningQueue());
+    this.runner = new ModelRunner(executor, admission, observer);
+    this.opener = new ModelOpener(cache, planning, observer, admission, runner);
     this.loads = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "planline-model-loader");
       t.setDaemon(true);
@@ -111,53 +104,9 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     });
     List<ModelTable.Served> served = new ArrayList<>();
     for (Model m : models) {
-      served.add(open(m, batching.apply(m)));
+      served.add(opener.open(m, batching.apply(m)));
     }
-    this.table = new ModelTable(served, source, this::open, loads, observer);
-  }
-
-  /**
-   * What serves {@code m}: its program cache and, with batching on, its batcher, whose
-   * preferred batch sizes are planned now so that their first batches do not wait for it.
-   */
-  private ModelTable.Served open(Model m, BatchSettings b) {
-    ShapeCache<ExecutableProgram> programs = new ShapeCache<>(cache.maxShapes(), planning,
-        symbols -> {
-          Model.Planned p = m.plan(symbols);
-          ExecutableProgram program = ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
-              m.nativeKernels());
-          observer.programCompiled(m.name());
-          return program;
-        }, () -> observer.programEvicted(m.name()));
-    ModelTable.Served s = new ModelTable.Served(m, programs,
-        b.enabled() ? batcher(m, programs, b) : null);
-    for (Map<String, long[]> shapes : b.enabled() ? PreferredShapes.of(m, b)
-        : List.<Map<String, long[]>>of()) {
-      program(s, shapes).block();
-    }
-    return s;
-  }
-
-  private Batcher batcher(Model m, ShapeCache<ExecutableProgram> programs, BatchSettings b) {
-    Integer dim = m.batchDim();
-    if (dim == null) {
-      throw new IllegalArgumentException("model '" + m.name() + "' cannot batch: its program"
-          + " has no batch dimension (batch_dim in program.json, docs/model-format.md)");
-    }
-    synchronized (this) {
-      if (batching == null) {
-        batching = Schedulers.newSingle("planline-batcher", true);
-      }
-    }
-    // A batch runs as one request of the model's program, planned for the batch's shape.
-    ModelTable.Served unbatched = new ModelTable.Served(m, programs, null);
-    Batcher.Runner runner = (inputs, times) -> Mono.defer(() -> {
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      inputs.forEach(t -> shapes.put(t.name(), t.shape()));
-      return program(unbatched, shapes).flatMap(p -> run(m, p, inputs, times));
-    });
-    return new Batcher(m.name(), dim, b, admission.maxRunning(), Math.max(1,
-        admission.queueCapacity()), cache.maxShapes(), runner, observer, batching);
+    this.table = new ModelTable(served, source, opener::open, loads, observer);
   }
 
   /** Every request's memory events. */
@@ -233,7 +182,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
 
   @Override
   public Mono<Plan> plan(String name, @Nullable String version, Map<String, long[]> shapes) {
-    return Mono.defer(() -> program(table.find(name, version), shapes))
+    return Mono.defer(() -> ModelOpener.program(table.find(name, version), shapes))
         .map(ExecutableProgram::plan);
   }
 
@@ -255,63 +204,22 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
         List<HostTensor> ordered = InputChecks.ordered(m, inputs);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         ordered.forEach(t -> shapes.put(t.name(), t.shape()));
-        return program(s, shapes).flatMap(program -> {
+        return ModelOpener.program(s, shapes).flatMap(program -> {
           beforeRun.accept(outputsOf(m, program));
-          return s.batcher() == null ? run(m, program, ordered, times)
+          return s.batcher() == null ? runner.run(m, program, ordered, times)
               : s.batcher().submit(ordered, times);
         });
       }, ModelTable.Lease::close);
     }).onErrorMap(e -> !(e instanceof InferenceException),
         e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
   }
-  private Mono<List<HostTensor>> run(Model m, ExecutableProgram program,
-      List<HostTensor> ordered, RequestTimes times) {
-    long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
-    long bytes = program.chargedBytes(inputBytes);
-    observer.planUsed(m.name(), program.plan());
-    var queued = counter(waiting, m.name());
-    var executing = counter(running, m.name());
-    Mono<Admission.Ticket> admitted = admission.admit(bytes)
-        .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
-        .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
-    return Mono.usingWhen(admitted,
-        ticket -> Mono.defer(() -> {
-          observer.requestsInFlight(m.name(), executing.incrementAndGet());
-          times.executionStarted();
-          return executor.execute(program, m.weights(), ordered, m.outputBuffers())
-              .doOnNext(outputs -> {
-                times.executionEnded();
-                observer.programExecuted(m.name(), m.version());
-              })
-              .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
-        }),
-        ticket -> Mono.fromRunnable(ticket::release),
-        (ticket, err) -> Mono.fromRunnable(ticket::release),
-        ticket -> Mono.fromRunnable(ticket::release));
-  }
-
-  /**
-   * The compiled program of {@code m} for inputs of {@code shapes}: planned and compiled on the
-   * planning pool on first use of their symbol values, then cached (boundedly).
-   */
-  private Mono<ExecutableProgram> program(ModelTable.Served s, Map<String, long[]> shapes) {
-    Map<String, Long> symbols;
-    try {
-      symbols = s.model().symbolsFor(shapes);
-    } catch (IllegalArgumentException e) {
-      return Mono.error(new InferenceException.BadInput(e.getMessage()));
-    }
-    return s.cache().get(symbols).onErrorMap(IllegalArgumentException.class,
-        e -> new InferenceException.BadInput(e.getMessage()));
-  }
-
   /**
    * As {@link #plan} but blocking, for callers on their own thread (the CLI, tests).
    *
    * @throws InferenceException.BadInput when the shapes do not fit the model's signature
    */
   public ExecutableProgram executable(Model m, Map<String, long[]> shapes) {
-    return program(served(m), shapes).block();
+    return ModelOpener.program(served(m), shapes).block();
   }
 
   /** The outputs {@code program} will return, with their bound shapes, in signature order. */
@@ -352,9 +260,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       throw new IllegalStateException("drain failed", e.getCause());
     }
     eventFeed.dispose();
-    if (batching != null) {
-      batching.dispose();
-    }
+    opener.close();
     planning.shutdownNow();
     loads.shutdownNow();
     executor.backend().close();
@@ -363,9 +269,5 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   @Override
   public void close() {
     close(Duration.ofSeconds(30));
-  }
-
-  private static AtomicLong counter(Map<String, AtomicLong> counters, String model) {
-    return counters.computeIfAbsent(model, k -> new AtomicLong());
   }
 }
