@@ -122,6 +122,48 @@ final class ModelLoadUnloadTest {
     }
   }
 
+  @Test
+  void load_twoAtOnce_bothCompleteAndTheModelIsLoadedOnce() {
+    try (LocalInferenceService s = service(List.of(
+        new RuntimeSettings.ModelSpec("tiny-gpt", "1", null, null)))) {
+      StepVerifier.create(Mono.when(s.load("tiny-gpt"), s.load("tiny-gpt"))).verifyComplete();
+      assertEquals(1, s.loaded().stream().filter(m -> m.name().equals("tiny-gpt")).count());
+    }
+  }
+
+  @Test
+  void unload_rightAfterLoadStarts_endsUnloadedWhicheverFinishesFirst() {
+    try (LocalInferenceService s = service(List.of(
+        new RuntimeSettings.ModelSpec("tiny-gpt", "1", null, null)))) {
+      var loading = s.load("tiny-gpt").toFuture();
+      StepVerifier.create(s.unload("tiny-gpt")).verifyComplete();
+      loading.join();
+      assertEquals(new ModelState("tiny-gpt", "1", ModelState.State.UNAVAILABLE, "unloaded"),
+          state(s, "tiny-gpt"));
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void load_whileUnloading_waitsForTheReleaseThenLoadsAgain() throws Exception {
+    try (LocalInferenceService s = service(List.of())) {
+      Admission.Ticket slot = s.admission().admit(1).block();
+      var admitted = s.infer("digits-mlp", null, sample("digits-mlp")).toFuture();
+      while (s.admission().queued() < 1) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // bounded by @Timeout
+      }
+      StepVerifier.create(s.unload("digits-mlp")).verifyComplete();
+      // The load cannot finish before the admitted request, held by the slot, releases the
+      // model: it completes only after the slot is given back.
+      StepVerifier.create(s.load("digits-mlp"))
+          .then(() -> assertEquals(ModelState.State.UNLOADING, state(s, "digits-mlp").state()))
+          .then(slot::release)
+          .verifyComplete();
+      assertEquals(1, admitted.get().size());
+      assertEquals(ModelState.ready("digits-mlp", "1"), state(s, "digits-mlp"));
+    }
+  }
+
   private static Map<String, HostTensor> sampleOrThrow() {
     try {
       return sample("digits-mlp");
