@@ -34,6 +34,7 @@ public final class PlanlineConfig {
   private Batching batching = new Batching();
   private boolean graphs;
   private long graphMaxBytes = 256L << 20;
+  private @org.jspecify.annotations.Nullable String modelRepository;
 
   /** {@code planline.batching.*}: dynamic batching of every model that sets none of its own. */
   @ConfigurationProperties("batching")
@@ -233,5 +234,18 @@ public final class PlanlineConfig {
   /** Sets maxConnections. */
   public void setMaxConnections(int maxConnections) {
     this.maxConnections = maxConnections;
+  }
+
+  /**
+   * A model repository in Triton's layout, {@code <root>/<model>/<version>/}, or null for none
+   * ({@link ModelRepository}).
+   */
+  public @org.jspecify.annotations.Nullable String getModelRepository() {
+    return modelRepository;
+  }
+
+  /** Sets the model repository's root folder. */
+  public void setModelRepository(@org.jspecify.annotations.Nullable String modelRepository) {
+    this.modelRepository = modelRepository;
   }
 }

@@ -117,9 +117,12 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     atLeast(problems, "graph-max-bytes", raw.getGraphMaxBytes(), 0);
     List<ModelConfig> sorted = new ArrayList<>(entries);
     sorted.sort(Comparator.comparingInt(ModelConfig::getIndex));
-    if (sorted.isEmpty()) {
+    boolean repository = raw.getModelRepository() != null
+        && !raw.getModelRepository().isBlank();
+    if (sorted.isEmpty() && !repository) {
       problems.add("planline.models: no models configured; built-in models: "
-          + String.join(", ", BUILT_IN_MODELS) + " (or give a folder with 'path')");
+          + String.join(", ", BUILT_IN_MODELS) + " (or give a folder with 'path', or a"
+          + " planline.model-repository)");
     }
     List<ModelSpec> models = new ArrayList<>();
     Set<String> seen = new HashSet<>();

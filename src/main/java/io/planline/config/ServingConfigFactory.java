@@ -25,4 +25,10 @@ public final class ServingConfigFactory {
       PlannerRegistry planners) {
     return ServingConfig.resolve(raw, models, planners);
   }
+
+  /** The model repository's models ({@code planline.model-repository}); fails start-up when bad. */
+  @Context
+  public ModelRepository modelRepository(PlanlineConfig raw, ServingConfig config) {
+    return ModelRepository.scan(raw, config);
+  }
 }

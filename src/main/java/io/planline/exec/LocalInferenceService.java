@@ -3,7 +3,6 @@ package io.planline.exec;
 import io.planline.backend.HostTensor;
 import io.planline.exec.batch.BatchSettings;
 import io.planline.exec.batch.Batcher;
-import io.planline.exec.batch.PreferredShapes;
 import io.planline.model.Model;
 import io.planline.model.ModelInfo;
 import io.planline.model.ProgramBinder;
@@ -14,13 +13,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -28,34 +29,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
- * The runtime behind the HTTP layer and the {@code run} verb: finds the model, checks the inputs
+ * The runtime behind the HTTP layer and the {@code run} verb: finds the model (in its
+ * {@link ModelTable}, which also loads and unloads models on request), checks the inputs
  * against its signature, takes its compiled plan for these shapes (from a bounded per-model
- * cache, made off the caller's thread), waits for admission (slots and device memory budget),
- * then executes. A model with batching on hands the request to its {@link Batcher}, whose
- * batches take that same path. Every failure is an {@link InferenceException}.
+ * cache, made off the caller's thread), then has {@link ModelRunner} wait for admission (slots
+ * and device memory budget) and execute. A model with batching on hands the request to its
+ * {@link Batcher}, whose batches take that same path. Every failure is an
+ * {@link InferenceException}.
  */
 public final class LocalInferenceService implements InferenceService, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalInferenceService.class);
 
-  private final Map<String, List<Model>> models = new LinkedHashMap<>();
-  /** Per model, its compiled programs by binding of its symbols. */
-  private final Map<Model, ShapeCache<ExecutableProgram>> compiled = new LinkedHashMap<>();
+  private final ModelTable table;
   private final PlanningPool planning;
   private final RequestExecutor executor;
   private final Admission admission;
   private final MemoryEvents events;
-  private final RuntimeObserver observer;
-  private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> running = new ConcurrentHashMap<>();
+  private final ModelRunner runner;
+  private final ModelOpener opener;
   private final Disposable eventFeed;
-  private final Map<Model, Batcher> batchers = new LinkedHashMap<>();
-  /** Batchers' timer, and where batches are concatenated and started (created when needed). */
-  private @Nullable Scheduler batching;
+  /** Loads models on demand (explicit model control), one at a time, off the event loops. */
+  private final ExecutorService loads;
   private volatile boolean draining;
 
   /** Serves {@code models} with the default program cache limits. */
@@ -78,58 +75,38 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
       MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
       Function<Model, BatchSettings> batching) {
-    this.observer = observer;
+    this(models, executor, admission, events, observer, cache, batching, ModelSource.NONE);
+  }
+
+  /**
+   * Serves {@code models}, loaded now, and can load and unload the versions {@code source}
+   * knows ({@link #load}, {@link #unload}); those not among {@code models} start unloaded.
+   *
+   * @throws IllegalArgumentException when batching is on for a model without a batch dimension
+   */
+  public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
+      MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
+      Function<Model, BatchSettings> batching, ModelSource source) {
+    this.executor = executor;
+    this.admission = admission;
+    this.events = events;
     this.eventFeed = events.flux().subscribe(e -> {
       observer.memoryEvent(e);
       executor.reportMemory();
     });
     this.planning = new PlanningPool(cache.planningThreads(), cache.planningQueue());
-    for (Model m : models) {
-      this.models.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(m);
-      compiled.put(m, new ShapeCache<>(cache.maxShapes(), planning, symbols -> {
-        Model.Planned p = m.plan(symbols);
-        ExecutableProgram program = ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
-            m.nativeKernels());
-        observer.programCompiled(m.name());
-        return program;
-      }, () -> observer.programEvicted(m.name())));
-    }
-    this.executor = executor;
-    this.admission = admission;
-    this.events = events;
-    for (Model m : models) {
-      BatchSettings b = batching.apply(m);
-      if (b.enabled()) {
-        batchers.put(m, batcher(m, b, cache));
-      }
-    }
-    batchers.forEach((m, b) -> prewarm(m, batching.apply(m)));
-  }
-
-  private Batcher batcher(Model m, BatchSettings b, ProgramCacheSettings cache) {
-    Integer dim = m.batchDim();
-    if (dim == null) {
-      throw new IllegalArgumentException("model '" + m.name() + "' cannot batch: its program"
-          + " has no batch dimension (batch_dim in program.json, docs/model-format.md)");
-    }
-    if (batching == null) {
-      batching = Schedulers.newSingle("planline-batcher", true);
-    }
-    // A batch runs as one request of the model's program, planned for the batch's shape.
-    Batcher.Runner runner = inputs -> Mono.defer(() -> {
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      inputs.forEach(t -> shapes.put(t.name(), t.shape()));
-      return program(m, shapes).flatMap(p -> run(m, p, inputs));
+    this.runner = new ModelRunner(executor, admission, observer);
+    this.opener = new ModelOpener(cache, planning, observer, admission, runner);
+    this.loads = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "planline-model-loader");
+      t.setDaemon(true);
+      return t;
     });
-    return new Batcher(m.name(), dim, b, admission.maxRunning(), Math.max(1,
-        admission.queueCapacity()), cache.maxShapes(), runner, observer, batching);
-  }
-
-  /** Plans the preferred batch sizes now, so that their first batches do not wait for it. */
-  private void prewarm(Model m, BatchSettings b) {
-    for (Map<String, long[]> shapes : PreferredShapes.of(m, b)) {
-      program(m, shapes).block();
+    List<ModelTable.Served> served = new ArrayList<>();
+    for (Model m : models) {
+      served.add(opener.open(m, batching.apply(m)));
     }
+    this.table = new ModelTable(served, source, opener::open, loads, observer);
   }
 
   /** Every request's memory events. */
@@ -147,30 +124,25 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     return admission;
   }
 
-  /** The loaded model, or ModelNotFound. */
+  /** The loaded model, or ModelNotFound (saying why a known one is not loaded). */
   public Model find(String name, @Nullable String version) {
-    List<Model> versions = models.get(name);
-    if (versions == null) {
-      throw new InferenceException.ModelNotFound("unknown model '" + name + "'; served models: "
-          + String.join(", ", models.keySet()));
-    }
-    if (version == null || version.isEmpty()) {
-      return versions.get(versions.size() - 1);
-    }
-    return versions.stream().filter(m -> m.version().equals(version)).findFirst()
-        .orElseThrow(() -> new InferenceException.ModelNotFound("model '" + name
-            + "' has no version '" + version + "'; versions: "
-            + versions.stream().map(Model::version).toList()));
+    return table.find(name, version).model();
   }
 
-  /** Every loaded model, all versions. */
+  /** Every loaded model, all versions (those unloading included). */
   public List<Model> loaded() {
-    return models.values().stream().flatMap(List::stream).toList();
+    return table.loaded().stream().map(ModelTable.Served::model).toList();
   }
 
   /** How many compiled programs {@code m} holds now (never more than the cache's bound). */
   public long cachedShapes(Model m) {
-    return compiled.get(m).size();
+    return served(m).cache().size();
+  }
+
+  private ModelTable.Served served(Model m) {
+    return table.loaded().stream().filter(s -> s.model() == m).findFirst().orElseThrow(
+        () -> new InferenceException.ModelNotFound("model '" + m.name() + "' version '"
+            + m.version() + "' is not loaded"));
   }
 
   @Override
@@ -189,78 +161,65 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
 
   @Override
   public boolean ready(String name, @Nullable String version) {
-    return !draining && model(name, version).isPresent();
+    return !draining && table.ready(name, version);
+  }
+
+  @Override
+  public List<ModelState> index() {
+    return table.index();
+  }
+
+  @Override
+  public Mono<Void> load(String name) {
+    return Mono.defer(() -> Mono.fromFuture(table.load(name), true))
+        .onErrorMap(CompletionException.class, e -> e.getCause() == null ? e : e.getCause());
+  }
+
+  @Override
+  public Mono<Void> unload(String name) {
+    return Mono.defer(() -> Mono.fromFuture(table.unload(name), true));
   }
 
   @Override
   public Mono<Plan> plan(String name, @Nullable String version, Map<String, long[]> shapes) {
-    return Mono.defer(() -> program(find(name, version), shapes)).map(ExecutableProgram::plan);
+    return Mono.defer(() -> ModelOpener.program(table.find(name, version), shapes))
+        .map(ExecutableProgram::plan);
   }
 
   @Override
   public Mono<List<HostTensor>> infer(String name, @Nullable String version,
-      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun) {
+      Map<String, HostTensor> inputs, Consumer<List<TensorInfo>> beforeRun,
+      RequestTimes times) {
     return Mono.defer(() -> {
       if (draining) {
         return Mono.error(new InferenceException.Overloaded("shutdown",
             "the server is shutting down"));
       }
-      Model m = find(name, version);
-      List<HostTensor> ordered = InputChecks.ordered(m, inputs);
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      ordered.forEach(t -> shapes.put(t.name(), t.shape()));
-      return program(m, shapes).flatMap(program -> {
-        beforeRun.accept(outputsOf(m, program));
-        Batcher batcher = batchers.get(m);
-        return batcher == null ? run(m, program, ordered) : batcher.submit(ordered);
-      });
+      // The lease keeps the model from being released (unloaded) until the request is done;
+      // closed eagerly, before the answer travels on, so whoever sees the last answer of an
+      // unloading model sees it released.
+      return Mono.using(() -> table.enter(name, version), lease -> {
+        ModelTable.Served s = lease.served();
+        Model m = s.model();
+        List<HostTensor> ordered = InputChecks.ordered(m, inputs);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        ordered.forEach(t -> shapes.put(t.name(), t.shape()));
+        return ModelOpener.program(s, shapes).flatMap(program -> {
+          beforeRun.accept(outputsOf(m, program));
+          return s.batcher() == null ? runner.run(m, program, ordered, times)
+              : s.batcher().submit(ordered, times);
+        });
+      }, ModelTable.Lease::close);
     }).onErrorMap(e -> !(e instanceof InferenceException),
         e -> new InferenceException.Failed("model '" + name + "' failed: " + e.getMessage(), e));
   }
-
-  private Mono<List<HostTensor>> run(Model m, ExecutableProgram program,
-      List<HostTensor> ordered) {
-    long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
-    long bytes = program.chargedBytes(inputBytes);
-    observer.planUsed(m.name(), program.plan());
-    var queued = counter(waiting, m.name());
-    var executing = counter(running, m.name());
-    Mono<Admission.Ticket> admitted = admission.admit(bytes)
-        .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
-        .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
-    return Mono.usingWhen(admitted,
-        ticket -> Mono.defer(() -> {
-          observer.requestsInFlight(m.name(), executing.incrementAndGet());
-          return executor.execute(program, m.weights(), ordered, m.outputBuffers())
-              .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
-        }),
-        ticket -> Mono.fromRunnable(ticket::release),
-        (ticket, err) -> Mono.fromRunnable(ticket::release),
-        ticket -> Mono.fromRunnable(ticket::release));
-  }
-
-  /**
-   * The compiled program of {@code m} for inputs of {@code shapes}: planned and compiled on the
-   * planning pool on first use of their symbol values, then cached (boundedly).
-   */
-  private Mono<ExecutableProgram> program(Model m, Map<String, long[]> shapes) {
-    Map<String, Long> symbols;
-    try {
-      symbols = m.symbolsFor(shapes);
-    } catch (IllegalArgumentException e) {
-      return Mono.error(new InferenceException.BadInput(e.getMessage()));
-    }
-    return compiled.get(m).get(symbols).onErrorMap(IllegalArgumentException.class,
-        e -> new InferenceException.BadInput(e.getMessage()));
-  }
-
   /**
    * As {@link #plan} but blocking, for callers on their own thread (the CLI, tests).
    *
    * @throws InferenceException.BadInput when the shapes do not fit the model's signature
    */
   public ExecutableProgram executable(Model m, Map<String, long[]> shapes) {
-    return program(m, shapes).block();
+    return ModelOpener.program(served(m), shapes).block();
   }
 
   /** The outputs {@code program} will return, with their bound shapes, in signature order. */
@@ -283,7 +242,8 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     draining = true;
     // Requests waiting in a batcher were accepted: their batches still form and are admitted
     // before admission closes.
-    return Mono.when(batchers.values().stream().map(Batcher::drain).toList()).toFuture()
+    return Mono.when(table.loaded().stream().map(ModelTable.Served::batcher)
+            .filter(Objects::nonNull).map(Batcher::drain).toList()).toFuture()
         .thenCompose(v -> admission.close());
   }
 
@@ -300,20 +260,15 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
       throw new IllegalStateException("drain failed", e.getCause());
     }
     eventFeed.dispose();
-    if (batching != null) {
-      batching.dispose();
-    }
+    opener.close();
     planning.shutdownNow();
     executor.close();
+    loads.shutdownNow();
     executor.backend().close();
   }
 
   @Override
   public void close() {
     close(Duration.ofSeconds(30));
-  }
-
-  private static AtomicLong counter(Map<String, AtomicLong> counters, String model) {
-    return counters.computeIfAbsent(model, k -> new AtomicLong());
   }
 }

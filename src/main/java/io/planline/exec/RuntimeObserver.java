@@ -32,11 +32,23 @@ public interface RuntimeObserver {
    */
   default void kernelRan(String kernel, long nanos) {}
 
+  /**
+   * The loaded versions of {@code model} now hold {@code bytes} of device memory in weights (0
+   * once all are unloaded).
+   */
+  default void modelWeights(String model, long bytes) {}
+
   /** One memory event of a request. */
   default void memoryEvent(MemoryEvent event) {}
 
   /** A new input shape of {@code model} was planned and compiled (a cache miss). */
   default void programCompiled(String model) {}
+
+  /**
+   * {@code model} at {@code version} executed its program to the end once: for one request, or
+   * for a whole batch of them.
+   */
+  default void programExecuted(String model, String version) {}
 
   /** A batch of {@code rows} rows (batch-dimension entries) of {@code model} starts. */
   default void batchExecuted(String model, long rows) {}

@@ -19,11 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param budgetBytes device memory the requests may reserve together
  * @param budgetMillis time budget of search-based planners
  * @param cache bounds of the compiled-program cache and the planning pool
+ * @param available models the runtime knows but does not load at start: loaded on demand
+ *     (explicit model control), each name distinct from those of {@code models}
  * @param replays whether small programs are recorded and replayed (CUDA graphs)
  */
 public record RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
     int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
-    ProgramCacheSettings cache, ReplaySettings replays) {
+    ProgramCacheSettings cache, List<ModelSpec> available, ReplaySettings replays) {
 
   public RuntimeSettings {
     requireNonNull(backend, "backend");
@@ -31,20 +33,29 @@ public record RuntimeSettings(String backend, String planner, List<ModelSpec> mo
     requireNonNull(cache, "cache");
     requireNonNull(replays, "replays");
     models = List.copyOf(models);
+    available = List.copyOf(available);
+  }
+
+  /** Settings that load every model at start. */
+  public RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
+      int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
+      ProgramCacheSettings cache) {
+    this(backend, planner, models, window, maxRunning, queueCapacity, budgetBytes, budgetMillis,
+        cache, List.of(), ReplaySettings.OFF);
   }
 
   /** Settings without replays. */
   public RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
       int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
-      ProgramCacheSettings cache) {
+      ProgramCacheSettings cache, List<ModelSpec> available) {
     this(backend, planner, models, window, maxRunning, queueCapacity, budgetBytes, budgetMillis,
-        cache, ReplaySettings.OFF);
+        cache, available, ReplaySettings.OFF);
   }
 
   /** The same settings with {@code replays}. */
   public RuntimeSettings withReplays(ReplaySettings replays) {
     return new RuntimeSettings(backend, planner, models, window, maxRunning, queueCapacity,
-        budgetBytes, budgetMillis, cache, replays);
+        budgetBytes, budgetMillis, cache, available, replays);
   }
 
   /** Settings with the default program cache. */

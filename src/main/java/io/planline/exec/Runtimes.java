@@ -44,34 +44,54 @@ public final class Runtimes {
     MemoryEvents events = new MemoryEvents();
     List<Model> models = new ArrayList<>();
     Map<Model, BatchSettings> batching = new IdentityHashMap<>();
+    ModelSource source = source(s, registry, backend);
     try {
-      loadAll(s, registry, backend, models, batching);
+      for (RuntimeSettings.ModelSpec m : s.models()) {
+        Model model = source.load(m);
+        models.add(model);
+        batching.put(model, m.batching());
+      }
       return new LocalInferenceService(models,
           new RequestExecutor(backend, events, s.window(), observer, s.replays()),
           new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer,
-          s.cache(), batching::get);
+          s.cache(), batching::get, source);
     } catch (RuntimeException e) {
       backend.close(); // nothing will use its streams
       throw e;
     }
   }
 
-  private static void loadAll(RuntimeSettings s, PlannerRegistry registry, Backend backend,
-      List<Model> models, Map<Model, BatchSettings> batching) {
-    for (RuntimeSettings.ModelSpec m : s.models()) {
-      String planner = m.planner() == null ? s.planner() : m.planner();
-      var source = m.path() == null ? ModelLoader.builtIn(m.name())
-          : ModelLoader.folder(Path.of(m.path()));
-      long start = System.nanoTime();
-      Model model = ModelLoader.load(source, m.name(), m.version(), registry.get(planner),
-          PlanOptions.DEFAULT.withBudgetMillis(s.budgetMillis()), backend, m.kernels());
-      LOG.info("loaded model {} version {} ({} weight bytes, planner {}, {} kernels) in {} ms",
-          m.name(), m.version(), model.weightBytes(), planner,
-          model.nativeKernels() == null ? "Java" : "Inductor's compiled",
-          (System.nanoTime() - start) / 1_000_000);
-      models.add(model);
-      batching.put(model, m.batching());
-    }
+  /** Every model of {@code s}, loaded at start or not, and how one is loaded. */
+  private static ModelSource source(RuntimeSettings s, PlannerRegistry registry,
+      Backend backend) {
+    List<RuntimeSettings.ModelSpec> specs = new ArrayList<>(s.models());
+    specs.addAll(s.available());
+    return new ModelSource() {
+      @Override
+      public List<RuntimeSettings.ModelSpec> specs() {
+        return specs;
+      }
+
+      @Override
+      public Model load(RuntimeSettings.ModelSpec m) {
+        return Runtimes.load(s, m, registry, backend);
+      }
+    };
+  }
+
+  private static Model load(RuntimeSettings s, RuntimeSettings.ModelSpec m,
+      PlannerRegistry registry, Backend backend) {
+    String planner = m.planner() == null ? s.planner() : m.planner();
+    var source = m.path() == null ? ModelLoader.builtIn(m.name())
+        : ModelLoader.folder(Path.of(m.path()));
+    long start = System.nanoTime();
+    Model model = ModelLoader.load(source, m.name(), m.version(), registry.get(planner),
+        PlanOptions.DEFAULT.withBudgetMillis(s.budgetMillis()), backend, m.kernels());
+    LOG.info("loaded model {} version {} ({} weight bytes, planner {}, {} kernels) in {} ms",
+        m.name(), m.version(), model.weightBytes(), planner,
+        model.nativeKernels() == null ? "Java" : "Inductor's compiled",
+        (System.nanoTime() - start) / 1_000_000);
+    return model;
   }
 
   private static Backend backend(String name, int streams) {

@@ -90,6 +90,14 @@ public final class ShapeCache<V> {
     });
   }
 
+  /**
+   * Drops every entry (the model is unloaded), so that its compiled programs can be collected;
+   * not counted as evictions. Loads still running finish for the requests that wait on them.
+   */
+  public void clear() {
+    cache.synchronous().invalidateAll();
+  }
+
   /** Entries held now (after pending evictions are done). */
   public long size() {
     cache.synchronous().cleanUp();

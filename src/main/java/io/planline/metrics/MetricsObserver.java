@@ -45,6 +45,16 @@ public final class MetricsObserver implements RuntimeObserver {
   }
 
   @Override
+  public void modelWeights(String model, long bytes) {
+    metrics.setWeights(model, device, bytes);
+  }
+
+  @Override
+  public void programExecuted(String model, String version) {
+    metrics.programExecuted(model, version);
+  }
+
+  @Override
   public void batchExecuted(String model, long rows) {
     metrics.batchExecuted(model, rows);
   }

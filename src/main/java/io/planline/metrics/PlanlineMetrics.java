@@ -1,6 +1,5 @@
 package io.planline.metrics;
 
-import io.planline.exec.MemoryEvent;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
@@ -9,6 +8,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.planline.exec.MemoryEvent;
+import io.planline.exec.RequestTimes;
 import io.planline.ir.Device;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every planline meter, registered in one place so that names, labels and units are defined once
@@ -26,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the runtime calls the memory, plan, queue and kernel methods. Gauges are backed by values held
  * here (Micrometer would otherwise keep only weak references), keyed by their label values.
  * Label values come from configuration (model, planner) or the backend (device, stream), so their
- * number stays bounded; requests for unknown models are counted under {@link #UNKNOWN_MODEL}.
+ * number stays bounded; requests for unknown models are counted under {@link #UNKNOWN_MODEL}
+ * (and versions not served under {@link #UNKNOWN_VERSION}).
  */
 @Singleton
 public final class PlanlineMetrics {
@@ -34,16 +37,12 @@ public final class PlanlineMetrics {
   /** The {@code model} label of requests naming a model that is not served. */
   public static final String UNKNOWN_MODEL = "unknown";
 
+  /** The {@code version} label of requests naming no served version. */
+  public static final String UNKNOWN_VERSION = "unknown";
+
   /** The admission refusal reasons the runtime and server use. */
   public static final List<String> REFUSAL_REASONS =
       List.of("queue_full", "memory", "shutdown", "not_ready");
-
-  /** Upper bounds of the request duration histogram's buckets. */
-  static final List<Duration> DURATION_BUCKETS = List.of(Duration.ofMillis(1),
-      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-      Duration.ofSeconds(10), Duration.ofSeconds(30));
 
   /** Upper bounds of the batch size histogram's buckets (rows per executed batch). */
   static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024,
@@ -64,11 +63,14 @@ public final class PlanlineMetrics {
   private final Map<Tags, AtomicLong> queueDepth = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> requestsInFlight = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> kernelsInFlight = new ConcurrentHashMap<>();
-  private final Map<String, RequestTally> tallies = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> budget = new ConcurrentHashMap<>();
+  private final Map<Tags, AtomicLong> info = new ConcurrentHashMap<>();
+  private final RequestMeters requestMeters;
 
   /** Meters registered in {@code registry}. */
   public PlanlineMetrics(MeterRegistry registry) {
     this.registry = requireNonNull(registry, "registry");
+    this.requestMeters = new RequestMeters(registry);
     for (String reason : REFUSAL_REASONS) {
       refusals(reason);
     }
@@ -84,14 +86,16 @@ public final class PlanlineMetrics {
     }
   }
 
-  /** Creates {@code model}'s request series at zero. */
+  /** Creates the series of {@code model} at {@code version} at zero. */
+  public void registerModel(String model, String version) {
+    registerModel(model);
+    requestMeters.register(model, version);
+  }
+
+  /** Creates the per-model (not per-version) series of {@code model} at zero. */
   public void registerModel(String model) {
     queueDepthOf(model);
     requestsInFlightOf(model);
-    for (Outcome o : Outcome.values()) {
-      requests(model, o);
-    }
-    duration(model);
     batchSize(model);
     batchWait(model);
     programs(model, "compiled");
@@ -134,6 +138,27 @@ public final class PlanlineMetrics {
     nonNegative(bytes, "bytes in use");
     inUseOf(device).set(bytes);
     peakOf(device).accumulateAndGet(bytes, Math::max);
+  }
+
+  /**
+   * Sets the device memory budget running requests' plans may take together
+   * ({@code planline.device-memory-budget-bytes}), so that a dashboard divides in-use bytes by
+   * it without a constant of its own.
+   */
+  public void setBudget(Device device, long bytes) {
+    nonNegative(bytes, "memory budget");
+    value(budget, "planline.memory.budget",
+        "Device bytes running requests' plans may take together (planline.device-memory-budget-"
+            + "bytes)", Tags.of("device", device.toString())).set(bytes);
+  }
+
+  /**
+   * Creates {@code planline_build_info}: always 1, labelled with the build's {@code version}
+   * and the {@code backend} requests run on ({@code cpu}, {@code cuda}).
+   */
+  public void buildInfo(String version, String backend) {
+    count(info, "planline.build.info", "The planline build and the backend it runs on; always 1",
+        Tags.of("version", version, "backend", backend)).set(1);
   }
 
   /** The device bytes held by requests now. */
@@ -182,32 +207,38 @@ public final class PlanlineMetrics {
         Tags.of("device", device.toString(), "stream", stream)).set(count);
   }
 
-  /** Counts one finished inference request and records its duration. */
+  /**
+   * Counts one finished inference request and records its duration; a successful one's
+   * {@code phases} (null where they were not timed) feed the queue wait and compute histograms.
+   */
+  public void requestFinished(String model, String version, Outcome outcome, long nanos,
+      RequestTimes.@Nullable Phases phases) {
+    nonNegative(nanos, "request duration");
+    requestMeters.finished(model, version, outcome, nanos, phases);
+  }
+
+  /**
+   * As {@link #requestFinished(String, String, Outcome, long, RequestTimes.Phases)} for a caller
+   * that knows neither the version nor the phases ({@link #UNKNOWN_VERSION}).
+   */
   public void requestFinished(String model, Outcome outcome, double seconds) {
     if (!(seconds >= 0)) {
       throw new IllegalArgumentException("request duration must be ≥ 0 s, got " + seconds);
     }
-    long nanos = (long) (seconds * 1e9);
-    requests(model, outcome).increment();
-    duration(model).record(nanos, TimeUnit.NANOSECONDS);
-    tallies.computeIfAbsent(model, m -> new RequestTally()).add(outcome, nanos);
+    requestFinished(model, UNKNOWN_VERSION, outcome, (long) (seconds * 1e9), null);
+  }
+
+  /** Counts one execution of {@code model}'s program at {@code version} that ran to the end. */
+  public void programExecuted(String model, String version) {
+    requestMeters.executed(model, version);
   }
 
   /**
-   * The statistics of {@code model}'s finished requests, from the same calls that feed the
-   * {@code planline_requests_total} counters and the duration histogram.
+   * The statistics of the finished requests of {@code model} at {@code version}, from the same
+   * calls that feed {@code planline_requests_total} and the duration and phase histograms.
    */
-  public RequestStats requestStats(String model) {
-    long success = (long) requests(model, Outcome.SUCCESS).count();
-    long failed = 0;
-    for (Outcome o : Outcome.values()) {
-      if (o != Outcome.SUCCESS) {
-        failed += (long) requests(model, o).count();
-      }
-    }
-    RequestTally t = tallies.getOrDefault(model, RequestTally.EMPTY);
-    return new RequestStats(success, t.successNanos(), failed, t.failNanos(),
-        t.lastFinishedMillis());
+  public RequestStats requestStats(String model, String version) {
+    return requestMeters.stats(model, version);
   }
 
   /** Records one executed batch of {@code model} holding {@code rows} rows. */
@@ -254,11 +285,6 @@ public final class PlanlineMetrics {
         .tags("device", device.toString(), "kind", kind.label()).register(registry);
   }
 
-  private Counter requests(String model, Outcome outcome) {
-    return Counter.builder("planline.requests").description("Inference requests by outcome")
-        .tags("model", model, "outcome", outcome.label()).register(registry);
-  }
-
   private Counter programs(String model, String what) {
     String help = what.equals("compiled") ? "Input shapes planned and compiled (cache misses)"
         : "Compiled input shapes dropped to keep the cache within planline.max-cached-shapes";
@@ -270,14 +296,6 @@ public final class PlanlineMetrics {
     return Counter.builder("planline.admission.refusals")
         .description("Requests refused by admission control, by reason")
         .tag("reason", reason).register(registry);
-  }
-
-  private Timer duration(String model) {
-    return Timer.builder("planline.request.duration")
-        .description("Inference request latency, from the request to the answer")
-        .tag("model", model)
-        .serviceLevelObjectives(DURATION_BUCKETS.toArray(Duration[]::new))
-        .register(registry);
   }
 
   private DistributionSummary batchSize(String model) {

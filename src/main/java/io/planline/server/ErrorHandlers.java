@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 final class ErrorHandlers {
 
   private static final Pattern INFER_PATH =
-      Pattern.compile("^/v2/models/([^/]+)(?:/versions/[^/]+)?/infer$");
+      Pattern.compile("^/v2/models/([^/]+)(?:/versions/([^/]+))?/infer$");
 
   private ErrorHandlers() {}
 
@@ -100,7 +100,8 @@ final class ErrorHandlers {
     public HttpResponse<?> handle(HttpRequest request, ContentLengthExceededException e) {
       Matcher m = INFER_PATH.matcher(request.getPath());
       if (m.matches()) {
-        metrics.requestFinished(lookup.label(m.group(1)), Outcome.TOO_LARGE, 0);
+        metrics.requestFinished(lookup.label(m.group(1)),
+            lookup.versionLabel(m.group(1), m.group(2)), Outcome.TOO_LARGE, 0, null);
       }
       return errors.respond(e);
     }

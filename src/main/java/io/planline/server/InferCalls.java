@@ -6,6 +6,7 @@ import io.planline.backend.HostTensor;
 import io.planline.config.ServingConfig;
 import io.planline.exec.InferenceException;
 import io.planline.exec.InferenceService;
+import io.planline.exec.RequestTimes;
 import io.planline.metrics.Outcome;
 import io.planline.metrics.PlanlineMetrics;
 import io.planline.model.ModelInfo;
@@ -14,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -72,17 +74,22 @@ public final class InferCalls {
    */
   public final class Tally {
     private final String label;
-    private final long start = System.nanoTime();
+    private final RequestTimes times = RequestTimes.start();
+    /** The version counted under: the one the call names, then the one that answers. */
+    private final AtomicReference<String> version;
     private final AtomicBoolean counted = new AtomicBoolean();
 
-    private Tally(String label) {
+    private Tally(String label, String version) {
       this.label = label;
+      this.version = new AtomicReference<>(version);
     }
 
     /** Counts {@code outcome} unless an earlier one was counted. */
     public void finish(Outcome outcome) {
       if (counted.compareAndSet(false, true)) {
-        metrics.requestFinished(label, outcome, (System.nanoTime() - start) / 1e9);
+        long now = System.nanoTime();
+        metrics.requestFinished(label, version.get(), outcome, now - times.arrived(),
+            outcome == Outcome.SUCCESS && times.executed() ? times.phases(now) : null);
       }
     }
 
@@ -95,9 +102,12 @@ public final class InferCalls {
     }
   }
 
-  /** Starts timing a call that names {@code model} (its metrics label: the name, or unknown). */
-  public Tally start(String model) {
-    return new Tally(lookup.label(model));
+  /**
+   * Starts timing a call that names {@code model} and {@code version} (its metrics labels: the
+   * name, or unknown; the version named, if known, until the one that answers is).
+   */
+  public Tally start(String model, @Nullable String version) {
+    return new Tally(lookup.label(model), lookup.versionLabel(model, version));
   }
 
   /**
@@ -107,19 +117,24 @@ public final class InferCalls {
    * {@link ErrorResponses#status} maps; nothing happens before subscription, and cancelling the
    * subscription cancels the request in the runtime (which frees its memory).
    */
-  public Mono<Answer> run(String model, @Nullable String version,
+  public Mono<Answer> run(Tally tally, String model, @Nullable String version,
       Function<ModelInfo, InferRequest> read, ResponseBound bound) {
     return Mono.defer(() -> {
       ModelInfo info = lookup.resolve(model, version);
+      tally.version.set(info.version());
       if (!service.ready(info.name(), info.version())) {
         throw new InferenceException.Overloaded("not_ready", "model '" + info.name()
-            + "' version '" + info.version() + "' is not ready");
+            + "' version '" + info.version() + "' is not ready" + service.index().stream()
+                .filter(m -> m.name().equals(info.name()) && m.version().equals(info.version())
+                    && !m.reason().isEmpty())
+                .map(m -> " (" + m.state() + ": " + m.reason() + ")").findFirst().orElse(""));
       }
       InferRequest request = read.apply(info);
       InferBinder.checkOutputs(info, request);
       Map<String, HostTensor> inputs = InferBinder.inputs(info, request);
+      tally.times.inputsDecoded();
       return service.infer(info.name(), info.version(), inputs,
-              outputs -> checkResponseSize(info, request, outputs, bound))
+              outputs -> checkResponseSize(info, request, outputs, bound), tally.times)
           .map(outputs -> new Answer(info, request, outputs));
     });
   }

@@ -65,9 +65,9 @@ final class InferHandler {
     // Counted once, when the answer has been written or given up on. A subscriber may cancel
     // the Mono after the response arrived (a single-value response is often consumed that way),
     // which is not a cancelled request; a streamed body that the client stops taking is.
-    InferCalls.Tally tally = calls.start(model);
+    InferCalls.Tally tally = calls.start(model, version);
     AtomicBoolean responded = new AtomicBoolean();
-    return calls.run(model, version,
+    return calls.run(tally, model, version,
             info -> InferRequestReader.read(body == null ? new byte[0] : body, headerLength),
             BOUND)
         .<HttpResponse<byte[]>>map(answer -> {

@@ -3,24 +3,26 @@ package io.planline.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.planline.exec.InferenceService;
-import io.planline.model.ModelInfo;
+import io.planline.exec.ModelState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
- * Triton's repository API: {@code POST /v2/repository/index} lists every model and version with
- * its state; {@code POST /v2/repository/models/{m}/load} and {@code /unload} are refused with 400
- * (as Triton refuses them outside explicit mode), because planline loads the configured models
- * at start and {@code planline.model-control} has only the value {@code none} so far.
+ * Triton's repository API: {@code POST /v2/repository/index} lists every model version the
+ * server knows with its state; {@code POST /v2/repository/models/{m}/load} and {@code /unload}
+ * load and unload a model with {@code planline.model-control: explicit} and are refused with 400
+ * otherwise (as Triton refuses them outside explicit mode).
  */
 @Controller("/v2/repository")
 public final class RepositoryController {
@@ -28,82 +30,129 @@ public final class RepositoryController {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final InferenceService service;
-  private final String mode;
+  private final ModelControl control;
+  private final ModelLookup lookup;
 
-  RepositoryController(InferenceService service, ModelControl control) {
+  RepositoryController(InferenceService service, ModelControl control, ModelLookup lookup) {
     this.service = service;
-    this.mode = control.mode();
+    this.control = control;
+    this.lookup = lookup;
   }
 
   /**
-   * Every model and version: {@code [{"name", "version", "state"}]}, only the ready ones when the
-   * body is {@code {"ready": true}}. Triton's client posts an empty body.
+   * Every model and version: {@code [{"name", "version", "state"[, "reason"]}]}, only the ready
+   * ones when the body is {@code {"ready": true}}. Triton's client posts an empty body.
    */
   @Post(uri = "/index", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
   List<Map<String, String>> index(@Body @io.micronaut.core.annotation.Nullable byte[] body) {
     return entries(flag(body, "ready"));
   }
 
-  /** The index entries: every model and version, or only the ready ones (the gRPC call's too). */
+  /** The index entries: every model version, or only the ready ones (the gRPC call's too). */
   public List<Map<String, String>> entries(boolean readyOnly) {
-    return service.models().stream()
-        .filter(m -> !readyOnly || service.ready(m.name(), m.version()))
-        .map(this::entry).toList();
+    return service.index().stream()
+        .filter(m -> !readyOnly || m.state() == ModelState.State.READY)
+        .map(RepositoryController::entry).toList();
   }
 
-  /** Refused: the configured models are loaded at start. */
+  /**
+   * Loads every version of {@code model}; answers 200 (empty body) once they are ready, at once
+   * when they already are. Triton's client posts {@code {}} or {@code {"parameters": {}}}.
+   */
   @Post(uri = "/models/{model}/load", consumes = MediaType.ALL)
-  void load(String model, @Body @io.micronaut.core.annotation.Nullable byte[] body) {
-    throw refusal("load", model);
+  Mono<HttpResponse<?>> load(String model,
+      @Body @io.micronaut.core.annotation.Nullable byte[] body) {
+    control.requireExplicit("load", model);
+    JsonNode parameters = parameters(body);
+    for (var it = parameters.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (name.equals("config") || name.startsWith("file:")) {
+        throw ApiException.badRequest("load parameter '" + name + "' is not supported: planline"
+            + " loads the model folder as it is in the repository (no configuration override)");
+      }
+    }
+    return service.load(known(model)).thenReturn(HttpResponse.ok());
   }
 
-  /** Refused: the configured models stay loaded until the server stops. */
+  /**
+   * Unloads every version of {@code model}: answers 200 (empty body) as soon as it takes no new
+   * requests; the requests it admitted finish, then it is released. Triton's client posts
+   * {@code {"parameters": {"unload_dependents": false}}}.
+   */
   @Post(uri = "/models/{model}/unload", consumes = MediaType.ALL)
-  void unload(String model, @Body @io.micronaut.core.annotation.Nullable byte[] body) {
-    throw refusal("unload", model);
+  Mono<HttpResponse<?>> unload(String model,
+      @Body @io.micronaut.core.annotation.Nullable byte[] body) {
+    control.requireExplicit("unload", model);
+    JsonNode unloadDependents = parameters(body).get("unload_dependents");
+    if (unloadDependents != null && !unloadDependents.isBoolean()) {
+      throw ApiException.badRequest("'unload_dependents' must be a boolean, got "
+          + unloadDependents);
+    }
+    // No model has dependents (no ensembles), so unload_dependents changes nothing.
+    return service.unload(known(model)).thenReturn(HttpResponse.ok());
   }
 
-  private ApiException refusal(String action, String model) {
-    return ApiException.badRequest("cannot " + action + " model '" + model + "': explicit model "
-        + action + " is not allowed with planline.model-control: " + mode + " (the configured"
-        + " models are loaded at start)");
+  /** {@code model}, or 404 naming the models the repository holds. */
+  private String known(String model) {
+    if (service.index().stream().noneMatch(m -> m.name().equals(model))) {
+      throw ApiException.notFound("unknown model '" + model + "'; the repository holds: "
+          + String.join(", ", lookup.known()));
+    }
+    return model;
   }
 
-  private Map<String, String> entry(ModelInfo m) {
+  private static Map<String, String> entry(ModelState m) {
     Map<String, String> e = new LinkedHashMap<>();
     e.put("name", m.name());
     e.put("version", m.version());
-    boolean ready = service.ready(m.name(), m.version());
-    e.put("state", ready ? "READY" : "UNAVAILABLE");
-    if (!ready) {
-      e.put("reason", "not ready to take requests");
+    e.put("state", m.state().name());
+    if (m.state() != ModelState.State.READY) {
+      e.put("reason", m.reason());
     }
     return e;
   }
 
-  /** Whether the optional JSON body sets {@code name} to true. */
-  private static boolean flag(byte @Nullable [] body, String name) {
+  /** The {@code parameters} object of an optional JSON body (empty when there is none). */
+  private static JsonNode parameters(byte @Nullable [] body) {
+    JsonNode json = object(body, "load/unload");
+    JsonNode p = json.get("parameters");
+    if (p == null || p.isNull()) {
+      return JSON.createObjectNode();
+    }
+    if (!p.isObject()) {
+      throw ApiException.badRequest("'parameters' must be a JSON object, got " + p);
+    }
+    return p;
+  }
+
+  /** The body as a JSON object; an empty body is an empty object. */
+  private static JsonNode object(byte @Nullable [] body, String what) {
     if (body == null || body.length == 0) {
-      return false;
+      return JSON.createObjectNode();
     }
     try {
       JsonNode json = JSON.readTree(body);
       if (json == null || json.isMissingNode()) {
-        return false;
+        return JSON.createObjectNode();
       }
       if (!json.isObject()) {
-        throw ApiException.badRequest("the repository index body must be a JSON object");
+        throw ApiException.badRequest("the repository " + what + " body must be a JSON object");
       }
-      JsonNode v = json.get(name);
-      if (v != null && !v.isBoolean()) {
-        throw ApiException.badRequest("'" + name + "' must be a boolean, got " + v);
-      }
-      return v != null && v.booleanValue();
+      return json;
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("the repository index body is not JSON: "
+      throw ApiException.badRequest("the repository " + what + " body is not JSON: "
           + e.getOriginalMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Whether the optional JSON body sets {@code name} to true. */
+  private static boolean flag(byte @Nullable [] body, String name) {
+    JsonNode v = object(body, "index").get(name);
+    if (v != null && !v.isBoolean()) {
+      throw ApiException.badRequest("'" + name + "' must be a boolean, got " + v);
+    }
+    return v != null && v.booleanValue();
   }
 }

@@ -6,6 +6,8 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Factory;
 import io.planline.config.Backend;
 import io.planline.config.BatchingSpec;
+import io.planline.config.ModelRepository;
+import io.planline.config.ModelSpec;
 import io.planline.config.ServingConfig;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.ProgramCacheSettings;
@@ -14,10 +16,12 @@ import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
 import io.planline.exec.batch.BatchSettings;
 import io.planline.ir.Device;
+import io.planline.metrics.BuildInfo;
 import io.planline.metrics.MetricsObserver;
 import io.planline.metrics.PlanlineMetrics;
-import io.planline.model.Model;
 import io.planline.model.ModelLoader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -35,23 +39,35 @@ final class RuntimeFactory {
   @Context
   @Requires(notEnv = CONFIG_CHECK)
   @Bean(preDestroy = "close")
-  LocalInferenceService runtime(ServingConfig config, PlanlineMetrics metrics) {
+  LocalInferenceService runtime(ServingConfig config, ModelRepository repository,
+      ModelControl control, PlanlineMetrics metrics) {
     Device device = config.backend() == Backend.CUDA ? Device.CUDA0 : Device.CPU;
-    var models = config.models().stream().map(m -> new RuntimeSettings.ModelSpec(m.name(),
-        m.version(), m.folder() == null ? null : m.folder().toString(), m.planner(),
-        ModelLoader.Kernels.parse(m.kernels()), batching(m.batching()))).toList();
+    // The configured models are loaded at start; the repository's too, unless explicit model
+    // control loads them on request.
+    List<ModelSpec> atStart = new ArrayList<>(config.models());
+    List<ModelSpec> onRequest = new ArrayList<>();
+    (control.explicit() ? onRequest : atStart).addAll(repository.models());
     RuntimeSettings settings = new RuntimeSettings(
-        config.backend().name().toLowerCase(Locale.ROOT), config.planner(), models,
+        config.backend().name().toLowerCase(Locale.ROOT), config.planner(),
+        atStart.stream().map(RuntimeFactory::spec).toList(),
         config.kernelWindow(), config.maxConcurrentRequests(), config.queueCapacity(),
         config.deviceMemoryBudgetBytes(), config.planBudgetMillis(),
         new ProgramCacheSettings(config.limits().maxCachedShapes(),
             config.limits().planningThreads(), config.queueCapacity()),
+        onRequest.stream().map(RuntimeFactory::spec).toList(),
         new ReplaySettings(config.graphs().enabled(), config.graphs().maxBytes()));
     LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
-    for (Model m : service.loaded()) {
-      metrics.setWeights(m.name(), device, m.weightBytes());
-    }
+    // Weights are reported by the runtime as models load and unload (RuntimeObserver).
+    Device actual = service.executor().backend().device();
+    metrics.setBudget(actual, config.deviceMemoryBudgetBytes());
+    metrics.buildInfo(BuildInfo.version(), actual.type());
     return service;
+  }
+
+  private static RuntimeSettings.ModelSpec spec(ModelSpec m) {
+    return new RuntimeSettings.ModelSpec(m.name(), m.version(),
+        m.folder() == null ? null : m.folder().toString(), m.planner(),
+        ModelLoader.Kernels.parse(m.kernels()), batching(m.batching()));
   }
 
   private static BatchSettings batching(BatchingSpec b) {

@@ -6,8 +6,12 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.planline.exec.InferenceService;
+import io.planline.exec.ModelState;
+import io.planline.model.ModelInfo;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Server health and metadata: {@code GET /v2/health/live}, {@code /v2/health/ready}, {@code /v2}.
@@ -39,15 +43,22 @@ public final class ServerController {
   }
 
   /**
-   * 200 {@code {"ready": true}} when every served model can take requests; 503 naming those that
-   * cannot.
+   * 200 {@code {"ready": true}} when every served model (but those being unloaded) can take
+   * requests; 503 naming those that cannot, or saying that none is served.
    */
   @Get(uri = "/health/ready", produces = MediaType.APPLICATION_JSON)
   public HttpResponse<?> ready() {
-    List<String> notReady = service.models().stream()
+    // A model being unloaded on request is going away on purpose: it does not make the server
+    // unready (explicit model control).
+    Set<String> unloading = service.index().stream()
+        .filter(m -> m.state() == ModelState.State.UNLOADING)
+        .map(m -> m.name() + '\u0000' + m.version()).collect(Collectors.toSet());
+    List<ModelInfo> serving = service.models().stream()
+        .filter(m -> !unloading.contains(m.name() + '\u0000' + m.version())).toList();
+    List<String> notReady = serving.stream()
         .filter(m -> !service.ready(m.name(), m.version()))
         .map(m -> m.name() + " (version " + m.version() + ")").toList();
-    if (notReady.isEmpty() && !service.models().isEmpty()) {
+    if (notReady.isEmpty() && !serving.isEmpty()) {
       return HttpResponse.ok(Map.of("ready", true));
     }
     return errors.error(HttpStatus.SERVICE_UNAVAILABLE, notReady.isEmpty() ? "no models are served"

@@ -32,8 +32,7 @@ final class ReplaysTest {
       String folder) {
     return Runtimes.create(new RuntimeSettings("cpu", planner, List.of(
         new RuntimeSettings.ModelSpec(model, "1", folder, null)), 64, 2, 64, Long.MAX_VALUE,
-        1_000, ProgramCacheSettings.DEFAULT,
-        new ReplaySettings(replays, ReplaySettings.OFF.maxBytes())));
+        1_000).withReplays(new ReplaySettings(replays, ReplaySettings.OFF.maxBytes())));
   }
 
   private static Map<String, HostTensor> input(String model, long[] shape, long seed) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.planline.exec.RequestTimes;
 import io.planline.ir.Device;
 import org.junit.jupiter.api.Test;
 
@@ -65,11 +66,42 @@ final class PlanlineMetricsTest {
   void requestFinished_recordsCounterAndHistogramInSeconds() {
     metrics.requestFinished("m", Outcome.SUCCESS, 0.003);
     metrics.requestFinished("m", Outcome.REFUSED, 0.0);
-    assertEquals(1, sample("planline_requests_total{model=\"m\",outcome=\"success\"}"));
-    assertEquals(1, sample("planline_requests_total{model=\"m\",outcome=\"refused\"}"));
-    assertEquals(2, sample("planline_request_duration_seconds_count{model=\"m\"}"));
-    assertEquals(1, sample("planline_request_duration_seconds_bucket{model=\"m\",le=\"0.002\"}"));
-    assertEquals(2, sample("planline_request_duration_seconds_bucket{model=\"m\",le=\"0.005\"}"));
+    String m = "model=\"m\",version=\"unknown\"";
+    assertEquals(1, sample("planline_requests_total{model=\"m\",outcome=\"success\","
+        + "version=\"unknown\"}"));
+    assertEquals(1, sample("planline_requests_total{model=\"m\",outcome=\"refused\","
+        + "version=\"unknown\"}"));
+    assertEquals(2, sample("planline_request_duration_seconds_count{" + m + "}"));
+    assertEquals(1, sample("planline_request_duration_seconds_bucket{" + m + ",le=\"0.002\"}"));
+    assertEquals(2, sample("planline_request_duration_seconds_bucket{" + m + ",le=\"0.005\"}"));
+  }
+
+  @Test
+  void requestFinished_withPhases_feedsQueueAndComputeHistogramsAndStats() {
+    var phases = new RequestTimes.Phases(2_000_000, 100_000, 5_000_000, 300_000);
+    metrics.requestFinished("m", "2", Outcome.SUCCESS, phases.totalNanos(), phases);
+    metrics.requestFinished("m", "2", Outcome.BAD_REQUEST, 40_000, null);
+    metrics.programExecuted("m", "2");
+    String v = "model=\"m\",version=\"2\"";
+    assertEquals(1, sample("planline_queue_wait_seconds_count{" + v + "}"));
+    assertEquals(0.002, sample("planline_queue_wait_seconds_sum{" + v + "}"), 1e-12);
+    String infer = "model=\"m\",phase=\"infer\",version=\"2\"";
+    assertEquals(0.005, sample("planline_compute_seconds_sum{" + infer + "}"), 1e-12);
+    assertEquals(1, sample("planline_compute_seconds_bucket{" + infer + ",le=\"0.005\"}"));
+    assertEquals(1, sample("planline_executions_total{" + v + "}"));
+    RequestStats s = metrics.requestStats("m", "2");
+    assertEquals(new RequestStats(1, phases.totalNanos(), 1, 40_000, 1, 2_000_000, 100_000,
+        5_000_000, 300_000, 1, s.lastFinishedMillis()), s);
+    assertTrue(s.lastFinishedMillis() > 0);
+    // Another version of the same model keeps its own numbers.
+    assertEquals(0, metrics.requestStats("m", "1").successCount());
+  }
+
+  @Test
+  void requestFinished_negativeNanos_throwsNamingIt() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> metrics.requestFinished("m", "1", Outcome.SUCCESS, -5, null));
+    assertTrue(e.getMessage().contains("request duration"), e.getMessage());
   }
 
   @Test
@@ -88,6 +120,20 @@ final class PlanlineMetricsTest {
     assertEquals(2, sample("planline_requests_in_flight{model=\"m\"}"));
     assertEquals(7, sample("planline_kernels_in_flight{device=\"cuda:0\",stream=\"1\"}"));
     assertEquals(123, sample("planline_memory_weights_bytes{device=\"cpu\",model=\"m\"}"));
+  }
+
+  @Test
+  void setBudget_andBuildInfo_exposedWithTheirLabels() {
+    metrics.setBudget(Device.CPU, 1L << 30);
+    metrics.buildInfo("1.2.3", "cpu");
+    assertEquals(1L << 30, sample("planline_memory_budget_bytes{device=\"cpu\"}"));
+    assertEquals(1, sample("planline_build_info{backend=\"cpu\",version=\"1.2.3\"}"));
+  }
+
+  @Test
+  void setBudget_negative_throwsNamingIt() {
+    var e = assertThrows(IllegalArgumentException.class, () -> metrics.setBudget(Device.CPU, -1));
+    assertTrue(e.getMessage().contains("memory budget"), e.getMessage());
   }
 
   @Test

@@ -166,7 +166,8 @@ final class BatchingTest {
   @Test
   void infer_clientLeavesWhileWaiting_leavesTheBatchOthersAnswered() throws Exception {
     Http http = new Http(server);
-    String cancelled = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\"} ";
+    String cancelled = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\""
+        + ",version=\"1\"} ";
     String count = "planline_batch_size_count{model=\"tiny-gpt\"} ";
     String sum = "planline_batch_size_sum{model=\"tiny-gpt\"} ";
     double cancelledBefore = metric(http, cancelled);
@@ -195,7 +196,8 @@ final class BatchingTest {
   @Test
   void infer_clientLeavesWhileItsBatchRuns_othersAnsweredMemoryFreed() throws Exception {
     Http http = new Http(server);
-    String cancelled = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\"} ";
+    String cancelled = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\""
+        + ",version=\"1\"} ";
     double cancelledBefore = metric(http, cancelled);
     long baseline = runtime.executor().backend().bytesInUse();
     String body = tokens(1, 64, 5);

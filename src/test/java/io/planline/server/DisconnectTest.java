@@ -26,8 +26,10 @@ final class DisconnectTest {
   @Test
   void infer_answered_countedAsSuccessNotCancelled() {
     Http http = new Http(server);
-    String cancelled = "planline_requests_total{model=\"digits-mlp\",outcome=\"cancelled\"} ";
-    String success = "planline_requests_total{model=\"digits-mlp\",outcome=\"success\"} ";
+    String cancelled = "planline_requests_total{model=\"digits-mlp\",outcome=\"cancelled\""
+        + ",version=\"1\"} ";
+    String success = "planline_requests_total{model=\"digits-mlp\",outcome=\"success\""
+        + ",version=\"1\"} ";
     double cancelledBefore = OverloadTest.counter(http, cancelled);
     double successBefore = OverloadTest.counter(http, success);
     for (int i = 0; i < 3; i++) {
@@ -43,7 +45,8 @@ final class DisconnectTest {
   @Test
   void infer_clientDisconnects_runtimeCancelledMemoryFreedAndCounted() throws Exception {
     Http http = new Http(server);
-    String prefix = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\"} ";
+    String prefix = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\""
+        + ",version=\"1\"} ";
     double before = OverloadTest.counter(http, prefix);
     long baseline = runtime.executor().backend().bytesInUse();
     byte[] body = OverloadTest.heavyRequest(64).getBytes(StandardCharsets.UTF_8);

@@ -43,7 +43,8 @@ final class InferCallsTest {
   @Test
   void run_sample_answersWithEveryOutputOfTheModel() throws IOException {
     InferRequest request = InferRequestReader.read(sampleBody("digits-mlp"), null);
-    StepVerifier.create(calls.run("digits-mlp", null, info -> request, RAW))
+    StepVerifier.create(calls.run(calls.start("digits-mlp", null), "digits-mlp", null,
+        info -> request, RAW))
         .assertNext(answer -> {
           assertEquals("digits-mlp", answer.model().name());
           assertEquals(request, answer.request());
@@ -56,7 +57,8 @@ final class InferCallsTest {
 
   @Test
   void run_unknownModel_failsNotFoundBeforeReading() {
-    StepVerifier.create(calls.run("no-such-model", null, info -> {
+    StepVerifier.create(calls.run(calls.start("no-such-model", null), "no-such-model", null,
+        info -> {
       throw new AssertionError("read before the model was found");
     }, RAW))
         .expectErrorSatisfies(e -> {
@@ -71,7 +73,8 @@ final class InferCallsTest {
     InferRequest request = InferRequestReader.read(("{\"inputs\":[{\"name\":\"pixels\","
         + "\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":" + zeros(64) + "}]}")
         .getBytes(StandardCharsets.UTF_8), null);
-    StepVerifier.create(calls.run("digits-mlp", null, info -> request, RAW))
+    StepVerifier.create(calls.run(calls.start("digits-mlp", null), "digits-mlp", null,
+        info -> request, RAW))
         .expectErrorSatisfies(e -> {
           assertEquals(io.micronaut.http.HttpStatus.BAD_REQUEST, ErrorResponses.status(e));
           assertTrue(e.getMessage().contains("no input 'pixels'"), e.getMessage());
@@ -97,7 +100,8 @@ final class InferCallsTest {
         return "; ask for fewer outputs";
       }
     };
-    StepVerifier.create(calls.run("tiny-gpt", null, info -> request, hinted))
+    StepVerifier.create(calls.run(calls.start("tiny-gpt", null), "tiny-gpt", null,
+        info -> request, hinted))
         .expectErrorSatisfies(e -> {
           assertTrue(e instanceof InferenceException.BadInput, e.toString());
           assertEquals("the response would take up to 16384 bytes, over"
@@ -118,7 +122,8 @@ final class InferCallsTest {
         + "\"shape\":[64,64],\"datatype\":\"INT64\",\"data\":[" + tokens + "]}]}")
         .getBytes(StandardCharsets.UTF_8), null);
     long baseline = runtime.executor().backend().bytesInUse();
-    StepVerifier.create(calls.run("tiny-gpt", null, info -> request, (m, r, o) -> 0))
+    StepVerifier.create(calls.run(calls.start("tiny-gpt", null), "tiny-gpt", null,
+        info -> request, (m, r, o) -> 0))
         .then(() -> {
           for (int i = 0; i < 1000 && runtime.admission().running() == 0; i++) {
             sleep();

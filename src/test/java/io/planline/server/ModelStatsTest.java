@@ -66,11 +66,17 @@ final class ModelStatsTest {
     JsonNode after = only("/v2/models/digits-mlp/stats");
     assertEquals(1, delta(before, after, "success", "count"));
     assertEquals(1, delta(before, after, "fail", "count"));
-    assertEquals(1, delta(before, after, "compute_infer", "count"));
+    for (String phase : List.of("queue", "compute_input", "compute_infer", "compute_output")) {
+      assertEquals(1, delta(before, after, phase, "count"), phase);
+    }
     assertTrue(delta(before, after, "success", "ns") > 0);
-    assertEquals(after.get("inference_stats").get("success").get("ns"),
-        after.get("inference_stats").get("compute_infer").get("ns"));
+    // The four phases split the successful request's time from arrival to answer, exactly.
+    assertEquals(delta(before, after, "success", "ns"), delta(before, after, "queue", "ns")
+        + delta(before, after, "compute_input", "ns") + delta(before, after, "compute_infer", "ns")
+        + delta(before, after, "compute_output", "ns"));
+    assertTrue(delta(before, after, "compute_infer", "ns") > 0);
     assertEquals(1, after.get("execution_count").asLong() - before.get("execution_count").asLong());
+    assertEquals(1, after.get("inference_count").asLong() - before.get("inference_count").asLong());
     assertTrue(after.get("last_inference").asLong() > 0);
     // Empty on purpose (no batching) and still present, as Triton writes it.
     assertEquals("[]", after.get("batch_stats").toString());
@@ -84,7 +90,19 @@ final class ModelStatsTest {
     assertEquals(version, s.get("version").asText());
   }
 
-  // Unknown model and version: ModelConfigTest covers both per-model Triton endpoints.
+  @Test
+  void modelStats_unknownModel_404NamingIt() {
+    HttpResponse<byte[]> r = http.get("/v2/models/no-such-model/stats");
+    assertEquals(404, r.statusCode(), Http.text(r));
+    assertTrue(Http.error(r).contains("'no-such-model'"), Http.error(r));
+  }
+
+  @Test
+  void versionStats_unknownVersion_404NamingTheVersions() {
+    HttpResponse<byte[]> r = http.get("/v2/models/tiny-gpt/versions/77/stats");
+    assertEquals(404, r.statusCode(), Http.text(r));
+    assertTrue(Http.error(r).contains("no version '77'"), Http.error(r));
+  }
 
   private JsonNode only(String path) {
     HttpResponse<byte[]> r = http.get(path);

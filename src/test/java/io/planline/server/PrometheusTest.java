@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.planline.metrics.BuildInfo;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,14 +41,21 @@ final class PrometheusTest {
       List.of("planline_memory_planned_bytes", "model", "planner"),
       List.of("planline_memory_lower_bound_bytes", "model"),
       List.of("planline_memory_events_total", "device", "kind"),
-      List.of("planline_requests_total", "model", "outcome"),
-      List.of("planline_request_duration_seconds_bucket", "model", "le"),
-      List.of("planline_request_duration_seconds_count", "model"),
-      List.of("planline_request_duration_seconds_sum", "model"),
+      List.of("planline_requests_total", "model", "version", "outcome"),
+      List.of("planline_request_duration_seconds_bucket", "model", "version", "le"),
+      List.of("planline_request_duration_seconds_count", "model", "version"),
+      List.of("planline_request_duration_seconds_sum", "model", "version"),
+      List.of("planline_queue_wait_seconds_bucket", "model", "version", "le"),
+      List.of("planline_queue_wait_seconds_count", "model", "version"),
+      List.of("planline_compute_seconds_bucket", "model", "version", "phase", "le"),
+      List.of("planline_compute_seconds_sum", "model", "version", "phase"),
+      List.of("planline_executions_total", "model", "version"),
       List.of("planline_queue_depth", "model"),
       List.of("planline_requests_in_flight", "model"),
       List.of("planline_kernels_in_flight", "device", "stream"),
-      List.of("planline_admission_refusals_total", "reason"));
+      List.of("planline_admission_refusals_total", "reason"),
+      List.of("planline_memory_budget_bytes", "device"),
+      List.of("planline_build_info", "version", "backend"));
 
   private static final Pattern LABEL =
       Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
@@ -101,9 +109,14 @@ final class PrometheusTest {
           + series.stream().filter(s -> s.startsWith("planline")).sorted().toList());
     }
     assertTrue(text.contains("# TYPE planline_request_duration_seconds histogram"), text);
-    assertTrue(text.contains("planline_requests_total{model=\"digits-mlp\",outcome=\"success\"}"),
-        text);
+    assertTrue(text.contains("planline_requests_total{model=\"digits-mlp\",outcome=\"success\","
+        + "version=\"1\"}"), text);
     assertTrue(text.contains("planline_memory_events_total{device=\"cpu\",kind=\"allocate\"}"));
+    // The configured budget (application.yml's default), so in-use ÷ budget needs no constant.
+    assertTrue(text.contains("planline_memory_budget_bytes{device=\"cpu\"} 1.073741824E9"),
+        text);
+    assertTrue(text.contains("planline_build_info{backend=\"cpu\",version=\""
+        + BuildInfo.version() + "\"} 1"), text);
   }
 
   @Test

@@ -44,7 +44,8 @@ final class RequestLimitTest {
   @Test
   void infer_bodyOverLimit_countedAsTooLarge() {
     Http http = new Http(server);
-    String tooLarge = "planline_requests_total{model=\"digits-mlp\",outcome=\"too_large\"} ";
+    String tooLarge = "planline_requests_total{model=\"digits-mlp\",outcome=\"too_large\""
+        + ",version=\"1\"} ";
     double before = OverloadTest.counter(http, tooLarge);
     HttpResponse<byte[]> r = http.postJson("/v2/models/digits-mlp/infer", "[" + "0,".repeat(2000)
         + "0]");
@@ -55,7 +56,8 @@ final class RequestLimitTest {
   @Test
   void infer_chunkedBodyOverLimit_413Counted() throws Exception {
     Http http = new Http(server);
-    String tooLarge = "planline_requests_total{model=\"digits-mlp\",outcome=\"too_large\"} ";
+    String tooLarge = "planline_requests_total{model=\"digits-mlp\",outcome=\"too_large\""
+        + ",version=\"1\"} ";
     double before = OverloadTest.counter(http, tooLarge);
     String status = RawHttp.exchange(server, "POST /v2/models/digits-mlp/infer HTTP/1.1\r\n"
         + "Host: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"

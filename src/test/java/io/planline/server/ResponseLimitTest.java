@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 final class ResponseLimitTest {
 
   private static final String SUCCESS =
-      "planline_requests_total{model=\"tiny-gpt\",outcome=\"success\"} ";
+      "planline_requests_total{model=\"tiny-gpt\",outcome=\"success\",version=\"1\"} ";
   private static final String CANCELLED =
-      "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\"} ";
+      "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\",version=\"1\"} ";
 
   @Inject
   EmbeddedServer server;
@@ -38,7 +38,7 @@ final class ResponseLimitTest {
   void infer_jsonResponseOverLimit_400SayingHowBigBeforeRunning() {
     Http http = new Http(server);
     double compiledBefore = OverloadTest.counter(http,
-        "planline_requests_total{model=\"tiny-gpt\",outcome=\"bad_request\"} ");
+        "planline_requests_total{model=\"tiny-gpt\",outcome=\"bad_request\",version=\"1\"} ");
     HttpResponse<byte[]> r = http.postJson("/v2/models/tiny-gpt/infer",
         OverloadTest.heavyRequest(64));
     assertEquals(400, r.statusCode(), Http.text(r));
@@ -48,7 +48,7 @@ final class ResponseLimitTest {
     assertTrue(error.contains("binary outputs"), error);
     assertEquals(0, runtime.executor().backend().bytesInUse());
     assertEquals(compiledBefore + 1, OverloadTest.counter(http,
-        "planline_requests_total{model=\"tiny-gpt\",outcome=\"bad_request\"} "));
+        "planline_requests_total{model=\"tiny-gpt\",outcome=\"bad_request\",version=\"1\"} "));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.planline.backend.HostTensor;
 import io.planline.exec.InferenceException;
+import io.planline.exec.RequestTimes;
 import io.planline.exec.RuntimeObserver;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,8 +39,11 @@ public final class Batcher {
   /** Runs inputs as one request of the model: plan, admission, execution. */
   @FunctionalInterface
   public interface Runner {
-    /** The outputs of {@code inputs} (in signature order) run as one request. */
-    Mono<List<HostTensor>> run(List<HostTensor> inputs);
+    /**
+     * The outputs of {@code inputs} (in signature order) run as one request, marking its
+     * execution on {@code times}.
+     */
+    Mono<List<HostTensor>> run(List<HostTensor> inputs, RequestTimes times);
   }
 
   private final String model;
@@ -86,18 +90,19 @@ public final class Batcher {
    * The outputs of one request ({@code inputs} in signature order): batched with others, or run
    * alone when it has more rows than a batch holds. Cancelling before the batch starts takes the
    * request out of it; cancelling later drops its answer while the others still get theirs.
+   * {@code times} gets the execution marks of the batch it ran in.
    */
-  public Mono<List<HostTensor>> submit(List<HostTensor> inputs) {
+  public Mono<List<HostTensor>> submit(List<HostTensor> inputs, RequestTimes times) {
     return Mono.defer(() -> {
       long rows = BatchTensors.rows(inputs, dim);
       if (rows > settings.maxBatchSize()) {
-        return runner.run(inputs);
+        return runner.run(inputs, times);
       }
       Lane lane = lane(BatchTensors.laneKey(inputs, dim));
       if (lane == null) {
-        return runner.run(inputs);
+        return runner.run(inputs, times);
       }
-      Pending p = new Pending(inputs, rows, scheduler.now(TimeUnit.NANOSECONDS));
+      Pending p = new Pending(inputs, rows, scheduler.now(TimeUnit.NANOSECONDS), times);
       Sinks.EmitResult result;
       // A sink takes one emitter at a time; requests arrive on many event loops. The lock is
       // held only for the hand-over: batches start on the scheduler.
@@ -168,13 +173,15 @@ public final class Batcher {
         observer.batchWaited(model, Math.max(0, now - batch.get(j).arrivedNanos()));
       }
       observer.batchExecuted(model, Arrays.stream(rows).sum());
+      RequestTimes batchTimes = RequestTimes.start();
       // Everything from here on, concatenation included, fails the batch's requests, never
       // the lane: one bad batch must not stop the model's batching.
       return Mono.fromCallable(() -> BatchTensors.concat(inputs, dim))
-          .flatMap(runner::run)
+          .flatMap(in -> runner.run(in, batchTimes))
           .map(outputs -> BatchTensors.split(outputs, rows, dim))
           .doOnNext(parts -> {
             for (int j = 0; j < parts.size(); j++) {
+              batch.get(j).times().executedAs(batchTimes);
               batch.get(j).succeed(parts.get(j));
             }
           })
@@ -200,7 +207,7 @@ public final class Batcher {
   private Mono<Void> alone(List<Pending> batch) {
     return Flux.fromIterable(batch)
         .filter(p -> !p.left())
-        .concatMap(p -> runner.run(p.inputs())
+        .concatMap(p -> runner.run(p.inputs(), p.times())
             .doOnNext(p::succeed)
             .doOnError(p::fail)
             .onErrorResume(e -> Mono.empty()))

@@ -1,6 +1,7 @@
 package io.planline.exec.batch;
 
 import io.planline.backend.HostTensor;
+import io.planline.exec.RequestTimes;
 import java.util.List;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -15,10 +16,12 @@ final class Pending {
   private final List<HostTensor> inputs;
   private final long rows;
   private final long arrivedNanos;
+  private final RequestTimes times;
   private final Sinks.One<List<HostTensor>> result = Sinks.one();
   private volatile boolean left;
 
-  Pending(List<HostTensor> inputs, long rows, long arrivedNanos) {
+  Pending(List<HostTensor> inputs, long rows, long arrivedNanos, RequestTimes times) {
+    this.times = times;
     this.inputs = List.copyOf(inputs);
     this.rows = rows;
     this.arrivedNanos = arrivedNanos;
@@ -34,6 +37,11 @@ final class Pending {
 
   long arrivedNanos() {
     return arrivedNanos;
+  }
+
+  /** The request's clock, which takes its batch's execution marks. */
+  RequestTimes times() {
+    return times;
   }
 
   boolean left() {

@@ -140,7 +140,8 @@ final class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInference
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
     ServerCallStreamObserver<ModelInferResponse> call =
         (ServerCallStreamObserver<ModelInferResponse>) out;
-    InferCalls.Tally tally = calls.start(request.getModelName());
+    InferCalls.Tally tally = calls.start(request.getModelName(),
+        version(request.getModelVersion()));
     // Set before subscribing: the handler may only be installed while this method runs, and a
     // cancellation that arrives before the subscription exists must still reach it.
     Disposable.Swap running = Disposables.swap();
@@ -148,7 +149,7 @@ final class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInference
       tally.finish(Outcome.CANCELLED);
       running.dispose();
     });
-    running.update(calls.run(request.getModelName(), version(request.getModelVersion()),
+    running.update(calls.run(tally, request.getModelName(), version(request.getModelVersion()),
             info -> GrpcRequestReader.read(request), GrpcResponseWriter.BOUND)
         .map(GrpcResponseWriter::write)
         .subscribe(response -> {

@@ -17,7 +17,8 @@ final class BatchFormerTest {
 
   private static Pending request(long rows) {
     return new Pending(List.of(HostTensor.ofFloats("x", new long[] {rows, 2},
-        new float[(int) rows * 2])), rows, 0);
+        new float[(int) rows * 2])), rows, 0,
+        io.planline.exec.RequestTimes.start());
   }
 
   private static Sinks.Many<Pending> sink() {

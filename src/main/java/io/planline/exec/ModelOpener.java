@@ -1,0 +1,113 @@
+package io.planline.exec;
+
+import static java.util.Objects.requireNonNull;
+
+import io.planline.exec.batch.BatchSettings;
+import io.planline.exec.batch.Batcher;
+import io.planline.exec.batch.PreferredShapes;
+import io.planline.model.Model;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Makes what serves a loaded model ({@link ModelTable.Served}): its bounded cache of compiled
+ * programs, made on the planning pool, and, with batching on, its batcher, whose batches take
+ * the path of a single request through {@link ModelRunner}.
+ */
+final class ModelOpener implements AutoCloseable {
+
+  private final ProgramCacheSettings cache;
+  private final Executor planning;
+  private final RuntimeObserver observer;
+  private final Admission admission;
+  private final ModelRunner runner;
+  /** Batchers' timer, and where batches are concatenated and started (created when needed). */
+  private @Nullable Scheduler batching;
+
+  ModelOpener(ProgramCacheSettings cache, Executor planning, RuntimeObserver observer,
+      Admission admission, ModelRunner runner) {
+    this.cache = requireNonNull(cache, "cache");
+    this.planning = requireNonNull(planning, "planning");
+    this.observer = requireNonNull(observer, "observer");
+    this.admission = requireNonNull(admission, "admission");
+    this.runner = requireNonNull(runner, "runner");
+  }
+
+  /**
+   * What serves {@code m}; with batching on, its preferred batch sizes are planned now, so that
+   * their first batches do not wait for it.
+   *
+   * @throws IllegalArgumentException when batching is on for a model without a batch dimension
+   */
+  ModelTable.Served open(Model m, BatchSettings b) {
+    ShapeCache<ExecutableProgram> programs = new ShapeCache<>(cache.maxShapes(), planning,
+        symbols -> {
+          Model.Planned p = m.plan(symbols);
+          ExecutableProgram program = ExecutableProgram.compile(p.graph(), p.plan(), m.backend(),
+              m.nativeKernels());
+          observer.programCompiled(m.name());
+          return program;
+        }, () -> observer.programEvicted(m.name()));
+    ModelTable.Served s = new ModelTable.Served(m, programs,
+        b.enabled() ? batcher(m, programs, b) : null);
+    if (b.enabled()) {
+      for (Map<String, long[]> shapes : PreferredShapes.of(m, b)) {
+        program(s, shapes).block();
+      }
+    }
+    return s;
+  }
+
+  /**
+   * The compiled program of a served model for inputs of {@code shapes}: planned and compiled on
+   * the planning pool on first use of their symbol values, then cached (boundedly).
+   */
+  static Mono<ExecutableProgram> program(ModelTable.Served s, Map<String, long[]> shapes) {
+    Map<String, Long> symbols;
+    try {
+      symbols = s.model().symbolsFor(shapes);
+    } catch (IllegalArgumentException e) {
+      return Mono.error(new InferenceException.BadInput(e.getMessage()));
+    }
+    return s.cache().get(symbols).onErrorMap(IllegalArgumentException.class,
+        e -> new InferenceException.BadInput(e.getMessage()));
+  }
+
+  private Batcher batcher(Model m, ShapeCache<ExecutableProgram> programs, BatchSettings b) {
+    Integer dim = m.batchDim();
+    if (dim == null) {
+      throw new IllegalArgumentException("model '" + m.name() + "' cannot batch: its program"
+          + " has no batch dimension (batch_dim in program.json, docs/model-format.md)");
+    }
+    // A batch runs as one request of the model's program, planned for the batch's shape.
+    ModelTable.Served unbatched = new ModelTable.Served(m, programs, null);
+    Batcher.Runner run = (inputs, times) -> Mono.defer(() -> {
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      inputs.forEach(t -> shapes.put(t.name(), t.shape()));
+      return program(unbatched, shapes).flatMap(p -> runner.run(m, p, inputs, times));
+    });
+    return new Batcher(m.name(), dim, b, admission.maxRunning(), Math.max(1,
+        admission.queueCapacity()), cache.maxShapes(), run, observer, scheduler());
+  }
+
+  private synchronized Scheduler scheduler() {
+    if (batching == null) {
+      batching = Schedulers.newSingle("planline-batcher", true);
+    }
+    return batching;
+  }
+
+  /** Stops the batchers' scheduler. */
+  @Override
+  public synchronized void close() {
+    if (batching != null) {
+      batching.dispose();
+    }
+  }
+
+}

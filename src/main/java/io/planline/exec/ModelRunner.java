@@ -1,0 +1,63 @@
+package io.planline.exec;
+
+import static java.util.Objects.requireNonNull;
+
+import io.planline.backend.HostTensor;
+import io.planline.model.Model;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs one request of a model's compiled program — or one dynamic batch, which is one request as
+ * far as this is concerned: waits for admission of its planned bytes, then executes, reporting
+ * the model's queue depth and requests in flight, and marking on the request's clock when its
+ * execution started and ended.
+ */
+final class ModelRunner {
+
+  private final RequestExecutor executor;
+  private final Admission admission;
+  private final RuntimeObserver observer;
+  private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> running = new ConcurrentHashMap<>();
+
+  ModelRunner(RequestExecutor executor, Admission admission, RuntimeObserver observer) {
+    this.executor = requireNonNull(executor, "executor");
+    this.admission = requireNonNull(admission, "admission");
+    this.observer = requireNonNull(observer, "observer");
+  }
+
+  /** The outputs of {@code program} on {@code ordered} (inputs in signature order). */
+  Mono<List<HostTensor>> run(Model m, ExecutableProgram program, List<HostTensor> ordered,
+      RequestTimes times) {
+    long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
+    long bytes = program.chargedBytes(inputBytes);
+    observer.planUsed(m.name(), program.plan());
+    var queued = counter(waiting, m.name());
+    var executing = counter(running, m.name());
+    Mono<Admission.Ticket> admitted = admission.admit(bytes)
+        .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
+        .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
+    return Mono.usingWhen(admitted,
+        ticket -> Mono.defer(() -> {
+          observer.requestsInFlight(m.name(), executing.incrementAndGet());
+          times.executionStarted();
+          return executor.execute(program, m.weights(), ordered, m.outputBuffers())
+              .doOnNext(outputs -> {
+                times.executionEnded();
+                observer.programExecuted(m.name(), m.version());
+              })
+              .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
+        }),
+        ticket -> Mono.fromRunnable(ticket::release),
+        (ticket, err) -> Mono.fromRunnable(ticket::release),
+        ticket -> Mono.fromRunnable(ticket::release));
+  }
+
+  private static AtomicLong counter(Map<String, AtomicLong> counters, String model) {
+    return counters.computeIfAbsent(model, k -> new AtomicLong());
+  }
+}
