@@ -20,6 +20,20 @@ public final class OffsetPlanner implements MemoryPlanner {
   /** A safety net on the search's wall time, far above what the node budget normally takes. */
   static final long SEARCH_CEILING_MILLIS = 2_000;
 
+  private final long searchCeilingMillis;
+
+  public OffsetPlanner() {
+    this(SEARCH_CEILING_MILLIS);
+  }
+
+  /**
+   * With another wall-time ceiling: tests that pin plans lift it, so that only the node budget
+   * bounds the search (on a loaded machine the 2 s ceiling can cut it, and plans then differ).
+   */
+  OffsetPlanner(long searchCeilingMillis) {
+    this.searchCeilingMillis = searchCeilingMillis;
+  }
+
   @Override
   public String name() {
     return "offset";
@@ -32,7 +46,7 @@ public final class OffsetPlanner implements MemoryPlanner {
 
   @Override
   public Decision decide(PlanInput input) {
-    long deadline = System.nanoTime() + SEARCH_CEILING_MILLIS * 1_000_000;
+    long deadline = System.nanoTime() + searchCeilingMillis * 1_000_000;
     return ArenaDriver.decide(input, (device, problem, devices) ->
         OffsetSolver.quick(problem, BASE_NODES + NODES_PER_BUFFER * problem.size(), deadline));
   }
