@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class ComponentMinimizer {
 
+  /** How often a running decision lets the heartbeat report: once a second. */
+  static final long HEARTBEAT_NANOS = 1_000_000_000;
+
   private final TimeSplit.Component component;
   private final long floorTarget;
   private final long step;
@@ -37,9 +40,17 @@ final class ComponentMinimizer {
   private int passes;
   private long lastPassNanos;
   private boolean outOfTime;
+  private final @Nullable Runnable heartbeat;
 
   ComponentMinimizer(TimeSplit.Component component, long floorTarget) {
+    this(component, floorTarget, null);
+  }
+
+  /** With {@code heartbeat} run about once a second while a decision's search runs. */
+  ComponentMinimizer(TimeSplit.Component component, long floorTarget,
+      @Nullable Runnable heartbeat) {
     this.component = component;
+    this.heartbeat = heartbeat;
     OffsetProblem p = component.problem();
     this.step = sizeGcd(p);
     this.floorTarget = roundUp(Math.max(p.lowerBound(), floorTarget), step);
@@ -96,6 +107,9 @@ final class ComponentMinimizer {
     ExactSearch search = this.search;
     if (search == null) {
       search = new ExactSearch(p);
+      if (heartbeat != null) {
+        search.heartbeat(heartbeat, HEARTBEAT_NANOS);
+      }
       this.search = search;
     }
     long cap = triedFloor ? roundUp(tryLow + (best.height() - 1 - tryLow) / 2, step) : tryLow;

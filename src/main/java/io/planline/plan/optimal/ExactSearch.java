@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +71,9 @@ final class ExactSearch {
   // Nodes each worker has visited over every decision (each slot written by its worker only, read
   // after the workers are joined).
   private final long[] workerNodes = new long[WORKERS];
+  // Run on the deciding thread while it waits for the workers (progress reports), or null.
+  private @Nullable Runnable heartbeat;
+  private long heartbeatNanos;
 
   /** The problem in one time direction, as the cover search sees it. */
   private record View(OffsetProblem problem, Sections sections, int[][] overlaps,
@@ -141,7 +146,7 @@ final class ExactSearch {
     }
     try {
       for (Future<?> f : running) {
-        f.get();
+        await(f);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -151,6 +156,35 @@ final class ExactSearch {
       throw new IllegalStateException("exact search worker failed", e.getCause());
     }
     return board.answer();
+  }
+
+  /**
+   * Runs {@code beat} on the thread that called {@link #decide} every {@code everyNanos} while
+   * that decision's workers run (never from a worker, so it may read what the caller owns).
+   */
+  void heartbeat(Runnable beat, long everyNanos) {
+    if (everyNanos <= 0) {
+      throw new IllegalArgumentException("heartbeat interval must be > 0 ns, got " + everyNanos);
+    }
+    this.heartbeat = beat;
+    this.heartbeatNanos = everyNanos;
+  }
+
+  /** Waits for {@code f}, running the heartbeat whenever its interval passes. */
+  private void await(Future<?> f) throws InterruptedException, ExecutionException {
+    Runnable beat = heartbeat;
+    if (beat == null) {
+      f.get();
+      return;
+    }
+    while (true) {
+      try {
+        f.get(heartbeatNanos, TimeUnit.NANOSECONDS);
+        return;
+      } catch (TimeoutException e) {
+        beat.run();
+      }
+    }
   }
 
   /** Search nodes visited by every attempt of every decision so far. */

@@ -20,10 +20,10 @@ import org.jspecify.annotations.Nullable;
 final class ExactSolver {
 
   /** The answer to a capacity question. */
-  public enum Fit { FITS, DOES_NOT_FIT, UNKNOWN }
+  enum Fit { FITS, DOES_NOT_FIT, UNKNOWN }
 
   /** A capacity answer with its placement when it fits. */
-  public record FitResult(Fit fit, @Nullable Packing packing) {}
+  record FitResult(Fit fit, @Nullable Packing packing) {}
 
   /** The first time slice of a decision round; later rounds double it. */
   static final long FIRST_SLICE_NANOS = 100_000_000;
@@ -35,17 +35,47 @@ final class ExactSolver {
     return now + Math.min(length, Math.max(0, deadlineNanos - now));
   }
 
+  /** Where a minimisation stands, in the problem's units; see {@link #minimize}. */
+  @FunctionalInterface
+  interface Progress {
+    Progress NONE = (best, floor) -> { };
+
+    /** The lowest height found so far, and the highest height proven necessary. */
+    void at(long best, long floor);
+  }
+
   /**
    * The lowest placement found before {@code deadlineNanos}; proven optimal when it reaches the
    * lower bound or a search proved that nothing lower fits.
    */
-  public static Packing minimize(OffsetProblem problem, long deadlineNanos) {
+  static Packing minimize(OffsetProblem problem, long deadlineNanos) {
+    return minimize(problem, deadlineNanos, Progress.NONE);
+  }
+
+  /**
+   * As {@link #minimize(OffsetProblem, long)}, telling {@code progress} where it stands after
+   * every step and about once a second while a step's search runs ({@link ExactSearch}'s
+   * heartbeat), on this thread.
+   */
+  static Packing minimize(OffsetProblem problem, long deadlineNanos, Progress progress) {
     TimeSplit split = TimeSplit.of(problem);
     long bound = problem.lowerBound();
     List<TimeSplit.Component> comps = split.components();
     List<ComponentMinimizer> mins = new ArrayList<>();
+    // Buffers stacked outside every component fit under the bound (they are all live at one
+    // time), so the height is the bound or the highest component top, whichever is higher.
+    Runnable report = () -> {
+      long best = bound;
+      long floor = bound;
+      for (ComponentMinimizer m : mins) {
+        best = Math.max(best, m.component().base() + m.best().height());
+        floor = Math.max(floor, m.component().base() + m.provenLow());
+      }
+      progress.at(best, Math.min(floor, best));
+    };
     for (TimeSplit.Component c : comps) {
-      mins.add(new ComponentMinimizer(c, bound - c.base()));
+      mins.add(new ComponentMinimizer(c, bound - c.base(),
+          progress == Progress.NONE ? null : report));
     }
     // Work on the component that sets the height until it is proven or time is out.
     while (System.nanoTime() < deadlineNanos) {
@@ -62,6 +92,7 @@ final class ExactSolver {
         break;
       }
       top.improve(deadlineNanos);
+      report.run();
     }
     List<long[]> parts = new ArrayList<>();
     long height = 0;
@@ -84,7 +115,7 @@ final class ExactSolver {
    * <p>Components the greedy portfolio cannot fit are searched in rounds, each round sharing the
    * time left among those still undecided; a search resumes where its last round stopped.
    */
-  public static FitResult fit(OffsetProblem problem, long capacity, long deadlineNanos) {
+  static FitResult fit(OffsetProblem problem, long capacity, long deadlineNanos) {
     if (problem.lowerBound() > capacity) {
       return new FitResult(Fit.DOES_NOT_FIT, null);
     }

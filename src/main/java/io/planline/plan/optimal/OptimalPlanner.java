@@ -1,11 +1,13 @@
 package io.planline.plan.optimal;
 
+import io.planline.ir.Device;
 import io.planline.ir.Graph;
 import io.planline.plan.Decision;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.PlanInput;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanningException;
+import io.planline.plan.SearchProgress;
 import io.planline.plan.arena.ArenaDriver;
 
 /**
@@ -47,7 +49,7 @@ public final class OptimalPlanner implements MemoryPlanner {
       long left = Math.max(0, start + budget - now);
       long deadline = now + left / Math.max(1, devices - done[0]++);
       if (options.capacityBytes() == 0) {
-        return ExactSolver.minimize(problem, deadline);
+        return ExactSolver.minimize(problem, deadline, progress(input, device, start));
       }
       ExactSolver.FitResult r = ExactSolver.fit(problem, capacityUnits, deadline);
       return switch (r.fit()) {
@@ -63,5 +65,17 @@ public final class OptimalPlanner implements MemoryPlanner {
             problem.lowerBound() * options.alignment()));
       };
     });
+  }
+
+  /** The engine's progress, in bytes and time since {@code start}, for the options' listener. */
+  private static ExactSolver.Progress progress(PlanInput input, Device device, long start) {
+    SearchProgress listener = input.options().progress();
+    if (listener == SearchProgress.NONE) {
+      return ExactSolver.Progress.NONE;
+    }
+    int align = input.options().alignment();
+    String source = input.graph().source();
+    return (best, floor) -> listener.update(new SearchProgress.Snapshot(source,
+        device.toString(), best * align, floor * align, (System.nanoTime() - start) / 1_000_000));
   }
 }
