@@ -42,11 +42,10 @@ final class ComponentMinimizer {
   private boolean outOfTime;
   private final @Nullable Runnable heartbeat;
 
-  ComponentMinimizer(TimeSplit.Component component, long floorTarget) {
-    this(component, floorTarget, null);
-  }
-
-  /** With {@code heartbeat} run about once a second while a decision's search runs. */
+  /**
+   * A minimiser of {@code component} that aims first at {@code floorTarget}; {@code heartbeat}
+   * (or null) runs about once a second while one of its decisions searches.
+   */
   ComponentMinimizer(TimeSplit.Component component, long floorTarget,
       @Nullable Runnable heartbeat) {
     this.component = component;
