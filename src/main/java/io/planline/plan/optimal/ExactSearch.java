@@ -299,10 +299,10 @@ final class ExactSearch {
 
   /**
    * The threads every decision's workers run on, started once rather than {@link #WORKERS} new
-   * threads per decision (a short search is asked many decisions). Workers never wait for each other (they only read the
-   * board), so decisions that queue here behind others' workers cannot deadlock; they start late,
-   * which only the wall-clock deadline can notice, as before under load. Daemon threads: a
-   * search must not keep the process alive.
+   * threads per decision (a short search is asked many decisions). Workers never wait for each
+   * other (they only read the board), so decisions that queue here behind others' workers cannot
+   * deadlock; they start late, which only the wall-clock deadline can notice, as before under
+   * load. Daemon threads: a search must not keep the process alive.
    */
   private static final class Workers {
     static final ExecutorService POOL = Executors.newFixedThreadPool(
@@ -311,7 +311,7 @@ final class ExactSearch {
 
           @Override
           public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "offset-search-" + count.getAndIncrement());
+            Thread t = new Thread(r, "exact-search-" + count.getAndIncrement());
             t.setDaemon(true);
             return t;
           }

@@ -15,8 +15,10 @@ import io.planline.plan.arena.ArenaDriver;
  *
  * <p>It starts from the best greedy placement, stops at once when that reaches the lower bound,
  * and otherwise runs two exact searches on two threads ({@link ExactSearch}: branch and bound
- * over canonical placements and a fail-first cover search) until it proves optimality or {@link PlanOptions#budgetMillis()} ends (shared between devices);
- * the plan is marked proven optimal only when backed by the bound or by a completed search.
+ * over canonical placements and a fail-first cover search) until it proves optimality or
+ * {@link PlanOptions#budgetMillis()} ends (shared between devices); the plan is marked proven
+ * optimal only when backed by the bound or by a completed search. While it minimises, it tells
+ * {@link PlanOptions#progress()} where it stands.
  *
  * <p>With {@link PlanOptions#capacityBytes()} set it answers the decision question instead: each
  * device's pool must fit in that many bytes; it returns a placement that does, or throws a

@@ -51,7 +51,7 @@ final class ExactSearchTest {
       new ExactSearch(p).decide(p.lowerBound(), 200, Long.MAX_VALUE);
     }
     long workers = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("offset-search-")).count();
+        .filter(t -> t.getName().startsWith("exact-search-")).count();
     int pool = Math.max(ExactSearch.WORKERS, Runtime.getRuntime().availableProcessors());
     assertTrue(workers <= pool, workers + " search threads after 50 decisions; pool " + pool);
   }
