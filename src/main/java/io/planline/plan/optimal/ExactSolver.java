@@ -46,16 +46,9 @@ final class ExactSolver {
 
   /**
    * The lowest placement found before {@code deadlineNanos}; proven optimal when it reaches the
-   * lower bound or a search proved that nothing lower fits.
-   */
-  static Packing minimize(OffsetProblem problem, long deadlineNanos) {
-    return minimize(problem, deadlineNanos, Progress.NONE);
-  }
-
-  /**
-   * As {@link #minimize(OffsetProblem, long)}, telling {@code progress} where it stands after
-   * every step and about once a second while a step's search runs ({@link ExactSearch}'s
-   * heartbeat), on this thread.
+   * lower bound or a search proved that nothing lower fits. Tells {@code progress} where it
+   * stands after every step and about once a second while a step's search runs
+   * ({@link ExactSearch}'s heartbeat), on this thread.
    */
   static Packing minimize(OffsetProblem problem, long deadlineNanos, Progress progress) {
     TimeSplit split = TimeSplit.of(problem);

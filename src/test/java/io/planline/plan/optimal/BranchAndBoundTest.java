@@ -94,7 +94,8 @@ final class BranchAndBoundTest {
     for (int round = 0; round < 200; round++) {
       OffsetProblem p = Instances.random(rnd, 2 + rnd.nextInt(7), 6, 8);
       long optimum = Instances.bruteForceOptimum(p);
-      Packing packing = ExactSolver.minimize(p, System.nanoTime() + 10_000_000_000L);
+      Packing packing = ExactSolver.minimize(p, System.nanoTime() + 10_000_000_000L,
+          ExactSolver.Progress.NONE);
       assertTrue(Instances.isValid(p, packing.offsets()), "round " + round);
       assertEquals(optimum, packing.height(), "round " + round);
       assertTrue(packing.provenOptimal(), "round " + round);
@@ -116,13 +117,15 @@ final class BranchAndBoundTest {
         last[i] = p.last(i);
       }
       OffsetProblem scaled = new OffsetProblem(sizes, first, last);
-      Packing packing = ExactSolver.minimize(scaled, System.nanoTime() + 10_000_000_000L);
+      Packing packing = ExactSolver.minimize(scaled, System.nanoTime() + 10_000_000_000L,
+          ExactSolver.Progress.NONE);
       assertTrue(Instances.isValid(scaled, packing.offsets()), "round " + round);
       assertEquals(3 * Instances.bruteForceOptimum(p), packing.height(), "round " + round);
       assertTrue(packing.provenOptimal(), "round " + round);
     }
     for (OffsetProblem p : Instances.aboveTheirBound()) {
-      Packing packing = ExactSolver.minimize(p, System.nanoTime() + 10_000_000_000L);
+      Packing packing = ExactSolver.minimize(p, System.nanoTime() + 10_000_000_000L,
+          ExactSolver.Progress.NONE);
       assertEquals(Instances.bruteForceOptimum(p), packing.height());
       assertTrue(packing.provenOptimal());
     }
@@ -142,7 +145,8 @@ final class BranchAndBoundTest {
       last[i] = first[i] + rnd.nextInt(40);
     }
     OffsetProblem p = new OffsetProblem(sizes, first, last);
-    Packing packing = ExactSolver.minimize(p, System.nanoTime() + 300_000_000L);
+    Packing packing = ExactSolver.minimize(p, System.nanoTime() + 300_000_000L,
+          ExactSolver.Progress.NONE);
     assertTrue(Instances.isValid(p, packing.offsets()));
     assertTrue(packing.height() >= p.lowerBound());
     assertEquals(packing.height() == p.lowerBound(), packing.provenOptimal());
