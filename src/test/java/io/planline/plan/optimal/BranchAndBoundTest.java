@@ -146,7 +146,7 @@ final class BranchAndBoundTest {
     }
     OffsetProblem p = new OffsetProblem(sizes, first, last);
     Packing packing = ExactSolver.minimize(p, System.nanoTime() + 300_000_000L,
-          ExactSolver.Progress.NONE);
+        ExactSolver.Progress.NONE);
     assertTrue(Instances.isValid(p, packing.offsets()));
     assertTrue(packing.height() >= p.lowerBound());
     assertEquals(packing.height() == p.lowerBound(), packing.provenOptimal());
