@@ -137,7 +137,7 @@ final class ExactSearch {
         memos[m] = new PieceMemo();
       }
     }
-    Board board = new Board();
+    AttemptBoard board = new AttemptBoard();
     List<Future<?>> running = new ArrayList<>(WORKERS);
     for (int w = 0; w < WORKERS; w++) {
       int worker = w;
@@ -197,7 +197,7 @@ final class ExactSearch {
   }
 
   private void work(int worker, long capacity, long maxNodes, long softDeadlineNanos,
-      long deadlineNanos, Board board) {
+      long deadlineNanos, AttemptBoard board) {
     try {
       long unit = 1_000 + 20L * problem.size();
       // The cover search either runs almost straight down or thrashes (challenging I: the runs
@@ -257,44 +257,6 @@ final class ExactSearch {
         : Preorder.shuffle(view.ranks()[order % view.ranks().length], k, window);
     return new CoverSearch(view.problem(), view.sections(), view.overlaps(), rank, capacity,
         nodeLimit, deadlineNanos, memos[1 + direction], cancelled);
-  }
-
-  /** Results of the attempts, shared by the workers. */
-  private static final class Board {
-    private volatile int decided = Integer.MAX_VALUE;
-    private @Nullable Decision decision;
-    private @Nullable Throwable failure;
-
-    boolean decidedBelow(int attempt) {
-      return decided < attempt;
-    }
-
-    synchronized void report(int attempt, BranchAndBound.Outcome outcome,
-        long @Nullable [] offsets) {
-      if (attempt < decided) {
-        decided = attempt;
-        decision = new Decision(outcome, offsets);
-      }
-    }
-
-    synchronized void fail(Throwable e) {
-      failure = e;
-      decided = -1;
-    }
-
-    void cancel() {
-      decided = -1;
-    }
-
-    synchronized Decision answer() {
-      if (failure instanceof RuntimeException e) {
-        throw e;
-      }
-      if (failure instanceof Error e) {
-        throw e;
-      }
-      return decision != null ? decision : new Decision(BranchAndBound.Outcome.GAVE_UP, null);
-    }
   }
 
   /**
