@@ -42,16 +42,33 @@ final class PackageLayersTest {
 
   private static final Pattern USE = Pattern.compile("\\bio\\.planline\\.([a-z]+)\\.");
 
-  /** A use of one of plan/'s strategy packages (a lower-case segment after {@code plan.}). */
+  /** A use of one of plan/'s sub-packages (a lower-case segment after {@code plan.}). */
   private static final Pattern PLAN_SUB = Pattern.compile("\\bio\\.planline\\.plan\\.([a-z]+)\\.");
 
   /**
-   * Inside plan/: the core (driver, bound, SPI, registry, verifiers) names no strategy package,
-   * and no strategy package names another; the registry finds strategies through ServiceLoader.
+   * Each package inside plan/ ("" for the core) and the sub-packages it may use. The core
+   * (driver, bound, SPI, registry, verifiers, the fallback stage's interfaces) names none: the
+   * registry and the fallback stage find strategies through ServiceLoader. {@code arena} is
+   * neutral (the offset family's problem model, greedy placers and portfolio): the fast
+   * {@code offset} and the exact {@code optimal} both build on it, and never on each other.
    */
+  private static final Map<String, Set<String>> PLAN_ALLOWED = Map.of(
+      "", Set.of(),
+      "arena", Set.of(),
+      "offset", Set.of("arena"),
+      "optimal", Set.of("arena"),
+      "greedy", Set.of(),
+      "pool", Set.of());
+
   @Test
-  void planCore_andStrategies_useNoOtherStrategy() throws IOException {
+  void planCore_andStrategies_useOnlyTheNeutralPackage() throws IOException {
     Path plan = ROOT.resolve("plan");
+    Set<String> subs = new TreeSet<>(Set.of(""));
+    try (Stream<Path> dirs = Files.list(plan)) {
+      dirs.filter(Files::isDirectory).forEach(d -> subs.add(d.getFileName().toString()));
+    }
+    assertEquals(new TreeSet<>(PLAN_ALLOWED.keySet()), subs,
+        "a package was added to or removed from plan/: place it in PLAN_ALLOWED");
     List<String> violations = new ArrayList<>();
     try (Stream<Path> files = Files.walk(plan)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
@@ -66,15 +83,33 @@ final class PackageLayersTest {
           }
           Matcher m = PLAN_SUB.matcher(lines.get(i));
           while (m.find()) {
-            if (!m.group(1).equals(own)) {
-              violations.add(f + ":" + (i + 1) + " (plan/" + own + " uses plan." + m.group(1)
-                  + ")");
+            String used = m.group(1);
+            if (!used.equals(own) && !PLAN_ALLOWED.get(own).contains(used)) {
+              violations.add(f + ":" + (i + 1) + " (plan/" + own + " uses plan." + used + ")");
             }
           }
         }
       }
     }
     assertTrue(violations.isEmpty(), String.join("\n", violations));
+  }
+
+  /** The two offset planners are apart: what one needs of the other goes through the core. */
+  @Test
+  void offsetAndOptimal_doNotNameEachOther() throws IOException {
+    for (String[] pair : new String[][] {{"offset", "optimal"}, {"optimal", "offset"}}) {
+      try (Stream<Path> files = Files.walk(ROOT.resolve("plan").resolve(pair[0]))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+          for (String line : Files.readAllLines(f)) {
+            String code = line.strip();
+            if (!code.startsWith("*") && !code.startsWith("/*") && !code.startsWith("//")) {
+              assertTrue(!code.contains("io.planline.plan." + pair[1] + "."),
+                  f + " names plan." + pair[1] + ": " + code);
+            }
+          }
+        }
+      }
+    }
   }
 
   @Test

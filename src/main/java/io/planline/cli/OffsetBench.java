@@ -9,7 +9,7 @@ import io.planline.plan.LowerBound;
 import io.planline.plan.MemoryPlanner;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.offset.OffsetPlanner;
-import io.planline.plan.offset.OptimalPlanner;
+import io.planline.plan.optimal.OptimalPlanner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

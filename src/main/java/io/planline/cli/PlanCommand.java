@@ -11,6 +11,7 @@ import io.planline.plan.MemoryPlanner;
 import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
+import io.planline.plan.SearchProgress;
 import io.planline.plan.pool.AsCompiledPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,6 +40,9 @@ import picocli.CommandLine.Spec;
     description = "Plan memory for program files (.json line dumps, .py output code, .csv buffer"
         + " lists) and report each planner against the lower bound.")
 public final class PlanCommand implements Callable<Integer> {
+
+  /** At most one progress line a second (issue 12). */
+  static final long PROGRESS_INTERVAL_MILLIS = 1_000;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -89,6 +93,13 @@ public final class PlanCommand implements Callable<Integer> {
     }
     List<PlanJsonWriter.Result> results = new ArrayList<>();
     PrintWriter out = spec.commandLine().getOut();
+    // A long search (optimal with a large --budget-ms) says how it stands, on stderr so that
+    // --json output stays clean, and at most once a second.
+    PrintWriter err = spec.commandLine().getErr();
+    SearchProgress progress = SearchProgress.atMostEvery(PROGRESS_INTERVAL_MILLIS, s -> {
+      err.println(progressLine(s));
+      err.flush();
+    });
     if (!json) {
       out.printf(Locale.ROOT, "%-48s %-14s %8s %16s %16s %8s %10s %s%n", "graph", "planner",
           "buffers", "lower bound", "planned", "ratio", "ms", "proven");
@@ -97,7 +108,7 @@ public final class PlanCommand implements Callable<Integer> {
       boolean model = programs.get(i).graphs().stream().anyMatch(models::contains);
       PlanOptions options = new PlanOptions(model ? alignment
           : ProgramFiles.alignmentOf(files.get(i), alignment), plannerOptions.budgetMillis,
-          capacity);
+          capacity, progress);
       for (Graph g : programs.get(i).graphs()) {
         int buffers = Liveness.of(g).size();
         long bound = 0;
@@ -129,6 +140,15 @@ public final class PlanCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** One progress line: best and bound in bytes, their ratio, seconds so far. */
+  static String progressLine(SearchProgress.Snapshot s) {
+    return String.format(Locale.ROOT,
+        "planline: searching %s on %s: best %d bytes, bound %d (x%.4f), %.1f s", s.source(),
+        s.device(), s.bestBytes(), s.boundBytes(),
+        s.boundBytes() == 0 ? 1.0 : (double) s.bestBytes() / s.boundBytes(),
+        s.elapsedMillis() / 1000.0);
   }
 
   /** Verifies a plan, then prints it (table row), keeps it (JSON) and draws it (SVG). */

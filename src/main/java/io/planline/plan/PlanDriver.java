@@ -10,8 +10,13 @@ import org.slf4j.LoggerFactory;
  * used to repeat is done here once, so a strategy is only its decision.
  *
  * <pre>
- *   graph ─▶ Liveness (once) ─▶ strategy.decide ─▶ + lower bound (once) ─▶ verify ─▶ log ─▶ Plan
+ *   graph ─▶ Liveness (once) ─▶ strategy.decide ─▶ fallback stage ─▶ + lower bound (once)
+ *         ─▶ verify ─▶ log ─▶ Plan
  * </pre>
+ *
+ * <p>The fallback stage ({@link FallbackStage}) hands the parts a strategy left above their
+ * target to the registered {@link Improver} (the {@code offset} portfolio's short exact search);
+ * it is part of {@link #unverified}, so a strategy's timing includes it.
  *
  * <p>The lower bound is taken at one alignment for every planner, {@link #BOUND_ALIGNMENT}: raw
  * bytes. It used to depend on the planner (1 for greedy and inductor-pool, the plan's 64 for
@@ -40,14 +45,18 @@ public final class PlanDriver {
    */
   public static Plan plan(MemoryPlanner strategy, Graph graph, PlanOptions options) {
     long start = System.nanoTime();
-    Plan plan = unverified(strategy, graph, options);
+    List<LiveRange> ranges = Liveness.of(graph);
+    FallbackStage.Outcome decided = decide(strategy, graph, ranges, options);
+    Plan plan = decided.decision().toPlan(strategy.name(), graph.source(), lowerBound(ranges));
     // A plan that fails verification is a planner bug: it is never printed or executed.
     verify(graph, plan, options);
     if (LOG.isDebugEnabled()) { // the ratio's formatting is not free on the planning path
-      LOG.debug("{}: planned with {}: {} bytes, lower bound {} (x{}), {} in {} ms",
+      LOG.debug("{}: planned with {}: {} bytes, lower bound {} (x{}), {} in {} ms{}",
           plan.source(), plan.planner(), plan.plannedBytes(), plan.lowerBoundBytes(),
           String.format("%.4f", plan.ratio()), plan.provenOptimal() ? "optimal" : "not proven",
-          (System.nanoTime() - start) / 1_000_000);
+          (System.nanoTime() - start) / 1_000_000, decided.parts() == 0 ? ""
+              : String.format("; fallback lowered %d of %d parts in %d nodes",
+                  decided.lowered(), decided.parts(), decided.nodes()));
     }
     return plan;
   }
@@ -58,9 +67,14 @@ public final class PlanDriver {
    */
   public static Plan unverified(MemoryPlanner strategy, Graph graph, PlanOptions options) {
     List<LiveRange> ranges = Liveness.of(graph);
-    Decision d = strategy.decide(new PlanInput(graph, ranges, options));
-    long bound = lowerBound(ranges);
-    return d.toPlan(strategy.name(), graph.source(), bound);
+    Decision d = decide(strategy, graph, ranges, options).decision();
+    return d.toPlan(strategy.name(), graph.source(), lowerBound(ranges));
+  }
+
+  /** The strategy's decision after the fallback stage. */
+  private static FallbackStage.Outcome decide(MemoryPlanner strategy, Graph graph,
+      List<LiveRange> ranges, PlanOptions options) {
+    return FallbackStage.run(strategy.decide(new PlanInput(graph, ranges, options)));
   }
 
   /** The lower bound every plan is reported against: peak live bytes, raw. */

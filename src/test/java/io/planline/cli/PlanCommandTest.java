@@ -1,6 +1,7 @@
 package io.planline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -181,5 +182,33 @@ final class PlanCommandTest {
     assertEquals(2, r.status(), r.out()); // an input error, as for every unreadable file
     assertTrue(r.err().contains("input tokens has a dynamic shape")
         && r.err().contains("/plan"), r.err());
+  }
+
+  /**
+   * Issue 12: a long minimisation says how it stands on stderr, about once a second, while
+   * stdout keeps only the JSON. Challenging A is nowhere near proven in 1.5 s (its greedy
+   * placements are 12% above the bound and MiniMalloc's suite gives it a minute).
+   */
+  @Test
+  void plan_longOptimalSearch_printsProgressOnStderr() {
+    Result r = run("plan", "--json", "--planner", "optimal", "--budget-ms", "1500",
+        Shared.minimalloc().resolve("challenging/A.1048576.csv").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().strip().startsWith("{") && r.out().contains("\"results\""), r.out());
+    List<String> lines = r.err().lines().toList();
+    assertFalse(lines.isEmpty(), "no progress on stderr");
+    assertTrue(lines.size() <= 2, "more than one line a second: " + lines);
+    for (String line : lines) {
+      assertTrue(line.matches("planline: searching .*A\\.1048576\\.csv.* on .*: best \\d+ bytes,"
+          + " bound \\d+ \\(x\\d\\.\\d{4}\\), \\d+\\.\\d s"), line);
+    }
+  }
+
+  @Test
+  void plan_shortSearch_printsNoProgress() {
+    Result r = run("plan", "--planner", "optimal",
+        Shared.minimalloc().resolve("examples/input.12.csv").toString());
+    assertEquals(0, r.status(), r.err());
+    assertEquals("", r.err());
   }
 }

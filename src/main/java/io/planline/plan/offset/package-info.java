@@ -1,13 +1,9 @@
 /**
- * Offset (arena) planning: every storage gets a byte offset in one pool per device so that no two
- * storages live at a common line overlap in bytes.
- *
- * <p>The planners ({@link io.planline.plan.offset.OffsetPlanner},
- * {@link io.planline.plan.offset.OptimalPlanner}) are drivers: they turn a graph into one
- * {@link io.planline.plan.offset.OffsetProblem} per device and a
- * {@link io.planline.plan.offset.Packing} back into a {@link io.planline.plan.Plan}. The
- * algorithms see only problems: greedy placers, a portfolio of them, and two exact searches
- * ({@link io.planline.plan.offset.BranchAndBound}, {@link io.planline.plan.offset.CoverSearch}).
+ * The fast offset planner: {@link io.planline.plan.offset.OffsetPlanner}, the greedy portfolio
+ * over each independent section of a device's problem. What it cannot bring to the lower bound
+ * it leaves to the driver's fallback stage ({@link io.planline.plan.FallbackStage}), which runs
+ * the exact engine of {@code plan/optimal} through the core's {@link io.planline.plan.Improver}
+ * interface; this package never names that one.
  */
 @NullMarked
 package io.planline.plan.offset;

@@ -15,13 +15,14 @@ import io.planline.plan.Plan;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlanVerifier;
 import io.planline.plan.PlannerRegistry;
+import io.planline.testing.Instances;
 import io.planline.testing.Shared;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 final class OffsetPlannerTest {
 
