@@ -47,20 +47,25 @@ final class Kustomizations {
     for (Path k : find(root)) {
       Map<String, Object> doc = read(k);
       Path dir = k.getParent();
-      if (!"Kustomization".equals(doc.get("kind"))) {
-        out.add(k + ": kind is " + doc.get("kind") + ", not Kustomization");
+      if (!List.of("Kustomization", "Component").contains(doc.get("kind"))) {
+        out.add(k + ": kind is " + doc.get("kind") + ", not Kustomization or Component");
       }
-      int i = 0;
-      for (Object r : list(doc.get("resources"))) {
-        String where = k + ": resources[" + i++ + "] '" + r + "'";
-        Path p = dir.resolve(String.valueOf(r)).normalize();
-        if (!Files.exists(p)) {
-          out.add(where + " does not exist");
-        } else if (Files.isDirectory(p) && !Files.isRegularFile(p.resolve("kustomization.yaml"))) {
-          out.add(where + " is a directory without kustomization.yaml");
+      for (String field : List.of("resources", "components")) {
+        int i = 0;
+        for (Object r : list(doc.get(field))) {
+          String where = k + ": " + field + "[" + i++ + "] '" + r + "'";
+          Path p = dir.resolve(String.valueOf(r)).normalize();
+          boolean kustomized = Files.isRegularFile(p.resolve("kustomization.yaml"));
+          if (!Files.exists(p)) {
+            out.add(where + " does not exist");
+          } else if (Files.isDirectory(p) && !kustomized) {
+            out.add(where + " is a directory without kustomization.yaml");
+          } else if (field.equals("components") && !kustomized) {
+            out.add(where + " is not a kustomize component directory");
+          }
         }
       }
-      i = 0;
+      int i = 0;
       for (Object patch : list(doc.get("patches"))) {
         Object path = patch instanceof Map<?, ?> m ? m.get("path") : patch;
         if (path != null && !Files.isRegularFile(dir.resolve(String.valueOf(path)))) {

@@ -22,7 +22,8 @@ final class KustomizeStructureTest {
   @Test
   void kustomizations_everyNamedPathExists() throws Exception {
     List<Path> found = Kustomizations.find(K8sManifests.ROOT);
-    for (String dir : List.of("base", "overlays/cpu", "overlays/gpu")) {
+    for (String dir : List.of("base", "overlays/cpu", "overlays/gpu", "kserve",
+        "components/version")) {
       assertTrue(found.contains(K8sManifests.ROOT.resolve(dir).resolve("kustomization.yaml")),
           "no kustomization in k8s/" + dir + "; found " + found);
     }
@@ -35,13 +36,15 @@ final class KustomizeStructureTest {
     Files.createDirectories(dir.resolve("notkustomized"));
     Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
         "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
-        "resources: [deployment.yaml, notkustomized]", "patches: [{path: patch.yaml}]",
+        "resources: [deployment.yaml, notkustomized]", "components: [deployment.yaml]",
+        "patches: [{path: patch.yaml}]",
         "configMapGenerator: [{name: cfg, files: [app=application.yml]}]",
         "configurations: [selectors.yaml]", ""));
     Path k = dir.resolve("kustomization.yaml");
     assertEquals(List.of(
         k + ": resources[0] 'deployment.yaml' does not exist",
         k + ": resources[1] 'notkustomized' is a directory without kustomization.yaml",
+        k + ": components[0] 'deployment.yaml' does not exist",
         k + ": patches[0] path 'patch.yaml' does not exist",
         k + ": configMapGenerator cfg file 'application.yml' does not exist",
         k + ": configurations entry 'selectors.yaml' does not exist"),
@@ -57,12 +60,17 @@ final class KustomizeStructureTest {
   }
 
   @Test
-  void imageTag_isThePomVersion_andSetOnlyInTheBase() throws Exception {
+  void imageTag_isThePomVersion_andSetInOnePlace() throws Exception {
     String version = K8sManifests.pomVersion();
-    Path base = K8sManifests.ROOT.resolve("base/kustomization.yaml");
-    assertEquals(Map.of("planline", version), Kustomizations.imageTags(base));
+    Path component = K8sManifests.ROOT.resolve("components/version/kustomization.yaml");
+    assertEquals(Map.of("planline", version), Kustomizations.imageTags(component));
+    for (String user : List.of("base", "kserve")) {
+      List<?> components = (List<?>) Kustomizations.read(K8sManifests.ROOT.resolve(user)
+          .resolve("kustomization.yaml")).get("components");
+      assertEquals(List.of("../components/version"), components, user + "'s components");
+    }
     for (Path k : Kustomizations.find(K8sManifests.ROOT)) {
-      if (!k.equals(base)) {
+      if (!k.equals(component)) {
         // one version string: an overlay may rename the image, never re-tag it
         assertEquals(Map.of(), Kustomizations.imageTags(k), k + " sets its own tag");
       }
