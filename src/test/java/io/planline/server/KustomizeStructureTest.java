@@ -22,7 +22,7 @@ final class KustomizeStructureTest {
   @Test
   void kustomizations_everyNamedPathExists() throws Exception {
     List<Path> found = Kustomizations.find(K8sManifests.ROOT);
-    for (String dir : List.of("base", "overlays/cpu", "overlays/gpu", "kserve",
+    for (String dir : List.of("base", "overlays/cpu", "overlays/gpu", "kserve", "monitoring",
         "components/version")) {
       assertTrue(found.contains(K8sManifests.ROOT.resolve(dir).resolve("kustomization.yaml")),
           "no kustomization in k8s/" + dir + "; found " + found);
