@@ -68,6 +68,10 @@ public final class RunCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--profile must be >= 0, got " + profileRuns);
     }
+    // an ONNX file would otherwise be taken for an unknown built-in model's name
+    io.planline.io.OnnxAdvice.about(Path.of(model)).ifPresent(advice -> {
+      throw new IllegalArgumentException(model + ": " + advice);
+    });
     boolean folder = Files.isDirectory(Path.of(model));
     String name = folder ? Path.of(model).getFileName().toString() : model;
     ModelLoader.Kernels choice;
