@@ -216,6 +216,8 @@ final class K8sManifestTest {
       assertEquals(d.getMetadata().getName(), h.getSpec().getScaleTargetRef().getName(), overlay);
       assertTrue(h.getSpec().getMinReplicas() >= 1
           && h.getSpec().getMaxReplicas() >= h.getSpec().getMinReplicas(), overlay);
+      // the HPA owns the replica count; a fixed one would be reset by every apply
+      assertEquals(null, d.getSpec().getReplicas(), overlay + ": replicas set beside an HPA");
       PodDisruptionBudget pdb = one(overlay, PodDisruptionBudget.class);
       assertTrue(selects(pdb.getSpec().getSelector().getMatchLabels(), podLabels(overlay)));
       // maxUnavailable: a one-replica overlay must still let nodes drain
