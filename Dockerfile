@@ -58,7 +58,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libsle
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --no-create-home planline
 ENV NVIDIA_DRIVER_CAPABILITIES=compute,utility
-ENV PLANLINE_CUBLAS=/usr/local/cuda/lib64/libcublas.so.13
+# cuBLAS (libcublas.so.13) is found on the loader path; a failure to load it is logged and the
+# products run on planline's own GEMM kernels.
+ENV LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH}
 WORKDIR /app
 COPY --from=build-gpu /src/target/planline.jar /app/planline.jar
 USER 10001
