@@ -59,7 +59,7 @@ final class K8sManifestTest {
     PropertySource app = PlannerSelectionTest.yaml(Path.of("src/main/resources/application.yml"));
     appPort = Integer.parseInt(String.valueOf(app.get("micronaut.server.port")));
     // the gRPC server's key; 8081 is issue 12's default where this build does not set it yet
-    Object grpc = app.get("planline.grpc.port");
+    Object grpc = app.get("planline.grpc-port");
     grpcPort = grpc == null ? 8081 : Integer.parseInt(String.valueOf(grpc));
   }
 

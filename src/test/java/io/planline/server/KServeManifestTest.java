@@ -53,7 +53,7 @@ final class KServeManifestTest {
     PropertySource app = PlannerSelectionTest.yaml(Path.of("src/main/resources/application.yml"));
     httpPort = Integer.parseInt(String.valueOf(app.get("micronaut.server.port")));
     // the gRPC server's key; 8081 is issue 12's default where this build does not set it yet
-    Object grpc = app.get("planline.grpc.port");
+    Object grpc = app.get("planline.grpc-port");
     grpcPort = grpc == null ? 8081 : Integer.parseInt(String.valueOf(grpc));
   }
 
@@ -143,11 +143,33 @@ final class KServeManifestTest {
     assertEquals(Map.of("http", httpPort, "grpc", grpcPort), ports);
     assertEquals(ServerController.READY, c.getReadinessProbe().getHttpGet().getPath());
     assertEquals(ServerController.LIVE, c.getLivenessProbe().getHttpGet().getPath());
-    assertTrue(c.getArgs().contains("--planline.model-repository=" + MODEL_MOUNT), c.getArgs()
-        .toString());
     assertEquals("/prometheus", at(runtime, "spec", "annotations", "prometheus.kserve.io/path"));
     assertEquals(Integer.toString(httpPort),
         at(runtime, "spec", "annotations", "prometheus.kserve.io/port"));
+  }
+
+  @Test
+  void servingRuntime_configServesTheRepositoryAtMntModels_andNoBuiltIns() throws Exception {
+    Container c = container();
+    Path file = Path.of(K8sManifestTest.env(c, "MICRONAUT_CONFIG_FILES"));
+    var mount = c.getVolumeMounts().stream()
+        .filter(m -> m.getMountPath().equals(file.getParent().toString())).findFirst()
+        .orElseThrow(() -> new AssertionError("nothing mounted at " + file.getParent()));
+    Volume volume = STRICT.convertValue(((List<?>) at(runtime, "spec", "volumes")).stream()
+        .filter(v -> mount.getName().equals(((Map<?, ?>) v).get("name"))).findFirst()
+        .orElseThrow(), Volume.class);
+    String configMap = volume.getConfigMap().getName();
+    // the ConfigMap is generated from a file of k8s/kserve, under that exact name
+    Map<String, Object> kustomization = Kustomizations.read(DIR.resolve("kustomization.yaml"));
+    Map<?, ?> generator = ((List<?>) kustomization.get("configMapGenerator")).stream()
+        .map(g -> (Map<?, ?>) g).filter(g -> configMap.equals(g.get("name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no configMapGenerator " + configMap));
+    assertEquals(Boolean.TRUE, ((Map<?, ?>) generator.get("options"))
+        .get("disableNameSuffixHash"), "a hashed name would not reach the ServingRuntime");
+    assertEquals(List.of(file.getFileName().toString()), generator.get("files"));
+    Map<String, Object> config = doc(file.getFileName().toString());
+    assertEquals(MODEL_MOUNT, at(config, "planline", "model-repository"));
+    assertEquals(List.of(), at(config, "planline", "models"), "built-in models beside it");
   }
 
   @Test
@@ -160,7 +182,9 @@ final class KServeManifestTest {
     assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
     assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
     List<?> volumes = (List<?>) at(runtime, "spec", "volumes");
-    Volume tmp = STRICT.convertValue(volumes.get(0), Volume.class);
+    Volume tmp = STRICT.convertValue(volumes.stream()
+        .filter(v -> "tmp".equals(((Map<?, ?>) v).get("name"))).findFirst().orElseThrow(),
+        Volume.class);
     assertTrue(tmp.getEmptyDir() != null, "tmp is not an emptyDir");
     assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getName().equals(tmp.getName())
         && m.getMountPath().equals("/tmp")), "tmp not mounted at /tmp");
