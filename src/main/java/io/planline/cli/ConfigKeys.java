@@ -8,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +22,9 @@ final class ConfigKeys {
 
   /** One setting: its dotted key under {@code planline.}, its default, and its comment. */
   record Key(String name, String defaultValue, String comment) {}
+
+  /** A commented-out key with an example value: {@code # model-repository: /mnt/models}. */
+  private static final Pattern COMMENTED_KEY = Pattern.compile("([a-z][a-z0-9-]*):\\s+(\\S.*)");
 
   private ConfigKeys() {}
 
@@ -39,7 +44,8 @@ final class ConfigKeys {
    * The keys of the {@code planline:} section of a YAML text written the way application.yml
    * is: one key per line, comments above what they describe, mappings by indentation. A list
    * becomes one key whose default is its items' {@code name}s; a mapping's own comment goes to
-   * a {@code NAME.*} entry.
+   * a {@code NAME.*} entry; a key written commented out ({@code # key: example}) is a setting
+   * with no default.
    */
   static List<Key> parse(String yaml) {
     List<Key> out = new ArrayList<>();
@@ -64,7 +70,24 @@ final class ConfigKeys {
         break; // the next top-level section
       }
       if (text.startsWith("#")) {
-        comment.append(comment.length() > 0 ? " " : "").append(text.substring(1).strip());
+        String body = text.substring(1).strip();
+        Matcher unset = COMMENTED_KEY.matcher(body);
+        if (unset.matches()) {
+          // a key written commented out: a setting with no default, the value an example
+          while (!indents.isEmpty() && indents.peek() >= indent) {
+            indents.pop();
+            path.pop();
+          }
+          listIndent = -1;
+          String name = String.join(".", reversed(path)) + (path.isEmpty() ? "" : ".")
+              + unset.group(1);
+          out.add(new Key(name, "", (comment + " Unset by default; for example "
+              + unset.group(2) + ".").strip()));
+          comment.setLength(0);
+          list = null;
+          continue;
+        }
+        comment.append(comment.length() > 0 ? " " : "").append(body);
         continue;
       }
       if (list != null && (text.startsWith("- ") || listIndent >= 0 && indent > listIndent)) {

@@ -112,13 +112,15 @@ final class CliHelpTest {
         "  # Which planner.", "  # Two lines.", "  planner: offset", "  retry: 1",
         "  # Batching, all of it.", "  batching:", "    enabled: false",
         "    # Sizes.", "    sizes: []", "  models:", "    - name: a", "      planner: x",
-        "    - name: b", "  last: 3", "endpoints:", "  x: 1", "");
+        "    - name: b", "  # A root folder.", "  # root: /mnt/models", "  last: 3",
+        "endpoints:", "  x: 1", "");
     assertEquals(List.of(new ConfigKeys.Key("planner", "offset", "Which planner. Two lines."),
         new ConfigKeys.Key("retry", "1", ""),
         new ConfigKeys.Key("batching.*", "", "Batching, all of it."),
         new ConfigKeys.Key("batching.enabled", "false", ""),
         new ConfigKeys.Key("batching.sizes", "[]", "Sizes."),
         new ConfigKeys.Key("models", "a, b", ""),
+        new ConfigKeys.Key("root", "", "A root folder. Unset by default; for example /mnt/models."),
         new ConfigKeys.Key("last", "3", "")), ConfigKeys.parse(yaml));
   }
 
