@@ -25,7 +25,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmark planners: median planning time after warm-up, and ratio to the lower"
-        + " bound, per graph and planner.")
+        + " bound, per graph and planner.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  planline bench --planner offset --warmup 3 --runs 10 examples/input.12.csv",
+        "  planline bench --offset-suite traces --json"})
 public final class BenchCommand implements Callable<Integer> {
 
   // A suite mixes millisecond plans with searches that spend a 60 s budget: per row, warm-up
@@ -39,19 +42,23 @@ public final class BenchCommand implements Callable<Integer> {
   @Mixin
   PlannerOptions plannerOptions = new PlannerOptions();
 
-  @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first.")
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "5",
+      description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--runs", defaultValue = "10", description = "Timed runs.")
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "10",
+      description = "Timed runs (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--json", description = "One JSON object per result, one per line.")
+  @Option(names = "--json",
+      description = "One JSON object per result, one per line (default: a table).")
   boolean json;
 
   @Option(names = "--offset-suite", paramLabel = "SUITE",
       description = "Instead of FILEs: the offset planners on the shared instances (traces,"
           + " examples, idealloc, challenging; repeatable; 'all' for every suite). Warm-up and"
-          + " timed runs stop after 1 s and 3 s per row; a first run over 1 s is the one timed.")
+          + " timed runs stop after 1 s and 3 s per row; a first run over 1 s is the one timed"
+          + " (default: none, the FILEs).")
   List<String> offsetSuites = new ArrayList<>();
 
   @Option(names = "--shared", paramLabel = "DIR", defaultValue = "../shared",

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  * current), so the exporter's set is the runtime's and not a copy kept by hand.
  */
 @Command(name = "ops", mixinStandardHelpOptions = true,
-    description = "Print the ATen operators the CPU kernel library runs, one per line.")
+    description = "Print the ATen operators the CPU kernel library runs, one per line.",
+    footerHeading = "%nExample:%n", footer = "  planline ops | grep conv")
 public final class OpsCommand implements Callable<Integer> {
 
   @Spec

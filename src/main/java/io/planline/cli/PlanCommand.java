@@ -38,7 +38,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
     description = "Plan memory for program files (.json line dumps, .py output code, .csv buffer"
-        + " lists) and report each planner against the lower bound.")
+        + " lists) and report each planner against the lower bound.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  planline plan --planner offset --planner greedy examples/mlp-infer.lines.json",
+        "  planline plan --planner optimal --capacity 12 --json examples/input.12.csv"})
 public final class PlanCommand implements Callable<Integer> {
 
   /** At most one progress line a second (issue 12). */
@@ -50,18 +53,21 @@ public final class PlanCommand implements Callable<Integer> {
   @Mixin
   PlannerOptions plannerOptions = new PlannerOptions();
 
-  @Option(names = "--json", description = "Print results as JSON.")
+  @Option(names = "--json", description = "Print results as JSON (default: a table).")
   boolean json;
 
-  @Option(names = "--svg", paramLabel = "DIR", description = "Write one SVG per graph and planner.")
+  @Option(names = "--svg", paramLabel = "DIR",
+      description = "Write one SVG per graph and planner (default: none).")
   Path svgDir;
 
   @Option(names = "--capacity", paramLabel = "BYTES", defaultValue = "0",
-      description = "Ask whether the buffers fit in BYTES (planners that support it).")
+      description = "Ask whether the buffers fit in BYTES (planners that support it;"
+          + " default: ${DEFAULT-VALUE}, no capacity: find the smallest arena).")
   long capacity;
 
   @Option(names = "--alignment", paramLabel = "BYTES", defaultValue = "64",
-      description = "Offset alignment for program files (CSV units are never aligned).")
+      description = "Offset alignment for program files (CSV units are never aligned;"
+          + " default: ${DEFAULT-VALUE}).")
   int alignment;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Program files to plan, or "

@@ -10,11 +10,14 @@ import picocli.CommandLine.Option;
 final class PlannerOptions {
 
   @Option(names = {"-p", "--planner"}, paramLabel = "NAME",
-      description = "Planner to run (repeatable; default: every built-in planner).")
+      completionCandidates = PlannerNames.class,
+      description = "Planner to run: ${COMPLETION-CANDIDATES} (repeatable; default: every"
+          + " built-in planner).")
   List<String> planners = new ArrayList<>();
 
   @Option(names = "--budget-ms", paramLabel = "MS", defaultValue = "1000",
-      description = "Time budget of search-based planners per plan (default: ${DEFAULT-VALUE}).")
+      description = "Time budget of search-based planners (optimal) per plan (default:"
+          + " ${DEFAULT-VALUE}).")
   long budgetMillis;
 
   /**

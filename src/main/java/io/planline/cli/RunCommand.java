@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
  * compares with PyTorch's output for it. {@code --profile N} then times N more runs per operator.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run one inference and print outputs and a memory summary.")
+    description = "Run one inference and print outputs and a memory summary.",
+    footerHeading = "%nExample:%n",
+    footer = "  planline run tiny-gpt -p greedy-peak --input examples/tiny-gpt-8x64.json")
 public final class RunCommand implements Callable<Integer> {
 
   @Spec
@@ -43,7 +45,8 @@ public final class RunCommand implements Callable<Integer> {
   String model;
 
   @Option(names = {"-p", "--planner"}, defaultValue = "offset", paramLabel = "NAME",
-      description = "Memory planner (default: ${DEFAULT-VALUE}).")
+      completionCandidates = PlannerNames.class,
+      description = "Memory planner: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   String planner;
 
   @Option(names = "--kernels", defaultValue = "auto", paramLabel = "KIND",
@@ -59,7 +62,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--profile", paramLabel = "N", defaultValue = "0",
       description = "After the first run, run N more times and print the time per operator"
-          + " (CPU backend: the kernels' run times).")
+          + " (CPU backend: the kernels' run times; default: ${DEFAULT-VALUE}, no profile).")
   int profileRuns;
 
   @Override
@@ -68,6 +71,10 @@ public final class RunCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--profile must be >= 0, got " + profileRuns);
     }
+    // an ONNX file would otherwise be taken for an unknown built-in model's name
+    io.planline.io.OnnxAdvice.about(Path.of(model)).ifPresent(advice -> {
+      throw new IllegalArgumentException(model + ": " + advice);
+    });
     boolean folder = Files.isDirectory(Path.of(model));
     String name = folder ? Path.of(model).getFileName().toString() : model;
     ModelLoader.Kernels choice;

@@ -28,6 +28,16 @@ public final class ServeCommand implements Callable<Integer> {
   @Unmatched
   List<String> micronautArgs = new ArrayList<>();
 
+  /** The help footer: every planline.* setting with its default, then an example. */
+  static String[] settingsHelp() {
+    return new String[] {
+        "%nSettings (--planline.KEY=VALUE, PLANLINE_KEY=VALUE in the environment, or a YAML file"
+            + " named by MICRONAUT_CONFIG_FILES), with their defaults:%n"
+            + ConfigKeys.help(ConfigKeys.fromClasspath(), 79),
+        "Example:",
+        "  planline serve --planline.planner=greedy --micronaut.server.port=9090"};
+  }
+
   @Override
   public Integer call() {
     // On a failed start (an invalid configuration among them) Micronaut logs the cause, whose

@@ -35,6 +35,10 @@ public final class ProgramFiles {
     if (name.endsWith(".csv")) {
       return Format.CSV;
     }
+    java.util.Optional<String> onnx = OnnxAdvice.about(path);
+    if (onnx.isPresent()) {
+      throw new ProgramFormatException(path.toString(), "", onnx.get());
+    }
     throw new ProgramFormatException(path.toString(), "",
         "unknown file type: expected .json (Inductor line dump), .py (Inductor output code) or "
             + ".csv (buffer list id,lower,upper,size)");
@@ -43,7 +47,8 @@ public final class ProgramFiles {
   /** Reads {@code path} with the reader its extension selects. */
   public static Program read(Path path) {
     if (!Files.isRegularFile(path)) {
-      throw new ProgramFormatException(path.toString(), "", "no such file");
+      throw new ProgramFormatException(path.toString(), "",
+          OnnxAdvice.about(path).orElse("no such file"));
     }
     return switch (formatOf(path)) {
       case LINE_DUMP -> LineDumpReader.read(path);

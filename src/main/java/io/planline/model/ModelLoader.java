@@ -112,6 +112,9 @@ public final class ModelLoader {
 
   /** A model folder on disk. */
   public static Source folder(Path dir) {
+    io.planline.io.OnnxAdvice.about(dir).ifPresent(advice -> {
+      throw new IllegalArgumentException(dir + ": " + advice);
+    });
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("model folder " + dir + " does not exist");
     }
