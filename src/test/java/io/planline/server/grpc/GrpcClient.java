@@ -84,10 +84,15 @@ final class GrpcClient implements AutoCloseable {
    * A counter's value in the Prometheus scrape ({@code prefix} ends with the labels and a
    * space); 0 before its first count (labels such as {@code model="unknown"} appear then).
    */
+  /**
+   * The sum of the series whose name and first labels are {@code prefix} (a series name with
+   * its opening labels, e.g. {@code m{model="x"}), over the labels after them (versions).
+   */
   double counter(String prefix) {
-    return get("/prometheus").body().lines().filter(l -> l.startsWith(prefix))
-        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst()
-        .orElse(0);
+    String open = prefix.strip().replaceFirst("\\}$", "");
+    return get("/prometheus").body().lines()
+        .filter(l -> l.startsWith(open + "}") || l.startsWith(open + ","))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Override
