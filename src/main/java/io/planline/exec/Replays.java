@@ -7,10 +7,9 @@ import io.planline.backend.DeviceTensor;
 import io.planline.backend.HostTensor;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +24,9 @@ import reactor.core.publisher.SignalType;
  * <em>slot</em> is a request's state kept resident (arena and input buffers) plus the recording of
  * its launches. The first request of a shape runs as usual and records its launches at the end;
  * later requests copy their inputs into a free slot's buffers, replay, and read the outputs out.
- * A program has at most one slot per stream, so replays run concurrently like any requests; a
- * request that finds every slot busy runs the ordinary way rather than wait. Slots live as long
+ * A program has at most one slot per stream, replayed only on that stream, so replays on
+ * different streams run concurrently like any requests; a request that finds its stream's slot
+ * busy runs the ordinary way rather than wait. Slots live as long
  * as their program is cached and are freed with it.
  *
  * <p>Where it applies: offset plans (every buffer in the arena) whose arenas fit
@@ -39,21 +39,31 @@ final class Replays {
 
   private static final Logger LOG = LoggerFactory.getLogger(Replays.class);
 
-  /** A recording and the resident memory it replays on. */
-  private record Slot(RequestState state, Backend.Replay replay) {}
+  /** A recording, the resident memory it replays on, and the stream it was recorded on. */
+  private record Slot(RequestState state, Backend.Replay replay, int stream) {}
 
-  /** The slots of one program, and whether it may record at all. */
+  /**
+   * The slots of one program, one per stream at most, and whether it may record at all. A slot
+   * replays only on the stream it was recorded on: what a recording reaches beyond its own
+   * memory belongs to that stream (on CUDA, cuBLAS's workspace, whose split products keep
+   * counters there), and a stream runs its work one item after another.
+   */
   private static final class Pool {
-    final Queue<Slot> idle = new ConcurrentLinkedQueue<>();
-    final AtomicInteger slots = new AtomicInteger();
+    final AtomicReferenceArray<Slot> idle;
+    final AtomicIntegerArray taken;
     volatile boolean refused;
     volatile boolean closed;
+
+    Pool(int streams) {
+      idle = new AtomicReferenceArray<>(streams);
+      taken = new AtomicIntegerArray(streams);
+    }
   }
 
   private final RequestExecutor executor;
   private final Backend backend;
   private final ReplaySettings settings;
-  private final int maxSlots;
+  private final int streams;
   private final Cache<ExecutableProgram, Pool> pools;
   private final AtomicLong recordings = new AtomicLong();
   private final AtomicLong replayed = new AtomicLong();
@@ -62,7 +72,7 @@ final class Replays {
     this.executor = executor;
     this.backend = executor.backend();
     this.settings = settings;
-    this.maxSlots = backend.streams();
+    this.streams = backend.streams();
     // Programs are cached (and evicted) by the service; a weakly held key lets a pool go with
     // its program, and its slots' memory with it.
     this.pools = Caffeine.newBuilder().weakKeys()
@@ -87,20 +97,18 @@ final class Replays {
   @Nullable Mono<List<HostTensor>> execute(int stream, ExecutableProgram program,
       Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs) {
-    Pool pool = pools.get(program, p -> new Pool());
+    Pool pool = pools.get(program, p -> new Pool(streams));
     if (pool.refused || pool.closed) {
       return null;
     }
-    Slot slot = pool.idle.poll();
+    Slot slot = pool.idle.getAndSet(stream, null);
     if (slot != null) {
       replayed.incrementAndGet();
       return replay(stream, pool, slot, inputs, outputs);
     }
-    if (pool.slots.incrementAndGet() > maxSlots) {
-      pool.slots.decrementAndGet();
-      return null;
-    }
-    return record(stream, pool, program, weights, inputs, outputs);
+    // this stream's slot is busy (or being recorded): run the ordinary way
+    return pool.taken.compareAndSet(stream, 0, 1)
+        ? record(stream, pool, program, weights, inputs, outputs) : null;
   }
 
   private Mono<List<HostTensor>> replay(int stream, Pool pool, Slot slot,
@@ -147,10 +155,10 @@ final class Replays {
           .doFinally(signal -> {
             if (signal == SignalType.ON_COMPLETE && recorded[0] != null) {
               recordings.incrementAndGet();
-              giveBack(pool, new Slot(state, recorded[0]));
+              giveBack(pool, new Slot(state, recorded[0], stream));
               return;
             }
-            pool.slots.decrementAndGet();
+            pool.taken.set(stream, 0);
             if (recorded[0] != null) {
               recorded[0].close();
             }
@@ -178,7 +186,7 @@ final class Replays {
   }
 
   private void giveBack(Pool pool, Slot slot) {
-    pool.idle.add(slot);
+    pool.idle.set(slot.stream(), slot);
     if (pool.closed) {
       close(pool); // closed while this slot was out
     }
@@ -189,9 +197,12 @@ final class Replays {
       return;
     }
     pool.closed = true;
-    for (Slot s = pool.idle.poll(); s != null; s = pool.idle.poll()) {
-      s.replay().close();
-      s.state().close();
+    for (int i = 0; i < pool.idle.length(); i++) {
+      Slot s = pool.idle.getAndSet(i, null);
+      if (s != null) {
+        s.replay().close();
+        s.state().close();
+      }
     }
     executor.reportMemory();
   }
