@@ -3,6 +3,7 @@ package io.planline.kernel;
 import io.planline.ir.DType;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +19,8 @@ final class ConvChannelsLast {
 
   /** A batch's columns go into one product up to this size (else image by image). */
   private static final long BATCH_COLUMNS_BYTES = 16L << 20;
+  /** Columns (floats) below which one thread fills them all. */
+  private static final long SERIAL_COLUMNS = 1 << 15;
 
   /** A kernel-pool thread's copy of the input rows one output row's windows cover. */
   private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
@@ -179,7 +182,7 @@ final class ConvChannelsLast {
     long sw = x.stride(3);
     long firstBase = x.byteOffset() / 4 + first * s0;
     int rowLength = width * c;
-    par.forEach(images * outH, task -> {
+    IntConsumer fill = task -> {
       int image = task / outH;
       int oh = task % outH;
       int base = (int) (firstBase + image * s0);
@@ -252,7 +255,15 @@ final class ConvChannelsLast {
         }
       }
       dst.put(origin + oh * outW * k, row);
-    });
+    };
+    if ((long) images * imageColumns < SERIAL_COLUMNS) {
+      // a small image's columns take less than waking the pool (digits-cnn at batch 1)
+      for (int task = 0; task < images * outH; task++) {
+        fill.accept(task);
+      }
+    } else {
+      par.forEach(images * outH, fill);
+    }
     return scratch;
   }
 }
