@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.server.grpc.v2.InferTensorContents;
 import io.planline.server.grpc.v2.ModelInferRequest;
 import io.planline.server.grpc.v2.ModelInferRequest.InferInputTensor;
-import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,25 +21,7 @@ import org.junit.jupiter.api.Test;
  * each is counted in the request metrics as over REST.
  */
 @MicronautTest
-final class GrpcInferErrorsTest {
-
-  @Inject
-  EmbeddedServer server;
-
-  @Inject
-  GrpcEmbeddedServer grpc;
-
-  private GrpcClient client;
-
-  @BeforeEach
-  void connect() {
-    client = new GrpcClient(grpc, server);
-  }
-
-  @AfterEach
-  void disconnect() throws InterruptedException {
-    client.close();
-  }
+final class GrpcInferErrorsTest extends GrpcServerTest {
 
   @Test
   void unknownModel_notFound_sameMessageAsRest() throws Exception {

@@ -7,17 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.backend.HostTensor;
 import io.planline.server.grpc.v2.InferParameter;
 import io.planline.server.grpc.v2.ModelInferRequest;
 import io.planline.server.grpc.v2.ModelInferResponse;
-import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,25 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with typed and with raw tensor contents, and the same numbers as the same request over REST.
  */
 @MicronautTest
-final class GrpcInferTest {
-
-  @Inject
-  EmbeddedServer server;
-
-  @Inject
-  GrpcEmbeddedServer grpc;
-
-  private GrpcClient client;
-
-  @BeforeEach
-  void connect() {
-    client = new GrpcClient(grpc, server);
-  }
-
-  @AfterEach
-  void disconnect() throws InterruptedException {
-    client.close();
-  }
+final class GrpcInferTest extends GrpcServerTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"digits-mlp", "digits-cnn", "tiny-gpt"})

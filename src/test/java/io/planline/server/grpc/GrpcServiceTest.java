@@ -10,8 +10,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.server.grpc.v2.ModelMetadataRequest;
 import io.planline.server.grpc.v2.ModelMetadataResponse;
@@ -24,11 +22,8 @@ import io.planline.server.grpc.v2.ServerLiveRequest;
 import io.planline.server.grpc.v2.ServerMetadataRequest;
 import io.planline.server.grpc.v2.ServerMetadataResponse;
 import io.planline.server.grpc.v2.ServerReadyRequest;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,25 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the answer its REST twin gives on the same server: the two protocols are one implementation.
  */
 @MicronautTest
-final class GrpcServiceTest {
-
-  @Inject
-  EmbeddedServer server;
-
-  @Inject
-  GrpcEmbeddedServer grpc;
-
-  private GrpcClient client;
-
-  @BeforeEach
-  void connect() {
-    client = new GrpcClient(grpc, server);
-  }
-
-  @AfterEach
-  void disconnect() throws InterruptedException {
-    client.close();
-  }
+final class GrpcServiceTest extends GrpcServerTest {
 
   @Test
   void grpcServer_listensOnItsOwnPort_besideHttp() {
