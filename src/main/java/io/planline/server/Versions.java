@@ -1,10 +1,12 @@
 package io.planline.server;
 
-/** The server version metadata reports (kept in step with the pom and the CLI). */
+import io.planline.metrics.BuildInfo;
+
+/** The server version metadata reports: the pom's, as the build wrote it (BuildInfo). */
 final class Versions {
 
-  /** The server version. */
-  static final String SERVER = "0.1.0";
+  /** The server version, the same string {@code planline_build_info} carries. */
+  static final String SERVER = BuildInfo.version();
 
   private Versions() {}
 }
