@@ -31,6 +31,7 @@ public final class CpuBackend extends Backend {
 
   private final KernelLibrary kernels;
   private final List<Scheduler> streams = new ArrayList<>();
+  private final FreedBuffers freed = new FreedBuffers(FreedBuffers.DEFAULT_BYTES);
 
   /** A CPU backend with {@code streams} in-order streams. */
   public CpuBackend(int streams) {
@@ -77,13 +78,17 @@ public final class CpuBackend extends Backend {
     if (bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a CPU buffer holds at most 2 GiB");
     }
-    return new CpuBuffer(ByteBuffer.allocateDirect((int) Math.max(bytes, 1)), bytes);
+    int capacity = (int) Math.max(bytes, 1);
+    ByteBuffer reused = freed.take(capacity);
+    return new CpuBuffer(reused != null ? reused : ByteBuffer.allocateDirect(capacity), bytes);
   }
 
   @Override
   protected void doFree(DeviceBuffer buffer) {
-    // Direct buffers are released by the garbage collector once unreferenced; the accounting
+    // Kept for the next request of the same shape (arenas and inputs repeat their sizes); what
+    // the cache does not keep the garbage collector releases once unreferenced. The accounting
     // in Backend is what "in use" reports.
+    freed.give(((CpuBuffer) buffer).data());
   }
 
   /** The CPU's device tensor: a kernel-library tensor over a direct buffer. */
