@@ -60,7 +60,7 @@ public final class RepositoryController {
    * when they already are. Triton's client posts {@code {}} or {@code {"parameters": {}}}.
    */
   @Post(uri = "/models/{model}/load", consumes = MediaType.ALL)
-  Mono<HttpResponse<?>> load(String model,
+  public Mono<HttpResponse<?>> load(String model,
       @Body @io.micronaut.core.annotation.Nullable byte[] body) {
     control.requireExplicit("load", model);
     JsonNode parameters = parameters(body);
@@ -80,7 +80,7 @@ public final class RepositoryController {
    * {@code {"parameters": {"unload_dependents": false}}}.
    */
   @Post(uri = "/models/{model}/unload", consumes = MediaType.ALL)
-  Mono<HttpResponse<?>> unload(String model,
+  public Mono<HttpResponse<?>> unload(String model,
       @Body @io.micronaut.core.annotation.Nullable byte[] body) {
     control.requireExplicit("unload", model);
     JsonNode unloadDependents = parameters(body).get("unload_dependents");

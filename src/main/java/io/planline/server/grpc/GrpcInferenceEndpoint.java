@@ -25,7 +25,12 @@ import io.planline.server.grpc.v2.ModelReadyResponse;
 import io.planline.server.grpc.v2.ModelStatisticsRequest;
 import io.planline.server.grpc.v2.ModelStatisticsResponse;
 import io.planline.server.grpc.v2.RepositoryIndexRequest;
+import io.planline.server.grpc.v2.ModelRepositoryParameter;
 import io.planline.server.grpc.v2.RepositoryIndexResponse;
+import io.planline.server.grpc.v2.RepositoryModelLoadRequest;
+import io.planline.server.grpc.v2.RepositoryModelLoadResponse;
+import io.planline.server.grpc.v2.RepositoryModelUnloadRequest;
+import io.planline.server.grpc.v2.RepositoryModelUnloadResponse;
 import io.planline.server.grpc.v2.ServerLiveRequest;
 import io.planline.server.grpc.v2.ServerLiveResponse;
 import io.planline.server.grpc.v2.ServerMetadataRequest;
@@ -38,6 +43,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.publisher.Mono;
 
 /**
  * {@code inference.GRPCInferenceService}, served by Micronaut's gRPC server on
@@ -164,6 +170,61 @@ final class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInference
             out.onError(errors.status(failure));
           }
         }));
+  }
+
+  @Override
+  public void repositoryModelLoad(RepositoryModelLoadRequest request,
+      StreamObserver<RepositoryModelLoadResponse> out) {
+    later(out, () -> repository.load(request.getModelName(),
+        restParameters(request.getParametersMap())),
+        RepositoryModelLoadResponse.getDefaultInstance());
+  }
+
+  @Override
+  public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+      StreamObserver<RepositoryModelUnloadResponse> out) {
+    later(out, () -> repository.unload(request.getModelName(),
+        restParameters(request.getParametersMap())),
+        RepositoryModelUnloadResponse.getDefaultInstance());
+  }
+
+  /**
+   * Answers a unary call with {@code done} once {@code work} completes (a load waits for the
+   * model to be ready), or fails it with the status its failure maps to.
+   */
+  private <T> void later(StreamObserver<T> out, Supplier<Mono<?>> work, T done) {
+    Mono<?> running;
+    try {
+      running = work.get();
+    } catch (RuntimeException e) {
+      out.onError(errors.status(e));
+      return;
+    }
+    running.subscribe(r -> { }, e -> out.onError(errors.status(e)), () -> {
+      out.onNext(done);
+      out.onCompleted();
+    });
+  }
+
+  /**
+   * The options as the REST call's body ({@code {"parameters": {...}}}), so that both protocols
+   * accept and refuse the same ones with the same messages.
+   */
+  private static byte[] restParameters(Map<String, ModelRepositoryParameter> parameters) {
+    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    parameters.forEach((name, p) -> values.put(name, switch (p.getParameterChoiceCase()) {
+      case BOOL_PARAM -> p.getBoolParam();
+      case INT64_PARAM -> p.getInt64Param();
+      case STRING_PARAM -> p.getStringParam();
+      case BYTES_PARAM -> java.util.Base64.getEncoder().encodeToString(
+          p.getBytesParam().toByteArray());
+      case PARAMETERCHOICE_NOT_SET -> "";
+    }));
+    try {
+      return JSON.writeValueAsBytes(Map.of("parameters", values));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("load parameters do not serialize", e);
+    }
   }
 
   /** Answers a unary call, or fails it with the status its failure maps to. */

@@ -110,6 +110,17 @@ final class GrpcServiceTest extends GrpcServerTest {
         version.getStatus().getDescription());
   }
 
+  /** Outside explicit model control, load and unload are refused as REST refuses them. */
+  @Test
+  void repositoryLoad_noneMode_invalidArgument() {
+    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class, () -> client.blocking().repositoryModelLoad(
+            io.planline.server.grpc.v2.RepositoryModelLoadRequest.newBuilder()
+                .setModelName("digits-mlp").build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("model-control"), e.toString());
+  }
+
   /** Triton's calls planline does not serve (here ModelConfig) fail as UNIMPLEMENTED. */
   @Test
   void tritonModelConfig_unimplemented() {
