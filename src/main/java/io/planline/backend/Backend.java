@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -95,6 +96,14 @@ public abstract class Backend implements AutoCloseable {
    * {@link #bytesInUse} (which is request memory).
    */
   public abstract Map<String, DeviceTensor> uploadWeights(Map<String, Tensor> weights);
+
+  /**
+   * Gives back what {@link #uploadWeights} and {@link #loadTriton} took for a model that is
+   * unloaded: no request of it runs any more. The default keeps nothing to give back (the CPU's
+   * weights and kernels are memory the collector frees).
+   */
+  public void releaseModel(Map<String, DeviceTensor> weights, @Nullable CompiledKernels kernels) {
+  }
 
   /** Copies {@code tensor} into a dense host tensor called {@code name}. */
   public abstract HostTensor download(DeviceTensor tensor, String name);

@@ -339,6 +339,8 @@ final class ModelTable {
     if (s.batcher() != null) {
       s.batcher().drain().subscribe();
     }
+    // device memory is not the collector's: the weight block and kernels go back explicitly
+    s.model().backend().releaseModel(s.model().weights(), s.model().nativeKernels());
     reportWeights(e.name);
     LOG.info("unloaded {}", e.describe());
     done.complete(null);

@@ -255,6 +255,28 @@ public final class CudaBackend extends Backend {
     return out;
   }
 
+  /**
+   * Frees an unloaded model's weight block (all its weights live in one) and unloads its Triton
+   * modules. Its last request has finished: whatever the device still runs is other models'.
+   */
+  @Override
+  public synchronized void releaseModel(Map<String, DeviceTensor> weights,
+      @org.jspecify.annotations.Nullable CompiledKernels kernels) {
+    context.makeCurrent();
+    java.util.Set<DevicePointer> blocks = java.util.Collections.newSetFromMap(
+        new java.util.IdentityHashMap<>());
+    for (DeviceTensor w : weights.values()) {
+      DevicePointer p = ((CudaTensor) w).buffer().pointer();
+      if (p != null && blocks.add(p) && weightBlocks.remove(p)) {
+        weightBytes -= ((CudaTensor) w).buffer().bytes();
+        CudaException.warnIfFailed("cuMemFree(weights)", JCudaDriver.cuMemFree(p));
+      }
+    }
+    if (kernels instanceof TritonModules m && tritonModules.remove(m)) {
+      m.close();
+    }
+  }
+
   @Override
   public HostTensor download(DeviceTensor tensor, String name) {
     CudaTensor t = (CudaTensor) tensor;
