@@ -42,6 +42,7 @@ public final class CudaBackend extends Backend {
   private final CudaOps ops;
   private final DeviceMemory memory;
   private final PinnedPool pinned = new PinnedPool();
+  private final HostCopies copies;
   private final Completions completions;
   private final List<CudaStream> streams = new ArrayList<>();
   private final List<DevicePointer> weightBlocks = new ArrayList<>();
@@ -56,6 +57,7 @@ public final class CudaBackend extends Backend {
     this.cublas = Cublas.open();
     this.ops = CudaOps.all(cublas);
     this.memory = new DeviceMemory(Device.CUDA0);
+    this.copies = new HostCopies(context, pinned);
     this.completions = new Completions(context, streams);
     for (int i = 0; i < streams; i++) {
       this.streams.add(new CudaStream(i, context, completions));
@@ -188,31 +190,7 @@ public final class CudaBackend extends Backend {
 
   @Override
   public void upload(DeviceBuffer buffer, ByteBuffer host) {
-    CudaBuffer b = (CudaBuffer) buffer;
-    long n = host.remaining();
-    if (n > b.bytes()) {
-      throw new IllegalArgumentException(n + " bytes do not fit " + b);
-    }
-    if (n == 0) {
-      return;
-    }
-    context.makeCurrent();
-    PinnedPool.Block block = pinned.take(n);
-    block.bytes().clear();
-    block.bytes().put(host.duplicate());
-    CudaStream s = CudaStream.current();
-    if (s != null) {
-      CudaException.check("cuMemcpyHtoDAsync", JCudaDriver.cuMemcpyHtoDAsync(b.pointer(),
-          block.pointer(), n, s.handle()));
-      s.deferRelease(() -> pinned.give(block));
-    } else {
-      try {
-        CudaException.check("cuMemcpyHtoD", JCudaDriver.cuMemcpyHtoD(b.pointer(),
-            block.pointer(), n));
-      } finally {
-        pinned.give(block);
-      }
-    }
+    copies.upload((CudaBuffer) buffer, host);
   }
 
   @Override
@@ -279,53 +257,7 @@ public final class CudaBackend extends Backend {
 
   @Override
   public HostTensor download(DeviceTensor tensor, String name) {
-    CudaTensor t = (CudaTensor) tensor;
-    CudaStream s = CudaStream.current();
-    if (s != null && s.errors().takeAndClear() != 0) {
-      throw new CudaException("an embedding or index_select index was out of range on the "
-          + "device (stream " + s.index() + ")");
-    }
-    if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64) {
-      throw new IllegalStateException("output " + name + " has unsupported type " + t.dtype());
-    }
-    int item = t.dtype().itemSize();
-    long n = t.numel();
-    ByteBuffer out = ByteBuffer.allocate((int) (n * item)).order(ByteOrder.LITTLE_ENDIAN);
-    if (n == 0) {
-      return new HostTensor(name, t.dtype(), t.shape(), out);
-    }
-    context.makeCurrent();
-    if (java.util.Arrays.equals(t.strideRef(), Tensor.contiguousStrides(t.shapeRef()))) {
-      // dense (the usual output): straight into the result's array, no staging copy in Java
-      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(
-          jcuda.Pointer.to(out.array()), t.buffer().pointer().withByteOffset(t.byteOffset()),
-          n * item));
-      return new HostTensor(name, t.dtype(), t.shape(), out);
-    }
-    long lo = 0;
-    long hi = 0;
-    for (int d = 0; d < t.dim(); d++) {
-      long span = (t.shapeRef()[d] - 1) * t.strideRef()[d];
-      lo += Math.min(0, span);
-      hi += Math.max(0, span);
-    }
-    long bytes = (hi - lo + 1) * item;
-    PinnedPool.Block block = pinned.take(bytes);
-    try {
-      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
-          t.buffer().pointer().withByteOffset(t.byteOffset() + lo * item), bytes));
-      // gather on the host: the view is strided or broadcast
-      Tensor host = Tensor.of(block.bytes(), -lo * item, t.dtype(), t.shapeRef(),
-          t.strideRef());
-      if (t.dtype() == DType.FLOAT32) {
-        out.asFloatBuffer().put(host.toFloatArray());
-      } else {
-        out.asLongBuffer().put(host.toLongArray());
-      }
-    } finally {
-      pinned.give(block);
-    }
-    return new HostTensor(name, t.dtype(), t.shape(), out);
+    return copies.download((CudaTensor) tensor, name);
   }
 
   /**
@@ -333,21 +265,7 @@ public final class CudaBackend extends Backend {
    * the work that wrote it has finished (run it through {@link #call}).
    */
   ByteBuffer rawCopy(CudaTensor t) {
-    long bytes = t.numel() * t.dtype().itemSize();
-    ByteBuffer out = ByteBuffer.allocate((int) bytes);
-    if (bytes == 0) {
-      return out;
-    }
-    context.makeCurrent();
-    PinnedPool.Block block = pinned.take(bytes);
-    try {
-      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
-          t.buffer().pointer().withByteOffset(t.byteOffset()), bytes));
-      out.put(block.bytes().duplicate().clear().limit((int) bytes)).clear();
-    } finally {
-      pinned.give(block);
-    }
-    return out;
+    return copies.rawCopy(t);
   }
 
   @Override
