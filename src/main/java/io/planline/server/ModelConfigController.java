@@ -18,7 +18,7 @@ import java.util.Map;
  * with -1 for a dynamic dimension, which is how Triton describes a model without batching.
  */
 @Controller("/v2/models")
-final class ModelConfigController {
+public final class ModelConfigController {
 
   private final ModelLookup lookup;
 
@@ -28,13 +28,13 @@ final class ModelConfigController {
 
   /** The configuration of the default version. */
   @Get(uri = "/{model}/config", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<byte[]> config(String model) {
+  public HttpResponse<byte[]> config(String model) {
     return ExactJson.ok(configOf(lookup.resolve(model, null)));
   }
 
   /** The configuration of one version. */
   @Get(uri = "/{model}/versions/{version}/config", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<byte[]> config(String model, String version) {
+  public HttpResponse<byte[]> config(String model, String version) {
     return ExactJson.ok(configOf(lookup.resolve(model, version)));
   }
 

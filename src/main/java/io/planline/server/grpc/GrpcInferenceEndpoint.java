@@ -11,11 +11,15 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.planline.metrics.Outcome;
 import io.planline.server.InferCalls;
+import io.planline.server.ModelConfigController;
 import io.planline.server.ModelController;
 import io.planline.server.ModelStatsController;
 import io.planline.server.RepositoryController;
 import io.planline.server.ServerController;
 import io.planline.server.grpc.v2.GRPCInferenceServiceGrpc;
+import io.planline.server.grpc.v2.ModelConfig;
+import io.planline.server.grpc.v2.ModelConfigRequest;
+import io.planline.server.grpc.v2.ModelConfigResponse;
 import io.planline.server.grpc.v2.ModelInferRequest;
 import io.planline.server.grpc.v2.ModelInferResponse;
 import io.planline.server.grpc.v2.ModelMetadataRequest;
@@ -63,12 +67,14 @@ final class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInference
   private final ModelController models;
   private final RepositoryController repository;
   private final ModelStatsController stats;
+  private final ModelConfigController configs;
   private final InferCalls calls;
   private final GrpcErrors errors;
 
   GrpcInferenceEndpoint(ServerController server, ModelController models,
-      RepositoryController repository, ModelStatsController stats, InferCalls calls,
-      GrpcErrors errors) {
+      RepositoryController repository, ModelStatsController stats,
+      ModelConfigController configs, InferCalls calls, GrpcErrors errors) {
+    this.configs = configs;
     this.server = server;
     this.models = models;
     this.repository = repository;
@@ -127,6 +133,17 @@ final class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInference
           : version == null ? stats.model(request.getName())
           : stats.version(request.getName(), version);
       return fromJson(r.body(), ModelStatisticsResponse.newBuilder());
+    });
+  }
+
+  @Override
+  public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
+    answer(out, () -> {
+      String version = version(request.getVersion());
+      HttpResponse<byte[]> r = version == null ? configs.config(request.getName())
+          : configs.config(request.getName(), version);
+      return ModelConfigResponse.newBuilder()
+          .setConfig((ModelConfig) fromJson(r.body(), ModelConfig.newBuilder())).build();
     });
   }
 

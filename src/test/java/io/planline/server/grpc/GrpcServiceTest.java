@@ -11,6 +11,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.planline.server.grpc.v2.ModelConfig;
+import io.planline.server.grpc.v2.ModelConfigRequest;
 import io.planline.server.grpc.v2.ModelMetadataRequest;
 import io.planline.server.grpc.v2.ModelMetadataResponse;
 import io.planline.server.grpc.v2.ModelReadyRequest;
@@ -121,19 +123,53 @@ final class GrpcServiceTest extends GrpcServerTest {
     assertTrue(e.getStatus().getDescription().contains("model-control"), e.toString());
   }
 
-  /** Triton's calls planline does not serve (here ModelConfig) fail as UNIMPLEMENTED. */
+  /** Triton's model configuration over gRPC: REST's answer, field for field. */
+  @ParameterizedTest
+  @ValueSource(strings = {"digits-mlp", "tiny-gpt"})
+  void modelConfig_sameAsRest(String model) throws Exception {
+    ModelConfig c = client.blocking().modelConfig(ModelConfigRequest.newBuilder().setName(model)
+        .build()).getConfig();
+    JsonNode rest = GrpcClient.JSON.readTree(client.get("/v2/models/" + model + "/config").body());
+    assertEquals(rest.get("name").asText(), c.getName());
+    assertEquals("planline", c.getPlatform());
+    assertEquals("planline", c.getBackend());
+    assertEquals(rest.get("max_batch_size").asInt(), c.getMaxBatchSize());
+    assertEquals(rest.get("input").size(), c.getInputCount());
+    for (int i = 0; i < c.getInputCount(); i++) {
+      JsonNode in = rest.get("input").get(i);
+      assertEquals(in.get("name").asText(), c.getInput(i).getName());
+      assertEquals(in.get("data_type").asText(), c.getInput(i).getDataType().name());
+      for (int d = 0; d < in.get("dims").size(); d++) {
+        assertEquals(in.get("dims").get(d).asLong(), c.getInput(i).getDims(d));
+      }
+    }
+    assertEquals(rest.get("output").get(0).get("data_type").asText(),
+        c.getOutput(0).getDataType().name());
+    assertEquals(rest.get("parameters").get("planner").get("string_value").asText(),
+        c.getParametersOrThrow("planner").getStringValue());
+  }
+
   @Test
-  void tritonModelConfig_unimplemented() {
-    MethodDescriptor<ModelMetadataRequest, ModelMetadataResponse> config =
+  void modelConfig_unknownModel_notFound() {
+    StatusRuntimeException e = GrpcClient.failure(() -> client.blocking().modelConfig(
+        ModelConfigRequest.newBuilder().setName("no-such-model").build()));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("'no-such-model'"), e.toString());
+  }
+
+  /** Triton's calls planline does not serve (here ModelStreamInfer) fail as UNIMPLEMENTED. */
+  @Test
+  void tritonStreamInfer_unimplemented() {
+    MethodDescriptor<ModelMetadataRequest, ModelMetadataResponse> stream =
         MethodDescriptor.<ModelMetadataRequest, ModelMetadataResponse>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName("inference.GRPCInferenceService/ModelConfig")
+            .setFullMethodName("inference.GRPCInferenceService/ModelStreamInfer")
             .setRequestMarshaller(ProtoUtils.marshaller(ModelMetadataRequest.getDefaultInstance()))
             .setResponseMarshaller(
                 ProtoUtils.marshaller(ModelMetadataResponse.getDefaultInstance()))
             .build();
     StatusRuntimeException e = GrpcClient.failure(() -> ClientCalls.blockingUnaryCall(
-        client.blocking().getChannel(), config, CallOptions.DEFAULT,
+        client.blocking().getChannel(), stream, CallOptions.DEFAULT,
         ModelMetadataRequest.newBuilder().setName("digits-mlp").build()));
     assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
   }
