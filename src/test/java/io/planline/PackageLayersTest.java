@@ -32,7 +32,7 @@ final class PackageLayersTest {
       Map.entry("backend", Set.of("ir", "kernel")),
       Map.entry("plan", Set.of("ir")),
       Map.entry("io", Set.of("ir", "plan")),
-      Map.entry("config", Set.of("plan")),
+      Map.entry("config", Set.of("io", "plan")),
       Map.entry("model", Set.of("ir", "io", "plan", "kernel", "backend")),
       Map.entry("exec", Set.of("ir", "io", "plan", "kernel", "backend", "model")),
       Map.entry("metrics", Set.of("ir", "plan", "config", "exec")),

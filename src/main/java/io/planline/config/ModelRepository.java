@@ -1,5 +1,6 @@
 package io.planline.config;
 
+import io.planline.io.OnnxAdvice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,9 +75,10 @@ public record ModelRepository(@Nullable Path root, List<ModelSpec> models) {
       }
       for (Path v : versions) {
         if (!Files.isRegularFile(v.resolve(ServingConfig.PROGRAM_FILE))) {
-          problems.add(KEY + ": " + v + " has no " + ServingConfig.PROGRAM_FILE + " (each version"
-              + " folder is a planline model folder: " + ServingConfig.PROGRAM_FILE
-              + ", weights.safetensors)");
+          // a Triton repository's ONNX version folder is the likeliest: say how to convert it
+          problems.add(KEY + ": " + v + OnnxAdvice.about(v).map(a -> ": " + a).orElse(" has no "
+              + ServingConfig.PROGRAM_FILE + " (each version folder is a planline model folder: "
+              + ServingConfig.PROGRAM_FILE + ", weights.safetensors)"));
           continue;
         }
         BatchingSpec batching = BatchingSpec.resolve(null, raw.getBatching(), "planline.batching",

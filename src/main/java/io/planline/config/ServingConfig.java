@@ -2,6 +2,7 @@ package io.planline.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.planline.io.OnnxAdvice;
 import io.planline.plan.PlanOptions;
 import io.planline.plan.PlannerRegistry;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -182,7 +184,10 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
       }
     } else {
       folder = Path.of(m.getPath()).toAbsolutePath().normalize();
-      if (!Files.isDirectory(folder)) {
+      Optional<String> onnx = OnnxAdvice.about(folder);
+      if (onnx.isPresent()) {
+        problems.add(where(m) + ".path: " + folder + ": " + onnx.get());
+      } else if (!Files.isDirectory(folder)) {
         problems.add(where(m) + ".path: " + folder + " is not a directory (a model path is a"
             + " folder holding " + PROGRAM_FILE + " and weights.safetensors)");
       } else if (!Files.isRegularFile(folder.resolve(PROGRAM_FILE))) {

@@ -105,4 +105,17 @@ final class ModelRepositoryTest {
           + "'");
     }
   }
+
+  /** A Triton repository's ONNX version folder: what planline reads and how to convert. */
+  @Test
+  void scan_onnxVersionFolder_saysHowToConvert(@TempDir Path root) throws IOException {
+    Path v = Files.createDirectories(root.resolve("mlp").resolve("1"));
+    try (var in = ModelRepositoryTest.class.getResourceAsStream(
+        "/models/digits-mlp/model.onnx")) {
+      Files.copy(in, v.resolve("model.onnx"));
+    }
+    String message = failure(Map.of("planline.model-repository", root.toString()));
+    assertTrue(message.contains(v + ": holds an ONNX model (model.onnx) but no program.json"),
+        message);
+  }
 }

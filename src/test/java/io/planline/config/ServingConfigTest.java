@@ -118,6 +118,17 @@ final class ServingConfigTest {
   }
 
   @Test
+  void start_modelPathIsAnOnnxFile_saysWhatPlanlineReads(@TempDir Path dir) throws IOException {
+    Path onnx = dir.resolve("mlp.onnx");
+    try (var in = ServingConfigTest.class.getResourceAsStream("/models/digits-mlp/model.onnx")) {
+      Files.copy(in, onnx);
+    }
+    assertContains(failure(Map.of("planline.models[3].name", "mine",
+        "planline.models[3].path", onnx.toString())), "models[3].path: " + onnx, "ONNX",
+        "program.json");
+  }
+
+  @Test
   void start_unknownBuiltInModel_failsListingBuiltIns() {
     assertContains(failure(Map.of("planline.models[0].name", "resnet")),
         "'resnet' is not a built-in model", "digits-mlp, digits-cnn, tiny-gpt");
