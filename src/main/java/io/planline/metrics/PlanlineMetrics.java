@@ -64,6 +64,7 @@ public final class PlanlineMetrics {
   private final Map<Tags, AtomicLong> requestsInFlight = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> kernelsInFlight = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> budget = new ConcurrentHashMap<>();
+  private final Map<Device, Counter[]> memoryEvents = new ConcurrentHashMap<>();
   private final Map<Tags, AtomicLong> info = new ConcurrentHashMap<>();
   private final RequestMeters requestMeters;
 
@@ -114,7 +115,14 @@ public final class PlanlineMetrics {
 
   /** Counts one allocate, free or reuse decision of the memory stage on {@code device}. */
   public void recordMemoryEvent(Device device, MemoryEvent.Kind kind) {
-    events(device, kind).increment();
+    // once per memory step of every request: the counters are looked up once, not registered
+    memoryEvents.computeIfAbsent(device, d -> {
+      Counter[] c = new Counter[MemoryEvent.Kind.values().length];
+      for (MemoryEvent.Kind k : MemoryEvent.Kind.values()) {
+        c[k.ordinal()] = events(d, k);
+      }
+      return c;
+    })[kind.ordinal()].increment();
   }
 
   /**

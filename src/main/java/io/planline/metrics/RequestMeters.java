@@ -42,6 +42,16 @@ final class RequestMeters {
 
   private final MeterRegistry registry;
   private final Map<String, RequestTally> tallies = new ConcurrentHashMap<>();
+  /**
+   * Each model version's meters, looked up once: registering through a builder on every request
+   * (a builder, its tags and buckets, an id, a registry lookup; seven meters a request) cost more
+   * than a small model's kernels.
+   */
+  private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+
+  /** The meters of one model version. */
+  private record Meters(Counter[] requests, Timer duration, Timer queueWait, Timer[] compute,
+      Counter executions) {}
 
   RequestMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -62,20 +72,36 @@ final class RequestMeters {
 
   void finished(String model, String version, Outcome outcome, long nanos,
       RequestTimes.@Nullable Phases phases) {
-    requests(model, version, outcome).increment();
-    duration(model, version).record(nanos, TimeUnit.NANOSECONDS);
+    Meters m = meters(model, version);
+    m.requests()[outcome.ordinal()].increment();
+    m.duration().record(nanos, TimeUnit.NANOSECONDS);
     if (phases != null) {
-      queueWait(model, version).record(phases.queueNanos(), TimeUnit.NANOSECONDS);
-      compute(model, version, "input").record(phases.inputNanos(), TimeUnit.NANOSECONDS);
-      compute(model, version, "infer").record(phases.inferNanos(), TimeUnit.NANOSECONDS);
-      compute(model, version, "output").record(phases.outputNanos(), TimeUnit.NANOSECONDS);
+      m.queueWait().record(phases.queueNanos(), TimeUnit.NANOSECONDS);
+      m.compute()[0].record(phases.inputNanos(), TimeUnit.NANOSECONDS);
+      m.compute()[1].record(phases.inferNanos(), TimeUnit.NANOSECONDS);
+      m.compute()[2].record(phases.outputNanos(), TimeUnit.NANOSECONDS);
     }
     tallies.computeIfAbsent(key(model, version), k -> new RequestTally())
         .add(outcome, nanos, phases);
   }
 
   void executed(String model, String version) {
-    executions(model, version).increment();
+    meters(model, version).executions().increment();
+  }
+
+  private Meters meters(String model, String version) {
+    return meters.computeIfAbsent(key(model, version), k -> {
+      Counter[] requests = new Counter[Outcome.values().length];
+      for (Outcome o : Outcome.values()) {
+        requests[o.ordinal()] = requests(model, version, o);
+      }
+      Timer[] compute = new Timer[COMPUTE_PHASES.size()]; // input, infer, output
+      for (int i = 0; i < compute.length; i++) {
+        compute[i] = compute(model, version, COMPUTE_PHASES.get(i));
+      }
+      return new Meters(requests, duration(model, version), queueWait(model, version), compute,
+          executions(model, version));
+    });
   }
 
   RequestStats stats(String model, String version) {
