@@ -30,6 +30,14 @@ final class InferValuesTest {
   @ParameterizedTest
   @ValueSource(strings = {"digits-mlp", "digits-cnn", "tiny-gpt"})
   void infer_sampleAsV2Json_matchesPyTorchOutput(String model) throws IOException {
+    assertAnswersSample(new Http(server), model);
+  }
+
+  /**
+   * Posts {@code model}'s sample as a V2 JSON request and checks the answer against PyTorch's
+   * output in the sample (relative error at most 1e-4).
+   */
+  static void assertAnswersSample(Http http, String model) throws IOException {
     JsonNode sample;
     var source = ModelLoader.builtIn(model);
     try (InputStream in = source.open("sample.json")) {
@@ -45,7 +53,7 @@ final class InferValuesTest {
     for (var it = sample.get("inputs").fields(); it.hasNext(); i++) {
       ((ObjectNode) inputs.get(i)).set("data", it.next().getValue().get("data"));
     }
-    HttpResponse<byte[]> r = new Http(server).postJson("/v2/models/" + model + "/infer",
+    HttpResponse<byte[]> r = http.postJson("/v2/models/" + model + "/infer",
         JSON.writeValueAsString(request));
     assertEquals(200, r.statusCode(), Http.text(r));
     JsonNode out = Http.json(r).get("outputs").get(0);
