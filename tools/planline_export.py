@@ -67,6 +67,24 @@ SAFETENSORS_DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16:
 RESERVED_NAME = re.compile(r"^(s\d+|buf\d+|view\d+|None|True|False|inf|nan|cpu)$")
 
 
+def source_line(node):
+    """Where in the model's code ``node`` comes from ("file:line in function: code"), read from
+    torch.export's stack trace: the innermost frame outside PyTorch itself; None if unknown."""
+    trace = node.meta.get("stack_trace") or ""
+    frames = re.findall(r'File "([^"]+)", line (\d+), in (\S+)\n\s*([^\n]*)', trace)
+    for file, line, function, code in reversed(frames):
+        if "/torch/" not in file.replace("\\", "/"):
+            return f"{file}:{line} in {function}: {code.strip()}"
+    return None
+
+
+def located(message, node):
+    """``message`` with the operator of ``node`` and its model source line appended."""
+    where = source_line(node)
+    return (f"{message} [operator {node.target}"
+            + (f", at {where}]" if where else ", source line unknown]"))
+
+
 class ExportError(RuntimeError):
     """The module cannot be expressed as a planline program (the message says why)."""
 
@@ -401,7 +419,10 @@ class _Builder:
         output_node = None
         for node in graph.nodes:
             if node.op == "call_function":
-                self.add_call(node)
+                try:
+                    self.add_call(node)
+                except ExportError as e:
+                    raise ExportError(located(str(e), node)) from e
             elif node.op == "output":
                 output_node = node
             elif node.op != "placeholder":
@@ -612,8 +633,12 @@ def export_model(model, inputs, out_dir, *, name, output_names, dynamic=None, de
     if onnx:
         onnx_info = export_onnx(model, inputs, dynamic, out / "model.onnx", output_names, log)
     unsupported = [k for k in program["kernels"] if k not in SUPPORTED_KERNELS]
-    if unsupported:
-        log(f"WARNING {name}: kernels outside the planline set: {unsupported}")
+    for kernel in unsupported:
+        first = next((n for n in ep.graph_module.graph.nodes
+                      if n.op == "call_function" and str(n.target) == kernel), None)
+        where = source_line(first) if first is not None else None
+        log(f"WARNING {name}: {kernel} has no planline kernel (tools/supported_ops.txt)"
+            + (f", used at {where}" if where else ""))
     card = {"name": name, "version": 1, "format_version": FORMAT_VERSION,
             "description": description,
             "inputs": program["inputs"],
