@@ -45,8 +45,9 @@ final class Replays {
   /**
    * The slots of one program, one per stream at most, and whether it may record at all. A slot
    * replays only on the stream it was recorded on: what a recording reaches beyond its own
-   * memory belongs to that stream (on CUDA, cuBLAS's workspace, whose split products keep
-   * counters there), and a stream runs its work one item after another.
+   * memory belongs to that stream (on CUDA, cuBLAS's workspace: the likely cause of a hang seen
+   * when ViT's graphs replayed on other streams, docs/gpu.md), and a stream runs its work one
+   * item after another.
    */
   private static final class Pool {
     final AtomicReferenceArray<Slot> idle;
@@ -64,6 +65,7 @@ final class Replays {
   private final Backend backend;
   private final ReplaySettings settings;
   private final int streams;
+  private final boolean enabled;
   private final Cache<ExecutableProgram, Pool> pools;
   private final AtomicLong recordings = new AtomicLong();
   private final AtomicLong replayed = new AtomicLong();
@@ -73,6 +75,7 @@ final class Replays {
     this.backend = executor.backend();
     this.settings = settings;
     this.streams = backend.streams();
+    this.enabled = settings.enabled() && backend.canRecord();
     // Programs are cached (and evicted) by the service; a weakly held key lets a pool go with
     // its program, and its slots' memory with it.
     this.pools = Caffeine.newBuilder().weakKeys()
@@ -80,24 +83,33 @@ final class Replays {
         .build();
   }
 
-  /** Whether {@code program} may be replayed at all (before any recording was tried). */
-  boolean applies(ExecutableProgram program) {
-    if (!settings.enabled() || !backend.canRecord()) {
-      return false;
-    }
+  /** Whether replays are on for this backend at all. */
+  boolean enabled() {
+    return enabled;
+  }
+
+  /**
+   * Whether {@code program} may be replayed: its buffers all in the arena, the arena within the
+   * bound. Decided once per program, when its pool is made.
+   */
+  private boolean applies(ExecutableProgram program) {
     long arena = program.arenas().stream().mapToLong(Long::longValue).sum();
     return arena <= settings.maxBytes() && program.steps().stream().noneMatch(s ->
         s instanceof Step.Allocate a && a.arenaOffset() == Step.Allocate.OWN_BUFFER);
   }
 
   /**
-   * Runs one request from a replay, or records one; null when every slot is busy or the program
-   * cannot be recorded (the caller then runs it the ordinary way).
+   * Runs one request from a replay, or records one; null when this stream's slot is busy or the
+   * program cannot be recorded (the caller then runs it the ordinary way).
    */
   @Nullable Mono<List<HostTensor>> execute(int stream, ExecutableProgram program,
       Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs) {
-    Pool pool = pools.get(program, p -> new Pool(streams));
+    Pool pool = pools.get(program, p -> {
+      Pool made = new Pool(streams);
+      made.refused = !applies(p);
+      return made;
+    });
     if (pool.refused || pool.closed) {
       return null;
     }

@@ -17,6 +17,9 @@ public final class BuildInfo {
 
   private BuildInfo() {}
 
+  /** The version once read (racing first readers read the same file). */
+  private static volatile @org.jspecify.annotations.Nullable String version;
+
   /**
    * The pom's version ({@code 0.1.0-SNAPSHOT}).
    *
@@ -24,6 +27,15 @@ public final class BuildInfo {
    *     that did not go through Maven's resource processing)
    */
   public static String version() {
+    String v = version;
+    if (v == null) {
+      v = read(); // once: server metadata asks on every GET /v2
+      version = v;
+    }
+    return v;
+  }
+
+  private static String read() {
     try (InputStream in = BuildInfo.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("io/planline/metrics/" + RESOURCE + " is not on the"

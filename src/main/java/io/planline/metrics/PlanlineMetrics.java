@@ -225,17 +225,6 @@ public final class PlanlineMetrics {
     requestMeters.finished(model, version, outcome, nanos, phases);
   }
 
-  /**
-   * As {@link #requestFinished(String, String, Outcome, long, RequestTimes.Phases)} for a caller
-   * that knows neither the version nor the phases ({@link #UNKNOWN_VERSION}).
-   */
-  public void requestFinished(String model, Outcome outcome, double seconds) {
-    if (!(seconds >= 0)) {
-      throw new IllegalArgumentException("request duration must be ≥ 0 s, got " + seconds);
-    }
-    requestFinished(model, UNKNOWN_VERSION, outcome, (long) (seconds * 1e9), null);
-  }
-
   /** Counts one execution of {@code model}'s program at {@code version} that ran to the end. */
   public void programExecuted(String model, String version) {
     requestMeters.executed(model, version);

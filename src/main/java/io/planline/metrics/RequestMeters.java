@@ -41,17 +41,17 @@ final class RequestMeters {
   static final List<String> COMPUTE_PHASES = List.of("input", "infer", "output");
 
   private final MeterRegistry registry;
-  private final Map<String, RequestTally> tallies = new ConcurrentHashMap<>();
   /**
    * Each model version's meters, looked up once: registering through a builder on every request
-   * (a builder, its tags and buckets, an id, a registry lookup; seven meters a request) cost more
-   * than a small model's kernels.
+   * (a builder, its tags and buckets, an id, a registry lookup; seven meters a request) made
+   * served digits-mlp 10-27% slower (docs/benchmarks.md); with them, the tally Triton's
+   * statistics read.
    */
   private final Map<String, Meters> meters = new ConcurrentHashMap<>();
 
-  /** The meters of one model version. */
+  /** The meters of one model version, and its tally. */
   private record Meters(Counter[] requests, Timer duration, Timer queueWait, Timer[] compute,
-      Counter executions) {}
+      Counter executions, RequestTally tally) {}
 
   RequestMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -59,15 +59,7 @@ final class RequestMeters {
 
   /** Creates the series of {@code model} at {@code version} at zero. */
   void register(String model, String version) {
-    for (Outcome o : Outcome.values()) {
-      requests(model, version, o);
-    }
-    duration(model, version);
-    queueWait(model, version);
-    for (String phase : COMPUTE_PHASES) {
-      compute(model, version, phase);
-    }
-    executions(model, version);
+    meters(model, version);
   }
 
   void finished(String model, String version, Outcome outcome, long nanos,
@@ -81,8 +73,7 @@ final class RequestMeters {
       m.compute()[1].record(phases.inferNanos(), TimeUnit.NANOSECONDS);
       m.compute()[2].record(phases.outputNanos(), TimeUnit.NANOSECONDS);
     }
-    tallies.computeIfAbsent(key(model, version), k -> new RequestTally())
-        .add(outcome, nanos, phases);
+    m.tally().add(outcome, nanos, phases);
   }
 
   void executed(String model, String version) {
@@ -100,7 +91,7 @@ final class RequestMeters {
         compute[i] = compute(model, version, COMPUTE_PHASES.get(i));
       }
       return new Meters(requests, duration(model, version), queueWait(model, version), compute,
-          executions(model, version));
+          executions(model, version), new RequestTally());
     });
   }
 
@@ -112,7 +103,8 @@ final class RequestMeters {
         failed += (long) requests(model, version, o).count();
       }
     }
-    return tallies.getOrDefault(key(model, version), RequestTally.EMPTY).stats(success, failed,
+    Meters m = meters.get(key(model, version));
+    return (m == null ? RequestTally.EMPTY : m.tally()).stats(success, failed,
         (long) executions(model, version).count());
   }
 

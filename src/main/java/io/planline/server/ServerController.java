@@ -7,6 +7,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.planline.exec.InferenceService;
 import io.planline.exec.ModelState;
+import io.planline.metrics.BuildInfo;
 import io.planline.model.ModelInfo;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class ServerController {
   /** The server's name, version and protocol extensions (Triton's names where Triton has one). */
   @Get(produces = MediaType.APPLICATION_JSON)
   public Map<String, Object> metadata() {
-    return Map.of("name", "planline", "version", Versions.SERVER,
+    return Map.of("name", "planline", "version", BuildInfo.version(),
         "extensions", List.of("binary_tensor_data", "model_configuration", "model_repository",
             "statistics", "planline_plan"));
   }

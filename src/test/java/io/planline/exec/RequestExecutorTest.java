@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -63,15 +65,17 @@ final class RequestExecutorTest {
   }
 
 
-  @Test
-  void execute_kernelFails_requestFailsMemoryFreedNextRequestWorks(@TempDir Path tmp)
-      throws IOException {
+  /** Window 4: the staged pipeline; 64: the whole program in one stream task (it fits). */
+  @ParameterizedTest
+  @ValueSource(ints = {4, 64})
+  void execute_kernelFails_requestFailsMemoryFreedNextRequestWorks(int window,
+      @TempDir Path tmp) throws IOException {
     Path folder = ModelFolders.write(tmp.resolve("failing"), ModelFolders.FAILING, "w",
         new long[] {4, 2}, new float[8]);
     var settings = new RuntimeSettings("cpu", "greedy", List.of(
         new RuntimeSettings.ModelSpec("failing", "1", folder.toString(), null),
-        new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null)), 4, 1, 4, Long.MAX_VALUE,
-        1_000);
+        new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null)), window, 1, 4,
+        Long.MAX_VALUE, 1_000);
     try (LocalInferenceService s = Runtimes.create(settings)) {
       long baseline = s.executor().backend().bytesInUse();
       var idx = Map.of("idx", HostTensor.ofLongs("idx", new long[] {3}, new long[] {0, 1, 2}));

@@ -10,10 +10,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Freed direct buffers kept by exact capacity for the next allocation of that size. A new
- * direct buffer costs its zeroing and, for a large one, the page faults of fresh memory: for
- * tiny-gpt [8,64] about 1.4 ms of a 10 ms request went to allocating its arena. Requests of one
- * shape ask for the same sizes again, so an exact-size cache hits; it holds at most
- * {@code limit} bytes, and a reused buffer is not cleared (a program writes every buffer before
+ * direct buffer costs its zeroing and, for a large one, the page faults of fresh memory: keeping
+ * them took tiny-gpt [8,64] from 9.6-10.2 to 8.8-9.4 ms a request (docs/benchmarks.md).
+ * Requests of one shape ask for the same sizes again, so an exact-size cache hits; it holds
+ * at most {@code limit} bytes, and a reused buffer is not cleared (a program writes every buffer before
  * it reads it, as Inductor's {@code empty_strided} buffers and the CUDA backend's cached blocks
  * already assume).
  */

@@ -8,8 +8,6 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.exec.LocalInferenceService;
 import io.planline.server.grpc.v2.ModelInferRequest;
@@ -27,59 +25,51 @@ import org.junit.jupiter.api.Test;
  * as when a REST client disconnects.
  */
 @MicronautTest
-final class GrpcCancelTest {
-
-  @Inject
-  EmbeddedServer server;
-
-  @Inject
-  GrpcEmbeddedServer grpc;
+final class GrpcCancelTest extends GrpcServerTest {
 
   @Inject
   LocalInferenceService runtime;
 
   @Test
   void infer_clientCancels_runtimeStopsMemoryFreedAndCounted() throws Exception {
-    try (GrpcClient client = new GrpcClient(grpc, server)) {
-      String cancelled = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\"} ";
-      double before = client.counter(cancelled);
-      long baseline = runtime.executor().backend().bytesInUse();
-      CompletableFuture<Throwable> ended = new CompletableFuture<>();
-      Context.CancellableContext context = Context.current().withCancellation();
-      context.run(() -> client.async().modelInfer(heavy(64), new StreamObserver<>() {
-        @Override
-        public void onNext(ModelInferResponse value) {
-          ended.completeExceptionally(new AssertionError("answered before it was cancelled"));
-        }
+    String cancelled = "planline_requests_total{model=\"tiny-gpt\",outcome=\"cancelled\"} ";
+    double before = client.counter(cancelled);
+    long baseline = runtime.executor().backend().bytesInUse();
+    CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    Context.CancellableContext context = Context.current().withCancellation();
+    context.run(() -> client.async().modelInfer(heavy(64), new StreamObserver<>() {
+      @Override
+      public void onNext(ModelInferResponse value) {
+        ended.completeExceptionally(new AssertionError("answered before it was cancelled"));
+      }
 
-        @Override
-        public void onError(Throwable t) {
-          ended.complete(t);
-        }
+      @Override
+      public void onError(Throwable t) {
+        ended.complete(t);
+      }
 
-        @Override
-        public void onCompleted() {
-          ended.completeExceptionally(new AssertionError("completed before it was cancelled"));
-        }
-      }));
-      for (int i = 0; i < 1000 && runtime.admission().running() == 0; i++) {
-        Thread.sleep(5);
+      @Override
+      public void onCompleted() {
+        ended.completeExceptionally(new AssertionError("completed before it was cancelled"));
       }
-      assertEquals(1, runtime.admission().running(), "the request never started");
-      context.cancel(null);
-      Throwable t = ended.get(30, TimeUnit.SECONDS);
-      assertTrue(t instanceof StatusRuntimeException s
-          && s.getStatus().getCode() == Status.Code.CANCELLED, String.valueOf(t));
-      for (int i = 0; i < 1000 && runtime.admission().running() > 0; i++) {
-        Thread.sleep(5);
-      }
-      assertEquals(0, runtime.admission().running(), "the request was not cancelled");
-      for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
-        Thread.sleep(5);
-      }
-      assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory freed");
-      assertEquals(before + 1, client.counter(cancelled));
+    }));
+    for (int i = 0; i < 1000 && runtime.admission().running() == 0; i++) {
+      Thread.sleep(5);
     }
+    assertEquals(1, runtime.admission().running(), "the request never started");
+    context.cancel(null);
+    Throwable t = ended.get(30, TimeUnit.SECONDS);
+    assertTrue(t instanceof StatusRuntimeException s
+        && s.getStatus().getCode() == Status.Code.CANCELLED, String.valueOf(t));
+    for (int i = 0; i < 1000 && runtime.admission().running() > 0; i++) {
+      Thread.sleep(5);
+    }
+    assertEquals(0, runtime.admission().running(), "the request was not cancelled");
+    for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
+      Thread.sleep(5);
+    }
+    assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory freed");
+    assertEquals(before + 1, client.counter(cancelled));
   }
 
   /** tiny-gpt on {@code batch} sequences of 64 tokens, raw: long enough to cancel midway. */

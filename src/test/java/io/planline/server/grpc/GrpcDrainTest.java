@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.exec.LocalInferenceService;
 import io.planline.server.grpc.v2.ModelReadyRequest;
@@ -25,41 +23,33 @@ import org.junit.jupiter.api.Test;
  * refusal.
  */
 @MicronautTest
-final class GrpcDrainTest {
-
-  @Inject
-  EmbeddedServer server;
-
-  @Inject
-  GrpcEmbeddedServer grpc;
+final class GrpcDrainTest extends GrpcServerTest {
 
   @Inject
   LocalInferenceService runtime;
 
   @Test
   void draining_notReadyAndInferUnavailable() throws Exception {
-    try (GrpcClient client = new GrpcClient(grpc, server)) {
-      String refusals = "planline_admission_refusals_total{reason=\"not_ready\"} ";
-      double before = client.counter(refusals);
-      runtime.drain().get(30, TimeUnit.SECONDS);
+    String refusals = "planline_admission_refusals_total{reason=\"not_ready\"} ";
+    double before = client.counter(refusals);
+    runtime.drain().get(30, TimeUnit.SECONDS);
 
-      assertTrue(client.blocking().serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
-      assertFalse(client.blocking().serverReady(ServerReadyRequest.getDefaultInstance())
-          .getReady());
-      assertFalse(client.blocking().modelReady(ModelReadyRequest.newBuilder()
-          .setName("digits-mlp").build()).getReady());
-      assertEquals(503, client.get("/v2/health/ready").statusCode());
+    assertTrue(client.blocking().serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
+    assertFalse(client.blocking().serverReady(ServerReadyRequest.getDefaultInstance())
+        .getReady());
+    assertFalse(client.blocking().modelReady(ModelReadyRequest.newBuilder()
+        .setName("digits-mlp").build()).getReady());
+    assertEquals(503, client.get("/v2/health/ready").statusCode());
 
-      StatusRuntimeException e = GrpcClient.failure(() -> client.blocking()
-          .modelInfer(GrpcClient.sampleRequest("digits-mlp", true)));
-      assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-      String rest = GrpcClient.JSON.readTree(client.post("/v2/models/digits-mlp/infer",
-          "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,1],\"datatype\":\"FP32\",\"data\":[0]}]}")
-          .body()).get("error").asText();
-      assertEquals(rest, e.getStatus().getDescription());
-      assertEquals("1000", e.getTrailers().get(
-          Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER)));
-      assertEquals(before + 2, client.counter(refusals), "the gRPC and the REST call counted");
-    }
+    StatusRuntimeException e = GrpcClient.failure(() -> client.blocking()
+        .modelInfer(GrpcClient.sampleRequest("digits-mlp", true)));
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    String rest = GrpcClient.JSON.readTree(client.post("/v2/models/digits-mlp/infer",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,1],\"datatype\":\"FP32\",\"data\":[0]}]}")
+        .body()).get("error").asText();
+    assertEquals(rest, e.getStatus().getDescription());
+    assertEquals("1000", e.getTrailers().get(
+        Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER)));
+    assertEquals(before + 2, client.counter(refusals), "the gRPC and the REST call counted");
   }
 }
