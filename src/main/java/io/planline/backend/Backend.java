@@ -109,6 +109,14 @@ public abstract class Backend implements AutoCloseable {
   public abstract HostTensor download(DeviceTensor tensor, String name);
 
   /**
+   * Lets {@link #download} hand out large results in the backend's own host memory instead of
+   * copying them, for consumers that call {@link HostTensor#release()} once they are done (the
+   * server does); nothing on backends whose results are copies anyway. Lent results must not be
+   * read after the backend is closed.
+   */
+  public void lendResults(boolean lend) {}
+
+  /**
    * Prepares a kernel call for repeated launches.
    *
    * @throws IllegalArgumentException naming the operator when the backend has no kernel for it or

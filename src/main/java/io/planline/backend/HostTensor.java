@@ -55,6 +55,20 @@ public record HostTensor(String name, DType dtype, long[] shape, ByteBuffer data
     return new HostTensor(name, DType.INT64, shape, b);
   }
 
+  /**
+   * Gives the memory behind a result back to the backend that lent it ({@link HostLeases}: large
+   * CUDA results in pinned memory); nothing for tensors in ordinary memory. Call it once the data
+   * has been written out; neither the tensor nor any view of its data may be read afterwards.
+   */
+  public void release() {
+    HostLeases.release(this);
+  }
+
+  /** Releases every tensor of {@code tensors} ({@link #release()}). */
+  public static void releaseAll(java.util.Collection<HostTensor> tensors) {
+    tensors.forEach(HostTensor::release);
+  }
+
   /** The values as floats (float32 tensors only). */
   public float[] floats() {
     if (dtype != DType.FLOAT32) {

@@ -134,7 +134,8 @@ public final class RunCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "time: %.2f ms (first run, includes warm-up)%n", millis);
       if (profileRuns > 0) {
         printProfile(out, profile, profileRuns,
-            () -> service.infer(name, null, sample.inputs()).block(Duration.ofMinutes(5)));
+            () -> HostTensor.releaseAll(service.infer(name, null, sample.inputs())
+                .block(Duration.ofMinutes(5))));
       }
       out.flush();
     }

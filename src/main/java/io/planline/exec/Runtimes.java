@@ -41,6 +41,9 @@ public final class Runtimes {
     PlannerRegistry registry = PlannerRegistry.builtIn();
     registry.get(s.planner()); // fail fast on an unknown default planner
     Backend backend = backend(s.backend(), s.maxRunning());
+    // The frontends release every answer once written (HostTensor.release), so large CUDA
+    // results can stay in pinned memory instead of being copied into the heap.
+    backend.lendResults(true);
     MemoryEvents events = new MemoryEvents();
     List<Model> models = new ArrayList<>();
     Map<Model, BatchSettings> batching = new IdentityHashMap<>();

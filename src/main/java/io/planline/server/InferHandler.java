@@ -10,6 +10,7 @@ import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
+import io.planline.backend.HostTensor;
 import io.planline.metrics.Outcome;
 import io.planline.model.ModelInfo;
 import io.planline.model.TensorInfo;
@@ -71,12 +72,19 @@ final class InferHandler {
             info -> InferRequestReader.read(body == null ? new byte[0] : body, headerLength),
             BOUND)
         .<HttpResponse<byte[]>>map(answer -> {
-          byte[] whole = InferResponseWriter.small(answer.model(), answer.request(),
-              answer.outputs());
+          byte[] whole;
+          try {
+            whole = InferResponseWriter.small(answer.model(), answer.request(),
+                answer.outputs());
+          } catch (RuntimeException e) {
+            HostTensor.releaseAll(answer.outputs());
+            throw e;
+          }
           if (whole == null) {
             return streamed(InferResponseWriter.write(answer.model(), answer.request(),
-                answer.outputs()), tally);
+                answer.outputs()), tally, answer.outputs());
           }
+          HostTensor.releaseAll(answer.outputs());
           tally.finish(Outcome.SUCCESS);
           return HttpResponse.ok(whole).contentType(MediaType.APPLICATION_JSON_TYPE);
         })
@@ -96,15 +104,17 @@ final class InferHandler {
   /**
    * The streamed response, counted when its body ends: {@code success} only once the last chunk
    * was taken, {@code cancelled} when the connection went away first (the write failed or the
-   * client left), {@code failed} when encoding failed.
+   * client left), {@code failed} when encoding failed. The results are released when the body
+   * ends either way: the body is written from them, and lent ones go back to the backend.
    */
   @SuppressWarnings("unchecked") // declared byte[] so that Micronaut writes the chunks raw
   private static MutableHttpResponse<byte[]> streamed(MutableHttpResponse<Flux<byte[]>> response,
-      InferCalls.Tally tally) {
+      InferCalls.Tally tally, List<HostTensor> results) {
     Flux<byte[]> body = response.body()
         .doOnComplete(() -> tally.finish(Outcome.SUCCESS))
         .doOnError(e -> tally.finish(Outcome.FAILED))
-        .doOnCancel(() -> tally.finish(Outcome.CANCELLED));
+        .doOnCancel(() -> tally.finish(Outcome.CANCELLED))
+        .doFinally(signal -> HostTensor.releaseAll(results));
     return (MutableHttpResponse<byte[]>) (MutableHttpResponse<?>) response.body(body);
   }
 

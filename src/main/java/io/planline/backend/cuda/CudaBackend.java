@@ -260,6 +260,16 @@ public final class CudaBackend extends Backend {
     return copies.download((CudaTensor) tensor, name);
   }
 
+  @Override
+  public void lendResults(boolean lend) {
+    copies.lend(lend);
+  }
+
+  /** Bytes of pinned memory lent out in results now. */
+  public long lentBytes() {
+    return copies.lentBytes();
+  }
+
   /**
    * The bytes of a dense tensor, copied to the host (any element type; for checks). Requires:
    * the work that wrote it has finished (run it through {@link #call}).
@@ -351,6 +361,10 @@ public final class CudaBackend extends Backend {
     weightBlocks.clear();
     tritonModules.forEach(TritonModules::close);
     tritonModules.clear();
+    if (copies.lentBytes() > 0) {
+      LOG.warn("closing with {} bytes of results still lent in pinned memory; they are freed "
+          + "with the context, and must not be read any more", copies.lentBytes());
+    }
     pinned.close();
     context.close();
   }

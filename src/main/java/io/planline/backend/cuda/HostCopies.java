@@ -1,21 +1,48 @@
 package io.planline.backend.cuda;
 
+import io.planline.backend.HostLeases;
 import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
 import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import jcuda.driver.JCudaDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies between host and device for the CUDA backend: inputs up through pinned blocks
  * (asynchronously on the request's stream, the block given back once the copy has run), results
- * down into Java arrays (dense ones straight, strided ones through a pinned block and a gather).
+ * down into Java arrays (dense ones straight, strided ones through a pinned block and a gather)
+ * or, when lending is on, large dense results into pinned blocks handed out as they are.
  */
 final class HostCopies {
 
+  private static final Logger LOG = LoggerFactory.getLogger(HostCopies.class);
+
+  /**
+   * Results from this size up are lent when lending is on: below it a copy costs microseconds.
+   * On the H200 host, GPT-2's 25.7 MB of logits took 0.5 ms into pinned memory and 5.3 ms into a
+   * Java array (the host's one-thread copy bandwidth, not the bus, decides; docs/gpu.md).
+   */
+  static final long LEND_MIN = 1L << 20;
+
+  /**
+   * At most this much pinned memory is lent at once; past it results are copied, so consumers
+   * that never release cannot pin the host's memory away.
+   */
+  static final long LEND_CAP = 1L << 30;
+
+  /** Host-to-pinned copies from this size up are split over the common pool's threads. */
+  private static final int PARALLEL_COPY_MIN = 4 << 20;
+  private static final int COPY_CHUNK = 1 << 20;
+
   private final CudaContext context;
   private final PinnedPool pinned;
+  private final AtomicLong lentBytes = new AtomicLong();
+  private volatile boolean lend;
 
   HostCopies(CudaContext context, PinnedPool pinned) {
     this.context = context;
@@ -33,8 +60,7 @@ final class HostCopies {
     }
     context.makeCurrent();
     PinnedPool.Block block = pinned.take(n);
-    block.bytes().clear();
-    block.bytes().put(host.duplicate());
+    copy(host, block.bytes());
     CudaStream s = CudaStream.current();
     if (s != null) {
       CudaException.check("cuMemcpyHtoDAsync", JCudaDriver.cuMemcpyHtoDAsync(b.pointer(),
@@ -62,13 +88,21 @@ final class HostCopies {
     }
     int item = t.dtype().itemSize();
     long n = t.numel();
-    ByteBuffer out = ByteBuffer.allocate((int) (n * item)).order(ByteOrder.LITTLE_ENDIAN);
     if (n == 0) {
-      return new HostTensor(name, t.dtype(), t.shape(), out);
+      return new HostTensor(name, t.dtype(), t.shape(), ByteBuffer.allocate(0));
     }
     context.makeCurrent();
-    if (java.util.Arrays.equals(t.strideRef(), Tensor.contiguousStrides(t.shapeRef()))) {
+    boolean dense = java.util.Arrays.equals(t.strideRef(),
+        Tensor.contiguousStrides(t.shapeRef()));
+    if (dense && lend && n * item >= LEND_MIN) {
+      HostTensor lent = lent(t, name, n * item);
+      if (lent != null) {
+        return lent;
+      }
+    }
+    if (dense) {
       // dense (the usual output): straight into the result's array, no staging copy in Java
+      ByteBuffer out = ByteBuffer.allocate((int) (n * item)).order(ByteOrder.LITTLE_ENDIAN);
       CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(
           jcuda.Pointer.to(out.array()), t.buffer().pointer().withByteOffset(t.byteOffset()),
           n * item));
@@ -82,6 +116,7 @@ final class HostCopies {
       hi += Math.max(0, span);
     }
     long bytes = (hi - lo + 1) * item;
+    ByteBuffer out = ByteBuffer.allocate((int) (n * item)).order(ByteOrder.LITTLE_ENDIAN);
     PinnedPool.Block block = pinned.take(bytes);
     try {
       CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
@@ -98,6 +133,64 @@ final class HostCopies {
       pinned.give(block);
     }
     return new HostTensor(name, t.dtype(), t.shape(), out);
+  }
+
+  /** Whether large results are lent ({@link io.planline.backend.Backend#lendResults}). */
+  void lend(boolean on) {
+    lend = on;
+  }
+
+  /** Bytes of pinned memory lent out now. */
+  long lentBytes() {
+    return lentBytes.get();
+  }
+
+  /**
+   * The dense tensor {@code t} copied into a pinned block that the result keeps until released,
+   * or null when the lending cap is reached (the caller copies instead).
+   */
+  private HostTensor lent(CudaTensor t, String name, long bytes) {
+    PinnedPool.Block block = pinned.take(bytes);
+    if (lentBytes.addAndGet(block.capacity()) > LEND_CAP) {
+      lentBytes.addAndGet(-block.capacity());
+      pinned.give(block);
+      LOG.debug("{} bytes of results are lent and not released; copying this one", lentBytes);
+      return null;
+    }
+    Runnable giveBack = () -> {
+      lentBytes.addAndGet(-block.capacity());
+      pinned.give(block);
+    };
+    try {
+      CudaException.check("cuMemcpyDtoH", JCudaDriver.cuMemcpyDtoH(block.pointer(),
+          t.buffer().pointer().withByteOffset(t.byteOffset()), bytes));
+    } catch (RuntimeException e) {
+      giveBack.run();
+      throw e;
+    }
+    // a buffer of its own over the block (not a view of the pool's): views of the result keep
+    // it, and only it, reachable, which is what the leases' safety net watches
+    ByteBuffer root = block.pointer().getByteBuffer(0, bytes).order(ByteOrder.LITTLE_ENDIAN);
+    return HostLeases.lend(new HostTensor(name, t.dtype(), t.shape(), root), root, giveBack);
+  }
+
+  /**
+   * Copies {@code from} (position to limit) to the start of {@code to}; large copies in 1 MiB
+   * chunks on the common pool, since one thread's copy bandwidth on a GPU host (about 7 GB/s on
+   * the H200 machine) is far below its memory's.
+   */
+  static void copy(ByteBuffer from, ByteBuffer to) {
+    int n = from.remaining();
+    if (n < PARALLEL_COPY_MIN) {
+      to.duplicate().clear().put(from.duplicate());
+      return;
+    }
+    int base = from.position();
+    IntStream.range(0, (n + COPY_CHUNK - 1) / COPY_CHUNK).parallel().forEach(c -> {
+      int at = c * COPY_CHUNK;
+      int len = Math.min(COPY_CHUNK, n - at);
+      to.duplicate().position(at).put(from.duplicate().position(base + at).limit(base + at + len));
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.planline.exec.batch;
 
+import io.planline.backend.HostLeases;
 import io.planline.backend.HostTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -86,6 +87,7 @@ final class BatchTensors {
       long outer = product(t.shape(), 0, dim);
       long rowBytes = product(t.shape(), dim + 1, t.shape().length) * t.dtype().itemSize();
       long before = 0;
+      List<HostTensor> parts = new ArrayList<>(rows.length);
       for (int j = 0; j < rows.length; j++) {
         long[] shape = t.shape().clone();
         shape[dim] = rows[j];
@@ -100,8 +102,16 @@ final class BatchTensors {
           }
           part.flip();
         }
-        out.get(j).add(new HostTensor(t.name(), t.dtype(), shape, part));
+        HostTensor mine = new HostTensor(t.name(), t.dtype(), shape, part);
+        out.get(j).add(mine);
+        parts.add(mine);
         before += rows[j];
+      }
+      if (outer == 1) {
+        // the parts are views of the batch's output: each request releases its own
+        HostLeases.divide(t, parts);
+      } else {
+        t.release();
       }
     }
     return out;

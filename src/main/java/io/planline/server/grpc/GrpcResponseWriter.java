@@ -31,8 +31,19 @@ final class GrpcResponseWriter {
 
   private GrpcResponseWriter() {}
 
-  /** The answer carrying {@code answer}'s outputs. */
+  /**
+   * The answer carrying {@code answer}'s outputs, which are released once copied into it (lent
+   * ones go back to the backend).
+   */
   static ModelInferResponse write(InferCalls.Answer answer) {
+    try {
+      return build(answer);
+    } finally {
+      HostTensor.releaseAll(answer.outputs());
+    }
+  }
+
+  private static ModelInferResponse build(InferCalls.Answer answer) {
     InferRequest request = answer.request();
     List<HostTensor> tensors = InferResponseWriter.wanted(answer.model(), request).stream()
         .map(o -> InferResponseWriter.find(answer.outputs(), o.name())).toList();

@@ -107,4 +107,40 @@ final class CudaBackendGpuTest {
     assertEquals(before, gpu.bytesInUse());
     assertTrue(KernelCheck.run(gpu, KernelCases.all().get(0), 4).passed());
   }
+
+  @Test
+  void lentDownloads_largeOnesStayPinnedUntilReleased_smallOnesAreCopies() {
+    int floats = (int) (HostCopies.LEND_MIN / 4) + 5;
+    float[] values = new float[floats];
+    for (int i = 0; i < floats; i++) {
+      values[i] = i * 0.5f;
+    }
+    HostTensor in = HostTensor.ofFloats("x", new long[] {floats}, values);
+    io.planline.backend.DeviceBuffer b = gpu.allocate(floats * 4L);
+    gpu.lendResults(true);
+    try {
+      gpu.call(0, () -> {
+        gpu.upload(b, in.data());
+        return 0;
+      }).block(Duration.ofSeconds(30));
+      io.planline.backend.DeviceTensor whole = gpu.view(b, 0, io.planline.ir.DType.FLOAT32,
+          new long[] {floats}, new long[] {1});
+      io.planline.backend.DeviceTensor small = gpu.view(b, 0, io.planline.ir.DType.FLOAT32,
+          new long[] {16}, new long[] {1});
+      HostTensor big = gpu.call(0, () -> gpu.download(whole, "y")).block(Duration.ofSeconds(30));
+      HostTensor little = gpu.call(0, () -> gpu.download(small, "z"))
+          .block(Duration.ofSeconds(30));
+      assertTrue(io.planline.backend.HostLeases.isLent(big));
+      assertTrue(!io.planline.backend.HostLeases.isLent(little));
+      assertTrue(gpu.lentBytes() >= floats * 4L, "lent " + gpu.lentBytes());
+      assertTrue(java.util.Arrays.equals(values, big.floats()));
+      assertEquals(7.5f, little.floats()[15]);
+      big.release();
+      little.release();
+      assertEquals(0, gpu.lentBytes());
+    } finally {
+      gpu.lendResults(false);
+      gpu.free(b);
+    }
+  }
 }

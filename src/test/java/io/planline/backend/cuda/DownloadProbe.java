@@ -13,8 +13,9 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * Where a large output's trip to the host goes (GPU proof diagnostics): the backend's download
- * as it is, the device-to-pinned copy alone, and pinned then into a Java array. Median of
- * {@code runs} each, in milliseconds, on stream 0's thread (where the context is current).
+ * copying into the heap, and lending pinned memory (left on afterwards), the device-to-pinned
+ * copy alone, and pinned then into a Java array. Median of {@code runs} each, in milliseconds,
+ * on stream 0's thread (where the context is current).
  */
 final class DownloadProbe {
 
@@ -28,9 +29,16 @@ final class DownloadProbe {
       DeviceTensor t = gpu.view(buffer, 0, DType.FLOAT32, new long[] {bytes / 4},
           new long[] {1});
       CudaTensor ct = (CudaTensor) t;
+      gpu.lendResults(false);
       row.put("download_ms", median(gpu, runs, () -> {
         long t0 = System.nanoTime();
         gpu.download(t, "probe");
+        return System.nanoTime() - t0;
+      }));
+      gpu.lendResults(true);
+      row.put("download_lent_ms", median(gpu, runs, () -> {
+        long t0 = System.nanoTime();
+        gpu.download(t, "probe").release();
         return System.nanoTime() - t0;
       }));
       PinnedPool pool = new PinnedPool();

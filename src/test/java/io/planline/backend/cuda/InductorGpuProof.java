@@ -81,6 +81,7 @@ public final class InductorGpuProof {
     String name = folder.getFileName().toString();
     Samples.Sample sample = Samples.of(ModelLoader.folder(folder));
     try (CudaBackend gpu = CudaBackend.open(4)) {
+      gpu.lendResults(true); // as the server runs it; ModelRuns releases every answer
       long t0 = System.nanoTime();
       Model m = ModelLoader.load(ModelLoader.folder(folder), name, "1",
           PlannerRegistry.builtIn().get("offset"), PlanOptions.DEFAULT.withBudgetMillis(2_000),
@@ -104,7 +105,7 @@ public final class InductorGpuProof {
         row.put("weight_bytes", m.weightBytes());
         gpu.emptyCache();
         long reserved = gpu.reservedBytes();
-        ModelRuns.infer(s, name, sample.inputs());
+        HostTensor.releaseAll(ModelRuns.infer(s, name, sample.inputs()));
         row.put("request_device_bytes", gpu.reservedBytes() - reserved);
         row.put("cublas_workspace_bytes", gpu.cublasWorkspaceBytes());
         step(name, "memory measured", t0);
@@ -114,6 +115,8 @@ public final class InductorGpuProof {
         row.put("throughput_1", 1000 / lat[0]);
         row.put("throughput_4", ModelRuns.throughput(s, name, sample.inputs(), 4, seconds));
         diagnose(gpu, s, name, sample, first, profile, row);
+        HostTensor.releaseAll(first);
+        row.put("lent_bytes_after", gpu.lentBytes());
         System.out.printf(Locale.ROOT, "%-14s error %.2e  p50 %.3f ms  p99 %.3f ms  4 in flight"
             + " %.1f/s  plan %d (lower bound %d)%n", name, err, lat[0], lat[1],
             row.get("throughput_4"), p.plan().plannedBytes(), p.plan().lowerBoundBytes());
@@ -134,6 +137,7 @@ public final class InductorGpuProof {
       Map<String, Object> row) {
     String name = folder.getFileName().toString();
     try (CudaBackend gpu = CudaBackend.open(4)) {
+      gpu.lendResults(true);
       Model m = ModelLoader.load(ModelLoader.folder(folder), name, "1",
           PlannerRegistry.builtIn().get("offset"), PlanOptions.DEFAULT.withBudgetMillis(2_000),
           gpu);
@@ -141,10 +145,12 @@ public final class InductorGpuProof {
           io.planline.exec.RuntimeObserver.NONE, new ReplaySettings(true, 8L << 30))) {
         double err = 0;
         for (int i = 0; i < 3; i++) { // captured, then replayed
-          for (HostTensor t : ModelRuns.infer(s, name, sample.inputs())) {
+          List<HostTensor> answer = ModelRuns.infer(s, name, sample.inputs());
+          for (HostTensor t : answer) {
             err = Math.max(err, HostTensor.relativeError(t.floats(),
                 sample.outputs().get(t.name()).floats()));
           }
+          HostTensor.releaseAll(answer);
         }
         row.put("graphs_relative_error_vs_torch_compile", err);
         double[] lat = ModelRuns.latency(s, name, sample.inputs(), seconds);
@@ -174,7 +180,7 @@ public final class InductorGpuProof {
     profile.reset();
     long t0 = System.nanoTime();
     for (int i = 0; i < runs; i++) {
-      ModelRuns.infer(s, name, sample.inputs());
+      HostTensor.releaseAll(ModelRuns.infer(s, name, sample.inputs()));
     }
     row.put("request_ms_profiled", (System.nanoTime() - t0) / 1e6 / runs);
     long total = 0;
