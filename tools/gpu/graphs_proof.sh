@@ -15,6 +15,7 @@ cp="$bundle/test-classes:$bundle/classes"
 for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done
 select=(--select-class io.planline.backend.cuda.ReplayGpuTest)
 [ "${PLANLINE_GPU_JUNIT_PACKAGE:-0}" = 1 ] && select=(--select-package io.planline.backend.cuda)
+source tools/gpu/libs.sh
 status=0
 timeout -k 10 -s QUIT "${PLANLINE_GPU_JUNIT_S:-150}" "$bundle/jre/bin/java" \
   -Djava.library.path="$bundle/native" -Xms3g -Xmx3g -jar "$bundle/junit-console.jar" execute \

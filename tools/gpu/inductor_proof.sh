@@ -26,9 +26,7 @@ for item in "$@"; do
   cp -r "$d/program.json" "$d/model.json" "$d/triton" "$out/models/$(basename "$d")/" 2>/dev/null
   cp "$d.log" "$out/models/" 2>/dev/null
 done
-# cuBLAS: the one PyTorch's wheels bring (CUDA 13: libcublas.so.13), unless PLANLINE_CUBLAS says
-cublas=${PLANLINE_CUBLAS:-$(find / -xdev -name 'libcublas.so.1[0-9]' 2>/dev/null | head -n 1)}
-echo "cuBLAS: ${cublas:-none found}"
+source tools/gpu/libs.sh
 java="$bundle/jre/bin/java"
 cp="$bundle/test-classes:$bundle/classes"
 for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done
@@ -36,7 +34,7 @@ for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done
 # a thread dump (SIGQUIT) after PLANLINE_GPU_PROOF_S seconds without hiding the others
 for d in "${folders[@]}"; do
   timeout -k 10 -s QUIT "${PLANLINE_GPU_PROOF_S:-150}" "$java" \
-    -Djava.library.path="$bundle/native" -Dplanline.cuda.cublas="$cublas" -Xms8g -Xmx8g \
+    -Djava.library.path="$bundle/native" -Xms8g -Xmx8g \
     -XX:+AlwaysPreTouch -XX:+UseParallelGC -cp "$cp" io.planline.backend.cuda.InductorGpuProof "$out" "$seconds" "$d" \
     2>&1 | grep -v ' INFO ' | tee -a "$out/planline-inductor.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1

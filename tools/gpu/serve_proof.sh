@@ -23,9 +23,9 @@ mkdir -p "$out"
     echo "      path: $(cd "$d" && pwd)"
   done
 } > "$out/serve.yml"
-cublas=${PLANLINE_CUBLAS:-$(find / -xdev -name 'libcublas.so.1[0-9]' 2>/dev/null | head -n 1)}
+source tools/gpu/libs.sh
 MICRONAUT_CONFIG_FILES="$out/serve.yml" "$bundle/jre/bin/java" -Xmx16g \
-  -Dplanline.cuda.cublas="$cublas" -jar "$bundle/planline.jar" > "$out/server.log" 2>&1 &
+  -jar "$bundle/planline.jar" > "$out/server.log" 2>&1 &
 server=$!
 status=1
 for _ in $(seq 120); do

@@ -39,6 +39,7 @@ public final class CudaBackend extends Backend {
   private final CudaContext context;
   private final Kernels kernels;
   private final @org.jspecify.annotations.Nullable Cublas cublas;
+  private final @org.jspecify.annotations.Nullable Cudnn cudnn;
   private final CudaOps ops;
   private final DeviceMemory memory;
   private final PinnedPool pinned = new PinnedPool();
@@ -55,7 +56,8 @@ public final class CudaBackend extends Backend {
     this.context = context;
     this.kernels = new Kernels();
     this.cublas = Cublas.open();
-    this.ops = CudaOps.all(cublas);
+    this.cudnn = Cudnn.open();
+    this.ops = CudaOps.all(cublas, cudnn);
     this.memory = new DeviceMemory(Device.CUDA0);
     this.copies = new HostCopies(context, pinned);
     this.completions = new Completions(context, streams);
@@ -129,6 +131,11 @@ public final class CudaBackend extends Backend {
   /** Device bytes of cuBLAS's workspaces (one per stream that ran a product). */
   public long cublasWorkspaceBytes() {
     return cublas == null ? 0 : cublas.workspaceBytes();
+  }
+
+  /** Device bytes of cuDNN's workspaces (one per stream that ran a convolution on it). */
+  public long cudnnWorkspaceBytes() {
+    return cudnn == null ? 0 : cudnn.workspaceBytes();
   }
 
   /** Bytes of all uploaded weights. */
@@ -353,6 +360,9 @@ public final class CudaBackend extends Backend {
     context.makeCurrent();
     if (cublas != null) {
       cublas.close();
+    }
+    if (cudnn != null) {
+      cudnn.close();
     }
     memory.emptyCache();
     for (DevicePointer p : weightBlocks) {

@@ -39,10 +39,13 @@ final class CudaGraph implements Backend.Replay {
         stream.handle(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
     CUgraph graph = new CUgraph();
     RuntimeException failure = null;
+    stream.capturing(true);
     try {
       enqueue.run();
     } catch (RuntimeException e) {
       failure = e;
+    } finally {
+      stream.capturing(false);
     }
     // End the capture whatever happened, or the stream stays in capture mode for good.
     int ended = JCudaDriver.cuStreamEndCapture(stream.handle(), graph);

@@ -44,19 +44,24 @@ final class CudaOps {
 
   private final SortedMap<String, Binder> ops = new TreeMap<>();
   private final @Nullable Cublas cublas;
+  private final @Nullable Cudnn cudnn;
 
-  private CudaOps(@Nullable Cublas cublas) {
+  private CudaOps(@Nullable Cublas cublas, @Nullable Cudnn cudnn) {
     this.cublas = cublas;
+    this.cudnn = cudnn;
   }
 
   /** Every CUDA operator family, products on planline's own kernels. */
   static CudaOps all() {
-    return all(null);
+    return all(null, null);
   }
 
-  /** Every CUDA operator family; products on {@code cublas} where it is given. */
-  static CudaOps all(@Nullable Cublas cublas) {
-    CudaOps t = new CudaOps(cublas);
+  /**
+   * Every CUDA operator family; products on {@code cublas} and convolutions on {@code cudnn}
+   * where they are given.
+   */
+  static CudaOps all(@Nullable Cublas cublas, @Nullable Cudnn cudnn) {
+    CudaOps t = new CudaOps(cublas, cudnn);
     ElementwiseLaunches.register(t);
     RowLaunches.register(t);
     MatmulLaunches.register(t);
@@ -104,7 +109,8 @@ final class CudaOps {
         throw new IllegalStateException(name + " launched outside a CUDA stream thread");
       }
       try {
-        launch.run(new Invocation(name, tensors, outputs, kernels, stream, cublas));
+        launch.run(new Invocation(name, tensors, outputs, kernels, stream, cublas,
+            cudnn));
       } catch (CudaException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -122,15 +128,18 @@ final class CudaOps {
     private final Launcher kernels;
     private final @Nullable CudaStream stream;
     private final @Nullable Cublas cublas;
+    private final @Nullable Cudnn cudnn;
 
     Invocation(String op, Function<String, DeviceTensor> tensors, List<String> outputs,
-        Launcher kernels, @Nullable CudaStream stream, @Nullable Cublas cublas) {
+        Launcher kernels, @Nullable CudaStream stream, @Nullable Cublas cublas,
+        @Nullable Cudnn cudnn) {
       this.op = op;
       this.tensors = tensors;
       this.outputs = outputs;
       this.kernels = kernels;
       this.stream = stream;
       this.cublas = cublas;
+      this.cudnn = cudnn;
     }
 
     /** The stream the call runs on (null in host-only tests). */
@@ -141,6 +150,11 @@ final class CudaOps {
     /** cuBLAS for products, or null to use planline's kernels. */
     @Nullable Cublas cublas() {
       return cublas;
+    }
+
+    /** cuDNN for convolutions, or null to use planline's kernels. */
+    @Nullable Cudnn cudnn() {
+      return cudnn;
     }
 
     String op() {

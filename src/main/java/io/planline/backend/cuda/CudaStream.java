@@ -40,6 +40,8 @@ final class CudaStream implements AutoCloseable {
   private final Thread thread;
   private final ErrorWord errors;
   private volatile boolean running = true;
+  /** Whether the stream's thread is capturing it into a graph (read only on that thread). */
+  private boolean capturing;
   private List<MonoSink<Void>> sinks = new ArrayList<>();
   private List<Runnable> releases = new ArrayList<>();
 
@@ -73,6 +75,18 @@ final class CudaStream implements AutoCloseable {
   /** The driver's handle of the stream, for calls bound outside JCuda (JNA). */
   long address() {
     return address;
+  }
+
+  /**
+   * Whether what is enqueued now is being captured into a CUDA graph, where a call's host cost
+   * is paid once instead of per request (a convolution then takes cuDNN whatever its size).
+   */
+  boolean capturing() {
+    return capturing;
+  }
+
+  void capturing(boolean on) {
+    capturing = on;
   }
 
   /** The host-mapped word kernels raise on a bad index. */

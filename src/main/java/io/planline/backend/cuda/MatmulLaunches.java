@@ -243,6 +243,19 @@ final class MatmulLaunches {
     if (n == 0 || m == 0) {
       return;
     }
+    // cuDNN's legacy call costs about 160 µs of host time each on the H200 machine (ResNet-50 at
+    // batch 1: 53 convolutions, 8.6 ms of enqueueing), more than planline's kernel takes on the
+    // device for a small convolution; it pays off where the device time hides it (large
+    // convolutions) or is paid once (graph capture). A small one is still prepared for cuDNN,
+    // for the capture that may follow. docs/gpu.md, "cuDNN".
+    Cudnn dnn = inv.cudnn();
+    CudaStream stream = inv.stream();
+    if (dnn != null && stream != null && (bias == null || bias.strideRef()[0] == 1)) {
+      boolean worth = stream.capturing() || m * n * k * groups >= Cudnn.MIN_MACS;
+      if (dnn.forward(stream, x, w, bias, stride, pad, dil, groups, out, worth) && worth) {
+        return;
+      }
+    }
     if (n >= Integer.MAX_VALUE || k >= Integer.MAX_VALUE) {
       throw new IllegalArgumentException("convolution of " + n + " output pixels x " + k
           + " taps exceeds the kernel's 32-bit index arithmetic");

@@ -108,6 +108,7 @@ public final class InductorGpuProof {
         HostTensor.releaseAll(ModelRuns.infer(s, name, sample.inputs()));
         row.put("request_device_bytes", gpu.reservedBytes() - reserved);
         row.put("cublas_workspace_bytes", gpu.cublasWorkspaceBytes());
+        row.put("cudnn_workspace_bytes", gpu.cudnnWorkspaceBytes());
         step(name, "memory measured", t0);
         double[] lat = ModelRuns.latency(s, name, sample.inputs(), seconds);
         row.put("p50_ms", lat[0]);

@@ -1,0 +1,384 @@
+package io.planline.backend.cuda;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.driver.JCudaDriver;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NVIDIA's cuDNN for float32 2-D convolutions: the calls Inductor leaves to ATen in ResNet-50
+ * (53 of them), which planline's implicit-GEMM kernel ran at 2.7-2.9x {@code torch.compile}'s
+ * time at batch 32 (docs/gpu.md), where PyTorch itself runs cuDNN.
+ *
+ * <p>Like {@link Cublas}: called through JNA (the hot call with JNA's direct mapping), one
+ * handle per stream bound to that stream and to a workspace taken up front, so that a request's
+ * memory stays the plan, its inputs and the libraries' workspaces. Each distinct convolution
+ * (shapes, strides, parameters) gets its descriptors and algorithm once, from cuDNN's
+ * heuristics, as PyTorch does with {@code cudnn.benchmark} off. Precision: float32 FMA math (no
+ * TF32) unless {@code -Dplanline.cuda.allow-tf32=true}. The library is found on the loader's
+ * path, or at {@code -Dplanline.cuda.cudnn=PATH} / {@code PLANLINE_CUDNN}.
+ */
+final class Cudnn implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Cudnn.class);
+  /**
+   * Convolutions of fewer multiply-adds run on planline's kernel unless captured into a graph:
+   * below about this size its device time is under cuDNN's host time per call (ResNet-50's
+   * convolutions: 12-118 M at batch 1, 0.4-3.7 G at batch 32).
+   */
+  static final long MIN_MACS = 1L << 28;
+  /** Room for the implicit-GEMM algorithms float32 convolutions choose on Hopper. */
+  static final long WORKSPACE_BYTES = 32L << 20;
+  private static final int FLOAT = 0;
+  private static final int NCHW = 0;
+  private static final int NHWC = 1;
+  private static final int CROSS_CORRELATION = 1;
+  private static final int TENSOR_OP_MATH = 1;
+  private static final int TENSOR_OP_MATH_ALLOW_CONVERSION = 2;
+  private static final int FMA_MATH = 3;
+  /** cudnnConvolutionFwdAlgoPerf_t: algo, status, time, memory (size_t), ..., 48 bytes. */
+  private static final int PERF_BYTES = 48;
+  private static final int PERF_ALGOS = 8;
+
+  interface Lib extends Library {
+    long cudnnGetVersion();
+
+    int cudnnCreate(PointerByReference handle);
+
+    int cudnnDestroy(Pointer handle);
+
+    int cudnnSetStream(Pointer handle, Pointer stream);
+
+    int cudnnCreateTensorDescriptor(PointerByReference desc);
+
+    int cudnnSetTensor4dDescriptorEx(Pointer desc, int type, int n, int c, int h, int w,
+        int ns, int cs, int hs, int ws);
+
+    int cudnnDestroyTensorDescriptor(Pointer desc);
+
+    int cudnnCreateFilterDescriptor(PointerByReference desc);
+
+    int cudnnSetFilter4dDescriptor(Pointer desc, int type, int format, int k, int c, int h,
+        int w);
+
+    int cudnnDestroyFilterDescriptor(Pointer desc);
+
+    int cudnnCreateConvolutionDescriptor(PointerByReference desc);
+
+    int cudnnSetConvolution2dDescriptor(Pointer desc, int padH, int padW, int strideH,
+        int strideW, int dilationH, int dilationW, int mode, int computeType);
+
+    int cudnnSetConvolutionGroupCount(Pointer desc, int groups);
+
+    int cudnnSetConvolutionMathType(Pointer desc, int mathType);
+
+    int cudnnDestroyConvolutionDescriptor(Pointer desc);
+
+    int cudnnGetConvolutionForwardAlgorithm_v7(Pointer handle, Pointer x, Pointer w,
+        Pointer conv, Pointer y, int requested, IntByReference returned, Pointer perf);
+
+    String cudnnGetErrorString(int status);
+  }
+
+  /** The per-call entry points, with JNA's direct mapping (addresses as longs). */
+  private static final class Direct {
+    private static @Nullable String bound;
+
+    static native int cudnnConvolutionForward(long handle, long alpha, long xDesc, long x,
+        long wDesc, long w, long convDesc, int algo, long workspace, long workspaceBytes,
+        long beta, long yDesc, long y);
+
+    static native int cudnnAddTensor(long handle, long alpha, long aDesc, long a, long beta,
+        long cDesc, long c);
+
+    static synchronized void bind(String library) {
+      if (bound == null) {
+        Native.register(Direct.class, NativeLibrary.getInstance(library));
+        bound = library;
+      }
+    }
+  }
+
+  /**
+   * One convolution's geometry: operand shapes and strides (NCHW order, elements) and the
+   * convolution's parameters. Two calls with equal keys share descriptors and algorithm.
+   */
+  record Key(List<Long> x, List<Long> w, List<Long> y, List<Long> params) {}
+
+  /** A convolution ready to run: descriptors (addresses), the algorithm and its workspace. */
+  private record Prepared(long x, long w, long conv, long y, long bias, int algo,
+      long workspace) {}
+
+  /** A thread's two host floats, alpha = 1 and beta (0 or 1). */
+  private static final ThreadLocal<Memory> SCALARS = ThreadLocal.withInitial(() -> {
+    Memory m = new Memory(12);
+    m.setFloat(0, 1f);
+    m.setFloat(4, 0f);
+    m.setFloat(8, 1f);
+    return m;
+  });
+
+  private final Lib lib;
+  private final boolean tf32;
+  private final Map<Integer, Long> handles = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> workspaces = new ConcurrentHashMap<>();
+  private final List<DevicePointer> blocks = new ArrayList<>();
+  private final Map<Key, Prepared> prepared = new ConcurrentHashMap<>();
+
+  private Cudnn(Lib lib, boolean tf32) {
+    this.lib = lib;
+    this.tf32 = tf32;
+  }
+
+  /** cuDNN, or null (logged once, with why) when its library cannot be loaded. */
+  static @Nullable Cudnn open() {
+    if (Boolean.getBoolean("planline.cuda.no-cudnn")) {
+      LOG.info("cuDNN disabled (planline.cuda.no-cudnn): convolutions run on planline's kernels");
+      return null;
+    }
+    String configured = System.getProperty("planline.cuda.cudnn",
+        System.getenv().getOrDefault("PLANLINE_CUDNN", ""));
+    List<String> names = configured.isEmpty()
+        ? List.of("cudnn", "libcudnn.so.9", "libcudnn.so.8") : List.of(configured);
+    List<String> problems = new ArrayList<>();
+    for (String name : names) {
+      try {
+        Lib lib = Native.load(name, Lib.class);
+        long version = lib.cudnnGetVersion();
+        if (version < 8000) {
+          problems.add(name + ": version " + version + " (8.0 or later needed)");
+          continue;
+        }
+        Direct.bind(name);
+        boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
+        LOG.info("cuDNN {} from {} for convolutions ({})", version, name,
+            tf32 ? "TF32 allowed" : "float32, no TF32");
+        return new Cudnn(lib, tf32);
+      } catch (UnsatisfiedLinkError e) {
+        problems.add(name + ": " + e.getMessage());
+      }
+    }
+    LOG.info("cuDNN not found ({}); convolutions run on planline's own kernels. Set "
+        + "-Dplanline.cuda.cudnn=/path/to/libcudnn.so.N to use it", problems);
+    return null;
+  }
+
+  /** Device bytes of the workspaces taken so far (one per stream that ran a convolution). */
+  synchronized long workspaceBytes() {
+    return blocks.size() * WORKSPACE_BYTES;
+  }
+
+  /**
+   * Enqueues {@code y = conv(x, w) (+ bias)} on {@code stream} for 4-D float32 operands in any
+   * strides with a dense NCHW or NHWC weight; with {@code enqueue} false only makes the stream's
+   * handle and the call's descriptors, so that a later graph capture of the call allocates
+   * nothing (allocating is illegal while a stream is captured).
+   *
+   * @return false, having done nothing, when cuDNN cannot express the call (the weight's layout,
+   *     sizes past int, broadcast dimensions, or no algorithm that fits the workspace)
+   */
+  boolean forward(CudaStream stream, CudaTensor x, CudaTensor w, @Nullable CudaTensor bias,
+      long[] stride, long[] pad, long[] dil, long groups, CudaTensor y, boolean enqueue) {
+    Key key = new Key(dims(x), dims(w), dims(y), List.of(stride[0], stride[1], pad[0], pad[1],
+        dil[0], dil[1], groups, bias == null ? 0L : 1L));
+    long handle = handle(stream);
+    Prepared p = prepared.get(key);
+    if (p == null) {
+      p = prepare(handle, key, x, w, y, stride, pad, dil, groups, bias != null);
+    }
+    if (p.algo() < 0 || !enqueue) {
+      return p.algo() >= 0;
+    }
+    long scalars = Pointer.nativeValue(SCALARS.get());
+    check("cudnnConvolutionForward", Direct.cudnnConvolutionForward(handle, scalars, p.x(),
+        x.address(), p.w(), w.address(), p.conv(), p.algo(), workspaces.get(stream.index()),
+        p.workspace(), scalars + 4, p.y(), y.address()));
+    if (bias != null) {
+      check("cudnnAddTensor", Direct.cudnnAddTensor(handle, scalars, p.bias(), bias.address(),
+          scalars + 8, p.y(), y.address()));
+    }
+    return true;
+  }
+
+  private static List<Long> dims(CudaTensor t) {
+    List<Long> d = new ArrayList<>(8);
+    for (long v : t.shapeRef()) {
+      d.add(v);
+    }
+    for (long v : t.strideRef()) {
+      d.add(v);
+    }
+    return d;
+  }
+
+  private synchronized Prepared prepare(long handle, Key key, CudaTensor x,
+      CudaTensor w, CudaTensor y, long[] stride, long[] pad, long[] dil, long groups,
+      boolean bias) {
+    Prepared done = prepared.get(key);
+    if (done != null) {
+      return done;
+    }
+    int format = filterFormat(w);
+    if (format < 0 || !fitsInt(x) || !fitsInt(w) || !fitsInt(y)) {
+      Prepared refused = new Prepared(0, 0, 0, 0, 0, -1, 0);
+      prepared.put(key, refused);
+      return refused;
+    }
+    Pointer xd = tensor(x);
+    Pointer yd = tensor(y);
+    PointerByReference ref = new PointerByReference();
+    check("cudnnCreateFilterDescriptor", lib.cudnnCreateFilterDescriptor(ref));
+    Pointer wd = ref.getValue();
+    long[] ws = w.shapeRef();
+    check("cudnnSetFilter4dDescriptor", lib.cudnnSetFilter4dDescriptor(wd, FLOAT, format,
+        (int) ws[0], (int) ws[1], (int) ws[2], (int) ws[3]));
+    check("cudnnCreateConvolutionDescriptor", lib.cudnnCreateConvolutionDescriptor(ref));
+    Pointer cd = ref.getValue();
+    check("cudnnSetConvolution2dDescriptor", lib.cudnnSetConvolution2dDescriptor(cd,
+        (int) pad[0], (int) pad[1], (int) stride[0], (int) stride[1], (int) dil[0],
+        (int) dil[1], CROSS_CORRELATION, FLOAT));
+    check("cudnnSetConvolutionGroupCount", lib.cudnnSetConvolutionGroupCount(cd, (int) groups));
+    check("cudnnSetConvolutionMathType", lib.cudnnSetConvolutionMathType(cd,
+        tf32 ? TENSOR_OP_MATH : FMA_MATH));
+    Memory perf = new Memory((long) PERF_BYTES * PERF_ALGOS);
+    IntByReference returned = new IntByReference();
+    check("cudnnGetConvolutionForwardAlgorithm_v7", lib.cudnnGetConvolutionForwardAlgorithm_v7(
+        new Pointer(handle), xd, wd, cd, yd, PERF_ALGOS, returned, perf));
+    int algo = -1;
+    long workspace = 0;
+    for (int i = 0; i < returned.getValue() && algo < 0; i++) {
+      long at = (long) i * PERF_BYTES;
+      int math = perf.getInt(at + 28);
+      boolean allowed = tf32 || (math != TENSOR_OP_MATH && math != TENSOR_OP_MATH_ALLOW_CONVERSION);
+      if (perf.getInt(at + 4) == 0 && perf.getLong(at + 16) <= WORKSPACE_BYTES && allowed) {
+        algo = perf.getInt(at);
+        workspace = perf.getLong(at + 16);
+      }
+    }
+    Pointer bd = null;
+    if (bias) {
+      check("cudnnCreateTensorDescriptor", lib.cudnnCreateTensorDescriptor(ref));
+      bd = ref.getValue();
+      int oc = (int) ws[0];
+      check("cudnnSetTensor4dDescriptorEx", lib.cudnnSetTensor4dDescriptorEx(bd, FLOAT, 1, oc,
+          1, 1, oc, 1, 1, 1));
+    }
+    if (algo < 0) {
+      LOG.info("cuDNN has no float32 algorithm within {} workspace bytes for convolution {}; "
+          + "planline's kernel runs it", WORKSPACE_BYTES, key);
+    }
+    Prepared p = new Prepared(Pointer.nativeValue(xd), Pointer.nativeValue(wd),
+        Pointer.nativeValue(cd), Pointer.nativeValue(yd),
+        bd == null ? 0 : Pointer.nativeValue(bd), algo, workspace);
+    prepared.put(key, p); // also when refused: the heuristics are not asked again
+    return p;
+  }
+
+  /** NCHW when the weight is dense OIHW, NHWC when dense OHWI (1x1 kernels are both), else -1. */
+  private static int filterFormat(CudaTensor w) {
+    long[] s = w.shapeRef();
+    long[] st = w.strideRef();
+    long o = s[0];
+    long i = s[1];
+    long h = s[2];
+    long wd = s[3];
+    boolean nchw = (o == 1 || st[0] == i * h * wd) && (i == 1 || st[1] == h * wd)
+        && (h == 1 || st[2] == wd) && (wd == 1 || st[3] == 1);
+    boolean nhwc = (o == 1 || st[0] == h * wd * i) && (i == 1 || st[1] == 1)
+        && (h == 1 || st[2] == wd * i) && (wd == 1 || st[3] == i);
+    if (nhwc && (h > 1 || wd > 1 || !nchw)) {
+      return NHWC;
+    }
+    return nchw ? NCHW : -1;
+  }
+
+  private Pointer tensor(CudaTensor t) {
+    PointerByReference ref = new PointerByReference();
+    check("cudnnCreateTensorDescriptor", lib.cudnnCreateTensorDescriptor(ref));
+    Pointer d = ref.getValue();
+    long[] s = t.shapeRef();
+    long[] st = t.strideRef();
+    check("cudnnSetTensor4dDescriptorEx", lib.cudnnSetTensor4dDescriptorEx(d, FLOAT, (int) s[0],
+        (int) s[1], (int) s[2], (int) s[3], (int) st[0], (int) st[1], (int) st[2],
+        (int) st[3]));
+    return d;
+  }
+
+  /** Sizes and strides that cuDNN's int descriptors hold: no overflow, no broadcast dims. */
+  private static boolean fitsInt(CudaTensor t) {
+    long[] s = t.shapeRef();
+    long[] st = t.strideRef();
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] > Integer.MAX_VALUE || st[i] > Integer.MAX_VALUE || (s[i] > 1 && st[i] < 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The handle of {@code stream} (its address), made with its workspace on first use. */
+  private long handle(CudaStream stream) {
+    Long h = handles.get(stream.index());
+    return h != null ? h : create(stream);
+  }
+
+  private synchronized long create(CudaStream stream) {
+    Long existing = handles.get(stream.index());
+    if (existing != null) {
+      return existing;
+    }
+    PointerByReference ref = new PointerByReference();
+    check("cudnnCreate", lib.cudnnCreate(ref));
+    Pointer h = ref.getValue();
+    check("cudnnSetStream", lib.cudnnSetStream(h, new Pointer(stream.address())));
+    DevicePointer ws = new DevicePointer();
+    CudaException.check("cuMemAlloc(cuDNN workspace)", JCudaDriver.cuMemAlloc(ws,
+        WORKSPACE_BYTES));
+    blocks.add(ws);
+    workspaces.put(stream.index(), ws.address());
+    handles.put(stream.index(), Pointer.nativeValue(h));
+    return Pointer.nativeValue(h);
+  }
+
+  private void check(String call, int status) {
+    if (status != 0) {
+      throw new CudaException(call + " failed with cuDNN status " + status + " ("
+          + lib.cudnnGetErrorString(status) + ")");
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Prepared p : prepared.values()) {
+      if (p.x() == 0) {
+        continue; // refused before any descriptor was made
+      }
+      lib.cudnnDestroyTensorDescriptor(new Pointer(p.x()));
+      lib.cudnnDestroyTensorDescriptor(new Pointer(p.y()));
+      lib.cudnnDestroyFilterDescriptor(new Pointer(p.w()));
+      lib.cudnnDestroyConvolutionDescriptor(new Pointer(p.conv()));
+      if (p.bias() != 0) {
+        lib.cudnnDestroyTensorDescriptor(new Pointer(p.bias()));
+      }
+    }
+    prepared.clear();
+    handles.values().forEach(h -> lib.cudnnDestroy(new Pointer(h)));
+    handles.clear();
+    for (DevicePointer p : blocks) {
+      CudaException.warnIfFailed("cuMemFree(cuDNN workspace)", JCudaDriver.cuMemFree(p));
+    }
+    blocks.clear();
+    workspaces.clear();
+  }
+}
