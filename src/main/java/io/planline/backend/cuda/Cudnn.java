@@ -1,9 +1,7 @@
 package io.planline.backend.cuda;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
@@ -41,8 +39,8 @@ final class Cudnn implements AutoCloseable {
   /** Room for the implicit-GEMM algorithms float32 convolutions choose on Hopper. */
   static final long WORKSPACE_BYTES = 32L << 20;
   private static final int FLOAT = 0;
-  private static final int NCHW = 0;
-  private static final int NHWC = 1;
+  static final int NCHW = 0;
+  static final int NHWC = 1;
   private static final int CROSS_CORRELATION = 1;
   private static final int TENSOR_OP_MATH = 1;
   private static final int TENSOR_OP_MATH_ALLOW_CONVERSION = 2;
@@ -50,65 +48,6 @@ final class Cudnn implements AutoCloseable {
   /** cudnnConvolutionFwdAlgoPerf_t: algo, status, time, memory (size_t), ..., 48 bytes. */
   private static final int PERF_BYTES = 48;
   private static final int PERF_ALGOS = 8;
-
-  interface Lib extends Library {
-    long cudnnGetVersion();
-
-    int cudnnCreate(PointerByReference handle);
-
-    int cudnnDestroy(Pointer handle);
-
-    int cudnnSetStream(Pointer handle, Pointer stream);
-
-    int cudnnCreateTensorDescriptor(PointerByReference desc);
-
-    int cudnnSetTensor4dDescriptorEx(Pointer desc, int type, int n, int c, int h, int w,
-        int ns, int cs, int hs, int ws);
-
-    int cudnnDestroyTensorDescriptor(Pointer desc);
-
-    int cudnnCreateFilterDescriptor(PointerByReference desc);
-
-    int cudnnSetFilter4dDescriptor(Pointer desc, int type, int format, int k, int c, int h,
-        int w);
-
-    int cudnnDestroyFilterDescriptor(Pointer desc);
-
-    int cudnnCreateConvolutionDescriptor(PointerByReference desc);
-
-    int cudnnSetConvolution2dDescriptor(Pointer desc, int padH, int padW, int strideH,
-        int strideW, int dilationH, int dilationW, int mode, int computeType);
-
-    int cudnnSetConvolutionGroupCount(Pointer desc, int groups);
-
-    int cudnnSetConvolutionMathType(Pointer desc, int mathType);
-
-    int cudnnDestroyConvolutionDescriptor(Pointer desc);
-
-    int cudnnGetConvolutionForwardAlgorithm_v7(Pointer handle, Pointer x, Pointer w,
-        Pointer conv, Pointer y, int requested, IntByReference returned, Pointer perf);
-
-    String cudnnGetErrorString(int status);
-  }
-
-  /** The per-call entry points, with JNA's direct mapping (addresses as longs). */
-  private static final class Direct {
-    private static @Nullable String bound;
-
-    static native int cudnnConvolutionForward(long handle, long alpha, long xDesc, long x,
-        long wDesc, long w, long convDesc, int algo, long workspace, long workspaceBytes,
-        long beta, long yDesc, long y);
-
-    static native int cudnnAddTensor(long handle, long alpha, long aDesc, long a, long beta,
-        long cDesc, long c);
-
-    static synchronized void bind(String library) {
-      if (bound == null) {
-        Native.register(Direct.class, NativeLibrary.getInstance(library));
-        bound = library;
-      }
-    }
-  }
 
   /**
    * One convolution's geometry: operand shapes and strides (NCHW order, elements) and the
@@ -129,14 +68,14 @@ final class Cudnn implements AutoCloseable {
     return m;
   });
 
-  private final Lib lib;
+  private final CudnnLib lib;
   private final boolean tf32;
   private final Map<Integer, Long> handles = new ConcurrentHashMap<>();
   private final Map<Integer, Long> workspaces = new ConcurrentHashMap<>();
   private final List<DevicePointer> blocks = new ArrayList<>();
   private final Map<Key, Prepared> prepared = new ConcurrentHashMap<>();
 
-  private Cudnn(Lib lib, boolean tf32) {
+  private Cudnn(CudnnLib lib, boolean tf32) {
     this.lib = lib;
     this.tf32 = tf32;
   }
@@ -154,13 +93,13 @@ final class Cudnn implements AutoCloseable {
     List<String> problems = new ArrayList<>();
     for (String name : names) {
       try {
-        Lib lib = Native.load(name, Lib.class);
+        CudnnLib lib = Native.load(name, CudnnLib.class);
         long version = lib.cudnnGetVersion();
         if (version < 8000) {
           problems.add(name + ": version " + version + " (8.0 or later needed)");
           continue;
         }
-        Direct.bind(name);
+        CudnnLib.Direct.bind(name);
         boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
         LOG.info("cuDNN {} from {} for convolutions ({})", version, name,
             tf32 ? "TF32 allowed" : "float32, no TF32");
@@ -195,17 +134,17 @@ final class Cudnn implements AutoCloseable {
     long handle = handle(stream);
     Prepared p = prepared.get(key);
     if (p == null) {
-      p = prepare(handle, key, x, w, y, stride, pad, dil, groups, bias != null);
+      p = prepare(stream, handle, key, x, w, y, stride, pad, dil, groups, bias != null);
     }
     if (p.algo() < 0 || !enqueue) {
       return p.algo() >= 0;
     }
     long scalars = Pointer.nativeValue(SCALARS.get());
-    check("cudnnConvolutionForward", Direct.cudnnConvolutionForward(handle, scalars, p.x(),
+    check("cudnnConvolutionForward", CudnnLib.Direct.cudnnConvolutionForward(handle, scalars, p.x(),
         x.address(), p.w(), w.address(), p.conv(), p.algo(), workspaces.get(stream.index()),
         p.workspace(), scalars + 4, p.y(), y.address()));
     if (bias != null) {
-      check("cudnnAddTensor", Direct.cudnnAddTensor(handle, scalars, p.bias(), bias.address(),
+      check("cudnnAddTensor", CudnnLib.Direct.cudnnAddTensor(handle, scalars, p.bias(), bias.address(),
           scalars + 8, p.y(), y.address()));
     }
     return true;
@@ -222,14 +161,15 @@ final class Cudnn implements AutoCloseable {
     return d;
   }
 
-  private synchronized Prepared prepare(long handle, Key key, CudaTensor x,
+  private synchronized Prepared prepare(CudaStream stream, long handle, Key key, CudaTensor x,
       CudaTensor w, CudaTensor y, long[] stride, long[] pad, long[] dil, long groups,
       boolean bias) {
     Prepared done = prepared.get(key);
     if (done != null) {
       return done;
     }
-    int format = filterFormat(w);
+    int format = filterFormat(w.shapeRef(), w.strideRef(),
+        x.shapeRef()[1] > 1 && x.strideRef()[1] == 1);
     if (format < 0 || !fitsInt(x) || !fitsInt(w) || !fitsInt(y)) {
       Prepared refused = new Prepared(0, 0, 0, 0, 0, -1, 0);
       prepared.put(key, refused);
@@ -251,21 +191,15 @@ final class Cudnn implements AutoCloseable {
     check("cudnnSetConvolutionGroupCount", lib.cudnnSetConvolutionGroupCount(cd, (int) groups));
     check("cudnnSetConvolutionMathType", lib.cudnnSetConvolutionMathType(cd,
         tf32 ? TENSOR_OP_MATH : FMA_MATH));
-    Memory perf = new Memory((long) PERF_BYTES * PERF_ALGOS);
-    IntByReference returned = new IntByReference();
-    check("cudnnGetConvolutionForwardAlgorithm_v7", lib.cudnnGetConvolutionForwardAlgorithm_v7(
-        new Pointer(handle), xd, wd, cd, yd, PERF_ALGOS, returned, perf));
-    int algo = -1;
-    long workspace = 0;
-    for (int i = 0; i < returned.getValue() && algo < 0; i++) {
-      long at = (long) i * PERF_BYTES;
-      int math = perf.getInt(at + 28);
-      boolean allowed = tf32 || (math != TENSOR_OP_MATH && math != TENSOR_OP_MATH_ALLOW_CONVERSION);
-      if (perf.getInt(at + 4) == 0 && perf.getLong(at + 16) <= WORKSPACE_BYTES && allowed) {
-        algo = perf.getInt(at);
-        workspace = perf.getLong(at + 16);
-      }
+    // Measured choice first (cuDNN runs each algorithm once on these very buffers, in the
+    // stream's order, within the workspace), as PyTorch does with cudnn.benchmark; its
+    // heuristics where measuring fails. Once per geometry, before any capture.
+    long[] chosen = choose(true, handle, xd, x, wd, w, cd, yd, y, stream);
+    if (chosen == null) {
+      chosen = choose(false, handle, xd, x, wd, w, cd, yd, y, stream);
     }
+    int algo = chosen == null ? -1 : (int) chosen[0];
+    long workspace = chosen == null ? 0 : chosen[1];
     Pointer bd = null;
     if (bias) {
       check("cudnnCreateTensorDescriptor", lib.cudnnCreateTensorDescriptor(ref));
@@ -285,10 +219,42 @@ final class Cudnn implements AutoCloseable {
     return p;
   }
 
-  /** NCHW when the weight is dense OIHW, NHWC when dense OHWI (1x1 kernels are both), else -1. */
-  private static int filterFormat(CudaTensor w) {
-    long[] s = w.shapeRef();
-    long[] st = w.strideRef();
+  /**
+   * {algorithm, workspace bytes}: the fastest measured ({@code measure}) or the first of cuDNN's
+   * heuristics that succeeds within the workspace without TF32 (unless allowed); null if none.
+   */
+  private long @Nullable [] choose(boolean measure, long handle, Pointer xd, CudaTensor x,
+      Pointer wd, CudaTensor w, Pointer cd, Pointer yd, CudaTensor y, CudaStream stream) {
+    Memory perf = new Memory((long) PERF_BYTES * PERF_ALGOS);
+    IntByReference returned = new IntByReference();
+    int status = measure
+        ? lib.cudnnFindConvolutionForwardAlgorithmEx(new Pointer(handle), xd,
+            new Pointer(x.address()), wd, new Pointer(w.address()), cd, yd,
+            new Pointer(y.address()), PERF_ALGOS, returned, perf,
+            new Pointer(workspaces.get(stream.index())), WORKSPACE_BYTES)
+        : lib.cudnnGetConvolutionForwardAlgorithm_v7(new Pointer(handle), xd, wd, cd, yd,
+            PERF_ALGOS, returned, perf);
+    if (status != 0) {
+      LOG.debug("cuDNN {} failed with status {}", measure ? "measuring" : "heuristics", status);
+      return null;
+    }
+    for (int i = 0; i < returned.getValue(); i++) {
+      long at = (long) i * PERF_BYTES;
+      int math = perf.getInt(at + 28);
+      boolean allowed = tf32 || (math != TENSOR_OP_MATH && math != TENSOR_OP_MATH_ALLOW_CONVERSION);
+      if (perf.getInt(at + 4) == 0 && perf.getLong(at + 16) <= WORKSPACE_BYTES && allowed) {
+        return new long[] {perf.getInt(at), perf.getLong(at + 16)};
+      }
+    }
+    return null;
+  }
+
+  /**
+   * NCHW when the weight is dense OIHW, NHWC when dense OHWI, else -1. A weight that is both
+   * (1x1 kernels) takes the input's layout: cuDNN's kernels for channels-last activations read
+   * channels-last filters.
+   */
+  static int filterFormat(long[] s, long[] st, boolean channelsLastInput) {
     long o = s[0];
     long i = s[1];
     long h = s[2];
@@ -297,10 +263,10 @@ final class Cudnn implements AutoCloseable {
         && (h == 1 || st[2] == wd) && (wd == 1 || st[3] == 1);
     boolean nhwc = (o == 1 || st[0] == h * wd * i) && (i == 1 || st[1] == 1)
         && (h == 1 || st[2] == wd * i) && (wd == 1 || st[3] == i);
-    if (nhwc && (h > 1 || wd > 1 || !nchw)) {
-      return NHWC;
+    if (nchw && nhwc) {
+      return channelsLastInput ? NHWC : NCHW;
     }
-    return nchw ? NCHW : -1;
+    return nhwc ? NHWC : nchw ? NCHW : -1;
   }
 
   private Pointer tensor(CudaTensor t) {
