@@ -4,8 +4,10 @@
 # request against torch.compile's sample, timed binary requests, /plan, /prometheus). On the lent
 # GPU machine, from the repository root, with tools/gpu/bundle_server.sh's bundle in .devsrv:
 #   bash tools/gpu/serve_proof.sh FOLDER...
-# Results in $OUT: serve.yml, server.log, serve-NAME.json. Exit status: non-zero when a check
-# failed or the server did not become ready.
+# PLANLINE_SERVE_GRAPHS=1 serves with CUDA graphs (planline.graphs). Results in $OUT: serve.yml,
+# server.log, serve-NAME.json. Exit status: non-zero when a check failed or the server did not
+# become ready. The server's warnings are printed at the end: results still lent in pinned
+# memory when it shuts down are one (a frontend that did not release its answers).
 set -uo pipefail
 bundle=${PLANLINE_SERVE_BUNDLE:-.devsrv}
 out=${OUT:-/tmp/planline-serve}
@@ -17,6 +19,7 @@ mkdir -p "$out"
   echo "  kernel-window: 256"
   echo "  device-memory-budget-bytes: 17179869184"
   echo "  max-request-bytes: 1073741824"
+  [ "${PLANLINE_SERVE_GRAPHS:-0}" = 1 ] && echo "  graphs: true"
   echo "  models:"
   for d in "$@"; do
     echo "    - name: $(basename "$d")"

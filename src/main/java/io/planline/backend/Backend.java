@@ -116,6 +116,11 @@ public abstract class Backend implements AutoCloseable {
    */
   public void lendResults(boolean lend) {}
 
+  /** Bytes of results lent out ({@link #lendResults}) and not yet released. */
+  public long lentBytes() {
+    return 0;
+  }
+
   /**
    * Prepares a kernel call for repeated launches.
    *

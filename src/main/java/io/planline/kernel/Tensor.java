@@ -150,7 +150,6 @@ public final class Tensor {
     return byteOffset;
   }
 
-  /** Whether the elements lie row-major with no gaps (size-1 dimensions may have any stride). */
   /**
    * Replaces every subnormal float32 element (magnitude below 2^-126, not zero) by a zero of the
    * same sign, in place, and returns how many there were; other dtypes are left alone. Weights
@@ -180,6 +179,7 @@ public final class Tensor {
     return flushed;
   }
 
+  /** Whether the elements lie row-major with no gaps (size-1 dimensions may have any stride). */
   public boolean isContiguous() {
     long expected = 1;
     for (int d = shape.length - 1; d >= 0; d--) {
@@ -322,6 +322,25 @@ public final class Tensor {
     double[] out = new double[Math.toIntExact(numel())];
     new Block(this, 0).load(byteOffset, out);
     return out;
+  }
+
+  /**
+   * Writes the elements row-major into {@code out} from its position, which advances past them
+   * (float32 and int64; little-endian): one bulk copy when the tensor is contiguous.
+   */
+  public void copyTo(ByteBuffer out) {
+    int bytes = Math.toIntExact(numel() * dtype.itemSize());
+    if (isContiguous()) {
+      out.put(data.duplicate().clear().position(byteOffset).limit(byteOffset + bytes));
+      return;
+    }
+    ByteBuffer le = out.slice().order(ByteOrder.LITTLE_ENDIAN);
+    switch (dtype) {
+      case FLOAT32 -> le.asFloatBuffer().put(toFloatArray());
+      case INT64 -> le.asLongBuffer().put(toLongArray());
+      default -> throw new IllegalStateException("cannot copy " + dtype + " out: " + this);
+    }
+    out.position(out.position() + bytes);
   }
 
   /** The elements in row-major order, as floats. */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -158,6 +159,20 @@ public final class PlanlineMetrics {
     value(budget, "planline.memory.budget",
         "Device bytes running requests' plans may take together (planline.device-memory-budget-"
             + "bytes)", Tags.of("device", device.toString())).set(bytes);
+  }
+
+  /**
+   * Exposes {@code lentBytes}: bytes of results the backend lent to the frontends (large ones
+   * stay in its memory until the answer is written, {@code HostLeases}) and that are not yet
+   * released. It returns to 0 between requests; one that only grows means answers are not being
+   * released.
+   */
+  public void watchLent(Device device, LongSupplier lentBytes) {
+    Gauge.builder("planline.memory.results.lent", lentBytes, LongSupplier::getAsLong)
+        .description("Bytes of results lent to the frontends and not yet released (large "
+            + "results stay in the backend's host memory until their answer is written)")
+        .baseUnit("bytes").tag("device", device.toString()).strongReference(true)
+        .register(registry);
   }
 
   /**

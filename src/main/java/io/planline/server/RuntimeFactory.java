@@ -60,6 +60,7 @@ final class RuntimeFactory {
     // Weights are reported by the runtime as models load and unload (RuntimeObserver).
     Device actual = service.executor().backend().device();
     metrics.setBudget(actual, config.deviceMemoryBudgetBytes());
+    metrics.watchLent(actual, service.executor().backend()::lentBytes);
     metrics.buildInfo(BuildInfo.version(), actual.type());
     return service;
   }

@@ -183,6 +183,53 @@ final class InferBinaryTest {
     assertEquals(4 * 256 * 4, f.binary().length);
   }
 
+  /**
+   * A result of a MiB (tiny-gpt [16,64]: 16 x 64 x 256 logits) is lent by the backend and
+   * released once its answer is written, in binary and in JSON alike: the same values both ways,
+   * and the lent-bytes gauge back at 0 afterwards.
+   */
+  @Test
+  void infer_largeResult_sameValuesBinaryAndJson_andLentMemoryReturns() throws Exception {
+    int rows = 16;
+    long[] tokens = new long[rows * 64];
+    StringBuilder data = new StringBuilder();
+    for (int i = 0; i < tokens.length; i++) {
+      tokens[i] = (i * 31L) % 256;
+      data.append(i == 0 ? "" : ",").append(tokens[i]);
+    }
+    ByteBuffer b = ByteBuffer.allocate(tokens.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.asLongBuffer().put(tokens);
+    String json = "{\"inputs\":[{\"name\":\"" + gptIn + "\",\"shape\":[" + rows + ",64],"
+        + "\"datatype\":\"INT64\",\"parameters\":{\"binary_data_size\":" + b.capacity() + "}}],"
+        + "\"parameters\":{\"binary_data_output\":true}}";
+    HttpResponse<byte[]> r = postFramed("tiny-gpt", json, b.array());
+    assertEquals(200, r.statusCode(), Http.text(r));
+    float[] binary = split(r).floats();
+    assertEquals(rows * 64 * 256, binary.length);
+    HttpResponse<byte[]> j = http.postJson("/v2/models/tiny-gpt/infer", "{\"inputs\":[{\"name\":"
+        + "\"" + gptIn + "\",\"shape\":[" + rows + ",64],\"datatype\":\"INT64\",\"data\":["
+        + data + "]}]}");
+    assertEquals(200, j.statusCode(), Http.text(j));
+    JsonNode values = Http.json(j).get("outputs").get(0).get("data");
+    float[] text = new float[values.size()];
+    for (int i = 0; i < text.length; i++) {
+      text[i] = values.get(i).floatValue();
+    }
+    assertArrayEquals(binary, text);
+    // released when the body ends, which may be just after the client has read it
+    String lent = "";
+    for (int i = 0; i < 100; i++) {
+      lent = Http.text(http.get("/prometheus")).lines()
+          .filter(l -> l.startsWith("planline_memory_results_lent_bytes{")).findFirst()
+          .orElse("");
+      if (lent.endsWith(" 0.0")) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertTrue(lent.endsWith(" 0.0"), "lent results not given back: " + lent);
+  }
+
   @Test
   void infer_binarySizeNotMatchingShape_400SayingBytesNeeded() {
     HttpResponse<byte[]> r = postFramed("digits-mlp", binaryMlpHeader(2, 2 * 64 * 4 - 4, ""),

@@ -3,12 +3,13 @@ package io.planline.backend.cpu;
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceBuffer;
 import io.planline.backend.DeviceTensor;
+import io.planline.backend.HostLeases;
 import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
 import io.planline.ir.Device;
 import io.planline.ir.WrapperLine.KernelCallLine;
-import io.planline.kernel.KernelLibrary;
 import io.planline.kernel.CompiledKernels;
+import io.planline.kernel.KernelLibrary;
 import io.planline.kernel.NativeKernels;
 import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -32,6 +34,8 @@ public final class CpuBackend extends Backend {
   private final KernelLibrary kernels;
   private final List<Scheduler> streams = new ArrayList<>();
   private final FreedBuffers freed = new FreedBuffers(FreedBuffers.DEFAULT_BYTES);
+  private final AtomicLong lent = new AtomicLong();
+  private volatile boolean lend;
 
   /** A CPU backend with {@code streams} in-order streams. */
   public CpuBackend(int streams) {
@@ -138,15 +142,38 @@ public final class CpuBackend extends Backend {
   @Override
   public HostTensor download(DeviceTensor tensor, String name) {
     Tensor t = ((CpuTensor) tensor).tensor();
-    ByteBuffer out = ByteBuffer.allocate((int) (t.numel() * t.dtype().itemSize()))
-        .order(ByteOrder.LITTLE_ENDIAN);
-    switch (t.dtype()) {
-      case FLOAT32 -> out.asFloatBuffer().put(t.toFloatArray());
-      case INT64 -> out.asLongBuffer().put(t.toLongArray());
-      default -> throw new IllegalStateException("output " + name + " has unsupported type "
-          + t.dtype());
+    if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64) {
+      throw new IllegalStateException("output " + name + " has unsupported type " + t.dtype());
     }
-    return new HostTensor(name, t.dtype(), t.shape(), out);
+    int bytes = Math.toIntExact(t.numel() * t.dtype().itemSize());
+    if (!lend || bytes < HostLeases.WORTH_LENDING) {
+      ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      t.copyTo(out);
+      return new HostTensor(name, t.dtype(), t.shape(), out.flip());
+    }
+    // A large result goes out in a kept direct buffer, which comes back to the cache when the
+    // answer is written: no fresh buffer to zero and fault in per request (GPT-2's logits at
+    // [8,128] are 206 MB). One never released is left to the collector.
+    ByteBuffer kept = freed.take(bytes);
+    ByteBuffer out = (kept != null ? kept : ByteBuffer.allocateDirect(bytes))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    t.copyTo(out);
+    out.flip();
+    lent.addAndGet(bytes);
+    return HostLeases.lend(new HostTensor(name, t.dtype(), t.shape(), out), out, () -> {
+      lent.addAndGet(-bytes);
+      freed.give(out);
+    }, () -> lent.addAndGet(-bytes));
+  }
+
+  @Override
+  public void lendResults(boolean on) {
+    lend = on;
+  }
+
+  @Override
+  public long lentBytes() {
+    return lent.get();
   }
 
   @Override

@@ -272,7 +272,7 @@ public final class CudaBackend extends Backend {
     copies.lend(lend);
   }
 
-  /** Bytes of pinned memory lent out in results now. */
+  @Override
   public long lentBytes() {
     return copies.lentBytes();
   }

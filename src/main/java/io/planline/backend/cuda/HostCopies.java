@@ -23,13 +23,6 @@ final class HostCopies {
   private static final Logger LOG = LoggerFactory.getLogger(HostCopies.class);
 
   /**
-   * Results from this size up are lent when lending is on: below it a copy costs microseconds.
-   * On the H200 host, GPT-2's 25.7 MB of logits took 0.5 ms into pinned memory and 5.3 ms into a
-   * Java array (the host's one-thread copy bandwidth, not the bus, decides; docs/gpu.md).
-   */
-  static final long LEND_MIN = 1L << 20;
-
-  /**
    * At most this much pinned memory is lent at once; past it results are copied, so consumers
    * that never release cannot pin the host's memory away.
    */
@@ -94,7 +87,7 @@ final class HostCopies {
     context.makeCurrent();
     boolean dense = java.util.Arrays.equals(t.strideRef(),
         Tensor.contiguousStrides(t.shapeRef()));
-    if (dense && lend && n * item >= LEND_MIN) {
+    if (dense && lend && n * item >= HostLeases.WORTH_LENDING) {
       HostTensor lent = lent(t, name, n * item);
       if (lent != null) {
         return lent;

@@ -110,7 +110,7 @@ final class CudaBackendGpuTest {
 
   @Test
   void lentDownloads_largeOnesStayPinnedUntilReleased_smallOnesAreCopies() {
-    int floats = (int) (HostCopies.LEND_MIN / 4) + 5;
+    int floats = (int) (io.planline.backend.HostLeases.WORTH_LENDING / 4) + 5;
     float[] values = new float[floats];
     for (int i = 0; i < floats; i++) {
       values[i] = i * 0.5f;
