@@ -100,22 +100,18 @@ final class Cublas implements AutoCloseable {
       LOG.info("cuBLAS disabled (planline.cuda.no-cublas): products run on planline's kernels");
       return null;
     }
-    String configured = System.getProperty("planline.cuda.cublas",
-        System.getenv().getOrDefault("PLANLINE_CUBLAS", ""));
-    List<String> names = configured.isEmpty()
-        ? List.of("cublas", "libcublas.so.13", "libcublas.so.12") : List.of(configured);
     List<String> problems = new ArrayList<>();
-    for (String name : names) {
-      try {
-        Lib lib = Native.load(name, Lib.class);
-        Direct.bind(name);
-        boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
-        LOG.info("cuBLAS from {} for products ({})", name, tf32 ? "TF32 allowed"
-            : "float32, no TF32");
-        return new Cublas(lib, tf32);
-      } catch (UnsatisfiedLinkError e) {
-        problems.add(name + ": " + e.getMessage());
-      }
+    Cublas found = NvidiaLibraries.first("planline.cuda.cublas", "PLANLINE_CUBLAS",
+        List.of("cublas", "libcublas.so.13", "libcublas.so.12"), name -> {
+          Lib lib = Native.load(name, Lib.class);
+          Direct.bind(name);
+          boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
+          LOG.info("cuBLAS from {} for products ({})", name, tf32 ? "TF32 allowed"
+              : "float32, no TF32");
+          return new Cublas(lib, tf32);
+        }, problems);
+    if (found != null) {
+      return found;
     }
     LOG.warn("cuBLAS not found ({}); products run on planline's own GEMM kernels. Set "
         + "-Dplanline.cuda.cublas=/path/to/libcublas.so.N to use it", problems);

@@ -86,27 +86,22 @@ final class Cudnn implements AutoCloseable {
       LOG.info("cuDNN disabled (planline.cuda.no-cudnn): convolutions run on planline's kernels");
       return null;
     }
-    String configured = System.getProperty("planline.cuda.cudnn",
-        System.getenv().getOrDefault("PLANLINE_CUDNN", ""));
-    List<String> names = configured.isEmpty()
-        ? List.of("cudnn", "libcudnn.so.9", "libcudnn.so.8") : List.of(configured);
     List<String> problems = new ArrayList<>();
-    for (String name : names) {
-      try {
-        CudnnLib lib = Native.load(name, CudnnLib.class);
-        long version = lib.cudnnGetVersion();
-        if (version < 8000) {
-          problems.add(name + ": version " + version + " (8.0 or later needed)");
-          continue;
-        }
-        CudnnLib.Direct.bind(name);
-        boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
-        LOG.info("cuDNN {} from {} for convolutions ({})", version, name,
-            tf32 ? "TF32 allowed" : "float32, no TF32");
-        return new Cudnn(lib, tf32);
-      } catch (UnsatisfiedLinkError e) {
-        problems.add(name + ": " + e.getMessage());
-      }
+    Cudnn found = NvidiaLibraries.first("planline.cuda.cudnn", "PLANLINE_CUDNN",
+        List.of("cudnn", "libcudnn.so.9", "libcudnn.so.8"), name -> {
+          CudnnLib lib = Native.load(name, CudnnLib.class);
+          long version = lib.cudnnGetVersion();
+          if (version < 8000) {
+            throw new IllegalStateException("version " + version + " (8.0 or later needed)");
+          }
+          CudnnLib.Direct.bind(name);
+          boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
+          LOG.info("cuDNN {} from {} for convolutions ({})", version, name,
+              tf32 ? "TF32 allowed" : "float32, no TF32");
+          return new Cudnn(lib, tf32);
+        }, problems);
+    if (found != null) {
+      return found;
     }
     LOG.info("cuDNN not found ({}); convolutions run on planline's own kernels. Set "
         + "-Dplanline.cuda.cudnn=/path/to/libcudnn.so.N to use it", problems);
