@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import operator
 import re
@@ -585,7 +586,11 @@ def export_onnx(model, inputs, dynamic, path, output_names, log=print):
     args = tuple(inputs.values())
     errors = []
     try:
-        kwargs = dict(dynamo=True, dynamic_shapes=_dynamic_shapes(inputs, dynamic),
+        shapes = _dynamic_shapes(inputs, dynamic)
+        if any(p.kind == inspect.Parameter.VAR_POSITIONAL
+               for p in inspect.signature(model.forward).parameters.values()):
+            shapes = (tuple(shapes),)  # forward(*args): the inputs are one tuple argument
+        kwargs = dict(dynamo=True, dynamic_shapes=shapes,
                       input_names=list(inputs), output_names=list(output_names))
         try:
             torch.onnx.export(model, args, str(path), external_data=False, **kwargs)
@@ -704,8 +709,13 @@ def main(argv=None):
         if args.device == "cuda":
             spec["conv"] = args.conv
         summary = export(model, inputs, args.out_dir, **spec)
-        print(json.dumps({k: summary[k] for k in ("name", "kernels", "lines",
-                                                  "compiled_kernels")}, indent=1))
+        if args.device == "cpu" and not args.no_onnx:
+            # the same model for ONNX Runtime, which tools/bench-models.sh runs beside planline
+            summary["onnx"] = export_onnx(model, inputs, spec.get("dynamic"),
+                                          Path(args.out_dir) / "model.onnx",
+                                          spec["output_names"])
+        print(json.dumps({k: summary.get(k) for k in ("name", "kernels", "lines",
+                                                      "compiled_kernels", "onnx")}, indent=1))
         return 0
     summary = export_model(model, inputs, args.out_dir, onnx=not args.no_onnx, **spec)
     print(json.dumps({k: summary[k] for k in ("name", "kernels", "unsupported", "lines", "onnx")},
