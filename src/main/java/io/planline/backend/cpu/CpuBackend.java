@@ -138,14 +138,13 @@ public final class CpuBackend extends Backend {
   @Override
   public HostTensor download(DeviceTensor tensor, String name) {
     Tensor t = ((CpuTensor) tensor).tensor();
+    if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64) {
+      throw new IllegalStateException("output " + name + " has unsupported type " + t.dtype());
+    }
     ByteBuffer out = ByteBuffer.allocate((int) (t.numel() * t.dtype().itemSize()))
         .order(ByteOrder.LITTLE_ENDIAN);
-    switch (t.dtype()) {
-      case FLOAT32 -> out.asFloatBuffer().put(t.toFloatArray());
-      case INT64 -> out.asLongBuffer().put(t.toLongArray());
-      default -> throw new IllegalStateException("output " + name + " has unsupported type "
-          + t.dtype());
-    }
+    t.writeRowMajor(out);
+    out.clear();
     return new HostTensor(name, t.dtype(), t.shape(), out);
   }
 
