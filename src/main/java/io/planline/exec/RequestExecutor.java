@@ -6,6 +6,7 @@ import io.planline.backend.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -107,9 +108,11 @@ public final class RequestExecutor {
           return counted(stream, steps, replayed);
         }
       }
-      if (backend.synchronous() && steps <= window) {
-        return counted(stream, steps,
-            backend.call(stream, () -> runWhole(program, weights, inputs, outputs)));
+      if (backend.synchronous()) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        return backend.call(stream,
+                () -> runWhole(stream, program, weights, inputs, outputs, cancelled))
+            .doOnCancel(() -> cancelled.set(true));
       }
       // usingWhen: the request completes (or fails) only after its memory is freed, and the
       // freeing runs on the stream, behind any work still running there.
@@ -130,22 +133,40 @@ public final class RequestExecutor {
   }
 
   /**
-   * A whole request in one stream task: the path of small programs on a synchronous device.
-   * Every step would have been submitted at once anyway (the program fits in the window, and
-   * the device runs one task at a time), so the pipeline's hand-overs between memory stage,
-   * launch stage and download would only add their cost: 7-70 µs each on the build machine (a
-   * bare Reactor hop, docs/benchmarks.md), more than a small model's kernels. Its memory is taken and freed inside the task, so a request
-   * cancelled before the task starts holds nothing, and one cancelled while it runs frees all
-   * when it ends.
+   * A whole request in one stream task: the path of every program on a synchronous device, whose
+   * stream thread runs each step to its end before taking the next, so there is nothing to
+   * overlap. The staged pipeline's hand-overs between memory stage, launch stage and download
+   * would only add their cost: 7-70 µs each on the build machine (a bare Reactor hop,
+   * docs/benchmarks.md), more than a small model's kernels, and tiny-gpt's 231 steps made 15
+   * batches of them. The window still bounds what is counted in flight: the steps go to the
+   * device in slices of at most {@code window}, each counted while it runs. Its memory is taken
+   * and freed inside the task, so a request cancelled before the task starts holds nothing; one
+   * cancelled while it runs stops at the next step and frees all.
    */
-  private List<HostTensor> runWhole(ExecutableProgram program, Map<String, DeviceTensor> weights,
-      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
+  private List<HostTensor> runWhole(int stream, ExecutableProgram program,
+      Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      List<Map.Entry<String, String>> outputs, AtomicBoolean cancelled) {
     RequestState state = newState();
     try {
       state.begin(program.arenas(), weights, inputs);
       reportMemory();
-      for (Step step : program.steps()) {
-        run(state, step);
+      List<Step> steps = program.steps();
+      for (int from = 0, to; from < steps.size(); from = to) {
+        to = from + Math.min(window, steps.size() - from);
+        AtomicInteger gauge = inFlight[stream];
+        int now = gauge.addAndGet(to - from);
+        highWater[stream].accumulateAndGet(now, Math::max);
+        observer.kernelsInFlight(stream, now);
+        try {
+          for (int i = from; i < to; i++) {
+            if (cancelled.get()) {
+              return List.of(); // nobody is listening any more
+            }
+            run(state, steps.get(i));
+          }
+        } finally {
+          observer.kernelsInFlight(stream, gauge.addAndGet(from - to));
+        }
       }
       return download(state, outputs);
     } finally {

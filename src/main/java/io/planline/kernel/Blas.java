@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * <p>A product goes to OpenBLAS when each operand's matrices are row- or column-major (one unit
  * stride, the other at least the row length), the output's are row-major, and all three live in
  * direct memory (arenas, weights); anything else returns {@code false} and the caller runs the
- * Java GEMM, which takes any strides. OpenBLAS runs its own threads, one per core; it is only
- * called from a request's stream thread, never from inside the kernel pool, and one call at a
- * time in the process ({@link NativeCompute}).
+ * Java GEMM, which takes any strides. OpenBLAS runs on one thread; a large product is split
+ * over {@link ProductThreads}, the calling thread taking one part. It is only called from a
+ * request's stream thread, never from inside the kernel pool, and one call at a time in the
+ * process ({@link NativeCompute}).
  */
 final class Blas {
 
@@ -26,7 +27,17 @@ final class Blas {
   private static final int ROW_MAJOR = 101;
   private static final int NO_TRANS = 111;
   private static final int TRANS = 112;
+  /** Threads a product is split over: {@code planline.blas.threads}, by default the cores. */
+  private static final int PARTS = Math.max(1, Integer.getInteger("planline.blas.threads",
+      Runtime.getRuntime().availableProcessors()));
+  /**
+   * Multiply-adds under which a product runs whole on the calling thread: waking a helper costs
+   * about ten microseconds. tiny-gpt [8, 64]'s attention products (8 x 64x32x64, 2^20) took
+   * 0.57 ms per run for the 16 unsplit and 0.71-0.73 split; its 2^23 addmm gain from the split.
+   */
+  static final long SPLIT_MACS = 1L << 21;
   private static final boolean AVAILABLE = load();
+  private static final ProductThreads THREADS = new ProductThreads(AVAILABLE ? PARTS : 1);
 
   private Blas() {}
 
@@ -36,15 +47,11 @@ final class Blas {
       return false;
     }
     try {
-      // One thread per core. Small products would do better on one (digits-cnn [64]'s two
-      // addmm: 0.31 ms on one thread, 0.91 on two, run --profile 50 on the 2-core build
-      // machine), but changing OpenBLAS's global count per call costs more than it saves (BERT
-      // [1, 128]: 364-400 ms per run with two threads throughout, 632-724 switching by size).
-      int threads = Integer.getInteger("planline.blas.threads",
-          Runtime.getRuntime().availableProcessors());
-      openblas_nolapack.blas_set_num_threads(threads);
-      LOG.debug("OpenBLAS {} loaded, {} threads", openblas_nolapack.OPENBLAS_CHAR_CORENAME,
-          threads);
+      // OpenBLAS itself runs on one thread; the products are split over ProductThreads (one
+      // part per core), which says why.
+      openblas_nolapack.blas_set_num_threads(1);
+      LOG.debug("OpenBLAS {} loaded, products split over {} threads",
+          openblas_nolapack.OPENBLAS_CHAR_CORENAME, PARTS);
       return true;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
       // no natives for this platform: the Java GEMM is the portable path
@@ -75,32 +82,77 @@ final class Blas {
       return false;
     }
     float betaUsed = 0f;
+    // ATen's beta * self: self goes into c first, then sgemm scales it. Rows of self with unit
+    // stride (a bias, broadcast or not) are copied by each part, row by row in bulk, just before
+    // its product; the general strided copy on the Java kernels took about a fifth of tiny-gpt's
+    // addmm time in a profile.
+    Tensor rowsInit = null;
     if (init != null && beta != 0f) {
-      // ATen's beta * self: put self in c first, then let sgemm scale it
-      IndexingOps.copy(init, c, false);
+      if (init.byteOffset() % 4 == 0 && (init.size(2) == 1 || init.stride(2) == 1)) {
+        rowsInit = init;
+      } else {
+        IndexingOps.copy(init, c, false);
+      }
       betaUsed = beta;
     }
+    Tensor self = rowsInit;
     long[] as = a.shapeRef();
+    int batches = Math.toIntExact(as[0]);
     int m = Math.toIntExact(as[1]);
     int k = Math.toIntExact(as[2]);
     int n = Math.toIntExact(b.shapeRef()[2]);
     FloatPointer pa = pointer(a);
     FloatPointer pb = pointer(b);
     FloatPointer pc = pointer(c);
-    long base = a.byteOffset() / 4;
+    long aBase = a.byteOffset() / 4;
     long bBase = b.byteOffset() / 4;
     long cBase = c.byteOffset() / 4;
+    // where row r of a's matrix starts: rows are ld apart when a is row-major, adjacent when not
+    long aRow = la.trans == NO_TRANS ? la.ld : 1;
     float betaFinal = betaUsed;
+    long macs = (long) batches * m * n * k;
+    int parts = macs < SPLIT_MACS ? 1 : Math.min(THREADS.parts(), Math.max(batches, m));
+    // A part is a range of batch indices when there are enough of them, else a range of rows.
+    boolean byBatch = batches >= parts;
     return NativeCompute.run(() -> {
-      for (long i = 0; i < as[0]; i++) {
-        pa.position(base + i * a.stride(0));
-        pb.position(bBase + i * b.stride(0));
-        pc.position(cBase + i * c.stride(0));
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, la.trans, lb.trans, m, n, k, alpha, pa, la.ld,
-            pb, lb.ld, betaFinal, pc, lc.ld);
-      }
+      THREADS.run(parts, part -> {
+        FloatPointer qa = new FloatPointer(pa);
+        FloatPointer qb = new FloatPointer(pb);
+        FloatPointer qc = new FloatPointer(pc);
+        int from = byBatch ? range(batches, parts, part) : 0;
+        int to = byBatch ? range(batches, parts, part + 1) : batches;
+        int r0 = byBatch ? 0 : range(m, parts, part);
+        int rows = byBatch ? m : range(m, parts, part + 1) - r0;
+        for (long i = from; i < to; i++) {
+          if (self != null) {
+            copyRows(self, c, i, r0, rows, n, lc.ld);
+          }
+          qa.position(aBase + i * a.stride(0) + r0 * aRow);
+          qb.position(bBase + i * b.stride(0));
+          qc.position(cBase + i * c.stride(0) + (long) r0 * lc.ld);
+          openblas_nolapack.cblas_sgemm(ROW_MAJOR, la.trans, lb.trans, rows, n, k, alpha, qa,
+              la.ld, qb, lb.ld, betaFinal, qc, lc.ld);
+        }
+      });
       return true;
     });
+  }
+
+  /** Copies rows [r0, r0 + rows) of batch {@code i} of {@code init} into {@code c}, n each. */
+  private static void copyRows(Tensor init, Tensor c, long i, int r0, int rows, int n, int ldc) {
+    FloatBuffer from = init.floats();
+    FloatBuffer to = c.floats();
+    long src = init.byteOffset() / 4 + i * init.stride(0) + r0 * init.stride(1);
+    long dst = c.byteOffset() / 4 + i * c.stride(0) + (long) r0 * ldc;
+    for (int r = 0; r < rows; r++) {
+      to.put(Math.toIntExact(dst + (long) r * ldc), from,
+          Math.toIntExact(src + r * init.stride(1)), n);
+    }
+  }
+
+  /** Where part {@code p} of {@code count} items split into {@code parts} starts. */
+  private static int range(int count, int parts, int p) {
+    return (int) ((long) count * p / parts);
   }
 
   private static FloatPointer pointer(Tensor t) {

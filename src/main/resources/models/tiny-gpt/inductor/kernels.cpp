@@ -1018,7 +1018,7 @@ extern "C"  void  kernel(float* in_out_ptr0,
                         auto tmp10 = static_cast<float>(0.7978845608028654);
                         auto tmp11 = at::vec::Vectorized<float>(tmp10);
                         auto tmp12 = tmp9 * tmp11;
-                        auto tmp13 = tmp12.tanh();
+                        auto tmp13 = decltype(tmp12)(2) / (decltype(tmp12)(1) + (decltype(tmp12)(-2) * tmp12).exp()) - decltype(tmp12)(1);
                         auto tmp14 = static_cast<float>(1.0);
                         auto tmp15 = at::vec::Vectorized<float>(tmp14);
                         auto tmp16 = tmp13 + tmp15;

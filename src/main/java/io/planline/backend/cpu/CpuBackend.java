@@ -148,7 +148,7 @@ public final class CpuBackend extends Backend {
     int bytes = Math.toIntExact(t.numel() * t.dtype().itemSize());
     if (!lend || bytes < HostLeases.WORTH_LENDING) {
       ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-      t.copyTo(out);
+      t.writeRowMajor(out);
       return new HostTensor(name, t.dtype(), t.shape(), out.flip());
     }
     // A large result goes out in a kept direct buffer, which comes back to the cache when the
@@ -157,7 +157,7 @@ public final class CpuBackend extends Backend {
     ByteBuffer kept = freed.take(bytes);
     ByteBuffer out = (kept != null ? kept : ByteBuffer.allocateDirect(bytes))
         .order(ByteOrder.LITTLE_ENDIAN);
-    t.copyTo(out);
+    t.writeRowMajor(out);
     out.flip();
     lent.addAndGet(bytes);
     return HostLeases.lend(new HostTensor(name, t.dtype(), t.shape(), out), out, () -> {
