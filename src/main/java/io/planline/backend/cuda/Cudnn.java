@@ -71,8 +71,8 @@ final class Cudnn implements AutoCloseable {
   private final CudnnLib lib;
   private final boolean tf32;
   private final Map<Integer, Long> handles = new ConcurrentHashMap<>();
-  private final Map<Integer, Long> workspaces = new ConcurrentHashMap<>();
-  private final List<DevicePointer> blocks = new ArrayList<>();
+  /** Each stream's workspace, made with its handle. */
+  private final Map<Integer, DevicePointer> workspaces = new ConcurrentHashMap<>();
   private final Map<Key, Prepared> prepared = new ConcurrentHashMap<>();
 
   private Cudnn(CudnnLib lib, boolean tf32) {
@@ -110,7 +110,7 @@ final class Cudnn implements AutoCloseable {
 
   /** Device bytes of the workspaces taken so far (one per stream that ran a convolution). */
   synchronized long workspaceBytes() {
-    return blocks.size() * WORKSPACE_BYTES;
+    return workspaces.size() * WORKSPACE_BYTES;
   }
 
   /**
@@ -136,7 +136,7 @@ final class Cudnn implements AutoCloseable {
     }
     long scalars = Pointer.nativeValue(SCALARS.get());
     check("cudnnConvolutionForward", CudnnLib.Direct.cudnnConvolutionForward(handle, scalars, p.x(),
-        x.address(), p.w(), w.address(), p.conv(), p.algo(), workspaces.get(stream.index()),
+        x.address(), p.w(), w.address(), p.conv(), p.algo(), workspaces.get(stream.index()).address(),
         p.workspace(), scalars + 4, p.y(), y.address()));
     if (bias != null) {
       check("cudnnAddTensor", CudnnLib.Direct.cudnnAddTensor(handle, scalars, p.bias(), bias.address(),
@@ -226,7 +226,7 @@ final class Cudnn implements AutoCloseable {
         ? lib.cudnnFindConvolutionForwardAlgorithmEx(new Pointer(handle), xd,
             new Pointer(x.address()), wd, new Pointer(w.address()), cd, yd,
             new Pointer(y.address()), PERF_ALGOS, returned, perf,
-            new Pointer(workspaces.get(stream.index())), WORKSPACE_BYTES)
+            new Pointer(workspaces.get(stream.index()).address()), WORKSPACE_BYTES)
         : lib.cudnnGetConvolutionForwardAlgorithm_v7(new Pointer(handle), xd, wd, cd, yd,
             PERF_ALGOS, returned, perf);
     if (status != 0) {
@@ -306,8 +306,7 @@ final class Cudnn implements AutoCloseable {
     DevicePointer ws = new DevicePointer();
     CudaException.check("cuMemAlloc(cuDNN workspace)", JCudaDriver.cuMemAlloc(ws,
         WORKSPACE_BYTES));
-    blocks.add(ws);
-    workspaces.put(stream.index(), ws.address());
+    workspaces.put(stream.index(), ws);
     handles.put(stream.index(), Pointer.nativeValue(h));
     return Pointer.nativeValue(h);
   }
@@ -336,10 +335,9 @@ final class Cudnn implements AutoCloseable {
     prepared.clear();
     handles.values().forEach(h -> lib.cudnnDestroy(new Pointer(h)));
     handles.clear();
-    for (DevicePointer p : blocks) {
+    for (DevicePointer p : workspaces.values()) {
       CudaException.warnIfFailed("cuMemFree(cuDNN workspace)", JCudaDriver.cuMemFree(p));
     }
-    blocks.clear();
     workspaces.clear();
   }
 }

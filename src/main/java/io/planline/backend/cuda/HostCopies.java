@@ -169,8 +169,10 @@ final class HostCopies {
 
   /**
    * Copies {@code from} (position to limit) to the start of {@code to}; large copies in 1 MiB
-   * chunks on the common pool, since one thread's copy bandwidth on a GPU host (about 7 GB/s on
-   * the H200 machine) is far below its memory's.
+   * chunks on the common pool, because one thread copies slowly on the H200 host: 25.7 MB from
+   * pinned memory into a fresh Java array took 7.0 ms there (DownloadProbe's
+   * dtoh_pinned_then_array_ms, zeroing included). The split itself was not timed apart from the
+   * requests it is part of (docs/gpu.md).
    */
   static void copy(ByteBuffer from, ByteBuffer to) {
     int n = from.remaining();
