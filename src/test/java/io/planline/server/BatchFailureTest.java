@@ -106,10 +106,7 @@ final class BatchFailureTest implements TestPropertyProvider {
     } finally {
       clients.shutdownNow();
     }
-    for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
-      Thread.sleep(5);
-    }
-    assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory back to baseline");
+    Settled.memoryBack(runtime, baseline);
     // The model keeps batching, and the other models are untouched.
     var r = http.postJson("/v2/models/digits-mlp/infer", "{\"inputs\":[{\"name\":\"x\","
         + "\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":" + InferJsonTest.pixels(64) + "}]}");

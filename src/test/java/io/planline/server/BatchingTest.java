@@ -223,9 +223,6 @@ final class BatchingTest {
   }
 
   private void awaitBaseline(long baseline) throws InterruptedException {
-    for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
-      Thread.sleep(5);
-    }
-    assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory back to baseline");
+    Settled.memoryBack(runtime, baseline);
   }
 }

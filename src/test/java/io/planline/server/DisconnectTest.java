@@ -57,14 +57,8 @@ final class DisconnectTest {
       }
       assertEquals(1, runtime.admission().running(), "the request never started");
     }
-    for (int i = 0; i < 1000 && runtime.admission().running() > 0; i++) {
-      Thread.sleep(5);
-    }
-    assertEquals(0, runtime.admission().running(), "the request was not cancelled");
-    for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
-      Thread.sleep(5);
-    }
-    assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory freed");
+    Settled.nothingRunning(runtime);
+    Settled.memoryBack(runtime, baseline);
     assertEquals(before + 1, OverloadTest.counter(http, prefix));
   }
 }

@@ -132,14 +132,8 @@ final class InferCallsTest {
         })
         .thenCancel()
         .verify();
-    for (int i = 0; i < 1000 && runtime.admission().running() > 0; i++) {
-      sleep();
-    }
-    assertEquals(0, runtime.admission().running(), "the request was not cancelled");
-    for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
-      sleep();
-    }
-    assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory freed");
+    Settled.nothingRunning(runtime);
+    Settled.memoryBack(runtime, baseline);
   }
 
   /** The sample's inputs as a REST body. */

@@ -10,6 +10,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.planline.exec.LocalInferenceService;
+import io.planline.server.Settled;
 import io.planline.server.grpc.v2.ModelInferRequest;
 import io.planline.server.grpc.v2.ModelInferResponse;
 import jakarta.inject.Inject;
@@ -61,14 +62,8 @@ final class GrpcCancelTest extends GrpcServerTest {
     Throwable t = ended.get(30, TimeUnit.SECONDS);
     assertTrue(t instanceof StatusRuntimeException s
         && s.getStatus().getCode() == Status.Code.CANCELLED, String.valueOf(t));
-    for (int i = 0; i < 1000 && runtime.admission().running() > 0; i++) {
-      Thread.sleep(5);
-    }
-    assertEquals(0, runtime.admission().running(), "the request was not cancelled");
-    for (int i = 0; i < 1000 && runtime.executor().backend().bytesInUse() != baseline; i++) {
-      Thread.sleep(5);
-    }
-    assertEquals(baseline, runtime.executor().backend().bytesInUse(), "memory freed");
+    Settled.nothingRunning(runtime);
+    Settled.memoryBack(runtime, baseline);
     assertEquals(before + 1, client.counter(cancelled));
   }
 
