@@ -60,9 +60,9 @@ final class Blas {
     }
   }
 
-  /** Whether products can go to OpenBLAS on this machine. */
+  /** Whether products can go to oneDNN or OpenBLAS on this machine. */
   static boolean available() {
-    return AVAILABLE;
+    return AVAILABLE || Dnnl.available();
   }
 
   /**
@@ -72,6 +72,9 @@ final class Blas {
    */
   static boolean tryRun(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
       float alpha) {
+    if (DnnlProducts.tryRun(a, b, c, init, beta, alpha)) {
+      return true; // oneDNN first: two to four times OpenBLAS's speed where it runs
+    }
     if (!AVAILABLE) {
       return false;
     }
@@ -162,7 +165,11 @@ final class Blas {
   }
 
   /** How one operand's [B, R, C] matrices lie: transposed or not, and the leading dimension. */
-  private record Layout(int trans, int ld) {
+  record Layout(int trans, int ld) {
+
+    boolean rowMajor() {
+      return trans == NO_TRANS;
+    }
 
     static @Nullable Layout of(Tensor t) {
       if (!t.data().isDirect() || t.byteOffset() % 4 != 0 || t.numel() == 0) {

@@ -41,6 +41,15 @@ public final class KernelLibrary {
     return table.get(kernelName) != null;
   }
 
+  /**
+   * Tells the library that {@code weight}'s memory holds a model's weight and stays unchanged
+   * while the buffer lives, so products may keep a copy of it in a faster layout (oneDNN's
+   * packed weights); the copy goes when the buffer does.
+   */
+  public void markWeight(Tensor weight) {
+    DnnlWeights.markConstant(weight);
+  }
+
   /** How many worker threads the matrix kernels use. */
   public int threads() {
     return parallel.threads();

@@ -52,50 +52,23 @@ public final class NativeKernels implements CompiledKernels {
   }
 
   /**
-   * How OpenMP's idle threads wait, set before the first library loads libgomp (which reads it
-   * once), unless the user set it. The kernels' OpenMP threads and OpenBLAS's threads take turns
-   * on the same cores; by default OpenMP spins after each parallel region and starves the
-   * product that follows. Measured with {@code run tiny-gpt --profile 100} on [8, 64] on the
-   * 2-core build machine (other work running): 375 ms per run spinning, 101 ms passive.
-   */
-  private static final String OMP_WAIT_POLICY = "PASSIVE";
-
-  private interface LibC extends com.sun.jna.Library {
-    int setenv(String name, String value, int overwrite);
-  }
-
-  static {
-    try {
-      Native.load("c", LibC.class).setenv("OMP_WAIT_POLICY", OMP_WAIT_POLICY, 0);
-    } catch (UnsatisfiedLinkError e) {
-      // not glibc: OpenMP keeps its default, which is only slower
-    }
-  }
-
-  /**
    * A kernel whose largest tensor has fewer elements runs on one OpenMP thread: waking the
    * other (passive) threads for a parallel region costs tens of microseconds, more than such a
    * kernel takes alone.
    */
   static final long ONE_THREAD_ELEMENTS = 1L << 16;
 
-  /** The OpenMP thread count last set on this thread (0: not yet). */
-  private static final ThreadLocal<int[]> THREADS_SET = ThreadLocal.withInitial(() -> new int[1]);
-
   private final Path library;
   private final Map<String, Entry> entries;
-  /** libgomp's {@code omp_set_num_threads} (per calling thread), or null where not found. */
-  private final @Nullable Function setThreads;
-  /** OpenMP's thread count for the large kernels: its default, read at load. */
-  private final int threads;
+  /** The library's OpenMP runtime, or null for one without OpenMP. */
+  private final @Nullable OpenMpThreads threads;
 
   private record Entry(Function function, List<Param> params) {}
 
-  private NativeKernels(Path library, Map<String, Entry> entries, @Nullable Function setThreads,
-      int threads) {
+  private NativeKernels(Path library, Map<String, Entry> entries,
+      @Nullable OpenMpThreads threads) {
     this.library = library;
     this.entries = entries;
-    this.setThreads = setThreads;
     this.threads = threads;
   }
 
@@ -109,6 +82,7 @@ public final class NativeKernels implements CompiledKernels {
   public static NativeKernels load(Path library, Map<String, List<Param>> signatures) {
     requireNonNull(library, "library");
     NativeLibrary lib;
+    OpenMpThreads.beforeLoading();
     try {
       lib = NativeLibrary.getInstance(library.toAbsolutePath().toString());
     } catch (UnsatisfiedLinkError e) {
@@ -127,16 +101,7 @@ public final class NativeKernels implements CompiledKernels {
       }
       entries.put(name, new Entry(f, List.copyOf(params)));
     });
-    Function set = null;
-    int threads = 1;
-    try {
-      // the library's own libgomp (dlsym on its handle searches what it linked)
-      set = lib.getFunction("omp_set_num_threads");
-      threads = lib.getFunction("omp_get_max_threads").invokeInt(new Object[0]);
-    } catch (UnsatisfiedLinkError e) {
-      set = null; // a library without OpenMP: nothing to choose
-    }
-    return new NativeKernels(library, entries, set, Math.max(1, threads));
+    return new NativeKernels(library, entries, OpenMpThreads.of(lib));
   }
 
   /** The library file. */
@@ -197,8 +162,7 @@ public final class NativeKernels implements CompiledKernels {
     List<String> reads = List.copyOf(tensorNames);
     List<String> writes = List.copyOf(outputs);
     Function function = e.function();
-    Function setThreads = this.setThreads;
-    int manyThreads = threads;
+    OpenMpThreads omp = threads;
     return new PreparedKernel() {
       @Override
       public String kernelName() {
@@ -228,14 +192,8 @@ public final class NativeKernels implements CompiledKernels {
           call[slots[k]] = address(name, t);
           largest = Math.max(largest, t.numel());
         }
-        if (setThreads != null) {
-          int want = largest < ONE_THREAD_ELEMENTS ? 1 : manyThreads;
-          int[] set = THREADS_SET.get();
-          if (set[0] != want) {
-            // OpenMP's count is the calling thread's: set only when it changes
-            setThreads.invokeVoid(new Object[] {want});
-            set[0] = want;
-          }
+        if (omp != null) {
+          omp.use(largest < ONE_THREAD_ELEMENTS ? 1 : omp.most());
         }
         NativeCompute.run(() -> {
           function.invokeVoid(call);

@@ -133,9 +133,13 @@ public final class CpuBackend extends Backend {
 
   @Override
   public Map<String, DeviceTensor> uploadWeights(Map<String, Tensor> weights) {
-    // Weights are already in direct buffers: the CPU uses them where they are.
+    // Weights are already in direct buffers: the CPU uses them where they are (and products
+    // may keep a packed copy of those they read).
     Map<String, DeviceTensor> out = new LinkedHashMap<>();
-    weights.forEach((k, v) -> out.put(k, new CpuTensor(v)));
+    weights.forEach((k, v) -> {
+      kernels.markWeight(v);
+      out.put(k, new CpuTensor(v));
+    });
     return out;
   }
 

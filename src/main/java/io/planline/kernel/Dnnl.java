@@ -1,0 +1,101 @@
+package io.planline.kernel;
+
+import com.sun.jna.NativeLibrary;
+import java.nio.ByteBuffer;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * oneDNN (the UXL Foundation's deep-learning primitives, formerly Intel's; JavaCPP's presets with
+ * linux-x86_64 natives) for the CPU's products and convolutions. It picks its kernels for the
+ * processor at run time (AVX-512 where there is, AVX2 elsewhere) and reorders constant weights
+ * once into the layout its kernels read fastest. On the 2-core AVX-512 build machine it measured
+ * 391-416 GFLOP/s on BERT's products (M = 128), against 100 for OpenBLAS on one thread and about
+ * 155 split over two (docs/benchmarks.md, "oneDNN").
+ *
+ * <p>One CPU engine and one stream for the process. oneDNN runs its parallel regions on OpenMP,
+ * the same runtime as Inductor's compiled kernels ({@link OpenMpThreads}), and is called one
+ * native call at a time ({@link NativeCompute}), so the stream and the memory objects cached
+ * beside each primitive are never used by two threads at once.
+ *
+ * <p>{@code -Dplanline.dnnl.disabled=true} turns it off (products go to OpenBLAS, then Java).
+ */
+final class Dnnl {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Dnnl.class);
+
+  /** The process's engine and stream, or null where oneDNN is off or did not load. */
+  private static final @Nullable Runtime RUNTIME = load();
+
+  private record Runtime(engine engine, stream stream, @Nullable OpenMpThreads threads) {}
+
+  private Dnnl() {}
+
+  private static @Nullable Runtime load() {
+    if (Boolean.getBoolean("planline.dnnl.disabled")) {
+      LOG.info("oneDNN disabled (planline.dnnl.disabled): products run on OpenBLAS");
+      return null;
+    }
+    OpenMpThreads.beforeLoading();
+    try {
+      String path = Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+      engine cpu = new engine(engine.kind.cpu, 0);
+      stream st = new stream(cpu);
+      OpenMpThreads threads = path == null ? null
+          : OpenMpThreads.of(NativeLibrary.getInstance(path));
+      LOG.debug("oneDNN loaded from {}, {} OpenMP threads", path,
+          threads == null ? 1 : threads.most());
+      return new Runtime(cpu, st, threads);
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError
+        | RuntimeException e) {
+      // no natives for this platform, or a processor oneDNN does not support
+      LOG.info("oneDNN not available here ({}); products run on OpenBLAS or Java", e.toString());
+      return null;
+    }
+  }
+
+  /** Whether oneDNN loaded. */
+  static boolean available() {
+    return RUNTIME != null;
+  }
+
+  static engine engine() {
+    return runtime().engine();
+  }
+
+  static stream stream() {
+    return runtime().stream();
+  }
+
+  /**
+   * Sets OpenMP's thread count for the next primitive run from this thread: one for work
+   * smaller than waking the other threads costs, else one per core.
+   */
+  static void useThreads(long multiplyAdds) {
+    OpenMpThreads threads = runtime().threads();
+    if (threads != null) {
+      threads.use(multiplyAdds < Blas.SPLIT_MACS ? 1 : threads.most());
+    }
+  }
+
+  /** The address of {@code t}'s first element as oneDNN takes it (t lives in direct memory). */
+  static BytePointer address(Tensor t) {
+    return address(t.data(), t.byteOffset());
+  }
+
+  static BytePointer address(ByteBuffer direct, long byteOffset) {
+    return new BytePointer(direct.duplicate().clear()).position(byteOffset);
+  }
+
+  private static Runtime runtime() {
+    if (RUNTIME == null) {
+      throw new IllegalStateException("oneDNN is not available");
+    }
+    return RUNTIME;
+  }
+}

@@ -1,0 +1,211 @@
+package io.planline.kernel;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Arrays;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.matmul;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.global.dnnl;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Float32 products on oneDNN's matmul ({@link Dnnl}). A product whose right operand is a model's
+ * weight reads it packed ({@link DnnlWeights}: reordered once into the layout oneDNN's kernels
+ * chose for it; BERT's products at M = 128 measured 300-310 GFLOP/s plain, 398-416 packed, on
+ * 2 cores with AVX-512).
+ *
+ * <p>Takes what {@link Blas} takes (each operand's matrices row- or column-major, the output's
+ * row-major, all in direct memory, alpha 1); anything else returns {@code false} and the caller
+ * goes on to OpenBLAS or Java. ATen's {@code beta * self} becomes oneDNN's bias when self is a
+ * row broadcast with beta 1, else self is copied into the output and summed by a post-op.
+ *
+ * <p>A primitive is made once per signature (shapes, strides, how the weight and self come)
+ * and kept with its memory objects, whose data handles are set per call: calls are one at a
+ * time ({@link NativeCompute}).
+ */
+final class DnnlProducts {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DnnlProducts.class);
+  private static final int NONE = 0;
+  private static final int BIAS = 1;
+  private static final int SUM = 2;
+
+  /** Primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}. */
+  private static final Cache<Signature, Primitive> PRIMITIVES =
+      Caffeine.newBuilder().maximumSize(1024).build();
+  @SuppressWarnings("NullAway")
+  private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
+      null);
+
+  private DnnlProducts() {}
+
+  /**
+   * {@code c[i] = beta * init[i] + alpha * (a[i] @ b[i])}, with the shapes and contract of
+   * {@link Gemm#run}. Returns false, having written nothing, when oneDNN is not here or does
+   * not take this product.
+   */
+  static boolean tryRun(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
+      float alpha) {
+    if (!Dnnl.available() || alpha != 1f) {
+      return false;
+    }
+    Operand oa = Operand.of(a, false);
+    Operand ob = Operand.of(b, false);
+    Operand oc = Operand.of(c, true);
+    if (oa == null || ob == null || oc == null) {
+      return false;
+    }
+    int self = init == null || beta == 0f ? NONE : isRowBias(init, beta) ? BIAS : SUM;
+    boolean packed = ob.batch() == 1 && DnnlWeights.isConstant(b);
+    Signature sig = new Signature(oa.key(), ob.key(), oc.key(), packed, self,
+        self == SUM ? Float.floatToIntBits(beta) : 0);
+    Primitive p = PRIMITIVES.get(sig, s -> make(s, oa, ob, oc, beta));
+    if (p == REFUSED) {
+      return false;
+    }
+    long macs = a.size(0) * a.size(1) * a.size(2) * b.size(2);
+    return NativeCompute.run(() -> {
+      if (self == SUM) {
+        IndexingOps.copy(init, c, false);
+      }
+      if (packed) {
+        p.weights.set_data_handle(DnnlWeights.reordered(b, p.plainWeights, p.weights.get_desc()));
+      } else {
+        p.weights.set_data_handle(Dnnl.address(b));
+      }
+      p.src.set_data_handle(Dnnl.address(a));
+      p.dst.set_data_handle(Dnnl.address(c));
+      if (self == BIAS) {
+        p.bias.set_data_handle(Dnnl.address(init));
+      }
+      Dnnl.useThreads(macs);
+      p.matmul.execute(Dnnl.stream(), p.args);
+      return true;
+    });
+  }
+
+  /** self is [B, M, N] with beta 1 and the same row for every (batch, row): a bias. */
+  private static boolean isRowBias(Tensor init, float beta) {
+    return beta == 1f && init.stride(1) == 0 && (init.size(2) == 1 || init.stride(2) == 1)
+        && (init.size(0) == 1 || init.stride(0) == 0) && init.data().isDirect()
+        && init.byteOffset() % 4 == 0;
+  }
+
+  private static Primitive make(Signature sig, Operand a, Operand b, Operand c, float beta) {
+    try {
+      memory.desc src = a.desc();
+      memory.desc plainWeights = b.desc();
+      memory.desc weights = sig.packed()
+          ? new memory.desc(b.dims(), memory.data_type.f32, memory.format_tag.any)
+          : plainWeights;
+      memory.desc dst = c.desc();
+      primitive_attr attr = new primitive_attr();
+      if (sig.self() == SUM) {
+        post_ops ops = new post_ops();
+        ops.append_sum(beta, 0, memory.data_type.undef);
+        attr.set_post_ops(ops);
+      }
+      memory.desc bias = null;
+      if (sig.self() == BIAS) {
+        long[] dims = new long[c.dims().length];
+        Arrays.fill(dims, 1);
+        dims[dims.length - 1] = c.dims()[dims.length - 1];
+        bias = new memory.desc(dims, memory.data_type.f32, contiguous(dims));
+      }
+      matmul.primitive_desc pd = bias == null
+          ? new matmul.primitive_desc(Dnnl.engine(), src, weights, dst, attr, false)
+          : new matmul.primitive_desc(Dnnl.engine(), src, weights, bias, dst, attr, false);
+      memory.desc chosen = pd.weights_desc();
+      IntMemoryMap args = new IntMemoryMap();
+      memory srcMem = new memory(src, Dnnl.engine(), (org.bytedeco.javacpp.Pointer) null);
+      memory weightsMem = new memory(chosen, Dnnl.engine(), (org.bytedeco.javacpp.Pointer) null);
+      memory dstMem = new memory(dst, Dnnl.engine(), (org.bytedeco.javacpp.Pointer) null);
+      memory biasMem = bias == null ? null
+          : new memory(bias, Dnnl.engine(), (org.bytedeco.javacpp.Pointer) null);
+      args.put(dnnl.DNNL_ARG_SRC, srcMem);
+      args.put(dnnl.DNNL_ARG_WEIGHTS, weightsMem);
+      args.put(dnnl.DNNL_ARG_DST, dstMem);
+      if (biasMem != null) {
+        args.put(dnnl.DNNL_ARG_BIAS, biasMem);
+      }
+      return new Primitive(new matmul(pd), srcMem, weightsMem, dstMem, biasMem, args,
+          plainWeights);
+    } catch (RuntimeException e) {
+      // an unimplemented combination: OpenBLAS takes it, every time
+      LOG.debug("oneDNN matmul refused {}: {}", sig, e.toString());
+      return REFUSED;
+    }
+  }
+
+  private static memory.format_tag contiguous(long[] dims) {
+    return dims.length == 2 ? memory.format_tag.ab : memory.format_tag.abc;
+  }
+
+  private record Primitive(matmul matmul, memory src, memory weights, memory dst,
+      @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights) {}
+
+  /** What decides a primitive: the three operands' keys, packing, and self's treatment. */
+  private record Signature(long[] a, long[] b, long[] c, boolean packed, int self, int beta) {
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Signature s && packed == s.packed && self == s.self && beta == s.beta
+          && Arrays.equals(a, s.a) && Arrays.equals(b, s.b) && Arrays.equals(c, s.c);
+    }
+
+    @Override
+    public int hashCode() {
+      return ((Arrays.hashCode(a) * 31 + Arrays.hashCode(b)) * 31 + Arrays.hashCode(c)) * 31
+          + (packed ? 1 : 0) + self * 2 + beta * 7;
+    }
+
+    @Override
+    public String toString() {
+      return "a " + Arrays.toString(a) + ", b " + Arrays.toString(b) + ", c "
+          + Arrays.toString(c) + (packed ? ", packed" : "") + ", self " + self;
+    }
+  }
+
+  /**
+   * One operand as oneDNN sees it: dims and strides, two-dimensional when its batch is one,
+   * else three with a broadcast batch (stride 0) as dimension 1.
+   */
+  private record Operand(long[] dims, long[] strides, long batch) {
+
+    static @Nullable Operand of(Tensor t, boolean output) {
+      Blas.Layout layout = Blas.Layout.of(t);
+      if (layout == null || (output && !layout.rowMajor())) {
+        return null;
+      }
+      long rows = t.size(1);
+      long cols = t.size(2);
+      long[] matrix = layout.rowMajor() ? new long[] {layout.ld(), 1} : new long[] {1, layout.ld()};
+      long batches = t.size(0);
+      if (batches == 1) {
+        return new Operand(new long[] {rows, cols}, matrix, 1);
+      }
+      long bs = t.stride(0);
+      if (bs == 0 && !output) {
+        return new Operand(new long[] {1, rows, cols},
+            new long[] {rows * cols, matrix[0], matrix[1]}, 1);
+      }
+      return new Operand(new long[] {batches, rows, cols}, new long[] {bs, matrix[0], matrix[1]},
+          batches);
+    }
+
+    memory.desc desc() {
+      return new memory.desc(dims, memory.data_type.f32, strides);
+    }
+
+    long[] key() {
+      long[] k = Arrays.copyOf(dims, dims.length * 2);
+      System.arraycopy(strides, 0, k, dims.length, strides.length);
+      return k;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.planline.kernel;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.javacpp.BytePointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Models' weights as oneDNN reads them fastest: a weight's buffer is marked constant when the
+ * model loads ({@link #markConstant}); the first primitive that reads a view of it in a blocked
+ * layout reorders it once into a copy in that layout, kept for as long as the weight's buffer
+ * lives (weak keys: unloading a model lets its copies go with its weights). The copies are
+ * direct buffers, so the JVM's direct-memory limit counts them.
+ */
+final class DnnlWeights {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DnnlWeights.class);
+
+  /** Weights' buffers (identity, weak), each with the copies made of it. */
+  private static final Cache<ByteBuffer, List<Copy>> CONSTANTS =
+      Caffeine.newBuilder().weakKeys().build();
+  private static final AtomicLong BYTES = new AtomicLong();
+
+  /** One reordered copy: which view of the buffer, in which layout. */
+  private record Copy(int offset, memory.desc view, memory.desc layout, ByteBuffer data) {}
+
+  private DnnlWeights() {}
+
+  /** Marks {@code weight}'s buffer as constant for the model's life. */
+  static void markConstant(Tensor weight) {
+    if (weight.data().isDirect()) {
+      CONSTANTS.get(weight.data(), k -> new CopyOnWriteArrayList<>());
+    }
+  }
+
+  /** Whether {@code t} reads a buffer marked constant. */
+  static boolean isConstant(Tensor t) {
+    return CONSTANTS.getIfPresent(t.data()) != null;
+  }
+
+  /** Bytes held in reordered copies made so far. */
+  static long bytes() {
+    return BYTES.get();
+  }
+
+  /**
+   * The address of {@code weight} (described to oneDNN as {@code view}) reordered into
+   * {@code layout}, made now if there is no such copy yet. Call holding the native-compute
+   * turn ({@link NativeCompute}), so that a copy is made once.
+   *
+   * @throws IllegalStateException if {@code weight} was not marked constant
+   */
+  static BytePointer reordered(Tensor weight, memory.desc view, memory.desc layout) {
+    List<Copy> copies = CONSTANTS.getIfPresent(weight.data());
+    if (copies == null) {
+      throw new IllegalStateException("not a weight: " + weight);
+    }
+    int offset = weight.byteOffset();
+    for (Copy c : copies) {
+      if (c.offset == offset && c.view.equals(view) && c.layout.equals(layout)) {
+        return Dnnl.address(c.data, 0);
+      }
+    }
+    long bytes = layout.get_size();
+    ByteBuffer data = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+    memory from = new memory(view, Dnnl.engine(), Dnnl.address(weight));
+    memory to = new memory(layout, Dnnl.engine(), Dnnl.address(data, 0));
+    Dnnl.useThreads(bytes);
+    new reorder(from, to).execute(Dnnl.stream(), from, to);
+    copies.add(new Copy(offset, view, layout, data));
+    LOG.debug("reordered a weight {} for oneDNN ({} bytes; {} in all)", weight, bytes,
+        BYTES.addAndGet(bytes));
+    return Dnnl.address(data, 0);
+  }
+}

@@ -1,0 +1,89 @@
+package io.planline.kernel;
+
+import com.sun.jna.Function;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * OpenMP's thread count for the native calls made from the current thread. Inductor's compiled
+ * kernels and oneDNN both run on GCC's OpenMP runtime, and the dynamic linker gives them the
+ * same libgomp (whichever loaded first serves the other's {@code libgomp.so.1}), so there is
+ * one instance per runtime, found by the address of its {@code omp_set_num_threads}: what one
+ * library set on a thread is what the other sees there.
+ */
+final class OpenMpThreads {
+
+  /**
+   * How OpenMP's idle threads wait, set before the first library loads libgomp (which reads it
+   * once), unless the user set it. By default OpenMP spins after each parallel region and
+   * starves the Java work that follows. Measured with {@code run tiny-gpt --profile 100} on
+   * [8, 64] on the 2-core build machine (other work running): 375 ms per run spinning, 101 ms
+   * passive.
+   */
+  private static final String WAIT_POLICY = "PASSIVE";
+
+  private interface LibC extends com.sun.jna.Library {
+    int setenv(String name, String value, int overwrite);
+  }
+
+  static {
+    try {
+      Native.load("c", LibC.class).setenv("OMP_WAIT_POLICY", WAIT_POLICY, 0);
+    } catch (UnsatisfiedLinkError e) {
+      // not glibc: OpenMP keeps its default, which is only slower
+    }
+  }
+
+  private static final ConcurrentMap<Long, OpenMpThreads> RUNTIMES = new ConcurrentHashMap<>();
+
+  private final Function set;
+  private final int most;
+  /** The count last set on each thread (0: not yet). */
+  private final ThreadLocal<int[]> current = ThreadLocal.withInitial(() -> new int[1]);
+
+  private OpenMpThreads(Function set, int most) {
+    this.set = set;
+    this.most = most;
+  }
+
+  /** Sets the wait policy; call before loading anything that links libgomp. */
+  static void beforeLoading() {
+    // the static initializer does the work
+  }
+
+  /**
+   * The runtime {@code library} calls (dlsym on its handle searches what it linked), or null
+   * for a library without OpenMP.
+   */
+  static @Nullable OpenMpThreads of(NativeLibrary library) {
+    Function set;
+    int most;
+    try {
+      set = library.getFunction("omp_set_num_threads");
+      most = library.getFunction("omp_get_max_threads").invokeInt(new Object[0]);
+    } catch (UnsatisfiedLinkError e) {
+      return null;
+    }
+    return RUNTIMES.computeIfAbsent(Pointer.nativeValue(set),
+        k -> new OpenMpThreads(set, Math.max(1, most)));
+  }
+
+  /** OpenMP's default count, read at load: one thread per core unless the user said else. */
+  int most() {
+    return most;
+  }
+
+  /** Makes the next parallel regions started from this thread use {@code threads}. */
+  void use(int threads) {
+    int[] now = current.get();
+    if (now[0] != threads) {
+      // OpenMP's count is the calling thread's: set only when it changes
+      set.invokeVoid(new Object[] {threads});
+      now[0] = threads;
+    }
+  }
+}
