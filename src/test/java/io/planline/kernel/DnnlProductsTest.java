@@ -1,0 +1,132 @@
+package io.planline.kernel;
+
+import static io.planline.kernel.Tensors.Layout.CONTIGUOUS;
+import static io.planline.kernel.Tensors.Layout.SLICED;
+import static io.planline.kernel.Tensors.assertReduction;
+import static io.planline.kernel.Tensors.poisoned;
+import static io.planline.kernel.Tensors.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * oneDNN's products against the triple loop of {@link GemmTest}, calling {@link DnnlProducts}
+ * directly so that a product oneDNN silently declined would fail here rather than pass on
+ * OpenBLAS. Runs where oneDNN's natives load (linux-x86_64, as on CI).
+ */
+final class DnnlProductsTest {
+
+  @BeforeEach
+  void needsOneDnn() {
+    assumeTrue(Dnnl.available(), "oneDNN's natives did not load here");
+  }
+
+  @Property(tries = 30)
+  void layoutsBiasAndSum_matchTripleLoop(
+      @ForAll @IntRange(min = 1, max = 3) int batches, @ForAll @IntRange(min = 1, max = 90) int m,
+      @ForAll @IntRange(min = 1, max = 200) int n, @ForAll @IntRange(min = 1, max = 150) int k,
+      @ForAll @IntRange(max = 1) int layoutA, @ForAll @IntRange(max = 1) int layoutB,
+      @ForAll @IntRange(max = 2) int self, @ForAll boolean weight) {
+    Tensor a = matrices(m * 7L + k, layoutA == 1, batches, m, k);
+    // a weight is shared by every batch index (stride 0), as a linear layer's is
+    Tensor b = weight ? matrices(n * 13L + k, layoutB == 1, 1, k, n).expand(batches, k, n)
+        : matrices(n * 13L + k, layoutB == 1, batches, k, n);
+    if (weight) {
+      KernelLibrary.cpu().markWeight(b);
+    }
+    // self: none, a bias row (beta 1), or a full matrix scaled by 0.5
+    Tensor init = switch (self) {
+      case 0 -> null;
+      case 1 -> random(5, CONTIGUOUS, 1, 1, n).expand(batches, m, n);
+      default -> random(9, SLICED, batches, m, n);
+    };
+    float beta = self == 2 ? 0.5f : 1f;
+    Tensor out = poisoned(batches, m, n);
+    assertTrue(DnnlProducts.tryRun(a, b, out, init, beta, 1f), "oneDNN took the product");
+    assertReduction(GemmTest.reference(a, b, init, init == null ? 0 : beta, 1), out,
+        "product " + batches + "x" + m + "x" + n + "x" + k);
+  }
+
+  /** [batches, rows, cols] of random values, each matrix row-major or column-major. */
+  private static Tensor matrices(long seed, boolean columnMajor, long batches, long rows,
+      long cols) {
+    return columnMajor ? random(seed, CONTIGUOUS, batches, cols, rows).transpose(1, 2)
+        : random(seed, CONTIGUOUS, batches, rows, cols);
+  }
+
+  @Test
+  void packedWeight_isMadeOnceAndServesEveryCall() {
+    Tensor w = matrices(3, true, 1, 64, 96);
+    KernelLibrary.cpu().markWeight(w);
+    Tensor bias = random(4, CONTIGUOUS, 1, 1, 96);
+    long before = DnnlWeights.bytes();
+    for (int call = 0; call < 3; call++) {
+      Tensor x = random(100 + call, CONTIGUOUS, 1, 32, 64);
+      Tensor out = poisoned(1, 32, 96);
+      Tensor init = bias.expand(1, 32, 96);
+      assertTrue(DnnlProducts.tryRun(x, w, out, init, 1f, 1f));
+      assertReduction(GemmTest.reference(x, w, init, 1, 1), out, "call " + call);
+    }
+    long made = DnnlWeights.bytes() - before;
+    assertTrue(made >= 64 * 96 * 4, "one packed copy was made, " + made + " bytes");
+    Tensor x = random(7, CONTIGUOUS, 1, 32, 64);
+    DnnlProducts.tryRun(x, w, poisoned(1, 32, 96), null, 0f, 1f);
+    // the same layout (another primitive, no self) reuses the copy, or makes one of its own
+    // layout only if oneDNN chose another
+    assertTrue(DnnlWeights.bytes() - before <= 2 * made);
+  }
+
+  @Test
+  void twoWeightsInOneBuffer_areEachPackedFromTheirOwnBytes() {
+    Tensor both = random(11, CONTIGUOUS, 2, 48, 40);
+    KernelLibrary.cpu().markWeight(both);
+    Tensor first = both.narrow(0, 0, 1);
+    Tensor second = both.narrow(0, 1, 1);
+    Tensor x = random(12, CONTIGUOUS, 1, 20, 48);
+    for (Tensor w : new Tensor[] {first, second, first}) {
+      Tensor out = poisoned(1, 20, 40);
+      assertTrue(DnnlProducts.tryRun(x, w, out, null, 0f, 1f));
+      assertReduction(GemmTest.reference(x, w, null, 0, 1), out, "weight at " + w.byteOffset());
+    }
+  }
+
+  @Test
+  void alphaOtherThanOne_isLeftToTheCallerAndNothingIsWritten() {
+    Tensor a = random(1, CONTIGUOUS, 1, 8, 8);
+    Tensor b = random(2, CONTIGUOUS, 1, 8, 8);
+    Tensor out = poisoned(1, 8, 8);
+    assertFalse(DnnlProducts.tryRun(a, b, out, null, 0f, 2f));
+    assertTrue(Float.isNaN(out.floats().get(0)), "output untouched");
+  }
+
+  @Test
+  void steppedColumns_areLeftToTheCaller() {
+    // SLICED steps the last dimension by 2: neither row- nor column-major
+    Tensor a = random(1, SLICED, 1, 6, 5);
+    Tensor b = random(2, CONTIGUOUS, 1, 5, 7);
+    assertFalse(DnnlProducts.tryRun(a, b, poisoned(1, 6, 7), null, 0f, 1f));
+  }
+
+  @Test
+  void heapOperands_areLeftToTheCaller() {
+    Tensor a = Tensor.heap(io.planline.ir.DType.FLOAT32, 1, 4, 4);
+    Tensor b = random(2, CONTIGUOUS, 1, 4, 4);
+    assertFalse(DnnlProducts.tryRun(a, b, poisoned(1, 4, 4), null, 0f, 1f));
+  }
+
+  @Test
+  void transposedOutput_isLeftToTheCaller() {
+    Tensor a = random(1, CONTIGUOUS, 1, 6, 5);
+    Tensor b = random(2, CONTIGUOUS, 1, 5, 7);
+    Tensor out = poisoned(1, 7, 6).transpose(1, 2);
+    assertFalse(DnnlProducts.tryRun(a, b, out, null, 0f, 1f));
+    assertEquals(6, out.size(1));
+  }
+}
