@@ -47,7 +47,9 @@ public final class KernelLibrary {
    * packed weights); the copy goes when the buffer does.
    */
   public void markWeight(Tensor weight) {
-    DnnlWeights.markConstant(weight);
+    if (Dnnl.available()) {
+      DnnlWeights.markConstant(weight);
+    }
   }
 
   /** How many worker threads the matrix kernels use. */
