@@ -5,8 +5,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Prints the GFLOP/s of OpenBLAS and of the blocked Java GEMM (all cores, and one core) against a
- * naive i-j-k triple loop over heap arrays, measured in the same run for square sizes.
+ * Prints the GFLOP/s of oneDNN (the right operand packed as a model weight is, and plain),
+ * OpenBLAS (split over the cores as planline calls it) and the blocked Java GEMM (all cores, and
+ * one core) against a naive i-j-k triple loop over heap arrays, measured in the same run; each
+ * figure is the best of the calls made in half a second after warm-up.
  *
  * <p>Run: {@code java -cp target/classes io.planline.kernel.KernelBench [size ...]}.
  */
@@ -24,8 +26,8 @@ public final class KernelBench {
     Parallel one = new Parallel(1);
     System.out.printf(Locale.ROOT, "cores=%d  java=%s%n", all.threads(),
         System.getProperty("java.version"));
-    System.out.printf(Locale.ROOT, "%-16s %14s %14s %14s %14s %10s%n", "MxKxN", "openblas",
-        "blocked/all", "blocked/1", "naive", "speedup");
+    System.out.printf(Locale.ROOT, "%-16s %14s %14s %14s %14s %14s %14s%n", "MxKxN",
+        "onednn/packed", "onednn", "openblas", "blocked/all", "blocked/1", "naive");
     for (String shape : shapes) {
       String[] p = shape.split("x");
       int m = Integer.parseInt(p[0]);
@@ -33,17 +35,23 @@ public final class KernelBench {
       int n = p.length == 3 ? Integer.parseInt(p[2]) : m;
       Tensor a = random(m, k, 1);
       Tensor b = random(k, n, 2);
+      Tensor weight = random(k, n, 2);
+      KernelLibrary.cpu().markWeight(weight);
       Tensor c = Tensor.allocate(DType.FLOAT32, 1, m, n);
       double flops = 2.0 * m * k * n;
       double gAll = gflops(flops, () -> Gemm.runJava(all, a, b, c, null, 0f, 1f, true));
       double gOne = gflops(flops, () -> Gemm.runJava(one, a, b, c, null, 0f, 1f, false));
-      double gBlas = gflops(flops, () -> Blas.tryRun(a, b, c, null, 0f, 1f));
+      double gPacked = Dnnl.available()
+          ? gflops(flops, () -> DnnlProducts.tryRun(a, weight, c, null, 0f, 1f)) : Double.NaN;
+      double gDnnl = Dnnl.available()
+          ? gflops(flops, () -> DnnlProducts.tryRun(a, b, c, null, 0f, 1f)) : Double.NaN;
+      double gBlas = gflops(flops, () -> Blas.tryOpenBlas(a, b, c, null, 0f, 1f));
       float[] x = a.toFloatArray();
       float[] y = b.toFloatArray();
       float[] z = new float[m * n];
       double gNaive = gflops(flops, () -> naive(x, y, z, m, k, n));
-      System.out.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %14.2f %9.1fx%n",
-          m + "x" + k + "x" + n, gBlas, gAll, gOne, gNaive, gAll / gNaive);
+      System.out.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %14.2f %14.2f %14.2f%n",
+          m + "x" + k + "x" + n, gPacked, gDnnl, gBlas, gAll, gOne, gNaive);
     }
   }
 
