@@ -84,6 +84,9 @@ final class ConvPoolOps {
     if (bias != null && (bias.dim() != 1 || bias.size(0) != g.outChannels)) {
       throw new IllegalArgumentException("bias " + bias + " must be [" + g.outChannels + "]");
     }
+    if (DnnlConv.tryRun(x, w, bias, stride, padding, dilation, groups, out)) {
+      return;
+    }
     if (ConvChannelsLast.suits(x, w, out, groups)) {
       // Inductor's CPU layout for convolution-heavy models: one OpenBLAS product per image,
       // reading the weights where they lie (OHWI or OIHW: no copy)
