@@ -3,11 +3,13 @@ package io.planline.kernel;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.planline.ir.DType;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.Pointer;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +38,14 @@ final class DnnlConv {
       Caffeine.newBuilder().maximumSize(1024).build();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
-      null, "refused");
+      null, null, null, "refused");
+
+  /**
+   * Where a weight that is not a model's (Inductor's CPU programs copy each 3x3 weight into
+   * channels-last every run) is reordered per call for its primitive; used and grown under the
+   * native-compute turn only.
+   */
+  private static ByteBuffer scratch = ByteBuffer.allocateDirect(0);
 
   private DnnlConv() {}
 
@@ -67,6 +76,15 @@ final class DnnlConv {
       if (packed) {
         p.weights.set_data_handle(DnnlWeights.reordered(w, p.plainWeights,
             p.weights.get_desc()));
+      } else if (p.perCall != null && p.plainMem != null) {
+        long bytes = p.weights.get_desc().get_size();
+        if (scratch.capacity() < bytes) {
+          scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+        }
+        p.plainMem.set_data_handle(Dnnl.address(w));
+        p.weights.set_data_handle(Dnnl.address(scratch, 0));
+        Dnnl.useThreads(bytes);
+        p.perCall.execute(Dnnl.stream(), p.plainMem, p.weights);
       } else {
         p.weights.set_data_handle(Dnnl.address(w));
       }
@@ -116,10 +134,10 @@ final class DnnlConv {
       int groups = (int) sig.params()[6];
       memory.desc src = desc(x);
       memory.desc plainWeights = weightsDesc(w, groups);
-      memory.desc weights = sig.packed()
-          ? new memory.desc(weightsDims(w, groups), memory.data_type.f32,
-              memory.format_tag.any)
-          : plainWeights;
+      // oneDNN has only its reference kernels for plain weights (OHWI or OIHW, with NCHW or
+      // NHWC data): the weights always go in the layout it picks
+      memory.desc weights = new memory.desc(weightsDims(w, groups), memory.data_type.f32,
+          memory.format_tag.any);
       memory.desc dst = desc(out);
       memory.desc biasDesc = bias == null ? new memory.desc() : desc(bias);
       long[] q = sig.params();
@@ -138,7 +156,14 @@ final class DnnlConv {
       }
       IntMemoryMap args = new IntMemoryMap();
       memory srcMem = new memory(src, Dnnl.engine(), (Pointer) null);
-      memory weightsMem = new memory(pd.weights_desc(), Dnnl.engine(), (Pointer) null);
+      memory.desc chosen = pd.weights_desc();
+      memory weightsMem = new memory(chosen, Dnnl.engine(), (Pointer) null);
+      memory plainMem = null;
+      reorder perCall = null;
+      if (!sig.packed() && !chosen.equals(plainWeights)) {
+        plainMem = new memory(plainWeights, Dnnl.engine(), (Pointer) null);
+        perCall = new reorder(plainMem, weightsMem);
+      }
       memory dstMem = new memory(dst, Dnnl.engine(), (Pointer) null);
       memory biasMem = bias == null ? null : new memory(biasDesc, Dnnl.engine(), (Pointer) null);
       args.put(dnnl.DNNL_ARG_SRC, srcMem);
@@ -149,7 +174,7 @@ final class DnnlConv {
       }
       LOG.debug("oneDNN convolution {} on {}", sig, impl);
       return new Primitive(new convolution_forward(pd), srcMem, weightsMem, dstMem, biasMem,
-          args, plainWeights, impl);
+          args, plainWeights, plainMem, perCall, impl);
     } catch (RuntimeException e) {
       // an unimplemented combination: im2col takes it, every time
       LOG.debug("oneDNN convolution refused {}: {}", sig, e.toString());
@@ -185,7 +210,8 @@ final class DnnlConv {
   }
 
   private record Primitive(convolution_forward conv, memory src, memory weights, memory dst,
-      @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights, String impl) {}
+      @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
+      @Nullable memory plainMem, @Nullable reorder perCall, String impl) {}
 
   /** Shapes and strides of the four operands, the geometry, and whether the weight is packed. */
   private record Signature(long[] x, long[] w, long @Nullable [] bias, long[] out,
