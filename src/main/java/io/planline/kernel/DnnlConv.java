@@ -64,9 +64,7 @@ final class DnnlConv {
     Tensor bias = stridedBias == null || (stridedBias.stride(0) == 1 && suits(stridedBias))
         ? stridedBias : dense(stridedBias);
     boolean packed = DnnlWeights.isConstant(w);
-    Signature sig = new Signature(key(x), key(w), bias == null ? null : key(bias), key(out),
-        new long[] {stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
-            groups}, packed);
+    Signature sig = Signature.of(x, w, bias, out, stride, padding, dilation, groups, packed);
     Primitive p = PRIMITIVES.get(sig, s -> make(s, x, w, bias, out));
     if (p == REFUSED) {
       return false;
@@ -102,9 +100,8 @@ final class DnnlConv {
   /** The primitive's implementation for this signature ("refused" if none): for tests. */
   static String implementation(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out) {
-    Signature sig = new Signature(key(x), key(w), bias == null ? null : key(bias), key(out),
-        new long[] {stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
-            groups}, DnnlWeights.isConstant(w));
+    Signature sig = Signature.of(x, w, bias, out, stride, padding, dilation, groups,
+        DnnlWeights.isConstant(w));
     Primitive p = PRIMITIVES.getIfPresent(sig);
     return p == null ? "none" : p.impl;
   }
@@ -216,6 +213,14 @@ final class DnnlConv {
   /** Shapes and strides of the four operands, the geometry, and whether the weight is packed. */
   private record Signature(long[] x, long[] w, long @Nullable [] bias, long[] out,
       long[] params, boolean packed) {
+
+    /** The bias's length only: a strided bias is copied dense before oneDNN sees it. */
+    static Signature of(Tensor x, Tensor w, @Nullable Tensor bias, Tensor out, long[] stride,
+        long[] padding, long[] dilation, int groups, boolean packed) {
+      return new Signature(key(x), key(w), bias == null ? null : new long[] {bias.size(0)},
+          key(out), new long[] {stride[0], stride[1], padding[0], padding[1], dilation[0],
+              dilation[1], groups}, packed);
+    }
 
     @Override
     public boolean equals(Object o) {
