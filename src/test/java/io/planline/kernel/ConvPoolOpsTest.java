@@ -94,6 +94,78 @@ final class ConvPoolOpsTest {
     int[] p = {pad, pad};
     int[] d = {dil, dil};
     assertReduction(convReference(x, w, bias, s, p, d, groups, outShape), out, "conv2d");
+    if (layout == CONTIGUOUS) {
+      assertRanOnDnnl(x, w, bias, longs(s), longs(p), longs(d), groups, out);
+    } else if (Dnnl.available()) {
+      // batch innermost (PERMUTED) or a stride-2 row (SLICED): oneDNN has only its reference
+      // kernels for those, and leaves them to im2col
+      assertEquals("refused", DnnlConv.implementation(x, w, bias, longs(s), longs(p), longs(d),
+          groups, out));
+    }
+  }
+
+  private static long[] longs(int[] v) {
+    return new long[] {v[0], v[1]};
+  }
+
+  /** The call above went to oneDNN (where it loaded), on one of its optimized kernels. */
+  private static void assertRanOnDnnl(Tensor x, Tensor w, Tensor bias, long[] s, long[] p,
+      long[] d, int groups, Tensor out) {
+    if (Dnnl.available()) {
+      String impl = DnnlConv.implementation(x, w, bias, s, p, d, groups, out);
+      assertFalse(impl.equals("none") || impl.equals("refused") || impl.startsWith("ref"),
+          impl);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      // n, c, h, w, oc, k, stride, pad, dilation, groups, bias, channels-last input,
+      // model weight (reordered once into oneDNN's layout)
+      "2, 16, 12, 12, 32, 3, 1, 1, 1, 1, true, true, false",
+      "2, 16, 12, 12, 32, 3, 1, 1, 1, 1, false, true, true",
+      "1, 8, 9, 11, 8, 3, 1, 1, 1, 8, true, true, true", // depthwise
+      "1, 8, 9, 11, 8, 3, 2, 1, 1, 8, false, false, false", // depthwise, NCHW
+      "2, 12, 10, 10, 18, 3, 1, 1, 1, 3, true, true, true", // groups
+      "2, 12, 10, 10, 18, 3, 1, 1, 1, 3, false, false, true",
+      "1, 8, 15, 15, 16, 3, 1, 2, 2, 1, true, true, true", // dilation
+      "1, 8, 15, 15, 16, 3, 1, 3, 3, 1, false, false, false",
+      "2, 6, 17, 13, 10, 5, 3, 2, 1, 1, true, true, true", // stride and padding
+      "2, 6, 17, 13, 10, 4, 2, 3, 1, 2, false, false, true",
+      "1, 3, 32, 32, 16, 7, 2, 3, 1, 1, false, true, true", // ResNet's stem, smaller
+  })
+  void convolution_onDnnl_matchesDirectLoops(int n, int c, int h, int wd, int oc, int k,
+      int stride, int pad, int dil, int groups, boolean withBias, boolean nhwc,
+      boolean modelWeight) {
+    Tensor plain = random(n * 31L + c, CONTIGUOUS, n, c, h, wd);
+    Tensor x = nhwc ? channelsLast(plain) : plain;
+    Tensor w = random(oc * 17L + k, CONTIGUOUS, oc, c / groups, k, k);
+    if (modelWeight) {
+      KernelLibrary.cpu().markWeight(w);
+    }
+    Tensor bias = withBias ? random(oc, CONTIGUOUS, oc) : null;
+    long oh = (h + 2L * pad - (long) dil * (k - 1) - 1) / stride + 1;
+    long ow = (wd + 2L * pad - (long) dil * (k - 1) - 1) / stride + 1;
+    long[] outShape = {n, oc, oh, ow};
+    long[] s = {stride, stride};
+    long[] p = {pad, pad};
+    long[] d = {dil, dil};
+    double[] expected = convReference(x, w, bias, new int[] {stride, stride},
+        new int[] {pad, pad}, new int[] {dil, dil}, groups, outShape);
+    double[] first = null;
+    for (int round = 0; round < 2; round++) {
+      // twice: the second call finds the primitive and (for a model weight) the copy made
+      Tensor out = nhwc ? channelsLast(poisoned(outShape)) : poisoned(outShape);
+      ConvPoolOps.conv2d(Parallel.shared(), x, w, bias, s, p, d, groups, out);
+      assertReduction(expected, out, "conv2d on oneDNN, round " + round);
+      assertRanOnDnnl(x, w, bias, s, p, d, groups, out);
+      double[] got = out.toDoubleArray();
+      if (first == null) {
+        first = got;
+      } else {
+        assertArrayEquals(first, got);
+      }
+    }
   }
 
   /** A tensor of logical shape [a, b, c, d] stored as [a, c, d, b] (channels last). */

@@ -1,0 +1,253 @@
+package io.planline.kernel;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.planline.ir.DType;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.Pointer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Float32 2-D convolutions (inference) on oneDNN ({@link Dnnl}), with groups, stride, symmetric
+ * padding, dilation and an optional bias. Input and output are described by their own strides
+ * (NCHW, channels-last or sliced: nothing is copied); a model's weight is read in the layout
+ * the primitive chose for it, reordered once ({@link DnnlWeights}), any other weight as it
+ * lies.
+ *
+ * <p>Channels-last data runs on oneDNN's own kernels (brg_conv_fwd, brgconv_1x1); NCHW goes
+ * through a wrapper that reorders it per call (jit_uni_ncsp) and was 1.1-1.5x slower on
+ * ResNet-50's shapes (2 AVX-512 cores, batch 1, 3x3 64ch 56x56: 306 GFLOP/s NHWC, 206 NCHW;
+ * 1x1 256->1024 14x14: 321, 284), still far ahead of im2col. Inductor's CPU programs are
+ * channels-last. No size threshold: digits-cnn's 8x8 convolutions went 0.92 -> 0.07 ms per run
+ * at batch 1 and 1.1-1.3 -> 0.35 ms at 64.
+ *
+ * <p>Takes float32 tensors in direct memory; anything else, or a combination oneDNN only runs
+ * on its reference (scalar) kernels, returns {@code false} and {@link ConvPoolOps} goes on to
+ * im2col and products. Primitives are made once per signature and kept with their memory
+ * objects, whose data handles are set per call under the native-compute turn
+ * ({@link NativeCompute}), as in {@link DnnlProducts}.
+ */
+final class DnnlConv {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DnnlConv.class);
+
+  /** Primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}. */
+  private static final Cache<Signature, Primitive> PRIMITIVES =
+      Caffeine.newBuilder().maximumSize(1024).build();
+  @SuppressWarnings("NullAway")
+  private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
+      null, null, null, "refused");
+
+  /**
+   * Where a weight that is not a model's (Inductor's CPU programs copy each 3x3 weight into
+   * channels-last every run) is reordered per call for its primitive; used and grown under the
+   * native-compute turn only. Those reorders cost ResNet-50 [2] about 5 ms of its 53-55 ms of
+   * convolutions per run (measured by skipping them).
+   */
+  private static ByteBuffer scratch = ByteBuffer.allocateDirect(0);
+
+  private DnnlConv() {}
+
+  /**
+   * {@code out = conv2d(x, w) + bias} with the shapes {@link ConvPoolOps#conv2d} checked.
+   * Returns false, having written nothing, when oneDNN is not here or does not take it.
+   */
+  static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor stridedBias, long[] stride,
+      long[] padding, long[] dilation, int groups, Tensor out) {
+    if (!Dnnl.available() || !suits(x) || !suits(w) || !suits(out)
+        || (stridedBias != null && stridedBias.dtype() != DType.FLOAT32)) {
+      return false;
+    }
+    // oneDNN's 1x1 kernels read the bias densely whatever its desc's stride says (a bias with
+    // stride 2 gave NaN from the gaps): a strided bias is copied, out.size(1) floats
+    Tensor bias = stridedBias == null || (stridedBias.stride(0) == 1 && suits(stridedBias))
+        ? stridedBias : dense(stridedBias);
+    boolean packed = DnnlWeights.isConstant(w);
+    Signature sig = Signature.of(x, w, bias, out, stride, padding, dilation, groups, packed);
+    Primitive p = PRIMITIVES.get(sig, s -> make(s, x, w, bias, out));
+    if (p == REFUSED) {
+      return false;
+    }
+    long macs = out.numel() * w.size(1) * w.size(2) * w.size(3);
+    return NativeCompute.run(() -> {
+      if (packed) {
+        p.weights.set_data_handle(DnnlWeights.reordered(w, p.plainWeights,
+            p.weights.get_desc()));
+      } else if (p.perCall != null && p.plainMem != null) {
+        long bytes = p.weights.get_desc().get_size();
+        if (scratch.capacity() < bytes) {
+          scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+        }
+        p.plainMem.set_data_handle(Dnnl.address(w));
+        p.weights.set_data_handle(Dnnl.address(scratch, 0));
+        Dnnl.useThreads(bytes);
+        p.perCall.execute(Dnnl.stream(), p.plainMem, p.weights);
+      } else {
+        p.weights.set_data_handle(Dnnl.address(w));
+      }
+      p.src.set_data_handle(Dnnl.address(x));
+      p.dst.set_data_handle(Dnnl.address(out));
+      if (p.bias != null && bias != null) {
+        p.bias.set_data_handle(Dnnl.address(bias));
+      }
+      Dnnl.useThreads(macs);
+      p.conv.execute(Dnnl.stream(), p.args);
+      return true;
+    });
+  }
+
+  /** The primitive's implementation for this signature ("refused" if none): for tests. */
+  static String implementation(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
+      long[] padding, long[] dilation, int groups, Tensor out) {
+    Signature sig = Signature.of(x, w, bias, out, stride, padding, dilation, groups,
+        DnnlWeights.isConstant(w));
+    Primitive p = PRIMITIVES.getIfPresent(sig);
+    return p == null ? "none" : p.impl;
+  }
+
+  private static Tensor dense(Tensor bias) {
+    Tensor c = Tensor.allocate(bias.dtype(), bias.shapeRef());
+    IndexingOps.copy(bias, c, false);
+    return c;
+  }
+
+  private static boolean suits(Tensor t) {
+    if (t.dtype() != DType.FLOAT32 || !t.data().isDirect()
+        || t.byteOffset() % 4 != 0) {
+      return false;
+    }
+    for (int d = 0; d < t.dim(); d++) {
+      if (t.stride(d) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Primitive make(Signature sig, Tensor x, Tensor w, @Nullable Tensor bias,
+      Tensor out) {
+    try {
+      int groups = (int) sig.params()[6];
+      memory.desc src = desc(x);
+      memory.desc plainWeights = weightsDesc(w, groups);
+      // oneDNN has only its reference kernels for plain weights (OHWI or OIHW, with NCHW or
+      // NHWC data): the weights always go in the layout it picks
+      memory.desc weights = new memory.desc(weightsDims(w, groups), memory.data_type.f32,
+          memory.format_tag.any);
+      memory.desc dst = desc(out);
+      memory.desc biasDesc = bias == null ? new memory.desc() : desc(bias);
+      long[] q = sig.params();
+      // oneDNN counts dilation from 0 (a dense kernel is dilation 0); torch from 1
+      long[] strides = {q[0], q[1]};
+      long[] pad = {q[2], q[3]};
+      long[] dil = {q[4] - 1, q[5] - 1};
+      convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(
+          Dnnl.engine(), dnnl.prop_kind.forward_inference, dnnl.algorithm.convolution_direct,
+          src, weights, biasDesc, dst, strides, dil, pad, pad, new primitive_attr(), false);
+      String impl = pd.impl_info_str().getString();
+      if (impl.startsWith("ref")) {
+        // the reference kernels are scalar loops, far slower than im2col and OpenBLAS
+        LOG.debug("oneDNN convolution {} only on {}: left to im2col", sig, impl);
+        return REFUSED;
+      }
+      IntMemoryMap args = new IntMemoryMap();
+      memory srcMem = new memory(src, Dnnl.engine(), (Pointer) null);
+      memory.desc chosen = pd.weights_desc();
+      memory weightsMem = new memory(chosen, Dnnl.engine(), (Pointer) null);
+      memory plainMem = null;
+      reorder perCall = null;
+      if (!sig.packed() && !chosen.equals(plainWeights)) {
+        plainMem = new memory(plainWeights, Dnnl.engine(), (Pointer) null);
+        perCall = new reorder(plainMem, weightsMem);
+      }
+      memory dstMem = new memory(dst, Dnnl.engine(), (Pointer) null);
+      memory biasMem = bias == null ? null : new memory(biasDesc, Dnnl.engine(), (Pointer) null);
+      args.put(dnnl.DNNL_ARG_SRC, srcMem);
+      args.put(dnnl.DNNL_ARG_WEIGHTS, weightsMem);
+      args.put(dnnl.DNNL_ARG_DST, dstMem);
+      if (biasMem != null) {
+        args.put(dnnl.DNNL_ARG_BIAS, biasMem);
+      }
+      LOG.debug("oneDNN convolution {} on {}", sig, impl);
+      return new Primitive(new convolution_forward(pd), srcMem, weightsMem, dstMem, biasMem,
+          args, plainWeights, plainMem, perCall, impl);
+    } catch (RuntimeException e) {
+      // an unimplemented combination: im2col takes it, every time
+      LOG.debug("oneDNN convolution refused {}: {}", sig, e.toString());
+      return REFUSED;
+    }
+  }
+
+  private static memory.desc desc(Tensor t) {
+    return new memory.desc(t.shape(), memory.data_type.f32, t.strideRef().clone());
+  }
+
+  private static long[] weightsDims(Tensor w, int groups) {
+    return groups == 1 ? w.shape()
+        : new long[] {groups, w.size(0) / groups, w.size(1), w.size(2), w.size(3)};
+  }
+
+  /** [OC, IC/g, KH, KW], or with groups oneDNN's [g, OC/g, IC/g, KH, KW] over the same memory. */
+  private static memory.desc weightsDesc(Tensor w, int groups) {
+    if (groups == 1) {
+      return desc(w);
+    }
+    long[] s = w.strideRef();
+    long ocg = w.size(0) / groups;
+    long[] dims = weightsDims(w, groups);
+    long[] strides = {s[0] * ocg, s[0], s[1], s[2], s[3]};
+    return new memory.desc(dims, memory.data_type.f32, strides);
+  }
+
+  private static long[] key(Tensor t) {
+    long[] k = Arrays.copyOf(t.shapeRef(), t.dim() * 2);
+    System.arraycopy(t.strideRef(), 0, k, t.dim(), t.dim());
+    return k;
+  }
+
+  private record Primitive(convolution_forward conv, memory src, memory weights, memory dst,
+      @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
+      @Nullable memory plainMem, @Nullable reorder perCall, String impl) {}
+
+  /** Shapes and strides of the four operands, the geometry, and whether the weight is packed. */
+  private record Signature(long[] x, long[] w, long @Nullable [] bias, long[] out,
+      long[] params, boolean packed) {
+
+    /** The bias's length only: a strided bias is copied dense before oneDNN sees it. */
+    static Signature of(Tensor x, Tensor w, @Nullable Tensor bias, Tensor out, long[] stride,
+        long[] padding, long[] dilation, int groups, boolean packed) {
+      return new Signature(key(x), key(w), bias == null ? null : new long[] {bias.size(0)},
+          key(out), new long[] {stride[0], stride[1], padding[0], padding[1], dilation[0],
+              dilation[1], groups}, packed);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Signature s && packed == s.packed && Arrays.equals(x, s.x)
+          && Arrays.equals(w, s.w) && Arrays.equals(bias, s.bias) && Arrays.equals(out, s.out)
+          && Arrays.equals(params, s.params);
+    }
+
+    @Override
+    public int hashCode() {
+      return (((Arrays.hashCode(x) * 31 + Arrays.hashCode(w)) * 31 + Arrays.hashCode(bias)) * 31
+          + Arrays.hashCode(out)) * 31 + Arrays.hashCode(params) + (packed ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+      return "x " + Arrays.toString(x) + ", w " + Arrays.toString(w) + ", bias "
+          + Arrays.toString(bias) + ", out " + Arrays.toString(out) + ", params "
+          + Arrays.toString(params) + (packed ? ", packed" : "");
+    }
+  }
+}
