@@ -19,8 +19,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class FreedBuffers {
 
-  /** What the CPU backend keeps at most. */
-  static final long DEFAULT_BYTES = 256L << 20;
+  /**
+   * What the CPU backend keeps at most: {@code planline.cpu.kept-buffer-bytes}, by default a
+   * quarter of the heap's limit (the JVM's default limit on direct memory is the heap's) between
+   * 256 MiB and 2 GiB. A fixed 256 MiB could not keep both GPT-2 [8,128]'s 209 MB arena and its
+   * 206 MB of logits, so every request allocated, zeroed and faulted in one of them afresh and
+   * the collector ran every few requests: {@code run --profile 4} took 1,665 ms per run, 866 with
+   * room for both (2026-12-04).
+   */
+  static final long DEFAULT_BYTES = Long.getLong("planline.cpu.kept-buffer-bytes",
+      Math.min(2L << 30, Math.max(256L << 20, Runtime.getRuntime().maxMemory() / 4)));
 
   private final Map<Integer, Queue<ByteBuffer>> bySize = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
