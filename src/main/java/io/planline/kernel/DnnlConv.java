@@ -45,7 +45,7 @@ final class DnnlConv {
       Caffeine.newBuilder().maximumSize(1024).build();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
-      null, null, null, "refused");
+      null, null, null, "refused", null);
 
   /**
    * Where a weight that is not a model's (Inductor's CPU programs copy each 3x3 weight into
@@ -80,10 +80,9 @@ final class DnnlConv {
     long macs = out.numel() * w.size(1) * w.size(2) * w.size(3);
     return NativeCompute.run(() -> {
       if (packed) {
-        p.weights.set_data_handle(DnnlWeights.reordered(w, p.plainWeights,
-            p.weights.get_desc()));
+        p.weights.set_data_handle(DnnlWeights.reordered(w, p, p.plainWeights, p.chosen));
       } else if (p.perCall != null && p.plainMem != null) {
-        long bytes = p.weights.get_desc().get_size();
+        long bytes = p.chosen.get_size();
         if (scratch.capacity() < bytes) {
           scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
         }
@@ -179,7 +178,7 @@ final class DnnlConv {
       }
       LOG.debug("oneDNN convolution {} on {}", sig, impl);
       return new Primitive(new convolution_forward(pd), srcMem, weightsMem, dstMem, biasMem,
-          args, plainWeights, plainMem, perCall, impl);
+          args, plainWeights, plainMem, perCall, impl, chosen);
     } catch (RuntimeException e) {
       // an unimplemented combination: im2col takes it, every time
       LOG.debug("oneDNN convolution refused {}: {}", sig, e.toString());
@@ -216,7 +215,7 @@ final class DnnlConv {
 
   private record Primitive(convolution_forward conv, memory src, memory weights, memory dst,
       @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
-      @Nullable memory plainMem, @Nullable reorder perCall, String impl) {}
+      @Nullable memory plainMem, @Nullable reorder perCall, String impl, memory.desc chosen) {}
 
   /** Shapes and strides of the four operands, the geometry, and whether the weight is packed. */
   private record Signature(long[] x, long[] w, long @Nullable [] bias, long[] out,

@@ -40,7 +40,7 @@ final class DnnlProducts {
       Caffeine.newBuilder().maximumSize(1024).build();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
-      null);
+      null, null);
 
   private DnnlProducts() {}
 
@@ -74,7 +74,7 @@ final class DnnlProducts {
         IndexingOps.copy(init, c, false);
       }
       if (packed) {
-        p.weights.set_data_handle(DnnlWeights.reordered(b, p.plainWeights, p.weights.get_desc()));
+        p.weights.set_data_handle(DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights));
       } else {
         p.weights.set_data_handle(Dnnl.address(b));
       }
@@ -134,7 +134,7 @@ final class DnnlProducts {
         args.put(dnnl.DNNL_ARG_BIAS, biasMem);
       }
       return new Primitive(new matmul(pd), srcMem, weightsMem, dstMem, biasMem, args,
-          plainWeights);
+          plainWeights, chosen);
     } catch (RuntimeException e) {
       // an unimplemented combination: OpenBLAS takes it, every time
       LOG.debug("oneDNN matmul refused {}: {}", sig, e.toString());
@@ -147,7 +147,8 @@ final class DnnlProducts {
   }
 
   private record Primitive(matmul matmul, memory src, memory weights, memory dst,
-      @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights) {}
+      @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
+      memory.desc chosenWeights) {}
 
   /** What decides a primitive: the three operands' keys, packing, and self's treatment. */
   private record Signature(long[] a, long[] b, long[] c, boolean packed, int self, int beta) {
