@@ -520,11 +520,15 @@ def build_program(ep, input_names, output_names, name, log=print):
 # files
 # --------------------------------------------------------------------------------------------
 
-def write_safetensors(path, tensors, metadata=None):
-    """Write ``{key: tensor}`` in the safetensors layout (little-endian, header padded to 8)."""
+def write_safetensors(path, tensors, metadata=None, strided=()):
+    """Write ``{key: tensor}`` in the safetensors layout (little-endian, header padded to 8).
+
+    Keys in ``strided`` (weights whose program.json entry gives a stride) are written in memory
+    order (``physical_order``); every other tensor in row-major order of its shape."""
     header, blobs, offset = {}, [], 0
     for key, tensor in tensors.items():
-        tensor = tensor.detach().cpu().contiguous()
+        tensor = tensor.detach().cpu()
+        tensor = physical_order(key, tensor) if key in strided else tensor.contiguous()
         if tensor.dtype not in SAFETENSORS_DTYPES:
             raise ExportError(f"weight {key}: dtype {tensor.dtype} unsupported")
         array = tensor.numpy()
@@ -542,6 +546,20 @@ def write_safetensors(path, tensors, metadata=None):
         f.write(raw)
         for blob in blobs:
             f.write(blob)
+
+
+def physical_order(key, tensor):
+    """``tensor`` as it lies in memory: contiguous as is, else its dimensions permuted by
+    decreasing stride (a channels-last [O, I, kh, kw] weight becomes [O, kh, kw, I]), whose
+    row-major data are the strided tensor's storage in order (program.json gives the stride)."""
+    if tensor.is_contiguous():
+        return tensor
+    order = sorted(range(tensor.dim()), key=lambda d: (-tensor.stride(d), d))
+    permuted = tensor.permute(order)
+    if not permuted.is_contiguous() or tensor.storage_offset() != 0:
+        raise ExportError(f"weight {key}: strides {tuple(tensor.stride())} of shape "
+                          f"{tuple(tensor.shape)} are not a permutation of a dense layout")
+    return permuted
 
 
 def tensor_json(tensor):

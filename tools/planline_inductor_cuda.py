@@ -144,6 +144,7 @@ class _CudaTranslator(_Translator):
     """The CPU translator with Triton kernel calls instead of C++ ones."""
 
     device = "cuda:0"
+    weight_strides = False  # GPU exports keep contiguous weights (the CUDA upload assumes it)
 
     def __init__(self, *args, module, out_dir, **kwargs):
         super().__init__(*args, sources={}, **kwargs)

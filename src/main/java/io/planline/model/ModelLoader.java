@@ -250,12 +250,14 @@ public final class ModelLoader {
             + w.name() + " of " + source.describe(programFile) + ")");
       }
       long[] want = w.shape().stream().mapToLong(Long::longValue).toArray();
-      if (t.dtype() != w.dtype() || !java.util.Arrays.equals(t.shape(), want)) {
+      if (w.stride() == null && (t.dtype() != w.dtype() || !java.util.Arrays.equals(t.shape(),
+          want))) {
         throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "is " + t.dtype()
             + " " + java.util.Arrays.toString(t.shape()) + " but the program declares " + w.dtype()
             + " " + w.shape());
       }
-      flushed += t.flushSubnormals();
+      flushed += t.flushSubnormals(); // on the stored, contiguous tensor, before any restriding
+      t = WeightLayouts.strided(w, t, weightsFile);
       weights.put(w.name(), t);
       bytes += t.numel() * t.dtype().itemSize();
     }

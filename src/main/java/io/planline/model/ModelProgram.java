@@ -76,13 +76,24 @@ public record ModelProgram(String source, String name, List<String> symbols,
     }
   }
 
-  /** A weight: its program name, its key in the weights file, dtype and shape. */
-  public record WeightSpec(String name, String tensor, DType dtype, List<Long> shape) {
+  /**
+   * A weight: its program name, its key in the weights file, dtype and shape, and its strides in
+   * elements where it is not contiguous ({@code null}: row-major; format version 3, see
+   * {@link WeightLayouts}).
+   */
+  public record WeightSpec(String name, String tensor, DType dtype, List<Long> shape,
+      @Nullable List<Long> stride) {
     public WeightSpec {
       requireNonNull(name, "name");
       requireNonNull(tensor, "tensor");
       requireNonNull(dtype, "dtype");
       shape = List.copyOf(shape);
+      stride = stride == null ? null : List.copyOf(stride);
+    }
+
+    /** A contiguous weight. */
+    public WeightSpec(String name, String tensor, DType dtype, List<Long> shape) {
+      this(name, tensor, dtype, shape, null);
     }
   }
 

@@ -14,14 +14,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads {@code program.json} (format {@code planline-program}, versions 1 and 2; see
+ * Reads {@code program.json} (format {@code planline-program}, versions 1 to 3; see
  * {@code docs/model-format.md}) into a {@link ModelProgram}, checking that every name a line uses
  * was defined before it and that every size parses, so a bad program fails at load time.
  */
 public final class ModelProgramReader {
 
   /** The newest format version this build reads (it reads every one from 1). */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,16 +72,8 @@ public final class ModelProgramReader {
       inputs.add(new ModelProgram.TensorSpec(at.name(n, defined), at.dtype(n),
           at.exprs(n, "shape", symbols)));
     }
-    List<ModelProgram.WeightSpec> weights = new ArrayList<>();
-    JsonNode ws = f.array(root, "weights");
-    for (int i = 0; i < ws.size(); i++) {
-      Fields at = f.at("weights[" + i + "]");
-      JsonNode n = ws.get(i);
-      List<Long> shape = new ArrayList<>();
-      at.array(n, "shape").forEach(d -> shape.add(d.asLong()));
-      weights.add(new ModelProgram.WeightSpec(at.name(n, defined), at.text(n, "tensor"),
-          at.dtype(n), shape));
-    }
+    List<ModelProgram.WeightSpec> weights = WeightLayouts.read(f, f.array(root, "weights"),
+        version, defined);
     ModelProgram.Compiled compiled = version >= 2 && root.has("compiled")
         ? CompiledReader.read(f.at("compiled"), root.get("compiled")) : null;
     List<Template> lines = new ArrayList<>();

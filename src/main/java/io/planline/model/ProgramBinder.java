@@ -81,6 +81,10 @@ public final class ProgramBinder {
     }
     for (ModelProgram.WeightSpec w : program.weights()) {
       Buffer b = contiguous(w.name(), w.dtype(), w.shape());
+      if (w.stride() != null) { // a dense permutation (checked at read): the same storage size
+        b = new Buffer(b.name(), b.device(), b.dtype(), b.shape(), w.stride(), b.bytes(),
+            b.storageExpr(), b.aligned());
+      }
       known.put(b.name(), b);
       inputs.add(b);
     }

@@ -85,8 +85,8 @@ final class CompiledProgramTest {
   @Test
   void read_unknownVersionOrKind_isRefusedNamingIt() throws IOException {
     ObjectNode p = builtIn("tiny-gpt");
-    p.put("version", 3);
-    assertTrue(problem(p).contains("version 3 is not supported"), problem(p));
+    p.put("version", 4);
+    assertTrue(problem(p).contains("version 4 is not supported"), problem(p));
     ObjectNode q = builtIn("tiny-gpt");
     ((ObjectNode) q.get("compiled")).put("kind", "tvm-llvm");
     assertTrue(problem(q).contains("'tvm-llvm' is not a kind this build runs (inductor-cpp, "

@@ -206,6 +206,13 @@ public final class CudaBackend extends Backend {
     long total = 0;
     Map<String, Long> offsets = new LinkedHashMap<>();
     for (var e : weights.entrySet()) {
+      if (!e.getValue().isContiguous()) {
+        // the upload below writes row-major data with contiguous strides, which a Triton kernel
+        // compiled for the weight's own strides would misread; GPU exports write no strides
+        throw new IllegalArgumentException("weight " + e.getKey() + " is strided (stride "
+            + java.util.Arrays.toString(e.getValue().stride()) + ", format version 3, a CPU "
+            + "export); the CUDA backend uploads contiguous weights only");
+      }
       offsets.put(e.getKey(), total);
       total += (e.getValue().numel() * e.getValue().dtype().itemSize() + WEIGHT_ALIGN - 1)
           / WEIGHT_ALIGN * WEIGHT_ALIGN;
