@@ -4,7 +4,9 @@
 dimensions the spec marks dynamic), captures what Inductor's Python wrapper holds just before its
 own memory planning — its line objects (``AllocateLine``, ``FreeIfNotReusedLine``, ``ReuseLine``,
 ``KernelCallLine``, ``ExternKernelOutLine``) and the IR nodes they carry — and writes a planline
-model folder of format version 2 (docs/model-format.md):
+model folder of format version 2, or 3 where a weight is strided (4-D weights are given
+channels-last memory format first, the layout Inductor's CPU convolution reads in place;
+docs/model-format.md):
 
 - ``program.json``: those lines in the format's vocabulary, Inductor's buffer names, sizes and
   strides kept; extern products (``extern_kernels.mm`` and kin) become ATen ``KernelCallLine``s

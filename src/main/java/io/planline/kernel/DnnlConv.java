@@ -48,10 +48,11 @@ final class DnnlConv {
       null, null, null, "refused", null);
 
   /**
-   * Where a weight that is not a model's (Inductor's CPU programs copy each 3x3 weight into
-   * channels-last every run) is reordered per call for its primitive; used and grown under the
-   * native-compute turn only. Those reorders cost ResNet-50 [2] about 5 ms of its 53-55 ms of
-   * convolutions per run (measured by skipping them).
+   * Where a weight that is not a model's (Inductor's CPU programs exported with contiguous
+   * weights copy each 3x3 weight into channels-last every run; exports since format version 3
+   * carry channels-last weights and have no such copies) is reordered per call for its
+   * primitive; used and grown under the native-compute turn only. Those reorders cost
+   * ResNet-50 [2] about 5 ms of its 53-55 ms of convolutions per run (measured by skipping them).
    */
   private static ByteBuffer scratch = ByteBuffer.allocateDirect(0);
 
