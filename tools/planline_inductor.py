@@ -745,7 +745,9 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
     check_versions()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    model = channels_last_weights(model.eval())
+    # A program without its own weights file reads the folder's shared row-major one
+    # (build_inductor_models.py): its weights must stay contiguous.
+    model = channels_last_weights(model.eval()) if weights else model.eval()
     user_args = [t.clone() for t in inputs.values()]
     capture, compiled_outputs = compile_and_capture_with(model, user_args, inputs, dynamic)
     graph = capture.graphs[0]

@@ -94,8 +94,8 @@ final class WeightLayouts {
   /**
    * The weight as the program reads it: {@code stored} itself when contiguous, else a view of
    * the same buffer with the program's strides. The stored tensor must then have the weight's
-   * dtype, a shape that is a permutation of the weight's (its dimensions in memory order) and
-   * exactly as many elements as the strided weight reaches.
+   * dtype, the weight's shape in memory order ({@link #memoryOrder}, size-1 dimensions anywhere)
+   * and exactly as many elements as the strided weight reaches.
    */
   static Tensor strided(ModelProgram.WeightSpec w, Tensor stored, String weightsFile) {
     if (w.stride() == null) {
@@ -103,15 +103,16 @@ final class WeightLayouts {
     }
     long[] shape = w.shape().stream().mapToLong(Long::longValue).toArray();
     long[] stride = w.stride().stream().mapToLong(Long::longValue).toArray();
-    long[] sortedStored = stored.shape().clone();
-    long[] sortedWant = shape.clone();
-    Arrays.sort(sortedStored);
-    Arrays.sort(sortedWant);
-    if (stored.dtype() != w.dtype() || !Arrays.equals(sortedStored, sortedWant)) {
+    long[] memoryOrder = memoryOrder(shape, stride);
+    // size-1 dimensions may sit anywhere (their stride is arbitrary, so is their place); the
+    // rest must be in memory order, which catches a row-major file under a strided program
+    // (e.g. [32, 16, 3, 3] where [32, 3, 3, 16] is due) unless the two orders coincide
+    if (stored.dtype() != w.dtype() || !Arrays.equals(withoutOnes(stored.shape()),
+        withoutOnes(memoryOrder))) {
       throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "is "
           + stored.dtype() + " " + Arrays.toString(stored.shape()) + " but the program declares "
-          + w.dtype() + " " + w.shape() + " stride " + w.stride() + " (stored in memory order: "
-          + "a permutation of that shape)");
+          + w.dtype() + " " + w.shape() + " stride " + w.stride() + ", stored in memory order as "
+          + Arrays.toString(memoryOrder));
     }
     long reach = 1;
     for (int d = 0; d < shape.length; d++) {
@@ -126,5 +127,21 @@ final class WeightLayouts {
           + " of shape " + w.shape() + " reaches " + reach);
     }
     return stored.asStrided(shape, stride, 0);
+  }
+
+  /** The shape's sizes by decreasing stride (ties by dimension): the stored tensor's shape. */
+  static long[] memoryOrder(long[] shape, long[] stride) {
+    Integer[] order = new Integer[shape.length];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, (a, b) -> Long.compare(stride[b], stride[a])); // stable: ties by index
+    long[] out = new long[shape.length];
+    for (int i = 0; i < order.length; i++) {
+      out[i] = shape[order[i]];
+    }
+    return out;
+  }
+
+  private static long[] withoutOnes(long[] shape) {
+    return Arrays.stream(shape).filter(d -> d != 1).toArray();
   }
 }

@@ -126,7 +126,18 @@ final class WeightLayoutsTest {
     ModelFolders.write(dir, PROGRAM, "fc.weight", new long[] {2, 6}, STORED);
     String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
     assertTrue(msg.contains("weights.safetensors") && msg.contains("tensor fc.weight")
-        && msg.contains("is float32 [2, 6] but the program declares float32 [4, 3] stride [1, 4]"),
-        msg);
+        && msg.contains("is float32 [2, 6] but the program declares float32 [4, 3] stride [1, 4]"
+            + ", stored in memory order as [3, 4]"), msg);
+    // a row-major file under a strided program (a program written without its weights, beside
+    // another program's file): the same elements, in the other order
+    ModelFolders.write(dir, PROGRAM, "fc.weight", new long[] {4, 3}, STORED);
+    msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
+    assertTrue(msg.contains("is float32 [4, 3] but"), msg);
+  }
+
+  @Test
+  void memoryOrder_channelsLastConvolutionWeight_isOhwi() {
+    assertArrayEquals(new long[] {64, 7, 7, 3}, WeightLayouts.memoryOrder(
+        new long[] {64, 3, 7, 7}, new long[] {147, 1, 21, 3}));
   }
 }
