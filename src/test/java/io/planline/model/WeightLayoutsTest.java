@@ -14,6 +14,7 @@ import io.planline.testing.ModelFolders;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import io.planline.testing.StridedWeightProgram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,33 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Strided weights (format version 3): read, checked against the stored data, viewed in place. */
 final class WeightLayoutsTest {
 
-  /**
-   * y = relu(x @ w) with w [4, 3] column-major (stride [1, 4]): stored in memory order, i.e. as
-   * the [3, 4] row-major matrix w^T. A reader that ignored the stride would read w^T's bytes as
-   * a [4, 3] row-major w and get other numbers.
-   */
-  static final String PROGRAM = """
-      {"format": "planline-program", "version": 3, "name": "strided",
-       "symbols": ["s0"],
-       "inputs": [{"name": "x", "dtype": "float32", "shape": ["s0", 4]}],
-       "outputs": [{"name": "y", "buffer": "buf1"}],
-       "weights": [{"name": "w", "tensor": "fc.weight", "dtype": "float32", "shape": [4, 3],
-                    "stride": [1, 4]}],
-       "lines": [
-        {"kind": "AllocateLine", "node": {"name": "buf0", "device": "cpu", "dtype": "float32",
-         "shape": ["s0", 3], "stride": [3, 1], "storage_expr": "3*s0"}},
-        {"kind": "KernelCallLine", "kernel_name": "aten.mm.default", "outputs": ["buf0"],
-         "call_args": ["x", "w"]},
-        {"kind": "AllocateLine", "node": {"name": "buf1", "device": "cpu", "dtype": "float32",
-         "shape": ["s0", 3], "stride": [3, 1], "storage_expr": "3*s0"}},
-        {"kind": "KernelCallLine", "kernel_name": "aten.relu.default", "outputs": ["buf1"],
-         "call_args": ["buf0"]},
-        {"kind": "FreeIfNotReusedLine", "node": {"name": "buf0"}}
-       ]}
-      """;
+  /** The program of {@link StridedWeightProgram}: w [4, 3] column-major. */
+  static final String PROGRAM = StridedWeightProgram.TEXT;
 
   /** The stored [3, 4] data: row j holds column j of w. */
-  static final float[] STORED = {1, 2, 3, 4, -1, -2, -3, -4, 0.5f, 0, 0, 0.25f};
+  static final float[] STORED = StridedWeightProgram.STORED;
 
   private final CpuBackend backend = new CpuBackend(1);
 
