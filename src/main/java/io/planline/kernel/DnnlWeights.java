@@ -2,6 +2,7 @@ package io.planline.kernel;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,10 +32,11 @@ final class DnnlWeights {
   /**
    * One reordered copy: which view of the buffer, in which layout, for which primitive (found
    * by identity on later calls: comparing oneDNN descriptors goes through JNI, and took a
-   * 1x64x128 product from 12 to 2.6 GFLOP/s), and its address.
+   * 1x64x128 product from 12 to 2.6 GFLOP/s), and its address. The primitive is held weakly:
+   * one evicted from its cache must not stay alive through a weight's copy.
    */
-  private record Copy(int offset, Object user, memory.desc view, memory.desc layout,
-      ByteBuffer data, BytePointer address) {}
+  private record Copy(int offset, WeakReference<Object> user, memory.desc view,
+      memory.desc layout, ByteBuffer data, BytePointer address) {}
 
   private DnnlWeights() {}
 
@@ -72,14 +74,15 @@ final class DnnlWeights {
     }
     int offset = weight.byteOffset();
     for (Copy c : copies) {
-      if (c.offset == offset && c.user == user) {
+      if (c.offset == offset && c.user.get() == user) {
         return c.address;
       }
     }
     for (Copy c : copies) {
       if (c.offset == offset && c.view.equals(view) && c.layout.equals(layout)) {
         // another primitive wanting the same copy: remember it under this one too
-        copies.add(new Copy(offset, user, view, layout, c.data, c.address));
+        copies.removeIf(k -> k.user.get() == null);
+        copies.add(new Copy(offset, new WeakReference<>(user), view, layout, c.data, c.address));
         return c.address;
       }
     }
@@ -90,7 +93,7 @@ final class DnnlWeights {
     memory to = new memory(layout, Dnnl.engine(), address);
     Dnnl.useThreads(bytes);
     new reorder(from, to).execute(Dnnl.stream(), from, to);
-    copies.add(new Copy(offset, user, view, layout, data, address));
+    copies.add(new Copy(offset, new WeakReference<>(user), view, layout, data, address));
     LOG.debug("reordered a weight {} for oneDNN ({} bytes; {} in all)", weight, bytes,
         BYTES.addAndGet(bytes));
     return address;
