@@ -96,26 +96,17 @@ final class Cublas implements AutoCloseable {
 
   /** cuBLAS, or null (logged once, with why) when its library cannot be loaded. */
   static @Nullable Cublas open() {
-    if (Boolean.getBoolean("planline.cuda.no-cublas")) {
-      LOG.info("cuBLAS disabled (planline.cuda.no-cublas): products run on planline's kernels");
-      return null;
-    }
-    List<String> problems = new ArrayList<>();
-    Cublas found = NvidiaLibraries.first("planline.cuda.cublas", "PLANLINE_CUBLAS",
-        List.of("cublas", "libcublas.so.13", "libcublas.so.12"), name -> {
+    return NvidiaLibraries.open(new NvidiaLibraries.Library("cuBLAS", "planline.cuda.no-cublas",
+        "planline.cuda.cublas", "PLANLINE_CUBLAS",
+        List.of("cublas", "libcublas.so.13", "libcublas.so.12"),
+        "products run on planline's own GEMM kernels"), name -> {
           Lib lib = Native.load(name, Lib.class);
           Direct.bind(name);
           boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
           LOG.info("cuBLAS from {} for products ({})", name, tf32 ? "TF32 allowed"
               : "float32, no TF32");
           return new Cublas(lib, tf32);
-        }, problems);
-    if (found != null) {
-      return found;
-    }
-    LOG.warn("cuBLAS not found ({}); products run on planline's own GEMM kernels. Set "
-        + "-Dplanline.cuda.cublas=/path/to/libcublas.so.N to use it", problems);
-    return null;
+        });
   }
 
   /** Device bytes of the workspaces taken so far (one per stream that ran a product). */

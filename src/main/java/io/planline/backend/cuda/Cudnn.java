@@ -82,13 +82,10 @@ final class Cudnn implements AutoCloseable {
 
   /** cuDNN, or null (logged once, with why) when its library cannot be loaded. */
   static @Nullable Cudnn open() {
-    if (Boolean.getBoolean("planline.cuda.no-cudnn")) {
-      LOG.info("cuDNN disabled (planline.cuda.no-cudnn): convolutions run on planline's kernels");
-      return null;
-    }
-    List<String> problems = new ArrayList<>();
-    Cudnn found = NvidiaLibraries.first("planline.cuda.cudnn", "PLANLINE_CUDNN",
-        List.of("cudnn", "libcudnn.so.9", "libcudnn.so.8"), name -> {
+    return NvidiaLibraries.open(new NvidiaLibraries.Library("cuDNN", "planline.cuda.no-cudnn",
+        "planline.cuda.cudnn", "PLANLINE_CUDNN",
+        List.of("cudnn", "libcudnn.so.9", "libcudnn.so.8"),
+        "convolutions run on planline's own kernels"), name -> {
           CudnnLib lib = Native.load(name, CudnnLib.class);
           long version = lib.cudnnGetVersion();
           if (version < 8000) {
@@ -99,13 +96,7 @@ final class Cudnn implements AutoCloseable {
           LOG.info("cuDNN {} from {} for convolutions ({})", version, name,
               tf32 ? "TF32 allowed" : "float32, no TF32");
           return new Cudnn(lib, tf32);
-        }, problems);
-    if (found != null) {
-      return found;
-    }
-    LOG.info("cuDNN not found ({}); convolutions run on planline's own kernels. Set "
-        + "-Dplanline.cuda.cudnn=/path/to/libcudnn.so.N to use it", problems);
-    return null;
+        });
   }
 
   /** Device bytes of the workspaces taken so far (one per stream that ran a convolution). */
