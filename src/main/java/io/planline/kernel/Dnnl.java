@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * oneDNN (the UXL Foundation's deep-learning primitives, formerly Intel's; JavaCPP's presets with
  * linux-x86_64 natives) for the CPU's products and convolutions. It picks its kernels for the
  * processor at run time (AVX-512 where there is, AVX2 elsewhere) and reorders constant weights
- * once into the layout its kernels read fastest. On the 2-core AVX-512 build machine it measured
- * 391-416 GFLOP/s on BERT's products (M = 128), against 100 for OpenBLAS on one thread and about
- * 155 split over two (docs/benchmarks.md, "oneDNN").
+ * once into the layout its kernels read fastest. On the 2-core AVX-512 build machine
+ * {@code KernelBench} printed 403-426 GFLOP/s on BERT's products (M = 128, weight packed)
+ * against 162-172 for OpenBLAS split over the two cores (docs/benchmarks.md, "oneDNN").
  *
  * <p>One CPU engine and one stream for the process. oneDNN runs its parallel regions on OpenMP,
  * the same runtime as Inductor's compiled kernels ({@link OpenMpThreads}), and is called one

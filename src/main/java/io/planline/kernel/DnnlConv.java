@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * lies.
  *
  * <p>Channels-last data runs on oneDNN's own kernels (brg_conv_fwd, brgconv_1x1); NCHW goes
- * through a wrapper that reorders it per call (jit_uni_ncsp) and was 1.1-1.5x slower on
- * ResNet-50's shapes (2 AVX-512 cores, batch 1, 3x3 64ch 56x56: 306 GFLOP/s NHWC, 206 NCHW;
- * 1x1 256->1024 14x14: 321, 284), still far ahead of im2col. Inductor's CPU programs are
- * channels-last. No size threshold: digits-cnn's 8x8 convolutions went 0.92 -> 0.07 ms per run
- * at batch 1 and 1.1-1.3 -> 0.35 ms at 64.
+ * through a wrapper that reorders it per call (jit_uni_ncsp). {@code ConvBench} (2 AVX-512
+ * cores, batch 1, 2026-12-04): channels-last 297-347 GFLOP/s on ResNet-50's shapes against
+ * 225-282 for NCHW and 48-262 for im2col; only the 3-channel stem was faster in NCHW (251
+ * against 155). Inductor's CPU programs are channels-last. No size threshold: digits-cnn's 8x8
+ * convolutions went 0.92 -> 0.07 ms per run at batch 1 and 1.1-1.3 -> 0.35 ms at 64.
  *
  * <p>Takes float32 tensors in direct memory; anything else, or a combination oneDNN only runs
  * on its reference (scalar) kernels, returns {@code false} and {@link ConvPoolOps} goes on to
@@ -41,7 +41,7 @@ final class DnnlConv {
   private static final Logger LOG = LoggerFactory.getLogger(DnnlConv.class);
 
   /** Primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}. */
-  private static final Cache<Signature, Primitive> PRIMITIVES =
+  private static final Cache<DnnlKey, Primitive> PRIMITIVES =
       Caffeine.newBuilder().maximumSize(1024).build();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
@@ -73,8 +73,9 @@ final class DnnlConv {
     Tensor bias = stridedBias == null || (stridedBias.stride(0) == 1 && suits(stridedBias))
         ? stridedBias : dense(stridedBias);
     boolean packed = DnnlWeights.isConstant(w);
-    Signature sig = Signature.of(x, w, bias, out, stride, padding, dilation, groups, packed);
-    Primitive p = PRIMITIVES.get(sig, s -> make(s, x, w, bias, out));
+    long[] geometry = geometry(stride, padding, dilation, groups);
+    Primitive p = PRIMITIVES.get(key(x, w, bias, out, geometry, packed),
+        k -> make(k, x, w, bias, out, geometry, packed));
     if (p == REFUSED) {
       return false;
     }
@@ -108,9 +109,8 @@ final class DnnlConv {
   /** The primitive's implementation for this signature ("refused" if none): for tests. */
   static String implementation(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out) {
-    Signature sig = Signature.of(x, w, bias, out, stride, padding, dilation, groups,
-        DnnlWeights.isConstant(w));
-    Primitive p = PRIMITIVES.getIfPresent(sig);
+    Primitive p = PRIMITIVES.getIfPresent(key(x, w, bias, out,
+        geometry(stride, padding, dilation, groups), DnnlWeights.isConstant(w)));
     return p == null ? "none" : p.impl;
   }
 
@@ -133,10 +133,10 @@ final class DnnlConv {
     return true;
   }
 
-  private static Primitive make(Signature sig, Tensor x, Tensor w, @Nullable Tensor bias,
-      Tensor out) {
+  private static Primitive make(DnnlKey key, Tensor x, Tensor w, @Nullable Tensor bias,
+      Tensor out, long[] q, boolean packed) {
     try {
-      int groups = (int) sig.params()[6];
+      int groups = (int) q[6];
       memory.desc src = desc(x);
       memory.desc plainWeights = weightsDesc(w, groups);
       // oneDNN has only its reference kernels for plain weights (OHWI or OIHW, with NCHW or
@@ -145,7 +145,6 @@ final class DnnlConv {
           memory.format_tag.any);
       memory.desc dst = desc(out);
       memory.desc biasDesc = bias == null ? new memory.desc() : desc(bias);
-      long[] q = sig.params();
       // oneDNN counts dilation from 0 (a dense kernel is dilation 0); torch from 1
       long[] strides = {q[0], q[1]};
       long[] pad = {q[2], q[3]};
@@ -156,7 +155,7 @@ final class DnnlConv {
       String impl = pd.impl_info_str().getString();
       if (impl.startsWith("ref")) {
         // the reference kernels are scalar loops, far slower than im2col and OpenBLAS
-        LOG.debug("oneDNN convolution {} only on {}: left to im2col", sig, impl);
+        LOG.debug("oneDNN convolution {} only on {}: left to im2col", key, impl);
         return REFUSED;
       }
       IntMemoryMap args = new IntMemoryMap();
@@ -165,7 +164,7 @@ final class DnnlConv {
       memory weightsMem = new memory(chosen, Dnnl.engine(), (Pointer) null);
       memory plainMem = null;
       reorder perCall = null;
-      if (!sig.packed() && !chosen.equals(plainWeights)) {
+      if (!packed && !chosen.equals(plainWeights)) {
         plainMem = new memory(plainWeights, Dnnl.engine(), (Pointer) null);
         perCall = new reorder(plainMem, weightsMem);
       }
@@ -177,12 +176,12 @@ final class DnnlConv {
       if (biasMem != null) {
         args.put(dnnl.DNNL_ARG_BIAS, biasMem);
       }
-      LOG.debug("oneDNN convolution {} on {}", sig, impl);
+      LOG.debug("oneDNN convolution {} on {}", key, impl);
       return new Primitive(new convolution_forward(pd), srcMem, weightsMem, dstMem, biasMem,
           args, plainWeights, plainMem, perCall, impl, chosen);
     } catch (RuntimeException e) {
       // an unimplemented combination: im2col takes it, every time
-      LOG.debug("oneDNN convolution refused {}: {}", sig, e.toString());
+      LOG.debug("oneDNN convolution refused {}: {}", key, e.toString());
       return REFUSED;
     }
   }
@@ -218,36 +217,19 @@ final class DnnlConv {
       @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
       @Nullable memory plainMem, @Nullable reorder perCall, String impl, memory.desc chosen) {}
 
-  /** Shapes and strides of the four operands, the geometry, and whether the weight is packed. */
-  private record Signature(long[] x, long[] w, long @Nullable [] bias, long[] out,
-      long[] params, boolean packed) {
+  /** Stride, padding and dilation (height, width), then groups. */
+  private static long[] geometry(long[] stride, long[] padding, long[] dilation, int groups) {
+    return new long[] {stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
+        groups};
+  }
 
-    /** The bias's length only: a strided bias is copied dense before oneDNN sees it. */
-    static Signature of(Tensor x, Tensor w, @Nullable Tensor bias, Tensor out, long[] stride,
-        long[] padding, long[] dilation, int groups, boolean packed) {
-      return new Signature(key(x), key(w), bias == null ? null : new long[] {bias.size(0)},
-          key(out), new long[] {stride[0], stride[1], padding[0], padding[1], dilation[0],
-              dilation[1], groups}, packed);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Signature s && packed == s.packed && Arrays.equals(x, s.x)
-          && Arrays.equals(w, s.w) && Arrays.equals(bias, s.bias) && Arrays.equals(out, s.out)
-          && Arrays.equals(params, s.params);
-    }
-
-    @Override
-    public int hashCode() {
-      return (((Arrays.hashCode(x) * 31 + Arrays.hashCode(w)) * 31 + Arrays.hashCode(bias)) * 31
-          + Arrays.hashCode(out)) * 31 + Arrays.hashCode(params) + (packed ? 1 : 0);
-    }
-
-    @Override
-    public String toString() {
-      return "x " + Arrays.toString(x) + ", w " + Arrays.toString(w) + ", bias "
-          + Arrays.toString(bias) + ", out " + Arrays.toString(out) + ", params "
-          + Arrays.toString(params) + (packed ? ", packed" : "");
-    }
+  /**
+   * Shapes and strides of the operands, the geometry, and whether the weight is packed; of the
+   * bias only its length, since a strided bias is copied dense before oneDNN sees it.
+   */
+  private static DnnlKey key(Tensor x, Tensor w, @Nullable Tensor bias, Tensor out,
+      long[] geometry, boolean packed) {
+    return DnnlKey.of(key(x), key(w), bias == null ? new long[0] : new long[] {bias.size(0)},
+        key(out), geometry, new long[] {packed ? 1 : 0});
   }
 }

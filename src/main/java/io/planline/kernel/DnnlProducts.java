@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Float32 products on oneDNN's matmul ({@link Dnnl}). A product whose right operand is a model's
  * weight reads it packed ({@link DnnlWeights}: reordered once into the layout oneDNN's kernels
- * chose for it; BERT's products at M = 128 measured 300-310 GFLOP/s plain, 398-416 packed, on
- * 2 cores with AVX-512).
+ * chose for it; {@code KernelBench} at BERT's shapes, 2 AVX-512 cores: 324-413 GFLOP/s plain,
+ * 403-426 packed).
  *
  * <p>Takes what {@link Blas} takes (each operand's matrices row- or column-major, the output's
  * row-major, all in direct memory, alpha 1); anything else returns {@code false} and the caller
@@ -42,7 +42,7 @@ final class DnnlProducts {
   private static final int SUM = 2;
 
   /** Primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}. */
-  private static final Cache<Signature, Primitive> PRIMITIVES =
+  private static final Cache<DnnlKey, Primitive> PRIMITIVES =
       Caffeine.newBuilder().maximumSize(1024).build();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
@@ -69,9 +69,9 @@ final class DnnlProducts {
     }
     int self = init == null || beta == 0f ? NONE : isRowBias(init, beta) ? BIAS : SUM;
     boolean packed = ob.batch() == 1 && DnnlWeights.isConstant(b);
-    Signature sig = new Signature(oa.key(), ob.key(), oc.key(), packed, self,
-        self == SUM ? Float.floatToIntBits(beta) : 0);
-    Primitive p = PRIMITIVES.get(sig, s -> make(s, oa, ob, oc, beta));
+    DnnlKey key = DnnlKey.of(oa.key(), ob.key(), oc.key(),
+        new long[] {packed ? 1 : 0, self, self == SUM ? Float.floatToIntBits(beta) : 0});
+    Primitive p = PRIMITIVES.get(key, k -> make(k, oa, ob, oc, packed, self, beta));
     if (p == REFUSED) {
       return false;
     }
@@ -102,22 +102,23 @@ final class DnnlProducts {
         && init.byteOffset() % 4 == 0;
   }
 
-  private static Primitive make(Signature sig, Operand a, Operand b, Operand c, float beta) {
+  private static Primitive make(DnnlKey key, Operand a, Operand b, Operand c, boolean packed,
+      int self, float beta) {
     try {
       memory.desc src = a.desc();
       memory.desc plainWeights = b.desc();
-      memory.desc weights = sig.packed()
+      memory.desc weights = packed
           ? new memory.desc(b.dims(), memory.data_type.f32, memory.format_tag.any)
           : plainWeights;
       memory.desc dst = c.desc();
       primitive_attr attr = new primitive_attr();
-      if (sig.self() == SUM) {
+      if (self == SUM) {
         post_ops ops = new post_ops();
         ops.append_sum(beta, 0, memory.data_type.undef);
         attr.set_post_ops(ops);
       }
       memory.desc bias = null;
-      if (sig.self() == BIAS) {
+      if (self == BIAS) {
         long[] dims = new long[c.dims().length];
         Arrays.fill(dims, 1);
         dims[dims.length - 1] = c.dims()[dims.length - 1];
@@ -143,7 +144,7 @@ final class DnnlProducts {
           plainWeights, chosen);
     } catch (RuntimeException e) {
       // an unimplemented combination: OpenBLAS takes it, every time
-      LOG.debug("oneDNN matmul refused {}: {}", sig, e.toString());
+      LOG.debug("oneDNN matmul refused {}: {}", key, e.toString());
       return REFUSED;
     }
   }
@@ -155,28 +156,6 @@ final class DnnlProducts {
   private record Primitive(matmul matmul, memory src, memory weights, memory dst,
       @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
       memory.desc chosenWeights) {}
-
-  /** What decides a primitive: the three operands' keys, packing, and self's treatment. */
-  private record Signature(long[] a, long[] b, long[] c, boolean packed, int self, int beta) {
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Signature s && packed == s.packed && self == s.self && beta == s.beta
-          && Arrays.equals(a, s.a) && Arrays.equals(b, s.b) && Arrays.equals(c, s.c);
-    }
-
-    @Override
-    public int hashCode() {
-      return ((Arrays.hashCode(a) * 31 + Arrays.hashCode(b)) * 31 + Arrays.hashCode(c)) * 31
-          + (packed ? 1 : 0) + self * 2 + beta * 7;
-    }
-
-    @Override
-    public String toString() {
-      return "a " + Arrays.toString(a) + ", b " + Arrays.toString(b) + ", c "
-          + Arrays.toString(c) + (packed ? ", packed" : "") + ", self " + self;
-    }
-  }
 
   /**
    * One operand as oneDNN sees it: dims and strides, two-dimensional when its batch is one,

@@ -5,8 +5,10 @@ import java.util.Locale;
 
 /**
  * ResNet-50's convolution shapes on the CPU as Inductor lays them out (channels-last
- * activations, OIHW weights), batch 1: the whole convolution against the OpenBLAS product alone
- * on same-sized operands, so what is not the product (columns, weight turning) shows.
+ * activations, OIHW weights), batch 1: the im2col convolution against the OpenBLAS product alone
+ * on same-sized operands, so what is not the product (columns, weight turning) shows; and
+ * oneDNN's convolution ({@link DnnlConv}, the weight marked as a model's) on channels-last and
+ * on NCHW data.
  *
  * <p>{@code java -cp target/test-classes:target/classes:CLASSPATH io.planline.kernel.ConvBench}
  */
@@ -24,8 +26,8 @@ public final class ConvBench {
     long[][] cases = {{3, 224, 64, 7, 2, 3}, {64, 56, 64, 3, 1, 1}, {64, 56, 256, 1, 1, 0},
         {256, 56, 64, 1, 1, 0}, {128, 28, 128, 3, 1, 1}, {512, 7, 2048, 1, 1, 0}};
     System.out.printf(Locale.ROOT, "# %d threads, median of 61 runs after 30%n", par.threads());
-    System.out.printf(Locale.ROOT, "%-28s %10s %10s %12s%n", "convolution", "conv ms",
-        "sgemm ms", "conv GFLOP/s");
+    System.out.printf(Locale.ROOT, "%-28s %10s %10s %12s %14s %14s%n", "convolution",
+        "conv ms", "sgemm ms", "conv GFLOP/s", "onednn NHWC", "onednn NCHW");
     for (long[] cs : cases) {
       long c = cs[0];
       long h = cs[1];
@@ -44,8 +46,16 @@ public final class ConvBench {
       Tensor tgt = Tensor.allocate(DType.FLOAT32, 1, oh * oh, oc);
       double gemm = median(() -> Blas.tryRun(cols, wt, tgt, null, 0f, 1f));
       double gflop = 2.0 * oc * c * k * k * oh * oh / 1e9;
-      System.out.printf(Locale.ROOT, "%-28s %10.3f %10.3f %12.1f%n", c + "->" + oc + " " + k
-          + "x" + k + "/" + cs[4] + " at " + h + "x" + h, conv, gemm, gflop / conv * 1e3);
+      Tensor weight = Tensor.allocate(DType.FLOAT32, oc, c, k, k);
+      KernelLibrary.cpu().markWeight(weight);
+      long[] one = {1, 1};
+      double nhwc = median(() -> DnnlConv.tryRun(x, weight, null, s, p, one, 1, out));
+      Tensor xc = Tensor.allocate(DType.FLOAT32, 1, c, h, h);
+      Tensor outc = Tensor.allocate(DType.FLOAT32, 1, oc, oh, oh);
+      double nchw = median(() -> DnnlConv.tryRun(xc, weight, null, s, p, one, 1, outc));
+      System.out.printf(Locale.ROOT, "%-28s %10.3f %10.3f %12.1f %14.1f %14.1f%n", c + "->" + oc
+          + " " + k + "x" + k + "/" + cs[4] + " at " + h + "x" + h, conv, gemm,
+          gflop / conv * 1e3, gflop / nhwc * 1e3, gflop / nchw * 1e3);
     }
     System.exit(0); // OpenBLAS's threads are not daemons
   }
