@@ -5,9 +5,10 @@ For each built-in model this loads the weights shipped in ``src/main/resources/m
 into the model's definition (``planline_models.py``), compiles it with Inductor
 (``planline_inductor.py``) on the shipped sample input, and writes
 ``src/main/resources/models/NAME/inductor/`` — ``program.json`` (format version 2),
-``kernels.cpp`` and ``kernels-avx2.so`` — which the server runs in place of the portable
-program where the processor and libraries allow (``planline.kernels``, see the README). The
-weights stay in the parent folder: both programs name the same state-dict keys.
+``kernels.cpp``, ``kernels-avx2.so`` and its own ``weights.safetensors`` (the frozen graph's
+constants: batch norms folded into convolutions, weights laid out as the kernels read them) —
+which the server runs in place of the portable program where the processor and libraries allow
+(``planline.kernels``, see the README).
 
     python3 tools/build_inductor_models.py [NAME ...]     (default: all three)
 
@@ -46,7 +47,7 @@ def build(name):
         given = sample["inputs"][input_name]
         inputs[input_name] = torch.tensor(given["data"], dtype=example.dtype) \
             .reshape(given["shape"])
-    summary = export_inductor_cpu(model, inputs, folder / "inductor", weights=False, **spec)
+    summary = export_inductor_cpu(model, inputs, folder / "inductor", **spec)
     print(json.dumps({k: summary[k] for k in ("name", "lines", "compiled_kernels")}))
 
 

@@ -4,9 +4,10 @@
 dimensions the spec marks dynamic), captures what Inductor's Python wrapper holds just before its
 own memory planning — its line objects (``AllocateLine``, ``FreeIfNotReusedLine``, ``ReuseLine``,
 ``KernelCallLine``, ``ExternKernelOutLine``) and the IR nodes they carry — and writes a planline
-model folder of format version 2, or 3 where a weight is strided (4-D weights are given
-channels-last memory format first, the layout Inductor's CPU convolution reads in place;
-docs/model-format.md):
+model folder of format version 2, or 3 where a weight is strided. The graph is frozen
+(``CPU_CONFIG``): its weights are the compiled graph's constants, batch norms folded into the
+convolutions before them and convolution weights in the channels-last order Inductor's kernels
+read (docs/model-format.md):
 
 - ``program.json``: those lines in the format's vocabulary, Inductor's buffer names, sizes and
   strides kept; extern products (``extern_kernels.mm`` and kin) become ATen ``KernelCallLine``s
@@ -16,7 +17,9 @@ docs/model-format.md):
   vector width is pinned at code generation, ``cpp.simdlen = 256``, so the library runs on every
   AVX2 machine); at run time it needs only libc, libm, GCC's OpenMP runtime (libgomp1) and
   SLEEF's vector math (libsleef3), both Debian packages;
-- ``weights.safetensors``, ``sample.json`` (the compiled module's output), ``model.json``.
+- ``weights.safetensors`` (those constants; a parameter used as it is keeps its state-dict key,
+  a folded one is named after the constant), ``sample.json`` (the compiled module's output),
+  ``model.json``.
 
 Nothing is parsed out of generated Python: lines, nodes and kernel sources come from Inductor's
 objects through three hooks (``PythonWrapperCodegen.memory_plan_reuse`` and ``define_kernel``,
@@ -40,8 +43,8 @@ from torch._inductor import config as inductor_config
 from torch._inductor.codegen import wrapper as inductor_wrapper
 from torch._inductor.compile_fx import compile_fx
 
-from planline_export import (DTYPE_NAMES, batch_dim, SUPPORTED_KERNELS, ExportError, run_eager,
-                             write_safetensors, write_sample)
+from planline_export import (DTYPE_NAMES, batch_dim, SUPPORTED_KERNELS, ExportError,
+                             physical_order, run_eager, write_safetensors, write_sample)
 from planline_symbolic import print_expr, rename_symbols
 
 FORMAT_VERSION = 2
@@ -79,7 +82,7 @@ class _Capture:
 
     def __init__(self):
         self.example_inputs = None
-        self.lookups = []         # (indices placeholder, table placeholder) of each embedding
+        self.lookups = []         # (indices placeholder, table rows) of each embedding
         self.graphs = []          # one snapshot per compiled graph
         self.sources = {}         # kernel name -> C++ source (entry point still named `kernel`)
 
@@ -93,6 +96,8 @@ class _Capture:
             "input_names": list(graph.graph_input_names),
             "inputs": {n: graph.graph_inputs[n] for n in graph.graph_input_names},
             "outputs": list(graph.graph_outputs),
+            # freezing turns parameters (and what is folded from them) into named constants
+            "constants": dict(graph.constants),
             "inductor_pools": _inductor_pools(wrapper),
         })
 
@@ -197,28 +202,63 @@ def _written_out_attention():
         torch.nn.functional.scaled_dot_product_attention = original
 
 
-def _embedding_lookups(gm):
-    """(indices, table) placeholder positions of every embedding that indexes a graph input.
+def _embedding_lookups(gm, example_inputs):
+    """(indices placeholder, rows of the table) of every embedding that indexes a graph input.
 
     Inductor's kernels check indices themselves, but a failed check there aborts the process;
-    the runtime checks these inputs before running instead (``index_bounds``).
+    the runtime checks these inputs before running instead (``index_bounds``). The table is a
+    placeholder, or with the parameters frozen into the graph an attribute of it.
     """
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
     targets = (torch.nn.functional.embedding, torch.ops.aten.embedding.default)
     found = []
     for node in gm.graph.nodes:
         if node.op == "call_function" and node.target in targets:
-            indices, table = node.args[0], node.args[1]
-            if indices in placeholders and table in placeholders:
-                found.append((placeholders.index(indices), placeholders.index(table)))
+            indices, table = _through_views(node.args[0]), node.args[1]
+            if indices not in placeholders:
+                continue
+            if table in placeholders:
+                rows = example_inputs[placeholders.index(table)].shape[0]
+            elif table.op == "get_attr":
+                rows = _attribute(gm, table.target).shape[0]
+            else:
+                continue
+            found.append((placeholders.index(indices), int(rows)))
     return found
+
+
+# Reshapes that keep every index value (GPT-2 views its input_ids before the lookup).
+_VIEW_METHODS = frozenset({"view", "reshape", "flatten", "unsqueeze", "squeeze", "contiguous"})
+_VIEW_FUNCTIONS = (torch.reshape, torch.flatten, torch.unsqueeze, torch.squeeze)
+
+
+def _through_views(node):
+    """The node whose values ``node`` holds, found back through reshapes."""
+    while getattr(node, "op", None) in ("call_method", "call_function") and node.args and (
+            (node.op == "call_method" and node.target in _VIEW_METHODS)
+            or (node.op == "call_function" and node.target in _VIEW_FUNCTIONS)):
+        node = node.args[0]
+    return node
+
+
+def _attribute(module, dotted):
+    for part in dotted.split("."):
+        module = getattr(module, part)
+    return module
 
 
 # use_decompose_tanh: tanh as 2 / (1 + exp(-2x)) - 1 instead of SLEEF's tanhf8_u10, which took
 # 2.08 ns per element against 0.51 for the exp form in a C loop over 262,144 floats on the 2-core
 # AVX2 build machine (tiny-gpt's tanh-GELU kernels were 14% of its [8, 64] run); the exp form
 # stays far inside the 1e-4 relative error the models are checked to.
-CPU_CONFIG = {"cpp.simdlen": 256, "cpp.march": "x86-64-v3", "cpp.use_decompose_tanh": True}
+# freezing: the weights become constants of the compiled graph, so Inductor folds what depends
+# only on them once, at export: eval-mode batch norm into the convolution before it (weights and
+# a bias), transposes and channels-last copies of weights into constants laid out as the kernels
+# read them. Without it every request ran ResNet-50's 53 batch norms and copied 17 convolution
+# weights into channels-last order. cpp.weight_prepack off: packing would put the weights in
+# oneDNN's opaque layout behind mkldnn operators that planline does not run (it packs them itself).
+CPU_CONFIG = {"cpp.simdlen": 256, "cpp.march": "x86-64-v3", "cpp.use_decompose_tanh": True,
+              "freezing": True, "cpp.weight_prepack": False}
 
 
 @contextlib.contextmanager
@@ -266,7 +306,7 @@ def compile_and_capture(model, inputs, dynamic, clone=True, device_config=None, 
 
     def backend(gm, example_inputs):
         capture.example_inputs = list(example_inputs)
-        capture.lookups = _embedding_lookups(gm)
+        capture.lookups = _embedding_lookups(gm, example_inputs)
         return compile_fx(gm, example_inputs, decompositions=_decompositions())
 
     args = [t.clone() if clone else t for t in inputs.values()]
@@ -347,7 +387,7 @@ class _Translator:
                 by_user[users[id(value)]] = arg
             elif id(value) in state:
                 key = state[id(value)]
-                name = "w_" + "".join(c if c.isalnum() else "_" for c in key)
+                name = _weight_name(key)
                 self.names[arg] = name
                 spec = {"name": name, "tensor": key, "dtype": DTYPE_NAMES[value.dtype],
                         "shape": list(value.shape)}
@@ -358,6 +398,7 @@ class _Translator:
             else:
                 raise ExportError(f"graph input {arg} ({tuple(value.shape)}) is neither a "
                                   "model input nor a parameter or buffer of the model")
+        self._bind_constants(model)
         for index, input_name in enumerate(input_names):
             arg = by_user.get(index)
             if arg is None:
@@ -376,6 +417,55 @@ class _Translator:
                 shape.append(self.jdim(size))
             self.inputs.append({"name": input_name, "dtype": DTYPE_NAMES[box.get_dtype()],
                                 "shape": shape})
+
+    def _bind_constants(self, model):
+        """The frozen graph's constants become weights. One that is a parameter or buffer as
+        it is (or a transposed view of one) keeps the state-dict key; one that freezing computed
+        (a convolution folded with its batch norm) is stored under its own name. Each is kept
+        with the strides Inductor's kernels index it with."""
+        params = {}
+        for key, tensor in list(model.named_parameters()) + list(model.named_buffers()):
+            params.setdefault((tensor.untyped_storage().data_ptr(), tensor.dtype), key)
+        stored = {}  # key -> the shape its bytes are written in (physical_order)
+        for const, value in self.captured.get("constants", {}).items():
+            value = value.detach()
+            if value.device.type != "cpu":
+                value = value.cpu()
+            whole = value.storage_offset() == 0 and value.untyped_storage().nbytes() == \
+                value.numel() * value.element_size()
+            if not whole:
+                # a slice of a bigger storage: the file holds only the slice, same strides
+                value = torch.empty_strided(value.shape, value.stride(),
+                                            dtype=value.dtype).copy_(value)
+            physical = tuple(physical_order(const, value).shape)
+            key = params.get((value.untyped_storage().data_ptr(), value.dtype)) if whole else None
+            # two views of one parameter with the same bytes in memory (GPT-2's tied embedding
+            # and its transposed use as the output projection) share one stored tensor
+            if key is None or stored.get(key, physical) != physical:
+                key = const.lstrip("_")
+            stored[key] = physical
+            name = _weight_name(key)
+            if any(w["name"] == name for w in self.weights):
+                name = _weight_name(f"{key}_{const}")  # another view of a stored tensor
+            self.names[const] = name
+            spec = {"name": name, "tensor": key, "dtype": DTYPE_NAMES[value.dtype],
+                    "shape": list(value.shape)}
+            if not value.is_contiguous():
+                if not self.weight_strides:
+                    raise ExportError(f"constant {const} {tuple(value.shape)} is strided "
+                                      f"{tuple(value.stride())}; this export writes row-major "
+                                      "weights only")
+                spec["stride"] = list(value.stride())
+            self.weights.append(spec)
+            self.weight_values[key] = value
+
+    def drop_unused_weights(self, outputs):
+        """Forgets weights that no line reads and no output is (constants that freezing folded
+        into others)."""
+        used = set(json.dumps(self.lines).split('"')) | {o["buffer"] for o in outputs}
+        self.weights = [w for w in self.weights if w["name"] in used]
+        keys = {w["tensor"] for w in self.weights}
+        self.weight_values = {k: v for k, v in self.weight_values.items() if k in keys}
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -658,6 +748,11 @@ class _Translator:
                               f"{stripped[:200]!r} (an ATen fallback or other extern call)")
 
 
+def _weight_name(key):
+    """The program name of a weight stored under ``key`` (a state-dict key or a constant's)."""
+    return "w_" + "".join(c if c.isalnum() else "_" for c in key.lstrip("_"))
+
+
 def _number(value):
     if isinstance(value, bool):
         raise ExportError(f"boolean scalar {value}")
@@ -737,23 +832,20 @@ def _sha256(path):
 
 
 def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=None,
-                        description="", metadata=None, weights=True, log=print, **_ignored):
-    """Write a format-2 model folder of ``model`` compiled by Inductor for the CPU.
-
-    ``weights=False`` writes no weights file (a program beside a folder that has one).
-    """
+                        description="", metadata=None, log=print, **_ignored):
+    """Write a format-2 (or 3) model folder of ``model`` compiled by Inductor for the CPU, with
+    the weights of its frozen graph (CPU_CONFIG) in its own ``weights.safetensors``."""
     check_versions()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    # A program without its own weights file reads the folder's shared row-major one
-    # (build_inductor_models.py): its weights must stay contiguous.
-    model = channels_last_weights(model.eval()) if weights else model.eval()
+    model = model.eval()
     user_args = [t.clone() for t in inputs.values()]
     capture, compiled_outputs = compile_and_capture_with(model, user_args, inputs, dynamic)
     graph = capture.graphs[0]
     t = _Translator(graph, capture.example_inputs, model, user_args, list(inputs),
                     output_names, dynamic, capture.sources)
     outputs = t.translate()
+    t.drop_unused_weights(outputs)
     index_bounds = _index_bounds(capture, user_args, list(inputs))
     used = {k: v for k, v in capture.sources.items() if k in t.compiled}
     library, command = build_library(used, out, log)
@@ -772,7 +864,7 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
                "kernels": sorted(t.kernels), "compiled": compiled,
                "index_bounds": index_bounds,
                "inductor_pools": inductor_pools(graph, inputs), "lines": t.lines}
-    write_folder(out, program, t.weight_values if weights else None, "planline_inductor",
+    write_folder(out, program, t.weight_values, "planline_inductor",
                  (model, inputs, inputs), compiled_outputs, output_names,
                  "torch.compile (Inductor, CPU)",
                  {"name": name, "description": description, "symbols": program["symbol_bounds"],
@@ -780,22 +872,6 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
                   **(metadata or {})}, log)
     return {"name": name, "kernels": program["kernels"], "lines": len(t.lines),
                 "compiled_kernels": len(used), "program": program}
-
-
-def channels_last_weights(model):
-    """``model`` with its 4-D floating-point parameters in channels-last memory format, in place.
-
-    Inductor's CPU convolution wants channels-last weights: given contiguous (NCHW) ones, it
-    copies every 3x3 and stem weight into a channels-last buffer inside a fused kernel on every
-    request (ResNet-50: 17 such copies, about 5-6 ms of a 41 ms batch-1 request, and oneDNN then
-    reorders those non-weight buffers on every call as well). Given channels-last weights it
-    reads them in place. The weights are then written with their strides (format version 3).
-    """
-    with torch.no_grad():
-        for param in model.parameters():
-            if param.dim() == 4 and param.is_floating_point():
-                param.data = param.data.contiguous(memory_format=torch.channels_last)
-    return model
 
 
 def write_folder(out, program, weight_values, producer, run, compiled_outputs, output_names,
@@ -828,11 +904,10 @@ def write_folder(out, program, weight_values, producer, run, compiled_outputs, o
 def _index_bounds(capture, user_args, input_names):
     """{input name: rows of the smallest table it indexes} over the captured embeddings."""
     bounds = {}
-    for i, j in capture.lookups:
-        indices, table = capture.example_inputs[i], capture.example_inputs[j]
+    for i, rows in capture.lookups:
+        indices = capture.example_inputs[i]
         for name, arg in zip(input_names, user_args):
             if arg is indices:
-                rows = int(table.shape[0])
                 bounds[name] = min(bounds.get(name, rows), rows)
     return bounds
 

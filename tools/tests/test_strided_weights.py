@@ -48,15 +48,44 @@ class StridedWeightsTest(unittest.TestCase):
         with self.assertRaisesRegex(planline_export.ExportError, "weight k: strides"):
             planline_export.physical_order("k", broadcast)
 
-    def test_channelsLastWeights_onlyFourDimensionalFloatParameters(self):
+    def test_frozenGraph_foldsBatchNormAndKeepsTiedWeightsOnce(self):
         import planline_inductor
-        model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.Conv2d(4, 5, 1),
-                                    torch.nn.Linear(5, 2))
-        planline_inductor.channels_last_weights(model)
-        self.assertEqual((27, 1, 9, 3), model[0].weight.stride())
-        self.assertFalse(model[0].weight.is_contiguous())
-        self.assertTrue(model[1].weight.is_contiguous())  # 1x1: no stride written
-        self.assertEqual((5, 1), model[2].weight.stride())
+
+        class Net(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = torch.nn.Embedding(6, 4)
+                self.conv = torch.nn.Conv2d(4, 4, 3, padding=1, bias=False)
+                self.bn = torch.nn.BatchNorm2d(4)
+
+            def forward(self, idx):
+                x = self.emb(idx.view(-1, 9))                      # [n, 9, 4]
+                img = x.transpose(1, 2).reshape(-1, 4, 3, 3)
+                y = torch.relu(self.bn(self.conv(img))).flatten(2).transpose(1, 2)
+                return y @ self.emb.weight.t()                     # tied output projection
+
+        torch.manual_seed(0)
+        model = Net().eval()
+        model.bn.running_mean.uniform_(-1, 1)
+        idx = torch.randint(0, 6, (2, 9))
+        capture, outputs = planline_inductor.compile_and_capture_with(model, [idx], ["idx"],
+                                                                       None)
+        self.assertTrue(torch.allclose(outputs[0], model(idx), atol=1e-5))
+        graph = capture.graphs[0]
+        t = planline_inductor._Translator(graph, capture.example_inputs, model, [idx], ["idx"],
+                                          ["y"], None, capture.sources)
+        t.drop_unused_weights(t.translate())
+        keys = [w["tensor"] for w in t.weights]
+        self.assertFalse(any(k.startswith("bn.") for k in keys), keys)  # folded at export
+        self.assertEqual(len({w["name"] for w in t.weights}), len(t.weights))
+        # the embedding and its transpose are one stored tensor, written once
+        tied = [w for w in t.weights if w["tensor"] == "emb.weight"]
+        self.assertEqual(2, len(tied), t.weights)
+        self.assertEqual([[4, 6], [6, 4]], sorted(w["shape"] for w in tied))
+        self.assertEqual([1, 4], next(w for w in tied if w["shape"] == [4, 6])["stride"])
+        self.assertEqual(set(keys), set(t.weight_values))
+        # the table is an attribute of the frozen graph: its rows still bound the indices
+        self.assertEqual({"idx": 6}, planline_inductor._index_bounds(capture, [idx], ["idx"]))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import io.planline.backend.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +45,7 @@ public final class RequestExecutor {
   private final Object memoryReport = new Object();
 
   private final Replays replays;
+  private final InlineRuns inline = new InlineRuns(InlineRuns.DEFAULT_BELOW_MICROS);
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -110,8 +112,9 @@ public final class RequestExecutor {
       }
       if (backend.synchronous()) {
         AtomicBoolean cancelled = new AtomicBoolean();
-        return backend.call(stream,
-                () -> runWhole(stream, program, weights, inputs, outputs, cancelled))
+        Callable<List<HostTensor>> whole =
+            () -> runWhole(stream, program, weights, inputs, outputs, cancelled);
+        return (inline.here(program) ? Mono.fromCallable(whole) : backend.call(stream, whole))
             .doOnCancel(() -> cancelled.set(true));
       }
       // usingWhen: the request completes (or fails) only after its memory is freed, and the
@@ -141,12 +144,14 @@ public final class RequestExecutor {
    * batches of them. The window still bounds what is counted in flight: the steps go to the
    * device in slices of at most {@code window}, each counted while it runs. Its memory is taken
    * and freed inside the task, so a request cancelled before the task starts holds nothing; one
-   * cancelled while it runs stops at the next step and frees all.
+   * cancelled while it runs stops at the next step and frees all. A short program's task may run
+   * on the caller's thread instead ({@link InlineRuns}).
    */
   private List<HostTensor> runWhole(int stream, ExecutableProgram program,
       Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs, AtomicBoolean cancelled) {
     RequestState state = newState();
+    long start = System.nanoTime();
     try {
       state.begin(program.arenas(), weights, inputs);
       reportMemory();
@@ -168,7 +173,9 @@ public final class RequestExecutor {
           observer.kernelsInFlight(stream, gauge.addAndGet(from - to));
         }
       }
-      return download(state, outputs);
+      List<HostTensor> results = download(state, outputs);
+      inline.record(program, System.nanoTime() - start);
+      return results;
     } finally {
       state.close();
       reportMemory();

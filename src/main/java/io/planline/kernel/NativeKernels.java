@@ -53,10 +53,13 @@ public final class NativeKernels implements CompiledKernels {
 
   /**
    * A kernel whose largest tensor has fewer elements runs on one OpenMP thread: waking the
-   * other (passive) threads for a parallel region costs tens of microseconds, more than such a
-   * kernel takes alone.
+   * other (passive) threads for a parallel region costs about 35 µs on the 2-core build machine,
+   * more than such a kernel gains from the second thread. digits-cnn [64]'s two 65,536- and
+   * 131,072-element kernels (a ReLU into channels-last order, a max-pool): 61 / 63 µs on two
+   * threads, 25 / 32 µs on one ({@code run digits-cnn --profile}, 2026-12-04); at 2^16, the
+   * limit before, they took two.
    */
-  static final long ONE_THREAD_ELEMENTS = 1L << 16;
+  static final long ONE_THREAD_ELEMENTS = 1L << 18;
 
   private final Path library;
   private final Map<String, Entry> entries;

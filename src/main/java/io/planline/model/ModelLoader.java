@@ -165,6 +165,8 @@ public final class ModelLoader {
   /** Where a model folder keeps its Inductor-compiled program beside the portable one. */
   public static final String INDUCTOR_PROGRAM = "inductor/program.json";
 
+  private static final String WEIGHTS = "weights.safetensors";
+
   /** Loads one model, choosing its program as {@link Kernels#AUTO} does. */
   public static Model load(Source source, String name, String version, MemoryPlanner planner,
       PlanOptions options, Backend backend) {
@@ -229,8 +231,11 @@ public final class ModelLoader {
           "the " + backend.device() + " backend has no kernel for " + missing);
     }
     Map<String, Tensor> byKey;
-    String weightsFile = source.describe("weights.safetensors");
-    try (InputStream in = source.open("weights.safetensors")) {
+    // A program's own weights lie beside it (an Inductor program's frozen constants); one
+    // without them reads the folder's.
+    String weightsPath = source.has(dir + WEIGHTS) ? dir + WEIGHTS : WEIGHTS;
+    String weightsFile = source.describe(weightsPath);
+    try (InputStream in = source.open(weightsPath)) {
       byte[] raw = in.readAllBytes();
       // Weights stay off-heap for their whole life, like every other device buffer.
       ByteBuffer direct = ByteBuffer.allocateDirect(raw.length).put(raw).flip();
@@ -241,6 +246,7 @@ public final class ModelLoader {
       throw new ProgramFormatException(weightsFile, "", e.getMessage(), e);
     }
     Map<String, Tensor> weights = new LinkedHashMap<>();
+    java.util.Set<String> counted = new java.util.HashSet<>();
     long bytes = 0;
     long flushed = 0;
     for (ModelProgram.WeightSpec w : program.weights()) {
@@ -256,10 +262,12 @@ public final class ModelLoader {
             + " " + java.util.Arrays.toString(t.shape()) + " but the program declares " + w.dtype()
             + " " + w.shape());
       }
-      flushed += t.flushSubnormals(); // on the stored, contiguous tensor, before any restriding
-      t = WeightLayouts.strided(w, t, weightsFile);
-      weights.put(w.name(), t);
-      bytes += t.numel() * t.dtype().itemSize();
+      if (counted.add(w.tensor())) {
+        // two weights may view one stored tensor (a tied embedding and its transpose)
+        flushed += t.flushSubnormals(); // on the stored, contiguous tensor, before restriding
+        bytes += t.numel() * t.dtype().itemSize();
+      }
+      weights.put(w.name(), WeightLayouts.strided(w, t, weightsFile));
     }
     if (flushed > 0) {
       LOG.info("model {}: {} subnormal float32 weights set to zero (each would cost a microcode"

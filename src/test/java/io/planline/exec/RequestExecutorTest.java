@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /** The request pipeline on the real CPU backend: results, backpressure, failure and cleanup. */
@@ -64,6 +66,35 @@ final class RequestExecutorTest {
     }
   }
 
+
+  /**
+   * A short program, once measured, runs on the thread that asks for it (no hand-over to the
+   * stream and back), unless that thread is a non-blocking one, which must not wait on kernels.
+   */
+  @Test
+  void execute_shortProgram_runsOnTheCallingThreadOnceMeasured() throws IOException {
+    try (LocalInferenceService s = service("greedy", 64)) {
+      var in = sample("digits-mlp").inputs();
+      String first = s.infer("digits-mlp", null, in).map(r -> Thread.currentThread().getName())
+          .block(Duration.ofSeconds(30));
+      assertTrue(first.startsWith("planline-cpu-stream-"), first); // not measured yet
+      String caller = Thread.currentThread().getName();
+      boolean inline = false;
+      for (int i = 0; i < 500 && !inline; i++) { // until the first (cold) runs are averaged out
+        inline = caller.equals(s.infer("digits-mlp", null, in)
+            .map(r -> Thread.currentThread().getName()).block(Duration.ofSeconds(30)));
+      }
+      assertTrue(inline, "never ran on the calling thread");
+      String nonBlocking = Mono.defer(() -> s.infer("digits-mlp", null, in))
+          .subscribeOn(Schedulers.single()).map(r -> Thread.currentThread().getName())
+          .block(Duration.ofSeconds(30));
+      assertTrue(nonBlocking.startsWith("planline-cpu-stream-"), nonBlocking);
+      // and the answer is the same wherever it ran
+      assertEquals(s.infer("digits-mlp", null, in).block().get(0).floats()[0],
+          Mono.defer(() -> s.infer("digits-mlp", null, in)).subscribeOn(Schedulers.single())
+              .block().get(0).floats()[0]);
+    }
+  }
 
   /** Window 4: the staged pipeline; 64: the whole program in one stream task (it fits). */
   @ParameterizedTest

@@ -115,6 +115,33 @@ final class WeightLayoutsTest {
   }
 
   @Test
+  void load_twoWeightsViewingOneStoredTensor_shareItsBytes(@TempDir Path dir)
+      throws IOException {
+    // a tied weight as freezing leaves it: [3, 4] as stored, and [4, 3] transposed over it
+    String program = PROGRAM.replace("\"stride\": [1, 4]}", "\"stride\": [1, 4]}, {\"name\": "
+        + "\"wt\", \"tensor\": \"fc.weight\", \"dtype\": \"float32\", \"shape\": [3, 4]}");
+    ModelFolders.write(dir, program, "fc.weight", new long[] {3, 4}, STORED);
+    Model m = load(dir);
+    assertArrayEquals(STORED, backend.download(m.weights().get("wt"), "wt").floats());
+    assertEquals(4, backend.download(m.weights().get("w"), "w").shape()[0]);
+    assertEquals(12 * 4, m.weightBytes()); // counted once
+  }
+
+  @Test
+  void load_programWithItsOwnWeights_readsThemBesideIt(@TempDir Path dir) throws IOException {
+    // the folder's own file holds a row-major [4, 3], which the strided program refuses:
+    // loading succeeds only from inductor/weights.safetensors
+    ModelFolders.write(dir, ModelProgramReaderTest.PROGRAM, "fc.weight", new long[] {4, 3},
+        STORED);
+    ModelFolders.write(dir.resolve("inductor"), PROGRAM, "fc.weight", new long[] {3, 4}, STORED);
+    Model m = ModelLoader.load(ModelLoader.folder(dir), "m", "1",
+        PlannerRegistry.builtIn().get("greedy"), PlanOptions.DEFAULT, backend,
+        ModelLoader.Kernels.INDUCTOR);
+    assertEquals(List.of(1L, 4L), m.program().weights().get(0).stride());
+    assertEquals(STORED[1], backend.download(m.weights().get("w"), "w").floats()[3]);
+  }
+
+  @Test
   void memoryOrder_channelsLastConvolutionWeight_isOhwi() {
     assertArrayEquals(new long[] {64, 7, 7, 3}, WeightLayouts.memoryOrder(
         new long[] {64, 3, 7, 7}, new long[] {147, 1, 21, 3}));

@@ -1,0 +1,68 @@
+package io.planline.exec;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Which requests of a synchronous backend run on the thread that asks for them instead of
+ * their stream's. Handing a request to a stream thread and its answer back costs two thread
+ * wake-ups, about 20 µs on the 2-core build machine ({@code tools/bench-overhead.sh}: a trivial
+ * program's request 23 µs through the stream, 3 µs on the caller), more than a small model's
+ * kernels take. So a program whose recent runs took less than {@code planline.executor
+ * .inline-below-micros} (default 200 µs; 0 turns this off) runs where it is asked for, when
+ * that thread may wait: not a Reactor non-blocking thread and not a Netty event loop (the HTTP
+ * server's), whose other connections would wait behind it, possibly for another request's long
+ * native call (native calls take turns, {@code kernel/NativeCompute}). The CLI, the benchmarks,
+ * gRPC's handler threads and in-process callers qualify. A program not yet measured runs on its
+ * stream, which measures it.
+ */
+final class InlineRuns {
+
+  static final long DEFAULT_BELOW_MICROS =
+      Long.getLong("planline.executor.inline-below-micros", 200);
+
+  private static final @Nullable Class<?> EVENT_LOOP_THREAD =
+      load("io.netty.util.concurrent.FastThreadLocalThread");
+
+  private final long belowNanos;
+  /** Per program (by identity), a moving average of its whole runs in nanoseconds. */
+  private final Cache<ExecutableProgram, AtomicLong> recent = Caffeine.newBuilder().weakKeys()
+      .build();
+
+  InlineRuns(long belowMicros) {
+    this.belowNanos = belowMicros * 1_000;
+  }
+
+  /** Whether a request of {@code program} runs on the current thread. */
+  boolean here(ExecutableProgram program) {
+    if (belowNanos <= 0) {
+      return false;
+    }
+    AtomicLong nanos = recent.getIfPresent(program);
+    if (nanos == null || nanos.get() >= belowNanos || Schedulers.isInNonBlockingThread()) {
+      return false;
+    }
+    return EVENT_LOOP_THREAD == null || !EVENT_LOOP_THREAD.isInstance(Thread.currentThread());
+  }
+
+  /** Records a whole run of {@code program} that took {@code nanos}. */
+  void record(ExecutableProgram program, long nanos) {
+    if (belowNanos > 0) {
+      // a quarter of each new run: one slow run (a collection, a busy machine) moves the
+      // average, a change of the program's real cost moves it within a few requests
+      recent.get(program, p -> new AtomicLong(nanos))
+          .accumulateAndGet(nanos, (avg, now) -> avg + (now - avg) / 4);
+    }
+  }
+
+  private static @Nullable Class<?> load(String name) {
+    try {
+      return Class.forName(name, false, InlineRuns.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return null; // no Netty in this process: no event loops to keep free
+    }
+  }
+}
