@@ -74,12 +74,13 @@ final class DnnlConv {
         ? stridedBias : dense(stridedBias);
     boolean packed = DnnlWeights.isConstant(w);
     long[] geometry = geometry(stride, padding, dilation, groups);
+    long macs = out.numel() * w.size(1) * w.size(2) * w.size(3);
+    Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
     Primitive p = PRIMITIVES.get(key(x, w, bias, out, geometry, packed),
         k -> make(k, x, w, bias, out, geometry, packed));
     if (p == REFUSED) {
       return false;
     }
-    long macs = out.numel() * w.size(1) * w.size(2) * w.size(3);
     return NativeCompute.run(() -> {
       if (packed) {
         p.weights.set_data_handle(DnnlWeights.reordered(w, p, p.plainWeights, p.chosen));

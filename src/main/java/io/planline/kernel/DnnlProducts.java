@@ -71,6 +71,10 @@ final class DnnlProducts {
     boolean packed = ob.batch() == 1 && DnnlWeights.isConstant(b);
     DnnlKey key = DnnlKey.of(oa.key(), ob.key(), oc.key(),
         new long[] {packed ? 1 : 0, self, self == SUM ? Float.floatToIntBits(beta) : 0});
+    // before the primitive is made: oneDNN divides a product's work among the threads OpenMP
+    // offers when the primitive is created, and keeps that division (made after a one-thread
+    // Inductor kernel, BERT [1]'s products ran on one thread: 70 -> 88 ms per run)
+    Dnnl.useThreads(macs);
     Primitive p = PRIMITIVES.get(key, k -> make(k, oa, ob, oc, packed, self, beta));
     if (p == REFUSED) {
       return false;
@@ -89,7 +93,6 @@ final class DnnlProducts {
       if (self == BIAS) {
         p.bias.set_data_handle(Dnnl.address(init));
       }
-      Dnnl.useThreads(macs);
       p.matmul.execute(Dnnl.stream(), p.args);
       return true;
     });
