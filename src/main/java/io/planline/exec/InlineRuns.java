@@ -2,6 +2,7 @@ package io.planline.exec;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.planline.kernel.NativeCompute;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
@@ -12,12 +13,19 @@ import reactor.core.scheduler.Schedulers;
  * wake-ups, about 20 µs on the 2-core build machine ({@code tools/bench-overhead.sh}: a trivial
  * program's request 23 µs through the stream, 3 µs on the caller), more than a small model's
  * kernels take. So a program whose recent runs took less than {@code planline.executor
- * .inline-below-micros} (default 200 µs; 0 turns this off) runs where it is asked for, when
- * that thread may wait: not a Reactor non-blocking thread and not a Netty event loop (the HTTP
- * server's), whose other connections would wait behind it, possibly for another request's long
- * native call (native calls take turns, {@code kernel/NativeCompute}). The CLI, the benchmarks,
- * gRPC's handler threads and in-process callers qualify. A program not yet measured runs on its
- * stream, which measures it.
+ * .inline-below-micros} (default 200 µs; 0 turns this off) runs where it is asked for:
+ *
+ * <ul>
+ *   <li>on a thread that may wait (the CLI, the benchmarks, gRPC's handler threads, in-process
+ *       callers), always;
+ *   <li>on a Netty event loop (the HTTP server's), only while no native call runs or waits
+ *       ({@code kernel/NativeCompute} gives native calls one at a time): the loop's other
+ *       connections wait behind those microseconds, but not behind another request's
+ *       milliseconds-long product;
+ *   <li>on a Reactor non-blocking thread, never.
+ * </ul>
+ *
+ * A program not yet measured runs on its stream, which measures it.
  */
 final class InlineRuns {
 
@@ -45,7 +53,9 @@ final class InlineRuns {
     if (nanos == null || nanos.get() >= belowNanos || Schedulers.isInNonBlockingThread()) {
       return false;
     }
-    return EVENT_LOOP_THREAD == null || !EVENT_LOOP_THREAD.isInstance(Thread.currentThread());
+    boolean eventLoop = EVENT_LOOP_THREAD != null
+        && EVENT_LOOP_THREAD.isInstance(Thread.currentThread());
+    return !eventLoop || NativeCompute.idle();
   }
 
   /** Records a whole run of {@code program} that took {@code nanos}. */

@@ -45,7 +45,7 @@ public final class RequestExecutor {
   private final Object memoryReport = new Object();
 
   private final Replays replays;
-  private final InlineRuns inline = new InlineRuns(InlineRuns.DEFAULT_BELOW_MICROS);
+  private volatile InlineRuns inline = new InlineRuns(InlineRuns.DEFAULT_BELOW_MICROS);
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -70,6 +70,12 @@ public final class RequestExecutor {
       highWater[i] = new AtomicInteger();
     }
     this.replays = new Replays(this, replays);
+  }
+
+  /** Runs programs shorter than {@code micros} on their caller's thread where it may ({@link
+   * InlineRuns}); 0: never. Forgets what was measured. */
+  void inlineBelow(long micros) {
+    inline = new InlineRuns(micros);
   }
 
   /** The most kernels ever in flight at once on stream {@code index} (backpressure evidence). */

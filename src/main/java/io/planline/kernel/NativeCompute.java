@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * other processes ran: OpenBLAS fell from about 150 to 3.6 GFLOP/s on 128x768x2304). Requests
  * still overlap between native calls (their Java kernels, memory steps and I/O).
  */
-final class NativeCompute {
+public final class NativeCompute {
 
   /**
    * Not fair: a fair lock handed the turn to a waiting thread at every unlock, one thread switch
@@ -22,6 +22,14 @@ final class NativeCompute {
   private static final ReentrantLock LOCK = new ReentrantLock(false);
 
   private NativeCompute() {}
+
+  /**
+   * Whether no native call runs or waits now: a thread that must not wait (an event loop) may
+   * then run a short program's calls itself (exec/InlineRuns).
+   */
+  public static boolean idle() {
+    return !LOCK.isLocked() && !LOCK.hasQueuedThreads();
+  }
 
   /** Runs {@code call} holding the process's native-compute turn. */
   static <T> T run(Supplier<T> call) {
