@@ -8,6 +8,7 @@
 #    (InductorGpuProof);
 # 3. PyTorch eager, torch.compile and reduce-overhead on the same models, same card
 #    (torch_inductor_bench.py).
+# PLANLINE_GPU_JAVA_OPTS adds JVM options (say -Dplanline.cuda.cudnn-workspace-bytes=N).
 # Results in $OUT: export.log, inductor.json, planline-inductor.log, torch-inductor.json, and
 # each folder's program.json and kernels (no weights) in models.tgz.
 set -uo pipefail
@@ -34,7 +35,7 @@ for jar in "$bundle"/lib/*.jar; do cp="$cp:$jar"; done
 # a thread dump (SIGQUIT) after PLANLINE_GPU_PROOF_S seconds without hiding the others
 for d in "${folders[@]}"; do
   timeout -k 10 -s QUIT "${PLANLINE_GPU_PROOF_S:-150}" "$java" \
-    -Djava.library.path="$bundle/native" -Xms8g -Xmx8g \
+    -Djava.library.path="$bundle/native" -Xms8g -Xmx8g ${PLANLINE_GPU_JAVA_OPTS:-} \
     -XX:+AlwaysPreTouch -XX:+UseParallelGC -cp "$cp" io.planline.backend.cuda.InductorGpuProof "$out" "$seconds" "$d" \
     2>&1 | grep -v ' INFO ' | tee -a "$out/planline-inductor.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1

@@ -36,8 +36,15 @@ final class Cudnn implements AutoCloseable {
    * convolutions: 12-118 M at batch 1, 0.4-3.7 G at batch 32).
    */
   static final long MIN_MACS = 1L << 28;
-  /** Room for the implicit-GEMM algorithms float32 convolutions choose on Hopper. */
-  static final long WORKSPACE_BYTES = 32L << 20;
+  /**
+   * Each stream's workspace, {@code -Dplanline.cuda.cudnn-workspace-bytes}, taken by the first
+   * convolution that runs on cuDNN on that stream. cuDNN measures only the algorithms that fit:
+   * ResNet-50 [32] on the H200 took 25.7 ms per request with 32 MiB, 20.6 with 512 MiB, 21.7 with
+   * 2 GiB (tools/gpu/cudnn_workspace.sh, docs/gpu.md), so 512 MiB is the default; models without
+   * large convolutions never take it.
+   */
+  static final long WORKSPACE_BYTES = Long.getLong("planline.cuda.cudnn-workspace-bytes",
+      512L << 20);
   private static final int FLOAT = 0;
   static final int NCHW = 0;
   static final int NHWC = 1;
