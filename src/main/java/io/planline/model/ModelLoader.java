@@ -13,9 +13,11 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -246,7 +248,7 @@ public final class ModelLoader {
       throw new ProgramFormatException(weightsFile, "", e.getMessage(), e);
     }
     Map<String, Tensor> weights = new LinkedHashMap<>();
-    java.util.Set<String> counted = new java.util.HashSet<>();
+    Set<String> counted = new HashSet<>();
     long bytes = 0;
     long flushed = 0;
     for (ModelProgram.WeightSpec w : program.weights()) {
@@ -255,19 +257,13 @@ public final class ModelLoader {
         throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "missing (weight "
             + w.name() + " of " + source.describe(programFile) + ")");
       }
-      long[] want = w.shape().stream().mapToLong(Long::longValue).toArray();
-      if (w.stride() == null && (t.dtype() != w.dtype() || !java.util.Arrays.equals(t.shape(),
-          want))) {
-        throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "is " + t.dtype()
-            + " " + java.util.Arrays.toString(t.shape()) + " but the program declares " + w.dtype()
-            + " " + w.shape());
-      }
+      Tensor view = WeightLayouts.view(w, t, weightsFile);
       if (counted.add(w.tensor())) {
         // two weights may view one stored tensor (a tied embedding and its transpose)
         flushed += t.flushSubnormals(); // on the stored, contiguous tensor, before restriding
         bytes += t.numel() * t.dtype().itemSize();
       }
-      weights.put(w.name(), WeightLayouts.strided(w, t, weightsFile));
+      weights.put(w.name(), view);
     }
     if (flushed > 0) {
       LOG.info("model {}: {} subnormal float32 weights set to zero (each would cost a microcode"

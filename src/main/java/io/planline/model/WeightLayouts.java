@@ -92,13 +92,20 @@ final class WeightLayouts {
   }
 
   /**
-   * The weight as the program reads it: {@code stored} itself when contiguous, else a view of
-   * the same buffer with the program's strides. The stored tensor must then have the weight's
-   * dtype, the weight's shape in memory order ({@link #memoryOrder}, size-1 dimensions anywhere)
-   * and exactly as many elements as the strided weight reaches.
+   * The weight as the program reads it: {@code stored} itself when contiguous (which must then
+   * have the weight's dtype and shape), else a view of the same buffer with the program's
+   * strides. The stored tensor must then have the weight's dtype, the weight's shape in memory
+   * order ({@link #memoryOrder}, size-1 dimensions anywhere) and exactly as many elements as the
+   * strided weight reaches.
    */
-  static Tensor strided(ModelProgram.WeightSpec w, Tensor stored, String weightsFile) {
+  static Tensor view(ModelProgram.WeightSpec w, Tensor stored, String weightsFile) {
     if (w.stride() == null) {
+      long[] want = w.shape().stream().mapToLong(Long::longValue).toArray();
+      if (stored.dtype() != w.dtype() || !Arrays.equals(stored.shape(), want)) {
+        throw new ProgramFormatException(weightsFile, "tensor " + w.tensor(), "is "
+            + stored.dtype() + " " + Arrays.toString(stored.shape())
+            + " but the program declares " + w.dtype() + " " + w.shape());
+      }
       return stored;
     }
     long[] shape = w.shape().stream().mapToLong(Long::longValue).toArray();

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.planline.backend.cpu.CpuBackend;
 import io.planline.io.ProgramFormatException;
-import io.planline.plan.PlanOptions;
-import io.planline.plan.PlannerRegistry;
 import io.planline.testing.ModelFolders;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +25,7 @@ final class ModelLoaderTest {
   }
 
   private Model load(Path dir) {
-    return ModelLoader.load(ModelLoader.folder(dir), "m", "1",
-        PlannerRegistry.builtIn().get("greedy"), PlanOptions.DEFAULT, backend);
+    return ModelFolders.load(dir, backend, ModelLoader.Kernels.AUTO);
   }
 
   private static String program(String kernel, String weightShape) {

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.planline.backend.cpu.CpuBackend;
 import io.planline.io.ProgramFormatException;
-import io.planline.plan.PlanOptions;
-import io.planline.plan.PlannerRegistry;
 import io.planline.testing.ModelFolders;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,8 +34,7 @@ final class WeightLayoutsTest {
   }
 
   private Model load(Path dir) {
-    return ModelLoader.load(ModelLoader.folder(dir), "m", "1",
-        PlannerRegistry.builtIn().get("greedy"), PlanOptions.DEFAULT, backend);
+    return ModelFolders.load(dir, backend, ModelLoader.Kernels.AUTO);
   }
 
   private static String stride(String stride) {
@@ -134,9 +131,7 @@ final class WeightLayoutsTest {
     ModelFolders.write(dir, ModelProgramReaderTest.PROGRAM, "fc.weight", new long[] {4, 3},
         STORED);
     ModelFolders.write(dir.resolve("inductor"), PROGRAM, "fc.weight", new long[] {3, 4}, STORED);
-    Model m = ModelLoader.load(ModelLoader.folder(dir), "m", "1",
-        PlannerRegistry.builtIn().get("greedy"), PlanOptions.DEFAULT, backend,
-        ModelLoader.Kernels.INDUCTOR);
+    Model m = ModelFolders.load(dir, backend, ModelLoader.Kernels.INDUCTOR);
     assertEquals(List.of(1L, 4L), m.program().weights().get(0).stride());
     assertEquals(STORED[1], backend.download(m.weights().get("w"), "w").floats()[3]);
   }

@@ -1,5 +1,10 @@
 package io.planline.testing;
 
+import io.planline.backend.Backend;
+import io.planline.model.Model;
+import io.planline.model.ModelLoader;
+import io.planline.plan.PlanOptions;
+import io.planline.plan.PlannerRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,6 +38,15 @@ public final class ModelFolders {
         {"kind": "FreeIfNotReusedLine", "node": {"name": "buf0"}}
        ]}
       """;
+
+  /**
+   * Loads the model folder {@code dir} as "m" version 1 on {@code backend} with the greedy
+   * planner, choosing its program as {@code kernels} says.
+   */
+  public static Model load(Path dir, Backend backend, ModelLoader.Kernels kernels) {
+    return ModelLoader.load(ModelLoader.folder(dir), "m", "1",
+        PlannerRegistry.builtIn().get("greedy"), PlanOptions.DEFAULT, backend, kernels);
+  }
 
   /** Writes {@code program} and a float32 weight {@code key} of {@code shape} into {@code dir}. */
   public static Path write(Path dir, String program, String key, long[] shape, float[] values)

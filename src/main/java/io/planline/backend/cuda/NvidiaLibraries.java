@@ -37,8 +37,8 @@ final class NvidiaLibraries {
     List<String> problems = new ArrayList<>();
     T found = first(library.property(), library.env(), library.names(), open, problems);
     if (found == null) {
-      LOG.warn("{} not found ({}); {}. Set -D{}=/path/to/{}.N to use it", library.name(),
-          problems, library.without(), library.property(), library.names().get(1));
+      LOG.warn("{} not found ({}); {}. Set -D{}=/path/to/lib{}.so.N to use it", library.name(),
+          problems, library.without(), library.property(), library.names().get(0));
     }
     return found;
   }
