@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * <p>Like {@link Cublas}: called through JNA (the hot call with JNA's direct mapping), one
  * handle per stream bound to that stream and to a workspace taken up front, so that a request's
  * memory stays the plan, its inputs and the libraries' workspaces. Each distinct convolution
- * (shapes, strides, parameters) gets its descriptors and algorithm once, from cuDNN's
- * heuristics, as PyTorch does with {@code cudnn.benchmark} off. Precision: float32 FMA math (no
- * TF32) unless {@code -Dplanline.cuda.allow-tf32=true}. The library is found on the loader's
+ * without bias (shapes, strides, parameters) gets an execution plan of cuDNN's graph API once per
+ * stream ({@link CudnnPlans}, engines timed on first use); one with a bias, one the graph API
+ * refuses, or every one under {@code -Dplanline.cuda.cudnn-graph=false} takes the legacy call,
+ * with descriptors and the fastest measured algorithm chosen once. Precision: float32 FMA math
+ * (no TF32) unless {@code -Dplanline.cuda.allow-tf32=true}. The library is found on the loader's
  * path, or at {@code -Dplanline.cuda.cudnn=PATH} / {@code PLANLINE_CUDNN}.
  */
 final class Cudnn implements AutoCloseable {
@@ -33,10 +35,11 @@ final class Cudnn implements AutoCloseable {
   /**
    * Convolutions of fewer multiply-adds ({@code -Dplanline.cuda.cudnn-min-macs}) run on
    * planline's kernel unless captured into a graph, where cuDNN's host time per call (about
-   * 60 µs) is more than the kernel's device time. ResNet-50's convolutions (12-118 M
-   * multiply-adds at batch 1) are past it: all on cuDNN, batch 1 took 5.24 ms per request against
-   * 5.93 with the old limit of 2^28 (H200, docs/gpu.md). Below 2^23 is not measured: there
-   * (digits-cnn's convolutions) the kernel stays.
+   * 23-30 µs through the graph API, 55 through the legacy call) is more than the kernel's device
+   * time. ResNet-50's convolutions (12-118 M multiply-adds at batch 1) are past it: all on cuDNN's
+   * legacy call, batch 1 took 5.24 ms per request against 5.93 with the old limit of 2^28 (H200,
+   * docs/gpu.md). Below 2^23 is not measured: there (digits-cnn's convolutions) the kernel
+   * stays.
    */
   static final long MIN_MACS = Long.getLong("planline.cuda.cudnn-min-macs", 1L << 23);
   /**
@@ -78,15 +81,25 @@ final class Cudnn implements AutoCloseable {
     return m;
   });
 
+  /** A convolution's plan on one stream; plans are per stream, as the handle is part of one. */
+  private record PlanKey(Key key, int stream, long alignment) {}
+
+  /** Marks a geometry the graph API refused, so that it is not asked again. */
+  private static final CudnnPlans.Plan REFUSED = new CudnnPlans.Plan(0, 0, -1, Float.NaN,
+      new long[0]);
+
   private final CudnnLib lib;
+  private final @Nullable CudnnPlans graphApi;
+  private final Map<PlanKey, CudnnPlans.Plan> plans = new ConcurrentHashMap<>();
   private final boolean tf32;
   private final Map<Integer, Long> handles = new ConcurrentHashMap<>();
   /** Each stream's workspace, made with its handle. */
   private final Map<Integer, DevicePointer> workspaces = new ConcurrentHashMap<>();
   private final Map<Key, Prepared> prepared = new ConcurrentHashMap<>();
 
-  private Cudnn(CudnnLib lib, boolean tf32) {
+  private Cudnn(CudnnLib lib, @Nullable CudnnPlans graphApi, boolean tf32) {
     this.lib = lib;
+    this.graphApi = graphApi;
     this.tf32 = tf32;
   }
 
@@ -105,7 +118,7 @@ final class Cudnn implements AutoCloseable {
           boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
           LOG.info("cuDNN {} from {} for convolutions ({})", version, name,
               tf32 ? "TF32 allowed" : "float32, no TF32");
-          return new Cudnn(lib, tf32);
+          return new Cudnn(lib, CudnnPlans.bind(name, tf32), tf32);
         });
   }
 
@@ -128,6 +141,16 @@ final class Cudnn implements AutoCloseable {
     Key key = new Key(dims(x), dims(w), dims(y), List.of(stride[0], stride[1], pad[0], pad[1],
         dil[0], dil[1], groups, bias == null ? 0L : 1L));
     long handle = handle(stream);
+    if (bias == null && graphApi != null) {
+      CudnnPlans.Plan plan = plan(stream, handle, key, x, w, y, stride, pad, dil);
+      if (plan != REFUSED) {
+        if (enqueue) {
+          check("cudnnBackendExecute", CudnnPlans.execute(handle, plan, x.address(), w.address(),
+              y.address(), workspaces.get(stream.index()).address()));
+        }
+        return true;
+      }
+    }
     Prepared p = prepared.get(key);
     if (p == null) {
       p = prepare(stream, handle, key, x, w, y, stride, pad, dil, groups, bias != null);
@@ -144,6 +167,29 @@ final class Cudnn implements AutoCloseable {
           scalars + 8, p.y(), y.address()));
     }
     return true;
+  }
+
+  /** The graph API's plan for this call on {@code stream}, made (and measured) on first use. */
+  private CudnnPlans.Plan plan(CudaStream stream, long handle, Key key, CudaTensor x,
+      CudaTensor w, CudaTensor y, long[] stride, long[] pad, long[] dil) {
+    PlanKey pk = new PlanKey(key, stream.index(),
+        CudnnPlans.alignment(x.address(), w.address(), y.address()));
+    CudnnPlans.Plan plan = plans.get(pk);
+    if (plan != null) {
+      return plan;
+    }
+    CudnnPlans.Plan made = graphApi.prepare(handle, stream, x, w, y, stride, pad, dil,
+        workspaces.get(stream.index()).address(), WORKSPACE_BYTES);
+    if (made == null) {
+      LOG.info("cuDNN's graph API has no float32 engine for convolution {}; its legacy call runs "
+          + "it", key);
+      made = REFUSED;
+    } else {
+      LOG.debug("cuDNN engine {} for convolution {} on stream {}: {} ms measured, {} workspace "
+          + "bytes", made.engine(), key, stream.index(), made.millis(), made.workspace());
+    }
+    plans.put(pk, made);
+    return made;
   }
 
   private static List<Long> dims(CudaTensor t) {
@@ -321,6 +367,8 @@ final class Cudnn implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    plans.values().stream().filter(p -> p != REFUSED).forEach(CudnnPlans.Plan::destroy);
+    plans.clear();
     for (Prepared p : prepared.values()) {
       if (p.x() == 0) {
         continue; // refused before any descriptor was made

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 /**
  * How a convolution's weight is described to cuDNN, decided on the host (no GPU needed): the
  * layouts Inductor hands over (dense OIHW, channels-last OHWI; 1x1 kernels are both) and what
- * cuDNN cannot take, which stays on planline's kernel.
+ * cuDNN cannot take, which stays on planline's kernel; and the address alignment a graph-API plan
+ * is made for.
  */
 class CudnnHostTest {
 
@@ -29,5 +30,13 @@ class CudnnHostTest {
     long[] shape = {64, 32, 3, 3};
     assertEquals(-1, Cudnn.filterFormat(shape, new long[] {1, 64, 3 * 2048, 2048}, false));
     assertEquals(-1, Cudnn.filterFormat(shape, new long[] {0, 9, 3, 1}, false)); // broadcast
+  }
+
+  @Test
+  void planAlignment_isTheLargestPowerOfTwoUpTo16DividingEveryAddress() {
+    assertEquals(16, CudnnPlans.alignment(0x1000, 0x2010, 0x30));
+    assertEquals(8, CudnnPlans.alignment(0x1000, 0x2008, 0x30));
+    // a view 4 bytes into its buffer (one float) still gets a plan, of its own
+    assertEquals(4, CudnnPlans.alignment(0x1004, 0x2000, 0x40));
   }
 }
