@@ -15,6 +15,7 @@
 # the file's settings; MODELS (space-separated) picks some of the three models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/loadtest/lib.sh
 
 DURATION="${1:-10s}"
 ROUNDS="${ROUNDS:-3}"
@@ -32,38 +33,22 @@ MICRONAUT_CONFIG_FILES=tools/loadtest/batching.yml java -Xms1g -Xmx1g -jar "$JAR
   --micronaut.server.port="$PORT" "${extra[@]}" >/tmp/planline-batching-bench.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -fsS "$BASE/v2/health/ready" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fsS "$BASE/v2/health/ready" >/dev/null || { echo "server did not start" >&2; exit 1; }
+wait_ready "$BASE/v2/health/ready" || { echo "server did not start" >&2; exit 1; }
 
 metric() { # metric NAME_WITH_LABELS -> value (0 when absent)
   curl -fsS --retry 5 --retry-connrefused --retry-delay 1 "$BASE/prometheus" | awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? 0 : v) }'
-}
-parse_hey() { # -> "rps p50_ms p99_ms codes"
-  awk '
-    /Requests\/sec:/ { rps = $2 }
-    /^ *50% in/ { p50 = $3 * 1000 }
-    /^ *99% in/ { p99 = $3 * 1000 }
-    /^Status code distribution:/ { on = 1; next }
-    /^Error distribution:/ { on = 0; errs = "errors" }
-    on && /^ *\[[0-9]+\]/ { n = $1; gsub(/[\[\]]/, "", n); codes = codes (codes == "" ? "" : ",") n "x" $2 }
-    END { printf "%.1f %.2f %.2f %s%s\n", rps, p50, p99, (codes == "" ? "-" : codes), (errs == "" ? "" : "+errors") }'
 }
 hey_run() { # model version body concurrency duration
   hey -z "$5" -c "$4" -m POST -T application/json -D "tools/loadtest/$3" \
     "$BASE/v2/models/$1/versions/$2/infer" | parse_hey
 }
 
-echo "machine: $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(nproc) cores," \
-  "avx2: $(grep -qw avx2 /proc/cpuinfo && echo yes || echo no), avx512f: $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no)"
+machine_line
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "settings: $(grep -E 'max-batch-size|max-queue-delay' tools/loadtest/batching.yml | tr -s ' ' | tr '\n' ' ')${extra[*]:-}"
 echo
 echo "| model | shape | concurrency | off req/s | off p50 ms | off p99 ms | on req/s | on p50 ms | on p99 ms | on/off | rows per batch | wait per request ms |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 for spec in "digits-mlp digits-mlp.json [1,64] 64" "digits-cnn digits-cnn.json [1,1,8,8] 64" \
             "tiny-gpt tiny-gpt-64.json [1,64] 16"; do
   read -r model body shape conc <<<"$spec"
@@ -95,7 +80,7 @@ for spec in "digits-mlp digits-mlp.json [1,64] 64" "digits-cnn digits-cnn.json [
     printf "| %s | %s | %s | %.1f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2fx | %.1f | %.2f |\n",
       m, s, c, a, b, d, e, f, g, (a > 0 ? e / a : 0), (n > 0 ? rows / n : 0),
       (q > 0 ? w / q * 1000 : 0) }'
-  echo "  $model runs (rps p50 p99 codes), off: $(tr '\n' ';' </tmp/planline-batching-off) on: $(tr '\n' ';' </tmp/planline-batching-on)" >&2
+  echo "  $model runs (rps p50 p99 codes errors), off: $(tr '\n' ';' </tmp/planline-batching-off) on: $(tr '\n' ';' </tmp/planline-batching-on)" >&2
 done
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,6 +17,7 @@
 # (GET /v2/models/<model>); the script checks that first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/loadtest/lib.sh
 
 JSON=0
 if [ "${1:-}" = "--json" ]; then JSON=1; shift; fi
@@ -37,22 +38,6 @@ metric() { # metric NAME_WITH_LABELS -> value (0 when absent)
 }
 heap() {
   curl -fsS "$BASE/prometheus" | awk 'index($0, "jvm_memory_used_bytes{area=\"heap\"") == 1 { s += $NF } END { printf "%.0f", s }'
-}
-
-# Reads hey's text report; prints "rps p50_ms p99_ms codes errors".
-parse_hey() {
-  awk '
-    /Requests\/sec:/ { rps = $2 }
-    /^ *50% in/ { p50 = $3 * 1000 }
-    /^ *99% in/ { p99 = $3 * 1000 }
-    /^Status code distribution:/ { section = "codes"; next }
-    /^Error distribution:/ { section = "errors"; next }
-    /^ *\[[0-9]+\]/ {
-      n = $1; gsub(/[\[\]]/, "", n)
-      if (section == "codes") { codes = codes (codes == "" ? "" : ",") n "x" $2; if (n != 200 && n != 503) bad += $2 }
-      if (section == "errors") { bad += n }
-    }
-    END { printf "%.1f %.2f %.2f %s %d\n", rps, p50, p99, (codes == "" ? "-" : codes), bad + 0 }'
 }
 
 # One hey run; prints "rps p50_ms p99_ms codes errors" where errors counts statuses other than
