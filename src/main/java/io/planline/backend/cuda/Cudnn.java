@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Like {@link Cublas}: called through JNA (the hot call with JNA's direct mapping), one
  * handle per stream bound to that stream and to a workspace taken up front, so that a request's
  * memory stays the plan, its inputs and the libraries' workspaces. Each distinct convolution
- * without bias (shapes, strides, parameters) gets an execution plan of cuDNN's graph API once per
- * stream ({@link CudnnPlans}, engines timed on first use); one with a bias, one the graph API
- * refuses, or every one under {@code -Dplanline.cuda.cudnn-graph=false} takes the legacy call,
+ * (shapes, strides, parameters; a bias is added by the caller) gets an execution plan of cuDNN's
+ * graph API once per stream ({@link CudnnPlans}, engines timed on first use); one the graph API
+ * refuses, or every one under {@code -Dplanline.cuda.cudnn-graph=false}, takes the legacy call,
  * with descriptors and the fastest measured algorithm chosen once. Precision: float32 FMA math
  * (no TF32) unless {@code -Dplanline.cuda.allow-tf32=true}. The library is found on the loader's
  * path, or at {@code -Dplanline.cuda.cudnn=PATH} / {@code PLANLINE_CUDNN}.
@@ -69,15 +69,13 @@ final class Cudnn implements AutoCloseable {
   record Key(List<Long> x, List<Long> w, List<Long> y, List<Long> params) {}
 
   /** A convolution ready to run: descriptors (addresses), the algorithm and its workspace. */
-  private record Prepared(long x, long w, long conv, long y, long bias, int algo,
-      long workspace) {}
+  private record Prepared(long x, long w, long conv, long y, int algo, long workspace) {}
 
-  /** A thread's two host floats, alpha = 1 and beta (0 or 1). */
+  /** A thread's two host floats, alpha = 1 and beta = 0. */
   private static final ThreadLocal<Memory> SCALARS = ThreadLocal.withInitial(() -> {
-    Memory m = new Memory(12);
+    Memory m = new Memory(8);
     m.setFloat(0, 1f);
     m.setFloat(4, 0f);
-    m.setFloat(8, 1f);
     return m;
   });
 
@@ -128,7 +126,7 @@ final class Cudnn implements AutoCloseable {
   }
 
   /**
-   * Enqueues {@code y = conv(x, w) (+ bias)} on {@code stream} for 4-D float32 operands in any
+   * Enqueues {@code y = conv(x, w)} on {@code stream} for 4-D float32 operands in any
    * strides with a dense NCHW or NHWC weight; with {@code enqueue} false only makes the stream's
    * handle and the call's descriptors, so that a later graph capture of the call allocates
    * nothing (allocating is illegal while a stream is captured).
@@ -136,12 +134,12 @@ final class Cudnn implements AutoCloseable {
    * @return false, having done nothing, when cuDNN cannot express the call (the weight's layout,
    *     sizes past int, broadcast dimensions, or no algorithm that fits the workspace)
    */
-  boolean forward(CudaStream stream, CudaTensor x, CudaTensor w, @Nullable CudaTensor bias,
-      long[] stride, long[] pad, long[] dil, long groups, CudaTensor y, boolean enqueue) {
+  boolean forward(CudaStream stream, CudaTensor x, CudaTensor w, long[] stride, long[] pad,
+      long[] dil, long groups, CudaTensor y, boolean enqueue) {
     Key key = new Key(dims(x), dims(w), dims(y), List.of(stride[0], stride[1], pad[0], pad[1],
-        dil[0], dil[1], groups, bias == null ? 0L : 1L));
+        dil[0], dil[1], groups));
     long handle = handle(stream);
-    if (bias == null && graphApi != null) {
+    if (graphApi != null) {
       CudnnPlans.Plan plan = plan(stream, handle, key, x, w, y, stride, pad, dil);
       if (plan != REFUSED) {
         if (enqueue) {
@@ -153,7 +151,7 @@ final class Cudnn implements AutoCloseable {
     }
     Prepared p = prepared.get(key);
     if (p == null) {
-      p = prepare(stream, handle, key, x, w, y, stride, pad, dil, groups, bias != null);
+      p = prepare(stream, handle, key, x, w, y, stride, pad, dil, groups);
     }
     if (p.algo() < 0 || !enqueue) {
       return p.algo() >= 0;
@@ -162,10 +160,6 @@ final class Cudnn implements AutoCloseable {
     check("cudnnConvolutionForward", CudnnLib.Direct.cudnnConvolutionForward(handle, scalars, p.x(),
         x.address(), p.w(), w.address(), p.conv(), p.algo(), workspaces.get(stream.index()).address(),
         p.workspace(), scalars + 4, p.y(), y.address()));
-    if (bias != null) {
-      check("cudnnAddTensor", CudnnLib.Direct.cudnnAddTensor(handle, scalars, p.bias(), bias.address(),
-          scalars + 8, p.y(), y.address()));
-    }
     return true;
   }
 
@@ -204,8 +198,7 @@ final class Cudnn implements AutoCloseable {
   }
 
   private synchronized Prepared prepare(CudaStream stream, long handle, Key key, CudaTensor x,
-      CudaTensor w, CudaTensor y, long[] stride, long[] pad, long[] dil, long groups,
-      boolean bias) {
+      CudaTensor w, CudaTensor y, long[] stride, long[] pad, long[] dil, long groups) {
     Prepared done = prepared.get(key);
     if (done != null) {
       return done;
@@ -213,7 +206,7 @@ final class Cudnn implements AutoCloseable {
     int format = filterFormat(w.shapeRef(), w.strideRef(),
         x.shapeRef()[1] > 1 && x.strideRef()[1] == 1);
     if (format < 0 || !fitsInt(x) || !fitsInt(w) || !fitsInt(y)) {
-      Prepared refused = new Prepared(0, 0, 0, 0, 0, -1, 0);
+      Prepared refused = new Prepared(0, 0, 0, 0, -1, 0);
       prepared.put(key, refused);
       return refused;
     }
@@ -242,21 +235,12 @@ final class Cudnn implements AutoCloseable {
     }
     int algo = chosen == null ? -1 : (int) chosen[0];
     long workspace = chosen == null ? 0 : chosen[1];
-    Pointer bd = null;
-    if (bias) {
-      check("cudnnCreateTensorDescriptor", lib.cudnnCreateTensorDescriptor(ref));
-      bd = ref.getValue();
-      int oc = (int) ws[0];
-      check("cudnnSetTensor4dDescriptorEx", lib.cudnnSetTensor4dDescriptorEx(bd, FLOAT, 1, oc,
-          1, 1, oc, 1, 1, 1));
-    }
     if (algo < 0) {
       LOG.info("cuDNN has no float32 algorithm within {} workspace bytes for convolution {}; "
           + "planline's kernel runs it", WORKSPACE_BYTES, key);
     }
     Prepared p = new Prepared(Pointer.nativeValue(xd), Pointer.nativeValue(wd),
-        Pointer.nativeValue(cd), Pointer.nativeValue(yd),
-        bd == null ? 0 : Pointer.nativeValue(bd), algo, workspace);
+        Pointer.nativeValue(cd), Pointer.nativeValue(yd), algo, workspace);
     prepared.put(key, p); // also when refused: the heuristics are not asked again
     return p;
   }
@@ -377,9 +361,6 @@ final class Cudnn implements AutoCloseable {
       lib.cudnnDestroyTensorDescriptor(new Pointer(p.y()));
       lib.cudnnDestroyFilterDescriptor(new Pointer(p.w()));
       lib.cudnnDestroyConvolutionDescriptor(new Pointer(p.conv()));
-      if (p.bias() != 0) {
-        lib.cudnnDestroyTensorDescriptor(new Pointer(p.bias()));
-      }
     }
     prepared.clear();
     handles.values().forEach(h -> lib.cudnnDestroy(new Pointer(h)));

@@ -66,9 +66,6 @@ interface CudnnLib extends Library {
         long wDesc, long w, long convDesc, int algo, long workspace, long workspaceBytes,
         long beta, long yDesc, long y);
 
-    static native int cudnnAddTensor(long handle, long alpha, long aDesc, long a, long beta,
-        long cDesc, long c);
-
     static synchronized void bind(String library) {
       if (bound == null) {
         Native.register(Direct.class, NativeLibrary.getInstance(library));

@@ -243,16 +243,22 @@ final class MatmulLaunches {
     if (n == 0 || m == 0) {
       return;
     }
-    // cuDNN's legacy call costs about 160 µs of host time each on the H200 machine (ResNet-50 at
-    // batch 1: 53 convolutions, 8.6 ms of enqueueing), more than planline's kernel takes on the
-    // device for a small convolution; it pays off where the device time hides it (large
-    // convolutions) or is paid once (graph capture). A small one is still prepared for cuDNN,
-    // for the capture that may follow. docs/gpu.md, "cuDNN".
+    // A cuDNN call costs host time (23-30 µs through its graph API on the H200 machine, 55
+    // through the legacy call), more than planline's kernel takes on the device for a small
+    // convolution; it pays off where the device time hides it (large convolutions) or is paid
+    // once (graph capture). A small one is still prepared for cuDNN, for the capture that may
+    // follow. docs/gpu.md, "cuDNN" and "cuDNN's graph API".
     Cudnn dnn = inv.cudnn();
     CudaStream stream = inv.stream();
-    if (dnn != null && stream != null && (bias == null || bias.strideRef()[0] == 1)) {
+    if (dnn != null && stream != null) {
       boolean worth = stream.capturing() || m * n * k * groups >= Cudnn.MIN_MACS;
-      if (dnn.forward(stream, x, w, bias, stride, pad, dil, groups, out, worth) && worth) {
+      if (dnn.forward(stream, x, w, stride, pad, dil, groups, out, worth) && worth) {
+        if (bias != null) { // out += bias, broadcast over all but the channel dimension
+          CudaTensor perChannel = bias.restride(new long[] {1, oc, 1, 1},
+              new long[] {0, bias.strideRef()[0], 0, 0}, 0);
+          ElementwiseLaunches.launch(inv, ElementwiseLaunches.ADD_SCALED, out,
+              new CudaTensor[] {out, perChannel}, new double[2], 1, 0);
+        }
         return;
       }
     }

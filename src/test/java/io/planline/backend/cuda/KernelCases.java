@@ -289,6 +289,11 @@ final class KernelCases {
     cs.add(p("aten.convolution.default", List.of("x", "w", "None", "[1, 1]", "[1, 1]", "[1, 1]",
         "False", "[0, 0]", "1"), List.of(f("x", 600, 16, 8, 8), f("w", 32, 16, 3, 3)),
         List.of(of("y", 600, 32, 8, 8))));
+    // large enough for cuDNN, with a bias (added after cuDNN's convolution, as ViT's patch
+    // embedding needs)
+    cs.add(p("aten.convolution.default", List.of("x", "w", "b", "[2, 2]", "[1, 1]", "[1, 1]",
+        "False", "[0, 0]", "1"), List.of(f("x", 64, 16, 32, 32), f("w", 32, 16, 3, 3),
+        f("b", 32)), List.of(of("y", 64, 32, 16, 16))));
     cs.add(p("aten.convolution.default", List.of("x", "w", "None", "[1, 1]", "[0, 0]", "[1, 1]",
         "False", "[0, 0]", "1"), List.of(f("x", 3, 5, 7, 6), tr("w", 4, 5, 3, 2)),
         List.of(of("y", 3, 4, 5, 5))));
