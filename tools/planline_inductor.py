@@ -90,7 +90,7 @@ class _Capture:
         from torch._inductor.virtualized import V  # pylint: disable=import-outside-toplevel
         graph = V.graph
         # The line objects are mutated by the planning that follows: record them now.
-        lines = [_line_record(line) for line in wrapper.lines]
+        lines = [_line_record(line, graph) for line in wrapper.lines]
         self.graphs.append({
             "lines": lines,
             "input_names": list(graph.graph_input_names),
@@ -130,16 +130,22 @@ def _inductor_pools(wrapper):
             line.delete_old = delete_old
 
 
-def _line_record(line):
+def _line_record(line, graph):
     kind = type(line).__name__
     if isinstance(line, str):
         return ("Text", line)
+    allocated = {"AllocateLine": "node", "ReuseLine": "reused_as"}.get(kind)
     fields = {}
     for key in ("node", "reused_as", "layout", "delete_old", "kernel_name", "call_args",
                 "arg_types", "triton", "is_reused", "result_name", "arg_name", "raw_keys"):
         if hasattr(line, key):
             value = getattr(line, key)
             fields[key] = list(value) if isinstance(value, (list, tuple)) else value
+    if allocated and hasattr(graph, "get_allocation_storage_size"):
+        # What Inductor allocates, which may exceed the layout's span (room left for a later
+        # in-place padding): its reuse pool matches buffers by it, so a reuse may pair two
+        # layouts of different spans with one allocation size (ViT-B/16 at batch 1 on the GPU).
+        fields["allocation"] = graph.get_allocation_storage_size(getattr(line, allocated))
     return (kind, fields)
 
 
@@ -487,11 +493,14 @@ class _Translator:
 
     # -- tensors -----------------------------------------------------------------------------
 
-    def buffer_json(self, name, layout):
+    def buffer_json(self, name, layout, allocation=None):
+        """A buffer in the program's words; ``allocation`` (elements) when Inductor allocates
+        more than the layout spans."""
+        storage = _storage_numel(layout.size, layout.stride) if allocation is None else allocation
         return {"name": name, "device": self.device, "dtype": DTYPE_NAMES[layout.dtype],
                 "shape": [self.jdim(s) for s in layout.size],
                 "stride": [self.jdim(s) for s in layout.stride],
-                "storage_expr": self.text(_storage_numel(layout.size, layout.stride))}
+                "storage_expr": self.text(storage)}
 
     def name_of(self, name):
         return self.names.get(name, name)
@@ -542,7 +551,8 @@ class _Translator:
     def _AllocateLine(self, f, where):
         node = f["node"]
         self.lines.append({"kind": "AllocateLine",
-                           "node": self.buffer_json(node.get_name(), node.get_layout())})
+                           "node": self.buffer_json(node.get_name(), node.get_layout(),
+                                                    f.get("allocation"))})
 
     def _FreeIfNotReusedLine(self, f, where):
         name = f["node"].get_name()
@@ -555,7 +565,8 @@ class _Translator:
             raise ExportError(f"{where}: a reuse that keeps the old name alive")
         new = f["reused_as"]
         self.lines.append({"kind": "ReuseLine", "node": {"name": f["node"].get_name()},
-                           "reused_as": self.buffer_json(new.get_name(), new.get_layout())})
+                           "reused_as": self.buffer_json(new.get_name(), new.get_layout(),
+                                                         f.get("allocation"))})
 
     def _ReinterpretLine(self, f, where):
         # The line's layout places the alias in the storage (a concatenation's inputs are
