@@ -31,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * this machine runs them, Inductor's compiled kernels — next to ONNX Runtime for Java on the same
  * model's ONNX export, in the same run, with the same thread count, warm-up and input copies.
  *
- * <p>Run: {@code tools/bench-models.sh [--json] [--seconds S]}. Prints one row per
+ * <p>Run: {@code tools/bench-models.sh [--json] [--seconds S] [--only NAME] [--no-java]}
+ * ({@code --only}: the models whose name contains NAME; {@code --no-java}: no rows for the
+ * built-in models' Java kernels). Prints one row per
  * (model, input, engine): p50 / p99 latency of sequential requests, and requests per second with 1
  * and 4 requests in flight; {@code --json} prints one JSON object per row instead.
  */
@@ -68,10 +70,14 @@ public final class ModelBench {
     double seconds = 2.0;
     List<Case> cases = new java.util.ArrayList<>(CASES);
     boolean folders = false;
+    String only = "";
+    boolean noJava = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--json" -> json = true;
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+        case "--only" -> only = args[++i]; // e.g. "digits": models whose name contains it
+        case "--no-java" -> noJava = true; // skip the Java-kernel rows
         default -> {
           if (args[i].matches("[0-9.]+")) {
             seconds = Double.parseDouble(args[i]); // the old positional form
@@ -99,6 +105,9 @@ public final class ModelBench {
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     for (Case c : cases) {
+      if (!c.model().contains(only)) {
+        continue;
+      }
       HostTensor input = randomInput(c);
       double ortP50 = Double.NaN;
       if (c.source().has("model.onnx")) {
@@ -112,6 +121,9 @@ public final class ModelBench {
       boolean measuredCompiled = false;
       for (ModelLoader.Kernels k : List.of(ModelLoader.Kernels.JAVA,
           ModelLoader.Kernels.INDUCTOR)) {
+        if (k == ModelLoader.Kernels.JAVA && noJava && c.folder() == null) {
+          continue;
+        }
         if (k == ModelLoader.Kernels.INDUCTOR && measuredCompiled) {
           continue; // a folder exported with --compile inductor: its one program already ran
         }
