@@ -36,8 +36,8 @@ final class SmallProducts {
   /** Weights' buffers (identity, weak), each with the heap copies made of its views. */
   private static final Cache<ByteBuffer, List<Copy>> CONSTANTS = Caffeine.newBuilder()
       .weakKeys()
-      // maintenance on the calling thread: the default, the common pool, woke a thread every
-      // few lookups
+      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
+      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
       .executor(Runnable::run)
       .build();
 
