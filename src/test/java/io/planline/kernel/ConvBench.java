@@ -62,9 +62,9 @@ public final class ConvBench {
       Tensor xc = Tensor.allocate(DType.FLOAT32, n, c, h, h);
       Tensor outc = Tensor.allocate(DType.FLOAT32, n, oc, oh, oh);
       double nchw = median(() -> DnnlConv.tryRun(xc, weight, null, s, p, one, 1, outc));
-      System.out.printf(Locale.ROOT, "%-28s %10.3f %10.3f %12.1f %14.1f %14.1f%n", (n > 1 ? n + "x" : "")
-          + c + "->" + oc + " " + k + "x" + k + "/" + cs[5] + " at " + h + "x" + h, conv, gemm,
-          gflop / conv * 1e3, gflop / nhwc * 1e3, gflop / nchw * 1e3);
+      System.out.printf(Locale.ROOT, "%-28s %10.3f %10.3f %12.1f %14.1f %14.1f%n",
+          (n > 1 ? n + "x" : "") + c + "->" + oc + " " + k + "x" + k + "/" + cs[5] + " at " + h
+          + "x" + h, conv, gemm, gflop / conv * 1e3, gflop / nhwc * 1e3, gflop / nchw * 1e3);
       System.out.printf(Locale.ROOT, "%-28s %10s %10s %12s %14.3f %14.3f%n", "  (ms)", "", "",
           "", nhwc, nchw);
     }
