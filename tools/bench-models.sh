@@ -3,7 +3,9 @@
 # compiled kernels where this machine runs them), beside ONNX Runtime for Java on the same
 # models, in one run (io.planline.bench.ModelBench).
 #
-#   tools/bench-models.sh [--json] [--seconds S]      default 2 s per measurement
+#   tools/bench-models.sh [--json] [--seconds S] [--warmup S] [--only NAME] [--no-java] [FOLDER...]
+#   (default 2 s per measurement; --warmup: seconds of calls before each, default 0; --only:
+#   models whose name contains NAME; --no-java: skip the built-in models' Java-kernel rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile

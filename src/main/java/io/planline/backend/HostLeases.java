@@ -25,7 +25,9 @@ public final class HostLeases {
 
   /** Explicit release: the tensor's data buffer (by identity) to what gives its memory back. */
   private static final Cache<ByteBuffer, Runnable> LENT = Caffeine.newBuilder()
-      .weakKeys().build();
+      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
+      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
+      .weakKeys().executor(Runnable::run).build();
 
   private HostLeases() {}
 

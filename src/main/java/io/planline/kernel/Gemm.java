@@ -100,8 +100,9 @@ final class Gemm {
    * Batched product. Requires: a is [B, M, K], b is [B, K, N], c is [B, M, N], all float32; init,
    * when not null, is float32 and already expanded to [B, M, N]; init is ignored when beta is 0
    * (as ATen ignores self, NaNs included). {@code allowParallel} false keeps the call on the
-   * calling thread (for callers that already parallelize over batches). Products that OpenBLAS
-   * can take ({@link Blas}) go there unless the call is on one thread of the kernel pool already.
+   * calling thread (for callers that already parallelize over batches). A few rows times a small
+   * weight go to {@link SmallProducts}; products that oneDNN or OpenBLAS can take ({@link Blas})
+   * go there unless the call is on one thread of the kernel pool already.
    */
   static void run(Parallel par, Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
       float alpha, boolean allowParallel) {
@@ -118,6 +119,9 @@ final class Gemm {
     }
     if (init != null && beta != 0) {
       Rows.requireFloat32(init);
+    }
+    if (SmallProducts.tryRun(a, b, c, beta == 0 ? null : init, beta, alpha)) {
+      return; // a few rows times a small weight: cheaper in Java than any native call
     }
     if (allowParallel && !(Thread.currentThread() instanceof Parallel.Worker)
         && Blas.tryRun(a, b, c, beta == 0 ? null : init, beta, alpha)) {

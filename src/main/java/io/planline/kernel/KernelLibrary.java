@@ -44,9 +44,10 @@ public final class KernelLibrary {
   /**
    * Tells the library that {@code weight}'s memory holds a model's weight and stays unchanged
    * while the buffer lives, so products may keep a copy of it in a faster layout (oneDNN's
-   * packed weights); the copy goes when the buffer does.
+   * packed weights, {@link SmallProducts}' heap rows); the copy goes when the buffer does.
    */
   public void markWeight(Tensor weight) {
+    SmallProducts.markConstant(weight);
     if (Dnnl.available()) {
       DnnlWeights.markConstant(weight);
     }

@@ -31,7 +31,10 @@ import org.jspecify.annotations.Nullable;
  * this machine runs them, Inductor's compiled kernels — next to ONNX Runtime for Java on the same
  * model's ONNX export, in the same run, with the same thread count, warm-up and input copies.
  *
- * <p>Run: {@code tools/bench-models.sh [--json] [--seconds S]}. Prints one row per
+ * <p>Run: {@code tools/bench-models.sh [--json] [--seconds S] [--warmup S] [--only NAME]
+ * [--no-java]} ({@code --warmup}: seconds of calls before each measurement; {@code --only}: the
+ * models whose name contains NAME; {@code --no-java}: no rows for the built-in models' Java
+ * kernels). Prints one row per
  * (model, input, engine): p50 / p99 latency of sequential requests, and requests per second with 1
  * and 4 requests in flight; {@code --json} prints one JSON object per row instead.
  */
@@ -61,6 +64,12 @@ public final class ModelBench {
   private static final String PLANNER = "offset";
 
   private static boolean json;
+  /**
+   * Seconds of calls before each measurement, after the 20 warm-up calls (--warmup; 0 by
+   * default, as before): planline's small programs reach their steady speed only after the JIT
+   * has compiled their path and InlineRuns has measured them, a few seconds in.
+   */
+  private static double warmupSeconds;
 
   private ModelBench() {}
 
@@ -68,10 +77,15 @@ public final class ModelBench {
     double seconds = 2.0;
     List<Case> cases = new java.util.ArrayList<>(CASES);
     boolean folders = false;
+    String only = "";
+    boolean noJava = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--json" -> json = true;
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+        case "--only" -> only = args[++i]; // e.g. "digits": models whose name contains it
+        case "--no-java" -> noJava = true; // skip the Java-kernel rows
+        case "--warmup" -> warmupSeconds = Double.parseDouble(args[++i]);
         default -> {
           if (args[i].matches("[0-9.]+")) {
             seconds = Double.parseDouble(args[i]); // the old positional form
@@ -87,9 +101,10 @@ public final class ModelBench {
     }
     int cores = Runtime.getRuntime().availableProcessors();
     String header = String.format(Locale.ROOT, "java %s, %d cores, %.1f s per measurement; "
-        + "ONNX Runtime and planline both use %d threads, 20 warm-up calls, a fresh input copy per"
-        + " call; onnxruntime-daz treats subnormals as zero as planline's loader does to weights",
-        System.getProperty("java.version"), cores, seconds, cores);
+        + "ONNX Runtime and planline both use %d threads, 20 warm-up calls and then %.1f s of"
+        + " them, a fresh input copy per call; onnxruntime-daz treats subnormals as zero as"
+        + " planline's loader does to weights", System.getProperty("java.version"), cores,
+        seconds, cores, warmupSeconds);
     if (json) {
       System.out.println("{\"comment\": \"" + header + "\"}");
     } else {
@@ -99,6 +114,9 @@ public final class ModelBench {
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     for (Case c : cases) {
+      if (!c.model().contains(only)) {
+        continue;
+      }
       HostTensor input = randomInput(c);
       double ortP50 = Double.NaN;
       if (c.source().has("model.onnx")) {
@@ -112,6 +130,9 @@ public final class ModelBench {
       boolean measuredCompiled = false;
       for (ModelLoader.Kernels k : List.of(ModelLoader.Kernels.JAVA,
           ModelLoader.Kernels.INDUCTOR)) {
+        if (k == ModelLoader.Kernels.JAVA && noJava && c.folder() == null) {
+          continue;
+        }
         if (k == ModelLoader.Kernels.INDUCTOR && measuredCompiled) {
           continue; // a folder exported with --compile inductor: its one program already ran
         }
@@ -144,6 +165,10 @@ public final class ModelBench {
   private static double report(Case c, String engine, Callable<Object> call, double seconds,
       double ortP50) throws Exception {
     for (int i = 0; i < 20; i++) {
+      call.call();
+    }
+    long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+    while (System.nanoTime() < warmEnd) {
       call.call();
     }
     double[] lat = latencies(call, seconds);

@@ -32,7 +32,8 @@ public final class ConvBench {
       cases = java.util.Arrays.stream(args).map(a -> java.util.Arrays.stream(a.split(":"))
           .mapToLong(Long::parseLong).toArray()).toArray(long[][]::new);
     }
-    System.out.printf(Locale.ROOT, "# %d threads, median of 61 runs after 30%n", par.threads());
+    System.out.printf(Locale.ROOT, "# %d threads, median of the runs in 0.3 s (at least 61) after "
+        + "0.2 s of warm-up%n", par.threads());
     System.out.printf(Locale.ROOT, "%-28s %10s %10s %12s %14s %14s%n", "convolution",
         "conv ms", "sgemm ms", "conv GFLOP/s", "onednn NHWC", "onednn NCHW");
     for (long[] cs : cases) {
@@ -61,26 +62,34 @@ public final class ConvBench {
       Tensor xc = Tensor.allocate(DType.FLOAT32, n, c, h, h);
       Tensor outc = Tensor.allocate(DType.FLOAT32, n, oc, oh, oh);
       double nchw = median(() -> DnnlConv.tryRun(xc, weight, null, s, p, one, 1, outc));
-      System.out.printf(Locale.ROOT, "%-28s %10.3f %10.3f %12.1f %14.1f %14.1f%n", (n > 1 ? n + "x" : "")
-          + c + "->" + oc + " " + k + "x" + k + "/" + cs[5] + " at " + h + "x" + h, conv, gemm,
-          gflop / conv * 1e3, gflop / nhwc * 1e3, gflop / nchw * 1e3);
+      System.out.printf(Locale.ROOT, "%-28s %10.3f %10.3f %12.1f %14.1f %14.1f%n",
+          (n > 1 ? n + "x" : "") + c + "->" + oc + " " + k + "x" + k + "/" + cs[5] + " at " + h
+          + "x" + h, conv, gemm, gflop / conv * 1e3, gflop / nhwc * 1e3, gflop / nchw * 1e3);
       System.out.printf(Locale.ROOT, "%-28s %10s %10s %12s %14.3f %14.3f%n", "  (ms)", "", "",
           "", nhwc, nchw);
     }
     System.exit(0); // OpenBLAS's threads are not daemons
   }
 
+  /** Median ms per call of the calls made in 0.3 s, after 30 calls and 0.2 s of warm-up. */
   private static double median(Runnable op) {
     for (int i = 0; i < 30; i++) {
       op.run();
     }
-    double[] ms = new double[61];
-    for (int i = 0; i < ms.length; i++) {
+    long warm = System.nanoTime() + 200_000_000L;
+    while (System.nanoTime() < warm) {
+      op.run();
+    }
+    double[] ms = new double[100_000];
+    int n = 0;
+    long end = System.nanoTime() + 300_000_000L;
+    while (n < ms.length && (n < 61 || System.nanoTime() < end)) {
       long t0 = System.nanoTime();
       op.run();
-      ms[i] = (System.nanoTime() - t0) / 1e6;
+      ms[n++] = (System.nanoTime() - t0) / 1e6;
     }
-    java.util.Arrays.sort(ms);
-    return ms[ms.length / 2];
+    double[] sorted = java.util.Arrays.copyOf(ms, n);
+    java.util.Arrays.sort(sorted);
+    return sorted[n / 2];
   }
 }

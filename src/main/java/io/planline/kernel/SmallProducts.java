@@ -1,0 +1,177 @@
+package io.planline.kernel;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A few rows times a model's weight (a batch-1 request through a linear layer), on the calling
+ * thread in Java, from a copy of the weight kept on the heap as K rows of N floats. For such a
+ * product every native route costs more than the arithmetic: OpenBLAS packs the whole weight on
+ * each call ({@code sgemm_incopy} took 30% of digits-mlp [1, 64]'s samples in {@code perf}) and
+ * oneDNN's handful of JNI calls cost microseconds; here each output row is
+ * {@code c[i, :] = sum over k of a[i, k] * w[k, :]}, four rows of w at a time, a loop C2
+ * vectorizes (docs/benchmarks.md, "Small products").
+ *
+ * <p>Only weights marked constant ({@link #markConstant}) are copied, once per view (offset,
+ * shape, strides), and the copies live as long as the weight's buffer (weak keys).
+ */
+final class SmallProducts {
+
+  /** Rows of A up to which a product goes here. */
+  static final int MAX_M = 4;
+  /**
+   * Multiply-adds (M x K x N) up to which a product goes here ({@code
+   * -Dplanline.small-products.max-macs}, 0 turns this route off). {@code SmallProductsBench},
+   * microseconds per call here / on the native route planline took before: 1x64x128 1.1 / 4.9
+   * (OpenBLAS), 1x512x64 2.6 / 4.8 (oneDNN), 4x64x128 1.9 / 1.8; past 2^15 oneDNN catches up
+   * (1x1024x64 5.7 / 5.0, 2x512x64 5.0 / 2.5).
+   */
+  static final long MAX_MACS = Long.getLong("planline.small-products.max-macs", 1L << 15);
+
+  /** Weights' buffers (identity, weak), each with the heap copies made of its views. */
+  private static final Cache<ByteBuffer, List<Copy>> CONSTANTS = Caffeine.newBuilder()
+      .weakKeys()
+      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
+      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
+      .executor(Runnable::run)
+      .build();
+
+  /** One view of a weight as [K][N] heap rows. */
+  private record Copy(int offset, long k, long n, long rowStride, long colStride,
+      float[][] rows) {}
+
+  private static final ThreadLocal<float[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new float[2][0]);
+
+  private SmallProducts() {}
+
+  /** Marks {@code weight}'s buffer as a constant whose views may be copied. */
+  static void markConstant(Tensor weight) {
+    if (weight.dtype() == io.planline.ir.DType.FLOAT32) {
+      CONSTANTS.get(weight.data(), k -> new CopyOnWriteArrayList<>());
+    }
+  }
+
+  /**
+   * {@code c[0] = beta * init[0] + alpha * (a[0] @ b[0])} with the shapes and contract of
+   * {@link Gemm#run}, when a has one batch of at most {@link #MAX_M} rows, the product is at
+   * most {@link #MAX_MACS} and b is a view of a constant weight. Returns false, having written
+   * nothing, otherwise.
+   */
+  static boolean tryRun(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
+      float alpha) {
+    long[] as = a.shapeRef();
+    long[] bs = b.shapeRef();
+    if (as[0] != 1 || as[1] > MAX_M || as[1] < 1 || as[2] < 1 || bs[2] < 1
+        || as[1] * as[2] * bs[2] > MAX_MACS) {
+      return false;
+    }
+    float[][] w = weightRows(b);
+    if (w == null) {
+      return false;
+    }
+    int m = (int) as[1];
+    int k = (int) as[2];
+    int n = (int) bs[2];
+    long[] sa = a.strideRef();
+    long[] sc = c.strideRef();
+    float[] arow = scratch(0, k);
+    float[] crow = scratch(1, n);
+    for (int i = 0; i < m; i++) {
+      Rows.loadFloats(a, a.byteOffset() + (int) (i * sa[1] * 4), k, sa[2], arow, 0);
+      multiply(arow, w, crow, k, n);
+      if (init != null) {
+        addScaled(init, beta, alpha, i, crow, n);
+      } else if (alpha != 1f) {
+        for (int j = 0; j < n; j++) {
+          crow[j] *= alpha;
+        }
+      }
+      Rows.storeFloats(c, c.byteOffset() + (int) (i * sc[1] * 4), n, sc[2], crow, 0);
+    }
+    return true;
+  }
+
+  /** crow[0, n) = arow[0, k) @ w: four weight rows per pass over crow. */
+  static void multiply(float[] arow, float[][] w, float[] crow, int k, int n) {
+    Arrays.fill(crow, 0, n, 0f);
+    int kk = 0;
+    for (; kk + 4 <= k; kk += 4) {
+      float x0 = arow[kk];
+      float x1 = arow[kk + 1];
+      float x2 = arow[kk + 2];
+      float x3 = arow[kk + 3];
+      float[] r0 = w[kk];
+      float[] r1 = w[kk + 1];
+      float[] r2 = w[kk + 2];
+      float[] r3 = w[kk + 3];
+      for (int j = 0; j < n; j++) {
+        crow[j] += x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j];
+      }
+    }
+    for (; kk < k; kk++) {
+      float x = arow[kk];
+      float[] r = w[kk];
+      for (int j = 0; j < n; j++) {
+        crow[j] += x * r[j];
+      }
+    }
+  }
+
+  /** crow = alpha * crow + beta * init[0, i, :] (init already expanded to c's shape). */
+  private static void addScaled(Tensor init, float beta, float alpha, int i, float[] crow,
+      int n) {
+    long[] si = init.strideRef();
+    int at = init.byteOffset() + (int) (i * si[1] * 4);
+    if (beta == 1f && alpha == 1f && si[2] == 1) {
+      float[] bias = scratch(0, n); // arow is not read again for this row
+      Rows.loadFloats(init, at, n, 1, bias, 0);
+      for (int j = 0; j < n; j++) {
+        crow[j] += bias[j];
+      }
+      return;
+    }
+    float[] self = scratch(0, n);
+    Rows.loadFloats(init, at, n, si[2], self, 0);
+    for (int j = 0; j < n; j++) {
+      crow[j] = alpha * crow[j] + beta * self[j];
+    }
+  }
+
+  /** b's [K][N] heap rows, copied now if this view has none yet; null for a non-weight. */
+  private static float @Nullable [][] weightRows(Tensor b) {
+    List<Copy> copies = CONSTANTS.getIfPresent(b.data());
+    if (copies == null) {
+      return null;
+    }
+    long[] sb = b.strideRef();
+    long k = b.shapeRef()[1];
+    long n = b.shapeRef()[2];
+    int offset = b.byteOffset();
+    for (Copy c : copies) {
+      if (c.offset == offset && c.k == k && c.n == n && c.rowStride == sb[1]
+          && c.colStride == sb[2]) {
+        return c.rows;
+      }
+    }
+    float[][] rows = new float[(int) k][(int) n];
+    for (int r = 0; r < k; r++) {
+      Rows.loadFloats(b, offset + (int) (r * sb[1] * 4), (int) n, sb[2], rows[r], 0);
+    }
+    copies.add(new Copy(offset, k, n, sb[1], sb[2], rows));
+    return rows;
+  }
+
+  private static float[] scratch(int slot, int size) {
+    float[][] s = SCRATCH.get();
+    if (s[slot].length < size) {
+      s[slot] = new float[size];
+    }
+    return s[slot];
+  }
+}

@@ -1,0 +1,89 @@
+package io.planline.kernel;
+
+import static io.planline.kernel.Tensors.Layout.CONTIGUOUS;
+import static io.planline.kernel.Tensors.Layout.PERMUTED;
+import static io.planline.kernel.Tensors.Layout.SLICED;
+import static io.planline.kernel.Tensors.assertReduction;
+import static io.planline.kernel.Tensors.poisoned;
+import static io.planline.kernel.Tensors.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** The few-rows-times-a-weight route against the triple loop, and what it leaves to others. */
+final class SmallProductsTest {
+
+  private static Tensor weight(long seed, Tensors.Layout layout, int k, int n) {
+    Tensor w = random(seed, layout, k, n);
+    KernelLibrary.cpu().markWeight(w);
+    return w.unsqueeze(0);
+  }
+
+  @Property(tries = 40)
+  void weightOfAnyLayout_matchesTripleLoop(@ForAll @IntRange(min = 1, max = 4) int m,
+      @ForAll @IntRange(min = 1, max = 90) int k, @ForAll @IntRange(min = 1, max = 90) int n,
+      @ForAll @IntRange(max = 2) int layoutA, @ForAll @IntRange(max = 2) int layoutW,
+      @ForAll boolean withBias, @ForAll @DoubleRange(min = -2, max = 2) double beta,
+      @ForAll @DoubleRange(min = -2, max = 2) double alpha) {
+    Tensors.Layout[] layouts = Tensors.Layout.values();
+    Tensor a = random(m * 3L + k, layouts[layoutA], m, k).unsqueeze(0);
+    Tensor w = weight(n * 5L + k, layouts[layoutW], k, n);
+    Tensor init = withBias ? random(7, CONTIGUOUS, n).expand(1, m, n) : null;
+    Tensor out = poisoned(io.planline.ir.DType.FLOAT32, SLICED, 1, m, n);
+    float fb = (float) beta;
+    float fa = (float) alpha;
+    assertTrue(SmallProducts.tryRun(a, w, out, init, fb, fa));
+    assertReduction(GemmTest.reference(a, w, init, withBias ? fb : 0, fa), out,
+        "small product " + m + "x" + k + "x" + n);
+  }
+
+  @Test
+  void secondCall_readsTheSameCopyAndGivesTheSameResult() {
+    Tensor a = random(1, CONTIGUOUS, 1, 1, 64);
+    Tensor w = weight(2, PERMUTED, 64, 128);
+    Tensor first = poisoned(1, 1, 128);
+    Tensor second = poisoned(1, 1, 128);
+    assertTrue(SmallProducts.tryRun(a, w, first, null, 0f, 1f));
+    assertTrue(SmallProducts.tryRun(a, w, second, null, 0f, 1f));
+    assertArrayEquals(first.toFloatArray(), second.toFloatArray());
+  }
+
+  @Test
+  void twoViewsOfOneWeight_eachGetItsOwnRows() {
+    Tensor stored = random(3, CONTIGUOUS, 16, 20);
+    KernelLibrary.cpu().markWeight(stored);
+    Tensor left = stored.narrow(1, 0, 10).unsqueeze(0);
+    Tensor right = stored.narrow(1, 10, 10).unsqueeze(0);
+    Tensor a = random(4, CONTIGUOUS, 1, 2, 16);
+    Tensor outLeft = poisoned(1, 2, 10);
+    Tensor outRight = poisoned(1, 2, 10);
+    assertTrue(SmallProducts.tryRun(a, left, outLeft, null, 0f, 1f));
+    assertTrue(SmallProducts.tryRun(a, right, outRight, null, 0f, 1f));
+    assertReduction(GemmTest.reference(a, left, null, 0, 1), outLeft, "left half");
+    assertReduction(GemmTest.reference(a, right, null, 0, 1), outRight, "right half");
+  }
+
+  @Test
+  void leavesActivationsManyRowsAndLargeProducts_toTheOtherRoutes() {
+    Tensor a = random(5, CONTIGUOUS, 1, 1, 32);
+    Tensor notWeight = random(6, SLICED, 32, 8).unsqueeze(0);
+    assertFalse(SmallProducts.tryRun(a, notWeight, poisoned(1, 1, 8), null, 0f, 1f));
+    Tensor manyRows = random(7, CONTIGUOUS, 1, SmallProducts.MAX_M + 1, 32);
+    Tensor w = weight(8, CONTIGUOUS, 32, 8);
+    assertFalse(SmallProducts.tryRun(manyRows, w, poisoned(1, SmallProducts.MAX_M + 1, 8), null,
+        0f, 1f));
+    int k = (int) (SmallProducts.MAX_MACS / 64) + 1;
+    Tensor wide = weight(9, CONTIGUOUS, k, 64);
+    assertFalse(SmallProducts.tryRun(random(10, CONTIGUOUS, 1, 1, k), wide, poisoned(1, 1, 64),
+        null, 0f, 1f));
+    Tensor twoBatches = random(11, CONTIGUOUS, 2, 1, 32);
+    assertFalse(SmallProducts.tryRun(twoBatches, w.expand(2, 32, 8), poisoned(2, 1, 8), null,
+        0f, 1f));
+  }
+}
