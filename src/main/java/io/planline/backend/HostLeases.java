@@ -1,7 +1,7 @@
 package io.planline.backend;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.planline.kernel.Caches;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -24,10 +24,8 @@ public final class HostLeases {
   private static final Cleaner CLEANER = Cleaner.create();
 
   /** Explicit release: the tensor's data buffer (by identity) to what gives its memory back. */
-  private static final Cache<ByteBuffer, Runnable> LENT = Caffeine.newBuilder()
-      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
-      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
-      .weakKeys().executor(Runnable::run).build();
+  private static final Cache<ByteBuffer, Runnable> LENT =
+      Caches.onCallingThread().weakKeys().build();
 
   private HostLeases() {}
 

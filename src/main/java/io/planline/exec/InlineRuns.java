@@ -1,7 +1,7 @@
 package io.planline.exec;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.planline.kernel.Caches;
 import io.planline.kernel.NativeCompute;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -37,11 +37,8 @@ final class InlineRuns {
 
   private final long belowNanos;
   /** Per program (by identity), a moving average of its whole runs in nanoseconds. */
-  private final Cache<ExecutableProgram, AtomicLong> recent = Caffeine.newBuilder().weakKeys()
-      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
-      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
-      .executor(Runnable::run)
-      .build();
+  private final Cache<ExecutableProgram, AtomicLong> recent =
+      Caches.onCallingThread().weakKeys().build();
 
   InlineRuns(long belowMicros) {
     this.belowNanos = belowMicros * 1_000;

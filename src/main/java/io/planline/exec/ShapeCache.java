@@ -3,7 +3,7 @@ package io.planline.exec;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.planline.kernel.Caches;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,7 +54,7 @@ public final class ShapeCache<V> {
     requireNonNull(evictions, "evictions");
     // Maintenance (eviction) runs on whichever thread touches the cache: it is cheap, and it
     // keeps the bound exact without another pool.
-    this.cache = Caffeine.newBuilder().maximumSize(maxShapes).executor(Runnable::run)
+    this.cache = Caches.onCallingThread().maximumSize(maxShapes)
         .<Map<String, Long>, V>evictionListener((k, v, cause) -> {
           if (cause.wasEvicted()) {
             evictions.evicted();

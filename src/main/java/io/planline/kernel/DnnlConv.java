@@ -1,7 +1,6 @@
 package io.planline.kernel;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.planline.ir.DType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -42,9 +41,7 @@ final class DnnlConv {
 
   /** Primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}. */
   private static final Cache<DnnlKey, Primitive> PRIMITIVES =
-      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
-      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
-      Caffeine.newBuilder().maximumSize(1024).executor(Runnable::run).build();
+      Caches.onCallingThread().maximumSize(1024).build();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
       null, null, null, "refused", null);

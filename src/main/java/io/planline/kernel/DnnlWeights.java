@@ -1,7 +1,6 @@
 package io.planline.kernel;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -26,9 +25,7 @@ final class DnnlWeights {
 
   /** Weights' buffers (identity, weak), each with the copies made of it. */
   private static final Cache<ByteBuffer, List<Copy>> CONSTANTS =
-      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
-      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
-      Caffeine.newBuilder().weakKeys().executor(Runnable::run).build();
+      Caches.onCallingThread().weakKeys().build();
   private static final AtomicLong BYTES = new AtomicLong();
 
   /**

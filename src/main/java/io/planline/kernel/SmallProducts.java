@@ -1,7 +1,6 @@
 package io.planline.kernel;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -34,12 +33,8 @@ final class SmallProducts {
   static final long MAX_MACS = Long.getLong("planline.small-products.max-macs", 1L << 15);
 
   /** Weights' buffers (identity, weak), each with the heap copies made of its views. */
-  private static final Cache<ByteBuffer, List<Copy>> CONSTANTS = Caffeine.newBuilder()
-      .weakKeys()
-      // maintenance on the calling thread: Caffeine's default hands it to the common pool, a
-      // thread wake-up every few requests (9% of digits-cnn [1]'s perf samples)
-      .executor(Runnable::run)
-      .build();
+  private static final Cache<ByteBuffer, List<Copy>> CONSTANTS =
+      Caches.onCallingThread().weakKeys().build();
 
   /** One view of a weight as [K][N] heap rows. */
   private record Copy(int offset, long k, long n, long rowStride, long colStride,
