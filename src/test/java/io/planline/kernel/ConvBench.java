@@ -71,25 +71,8 @@ public final class ConvBench {
     System.exit(0); // OpenBLAS's threads are not daemons
   }
 
-  /** Median ms per call of the calls made in 0.3 s, after 30 calls and 0.2 s of warm-up. */
+  /** Median ms per call ({@link CallTimes}, at least 61 calls). */
   private static double median(Runnable op) {
-    for (int i = 0; i < 30; i++) {
-      op.run();
-    }
-    long warm = System.nanoTime() + 200_000_000L;
-    while (System.nanoTime() < warm) {
-      op.run();
-    }
-    double[] ms = new double[100_000];
-    int n = 0;
-    long end = System.nanoTime() + 300_000_000L;
-    while (n < ms.length && (n < 61 || System.nanoTime() < end)) {
-      long t0 = System.nanoTime();
-      op.run();
-      ms[n++] = (System.nanoTime() - t0) / 1e6;
-    }
-    double[] sorted = java.util.Arrays.copyOf(ms, n);
-    java.util.Arrays.sort(sorted);
-    return sorted[n / 2];
+    return CallTimes.medianNanos(op, 61) / 1e6;
   }
 }

@@ -1,7 +1,6 @@
 package io.planline.kernel;
 
 import io.planline.ir.DType;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -49,21 +48,7 @@ public final class SmallProductsBench {
   }
 
   private static double micros(Runnable op) {
-    long warm = System.nanoTime() + 200_000_000L;
-    while (System.nanoTime() < warm) {
-      op.run();
-    }
-    double[] us = new double[200_000];
-    int count = 0;
-    long end = System.nanoTime() + 300_000_000L;
-    while (count < us.length && System.nanoTime() < end) {
-      long t0 = System.nanoTime();
-      op.run();
-      us[count++] = (System.nanoTime() - t0) / 1e3;
-    }
-    double[] sorted = Arrays.copyOf(us, count);
-    Arrays.sort(sorted);
-    return sorted[count / 2];
+    return CallTimes.medianNanos(op, 1) / 1e3;
   }
 
   private static Tensor random(long[] shape, long seed) {
