@@ -10,9 +10,9 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Which requests of a synchronous backend run on the thread that asks for them instead of
  * their stream's. Handing a request to a stream thread and its answer back costs two thread
- * wake-ups, about 20 µs on the 2-core build machine ({@code tools/bench-overhead.sh}: a trivial
- * program's in-process request 19-23 µs through the stream, 3-6.5 µs on the caller), more than a small model's
- * kernels take. So a program whose recent runs took less than {@code planline.executor
+ * wake-ups, about 20 µs on the 2-core build machine ({@code tools/bench-overhead.sh}: a
+ * trivial program's in-process request 19-23 µs through the stream, 3-6.5 µs on the caller),
+ * more than a small model's kernels take. So a program whose recent runs took less than {@code planline.executor
  * .inline-below-micros} (default 200 µs; 0 turns this off) runs where it is asked for:
  *
  * <ul>

@@ -72,8 +72,10 @@ public final class RequestExecutor {
     this.replays = new Replays(this, replays);
   }
 
-  /** Runs programs shorter than {@code micros} on their caller's thread where it may ({@link
-   * InlineRuns}); 0: never. Forgets what was measured. */
+  /**
+   * Runs programs shorter than {@code micros} on their caller's thread where it may
+   * ({@link InlineRuns}); 0: never. Forgets what was measured.
+   */
   void inlineBelow(long micros) {
     inline = new InlineRuns(micros);
   }

@@ -127,9 +127,10 @@ final class Cudnn implements AutoCloseable {
 
   /**
    * Enqueues {@code y = conv(x, w)} on {@code stream} for 4-D float32 operands in any
-   * strides with a dense NCHW or NHWC weight; with {@code enqueue} false only makes the stream's
-   * handle and the call's descriptors, so that a later graph capture of the call allocates
-   * nothing (allocating is illegal while a stream is captured).
+   * strides with a dense NCHW or NHWC weight; with {@code enqueue} false only prepares the call
+   * (the stream's handle, the plan or descriptors, and the engine timed on these buffers, which
+   * writes {@code y}), so that a later graph capture of the call allocates nothing (allocating
+   * is illegal while a stream is captured).
    *
    * @return false, having done nothing, when cuDNN cannot express the call (the weight's layout,
    *     sizes past int, broadcast dimensions, or no algorithm that fits the workspace)
@@ -157,9 +158,10 @@ final class Cudnn implements AutoCloseable {
       return p.algo() >= 0;
     }
     long scalars = Pointer.nativeValue(SCALARS.get());
-    check("cudnnConvolutionForward", CudnnLib.Direct.cudnnConvolutionForward(handle, scalars, p.x(),
-        x.address(), p.w(), w.address(), p.conv(), p.algo(), workspaces.get(stream.index()).address(),
-        p.workspace(), scalars + 4, p.y(), y.address()));
+    check("cudnnConvolutionForward", CudnnLib.Direct.cudnnConvolutionForward(handle, scalars,
+        p.x(), x.address(), p.w(), w.address(), p.conv(), p.algo(),
+        workspaces.get(stream.index()).address(), p.workspace(), scalars + 4, p.y(),
+        y.address()));
     return true;
   }
 

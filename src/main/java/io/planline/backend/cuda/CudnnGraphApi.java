@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -101,6 +102,8 @@ final class CudnnGraphApi {
         || type == T_FLOAT ? 4 : 8;
     check("attribute " + name, Calls.cudnnBackendSetAttribute(d, name, type,
         values.size() / width, Pointer.nativeValue(values)));
+    // the call takes only the address: keep the Memory (which frees it when collected) alive
+    Reference.reachabilityFence(values);
   }
 
   static void finalizeDescriptor(String what, long d) {

@@ -4,6 +4,7 @@ import static io.planline.backend.cuda.CudnnGraphApi.*;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import jcuda.driver.CUevent;
@@ -104,14 +105,16 @@ final class CudnnPlans {
         candidates.addAll(candidates(handle, graph, HEUR_FALLBACK, workspaceBytes, owned));
       }
       Plan best = null;
+      float bestMillis = Float.POSITIVE_INFINITY;
       for (Plan p : candidates) {
-        Plan timed = time(handle, stream, p, x, w, y, workspace);
-        if (timed != null && (best == null || timed.millis() < best.millis())) {
-          best = timed;
+        float millis = millis(handle, stream, p, x, w, y, workspace);
+        if (millis < bestMillis) { // NaN (a failed run) never is
+          best = p;
+          bestMillis = millis;
         }
       }
       if (best != null) {
-        kept = new Plan(best.descriptor(), best.workspace(), best.engine(), best.millis(),
+        kept = new Plan(best.descriptor(), best.workspace(), best.engine(), bestMillis,
             owned.stream().mapToLong(Long::longValue).toArray());
         owned.clear();
       }
@@ -143,7 +146,7 @@ final class CudnnPlans {
     }
   }
 
-  /** A finalized variant pack of these addresses (the ids are {@link #X}, {@link #W}, {@link #Y}). */
+  /** A finalized variant pack of these addresses (ids {@link #X}, {@link #W}, {@link #Y}). */
   private static long pack(long x, long w, long y, long workspace) {
     Memory m = PACK.get();
     long base = Pointer.nativeValue(m);
@@ -252,8 +255,13 @@ final class CudnnPlans {
         continue;
       }
       long plan = create(EXECUTION_PLAN, null);
-      set(plan, A_PLAN_HANDLE, T_HANDLE, longs(handle));
-      set(plan, A_PLAN_ENGINE_CONFIG, T_DESCRIPTOR, longs(config));
+      try {
+        set(plan, A_PLAN_HANDLE, T_HANDLE, longs(handle));
+        set(plan, A_PLAN_ENGINE_CONFIG, T_DESCRIPTOR, longs(config));
+      } catch (CudaException e) {
+        destroy(plan); // not yet among the candidates, which prepare destroys
+        throw e;
+      }
       Memory ws = new Memory(8);
       if (Calls.cudnnBackendFinalize(plan) != 0
           || Calls.cudnnBackendGetAttribute(plan, A_PLAN_WORKSPACE_SIZE, T_INT64, 1,
@@ -274,15 +282,19 @@ final class CudnnPlans {
   private long engine(long config, List<Long> owned) {
     long engine = create(ENGINE, owned);
     Memory count = new Memory(8);
+    Memory target = longs(engine);
     check("engine", Calls.cudnnBackendGetAttribute(config, A_ENGINECFG_ENGINE, T_DESCRIPTOR, 1,
-        Pointer.nativeValue(count), Pointer.nativeValue(longs(engine))));
+        Pointer.nativeValue(count), Pointer.nativeValue(target)));
+    Reference.reachabilityFence(target); // only its address was passed
     Memory notes = new Memory(4L * 16);
     check("numerical notes", Calls.cudnnBackendGetAttribute(engine, A_ENGINE_NUMERICAL_NOTE,
         T_NUMERICAL_NOTE, 16, Pointer.nativeValue(count), Pointer.nativeValue(notes)));
-    for (int i = 0; i < (int) count.getLong(0) && !tf32; i++) {
-      int note = notes.getInt(4L * i);
-      if (note == NOTE_TENSOR_CORE || note == NOTE_DOWN_CONVERT_INPUTS) {
-        return -1;
+    if (!tf32) {
+      for (int i = 0; i < (int) count.getLong(0); i++) {
+        int note = notes.getInt(4L * i);
+        if (note == NOTE_TENSOR_CORE || note == NOTE_DOWN_CONVERT_INPUTS) {
+          return -1;
+        }
       }
     }
     Memory index = new Memory(8);
@@ -291,8 +303,8 @@ final class CudnnPlans {
     return index.getLong(0);
   }
 
-  /** {@code plan} with its device time per call on these buffers, or null if it failed. */
-  private static @Nullable Plan time(long handle, CudaStream stream, Plan plan, CudaTensor x,
+  /** {@code plan}'s device time per call on these buffers in ms, NaN if it failed. */
+  private static float millis(long handle, CudaStream stream, Plan plan, CudaTensor x,
       CudaTensor w, CudaTensor y, long workspace) {
     CUevent start = new CUevent();
     CUevent end = new CUevent();
@@ -301,20 +313,19 @@ final class CudnnPlans {
     try {
       // one untimed run: first launches load the engine's kernels
       if (execute(handle, plan, x.address(), w.address(), y.address(), workspace) != 0) {
-        return null;
+        return Float.NaN;
       }
       CudaException.check("cuEventRecord", JCudaDriver.cuEventRecord(start, stream.handle()));
       for (int i = 0; i < TIMED_RUNS; i++) {
         if (execute(handle, plan, x.address(), w.address(), y.address(), workspace) != 0) {
-          return null;
+          return Float.NaN;
         }
       }
       CudaException.check("cuEventRecord", JCudaDriver.cuEventRecord(end, stream.handle()));
       CudaException.check("cuEventSynchronize", JCudaDriver.cuEventSynchronize(end));
       float[] ms = new float[1];
       CudaException.check("cuEventElapsedTime", JCudaDriver.cuEventElapsedTime(ms, start, end));
-      return new Plan(plan.descriptor(), plan.workspace(), plan.engine(), ms[0] / TIMED_RUNS,
-          plan.parts());
+      return ms[0] / TIMED_RUNS;
     } finally {
       JCudaDriver.cuEventDestroy(start);
       JCudaDriver.cuEventDestroy(end);
