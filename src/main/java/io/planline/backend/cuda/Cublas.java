@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * here are the same in both. The library is found on the loader's path, or at
  * {@code -Dplanline.cuda.cublas=PATH} / {@code PLANLINE_CUBLAS}.
  *
+ * <p>Products go to cuBLASLt ({@link CublasLt}: an algorithm timed once per product, less host
+ * time per call, a bias in the epilogue) where it serves, else to {@code cublasSgemm}.
+ *
  * <p>Precision: cuBLAS's default math mode, which computes float32 products in float32 (no
  * TF32), as PyTorch does with {@code allow_tf32} off; {@code -Dplanline.cuda.allow-tf32=true}
  * lets cuBLAS use TF32 tensor cores.
@@ -88,10 +91,14 @@ final class Cublas implements AutoCloseable {
   /** Each stream's handle (its address), read without a lock on every product. */
   private final Map<Integer, Long> handles = new ConcurrentHashMap<>();
   private final List<DevicePointer> workspaces = new ArrayList<>();
+  /** Each stream's workspace (its address), shared by its cuBLAS handle and cuBLASLt's calls. */
+  private final Map<Integer, Long> workspaceOf = new ConcurrentHashMap<>();
+  private final @Nullable CublasLt lt;
 
-  private Cublas(Lib lib, boolean tf32) {
+  private Cublas(Lib lib, boolean tf32, @Nullable CublasLt lt) {
     this.lib = lib;
     this.tf32 = tf32;
+    this.lt = lt;
   }
 
   /** cuBLAS, or null (logged once, with why) when its library cannot be loaded. */
@@ -105,8 +112,17 @@ final class Cublas implements AutoCloseable {
           boolean tf32 = Boolean.getBoolean("planline.cuda.allow-tf32");
           LOG.info("cuBLAS from {} for products ({})", name, tf32 ? "TF32 allowed"
               : "float32, no TF32");
-          return new Cublas(lib, tf32);
+          return new Cublas(lib, tf32, CublasLt.open(ltBeside(name), tf32));
         });
+  }
+
+  /** cuBLASLt's library beside cuBLAS's {@code name} (a path or a loader name). */
+  static String ltBeside(String name) {
+    int slash = name.lastIndexOf('/') + 1;
+    String file = name.substring(slash);
+    String lt = file.startsWith("libcublas.so") ? "libcublasLt.so" + file.substring(12)
+        : file.equals("cublas") ? "cublasLt" : file;
+    return name.substring(0, slash) + lt;
   }
 
   /** Device bytes of the workspaces taken so far (one per stream that ran a product). */
@@ -135,6 +151,7 @@ final class Cublas implements AutoCloseable {
     CudaException.check("cuMemAlloc(cuBLAS workspace)", JCudaDriver.cuMemAlloc(ws,
         WORKSPACE_BYTES));
     workspaces.add(ws);
+    workspaceOf.put(stream.index(), ws.address());
     check("cublasSetWorkspace", lib.cublasSetWorkspace_v2(h, new Pointer(ws.address()),
         WORKSPACE_BYTES));
     handles.put(stream.index(), Pointer.nativeValue(h));
@@ -142,23 +159,74 @@ final class Cublas implements AutoCloseable {
   }
 
   /**
-   * Column-major {@code C = alpha * op(A) op(B) + beta * C} over {@code batches} matrices
-   * (device addresses and element strides), enqueued on {@code stream}.
+   * Plans {@code g} on {@code stream} (cuBLASLt; made and timed on first use, which writes
+   * {@code g}'s output, so call it before enqueueing anything into that output) and says
+   * whether cuBLASLt runs it; {@code cublasSgemm} takes it otherwise, without a bias.
    */
-  void gemm(CudaStream stream, int opA, int opB, int m, int n, int k, float alpha, long a,
-      int lda, long strideA, long b, int ldb, long strideB, float beta, long c, int ldc,
-      long strideC, int batches) {
+  boolean prepare(CudaStream stream, Gemm g) {
+    if (lt == null) {
+      return false;
+    }
+    handle(stream); // makes the stream's workspace on its first product
+    return lt.plan(stream, g, workspaceOf.get(stream.index()), WORKSPACE_BYTES) != null;
+  }
+
+  /** Enqueues {@code g} on {@code stream}: cuBLASLt where it serves, else {@code cublasSgemm}. */
+  void gemm(CudaStream stream, Gemm g) {
     long h = handle(stream);
+    Gemm.Shape s = g.shape();
+    if (lt != null) {
+      long ws = workspaceOf.get(stream.index());
+      CublasLt.Plan plan = lt.plan(stream, g, ws, WORKSPACE_BYTES);
+      if (plan != null) {
+        check("cublasLtMatmul", lt.run(stream, plan, g, ws, WORKSPACE_BYTES));
+        return;
+      }
+    }
+    if (g.bias() != 0) {
+      throw new IllegalStateException("a bias needs cuBLASLt, which refused " + s);
+    }
     Memory scalars = SCALARS.get();
-    scalars.setFloat(0, alpha);
-    scalars.setFloat(4, beta);
+    scalars.setFloat(0, g.alpha());
+    scalars.setFloat(4, g.beta());
     long al = Pointer.nativeValue(scalars);
-    if (batches == 1) {
-      check("cublasSgemm", Direct.cublasSgemm_v2(h, opA, opB, m, n, k, al, a, lda, b, ldb,
-          al + 4, c, ldc));
+    if (s.batches() == 1) {
+      check("cublasSgemm", Direct.cublasSgemm_v2(h, s.opA(), s.opB(), s.m(), s.n(), s.k(), al,
+          g.a(), s.lda(), g.b(), s.ldb(), al + 4, g.c(), s.ldc()));
     } else {
-      check("cublasSgemmStridedBatched", Direct.cublasSgemmStridedBatched(h, opA, opB, m, n, k,
-          al, a, lda, strideA, b, ldb, strideB, al + 4, c, ldc, strideC, batches));
+      check("cublasSgemmStridedBatched", Direct.cublasSgemmStridedBatched(h, s.opA(), s.opB(),
+          s.m(), s.n(), s.k(), al, g.a(), s.lda(), s.strideA(), g.b(), s.ldb(), s.strideB(),
+          al + 4, g.c(), s.ldc(), s.strideC(), s.batches()));
+    }
+  }
+
+  /**
+   * One column-major product {@code C = alpha op(A) op(B) + beta C} over {@code batches}
+   * matrices (device addresses, element strides), plus {@code bias} (a device vector of
+   * {@code m} floats added to every column of C, or 0 for none; cuBLASLt only).
+   */
+  record Gemm(Shape shape, float alpha, long a, long b, float beta, long c, long bias) {
+
+    /** What a plan depends on: everything but the addresses and scalars (their alignment). */
+    record Shape(int opA, int opB, int m, int n, int k, int lda, int ldb, int ldc, long strideA,
+        long strideB, long strideC, int batches, boolean bias, int alignA, int alignB,
+        int alignC) {}
+
+    static Gemm of(int opA, int opB, int m, int n, int k, float alpha, long a, int lda,
+        long strideA, long b, int ldb, long strideB, float beta, long c, int ldc, long strideC,
+        int batches, long bias) {
+      return new Gemm(new Shape(opA, opB, m, n, k, lda, ldb, ldc, strideA, strideB, strideC,
+          batches, bias != 0, alignment(a), alignment(b), alignment(c)), alpha, a, b, beta, c,
+          bias);
+    }
+
+    /** The largest power of two up to 256 that divides {@code address} (at least 4). */
+    static int alignment(long address) {
+      int a = 256;
+      while (a > 4 && address % a != 0) {
+        a /= 2;
+      }
+      return a;
     }
   }
 
@@ -170,6 +238,9 @@ final class Cublas implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (lt != null) {
+      lt.close();
+    }
     handles.values().forEach(h -> lib.cublasDestroy_v2(new Pointer(h)));
     handles.clear();
     for (DevicePointer p : workspaces) {

@@ -42,15 +42,43 @@ final class CublasProducts {
       return false;
     }
     int ldc = (int) Math.max(1, m == 1 ? n : os[1]);
-    if (self != null && beta != 0) {
-      ElementwiseLaunches.copy(inv, self, out, false); // C starts as the broadcast bias
-    } else {
-      beta = 0;
+    CudaStream stream = inv.stream();
+    boolean init = self != null && beta != 0;
+    if (init && beta == 1 && batches == 1 && isRowBias(self, out)) {
+      // out = alpha x@y + bias in cuBLASLt's epilogue, with no copy of the bias before it
+      Cublas.Gemm fused = gemm(a, b, n, m, k, alpha, y, ys, x, xs, 0, out, ldc, os, batches,
+          self.address());
+      if (cublas.prepare(stream, fused)) {
+        cublas.gemm(stream, fused);
+        return true;
+      }
     }
-    cublas.gemm(inv.stream(), a.op(), b.op(), (int) n, (int) m, (int) k, alpha, y.address(),
-        a.ld(), ys[0], x.address(), b.ld(), xs[0], beta, out.address(), ldc, os[0],
-        (int) batches);
+    Cublas.Gemm g = gemm(a, b, n, m, k, alpha, y, ys, x, xs, init ? beta : 0, out, ldc, os,
+        batches, 0);
+    if (init) {
+      cublas.prepare(stream, g); // a first call times algorithms on out: before the copy into it
+      ElementwiseLaunches.copy(inv, self, out, false); // C starts as the broadcast bias
+    }
+    cublas.gemm(stream, g);
     return true;
+  }
+
+  /** cuBLAS's {@code C = alpha A B + beta C (+ bias)} with A = y, B = x, C = out. */
+  private static Cublas.Gemm gemm(Operand a, Operand b, long n, long m, long k, float alpha,
+      CudaTensor y, long[] ys, CudaTensor x, long[] xs, float beta, CudaTensor out, int ldc,
+      long[] os, long batches, long bias) {
+    return Cublas.Gemm.of(a.op(), b.op(), (int) n, (int) m, (int) k, alpha, y.address(), a.ld(),
+        ys[0], x.address(), b.ld(), xs[0], beta, out.address(), ldc, os[0], (int) batches, bias);
+  }
+
+  /**
+   * Whether {@code self} is one float per output column, the same for every row (a linear
+   * layer's bias), 16-byte aligned: what cuBLASLt's bias epilogue adds.
+   */
+  private static boolean isRowBias(CudaTensor self, CudaTensor out) {
+    long[] e = Layouts.expand(self.shapeRef(), self.strideRef(), out.shapeRef());
+    return e.length == 2 && e[0] == 0 && (e[1] == 1 || out.shapeRef()[1] == 1)
+        && self.address() % 16 == 0;
   }
 
   /**

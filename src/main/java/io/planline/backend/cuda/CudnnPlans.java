@@ -7,8 +7,6 @@ import com.sun.jna.Pointer;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
-import jcuda.driver.CUevent;
-import jcuda.driver.JCudaDriver;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -306,29 +304,7 @@ final class CudnnPlans {
   /** {@code plan}'s device time per call on these buffers in ms, NaN if it failed. */
   private static float millis(long handle, CudaStream stream, Plan plan, CudaTensor x,
       CudaTensor w, CudaTensor y, long workspace) {
-    CUevent start = new CUevent();
-    CUevent end = new CUevent();
-    CudaException.check("cuEventCreate", JCudaDriver.cuEventCreate(start, 0));
-    CudaException.check("cuEventCreate", JCudaDriver.cuEventCreate(end, 0));
-    try {
-      // one untimed run: first launches load the engine's kernels
-      if (execute(handle, plan, x.address(), w.address(), y.address(), workspace) != 0) {
-        return Float.NaN;
-      }
-      CudaException.check("cuEventRecord", JCudaDriver.cuEventRecord(start, stream.handle()));
-      for (int i = 0; i < TIMED_RUNS; i++) {
-        if (execute(handle, plan, x.address(), w.address(), y.address(), workspace) != 0) {
-          return Float.NaN;
-        }
-      }
-      CudaException.check("cuEventRecord", JCudaDriver.cuEventRecord(end, stream.handle()));
-      CudaException.check("cuEventSynchronize", JCudaDriver.cuEventSynchronize(end));
-      float[] ms = new float[1];
-      CudaException.check("cuEventElapsedTime", JCudaDriver.cuEventElapsedTime(ms, start, end));
-      return ms[0] / TIMED_RUNS;
-    } finally {
-      JCudaDriver.cuEventDestroy(start);
-      JCudaDriver.cuEventDestroy(end);
-    }
+    return StreamTimer.millisPerCall(stream, TIMED_RUNS,
+        () -> execute(handle, plan, x.address(), w.address(), y.address(), workspace));
   }
 }

@@ -286,6 +286,9 @@ final class KernelCases {
         tr("b", 256, 32, 64)), List.of(of("y", 256, 64, 64))));
     cs.add(p("aten.addmm.default", List.of("c", "a", "b", "1", "1"),
         List.of(f("c", 10), f("a", 40000, 64), tr("b", 64, 10)), List.of(of("y", 40000, 10))));
+    // one row with a scaled product: cuBLASLt's bias epilogue adds c unscaled, alpha scales x@y
+    cs.add(p("aten.addmm.default", List.of("c", "a", "b", "1", "0.5"),
+        List.of(f("c", 1, 96), f("a", 1, 200), tr("b", 200, 96)), List.of(of("y", 1, 96))));
     cs.add(p("aten.convolution.default", List.of("x", "w", "None", "[1, 1]", "[1, 1]", "[1, 1]",
         "False", "[0, 0]", "1"), List.of(f("x", 600, 16, 8, 8), f("w", 32, 16, 3, 3)),
         List.of(of("y", 600, 32, 8, 8))));
