@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * here are the same in both. The library is found on the loader's path, or at
  * {@code -Dplanline.cuda.cublas=PATH} / {@code PLANLINE_CUBLAS}.
  *
- * <p>Products go to cuBLASLt ({@link CublasLt}: an algorithm timed once per product, less host
+ * <p>Products go to cuBLASLt ({@link CublasLt}: an algorithm chosen once per product, less host
  * time per call, a bias in the epilogue) where it serves, else to {@code cublasSgemm}.
  *
  * <p>Precision: cuBLAS's default math mode, which computes float32 products in float32 (no
