@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Why not plain turns: on the CPU each stream is a thread, and every thread that starts an
  * OpenMP parallel region (Inductor's kernels, oneDNN) becomes the master of its own team of
  * worker threads. Taking turns over four streams kept four teams whose workers were woken in
- * turn; tiny-gpt [8,64] one request at a time, in-process p50 alternated twice on the 2-core
- * build machine: 4.8-8.6 ms over four streams, 3.8-4.3 ms on one (docs/benchmarks.md, session
- * 11). Under load every stream is still used.
+ * turn; tiny-gpt [8,64] one request at a time, in-process p50 medians alternated three times on
+ * the 2-core build machine: 7.0 / 5.3 ms before this choice, 4.5 / 3.7 after (docs/benchmarks.md,
+ * session 11). Under load every stream is still used.
  */
 final class StreamChoice {
 

@@ -77,8 +77,8 @@ final class Dnnl {
    * thread alone. Waking OpenMP's passive worker and waiting for it at the end costs more than
    * it saves below about 2^23 multiply-adds here: median µs per product, one thread / two, on
    * the 2-core AVX-512 build machine (session 11, alternated twice): digits-cnn's fc1 64x512x64
-   * (2^21) 24-27 / 36-39, tiny-gpt's 512x128x128 (2^23) 79-80 / 92-95, but 512x128x256
-   * (2^24) 155-157 / 114-118. It was Blas.SPLIT_MACS (2^21), OpenBLAS's threshold, before.
+   * (2^21) 24-27 / 36-39, tiny-gpt's 512x128x128 (2^23) 79-84 / 92-98, but 512x128x256
+   * (2^24) 155-164 / 114-125. It was Blas.SPLIT_MACS (2^21), OpenBLAS's threshold, before.
    */
   static final long PARALLEL_WORK = 3L << 22;
 
