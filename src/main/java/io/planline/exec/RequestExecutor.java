@@ -37,7 +37,7 @@ public final class RequestExecutor {
   private final MemoryEvents events;
   private final int window;
   private final AtomicLong requests = new AtomicLong();
-  private final AtomicInteger nextStream = new AtomicInteger();
+  private final StreamChoice streams;
   private final AtomicInteger[] inFlight;
   private final AtomicInteger[] highWater;
 
@@ -63,6 +63,7 @@ public final class RequestExecutor {
     this.backend = backend;
     this.events = events;
     this.window = window;
+    this.streams = new StreamChoice(backend.streams());
     this.inFlight = new AtomicInteger[backend.streams()];
     this.highWater = new AtomicInteger[backend.streams()];
     for (int i = 0; i < inFlight.length; i++) {
@@ -109,38 +110,54 @@ public final class RequestExecutor {
       Map<String, DeviceTensor> weights,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
     return Mono.defer(() -> {
-      int stream = Math.floorMod(nextStream.getAndIncrement(), backend.streams());
-      int steps = program.steps().size();
-      if (replays.enabled()) {
-        Mono<List<HostTensor>> replayed = replays.execute(stream, program, weights, inputs,
-            outputs);
-        if (replayed != null) {
-          return counted(stream, steps, replayed);
+      int stream = streams.take();
+      AtomicBoolean ended = new AtomicBoolean();
+      Runnable done = () -> {
+        if (ended.compareAndSet(false, true)) {
+          streams.done(stream);
         }
-      }
-      if (backend.synchronous()) {
-        AtomicBoolean cancelled = new AtomicBoolean();
-        Callable<List<HostTensor>> whole =
-            () -> runWhole(stream, program, weights, inputs, outputs, cancelled);
-        return (inline.here(program) ? Mono.fromCallable(whole) : backend.call(stream, whole))
-            .doOnCancel(() -> cancelled.set(true));
-      }
-      // usingWhen: the request completes (or fails) only after its memory is freed, and the
-      // freeing runs on the stream, behind any work still running there.
-      return Mono.usingWhen(
-          Mono.fromCallable(this::newState),
-          state -> backend.submit(stream, () -> {
-                state.begin(program.arenas(), weights, inputs);
-                reportMemory();
-              })
-              .thenMany(Flux.fromIterable(program.steps())
-                  .transform(memoryStage(state))
-                  .transform(launchStage(stream)))
-              .then(backend.call(stream, () -> download(state, outputs))),
-          state -> release(state, stream),
-          (state, error) -> release(state, stream),
-          state -> release(state, stream));
+      };
+      // before the answer travels on (doFinally would run after it): a caller that sends its
+      // next request as soon as it has this answer must find the stream free again
+      return executeOn(stream, program, weights, inputs, outputs)
+          .doOnTerminate(done)
+          .doOnCancel(done);
     });
+  }
+
+  private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,
+      Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      List<Map.Entry<String, String>> outputs) {
+    int steps = program.steps().size();
+    if (replays.enabled()) {
+      Mono<List<HostTensor>> replayed = replays.execute(stream, program, weights, inputs,
+          outputs);
+      if (replayed != null) {
+        return counted(stream, steps, replayed);
+      }
+    }
+    if (backend.synchronous()) {
+      AtomicBoolean cancelled = new AtomicBoolean();
+      Callable<List<HostTensor>> whole =
+          () -> runWhole(stream, program, weights, inputs, outputs, cancelled);
+      return (inline.here(program) ? Mono.fromCallable(whole) : backend.call(stream, whole))
+          .doOnCancel(() -> cancelled.set(true));
+    }
+    // usingWhen: the request completes (or fails) only after its memory is freed, and the
+    // freeing runs on the stream, behind any work still running there.
+    return Mono.usingWhen(
+        Mono.fromCallable(this::newState),
+        state -> backend.submit(stream, () -> {
+              state.begin(program.arenas(), weights, inputs);
+              reportMemory();
+            })
+            .thenMany(Flux.fromIterable(program.steps())
+                .transform(memoryStage(state))
+                .transform(launchStage(stream)))
+            .then(backend.call(stream, () -> download(state, outputs))),
+        state -> release(state, stream),
+        (state, error) -> release(state, stream),
+        state -> release(state, stream));
   }
 
   /**

@@ -73,14 +73,29 @@ final class Dnnl {
   }
 
   /**
+   * Work (multiply-adds, or bytes for a reorder) under which a primitive runs on the calling
+   * thread alone. Waking OpenMP's passive worker and waiting for it at the end costs more than
+   * it saves below about 2^23 multiply-adds here: median µs per product, one thread / two, on
+   * the 2-core AVX-512 build machine (session 11, alternated twice): digits-cnn's fc1 64x512x64
+   * (2^21) 24-27 / 36-39, tiny-gpt's 512x128x128 (2^23) 79-84 / 92-98, but 512x128x256
+   * (2^24) 155-164 / 114-125. It was Blas.SPLIT_MACS (2^21), OpenBLAS's threshold, before.
+   */
+  static final long PARALLEL_WORK = 3L << 22;
+
+  /**
    * Sets OpenMP's thread count for the next primitive run from this thread: one for work
    * smaller than waking the other threads costs, else one per core.
    */
-  static void useThreads(long multiplyAdds) {
+  static void useThreads(long work) {
     OpenMpThreads threads = runtime().threads();
     if (threads != null) {
-      threads.use(multiplyAdds < Blas.SPLIT_MACS ? 1 : threads.most());
+      threads.use(threadsFor(work, threads.most()));
     }
+  }
+
+  /** The threads {@code work} runs on where OpenMP offers {@code most}. */
+  static int threadsFor(long work, int most) {
+    return work < PARALLEL_WORK ? 1 : most;
   }
 
   /** The address of {@code t}'s first element as oneDNN takes it (t lives in direct memory). */

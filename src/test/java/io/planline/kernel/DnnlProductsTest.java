@@ -90,6 +90,20 @@ final class DnnlProductsTest {
   }
 
   @Test
+  void productsFromTheParallelSize_runOnEveryThread_andMatch() {
+    assertEquals(1, Dnnl.threadsFor(Dnnl.PARALLEL_WORK - 1, 2));
+    assertEquals(2, Dnnl.threadsFor(Dnnl.PARALLEL_WORK, 2));
+    // tiny-gpt [8,64]'s 512x128x256 (2^24 multiply-adds): on every core OpenMP offers
+    Tensor w = matrices(21, true, 1, 128, 256);
+    KernelLibrary.cpu().markWeight(w);
+    Tensor bias = random(22, CONTIGUOUS, 1, 1, 256).expand(1, 512, 256);
+    Tensor x = random(23, CONTIGUOUS, 1, 512, 128);
+    Tensor out = poisoned(1, 512, 256);
+    assertTrue(DnnlProducts.tryRun(x, w, out, bias, 1f, 1f));
+    assertReduction(GemmTest.reference(x, w, bias, 1, 1), out, "512x128x256");
+  }
+
+  @Test
   void twoWeightsInOneBuffer_areEachPackedFromTheirOwnBytes() {
     Tensor both = random(11, CONTIGUOUS, 2, 48, 40);
     KernelLibrary.cpu().markWeight(both);
