@@ -138,9 +138,12 @@ public final class ModelBench {
         }
         LocalInferenceService s;
         try {
+          // -Dplanline.bench.streams: the CPU backend's streams (and running requests), 4 as
+          // the server's default; 1 shows what one OpenMP team gives with 4 in flight
           s = Runtimes.create(new RuntimeSettings("cpu", PLANNER, List.of(
               new RuntimeSettings.ModelSpec(c.model(), "1",
-                  c.folder() == null ? null : c.folder().toString(), null, k)), 64, 4, 64,
+                  c.folder() == null ? null : c.folder().toString(), null, k)), 64,
+              Integer.getInteger("planline.bench.streams", 4), 64,
               Long.MAX_VALUE, 1_000));
         } catch (RuntimeException e) {
           System.err.println("# " + c.model() + ": no " + k + " row: " + e.getMessage());
