@@ -130,6 +130,12 @@ final class Cublas implements AutoCloseable {
     return workspaces.size() * WORKSPACE_BYTES;
   }
 
+  /** The workspace of {@code stream} (its address), made with its handle. */
+  private long workspace(CudaStream stream) {
+    handle(stream);
+    return workspaceOf.get(stream.index());
+  }
+
   /** The handle of {@code stream}, made on its first product. */
   private long handle(CudaStream stream) {
     Long h = handles.get(stream.index());
@@ -159,30 +165,40 @@ final class Cublas implements AutoCloseable {
   }
 
   /**
-   * Plans {@code g} on {@code stream} (cuBLASLt; made and timed on first use, which writes
-   * {@code g}'s output, so call it before enqueueing anything into that output) and says
-   * whether cuBLASLt runs it; {@code cublasSgemm} takes it otherwise, without a bias.
+   * Plans {@code g} on {@code stream} without enqueueing it (cuBLASLt; made and timed on first
+   * use, which writes {@code g}'s output, so call it before enqueueing anything into that
+   * output).
    */
-  boolean prepare(CudaStream stream, Gemm g) {
+  void prepare(CudaStream stream, Gemm g) {
+    if (lt != null) {
+      lt.plan(stream, g, workspace(stream), WORKSPACE_BYTES);
+    }
+  }
+
+  /**
+   * Enqueues {@code g} on {@code stream} through cuBLASLt and says so; false, having enqueued
+   * nothing, where Lt is off or refuses the product.
+   */
+  boolean runLt(CudaStream stream, Gemm g) {
     if (lt == null) {
       return false;
     }
-    handle(stream); // makes the stream's workspace on its first product
-    return lt.plan(stream, g, workspaceOf.get(stream.index()), WORKSPACE_BYTES) != null;
+    long ws = workspace(stream);
+    CublasLt.Plan plan = lt.plan(stream, g, ws, WORKSPACE_BYTES);
+    if (plan == null) {
+      return false;
+    }
+    check("cublasLtMatmul", lt.run(stream, plan, g, ws, WORKSPACE_BYTES));
+    return true;
   }
 
   /** Enqueues {@code g} on {@code stream}: cuBLASLt where it serves, else {@code cublasSgemm}. */
   void gemm(CudaStream stream, Gemm g) {
+    if (runLt(stream, g)) {
+      return;
+    }
     long h = handle(stream);
     Gemm.Shape s = g.shape();
-    if (lt != null) {
-      long ws = workspaceOf.get(stream.index());
-      CublasLt.Plan plan = lt.plan(stream, g, ws, WORKSPACE_BYTES);
-      if (plan != null) {
-        check("cublasLtMatmul", lt.run(stream, plan, g, ws, WORKSPACE_BYTES));
-        return;
-      }
-    }
     if (g.bias() != 0) {
       throw new IllegalStateException("a bias needs cuBLASLt, which refused " + s);
     }

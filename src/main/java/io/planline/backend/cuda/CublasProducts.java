@@ -48,8 +48,7 @@ final class CublasProducts {
       // out = alpha x@y + bias in cuBLASLt's epilogue, with no copy of the bias before it
       Cublas.Gemm fused = gemm(a, b, n, m, k, alpha, y, ys, x, xs, 0, out, ldc, os, batches,
           self.address());
-      if (cublas.prepare(stream, fused)) {
-        cublas.gemm(stream, fused);
+      if (cublas.runLt(stream, fused)) {
         return true;
       }
     }
