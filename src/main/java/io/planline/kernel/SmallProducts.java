@@ -122,17 +122,8 @@ final class SmallProducts {
   private static void addScaled(Tensor init, float beta, float alpha, int i, float[] crow,
       int n) {
     long[] si = init.strideRef();
-    int at = init.byteOffset() + (int) (i * si[1] * 4);
-    if (beta == 1f && alpha == 1f && si[2] == 1) {
-      float[] bias = scratch(0, n); // arow is not read again for this row
-      Rows.loadFloats(init, at, n, 1, bias, 0);
-      for (int j = 0; j < n; j++) {
-        crow[j] += bias[j];
-      }
-      return;
-    }
-    float[] self = scratch(0, n);
-    Rows.loadFloats(init, at, n, si[2], self, 0);
+    float[] self = scratch(0, n); // arow is not read again for this row
+    Rows.loadFloats(init, init.byteOffset() + (int) (i * si[1] * 4), n, si[2], self, 0);
     for (int j = 0; j < n; j++) {
       crow[j] = alpha * crow[j] + beta * self[j];
     }
