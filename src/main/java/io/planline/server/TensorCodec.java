@@ -270,7 +270,6 @@ public final class TensorCodec {
         case INT64 -> out.writeNumber(b.getLong());
         case FLOAT16 -> out.writeNumber(HalfFloats.halfToFloat(b.getShort()));
         case BFLOAT16 -> out.writeNumber(HalfFloats.bf16ToFloat(b.getShort()));
-        case FLOAT32 -> out.writeNumber(b.getFloat());
         case FLOAT64 -> out.writeNumber(b.getDouble());
         case FLOAT8_E4M3FN, FLOAT8_E5M2, COMPLEX64 -> throw unsupported(tensor.name(), t);
       }

@@ -64,6 +64,43 @@ final class TensorCodecTest {
     }
   }
 
+  /**
+   * float32 responses are written in chunks of raw number text (FloatText); the text must be
+   * what Jackson writes value by value, across chunk and slice boundaries, with NaN and the
+   * infinities in between and values FloatText leaves to Jackson's formatter.
+   */
+  @Test
+  void writeJson_float32_sameTextAsJacksonValueByValue() throws Exception {
+    int n = 3000; // about 33,000 characters: several chunks
+    java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+    ByteBuffer bytes = ByteBuffer.allocate(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f,
+        Float.MIN_VALUE, Float.MAX_VALUE, 1e-20f, 3e30f};
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = i % 97 < special.length ? special[i % 97] : (float) (r.nextDouble() * 20 - 10);
+      bytes.putFloat(4 * i, v[i]);
+    }
+    HostTensor t = new HostTensor("x", io.planline.ir.DType.FLOAT32, new long[] {n}, bytes);
+    var factory = JsonCodecs.WRITER;
+    java.io.StringWriter ours = new java.io.StringWriter();
+    try (var g = factory.createGenerator(ours)) {
+      g.writeStartArray();
+      TensorCodec.writeJson(t, 0, 1234, g); // two slices, as the response writer streams them
+      TensorCodec.writeJson(t, 1234, n, g);
+      g.writeEndArray();
+    }
+    java.io.StringWriter jackson = new java.io.StringWriter();
+    try (var g = factory.createGenerator(jackson)) {
+      g.writeStartArray();
+      for (float x : v) {
+        g.writeNumber(x);
+      }
+      g.writeEndArray();
+    }
+    assertEquals(jackson.toString(), ours.toString());
+  }
+
   @Test
   void fromJson_nestedLists_flattenRowMajor() throws Exception {
     ByteBuffer b = TensorCodec.fromJson("x", Datatype.INT32, json("[[1,2],[3,4]]"), 4);
