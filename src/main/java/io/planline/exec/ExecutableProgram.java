@@ -27,8 +27,10 @@ import org.jspecify.annotations.Nullable;
  * @param plan its verified plan
  * @param steps what a request executes, in order
  * @param arenas bytes of each per-request arena, in pool order (none for reuse plans)
+ * @param compiledKernels whether some step runs a kernel of the model's compiled library
  */
-public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<Long> arenas) {
+public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<Long> arenas,
+    boolean compiledKernels) {
 
   public ExecutableProgram {
     steps = List.copyOf(steps);
@@ -82,6 +84,7 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
       }
     }
     List<Step> steps = new ArrayList<>(lines.size());
+    boolean compiled = false;
     for (WrapperLine line : lines) {
       Step step = switch (line.kind()) {
         case ALLOCATE -> {
@@ -108,8 +111,10 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
         }
         case KERNEL_CALL -> {
           var k = (WrapperLine.KernelCallLine) line;
-          yield new Step.Launch(k.kernelName(), natives != null && natives.has(k.kernelName())
-              ? backend.prepareNative(natives, k) : backend.prepare(k));
+          boolean own = natives != null && natives.has(k.kernelName());
+          compiled |= own;
+          yield new Step.Launch(k.kernelName(),
+              own ? backend.prepareNative(natives, k) : backend.prepare(k));
         }
         case NULL, FREE, KERNEL_DEFINITION, EXTERN_KERNEL_OUT, EXTERN_KERNEL_ALLOC, MULTI_OUTPUT,
             COMMENT, ENTER_SUBGRAPH, EXIT_SUBGRAPH, ENTER_DEVICE_CONTEXT, EXIT_DEVICE_CONTEXT,
@@ -120,7 +125,7 @@ public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<L
         steps.add(step);
       }
     }
-    return new ExecutableProgram(graph, plan, steps, arenas);
+    return new ExecutableProgram(graph, plan, steps, arenas, compiled);
   }
 
   private static Step.Layout layout(Buffer b) {

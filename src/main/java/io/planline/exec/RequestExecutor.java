@@ -110,7 +110,7 @@ public final class RequestExecutor {
       Map<String, DeviceTensor> weights,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
     return Mono.defer(() -> {
-      int stream = streams.take();
+      int stream = oneStream(program) ? streams.takeFirst() : streams.take();
       AtomicBoolean ended = new AtomicBoolean();
       Runnable done = () -> {
         if (ended.compareAndSet(false, true)) {
@@ -123,6 +123,19 @@ public final class RequestExecutor {
           .doOnTerminate(done)
           .doOnCancel(done);
     });
+  }
+
+  /**
+   * Whether {@code program}'s requests all run on stream 0. On a synchronous device (the CPU), a
+   * program of compiled kernels spends its time in native calls, which take one process-wide
+   * turn ({@code kernel/NativeCompute}) whatever stream they come from; a second stream thread
+   * adds nothing but a second OpenMP team, whose worker is woken in turn with the first, and
+   * interleaves requests' working sets call by call. ModelBench, four requests in flight
+   * (docs/benchmarks.md, session 12): ResNet-50 [1] 23 requests/s on four streams against 33 on
+   * one; tiny-gpt [8,64] 180-243 on two or four against 230-285 on one.
+   */
+  private boolean oneStream(ExecutableProgram program) {
+    return program.compiledKernels() && backend.synchronous();
   }
 
   private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,

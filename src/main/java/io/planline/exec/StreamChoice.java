@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * worker threads. Taking turns over four streams kept four teams whose workers were woken in
  * turn; tiny-gpt [8,64] one request at a time, in-process p50 medians alternated three times on
  * the 2-core build machine: 7.0 / 5.3 ms before this choice, 4.5 / 3.7 after (docs/benchmarks.md,
- * session 11). Under load every stream is still used.
+ * session 11). Under load every stream is still used, except by programs that run on the first
+ * stream only ({@link #takeFirst}).
  */
 final class StreamChoice {
 
@@ -40,7 +41,16 @@ final class StreamChoice {
     return i;
   }
 
-  /** The request that {@link #take} gave {@code stream} has ended. */
+  /**
+   * Stream 0 for a new request, whatever runs there already, counted as running there until
+   * {@link #done}: for work that gains nothing from a second stream thread and loses by it.
+   */
+  int takeFirst() {
+    running[0].incrementAndGet();
+    return 0;
+  }
+
+  /** The request that {@link #take} or {@link #takeFirst} gave {@code stream} has ended. */
   void done(int stream) {
     running[stream].decrementAndGet();
   }

@@ -36,6 +36,19 @@ class StreamChoiceTest {
   }
 
   @Test
+  void takeFirst_alwaysStreamZero_countedThere_othersStayFree() {
+    StreamChoice c = new StreamChoice(3);
+    assertEquals(0, c.takeFirst());
+    assertEquals(0, c.takeFirst(), "stream 0 even while it runs a request");
+    assertEquals(2, c.running(0));
+    assertEquals(1, c.take(), "a request that may use any stream skips the busy one");
+    c.done(0);
+    c.done(0);
+    assertEquals(0, c.running(0));
+    assertEquals(0, c.take());
+  }
+
+  @Test
   void noStreams_refused() {
     assertThrows(IllegalArgumentException.class, () -> new StreamChoice(0));
   }

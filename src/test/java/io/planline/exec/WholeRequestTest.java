@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.planline.backend.HostTensor;
+import io.planline.model.ModelLoader;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,52 @@ final class WholeRequestTest {
     return Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
         new RuntimeSettings.ModelSpec(model, "1", folder, null)), WINDOW, 2, 64, Long.MAX_VALUE,
         1_000));
+  }
+
+  /**
+   * Programs of compiled kernels run every request on stream 0 (their native calls take one
+   * turn anyway; more stream threads only add OpenMP teams); Java-kernel programs still spread
+   * over the free streams. Both answer every request as when it runs alone.
+   */
+  @Test
+  void compiledKernels_everyRequestOnStreamZero_javaKernels_spread() {
+    for (var kernels : List.of(ModelLoader.Kernels.INDUCTOR, ModelLoader.Kernels.JAVA)) {
+      if (kernels == ModelLoader.Kernels.INDUCTOR && !InductorKernels.runHere()) {
+        continue;
+      }
+      try (LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", "offset",
+          List.of(new RuntimeSettings.ModelSpec("digits-cnn", "1", null, null, kernels)),
+          WINDOW, 4, 64, Long.MAX_VALUE, 1_000))) {
+        s.executor().inlineBelow(0); // every request through a stream, none on this thread
+        // a batch large enough that a request still runs when the next one starts
+        float[] pixels = new float[512 * 64];
+        Random rnd = new Random(3);
+        for (int i = 0; i < pixels.length; i++) {
+          pixels[i] = rnd.nextInt(17);
+        }
+        var in = Map.of("x", HostTensor.ofFloats("x", new long[] {512, 1, 8, 8}, pixels));
+        float[] alone = s.infer("digits-cnn", null, in).block().get(0).floats();
+        List<List<HostTensor>> together = Flux.range(0, 8)
+            .flatMap(i -> s.infer("digits-cnn", null, in), 8)
+            .collectList().block(Duration.ofSeconds(60));
+        for (List<HostTensor> out : together) {
+          assertEquals(0.0, HostTensor.relativeError(out.get(0).floats(), alone), kernels
+              + ": a request's answer");
+        }
+        boolean compiled = s.executable(s.find("digits-cnn", null),
+            Map.of("x", new long[] {512, 1, 8, 8})).compiledKernels();
+        assertEquals(kernels == ModelLoader.Kernels.INDUCTOR, compiled);
+        int others = 0;
+        for (int i = 1; i < 4; i++) {
+          others += s.executor().maxKernelsInFlight(i);
+        }
+        if (compiled) {
+          assertEquals(0, others, "compiled kernels ran on a stream other than 0");
+        } else {
+          assertTrue(others > 0, "Java kernels never used a second stream");
+        }
+      }
+    }
   }
 
   @Test
