@@ -1,0 +1,93 @@
+"""Where a request's device time goes, from an Nsight Systems trace (its SQLite export).
+
+Usage: python3 tools/gpu/kernel_gaps.py TRACE.sqlite
+
+Takes every kernel and memory copy of the trace, splits them into requests at idle gaps of the
+device longer than --gap-us, keeps the requests that have the most common number of kernels
+(one-at-a-time requests of one program; overlapping requests merge into longer runs and drop
+out), and prints per kind (launched one by one, or replayed from a CUDA graph): the median span
+of a request on the device (first activity's start to last one's end), the device's busy time
+inside it, the idle time between its activities, and the largest idle gaps by the kernel that
+followed them. Span minus busy is what the launch path costs the device.
+"""
+import argparse
+import sqlite3
+import statistics
+from collections import Counter, defaultdict
+
+
+def columns(db, table):
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+
+
+def activities(db):
+    names = dict(db.execute("SELECT id, value FROM StringIds"))
+    kcols = columns(db, "CUPTI_ACTIVITY_KIND_KERNEL")
+    graph = "graphNodeId" if "graphNodeId" in kcols else "NULL"
+    rows = []
+    for start, end, name, node in db.execute(
+            f"SELECT start, end, shortName, {graph} FROM CUPTI_ACTIVITY_KIND_KERNEL"):
+        rows.append((start, end, names.get(name, "?"), bool(node)))
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "CUPTI_ACTIVITY_KIND_MEMCPY" in tables:
+        mcols = columns(db, "CUPTI_ACTIVITY_KIND_MEMCPY")
+        mgraph = "graphNodeId" if "graphNodeId" in mcols else "NULL"
+        for start, end, kind, node in db.execute(
+                f"SELECT start, end, copyKind, {mgraph} FROM CUPTI_ACTIVITY_KIND_MEMCPY"):
+            rows.append((start, end, f"memcpy kind {kind}", bool(node)))
+    rows.sort()
+    return rows
+
+
+def requests(rows, gap_ns):
+    out, current, last_end = [], [], 0
+    for r in rows:
+        if current and r[0] - last_end > gap_ns:
+            out.append(current)
+            current = []
+        last_end = max(last_end, r[1]) if current else r[1]
+        current.append(r)
+    if current:
+        out.append(current)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("trace")
+    ap.add_argument("--gap-us", type=float, default=300)
+    args = ap.parse_args()
+    db = sqlite3.connect(args.trace)
+    reqs = requests(activities(db), args.gap_us * 1000)
+    by_kind = defaultdict(list)
+    for req in reqs:
+        kernels = sum(1 for r in req if not r[2].startswith("memcpy"))
+        graphed = sum(1 for r in req if r[3])
+        by_kind["graph" if graphed > len(req) / 2 else "launches"].append((kernels, req))
+    for kind, items in sorted(by_kind.items()):
+        common, n = Counter(k for k, _ in items).most_common(1)[0]
+        chosen = [req for k, req in items if k == common]
+        spans, busy, idle = [], [], []
+        gaps = defaultdict(list)
+        for req in chosen:
+            spans.append((max(r[1] for r in req) - req[0][0]) / 1e6)
+            busy.append(sum(r[1] - r[0] for r in req) / 1e6)
+            end = req[0][1]
+            total = 0
+            for r in req[1:]:
+                g = max(0, r[0] - end)
+                total += g
+                gaps[r[2][:60]].append(g / 1e3)
+                end = max(end, r[1])
+            idle.append(total / 1e6)
+        print(f"{kind}: {len(chosen)} requests of {common} kernels (of {len(items)} runs)")
+        print(f"  span median {statistics.median(spans):.3f} ms, busy {statistics.median(busy):.3f}"
+              f" ms, idle between activities {statistics.median(idle):.3f} ms")
+        top = sorted(gaps.items(), key=lambda kv: -sum(kv[1]) / len(chosen))[:8]
+        for name, g in top:
+            print(f"    before {name}: {sum(g) / len(chosen):.1f} us per request"
+                  f" ({len(g) / len(chosen):.0f} per request)")
+
+
+if __name__ == "__main__":
+    main()
