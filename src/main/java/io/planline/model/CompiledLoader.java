@@ -16,7 +16,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +44,6 @@ final class CompiledLoader {
 
   private static NativeKernels loadCpp(ModelLoader.Source source, String dir,
       ModelProgram.CppLibrary compiled, Backend backend) {
-    String file = dir + compiled.library();
-    String where = source.describe(file);
     if (backend.device() != Device.CPU) {
       throw new ProgramFormatException(source.describe(dir + "program.json"), "compiled",
           "the program runs Inductor's C++ kernels, which need backend cpu (this one is "
@@ -54,21 +51,29 @@ final class CompiledLoader {
     }
     String missing = missingInstructions();
     if (missing != null) {
-      throw new ProgramFormatException(where, "", "this processor cannot run the library ("
-          + missing + "); export the model without --compile inductor to run it on the Java "
-          + "kernels");
+      throw new ProgramFormatException(source.describe(dir + compiled.builds().get(0).library()),
+          "", "this processor cannot run the library (" + missing + "); export the model "
+          + "without --compile inductor to run it on the Java kernels");
     }
+    ModelProgram.CppBuild build;
+    try {
+      build = CpuIsa.choose(compiled.builds(), CpuIsa.cap(), CpuIsa.flags());
+    } catch (IOException e) {
+      build = compiled.builds().get(0); // the flags read a moment ago: not reached
+    }
+    String file = dir + build.library();
+    String where = source.describe(file);
     Path path;
     try {
       path = source.path(file);
-      checkDigest(where, Files.readAllBytes(path), compiled.sha256());
+      checkDigest(where, Files.readAllBytes(path), build.sha256());
     } catch (IOException e) {
       throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
     }
     try {
       NativeKernels k = NativeKernels.load(path, compiled.kernels());
       LOG.info("loaded {} compiled kernels (inductor-cpp, {}) from {}", compiled.kernels().size(),
-          compiled.isa(), where);
+          build.isa(), where);
       return k;
     } catch (KernelException e) {
       throw new ProgramFormatException(where, "", e.getMessage(), e);
@@ -125,27 +130,11 @@ final class CompiledLoader {
 
   /** What this machine lacks for an x86-64-v3 (AVX2) library, or null when it has it all. */
   static String missingInstructions() {
-    String arch = System.getProperty("os.arch", "");
-    if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
-      return "it is x86-64 code and this is " + arch;
-    }
-    Path cpuinfo = Path.of("/proc/cpuinfo");
-    if (!Files.isReadable(cpuinfo)) {
-      return "cannot read /proc/cpuinfo to check for AVX2";
-    }
-    String flags;
-    try (var lines = Files.lines(cpuinfo)) {
-      flags = lines.filter(l -> l.startsWith("flags")).findFirst().orElse("") + " ";
+    try {
+      return CpuIsa.missing(ModelProgram.CppBuild.AVX2, CpuIsa.flags());
     } catch (IOException e) {
-      return "cannot read /proc/cpuinfo: " + e.getMessage();
+      return "cannot read the processor's flags: " + e.getMessage();
     }
-    StringBuilder lacking = new StringBuilder();
-    for (String f : new String[] {"avx2", "fma", "f16c", "bmi2"}) {
-      if (!flags.toLowerCase(Locale.ROOT).contains(" " + f + " ")) {
-        lacking.append(lacking.length() == 0 ? "no " : ", no ").append(f);
-      }
-    }
-    return lacking.length() == 0 ? null : lacking.toString();
   }
 
   private static String sha256(byte[] bytes) {

@@ -37,17 +37,22 @@ final class CompiledReader {
     if (libs.isEmpty()) {
       throw at.fail("libraries", "no library listed");
     }
-    JsonNode lib = null;
-    for (JsonNode l : libs) {
-      if ("avx2".equals(l.path("isa").asText())) {
-        lib = l;
+    // the AVX2 build first (every export has one); an instruction set this build does not know
+    // (a newer exporter's) is passed over, not refused
+    List<ModelProgram.CppBuild> builds = new ArrayList<>();
+    for (String isa : List.of(ModelProgram.CppBuild.AVX2, ModelProgram.CppBuild.AVX512)) {
+      for (JsonNode l : libs) {
+        if (isa.equals(l.path("isa").asText())) {
+          Fields lt = at.at("libraries (" + isa + ")");
+          builds.add(new ModelProgram.CppBuild(isa, plainFile(lt, lt.text(l, "file"), "file"),
+              lt.text(l, "sha256")));
+          break;
+        }
       }
     }
-    if (lib == null) {
+    if (builds.isEmpty() || !builds.get(0).isa().equals(ModelProgram.CppBuild.AVX2)) {
       throw at.fail("libraries", "no library for avx2, the instruction set this build runs");
     }
-    Fields lt = at.at("libraries (avx2)");
-    String file = plainFile(lt, lt.text(lib, "file"), "file");
     Map<String, List<NativeKernels.Param>> kernels = new TreeMap<>();
     var it = at.object(n, "kernels").fields();
     while (it.hasNext()) {
@@ -55,7 +60,7 @@ final class CompiledReader {
       Fields kt = at.at("kernels." + e.getKey());
       kernels.put(e.getKey(), params(kt, kt.array(e.getValue(), "params"), "params"));
     }
-    return new ModelProgram.CppLibrary("avx2", file, lt.text(lib, "sha256"), kernels);
+    return new ModelProgram.CppLibrary(builds, kernels);
   }
 
   private static ModelProgram.TritonBinaries triton(Fields at, JsonNode n) {

@@ -129,25 +129,44 @@ public record ModelProgram(String source, String name, List<String> symbols,
 
   /**
    * Inductor's C++ kernels compiled into a shared library of the model folder (kind
-   * {@code inductor-cpp}).
+   * {@code inductor-cpp}), one build per instruction set, all from the same lines.
    *
-   * @param isa the instruction set the library needs ({@code avx2})
-   * @param library the library's file name in the model folder
-   * @param sha256 its SHA-256, checked at load
-   * @param kernels each kernel's parameters, in order
+   * @param builds the library's builds, the AVX2 one first
+   * @param kernels each kernel's parameters, in order (the same in every build)
    */
-  public record CppLibrary(String isa, String library, String sha256,
+  public record CppLibrary(List<CppBuild> builds,
       Map<String, List<NativeKernels.Param>> kernels) implements Compiled {
     public CppLibrary {
-      requireNonNull(isa, "isa");
-      requireNonNull(library, "library");
-      requireNonNull(sha256, "sha256");
+      builds = List.copyOf(builds);
+      if (builds.isEmpty() || !builds.get(0).isa().equals(CppBuild.AVX2)) {
+        throw new IllegalArgumentException("the first build must be avx2's, got " + builds);
+      }
       kernels = Map.copyOf(kernels);
     }
 
     @Override
     public Map<String, List<NativeKernels.Param>> signatures() {
       return kernels;
+    }
+  }
+
+  /**
+   * One build of a {@link CppLibrary}.
+   *
+   * @param isa the instruction set it needs: {@value #AVX2} or {@value #AVX512}
+   * @param library its file name in the model folder
+   * @param sha256 its SHA-256, checked at load
+   */
+  public record CppBuild(String isa, String library, String sha256) {
+    /** x86-64 with AVX2, FMA, F16C and BMI2: the build every export has. */
+    public static final String AVX2 = "avx2";
+    /** The same with AVX-512 F, BW, DQ and VL: 512-bit vectors. */
+    public static final String AVX512 = "avx512";
+
+    public CppBuild {
+      requireNonNull(isa, "isa");
+      requireNonNull(library, "library");
+      requireNonNull(sha256, "sha256");
     }
   }
 

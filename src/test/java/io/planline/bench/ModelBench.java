@@ -210,7 +210,11 @@ public final class ModelBench {
 
   private static double throughput(Callable<Object> call, int concurrency, double seconds)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
+      Thread t = new Thread(r, "bench-caller");
+      t.setDaemon(true); // a call that never returns must not keep the JVM up
+      return t;
+    });
     AtomicLong done = new AtomicLong();
     long end = System.nanoTime() + (long) (seconds * 1e9);
     long start = System.nanoTime();
@@ -224,8 +228,17 @@ public final class ModelBench {
         return null;
       });
     }
+    // a generous bound: ONNX Runtime once left all four calls waiting forever here (session 12),
+    // and a benchmark that hangs says nothing about which engine did
+    long bound = (long) (seconds * 1e9) + TimeUnit.MINUTES.toNanos(2);
     for (Future<?> f : fs) {
-      f.get();
+      try {
+        f.get(Math.max(0, start + bound - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        pool.shutdownNow();
+        throw new IllegalStateException(concurrency + " calls in flight did not all return within "
+            + TimeUnit.NANOSECONDS.toSeconds(bound) + " s");
+      }
     }
     pool.shutdown();
     pool.awaitTermination(1, TimeUnit.MINUTES);

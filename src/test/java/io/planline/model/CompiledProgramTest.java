@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.planline.backend.HostTensor;
 import io.planline.backend.cpu.CpuBackend;
+import io.planline.exec.RuntimeSettings;
+import io.planline.exec.Runtimes;
+import io.planline.exec.Samples;
 import io.planline.io.ProgramFormatException;
 import io.planline.ir.WrapperLine;
 import io.planline.kernel.NativeKernels;
@@ -150,10 +154,13 @@ final class CompiledProgramTest {
         Files.copy(in, dir.resolve(f));
       }
     }
-    try (InputStream in = src.open("inductor/kernels-avx2.so")) {
-      Files.copy(in, dir.resolve("kernels-avx2.so"));
-    }
     ObjectNode p = builtIn("tiny-gpt");
+    for (var lib : p.get("compiled").get("libraries")) {
+      String file = lib.get("file").asText();
+      try (InputStream in = src.open("inductor/" + file)) {
+        Files.copy(in, dir.resolve(file));
+      }
+    }
     edit.accept(p);
     Files.writeString(dir.resolve("program.json"), JSON.writeValueAsString(p),
         StandardCharsets.UTF_8);
@@ -179,11 +186,12 @@ final class CompiledProgramTest {
       throws IOException {
     assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
     folder(dir, p -> { });
-    byte[] lib = Files.readAllBytes(dir.resolve("kernels-avx2.so"));
+    String file = chosenLibrary();
+    byte[] lib = Files.readAllBytes(dir.resolve(file));
     lib[lib.length / 2] ^= 1;
-    Files.write(dir.resolve("kernels-avx2.so"), lib);
+    Files.write(dir.resolve(file), lib);
     String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
-    assertTrue(msg.contains("kernels-avx2.so") && msg.contains("SHA-256"), msg);
+    assertTrue(msg.contains(file) && msg.contains("SHA-256"), msg);
   }
 
   @Test
@@ -201,9 +209,57 @@ final class CompiledProgramTest {
   void load_libraryFileMissing_saysWhichFile(@TempDir Path dir) throws IOException {
     assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
     folder(dir, p -> { });
-    Files.delete(dir.resolve("kernels-avx2.so"));
+    String file = chosenLibrary();
+    Files.delete(dir.resolve(file));
     String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
-    assertTrue(msg.contains("kernels-avx2.so") && msg.contains("cannot read"), msg);
+    assertTrue(msg.contains(file) && msg.contains("cannot read"), msg);
+  }
+
+  /** The build of tiny-gpt's library this machine loads. */
+  private static String chosenLibrary() throws IOException {
+    ModelProgram program;
+    try (InputStream in = ModelLoader.builtIn("tiny-gpt").open("inductor/program.json")) {
+      program = ModelProgramReader.read("tiny-gpt", in);
+    }
+    var compiled = (ModelProgram.CppLibrary) program.compiled();
+    return CpuIsa.choose(compiled.builds(), CpuIsa.cap(), CpuIsa.flags()).library();
+  }
+
+  /**
+   * Every build of the built-in models' libraries that this processor runs answers each model's
+   * sample as torch.compile did (the AVX-512 build was generated apart from the AVX2 one).
+   */
+  @Test
+  void load_eachBuildThisProcessorRuns_answersTheSample() throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    String before = System.getProperty(CpuIsa.PROPERTY);
+    try {
+      for (String isa : java.util.List.of("avx2", "avx512")) {
+        if (CpuIsa.missing(isa, CpuIsa.flags()) != null) {
+          continue;
+        }
+        System.setProperty(CpuIsa.PROPERTY, isa);
+        for (String model : java.util.List.of("digits-mlp", "digits-cnn", "tiny-gpt")) {
+          try (var s = Runtimes.create(new RuntimeSettings("cpu", "offset", java.util.List.of(
+              new RuntimeSettings.ModelSpec(model, "1", null, null, ModelLoader.Kernels.INDUCTOR)),
+              64, 1, 64, Long.MAX_VALUE, 1_000))) {
+            String library = s.find(model, null).nativeKernels().describe();
+            assertEquals("kernels-" + isa + ".so", library, model);
+            Samples.Sample sample = Samples.of(ModelLoader.builtIn(model));
+            for (HostTensor out : s.infer(model, null, sample.inputs()).block()) {
+              assertTrue(HostTensor.relativeError(out.floats(),
+                  sample.outputs().get(out.name()).floats()) <= 1e-4, model + " on " + isa);
+            }
+          }
+        }
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(CpuIsa.PROPERTY);
+      } else {
+        System.setProperty(CpuIsa.PROPERTY, before);
+      }
+    }
   }
 
   @Test
