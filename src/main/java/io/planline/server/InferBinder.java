@@ -99,6 +99,8 @@ public final class InferBinder {
     long elements = HostTensor.elements(in.shape());
     ByteBuffer data;
     if (in.binary() != null) {
+      // Binary section, gRPC contents, or JSON data decoded while streaming (its count already
+      // matches the shape, so only the first two can fail this check).
       long need = elements * takes.itemSize();
       if (in.binary().remaining() != need) {
         throw ApiException.badRequest("input '" + in.name() + "': shape "

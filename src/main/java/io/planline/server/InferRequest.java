@@ -32,7 +32,9 @@ public record InferRequest(@Nullable String id, List<Input> inputs, List<Output>
    * @param datatype protocol datatype
    * @param shape dimensions
    * @param data the JSON {@code data} list, or null
-   * @param binary the input's slice of the binary section, or null
+   * @param binary the input's bytes, or null: its slice of the binary section, its gRPC
+   *     contents, or its JSON data decoded while the body was streamed (then already checked
+   *     against the request's datatype and shape)
    */
   public record Input(String name, Datatype datatype, long[] shape, @Nullable JsonNode data,
       @Nullable ByteBuffer binary) {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * {@code binary_data_size} parameter, back to back in input order.
  *
  * <p>Checks only the framing and the JSON structure; {@link InferBinder} checks the tensors
- * against the model. Every failure is a 400 that names the field at fault.
+ * against the model. Every failure is a 400 that names the field at fault. The inputs' JSON data
+ * is streamed straight into bytes ({@link StreamedBody}); a body that reader is unsure of, every
+ * malformed one included, is read as a tree, and its data decoded by the binder, as before.
  */
 public final class InferRequestReader {
 
@@ -35,11 +38,23 @@ public final class InferRequestReader {
    * @throws ApiException (400) for a malformed body
    */
   public static InferRequest read(byte[] body, @Nullable String headerLength) {
+    return read(body, headerLength, true);
+  }
+
+  /**
+   * Parses {@code body}, streaming the inputs' data into bytes ({@link StreamedBody}), or, with
+   * {@code streaming} false, as a tree alone, the inputs keeping their JSON data for the binder:
+   * the reader before issue 17, which tests and JsonCodecBench compare with the streaming one.
+   * The streaming reader hands what it is unsure of, errors included, to the tree reader.
+   */
+  static InferRequest read(byte[] body, @Nullable String headerLength, boolean streaming) {
     int jsonLength = body.length;
     if (headerLength != null) {
       jsonLength = jsonLength(headerLength, body.length);
     }
-    JsonNode root = parse(body, jsonLength);
+    StreamedBody.Parsed streamed = streaming ? StreamedBody.read(body, jsonLength) : null;
+    JsonNode root = streamed != null ? streamed.root() : parse(body, jsonLength);
+    Map<JsonNode, ByteBuffer> decoded = streamed != null ? streamed.decoded() : Map.of();
     ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice();
     String id = null;
     JsonNode idNode = root.get("id");
@@ -50,7 +65,7 @@ public final class InferRequestReader {
       id = idNode.textValue();
     }
     boolean binaryOutputs = flag(root.path("parameters"), "binary_data_output", "parameters");
-    List<InferRequest.Input> inputs = inputs(root, binary, headerLength != null);
+    List<InferRequest.Input> inputs = inputs(root, decoded, binary, headerLength != null);
     if (binary.hasRemaining()) {
       throw ApiException.badRequest("the body has " + binary.remaining() + " bytes after the"
           + " last input's binary data (binary_data_size of the inputs must add up to the rest"
@@ -95,8 +110,9 @@ public final class InferRequestReader {
     return root;
   }
 
-  private static List<InferRequest.Input> inputs(JsonNode root, ByteBuffer binary,
-      boolean framed) {
+  /** The inputs; {@code decoded} holds the bytes of the input objects whose data was streamed. */
+  private static List<InferRequest.Input> inputs(JsonNode root,
+      Map<JsonNode, ByteBuffer> decoded, ByteBuffer binary, boolean framed) {
     JsonNode list = root.get("inputs");
     if (list == null || !list.isArray() || list.isEmpty()) {
       throw ApiException.badRequest("'inputs' must be a non-empty list of tensors");
@@ -119,15 +135,16 @@ public final class InferRequestReader {
       long[] shape = shape(n.get("shape"), where);
       JsonNode size = n.path("parameters").get("binary_data_size");
       JsonNode data = n.get("data");
-      if (size != null && data != null) {
+      ByteBuffer streamed = decoded.get(n); // streamed data: checked against datatype and shape
+      if (size != null && (data != null || streamed != null)) {
         throw ApiException.badRequest(where + " has both 'data' and binary_data_size");
       }
       if (size == null) {
-        if (data == null) {
+        if (data == null && streamed == null) {
           throw ApiException.badRequest(where + " has neither 'data' nor a binary_data_size"
               + " parameter");
         }
-        inputs.add(new InferRequest.Input(name, type, shape, data, null));
+        inputs.add(new InferRequest.Input(name, type, shape, data, streamed));
         continue;
       }
       if (!framed) {
@@ -210,13 +227,9 @@ public final class InferRequestReader {
     if (n == null || !n.isArray()) {
       throw ApiException.badRequest(where + ": 'shape' must be a list of dimensions");
     }
-    long[] shape = new long[n.size()];
-    for (int d = 0; d < shape.length; d++) {
-      JsonNode v = n.get(d);
-      if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-        throw ApiException.badRequest(where + ": shape " + n + " must hold non-negative integers");
-      }
-      shape[d] = v.longValue();
+    long[] shape = StreamedBody.shape(n);
+    if (shape == null) {
+      throw ApiException.badRequest(where + ": shape " + n + " must hold non-negative integers");
     }
     return shape;
   }

@@ -6,13 +6,16 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.planline.backend.HostTensor;
+import io.planline.ir.DType;
 import io.planline.model.ModelInfo;
 import io.planline.model.TensorInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -138,7 +141,7 @@ public final class InferResponseWriter {
    * {@link #CHUNK} bytes are buffered and hands them on.
    */
   private static final class JsonChunks {
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(CHUNK + 1024);
+    private final Chunk buffer = new Chunk(CHUNK + 1024);
     private final JsonGenerator g;
     private final List<HostTensor> tensors;
     private final List<Boolean> binary = new ArrayList<>();
@@ -176,7 +179,7 @@ public final class InferResponseWriter {
           sink.complete();
           return this;
         }
-        fill();
+        fill(CHUNK);
         g.flush();
         sink.next(buffer.toByteArray());
         buffer.reset();
@@ -189,9 +192,7 @@ public final class InferResponseWriter {
     /** The whole document at once (the binary form's header). */
     byte[] all() {
       try {
-        while (output <= tensors.size()) {
-          fill();
-        }
+        fill(Integer.MAX_VALUE);
         g.flush();
         return buffer.toByteArray();
       } catch (IOException e) {
@@ -199,8 +200,9 @@ public final class InferResponseWriter {
       }
     }
 
-    private void fill() throws IOException {
-      while (buffer.size() < CHUNK && output <= tensors.size()) {
+    /** Writes until {@code limit} bytes are buffered or the document is complete. */
+    private void fill(int limit) throws IOException {
+      while (buffer.size() < limit && output <= tensors.size()) {
         if (output < 0 || element < 0) {
           startOutput();
           continue;
@@ -213,7 +215,14 @@ public final class InferResponseWriter {
         }
         HostTensor t = tensors.get(output);
         long to = Math.min(t.elements(), element + CHUNK / 16);
-        TensorCodec.writeJson(t, element, to, g);
+        if (t.dtype() == DType.FLOAT32) {
+          // Straight into the chunk as bytes; the generator, flushed first, sees an array it
+          // wrote nothing into, and closes it with no separator to add.
+          g.flush();
+          buffer.floats(t, element, to);
+        } else {
+          TensorCodec.writeJson(t, element, to, g);
+        }
         element = to;
         g.flush();
         if (element == t.elements()) {
@@ -257,6 +266,24 @@ public final class InferResponseWriter {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+  }
+
+  /** A chunk's bytes: the generator writes into it, and float32 data is formatted into it. */
+  private static final class Chunk extends ByteArrayOutputStream {
+    Chunk(int size) {
+      super(size);
+    }
+
+    /** Elements {@code from} to {@code to} of float32 {@code t}, the array's first at 0. */
+    void floats(HostTensor t, long from, long to) {
+      int room = Math.toIntExact((to - from) * JsonFloats.MAX_BYTES);
+      if (buf.length - count < room) {
+        buf = Arrays.copyOf(buf, Math.max(2 * buf.length, count + room));
+      }
+      ByteBuffer b = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      b.position(Math.toIntExact(from * Float.BYTES));
+      count = JsonFloats.write(b, to - from, from == 0, buf, count);
     }
   }
 }

@@ -14,8 +14,11 @@ import java.util.SplittableRandom;
 /**
  * JSON tensor codec speed, Jackson's default number conversions against the fast ones the server
  * uses (JsonCodecs), in one run: encode (a response's data array: every float through Jackson's
- * {@code writeNumber}, and, as "codec", as the server streams it through {@link FloatText}) and decode (a request body read and turned into the input's bytes) of float32 tensors,
- * in MB/s of JSON text and million values per second.
+ * {@code writeNumber}; as "codec", through the generator as {@code TensorCodec.writeJson} writes it
+ * with {@link FloatText}; as "bytes", as the response writer now formats it, {@link JsonFloats})
+ * and decode (a request body read and turned into the input's bytes: through a tree, the reader
+ * before issue 17, and, as "stream", as the server now reads it, {@link StreamedBody}) of float32
+ * tensors, in MB/s of JSON text and million values per second.
  *
  * <p>{@code java -cp target/test-classes:target/classes:CLASSPATH
  * io.planline.server.JsonCodecBench [SECONDS]}
@@ -43,10 +46,16 @@ public final class JsonCodecBench {
         if (mode.equals("fast")) { // the server's writer: FloatText where it covers the value
           double codec = best(seconds, () -> encode(f, t).length);
           print(n, "encode", "codec", codec, body.length);
+          double bytes = best(seconds, () -> encodeBytes(t));
+          print(n, "encode", "bytes", bytes, body.length);
         }
         ObjectMapper reader = JsonCodecs.reader(f);
         double dec = best(seconds, () -> decode(reader, body, n));
         print(n, "decode", mode, dec, body.length);
+        if (mode.equals("fast")) { // the server's reader since issue 17: data streamed to bytes
+          double stream = best(seconds, () -> decodeStreaming(body));
+          print(n, "decode", "stream", stream, body.length);
+        }
       }
     }
   }
@@ -80,6 +89,21 @@ public final class JsonCodecBench {
     return out.toByteArray();
   }
 
+  /**
+   * The data array as the response writer writes float32 data since session 12: formatted
+   * straight into its chunk's bytes ({@link JsonFloats}), in the same slices; the bytes written.
+   */
+  private static int encodeBytes(HostTensor t) {
+    java.nio.ByteBuffer b = t.data().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    byte[] chunk = new byte[(int) SLICE * JsonFloats.MAX_BYTES + 2];
+    int total = 2; // the brackets
+    for (long from = 0; from < t.elements(); from += SLICE) {
+      long to = Math.min(t.elements(), from + SLICE);
+      total += JsonFloats.write(b, to - from, from == 0, chunk, 0); // one chunk, reused
+    }
+    return total;
+  }
+
   /** The data array with every float through Jackson's writeNumber (the writer before FloatText). */
   private static byte[] encodeEachThroughJackson(JsonFactory f, HostTensor t) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -110,6 +134,15 @@ public final class JsonCodecBench {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A request body read as the server reads it now, the data streamed into the input's bytes. */
+  private static int decodeStreaming(byte[] body) {
+    InferRequest.Input in = InferRequestReader.read(body, null).inputs().get(0);
+    if (in.binary() == null) {
+      throw new IllegalStateException("the streaming reader fell back to the tree");
+    }
+    return in.binary().remaining();
   }
 
   /** Operations per second, the best of three runs of {@code seconds / 3} each. */
