@@ -49,18 +49,21 @@ final class CompiledLoader {
           "the program runs Inductor's C++ kernels, which need backend cpu (this one is "
               + backend.device() + ")");
     }
-    String missing = missingInstructions();
+    String flags;
+    String missing;
+    try {
+      flags = CpuIsa.flags();
+      missing = CpuIsa.missing(ModelProgram.CppBuild.AVX2, flags);
+    } catch (IOException e) {
+      flags = "";
+      missing = "cannot read the processor's flags: " + e.getMessage();
+    }
     if (missing != null) {
       throw new ProgramFormatException(source.describe(dir + compiled.builds().get(0).library()),
           "", "this processor cannot run the library (" + missing + "); export the model "
           + "without --compile inductor to run it on the Java kernels");
     }
-    ModelProgram.CppBuild build;
-    try {
-      build = CpuIsa.choose(compiled.builds(), CpuIsa.cap(), CpuIsa.flags());
-    } catch (IOException e) {
-      build = compiled.builds().get(0); // the flags read a moment ago: not reached
-    }
+    ModelProgram.CppBuild build = CpuIsa.choose(compiled.builds(), CpuIsa.cap(), flags);
     String file = dir + build.library();
     String where = source.describe(file);
     Path path;

@@ -70,19 +70,27 @@ final class CpuIsa {
     return lacking.length() == 0 ? null : lacking.toString();
   }
 
+  /** The flags line once read (they do not change while the process runs); null until then. */
+  private static volatile @Nullable String flags;
+
   /**
-   * This processor's flags line from {@code /proc/cpuinfo}.
+   * This processor's flags line from {@code /proc/cpuinfo}, read once per process.
    *
    * @throws IOException where it cannot be read (not Linux, or not x86-64)
    */
   static String flags() throws IOException {
+    String known = flags;
+    if (known != null) {
+      return known;
+    }
     String arch = System.getProperty("os.arch", "");
     if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
       throw new IOException("it is x86-64 code and this is " + arch);
     }
-    Path cpuinfo = Path.of("/proc/cpuinfo");
-    try (var lines = Files.lines(cpuinfo)) {
-      return lines.filter(l -> l.startsWith("flags")).findFirst().orElse("");
+    try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      known = lines.filter(l -> l.startsWith("flags")).findFirst().orElse("");
     }
+    flags = known;
+    return known;
   }
 }
