@@ -77,7 +77,10 @@ public final class InferResponseWriter {
     for (HostTensor t : tensors) {
       bound += OVERHEAD + t.elements() * TensorCodec.jsonWidth(t.name(), t.dtype());
     }
-    return bound > CHUNK ? null : new JsonChunks(model, request, tensors).all();
+    // sized to the answer's bound: a chunk's 65 KiB, allocated and zeroed per answer, was 9% of
+    // the server's Java samples under digits-mlp at concurrency 64 (docs/benchmarks.md)
+    return bound > CHUNK ? null
+        : new JsonChunks(model, request, tensors, null, (int) bound).all();
   }
 
   /** The response to {@code request} carrying {@code results} (every output of the model). */
@@ -91,7 +94,7 @@ public final class InferResponseWriter {
     }
     // Binary form: the header must be complete before its length can be sent, so it is built
     // whole (outputs in it carry data only when the client mixed JSON and binary outputs).
-    JsonChunks header = new JsonChunks(model, request, tensors, wanted);
+    JsonChunks header = new JsonChunks(model, request, tensors, wanted, 1024);
     byte[] head = header.all();
     List<ByteBuffer> parts = new ArrayList<>();
     parts.add(ByteBuffer.wrap(head));
@@ -141,7 +144,7 @@ public final class InferResponseWriter {
    * {@link #CHUNK} bytes are buffered and hands them on.
    */
   private static final class JsonChunks {
-    private final Chunk buffer = new Chunk(CHUNK + 1024);
+    private final Chunk buffer;
     private final JsonGenerator g;
     private final List<HostTensor> tensors;
     private final List<Boolean> binary = new ArrayList<>();
@@ -149,12 +152,14 @@ public final class InferResponseWriter {
     private long element;
 
     JsonChunks(ModelInfo model, InferRequest request, List<HostTensor> tensors) {
-      this(model, request, tensors, null);
+      this(model, request, tensors, null, CHUNK + 1024);
     }
 
+    /** {@code capacity}: the bytes buffered before it grows (a chunk holds up to CHUNK + 1 KiB). */
     JsonChunks(ModelInfo model, InferRequest request, List<HostTensor> tensors,
-        List<InferRequest.Output> wanted) {
+        List<InferRequest.Output> wanted, int capacity) {
       this.tensors = tensors;
+      this.buffer = new Chunk(capacity);
       for (int i = 0; i < tensors.size(); i++) {
         binary.add(wanted != null && wanted.get(i).binary());
       }
