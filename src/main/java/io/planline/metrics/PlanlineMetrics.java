@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.planline.exec.MemoryEvent;
 import io.planline.exec.RequestTimes;
@@ -55,24 +54,48 @@ public final class PlanlineMetrics {
       Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
       Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(1));
 
+  private static final String BYTES = "bytes";
+
   private final MeterRegistry registry;
-  private final Map<Tags, AtomicLong> inUse = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> peak = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> weights = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> planned = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> lowerBound = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> queueDepth = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> requestsInFlight = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> kernelsInFlight = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> budget = new ConcurrentHashMap<>();
+  private final GaugeFamily inUse;
+  private final GaugeFamily peak;
+  private final GaugeFamily weights;
+  private final GaugeFamily planned;
+  private final GaugeFamily lowerBound;
+  private final GaugeFamily queueDepth;
+  private final GaugeFamily requestsInFlight;
+  private final GaugeFamily kernelsInFlight;
+  private final GaugeFamily budget;
   private final Map<Device, Counter[]> memoryEvents = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicLong> info = new ConcurrentHashMap<>();
+  private final GaugeFamily info;
   private final RequestMeters requestMeters;
 
   /** Meters registered in {@code registry}. */
   public PlanlineMetrics(MeterRegistry registry) {
     this.registry = requireNonNull(registry, "registry");
     this.requestMeters = new RequestMeters(registry);
+    inUse = new GaugeFamily(registry, "planline.memory.in.use",
+        "Device bytes held by requests now (weights excluded)", BYTES, "device");
+    peak = new GaugeFamily(registry, "planline.memory.peak",
+        "Most device bytes held by requests since start", BYTES, "device");
+    weights = new GaugeFamily(registry, "planline.memory.weights",
+        "Device bytes held by a model's weights", BYTES, "model", "device");
+    planned = new GaugeFamily(registry, "planline.memory.planned",
+        "Bytes the plan for the last shape served needs", BYTES, "model", "planner");
+    lowerBound = new GaugeFamily(registry, "planline.memory.lower.bound",
+        "Most bytes live at one line for the last shape served (no plan needs less)", BYTES,
+        "model");
+    queueDepth = new GaugeFamily(registry, "planline.queue.depth",
+        "Admitted requests waiting for an execution slot", null, "model");
+    requestsInFlight = new GaugeFamily(registry, "planline.requests.in.flight",
+        "Requests executing now", null, "model");
+    kernelsInFlight = new GaugeFamily(registry, "planline.kernels.in.flight",
+        "Kernel launches submitted to a stream and not yet complete", null, "device", "stream");
+    budget = new GaugeFamily(registry, "planline.memory.budget",
+        "Device bytes running requests' plans may take together (planline.device-memory-budget-"
+            + "bytes)", BYTES, "device");
+    info = new GaugeFamily(registry, "planline.build.info",
+        "The planline build and the backend it runs on; always 1", null, "version", "backend");
     for (String reason : REFUSAL_REASONS) {
       refusals(reason);
     }
@@ -82,7 +105,7 @@ public final class PlanlineMetrics {
    * Creates {@code device}'s memory series at zero, so dashboards see them before any traffic.
    */
   public void registerDevice(Device device) {
-    inUseOf(device);
+    inUse.of(device);
     for (MemoryEvent.Kind kind : MemoryEvent.Kind.values()) {
       events(device, kind);
     }
@@ -96,8 +119,8 @@ public final class PlanlineMetrics {
 
   /** Creates the per-model (not per-version) series of {@code model} at zero. */
   public void registerModel(String model) {
-    queueDepthOf(model);
-    requestsInFlightOf(model);
+    queueDepth.of(model);
+    requestsInFlight.of(model);
     batchSize(model);
     batchWait(model);
     programs(model, "compiled");
@@ -133,20 +156,20 @@ public final class PlanlineMetrics {
    * @throws IllegalStateException when more is released than is held (an accounting bug)
    */
   public long addInUse(Device device, long deltaBytes) {
-    long now = inUseOf(device).addAndGet(deltaBytes);
+    long now = inUse.of(device).addAndGet(deltaBytes);
     if (now < 0) {
       throw new IllegalStateException(String.format("device %s: released %d bytes, leaving %d"
           + " bytes in use", device, -deltaBytes, now));
     }
-    peakOf(device).accumulateAndGet(now, Math::max);
+    peak.of(device).accumulateAndGet(now, Math::max);
     return now;
   }
 
   /** Sets the device bytes held by requests (weights excluded), updating the peak. */
   public void setInUse(Device device, long bytes) {
     nonNegative(bytes, "bytes in use");
-    inUseOf(device).set(bytes);
-    peakOf(device).accumulateAndGet(bytes, Math::max);
+    inUse.of(device).set(bytes);
+    peak.of(device).accumulateAndGet(bytes, Math::max);
   }
 
   /**
@@ -156,9 +179,7 @@ public final class PlanlineMetrics {
    */
   public void setBudget(Device device, long bytes) {
     nonNegative(bytes, "memory budget");
-    value(budget, "planline.memory.budget",
-        "Device bytes running requests' plans may take together (planline.device-memory-budget-"
-            + "bytes)", Tags.of("device", device.toString())).set(bytes);
+    budget.of(device).set(bytes);
   }
 
   /**
@@ -180,20 +201,18 @@ public final class PlanlineMetrics {
    * and the {@code backend} requests run on ({@code cpu}, {@code cuda}).
    */
   public void buildInfo(String version, String backend) {
-    count(info, "planline.build.info", "The planline build and the backend it runs on; always 1",
-        Tags.of("version", version, "backend", backend)).set(1);
+    info.of(version, backend).set(1);
   }
 
   /** The device bytes held by requests now. */
   public long inUse(Device device) {
-    return inUseOf(device).get();
+    return inUse.of(device).get();
   }
 
   /** Sets the bytes {@code model}'s weights occupy on {@code device}. */
   public void setWeights(String model, Device device, long bytes) {
     nonNegative(bytes, "weight bytes");
-    value(weights, "planline.memory.weights", "Device bytes held by a model's weights",
-        Tags.of("model", model, "device", device.toString())).set(bytes);
+    weights.of(model, device).set(bytes);
   }
 
   /**
@@ -203,31 +222,26 @@ public final class PlanlineMetrics {
   public void planUsed(String model, String planner, long plannedBytes, long lowerBoundBytes) {
     nonNegative(plannedBytes, "planned bytes");
     nonNegative(lowerBoundBytes, "lower bound bytes");
-    value(planned, "planline.memory.planned", "Bytes the plan for the last shape served needs",
-        Tags.of("model", model, "planner", planner)).set(plannedBytes);
-    value(lowerBound, "planline.memory.lower.bound",
-        "Most bytes live at one line for the last shape served (no plan needs less)",
-        Tags.of("model", model)).set(lowerBoundBytes);
+    planned.of(model, planner).set(plannedBytes);
+    lowerBound.of(model).set(lowerBoundBytes);
   }
 
   /** Sets how many of {@code model}'s admitted requests wait for an execution slot. */
   public void setQueueDepth(String model, long depth) {
     nonNegative(depth, "queue depth");
-    queueDepthOf(model).set(depth);
+    queueDepth.of(model).set(depth);
   }
 
   /** Sets how many of {@code model}'s requests are executing. */
   public void setRequestsInFlight(String model, long count) {
     nonNegative(count, "requests in flight");
-    requestsInFlightOf(model).set(count);
+    requestsInFlight.of(model).set(count);
   }
 
   /** Sets how many kernel launches are in flight on one stream of {@code device}. */
   public void setKernelsInFlight(Device device, String stream, long count) {
     nonNegative(count, "kernels in flight");
-    count(kernelsInFlight, "planline.kernels.in.flight",
-        "Kernel launches submitted to a stream and not yet complete",
-        Tags.of("device", device.toString(), "stream", stream)).set(count);
+    kernelsInFlight.of(device, stream).set(count);
   }
 
   /**
@@ -270,27 +284,6 @@ public final class PlanlineMetrics {
     refusals(reason).increment();
   }
 
-  private AtomicLong inUseOf(Device device) {
-    return value(inUse, "planline.memory.in.use",
-        "Device bytes held by requests now (weights excluded)",
-        Tags.of("device", device.toString()));
-  }
-
-  private AtomicLong peakOf(Device device) {
-    return value(peak, "planline.memory.peak", "Most device bytes held by requests since start",
-        Tags.of("device", device.toString()));
-  }
-
-  private AtomicLong queueDepthOf(String model) {
-    return count(queueDepth, "planline.queue.depth",
-        "Admitted requests waiting for an execution slot", Tags.of("model", model));
-  }
-
-  private AtomicLong requestsInFlightOf(String model) {
-    return count(requestsInFlight, "planline.requests.in.flight", "Requests executing now",
-        Tags.of("model", model));
-  }
-
   private Counter events(Device device, MemoryEvent.Kind kind) {
     return Counter.builder("planline.memory.events")
         .description("Allocate, free and reuse decisions of the memory stage")
@@ -322,24 +315,6 @@ public final class PlanlineMetrics {
         .tag("model", model)
         .serviceLevelObjectives(BATCH_WAIT_BUCKETS.toArray(Duration[]::new))
         .register(registry);
-  }
-
-  private AtomicLong value(Map<Tags, AtomicLong> family, String name, String help, Tags tags) {
-    return family.computeIfAbsent(tags, t -> {
-      AtomicLong v = new AtomicLong();
-      Gauge.builder(name, v, AtomicLong::doubleValue).description(help).baseUnit("bytes")
-          .tags(t).strongReference(true).register(registry);
-      return v;
-    });
-  }
-
-  private AtomicLong count(Map<Tags, AtomicLong> family, String name, String help, Tags tags) {
-    return family.computeIfAbsent(tags, t -> {
-      AtomicLong v = new AtomicLong();
-      Gauge.builder(name, v, AtomicLong::doubleValue).description(help).tags(t)
-          .strongReference(true).register(registry);
-      return v;
-    });
   }
 
   private static void nonNegative(long value, String what) {
