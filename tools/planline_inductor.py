@@ -266,8 +266,17 @@ def _attribute(module, dotted):
 # read them. Without it every request ran ResNet-50's 53 batch norms and copied 17 convolution
 # weights into channels-last order. cpp.weight_prepack off: packing would put the weights in
 # oneDNN's opaque layout behind mkldnn operators that planline does not run (it packs them itself).
+# cpp.dynamic_threads: the kernels take their thread count from OpenMP when they run, not from
+# the exporting machine. Without it a reduction over a whole tensor keeps one partial result
+# per thread in an array sized by the exporter's core count (`tmp_acc0_arr[2]` when exported on
+# 2 cores) and indexed by the thread's number, so a machine with more cores wrote past its end.
+# cpp.threads 64: Inductor decides how many loops to share among threads as if there were 64,
+# so kernels whose outer loop is the (symbolic) batch also share the next loop (ResNet-50's max
+# pool and GPT-2's softmax had run on one thread at batch 1); with dynamic_threads it is not
+# written into the code (`#pragma omp parallel`, no num_threads).
 CPU_CONFIG = {"cpp.simdlen": 256, "cpp.march": "x86-64-v3", "cpp.use_decompose_tanh": True,
-              "freezing": True, "cpp.weight_prepack": False}
+              "freezing": True, "cpp.weight_prepack": False, "cpp.dynamic_threads": True,
+              "cpp.threads": 64}
 # The second build: 512-bit vectors, for processors with AVX-512 (F, BW, DQ, VL). Measured on
 # the 2-core AVX-512 build machine, tiny-gpt [8, 64] (`run --profile 400`, alternated twice):
 # softmax 0.41 -> 0.33 ms per run, GELU 0.34-0.38 -> 0.22-0.25, all kernels 3.55-3.63 -> 3.32-3.39.
