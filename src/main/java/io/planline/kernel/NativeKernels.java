@@ -65,14 +65,17 @@ public final class NativeKernels implements CompiledKernels {
   private final Map<String, Entry> entries;
   /** The library's OpenMP runtime, or null for one without OpenMP. */
   private final @Nullable OpenMpThreads threads;
+  /** The most threads a kernel may run on (see {@link #load(Path, Map, int)}). */
+  private final int threadCap;
 
   private record Entry(Function function, List<Param> params) {}
 
   private NativeKernels(Path library, Map<String, Entry> entries,
-      @Nullable OpenMpThreads threads) {
+      @Nullable OpenMpThreads threads, int threadCap) {
     this.library = library;
     this.entries = entries;
     this.threads = threads;
+    this.threadCap = threadCap;
   }
 
   /**
@@ -83,7 +86,19 @@ public final class NativeKernels implements CompiledKernels {
    *     it was built for) or a kernel is not in it
    */
   public static NativeKernels load(Path library, Map<String, List<Param>> signatures) {
+    return load(library, signatures, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Loads {@code library} as {@link #load(Path, Map)} does, its kernels run on at most {@code
+   * threadCap} OpenMP threads (what a library compiled for a fixed thread count can take).
+   */
+  public static NativeKernels load(Path library, Map<String, List<Param>> signatures,
+      int threadCap) {
     requireNonNull(library, "library");
+    if (threadCap < 1) {
+      throw new IllegalArgumentException("thread cap must be >= 1, got " + threadCap);
+    }
     NativeLibrary lib;
     OpenMpThreads.beforeLoading();
     try {
@@ -104,7 +119,7 @@ public final class NativeKernels implements CompiledKernels {
       }
       entries.put(name, new Entry(f, List.copyOf(params)));
     });
-    return new NativeKernels(library, entries, OpenMpThreads.of(lib));
+    return new NativeKernels(library, entries, OpenMpThreads.of(lib), threadCap);
   }
 
   /** The library file. */
@@ -166,6 +181,7 @@ public final class NativeKernels implements CompiledKernels {
     List<String> writes = List.copyOf(outputs);
     Function function = e.function();
     OpenMpThreads omp = threads;
+    int most = omp == null ? 1 : Math.min(omp.most(), threadCap);
     return new PreparedKernel() {
       @Override
       public String kernelName() {
@@ -196,7 +212,7 @@ public final class NativeKernels implements CompiledKernels {
           largest = Math.max(largest, t.numel());
         }
         if (omp != null) {
-          omp.use(largest < ONE_THREAD_ELEMENTS ? 1 : omp.most());
+          omp.use(largest < ONE_THREAD_ELEMENTS ? 1 : most);
         }
         NativeCompute.run(() -> {
           function.invokeVoid(call);

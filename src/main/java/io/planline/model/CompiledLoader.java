@@ -9,6 +9,7 @@ import io.planline.kernel.NativeKernels;
 import io.planline.kernel.TritonKernel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -16,6 +17,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class CompiledLoader {
 
   private static final Logger LOG = LoggerFactory.getLogger(CompiledLoader.class);
+  /** A per-thread array of a fixed size in Inductor's C++ ({@code tmp_acc0_arr[2]}). */
+  private static final Pattern FIXED_PER_THREAD = Pattern.compile("\\w+_arr\\[(\\d+)\\]");
 
   private CompiledLoader() {}
 
@@ -73,14 +78,49 @@ final class CompiledLoader {
     } catch (IOException e) {
       throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
     }
+    int cap = threadCap(source, dir);
     try {
-      NativeKernels k = NativeKernels.load(path, compiled.kernels());
+      NativeKernels k = NativeKernels.load(path, compiled.kernels(), cap);
       LOG.info("loaded {} compiled kernels (inductor-cpp, {}) from {}", compiled.kernels().size(),
           build.isa(), where);
       return k;
     } catch (KernelException e) {
       throw new ProgramFormatException(where, "", e.getMessage(), e);
     }
+  }
+
+  /**
+   * The most OpenMP threads the folder's kernels can take. Exports before the exporter set
+   * Inductor's {@code cpp.dynamic_threads} sized a whole-tensor reduction's per-thread partials
+   * by the exporting machine's cores ({@code tmp_acc0_arr[2]}, indexed by the thread number):
+   * more threads than that write past the array. Read from the kernels' source
+   * ({@code kernels.cpp}, generated with the same settings as every build); unlimited when it
+   * has no such array or is not there.
+   */
+  static int threadCap(ModelLoader.Source source, String dir) {
+    String text;
+    try (InputStream in = source.open(dir + "kernels.cpp")) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return Integer.MAX_VALUE;
+    }
+    int cap = threadCap(text);
+    if (cap != Integer.MAX_VALUE) {
+      LOG.warn("{}: its kernels were compiled for {} threads (per-thread arrays of that size), so"
+          + " they run on at most {} here; export the model again to use every core",
+          source.describe(dir + "kernels.cpp"), cap, cap);
+    }
+    return cap;
+  }
+
+  /** The smallest per-thread array of a fixed size in {@code source}, or MAX_VALUE for none. */
+  static int threadCap(String source) {
+    int cap = Integer.MAX_VALUE;
+    Matcher m = FIXED_PER_THREAD.matcher(source);
+    while (m.find()) {
+      cap = Math.min(cap, Math.max(1, Integer.parseInt(m.group(1))));
+    }
+    return cap;
   }
 
   /**
