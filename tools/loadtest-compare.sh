@@ -9,8 +9,9 @@
 # the README starts it (target/planline.jar, default configuration, 1 GiB heap), the peer with
 # `python3 -m uvicorn`. Cases are loadtest.sh's default (CASES, "MODEL:BODY:CONCURRENCY"):
 # digits-mlp [1,64] at 1, 8, 64 and tiny-gpt [1,64] at 1 and 8. Per case a warm-up of each
-# server (WARMUP, 5s), then ROUNDS (3) rounds of planline then the peer, alternating so that load
-# from elsewhere falls on both alike; prints the machine, date and load, then a Markdown table of
+# server (WARMUP, 20s: planline's JIT takes 15-25 s under load to reach full speed; with 5 s its
+# first round was a fifth of the others), then ROUNDS (3) rounds of planline then the peer,
+# alternating so that load from elsewhere falls on both alike; prints the machine, date and load, then a Markdown table of
 # medians (requests/s, p50, p99) and planline's requests/s over the peer's. Each round's figures
 # go to stderr. Needs: hey (apt), and for the peer `pip install fastapi uvicorn uvloop httptools
 # onnxruntime`.
@@ -20,7 +21,7 @@ source tools/loadtest/lib.sh
 
 DURATION="${1:-10s}"
 ROUNDS="${ROUNDS:-3}"
-WARMUP="${WARMUP:-5s}"
+WARMUP="${WARMUP:-20s}"
 PORT="${PORT:-18080}"
 PEER_PORT="${PEER_PORT:-18091}"
 JAR=target/planline.jar
