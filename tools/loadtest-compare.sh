@@ -11,8 +11,9 @@
 # digits-mlp [1,64] at 1, 8, 64 and tiny-gpt [1,64] at 1 and 8. Per case a warm-up of each
 # server (WARMUP, 20s: planline's JIT takes 15-25 s under load to reach full speed; with 5 s its
 # first round was a fifth of the others), then ROUNDS (3) rounds of planline then the peer,
-# alternating so that load from elsewhere falls on both alike; prints the machine, date and load, then a Markdown table of
-# medians (requests/s, p50, p99) and planline's requests/s over the peer's. Each round's figures
+# alternating so that load from elsewhere falls on both alike; prints the machine, date and
+# load, then a Markdown table of medians (requests/s, p50, p99) and planline's requests/s over
+# the peer's. Each round's figures
 # go to stderr. Needs: hey (apt), and for the peer `pip install fastapi uvicorn uvloop httptools
 # onnxruntime`.
 set -euo pipefail
