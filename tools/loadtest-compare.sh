@@ -13,9 +13,8 @@
 # first round was a fifth of the others), then ROUNDS (3) rounds of planline then the peer,
 # alternating so that load from elsewhere falls on both alike; prints the machine, date and
 # load, then a Markdown table of medians (requests/s, p50, p99) and planline's requests/s over
-# the peer's. Each round's figures
-# go to stderr. Needs: hey (apt), and for the peer `pip install fastapi uvicorn uvloop httptools
-# onnxruntime`.
+# the peer's. Each round's figures go to stderr. Needs: hey (apt), and for the peer `pip install
+# fastapi uvicorn uvloop httptools onnxruntime`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/loadtest/lib.sh
