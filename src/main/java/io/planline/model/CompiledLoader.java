@@ -54,21 +54,14 @@ final class CompiledLoader {
           "the program runs Inductor's C++ kernels, which need backend cpu (this one is "
               + backend.device() + ")");
     }
-    String flags;
-    String missing;
-    try {
-      flags = CpuIsa.flags();
-      missing = CpuIsa.missing(ModelProgram.CppBuild.AVX2, flags);
-    } catch (IOException e) {
-      flags = "";
-      missing = "cannot read the processor's flags: " + e.getMessage();
-    }
+    String missing = missingInstructions();
     if (missing != null) {
       throw new ProgramFormatException(source.describe(dir + compiled.builds().get(0).library()),
           "", "this processor cannot run the library (" + missing + "); export the model "
           + "without --compile inductor to run it on the Java kernels");
     }
-    ModelProgram.CppBuild build = CpuIsa.choose(compiled.builds(), CpuIsa.cap(), flags);
+    // missingInstructions read the flags, which are kept: no second read
+    ModelProgram.CppBuild build = CpuIsa.choose(compiled.builds(), CpuIsa.cap(), CpuIsa.known());
     String file = dir + build.library();
     String where = source.describe(file);
     Path path;
@@ -78,7 +71,8 @@ final class CompiledLoader {
     } catch (IOException e) {
       throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
     }
-    int cap = threadCap(source, dir);
+    int cap = compiled.source() == null ? Integer.MAX_VALUE
+        : threadCap(source, dir + compiled.source());
     try {
       NativeKernels k = NativeKernels.load(path, compiled.kernels(), cap);
       LOG.info("loaded {} compiled kernels (inductor-cpp, {}) from {}", compiled.kernels().size(),
@@ -90,16 +84,15 @@ final class CompiledLoader {
   }
 
   /**
-   * The most OpenMP threads the folder's kernels can take. Exports before the exporter set
-   * Inductor's {@code cpp.dynamic_threads} sized a whole-tensor reduction's per-thread partials
-   * by the exporting machine's cores ({@code tmp_acc0_arr[2]}, indexed by the thread number):
-   * more threads than that write past the array. Read from the kernels' source
-   * ({@code kernels.cpp}, generated with the same settings as every build); unlimited when it
-   * has no such array or is not there.
+   * The most OpenMP threads the kernels of {@code file} (their C++ source, generated with the
+   * same settings as every build) can take. Exports before the exporter set Inductor's
+   * {@code cpp.dynamic_threads} sized a whole-tensor reduction's per-thread partials by the
+   * exporting machine's cores ({@code tmp_acc0_arr[2]}, indexed by the thread number): more
+   * threads than that write past the array. Unlimited when it has no such array or is not there.
    */
-  static int threadCap(ModelLoader.Source source, String dir) {
+  static int threadCap(ModelLoader.Source source, String file) {
     String text;
-    try (InputStream in = source.open(dir + "kernels.cpp")) {
+    try (InputStream in = source.open(file)) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return Integer.MAX_VALUE;
@@ -108,7 +101,7 @@ final class CompiledLoader {
     if (cap != Integer.MAX_VALUE) {
       LOG.warn("{}: its kernels were compiled for {} threads (per-thread arrays of that size), so"
           + " they run on at most {} here; export the model again to use every core",
-          source.describe(dir + "kernels.cpp"), cap, cap);
+          source.describe(file), cap, cap);
     }
     return cap;
   }

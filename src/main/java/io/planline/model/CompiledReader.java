@@ -60,7 +60,9 @@ final class CompiledReader {
       Fields kt = at.at("kernels." + e.getKey());
       kernels.put(e.getKey(), params(kt, kt.array(e.getValue(), "params"), "params"));
     }
-    return new ModelProgram.CppLibrary(builds, kernels);
+    String source = n.path("source").isTextual()
+        ? plainFile(at, n.get("source").textValue(), "source") : null;
+    return new ModelProgram.CppLibrary(builds, source, kernels);
   }
 
   private static ModelProgram.TritonBinaries triton(Fields at, JsonNode n) {

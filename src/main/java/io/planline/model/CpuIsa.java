@@ -70,6 +70,12 @@ final class CpuIsa {
     return lacking.length() == 0 ? null : lacking.toString();
   }
 
+  /** The flags {@link #flags} has read, or "" before it has (or where it could not). */
+  static String known() {
+    String known = flags;
+    return known == null ? "" : known;
+  }
+
   /** The flags line once read (they do not change while the process runs); null until then. */
   private static volatile @Nullable String flags;
 

@@ -132,9 +132,11 @@ public record ModelProgram(String source, String name, List<String> symbols,
    * {@code inductor-cpp}), one build per instruction set, all from the same lines.
    *
    * @param builds the library's builds, the AVX2 one first
+   * @param source the AVX2 build's C++ source in the model folder, or null where the folder
+   *     names none
    * @param kernels each kernel's parameters, in order (the same in every build)
    */
-  public record CppLibrary(List<CppBuild> builds,
+  public record CppLibrary(List<CppBuild> builds, @Nullable String source,
       Map<String, List<NativeKernels.Param>> kernels) implements Compiled {
     public CppLibrary {
       builds = List.copyOf(builds);
