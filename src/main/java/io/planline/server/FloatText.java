@@ -131,16 +131,6 @@ final class FloatText {
     return text((int) digits, k, out, at);
   }
 
-  /** {@link #write(float, byte[], int)} into chars (the generator's raw text, and the tests). */
-  static int write(float v, char[] out, int at) {
-    byte[] text = new byte[MAX_CHARS];
-    int end = write(v, text, 0);
-    for (int i = 0; i < end; i++) {
-      out[at + i] = (char) text[i];
-    }
-    return end < 0 ? -1 : at + end;
-  }
-
   /** {@code floor(x * ten / 2^shift)} for x below 2^27, ten below 2^63, shift in 1..63. */
   private static long quotient(long x, long ten, int shift) {
     return Math.multiplyHigh(x, ten) << (64 - shift) | (x * ten) >>> shift;

@@ -1,7 +1,6 @@
 package io.planline.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.schubfach.FloatToDecimal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.planline.backend.HostTensor;
 import io.planline.ir.DType;
@@ -249,17 +248,15 @@ public final class TensorCodec {
 
   /**
    * Writes elements {@code from} (inclusive) to {@code to} (exclusive) of {@code tensor}, flat
-   * and row-major, as JSON values; a response streams a large output a slice at a time.
+   * and row-major, as JSON values; a response streams a large output a slice at a time. The
+   * response writer formats float32 data itself, straight into its bytes ({@link JsonFloats});
+   * here it goes through the generator's fast writer, which gives the same text.
    */
   public static void writeJson(HostTensor tensor, long from, long to, JsonGenerator out)
       throws IOException {
     DType t = tensor.dtype();
     ByteBuffer b = tensor.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
     b.position(Math.toIntExact(from * t.itemSize()));
-    if (t == DType.FLOAT32) {
-      writeFloats(b, to - from, out);
-      return;
-    }
     for (long i = from; i < to; i++) {
       switch (t) {
         case BOOL -> out.writeBoolean(b.get() != 0);
@@ -270,55 +267,10 @@ public final class TensorCodec {
         case INT64 -> out.writeNumber(b.getLong());
         case FLOAT16 -> out.writeNumber(HalfFloats.halfToFloat(b.getShort()));
         case BFLOAT16 -> out.writeNumber(HalfFloats.bf16ToFloat(b.getShort()));
+        case FLOAT32 -> out.writeNumber(b.getFloat());
         case FLOAT64 -> out.writeNumber(b.getDouble());
         case FLOAT8_E4M3FN, FLOAT8_E5M2, COMPLEX64 -> throw unsupported(tensor.name(), t);
       }
-    }
-  }
-
-  /** Characters of number text handed to the generator at a time. */
-  private static final int FLOAT_CHUNK_CHARS = 8192;
-
-  /**
-   * Writes {@code count} float32 values from {@code b} as JSON numbers, in the text Jackson's
-   * fast writer gives them, a few hundred at a time: each chunk of comma-separated numbers goes to
-   * the generator as one raw value (so it writes the separator before the chunk, and the next
-   * one's after it). Per value, Jackson made a string and checked its context, which cost more
-   * than formatting the number ({@link FloatText}; docs/benchmarks.md). NaN and infinities, which
-   * Jackson writes in its own configured way, go through it one by one.
-   */
-  private static void writeFloats(ByteBuffer b, long count, JsonGenerator out)
-      throws IOException {
-    char[] chunk = new char[FLOAT_CHUNK_CHARS];
-    int at = 0;
-    for (long i = 0; i < count; i++) {
-      float v = b.getFloat();
-      if (at > chunk.length - FloatText.MAX_CHARS - 1) {
-        out.writeRawValue(chunk, 0, at);
-        at = 0;
-      }
-      int start = at == 0 ? 0 : at + 1;
-      int end = FloatText.write(v, chunk, start);
-      if (end < 0 && Float.isFinite(v)) { // tiny, huge or subnormal: Jackson's own formatter
-        String text = FloatToDecimal.toString(v);
-        text.getChars(0, text.length(), chunk, start);
-        end = start + text.length();
-      }
-      if (end < 0) {
-        if (at > 0) {
-          out.writeRawValue(chunk, 0, at);
-          at = 0;
-        }
-        out.writeNumber(v);
-        continue;
-      }
-      if (at > 0) {
-        chunk[at] = ',';
-      }
-      at = end;
-    }
-    if (at > 0) {
-      out.writeRawValue(chunk, 0, at);
     }
   }
 

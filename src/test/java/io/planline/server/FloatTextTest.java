@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 class FloatTextTest {
 
   private static String text(float v) {
-    char[] out = new char[FloatText.MAX_CHARS];
+    byte[] out = new byte[FloatText.MAX_CHARS];
     int end = FloatText.write(v, out, 0);
-    return end < 0 ? null : new String(out, 0, end);
+    return end < 0 ? null : new String(out, 0, end, java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   private static void same(float v) {

@@ -14,8 +14,9 @@ import java.util.SplittableRandom;
 /**
  * JSON tensor codec speed, Jackson's default number conversions against the fast ones the server
  * uses (JsonCodecs), in one run: encode (a response's data array: every float through Jackson's
- * {@code writeNumber}; as "codec", through the generator as {@code TensorCodec.writeJson} writes it
- * with {@link FloatText}; as "bytes", as the response writer now formats it, {@link JsonFloats})
+ * {@code writeNumber}; as "bytes", as the response writer formats it, {@link JsonFloats}; the
+ * "codec" figures of earlier runs in docs/benchmarks.md were a route through the generator that
+ * the server no longer takes)
  * and decode (a request body read and turned into the input's bytes: through a tree, the reader
  * before issue 17, and, as "stream", as the server now reads it, {@link StreamedBody}) of float32
  * tensors, in MB/s of JSON text and million values per second.
@@ -44,8 +45,6 @@ public final class JsonCodecBench {
         double enc = best(seconds, () -> encodeEachThroughJackson(f, t).length);
         print(n, "encode", mode, enc, body.length);
         if (mode.equals("fast")) { // the server's writer: FloatText where it covers the value
-          double codec = best(seconds, () -> encode(f, t).length);
-          print(n, "encode", "codec", codec, body.length);
           double bytes = best(seconds, () -> encodeBytes(t));
           print(n, "encode", "bytes", bytes, body.length);
         }
@@ -74,7 +73,7 @@ public final class JsonCodecBench {
     return v;
   }
 
-  /** The data array as the response writer streams it. */
+  /** The data array through {@code TensorCodec.writeJson}, in the response writer's slices. */
   private static byte[] encode(JsonFactory f, HostTensor t) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator g = f.createGenerator(out)) {
