@@ -898,17 +898,18 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
     index_bounds = _index_bounds(capture, user_args, list(inputs))
     used = {k: v for k, v in capture.sources.items() if k in t.compiled}
     library, command = build_library(used, out, log)
-    (out / "kernels.cpp").write_text(_source_file(used))
+    source = BUILDS["avx2"][2]
+    (out / source).write_text(_source_file(used))
     libraries = [{"isa": "avx2", "file": library, "sha256": _sha256(out / library)}]
     if avx512:
         wide = _avx512_sources(model, inputs, dynamic, output_names, t, log)
         if wide is not None:
             wide_library, _ = build_library(wide, out, log, "avx512")
-            source = BUILDS["avx512"][2]
-            (out / source).write_text(_source_file(wide))
+            wide_source = BUILDS["avx512"][2]
+            (out / wide_source).write_text(_source_file(wide))
             libraries.append({"isa": "avx512", "file": wide_library,
-                              "sha256": _sha256(out / wide_library), "source": source})
-    compiled = {"kind": "inductor-cpp", "source": "kernels.cpp", "libraries": libraries,
+                              "sha256": _sha256(out / wide_library), "source": wide_source})
+    compiled = {"kind": "inductor-cpp", "source": source, "libraries": libraries,
                 "torch_version": torch.__version__, "compile_command": command,
                 "kernels": t.compiled}
     strided = any("stride" in w for w in t.weights)

@@ -131,8 +131,8 @@ public final class RequestExecutor {
    * turn ({@code kernel/NativeCompute}) whatever stream they come from; a second stream thread
    * adds nothing but a second OpenMP team, whose worker is woken in turn with the first, and
    * interleaves requests' working sets call by call. ModelBench, four requests in flight
-   * (docs/benchmarks.md, session 12): ResNet-50 [1] 23 requests/s on four streams against 33 on
-   * one; tiny-gpt [8,64] 180-243 on two or four against 230-285 on one.
+   * (docs/benchmarks.md, sessions 11 and 12): ResNet-50 [1] 22.6-23.3 requests/s on four streams
+   * against 32.5-33.7 on one; tiny-gpt [8,64] 193-234 before this rule against 288-296 with it.
    */
   private boolean oneStream(ExecutableProgram program) {
     return program.compiledKernels() && backend.synchronous();
