@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * reads). Values are found by the label values themselves, as they are (a {@code Device}, a
  * model's name), and made into text only when registered: the gauges are set several times per
  * request, and building Micrometer {@code Tags} for each update (sorted, an object per tag,
- * hashed and compared) showed in profiles of the server under load (about 1% of its Java
+ * hashed and compared) showed in profiles of the server under load (about 2% of its Java
  * samples; no change in requests/s could be measured, docs/benchmarks.md).
  */
 final class GaugeFamily {
