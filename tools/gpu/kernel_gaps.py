@@ -1,6 +1,9 @@
-"""Where a request's device time goes, from an Nsight Systems trace (its SQLite export).
+"""Where a request's device time goes, from a trace of the device's activities.
 
-Usage: python3 tools/gpu/kernel_gaps.py TRACE.sqlite
+Usage: python3 tools/gpu/kernel_gaps.py TRACE.csv|TRACE.sqlite
+
+TRACE.csv is what tools/gpu/cupti_trace.c writes (the lent machine has CUPTI but no Nsight
+Systems); TRACE.sqlite is an Nsight Systems trace's SQLite export.
 
 Takes every kernel and memory copy of the trace, splits them into requests at idle gaps of the
 device longer than --gap-us, keeps the requests that have the most common number of kernels
@@ -11,6 +14,7 @@ inside it, the idle time between its activities, and the largest idle gaps by th
 followed them. Span minus busy is what the launch path costs the device.
 """
 import argparse
+import csv
 import sqlite3
 import statistics
 from collections import Counter, defaultdict
@@ -39,6 +43,14 @@ def activities(db):
     return rows
 
 
+def csv_activities(path):
+    with open(path, newline="") as f:
+        rows = [(int(r["start_ns"]), int(r["end_ns"]), r["name"], r["graph_node"] != "0")
+                for r in csv.DictReader(f)]
+    rows.sort()
+    return rows
+
+
 def requests(rows, gap_ns):
     out, current, last_end = [], [], 0
     for r in rows:
@@ -57,16 +69,23 @@ def main():
     ap.add_argument("trace")
     ap.add_argument("--gap-us", type=float, default=300)
     args = ap.parse_args()
-    db = sqlite3.connect(args.trace)
-    reqs = requests(activities(db), args.gap_us * 1000)
+    if args.trace.endswith(".csv"):
+        rows = csv_activities(args.trace)
+    else:
+        rows = activities(sqlite3.connect(args.trace))
+    reqs = requests(rows, args.gap_us * 1000)
     by_kind = defaultdict(list)
-    for req in reqs:
+    before = {}
+    for i, req in enumerate(reqs):
         kernels = sum(1 for r in req if not r[2].startswith("memcpy"))
         graphed = sum(1 for r in req if r[3])
         by_kind["graph" if graphed > len(req) / 2 else "launches"].append((kernels, req))
+        if i:
+            before[id(req)] = (req[0][0] - max(r[1] for r in reqs[i - 1])) / 1e6
     for kind, items in sorted(by_kind.items()):
         common, n = Counter(k for k, _ in items).most_common(1)[0]
         chosen = [req for k, req in items if k == common]
+        idle_before = [before[id(r)] for r in chosen if id(r) in before]
         spans, busy, idle = [], [], []
         gaps = defaultdict(list)
         for req in chosen:
@@ -83,6 +102,9 @@ def main():
         print(f"{kind}: {len(chosen)} requests of {common} kernels (of {len(items)} runs)")
         print(f"  span median {statistics.median(spans):.3f} ms, busy {statistics.median(busy):.3f}"
               f" ms, idle between activities {statistics.median(idle):.3f} ms")
+        if idle_before:
+            print(f"  device idle before a request (from the previous one's end): median"
+                  f" {statistics.median(idle_before):.3f} ms")
         top = sorted(gaps.items(), key=lambda kv: -sum(kv[1]) / len(chosen))[:8]
         for name, g in top:
             print(f"    before {name}: {sum(g) / len(chosen):.1f} us per request"
