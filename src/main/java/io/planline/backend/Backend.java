@@ -105,7 +105,11 @@ public abstract class Backend implements AutoCloseable {
   public void releaseModel(Map<String, DeviceTensor> weights, @Nullable CompiledKernels kernels) {
   }
 
-  /** Copies {@code tensor} into a dense host tensor called {@code name}. */
+  /**
+   * Copies {@code tensor} into a dense host tensor called {@code name}. Called in a task on a
+   * stream's thread it first waits for the work enqueued on that stream (an asynchronous device
+   * need not have finished it), so a task may launch kernels and read their results back.
+   */
   public abstract HostTensor download(DeviceTensor tensor, String name);
 
   /**

@@ -125,17 +125,12 @@ final class Replays {
 
   private Mono<List<HostTensor>> replay(int stream, Pool pool, Slot slot,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
-    Mono<List<HostTensor>> run = backend.synchronous()
-        ? backend.call(stream, () -> {
-          slot.state().reupload(inputs);
-          slot.replay().launch();
-          return executor.download(slot.state(), outputs);
-        })
-        // the outputs are read once the device has run the replay
-        : backend.submit(stream, () -> {
-          slot.state().reupload(inputs);
-          slot.replay().launch();
-        }).then(backend.call(stream, () -> executor.download(slot.state(), outputs)));
+    // one task: the download waits for the replay on the stream's thread (Backend.download)
+    Mono<List<HostTensor>> run = backend.call(stream, () -> {
+      slot.state().reupload(inputs);
+      slot.replay().launch();
+      return executor.download(slot.state(), outputs);
+    });
     return run.doFinally(signal -> {
       if (signal == SignalType.ON_COMPLETE) {
         giveBack(pool, slot);
@@ -155,15 +150,15 @@ final class Replays {
       RequestState state = executor.newState();
       state.makeResident();
       Backend.Replay[] recorded = new Backend.Replay[1];
-      return backend.submit(stream, () -> {
+      return backend.call(stream, () -> {
             state.begin(program.arenas(), weights, inputs);
             executor.reportMemory();
             for (Step step : program.steps()) {
               executor.run(state, step);
             }
             recorded[0] = recordLaunches(pool, program, state);
+            return executor.download(state, outputs);
           })
-          .then(backend.call(stream, () -> executor.download(state, outputs)))
           .doFinally(signal -> {
             if (signal == SignalType.ON_COMPLETE && recorded[0] != null) {
               recordings.incrementAndGet();

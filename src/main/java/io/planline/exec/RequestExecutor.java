@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,7 +22,8 @@ import reactor.core.publisher.Mono;
  *  steps ──► memory stage ─────────────► launch stage ──────────────► outputs
  *            allocate / reuse / view       kernels and frees, in order
  *            bound at once (bookkeeping)   on the request's stream, at most
- *                                          {@code window} submitted and unfinished
+ *                                          {@code window} submitted and unfinished;
+ *                                          reading the outputs back last
  * </pre>
  *
  * <p>The launch stage is a {@code flatMap} whose concurrency is the in-flight window: when the
@@ -160,17 +162,44 @@ public final class RequestExecutor {
     // freeing runs on the stream, behind any work still running there.
     return Mono.usingWhen(
         Mono.fromCallable(this::newState),
-        state -> backend.submit(stream, () -> {
-              state.begin(program.arenas(), weights, inputs);
-              reportMemory();
-            })
-            .thenMany(Flux.fromIterable(program.steps())
-                .transform(memoryStage(state))
-                .transform(launchStage(stream)))
-            .then(backend.call(stream, () -> download(state, outputs))),
-        state -> release(state, stream),
+        state -> launched(stream, state, program, weights, inputs, outputs),
+        state -> state.closed() ? Mono.empty() : release(state, stream),
         (state, error) -> release(state, stream),
         state -> release(state, stream));
+  }
+
+  /**
+   * The staged pipeline of one request on an asynchronous device. Nothing in it waits for the
+   * device before the end: the first batch of launches follows the inputs' upload on the stream
+   * thread (the upload is asynchronous and the stream keeps order), and reading the outputs back
+   * is the last task of the launch stage, which waits for the stream on its thread and then
+   * frees the request's memory. Waiting for each of those through the completion poller instead
+   * left the H200 idle 100-200 µs before the first kernel and again before the download
+   * (tools/gpu/kernel_gaps.sh, docs/gpu.md).
+   */
+  private Mono<List<HostTensor>> launched(int stream, RequestState state,
+      ExecutableProgram program, Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      List<Map.Entry<String, String>> outputs) {
+    AtomicReference<List<HostTensor>> answer = new AtomicReference<>();
+    Runnable readBack = () -> {
+      if (!state.closed()) {
+        answer.set(download(state, outputs));
+        // the device is done with the request (the download waited for it): free its memory
+        // in the same task, so that usingWhen has no release task to wait for
+        state.close();
+        reportMemory();
+      }
+    };
+    return backend.call(stream, () -> {
+          state.begin(program.arenas(), weights, inputs);
+          reportMemory();
+          return state;
+        })
+        .thenMany(Flux.fromIterable(program.steps())
+            .transform(memoryStage(state))
+            .concatWith(Mono.just(readBack))
+            .transform(launchStage(stream)))
+        .then(Mono.fromSupplier(answer::get));
   }
 
   /**

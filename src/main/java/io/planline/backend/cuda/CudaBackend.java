@@ -346,14 +346,17 @@ public final class CudaBackend extends Backend {
   @Override
   public <T> Mono<T> call(int stream, Callable<T> work) {
     CudaStream s = streams.get(stream);
-    // first everything before it on the stream must have finished on the device
-    return submit(stream, () -> { }).then(Mono.create(sink -> s.post(() -> {
+    // Everything before it on the stream must have finished on the device: the stream thread
+    // waits for that itself. (An empty task's completion event first, then the work, cost two
+    // trips through the completion poller and the stream thread while the device sat idle.)
+    return Mono.create(sink -> s.post(() -> {
       try {
+        s.synchronize();
         sink.success(work.call());
       } catch (Throwable e) {
         sink.error(e);
       }
-    })));
+    }));
   }
 
   @Override

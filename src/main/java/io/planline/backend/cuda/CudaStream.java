@@ -12,16 +12,19 @@ import reactor.core.publisher.MonoSink;
 
 /**
  * One CUDA stream driven by one dedicated thread, where the context is current. Work runs in
- * submission order on that thread and only enqueues device work (launches, async copies); the
- * thread never waits for the device. After a batch of tasks (when the queue runs dry, or every
- * {@link #MAX_BATCH} tasks) it records one event, and {@link Completions} completes the batch's
- * Monos and runs its deferred releases when the event has passed: one signal per batch, never
- * one per kernel.
+ * submission order on that thread and enqueues device work (launches, async copies); only a
+ * {@link #post}ed step that reads results back waits for the device. After each submitted task
+ * (the launch stage's batch of launches) it records one event, and {@link Completions}
+ * completes the task's Mono and runs the deferred releases when the event has passed: one
+ * signal per batch, never one per kernel.
+ *
+ * <p>One event per task, not one per run of the queue: the launch stage keeps a few batches
+ * submitted and refills as each completes, and when one event covered every batch the thread
+ * found queued, all of them completed together and the device ran dry before the next ones were
+ * submitted. BERT-base [32,128] on an H200 (tools/gpu/kernel_gaps.sh, docs/gpu.md) had an idle
+ * gap of 100-260 µs every 64 launches from it.
  */
 final class CudaStream implements AutoCloseable {
-
-  /** Tasks per event at most, so completions flow back while the device still has work. */
-  static final int MAX_BATCH = 16;
 
   /** How long an idle stream thread polls before it blocks. */
   private static final long SPIN_NANOS = 50_000;
@@ -104,6 +107,15 @@ final class CudaStream implements AutoCloseable {
     enqueue(new Task(step, null));
   }
 
+  /**
+   * Waits until the device has run everything enqueued on this stream so far. Stream thread
+   * only: a step that reads results back calls it, and the thread takes no other task meanwhile.
+   */
+  void synchronize() {
+    requireOwnThread();
+    CudaException.check("cuStreamSynchronize", JCudaDriver.cuStreamSynchronize(stream));
+  }
+
   /** Defers {@code release} until the device has run everything enqueued so far. Stream thread. */
   void deferRelease(Runnable release) {
     requireOwnThread();
@@ -133,16 +145,14 @@ final class CudaStream implements AutoCloseable {
       } catch (InterruptedException e) {
         break;
       }
-      int n = 0;
       while (t != null) {
         run(t);
-        if (++n >= MAX_BATCH) {
+        if (t.sink() != null) {
           signal();
-          n = 0;
         }
         t = queue.poll();
       }
-      signal();
+      signal(); // deferred releases of posted steps
     }
   }
 

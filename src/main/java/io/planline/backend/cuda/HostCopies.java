@@ -69,9 +69,16 @@ final class HostCopies {
     }
   }
 
-  /** {@code t} as a dense host tensor called {@code name}. */
+  /**
+   * {@code t} as a dense host tensor called {@code name}. On a stream's thread it first waits for
+   * the work enqueued there (the kernels that wrote {@code t}, and their error word); elsewhere
+   * that work must have finished already.
+   */
   HostTensor download(CudaTensor t, String name) {
     CudaStream s = CudaStream.current();
+    if (s != null) {
+      s.synchronize();
+    }
     if (s != null && s.errors().takeAndClear() != 0) {
       throw new CudaException("an embedding or index_select index was out of range on the "
           + "device (stream " + s.index() + ")");
