@@ -68,6 +68,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("trace")
     ap.add_argument("--gap-us", type=float, default=300)
+    ap.add_argument("--positions", type=int, default=0,
+                    help="also print the N largest gaps by position in the request (a gap at"
+                         " a fixed position points at the host, e.g. a wait every 64 launches)")
     args = ap.parse_args()
     if args.trace.endswith(".csv"):
         rows = csv_activities(args.trace)
@@ -105,6 +108,18 @@ def main():
         if idle_before:
             print(f"  device idle before a request (from the previous one's end): median"
                   f" {statistics.median(idle_before):.3f} ms")
+        if args.positions:
+            at = defaultdict(list)
+            for req in chosen:
+                end = req[0][1]
+                for i, r in enumerate(req[1:], 1):
+                    at[i].append(max(0, r[0] - end) / 1e3)
+                    end = max(end, r[1])
+            sample = chosen[len(chosen) // 2]
+            for i, g in sorted(at.items(), key=lambda kv: -statistics.median(kv[1]))[
+                    :args.positions]:
+                print(f"    at position {i} (before {sample[i][2][:50]}): median"
+                      f" {statistics.median(g):.1f} us")
         top = sorted(gaps.items(), key=lambda kv: -sum(kv[1]) / len(chosen))[:8]
         for name, g in top:
             print(f"    before {name}: {sum(g) / len(chosen):.1f} us per request"
