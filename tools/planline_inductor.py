@@ -182,11 +182,42 @@ def _attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False
 def _decompositions():
     """Inductor's table plus a math form of the CPU's fused attention operator, which Inductor
     would otherwise leave to ATen (an attention that reached ATen without going through the
-    patched ``torch.nn.functional``, such as BERT's in transformers 5)."""
+    patched ``torch.nn.functional``, such as BERT's in transformers 5), and CPU convolutions
+    with few taps written out (``_taps_convolution``)."""
     from torch._inductor.decomposition import select_decomp_table  # noqa: E501 pylint: disable=import-outside-toplevel
     table = dict(select_decomp_table())
     table[torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default] = _cpu_attention
+    table[torch.ops.aten.convolution.default] = _taps_convolution
     return table
+
+
+# A CPU convolution whose every output reads at most this many inputs (input channels x kernel
+# height x kernel width) is written out as that many shifted multiply-adds, which Inductor fuses
+# with what surrounds it into one vectorised kernel. oneDNN has no fast path for so little work
+# per output: digits-cnn's 1 -> 16 channel 3x3 convolution at [64,1,8,8] took 70-85 us there
+# (`jit_uni_ncsp`), plus a 15 us kernel to put its NCHW result into channels-last order.
+SMALL_CONV_TAPS = 9
+
+
+def _taps_convolution(x, weight, bias, stride, padding, dilation, transposed, output_padding,
+                      groups):
+    if (transposed or groups != 1 or x.dim() != 4 or x.device.type != "cpu"
+            or weight.shape[1] * weight.shape[2] * weight.shape[3] > SMALL_CONV_TAPS):
+        return NotImplemented
+    channels, kh, kw = weight.shape[1], weight.shape[2], weight.shape[3]
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    oh = (x.shape[2] + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (x.shape[3] + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    padded = torch.constant_pad_nd(x, [pw, pw, ph, ph])
+    out = None
+    for c in range(channels):
+        for i in range(kh):
+            for j in range(kw):
+                tap = padded[:, c:c + 1, i * dh:i * dh + (oh - 1) * sh + 1:sh,
+                             j * dw:j * dw + (ow - 1) * sw + 1:sw]
+                term = tap * weight[:, c, i, j].contiguous().reshape(1, -1, 1, 1)
+                out = term if out is None else out + term
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
 
 
 def _cpu_attention(query, key, value, dropout_p=0.0, is_causal=False, *, attn_mask=None,
