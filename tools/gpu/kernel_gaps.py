@@ -91,15 +91,17 @@ def main():
         idle_before = [before[id(r)] for r in chosen if id(r) in before]
         spans, busy, idle = [], [], []
         gaps = defaultdict(list)
+        at = defaultdict(list)  # by position in the request
         for req in chosen:
             spans.append((max(r[1] for r in req) - req[0][0]) / 1e6)
             busy.append(sum(r[1] - r[0] for r in req) / 1e6)
             end = req[0][1]
             total = 0
-            for r in req[1:]:
+            for i, r in enumerate(req[1:], 1):
                 g = max(0, r[0] - end)
                 total += g
                 gaps[r[2][:60]].append(g / 1e3)
+                at[i].append(g / 1e3)
                 end = max(end, r[1])
             idle.append(total / 1e6)
         print(f"{kind}: {len(chosen)} requests of {common} kernels (of {len(items)} runs)")
@@ -109,12 +111,6 @@ def main():
             print(f"  device idle before a request (from the previous one's end): median"
                   f" {statistics.median(idle_before):.3f} ms")
         if args.positions:
-            at = defaultdict(list)
-            for req in chosen:
-                end = req[0][1]
-                for i, r in enumerate(req[1:], 1):
-                    at[i].append(max(0, r[0] - end) / 1e3)
-                    end = max(end, r[1])
             sample = chosen[len(chosen) // 2]
             for i, g in sorted(at.items(), key=lambda kv: -statistics.median(kv[1]))[
                     :args.positions]:

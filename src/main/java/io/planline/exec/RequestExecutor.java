@@ -163,7 +163,7 @@ public final class RequestExecutor {
     return Mono.usingWhen(
         Mono.fromCallable(this::newState),
         state -> launched(stream, state, program, weights, inputs, outputs),
-        state -> state.closed() ? Mono.empty() : release(state, stream),
+        state -> release(state, stream),
         (state, error) -> release(state, stream),
         state -> release(state, stream));
   }
@@ -174,8 +174,8 @@ public final class RequestExecutor {
    * thread (the upload is asynchronous and the stream keeps order), and reading the outputs back
    * is the last task of the launch stage, which waits for the stream on its thread and then
    * frees the request's memory. Waiting for each of those through the completion poller instead
-   * left the H200 idle 100-200 µs before the first kernel and again before the download
-   * (tools/gpu/kernel_gaps.sh, docs/gpu.md).
+   * left the H200 idle about 190 µs before the first kernel and 200 µs before the download
+   * (BERT-base [32,128], tools/gpu/kernel_gaps.sh, docs/gpu.md).
    */
   private Mono<List<HostTensor>> launched(int stream, RequestState state,
       ExecutableProgram program, Map<String, DeviceTensor> weights, List<HostTensor> inputs,
@@ -185,7 +185,7 @@ public final class RequestExecutor {
       if (!state.closed()) {
         answer.set(download(state, outputs));
         // the device is done with the request (the download waited for it): free its memory
-        // in the same task, so that usingWhen has no release task to wait for
+        // in the same task, so that release has nothing left to submit
         state.close();
         reportMemory();
       }
@@ -264,7 +264,11 @@ public final class RequestExecutor {
     replays.closeAll();
   }
 
+  /** Frees {@code state} on its stream, behind its work; nothing to wait for if it is freed. */
   Mono<Void> release(RequestState state, int stream) {
+    if (state.closed()) {
+      return Mono.empty(); // freed by its own last task (launched)
+    }
     return backend.submit(stream, () -> {
       state.close();
       reportMemory();

@@ -78,10 +78,10 @@ final class HostCopies {
     CudaStream s = CudaStream.current();
     if (s != null) {
       s.synchronize();
-    }
-    if (s != null && s.errors().takeAndClear() != 0) {
-      throw new CudaException("an embedding or index_select index was out of range on the "
-          + "device (stream " + s.index() + ")");
+      if (s.errors().takeAndClear() != 0) {
+        throw new CudaException("an embedding or index_select index was out of range on the "
+            + "device (stream " + s.index() + ")");
+      }
     }
     if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64) {
       throw new IllegalStateException("output " + name + " has unsupported type " + t.dtype());
