@@ -12,7 +12,9 @@
 # of requests/s, p50 and p99 for batching off and on, the ratio of the medians, and the mean rows
 # per executed batch and mean wait for a batch over the measured rounds (from /prometheus); each
 # round's figures and status codes go to stderr. BATCH_DELAY_MICROS and MAX_BATCH_SIZE override
-# the file's settings; MODELS (space-separated) picks some of the three models.
+# the file's settings; MODELS (space-separated) picks some of the three models. On a machine
+# with cores to spare, SERVER_CPUS and LOADGEN_CPUS (taskset lists, e.g. 0-7 and 8-15) keep the
+# server and `hey` on separate cores, so that the load generator does not take the server's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/loadtest/lib.sh
@@ -29,7 +31,10 @@ command -v hey >/dev/null || { echo "loadtest-batching: hey is not installed" >&
 extra=()
 [ -n "${BATCH_DELAY_MICROS:-}" ] && extra+=("--planline.batching.max-queue-delay-micros=$BATCH_DELAY_MICROS")
 [ -n "${MAX_BATCH_SIZE:-}" ] && extra+=("--planline.batching.max-batch-size=$MAX_BATCH_SIZE")
-MICRONAUT_CONFIG_FILES=tools/loadtest/batching.yml java -Xms1g -Xmx1g -jar "$JAR" \
+server_cpus=(); loadgen_cpus=()
+[ -n "${SERVER_CPUS:-}" ] && server_cpus=(taskset -c "$SERVER_CPUS")
+[ -n "${LOADGEN_CPUS:-}" ] && loadgen_cpus=(taskset -c "$LOADGEN_CPUS")
+MICRONAUT_CONFIG_FILES=tools/loadtest/batching.yml "${server_cpus[@]}" java -Xms1g -Xmx1g -jar "$JAR" \
   --micronaut.server.port="$PORT" "${extra[@]}" >/tmp/planline-batching-bench.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
@@ -39,11 +44,12 @@ metric() { # metric NAME_WITH_LABELS -> value (0 when absent)
   curl -fsS --retry 5 --retry-connrefused --retry-delay 1 "$BASE/prometheus" | awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? 0 : v) }'
 }
 hey_run() { # model version body concurrency duration
-  hey -z "$5" -c "$4" -m POST -T application/json -D "tools/loadtest/$3" \
+  "${loadgen_cpus[@]}" hey -z "$5" -c "$4" -m POST -T application/json -D "tools/loadtest/$3" \
     "$BASE/v2/models/$1/versions/$2/infer" | parse_hey
 }
 
 machine_line
+[ -n "${SERVER_CPUS:-}${LOADGEN_CPUS:-}" ] && echo "server on cores ${SERVER_CPUS:-all}, hey on cores ${LOADGEN_CPUS:-all}"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "settings: $(grep -E 'max-batch-size|max-queue-delay' tools/loadtest/batching.yml | tr -s ' ' | tr '\n' ' ')${extra[*]:-}"
 echo

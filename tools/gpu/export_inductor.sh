@@ -6,7 +6,8 @@
 # MODEL: digits-mlp, digits-cnn, tiny-gpt, gpt2, bert, resnet50, vit (hf_models.py,
 # planline_models.py; weights from a fixed seed, nothing downloaded). Writes ROOT/MODEL-bBATCH/
 # and ROOT/MODEL-bBATCH.log; exit status: the number of exports that failed. PLANLINE_EXPORT_ARGS
-# adds exporter options to every export (e.g. "--conv triton").
+# adds exporter options to every export (e.g. "--conv triton"). PLANLINE_EXPORT_REUSE=1 keeps a
+# folder that an earlier call on the same machine already exported (its program.json exists).
 set -uo pipefail
 root=$(mkdir -p "$1" && cd "$1" && pwd); shift
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ for item in "$@"; do
     vit) factory=hf_models:vit_spec ;;
     *) echo "unknown model $model" >&2; failed=$((failed + 1)); continue ;;
   esac
+  if [ "${PLANLINE_EXPORT_REUSE:-0}" = 1 ] && [ -f "$root/$model-b$batch/program.json" ]; then
+    echo "kept $model batch $batch (exported earlier)"; continue
+  fi
   start=$(date +%s)
   if python3 planline_export.py "$factory" "$root/$model-b$batch" --compile inductor \
       --device cuda --batch "$batch" ${PLANLINE_EXPORT_ARGS:-} > "$root/$model-b$batch.log" 2>&1; then

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Dynamic batching off against on (tools/loadtest-batching.sh) on the lent machine, whose 16
+# cores let the server and the load generator run apart, which the 2-core build machine cannot.
+# From the repository root, with .devcpu.txz from tools/loadtest/bundle_lent.sh carried along:
+#   bash tools/loadtest/lent_batching.sh [DURATION]
+# The server gets cores 0-7 and hey cores 8-15 unless SERVER_CPUS / LOADGEN_CPUS say otherwise;
+# ROUNDS, WARMUP, MODELS and the other settings of loadtest-batching.sh pass through. The table
+# goes to standard output and to $OUT/batching.md, the server's log to $OUT/server.log.
+set -uo pipefail
+out=${OUT:-/tmp/planline-batching}
+mkdir -p "$out" target
+tar xJf .devcpu.txz -C /tmp
+ln -sf /tmp/devcpu/planline.jar target/planline.jar
+export PATH="/tmp/devcpu/jre/bin:/tmp/devcpu:$PATH"
+export LD_LIBRARY_PATH="/tmp/devcpu/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export SERVER_CPUS=${SERVER_CPUS:-0-7} LOADGEN_CPUS=${LOADGEN_CPUS:-8-15}
+bash tools/loadtest-batching.sh "${1:-8s}" 2>&1 | tee "$out/batching.md"
+status=${PIPESTATUS[0]}
+cp /tmp/planline-batching-bench.log "$out/server.log" 2>/dev/null
+# the figures only stand for the default server if oneDNN and the compiled kernels loaded
+if grep -E "oneDNN not available|compiled kernels cannot run" "$out/server.log"; then
+  echo "lent_batching: the server fell back to slower paths (above); these figures do not count" >&2
+  status=1
+fi
+exit "$status"
