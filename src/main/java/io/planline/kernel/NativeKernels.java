@@ -101,6 +101,10 @@ public final class NativeKernels implements CompiledKernels {
     }
     NativeLibrary lib;
     OpenMpThreads.beforeLoading();
+    // oneDNN first: it loads its own libgomp.so.1 by path, and the kernels' libgomp.so.1 then
+    // binds to that one by name. Loaded the other way round the process has two OpenMP
+    // runtimes, each with its own worker threads on the same cores.
+    Dnnl.available();
     try {
       lib = NativeLibrary.getInstance(library.toAbsolutePath().toString());
     } catch (UnsatisfiedLinkError e) {

@@ -4,6 +4,8 @@ import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
@@ -26,16 +28,45 @@ final class OpenMpThreads {
    */
   private static final String WAIT_POLICY = "PASSIVE";
 
+  /**
+   * How long (GCC's spin iterations) an idle OpenMP thread spins before it sleeps, unless the
+   * user set {@code GOMP_SPINCOUNT} or {@code OMP_WAIT_POLICY}: long enough to bridge the gaps
+   * between one request's native calls, short enough to sleep between requests. A thread asleep
+   * on a virtual machine's idle core takes long to wake, and a two-thread product then runs no
+   * faster than on one thread (oneDNN's digits-cnn convolution, 2-core build machine: 121 µs
+   * after 50 µs of idle, 171 after 1 ms, 175 on one thread). ModelBench tiny-gpt [8,64] p50,
+   * three runs each (docs/benchmarks.md, session 15): 2.87-3.33 ms sleeping at once, 2.36-2.69
+   * spinning 20,000; the other built-in models level.
+   */
+  private static final String SPIN_COUNT = "20000";
+
   private interface LibC extends com.sun.jna.Library {
     int setenv(String name, String value, int overwrite);
   }
 
   static {
     try {
-      Native.load("c", LibC.class).setenv("OMP_WAIT_POLICY", WAIT_POLICY, 0);
+      LibC c = Native.load("c", LibC.class);
+      defaults(System.getenv()).forEach((name, value) -> c.setenv(name, value, 0));
     } catch (UnsatisfiedLinkError e) {
       // not glibc: OpenMP keeps its default, which is only slower
     }
+  }
+
+  /**
+   * The variables planline sets for OpenMP where the user's environment {@code env} does not:
+   * the wait policy, and the spin count where neither is set (libgomp lets GOMP_SPINCOUNT
+   * override the policy, so an explicit {@code OMP_WAIT_POLICY=ACTIVE} keeps its meaning).
+   */
+  static Map<String, String> defaults(Map<String, String> env) {
+    Map<String, String> set = new LinkedHashMap<>();
+    if (!env.containsKey("GOMP_SPINCOUNT") && !env.containsKey("OMP_WAIT_POLICY")) {
+      set.put("GOMP_SPINCOUNT", SPIN_COUNT);
+    }
+    if (!env.containsKey("OMP_WAIT_POLICY")) {
+      set.put("OMP_WAIT_POLICY", WAIT_POLICY);
+    }
+    return set;
   }
 
   private static final ConcurrentMap<Long, OpenMpThreads> RUNTIMES = new ConcurrentHashMap<>();
