@@ -36,9 +36,10 @@ final class OpenMpThreads {
    * faster than on one thread (oneDNN's digits-cnn convolution, 2-core build machine: 121 µs
    * after 50 µs of idle, 171 after 1 ms, 175 on one thread). ModelBench tiny-gpt [8,64] p50,
    * three runs each (docs/benchmarks.md, session 15): 2.87-3.33 ms sleeping at once, 2.36-2.69
-   * spinning 20,000; the other built-in models level there, but digits-cnn [64] in the tight
-   * loop of {@code run --profile} 0.40-0.45 -> 0.48 ms per run (a worker still spinning after
-   * the request's last region takes the core the Java side wants next).
+   * spinning 20,000; the other built-in models level there. In the tight loop of {@code run
+   * --profile}, digits-cnn [64] was once 0.40-0.45 -> 0.48 ms per run (a worker still spinning
+   * after the request's last region takes the core the Java side wants next) and level in the
+   * next pass.
    */
   private static final String SPIN_COUNT = "20000";
 
