@@ -9,7 +9,7 @@
 set -uo pipefail
 out=${OUT:-/tmp/planline-batching}
 mkdir -p "$out" target
-tar xJf .devcpu.txz -C /tmp
+tar xJf .devcpu.txz -C /tmp || { echo "lent_batching: cannot unpack .devcpu.txz (carry it)" >&2; exit 2; }
 ln -sf /tmp/devcpu/planline.jar target/planline.jar
 export PATH="/tmp/devcpu/jre/bin:/tmp/devcpu:$PATH"
 export LD_LIBRARY_PATH="/tmp/devcpu/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
