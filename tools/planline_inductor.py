@@ -57,6 +57,10 @@ STRIDED_WEIGHTS_VERSION = 3
 # Versions whose wrapper-line classes and builder this capture was written and checked against.
 SUPPORTED_TORCH = ("2.11", "2.12", "2.13")
 
+# Inductor's IR nodes of oneDNN's fused convolutions (torch/_inductor/mkldnn_ir.py) -> how many
+# tensors come before the bias in the operator's schema (input, [other,] weight).
+FUSED_CONVOLUTIONS = {"ConvolutionUnary": 2, "ConvolutionBinary": 3,
+                      "ConvolutionBinaryInplace": 3}
 # extern_kernels.<name> -> (ATen overload, argument order of its schema).
 EXTERN_PRODUCTS = {
     "extern_kernels.mm": "aten.mm.default",
@@ -295,8 +299,13 @@ def _attribute(module, dotted):
 # only on them once, at export: eval-mode batch norm into the convolution before it (weights and
 # a bias), transposes and channels-last copies of weights into constants laid out as the kernels
 # read them. Without it every request ran ResNet-50's 53 batch norms and copied 17 convolution
-# weights into channels-last order. cpp.weight_prepack off: packing would put the weights in
-# oneDNN's opaque layout behind mkldnn operators that planline does not run (it packs them itself).
+# weights into channels-last order. cpp.weight_prepack: Inductor then writes each convolution as
+# oneDNN's fused `mkldnn._convolution_pointwise` (and its `.binary` forms), with the ReLU, the
+# residual addition or another pointwise function after it folded in, which planline runs as one
+# oneDNN call with post-ops (kernel/ConvPointwiseOps). The packed weights are written back in
+# PyTorch's own layout (planline packs them itself); products stay `addmm` / `mm` (see
+# _hooks). ResNet-50 [1,3,224,224] had spent 2.1 ms of its 30 in separate ReLU and
+# addition kernels.
 # cpp.dynamic_threads: the kernels take their thread count from OpenMP when they run, not from
 # the exporting machine. Without it a reduction over a whole tensor keeps one partial result
 # per thread in an array sized by the exporter's core count (`tmp_acc0_arr[2]` when exported on
@@ -306,7 +315,7 @@ def _attribute(module, dotted):
 # pool and GPT-2's softmax had run on one thread at batch 1); with dynamic_threads it is not
 # written into the code (`#pragma omp parallel`, no num_threads).
 CPU_CONFIG = {"cpp.simdlen": 256, "cpp.march": "x86-64-v3", "cpp.use_decompose_tanh": True,
-              "freezing": True, "cpp.weight_prepack": False, "cpp.dynamic_threads": True,
+              "freezing": True, "cpp.weight_prepack": True, "cpp.dynamic_threads": True,
               "cpp.threads": 64}
 # The second build: 512-bit vectors, for processors with AVX-512 (F, BW, DQ, VL). Measured on
 # the 2-core AVX-512 build machine, tiny-gpt [8, 64] (`run --profile 400`, alternated twice):
@@ -341,6 +350,11 @@ def _hooks(capture, device_config):
     from torch._inductor.fx_passes import fuse_attention  # pylint: disable=import-outside-toplevel
     sfdp_init = fuse_attention._sfdp_init
     fuse_attention._sfdp_init = lambda *args, **kwargs: None
+    # With cpp.weight_prepack, Inductor would also pack float32 linear layers for MKL's
+    # `mkl._mkl_linear`, an opaque MKL format planline cannot read; it does so only where
+    # PyTorch was built with MKL, so the export says it was not, and products stay `addmm`.
+    has_mkl = torch._C.has_mkl
+    torch._C.has_mkl = False
     try:
         with inductor_config.patch({"force_disable_caches": True, "freezing": False,
                                     "cpp_wrapper": False, "memory_planning": False,
@@ -349,6 +363,7 @@ def _hooks(capture, device_config):
     finally:
         cls.memory_plan_reuse, cls.define_kernel = plan_reuse, define_kernel
         fuse_attention._sfdp_init = sfdp_init
+        torch._C.has_mkl = has_mkl
 
 
 def compile_and_capture(model, inputs, dynamic, clone=True, device_config=None, runs=1):
@@ -485,6 +500,10 @@ class _Translator:
         stored = {}  # key -> the shape its bytes are written in (physical_order)
         for const, value in self.captured.get("constants", {}).items():
             value = value.detach()
+            if value.is_mkldnn:
+                # a convolution weight Inductor packed for oneDNN (cpp.weight_prepack), written
+                # in PyTorch's layout: planline packs it for its own primitive
+                value = value.to_dense()
             if value.device.type != "cpu":
                 value = value.cpu()
             whole = value.storage_offset() == 0 and value.untyped_storage().nbytes() == \
@@ -683,6 +702,9 @@ class _Translator:
         if isinstance(node, _ir().FallbackKernel):
             self._fallback(node, where)
             return
+        if type(node).__name__ in FUSED_CONVOLUTIONS:
+            self._fused_convolution(node, where)
+            return
         if kernel != "extern_kernels.convolution":
             raise ExportError(f"{where}: extern kernel {kernel} allocates its own output; planline "
                               "runs convolutions and single-output ATen fallbacks that way")
@@ -733,6 +755,47 @@ class _Translator:
         self.kernels.add(name)
         self.lines.append({"kind": "KernelCallLine", "kernel_name": name,
                            "outputs": [n for n, _ in outputs], "call_args": call_args})
+
+    def _fused_convolution(self, node, where):
+        """One of oneDNN's fused convolutions (cpp.weight_prepack): the operator's arguments in
+        its schema's order, with the bias Inductor moved among the constants put back."""
+        op = node.op_overload
+        name = str(op)
+        if name not in SUPPORTED_KERNELS:
+            raise ExportError(f"{where}: Inductor fused a convolution into {name}, which "
+                              "planline's kernel library does not run (tools/supported_ops.txt)")
+        before_bias = FUSED_CONVOLUTIONS[type(node).__name__]
+        tensors, constants = list(node.inputs), list(node.constant_args)
+        if len(tensors) == before_bias:  # no bias: Inductor keeps its None first among constants
+            if not constants or constants[0] is not None:
+                raise ExportError(f"{where}: {name} with inputs {tensors} and constants "
+                                  f"{constants}: cannot tell where its bias is")
+            bias, constants = None, constants[1:]
+        elif len(tensors) == before_bias + 1:
+            bias = tensors.pop()
+        else:
+            raise ExportError(f"{where}: {name} with {len(tensors)} tensor inputs")
+        values = tensors + [bias] + constants
+        if len(values) != len(op._schema.arguments):
+            raise ExportError(f"{where}: {name} takes {len(op._schema.arguments)} arguments, "
+                              f"Inductor gave {len(values)}")
+        call_args = [self.argument(v, f"{where}, {name}") for v in values]
+        if isinstance(node.layout, _ir().NoneLayout):
+            # the in-place form: the product is added into its first argument, an intermediate
+            # buffer (a graph input or weight written to would change the caller's tensor)
+            target = call_args[0]
+            if target in self.names.values() or any(i["name"] == target for i in self.inputs):
+                raise ExportError(f"{where}: {name} writes into {target}, an input or weight")
+            outputs = []
+            written = [target]
+        else:
+            outputs = self._fallback_outputs(node, op, where)
+            written = [n for n, _ in outputs]
+        for out_name, layout in outputs:
+            self.lines.append({"kind": "AllocateLine", "node": self.buffer_json(out_name, layout)})
+        self.kernels.add(name)
+        self.lines.append({"kind": "KernelCallLine", "kernel_name": name, "outputs": written,
+                           "call_args": call_args})
 
     def _fallback_outputs(self, node, op, where):
         """(name, layout) of each result of a fallback, in return order.

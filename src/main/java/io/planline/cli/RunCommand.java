@@ -129,7 +129,9 @@ public final class RunCommand implements Callable<Integer> {
       var pools = m.program().inductorPools();
       if (pools != null && pools.sizedAt(shapes)) {
         out.printf(Locale.ROOT, "memory: Inductor's own pools for the same lines %,d bytes "
-            + "(%d pools)%n", pools.bytes(), pools.poolBytes().size());
+            + "(%d pools; without the results of extern calls such as convolutions, which "
+            + "Inductor leaves to their operators to allocate)%n", pools.bytes(),
+            pools.poolBytes().size());
       }
       out.printf(Locale.ROOT, "time: %.2f ms (first run, includes warm-up)%n", millis);
       if (profileRuns > 0) {

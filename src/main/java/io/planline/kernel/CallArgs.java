@@ -4,6 +4,7 @@ import io.planline.ir.DType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -83,6 +84,9 @@ final class CallArgs {
       }
       case INT_LIST -> ints(text);
       case FLOAT -> number(text);
+      case NUMBER_LIST -> listItems(text).stream()
+          .map(item -> item.equals("None") ? Optional.<Double>empty() : Optional.of(number(item)))
+          .toList();
       case SCALAR -> {
         if (isBool(text) || isSpecialFloat(text) || text.equals("-inf") || NUMBER.matcher(text)
             .matches()) {
@@ -229,6 +233,16 @@ final class CallArgs {
 
   @Nullable Double optNumber(int i) {
     return isNone(i) ? null : number(i);
+  }
+
+  /**
+   * The numbers of a number list, its None entries left out (Inductor writes an empty
+   * {@code Scalar?[]} as {@code [None]}).
+   */
+  List<Double> numbers(int i) {
+    @SuppressWarnings("unchecked")
+    List<Optional<Double>> items = (List<Optional<Double>>) require(i, ParamType.NUMBER_LIST);
+    return items.stream().flatMap(Optional::stream).toList();
   }
 
   boolean bool(int i) {

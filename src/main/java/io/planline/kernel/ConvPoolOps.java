@@ -25,40 +25,63 @@ final class ConvPoolOps {
     String input = a.tensor(0);
     String weight = a.tensor(1);
     @Nullable String bias = a.optTensor(2);
-    int spatial = Math.max(a.intListLength(3), Math.max(a.intListLength(4), a.intListLength(5)));
-    if (spatial < 1 || spatial > 2) {
-      throw a.error(3, "only 1-D and 2-D convolutions are supported");
-    }
-    long[] stride = pair(a.constInts(3, spatial), 1);
-    long[] padding = pair(a.constInts(4, spatial), 0);
-    long[] dilation = pair(a.constInts(5, spatial), 1);
     if (a.bool(6)) {
       throw a.error(6, "transposed convolution is not supported");
     }
-    long groups = a.constInt(8);
-    if (groups < 1) {
-      throw a.error(8, "groups must be >= 1");
-    }
-    for (int k = 0; k < 2; k++) {
-      if (stride[k] < 1 || dilation[k] < 1 || padding[k] < 0) {
-        throw a.error(3, "stride and dilation must be >= 1 and padding >= 0");
-      }
-    }
+    Geometry2d g = Geometry2d.read(a, 3, 4, 5, 8);
     return c -> {
-      Tensor x = c.in(input);
-      Tensor w = c.in(weight);
-      Tensor out = c.out(0);
-      if (x.dim() != spatial + 2) {
-        throw new IllegalArgumentException(spatial + "-D convolution of a " + x.dim()
+      Tensor[] t = g.asTwoD(c.in(input), c.in(weight), c.out(0));
+      conv2d(c.parallel(), t[0], t[1], c.opt(bias), g.stride(), g.padding(), g.dilation(),
+          g.groups(), t[2]);
+    };
+  }
+
+  /**
+   * A convolution's constant arguments, read and checked when the program loads: 1-D or 2-D
+   * (1-D runs as 2-D over height 1), stride, padding and dilation as (height, width) pairs.
+   */
+  record Geometry2d(int spatial, long[] stride, long[] padding, long[] dilation, int groups) {
+
+    /** The arguments at the given positions of {@code a}'s schema. */
+    static Geometry2d read(CallArgs a, int strideAt, int paddingAt, int dilationAt,
+        int groupsAt) {
+      int spatial = Math.max(a.intListLength(strideAt),
+          Math.max(a.intListLength(paddingAt), a.intListLength(dilationAt)));
+      if (spatial < 1 || spatial > 2) {
+        throw a.error(strideAt, "only 1-D and 2-D convolutions are supported");
+      }
+      long[] stride = pair(a.constInts(strideAt, spatial), 1);
+      long[] padding = pair(a.constInts(paddingAt, spatial), 0);
+      long[] dilation = pair(a.constInts(dilationAt, spatial), 1);
+      long groups = a.constInt(groupsAt);
+      if (groups < 1 || groups > Integer.MAX_VALUE) {
+        throw a.error(groupsAt, "groups must be >= 1");
+      }
+      for (int k = 0; k < 2; k++) {
+        if (stride[k] < 1 || dilation[k] < 1 || padding[k] < 0) {
+          throw a.error(strideAt, "stride and dilation must be >= 1 and padding >= 0");
+        }
+      }
+      return new Geometry2d(spatial, stride, padding, dilation, (int) groups);
+    }
+
+    /**
+     * The tensors as 2-D convolution operands: 1-D ones gain a height of 1 (the input's rank
+     * checked against the geometry's).
+     */
+    Tensor[] asTwoD(Tensor... tensors) {
+      if (tensors[0].dim() != spatial + 2) {
+        throw new IllegalArgumentException(spatial + "-D convolution of a " + tensors[0].dim()
             + "-D input");
       }
+      Tensor[] out = tensors.clone();
       if (spatial == 1) {
-        x = x.unsqueeze(2);
-        w = w.unsqueeze(2);
-        out = out.unsqueeze(2);
+        for (int i = 0; i < out.length; i++) {
+          out[i] = out[i] == null ? null : out[i].unsqueeze(2);
+        }
       }
-      conv2d(c.parallel(), x, w, c.opt(bias), stride, padding, dilation, (int) groups, out);
-    };
+      return out;
+    }
   }
 
   /** A 1-D parameter becomes (height, v) so that 1-D convolution runs as 2-D over height 1. */
@@ -72,6 +95,17 @@ final class ConvPoolOps {
    */
   static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out) {
+    conv2d(par, x, w, bias, stride, padding, dilation, groups, out, ConvEpilogue.NONE, null);
+  }
+
+  /**
+   * The same followed by {@code epilogue}: its binary with {@code other} (for {@code
+   * ADD_INTO_OUTPUT}, with what {@code out} holds), then its unary. oneDNN runs both as
+   * post-ops; the Java path convolves and then applies them in one elementwise pass.
+   */
+  static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
+      long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
+      @Nullable Tensor other) {
     if (x.dim() != 4 || w.dim() != 4 || out.dim() != 4) {
       throw new IllegalArgumentException("convolution needs 4-D input, weight and output, got "
           + x + ", " + w + ", " + out);
@@ -85,11 +119,46 @@ final class ConvPoolOps {
     if (bias != null && (bias.dim() != 1 || bias.size(0) != g.outChannels)) {
       throw new IllegalArgumentException("bias " + bias + " must be [" + g.outChannels + "]");
     }
-    if (DnnlConv.tryRun(x, w, bias, stride, padding, dilation, groups, out)) {
+    if (other != null && !Arrays.equals(other.shapeRef(), expected)) {
+      throw new IllegalArgumentException("the fused operand " + other + " must have the "
+          + "output's shape " + Arrays.toString(expected));
+    }
+    if (DnnlConv.tryRun(x, w, bias, stride, padding, dilation, groups, out, epilogue, other)) {
       // oneDNN first, whatever the size: ResNet-50 [2] (channels-last) convolutions 72-77 ->
       // 53-60 ms per run, digits-cnn's two small ones 0.92 -> 0.07 ms (2 AVX-512 cores)
       return;
     }
+    if (epilogue.equals(ConvEpilogue.NONE)) {
+      convolve(par, g, x, w, bias, groups, out);
+      return;
+    }
+    // the in-place form's output holds the other operand until the product is added to it
+    boolean inPlace = epilogue.binary() == ConvEpilogue.Binary.ADD_INTO_OUTPUT;
+    Tensor product = inPlace ? Tensor.allocate(DType.FLOAT32, expected) : out;
+    convolve(par, g, x, w, bias, groups, product);
+    Tensor operand = inPlace ? out : other;
+    double sign = epilogue.binary() == ConvEpilogue.Binary.SUB ? -1 : 1;
+    if (operand == null) {
+      Elementwise.map(out, new Tensor[] {product}, (in, o, n) -> {
+        for (int i = 0; i < n; i++) {
+          o[i] = epilogue.apply(in[0][i]);
+        }
+      });
+    } else {
+      Elementwise.map(out, new Tensor[] {product, operand}, (in, o, n) -> {
+        for (int i = 0; i < n; i++) {
+          o[i] = epilogue.apply(in[0][i] + sign * in[1][i]);
+        }
+      });
+    }
+  }
+
+  /** The Java paths of a plain convolution, for shapes {@code g} checked. */
+  private static void convolve(Parallel par, Geometry g, Tensor x, Tensor w,
+      @Nullable Tensor bias, int groups, Tensor out) {
+    long[] stride = g.stride;
+    long[] padding = g.pad;
+    long[] dilation = g.dil;
     if (ConvChannelsLast.suits(x, w, out, groups)) {
       // Inductor's CPU layout for convolution-heavy models: one OpenBLAS product per image,
       // reading the weights where they lie (OHWI or OIHW: no copy)

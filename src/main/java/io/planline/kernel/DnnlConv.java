@@ -44,7 +44,7 @@ final class DnnlConv {
       Caches.onCallingThread().maximumSize(1024).build();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
-      null, null, null, "refused", null);
+      null, null, null, null, "refused", null);
 
   /**
    * Where a weight that is not a model's (Inductor's CPU programs exported with contiguous
@@ -63,8 +63,22 @@ final class DnnlConv {
    */
   static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor stridedBias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out) {
+    return tryRun(x, w, stridedBias, stride, padding, dilation, groups, out, ConvEpilogue.NONE,
+        null);
+  }
+
+  /**
+   * {@code out = epilogue(conv2d(x, w) + bias, other)}: the epilogue's binary with {@code other}
+   * (null unless the binary is {@link ConvEpilogue.Binary#ADD} or {@code SUB}; for {@code
+   * ADD_INTO_OUTPUT} {@code out} holds the other operand) and its unary, as oneDNN post-ops.
+   * Returns false, having written nothing, when oneDNN is not here or does not take it.
+   */
+  static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor stridedBias, long[] stride,
+      long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
+      @Nullable Tensor other) {
     if (!Dnnl.available() || !suits(x) || !suits(w) || !suits(out)
-        || (stridedBias != null && stridedBias.dtype() != DType.FLOAT32)) {
+        || (stridedBias != null && stridedBias.dtype() != DType.FLOAT32)
+        || (other != null && !suits(other))) {
       return false;
     }
     // oneDNN's 1x1 kernels read the bias densely whatever its desc's stride says (a bias with
@@ -75,8 +89,8 @@ final class DnnlConv {
     long[] geometry = geometry(stride, padding, dilation, groups);
     long macs = out.numel() * w.size(1) * w.size(2) * w.size(3);
     Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
-    Primitive p = PRIMITIVES.get(key(x, w, bias, out, geometry, packed),
-        k -> make(k, x, w, bias, out, geometry, packed));
+    Primitive p = PRIMITIVES.get(key(x, w, bias, out, geometry, packed, epilogue, other),
+        k -> make(k, x, w, bias, out, geometry, packed, epilogue, other));
     if (p == REFUSED) {
       return false;
     }
@@ -100,6 +114,9 @@ final class DnnlConv {
       if (p.bias != null && bias != null) {
         p.bias.set_data_handle(Dnnl.address(bias));
       }
+      if (p.other != null && other != null) {
+        p.other.set_data_handle(Dnnl.address(other));
+      }
       Dnnl.useThreads(macs);
       p.conv.execute(Dnnl.stream(), p.args);
       return true;
@@ -109,8 +126,16 @@ final class DnnlConv {
   /** The primitive's implementation for this signature ("refused" if none): for tests. */
   static String implementation(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out) {
+    return implementation(x, w, bias, stride, padding, dilation, groups, out, ConvEpilogue.NONE,
+        null);
+  }
+
+  /** The same for a convolution with an epilogue. */
+  static String implementation(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
+      long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
+      @Nullable Tensor other) {
     Primitive p = PRIMITIVES.getIfPresent(key(x, w, bias, out,
-        geometry(stride, padding, dilation, groups), DnnlWeights.isConstant(w)));
+        geometry(stride, padding, dilation, groups), DnnlWeights.isConstant(w), epilogue, other));
     return p == null ? "none" : p.impl;
   }
 
@@ -134,7 +159,7 @@ final class DnnlConv {
   }
 
   private static Primitive make(DnnlKey key, Tensor x, Tensor w, @Nullable Tensor bias,
-      Tensor out, long[] q, boolean packed) {
+      Tensor out, long[] q, boolean packed, ConvEpilogue epilogue, @Nullable Tensor other) {
     try {
       int groups = (int) q[6];
       memory.desc src = desc(x);
@@ -145,13 +170,18 @@ final class DnnlConv {
           memory.format_tag.any);
       memory.desc dst = desc(out);
       memory.desc biasDesc = bias == null ? new memory.desc() : desc(bias);
+      memory.desc otherDesc = other == null ? null : desc(other);
+      primitive_attr attr = new primitive_attr();
+      if (!epilogue.equals(ConvEpilogue.NONE)) {
+        attr.set_post_ops(epilogue.postOps(otherDesc));
+      }
       // oneDNN counts dilation from 0 (a dense kernel is dilation 0); torch from 1
       long[] strides = {q[0], q[1]};
       long[] pad = {q[2], q[3]};
       long[] dil = {q[4] - 1, q[5] - 1};
       convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(
           Dnnl.engine(), dnnl.prop_kind.forward_inference, dnnl.algorithm.convolution_direct,
-          src, weights, biasDesc, dst, strides, dil, pad, pad, new primitive_attr(), false);
+          src, weights, biasDesc, dst, strides, dil, pad, pad, attr, false);
       String impl = pd.impl_info_str().getString();
       if (impl.startsWith("ref")) {
         // the reference kernels are scalar loops, far slower than im2col and OpenBLAS
@@ -176,9 +206,14 @@ final class DnnlConv {
       if (biasMem != null) {
         args.put(dnnl.DNNL_ARG_BIAS, biasMem);
       }
+      memory otherMem = otherDesc == null ? null
+          : new memory(otherDesc, Dnnl.engine(), (Pointer) null);
+      if (otherMem != null) {
+        args.put(ConvEpilogue.otherArgument(), otherMem);
+      }
       LOG.debug("oneDNN convolution {} on {}", key, impl);
       return new Primitive(new convolution_forward(pd), srcMem, weightsMem, dstMem, biasMem,
-          args, plainWeights, plainMem, perCall, impl, chosen);
+          otherMem, args, plainWeights, plainMem, perCall, impl, chosen);
     } catch (RuntimeException e) {
       // an unimplemented combination: im2col takes it, every time
       LOG.debug("oneDNN convolution refused {}: {}", key, e.toString());
@@ -214,7 +249,7 @@ final class DnnlConv {
   }
 
   private record Primitive(convolution_forward conv, memory src, memory weights, memory dst,
-      @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
+      @Nullable memory bias, @Nullable memory other, IntMemoryMap args, memory.desc plainWeights,
       @Nullable memory plainMem, @Nullable reorder perCall, String impl, memory.desc chosen) {}
 
   /** Stride, padding and dilation (height, width), then groups. */
@@ -224,12 +259,14 @@ final class DnnlConv {
   }
 
   /**
-   * Shapes and strides of the operands, the geometry, and whether the weight is packed; of the
-   * bias only its length, since a strided bias is copied dense before oneDNN sees it.
+   * Shapes and strides of the operands, the geometry, whether the weight is packed and the
+   * epilogue; of the bias only its length, since a strided bias is copied dense before oneDNN
+   * sees it.
    */
   private static DnnlKey key(Tensor x, Tensor w, @Nullable Tensor bias, Tensor out,
-      long[] geometry, boolean packed) {
+      long[] geometry, boolean packed, ConvEpilogue epilogue, @Nullable Tensor other) {
     return DnnlKey.of(key(x), key(w), bias == null ? new long[0] : new long[] {bias.size(0)},
-        key(out), geometry, new long[] {packed ? 1 : 0});
+        key(out), geometry, new long[] {packed ? 1 : 0}, epilogue.key(),
+        other == null ? new long[0] : key(other));
   }
 }

@@ -59,6 +59,7 @@ final class OpTable {
     NormOps.register(t);
     GemmOps.register(t);
     ConvPoolOps.register(t);
+    ConvPointwiseOps.register(t);
     IndexingOps.register(t);
     return t;
   }

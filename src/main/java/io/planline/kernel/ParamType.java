@@ -14,6 +14,8 @@ enum ParamType {
   INT,
   INT_LIST,
   FLOAT,
+  /** {@code Scalar?[]}, {@code Scalar[]}, {@code float[]}: numbers, None entries allowed. */
+  NUMBER_LIST,
   SCALAR,
   BOOL,
   STRING,
@@ -39,6 +41,9 @@ enum ParamType {
     }
     if (s.startsWith("int[") || s.startsWith("SymInt[")) {
       return INT_LIST;
+    }
+    if (s.startsWith("Scalar?[") || s.startsWith("Scalar[") || s.startsWith("float[")) {
+      return NUMBER_LIST;
     }
     return switch (s) {
       case "Tensor" -> TENSOR;

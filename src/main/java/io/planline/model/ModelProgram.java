@@ -104,8 +104,19 @@ public record ModelProgram(String source, String name, List<String> symbols,
   public record Alloc(String name, String device, DType dtype, List<SizeExpr> shape,
       List<SizeExpr> stride, SizeExpr storage) implements Template {}
 
-  /** Run ATen operator {@code kernel}, writing {@code outputs}. */
-  public record Call(String kernel, List<String> outputs, List<String> args) implements Template {}
+  /** Run operator or compiled kernel {@code kernel}, writing {@code outputs}. */
+  public record Call(String kernel, List<String> outputs, List<String> args) implements Template {
+
+    /**
+     * Whether the call names an operator of planline's kernel library, an ATen one ({@code
+     * aten.addmm.default}) or one of oneDNN's fused convolutions that Inductor writes on the CPU
+     * ({@code mkldnn._convolution_pointwise.default}), rather than a kernel of the program's
+     * compiled library.
+     */
+    public boolean isLibraryOperator() {
+      return kernel.startsWith("aten.") || kernel.startsWith("mkldnn.");
+    }
+  }
 
   /** {@code name} is a view of {@code source}'s storage. */
   public record View(String source, String name, DType dtype, List<SizeExpr> shape,

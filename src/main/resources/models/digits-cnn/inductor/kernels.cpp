@@ -226,7 +226,7 @@ extern "C"  void  kernel(float* in_out_ptr0,
     inductor_cpu_throw_if_integer_div_error(inductor_cpu_integer_div_error);
 }
 
-// ==== cpp_fused_addmm_max_pool2d_with_indices_relu_view_1 ====
+// ==== cpp_fused_addmm_max_pool2d_with_indices_view_1 ====
 #include <torch/csrc/inductor/cpp_prefix.h>
 extern "C"  void  kernel(const float* in_ptr0,
                        float* out_ptr0,
@@ -251,17 +251,13 @@ extern "C"  void  kernel(const float* in_ptr0,
                             if(C10_LIKELY(x2 >= static_cast<int64_t>(0) && x2 < static_cast<int64_t>(32L)))
                             {
                                 auto tmp0 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp2 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(32L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp5 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(256L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp8 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(288L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp1 = at::vec::clamp_min(tmp0, decltype(tmp0)(0));
-                                auto tmp3 = at::vec::clamp_min(tmp2, decltype(tmp2)(0));
-                                auto tmp4 = at::vec::maximum(tmp1, tmp3);
-                                auto tmp6 = at::vec::clamp_min(tmp5, decltype(tmp5)(0));
-                                auto tmp7 = at::vec::maximum(tmp4, tmp6);
-                                auto tmp9 = at::vec::clamp_min(tmp8, decltype(tmp8)(0));
-                                auto tmp10 = at::vec::maximum(tmp7, tmp9);
-                                tmp10.store(out_ptr0 + static_cast<int64_t>(x2 + 32L*x1 + 128L*x0));
+                                auto tmp1 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(32L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
+                                auto tmp3 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(256L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
+                                auto tmp5 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(288L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
+                                auto tmp2 = at::vec::maximum(tmp0, tmp1);
+                                auto tmp4 = at::vec::maximum(tmp2, tmp3);
+                                auto tmp6 = at::vec::maximum(tmp4, tmp5);
+                                tmp6.store(out_ptr0 + static_cast<int64_t>(x2 + 32L*x1 + 128L*x0));
                             }
                         }
                     }

@@ -104,7 +104,7 @@ final class CompiledProgramTest {
     ObjectNode p = builtIn("tiny-gpt");
     ObjectNode call = firstCompiledCall(p);
     call.put("kernel_name", "cpp_fused_missing_99");
-    assertTrue(problem(p).contains("'cpp_fused_missing_99' is neither an ATen operator"),
+    assertTrue(problem(p).contains("'cpp_fused_missing_99' is neither an operator of planline's kernel library"),
         problem(p));
   }
 
