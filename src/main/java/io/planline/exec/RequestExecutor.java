@@ -170,19 +170,28 @@ public final class RequestExecutor {
 
   /**
    * The staged pipeline of one request on an asynchronous device. Nothing in it waits for the
-   * device before the end: the first batch of launches follows the inputs' upload on the stream
-   * thread (the upload is asynchronous and the stream keeps order), and reading the outputs back
-   * is the last task of the launch stage, which waits for the stream on its thread and then
-   * frees the request's memory. Waiting for each of those through the completion poller instead
-   * left the H200 idle about 190 µs before the first kernel and 200 µs before the download
-   * (BERT-base [32,128], tools/gpu/kernel_gaps.sh, docs/gpu.md).
+   * device before the end: allocating and uploading the inputs is the first task of the first
+   * batch, so the first launches follow the upload on the stream thread (the upload is
+   * asynchronous and the stream keeps order), and reading the outputs back is the last task of
+   * the launch stage, which waits for the stream on its thread and then frees the request's
+   * memory. Waiting for each of those through the completion poller instead left the H200 idle
+   * about 190 µs before the first kernel and 200 µs before the download (BERT-base [32,128],
+   * tools/gpu/kernel_gaps.sh, docs/gpu.md). The batches are made on the subscribing thread
+   * while the stream thread runs the first ones: when the upload was a task of its own and the
+   * stream thread made the batches after it, the H100 sat idle 145 µs between the upload and
+   * ViT-B/16 [1]'s first kernel (docs/gpu.md, session 16). A task finds the state not ready
+   * when the upload failed or the request was freed, and does nothing.
    */
   private Mono<List<HostTensor>> launched(int stream, RequestState state,
       ExecutableProgram program, Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs) {
     AtomicReference<List<HostTensor>> answer = new AtomicReference<>();
+    Runnable begin = () -> {
+      state.begin(program.arenas(), weights, inputs);
+      reportMemory();
+    };
     Runnable readBack = () -> {
-      if (!state.closed()) {
+      if (state.ready()) {
         answer.set(download(state, outputs));
         // the device is done with the request (the download waited for it): free its memory
         // in the same task, so that release has nothing left to submit
@@ -190,15 +199,11 @@ public final class RequestExecutor {
         reportMemory();
       }
     };
-    return backend.call(stream, () -> {
-          state.begin(program.arenas(), weights, inputs);
-          reportMemory();
-          return state;
-        })
-        .thenMany(Flux.fromIterable(program.steps())
-            .transform(memoryStage(state))
-            .concatWith(Mono.just(readBack))
-            .transform(launchStage(stream)))
+    return Flux.fromIterable(program.steps())
+        .transform(memoryStage(state))
+        .startWith(begin)
+        .concatWith(Mono.just(readBack))
+        .transform(launchStage(stream))
         .then(Mono.fromSupplier(answer::get));
   }
 
@@ -284,7 +289,7 @@ public final class RequestExecutor {
    */
   private Function<Flux<Step>, Flux<Runnable>> memoryStage(RequestState state) {
     return steps -> steps.map(step -> () -> {
-      if (!state.closed()) {
+      if (state.ready()) {
         run(state, step);
       }
     });

@@ -38,6 +38,8 @@ final class RequestState {
   private final List<DeviceBuffer> held = new ArrayList<>();
   private final List<DeviceBuffer> arenas = new ArrayList<>();
   private boolean closed;
+  /** Set once {@link #begin} has allocated and uploaded everything. */
+  private boolean begun;
   /** Set for a request recorded for replays: its input buffers outlive the program's frees. */
   private boolean resident;
 
@@ -70,6 +72,7 @@ final class RequestState {
       tensors.put(in.name(), t);
       memory.put(in.name(), new Memory(b, 0));
     }
+    begun = true;
   }
 
   /**
@@ -157,6 +160,11 @@ final class RequestState {
 
   synchronized boolean closed() {
     return closed;
+  }
+
+  /** Whether steps may run: {@link #begin} succeeded and nothing has been freed yet. */
+  synchronized boolean ready() {
+    return begun && !closed;
   }
 
   /** Copies a result out of device memory into a dense host tensor. */

@@ -89,9 +89,15 @@ final class CudaOpsHostTest {
     return launched;
   }
 
+  /**
+   * Every operator of the CPU library but oneDNN's fused convolutions, which only Inductor's
+   * CPU exports call, beside C++ kernels the CUDA backend cannot run anyway.
+   */
   @Test
   void operators_coverTheCpuLibrary_exactly() {
-    assertEquals(new TreeSet<>(KernelLibrary.cpu().operators()), CudaOps.all().operators());
+    TreeSet<String> portable = new TreeSet<>(KernelLibrary.cpu().operators());
+    portable.removeIf(op -> op.startsWith("mkldnn."));
+    assertEquals(portable, CudaOps.all().operators());
   }
 
   @Test
