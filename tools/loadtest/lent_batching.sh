@@ -9,16 +9,27 @@
 set -uo pipefail
 out=${OUT:-/tmp/planline-batching}
 mkdir -p "$out" target
-tar xJf .devcpu.txz -C /tmp || { echo "lent_batching: cannot unpack .devcpu.txz (carry it)" >&2; exit 2; }
-ln -sf /tmp/devcpu/planline.jar target/planline.jar
-export PATH="/tmp/devcpu/jre/bin:/tmp/devcpu:$PATH"
-export LD_LIBRARY_PATH="/tmp/devcpu/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# LENT_BUNDLE=.devsrv.txz (tools/gpu/bundle_server.sh, packed with xz) serves on the CUDA backend
+bundle=${LENT_BUNDLE:-.devcpu.txz}
+dir=/tmp/devcpu
+if [ "$bundle" = .devsrv.txz ]; then
+  dir=/tmp/.devsrv
+  export BACKEND=cuda
+  source tools/gpu/libs.sh
+fi
+tar xJf "$bundle" -C /tmp || { echo "lent_batching: cannot unpack $bundle (carry it)" >&2; exit 2; }
+ln -sf "$dir/planline.jar" target/planline.jar
+export PATH="$dir/jre/bin:$dir:$PATH"
+export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export SERVER_CPUS=${SERVER_CPUS:-0-7} LOADGEN_CPUS=${LOADGEN_CPUS:-8-15}
 bash tools/loadtest-batching.sh "${1:-8s}" 2>&1 | tee "$out/batching.md"
 status=${PIPESTATUS[0]}
 cp /tmp/planline-batching-bench.log "$out/server.log" 2>/dev/null
-# the figures only stand for the default server if oneDNN and the compiled kernels loaded
-if grep -E "oneDNN not available|compiled kernels cannot run" "$out/server.log"; then
+# the figures only stand for the default server if oneDNN and the compiled kernels loaded (on
+# the CPU) or the CUDA backend started
+if [ "${BACKEND:-}" = cuda ]; then
+  grep -q -i "cuda" "$out/server.log" || { echo "lent_batching: no CUDA backend in the log" >&2; status=1; }
+elif grep -E "oneDNN not available|compiled kernels cannot run" "$out/server.log"; then
   echo "lent_batching: the server fell back to slower paths (above); these figures do not count" >&2
   status=1
 fi
