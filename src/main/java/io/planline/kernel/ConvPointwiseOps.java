@@ -84,7 +84,7 @@ final class ConvPointwiseOps {
     @Nullable String bias = a.optTensor(wAt + 1);
     @Nullable String other = otherAt < 0 || epilogue.binary()
         == ConvEpilogue.Binary.ADD_INTO_OUTPUT ? null : a.tensor(otherAt);
-    ConvPoolOps.Geometry2d g = ConvPoolOps.Geometry2d.read(a, wAt + 3, wAt + 2, wAt + 4,
+    ConvGeometry g = ConvGeometry.read(a, wAt + 3, wAt + 2, wAt + 4,
         wAt + 5);
     return c -> {
       Tensor[] t = g.asTwoD(c.in(input), c.in(weight), c.out(0), c.opt(other));
