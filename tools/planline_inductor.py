@@ -749,12 +749,17 @@ class _Translator:
         if name not in SUPPORTED_KERNELS:
             raise ExportError(f"{where}: Inductor leaves {name} to ATen and planline's kernel "
                               "library has no kernel for it (tools/supported_ops.txt)")
-        for out_name, layout in outputs:
+        self._library_call(name, outputs, [n for n, _ in outputs], call_args)
+
+    def _library_call(self, name, allocated, written, call_args):
+        """A call of a kernel-library operator: an AllocateLine for each (name, layout) in
+        ``allocated``, then the call, which writes ``written``."""
+        for out_name, layout in allocated:
             self.lines.append({"kind": "AllocateLine",
                                "node": self.buffer_json(out_name, layout)})
         self.kernels.add(name)
-        self.lines.append({"kind": "KernelCallLine", "kernel_name": name,
-                           "outputs": [n for n, _ in outputs], "call_args": call_args})
+        self.lines.append({"kind": "KernelCallLine", "kernel_name": name, "outputs": written,
+                           "call_args": call_args})
 
     def _fused_convolution(self, node, where):
         """One of oneDNN's fused convolutions (cpp.weight_prepack): the operator's arguments in
@@ -784,18 +789,12 @@ class _Translator:
             # the in-place form: the product is added into its first argument, an intermediate
             # buffer (a graph input or weight written to would change the caller's tensor)
             target = call_args[0]
-            if target in self.names.values() or any(i["name"] == target for i in self.inputs):
+            if target in self.names.values():  # the program names of inputs and weights
                 raise ExportError(f"{where}: {name} writes into {target}, an input or weight")
-            outputs = []
-            written = [target]
+            self._library_call(name, [], [target], call_args)
         else:
             outputs = self._fallback_outputs(node, op, where)
-            written = [n for n, _ in outputs]
-        for out_name, layout in outputs:
-            self.lines.append({"kind": "AllocateLine", "node": self.buffer_json(out_name, layout)})
-        self.kernels.add(name)
-        self.lines.append({"kind": "KernelCallLine", "kernel_name": name, "outputs": written,
-                           "call_args": call_args})
+            self._library_call(name, outputs, [n for n, _ in outputs], call_args)
 
     def _fallback_outputs(self, node, op, where):
         """(name, layout) of each result of a fallback, in return order.

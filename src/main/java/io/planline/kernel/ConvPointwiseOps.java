@@ -74,20 +74,26 @@ final class ConvPointwiseOps {
   }
 
   /**
-   * The call: input at {@code xAt}, the other operand at {@code otherAt} (-1: none; for the
-   * in-place form it is the output), weight at {@code wAt}, the bias and the geometry after it.
+   * The call: input at {@code xAt}, the other operand at {@code otherAt} (-1: none), weight at
+   * {@code wAt}, the bias and the geometry after it. The in-place form writes its other operand,
+   * so the line's output must be that tensor.
    */
   private static OpTable.Invocation bind(CallArgs a, int xAt, int otherAt, int wAt,
       ConvEpilogue epilogue) {
     String input = a.tensor(xAt);
     String weight = a.tensor(wAt);
     @Nullable String bias = a.optTensor(wAt + 1);
-    @Nullable String other = otherAt < 0 || epilogue.binary()
-        == ConvEpilogue.Binary.ADD_INTO_OUTPUT ? null : a.tensor(otherAt);
-    ConvGeometry g = ConvGeometry.read(a, wAt + 3, wAt + 2, wAt + 4,
-        wAt + 5);
+    @Nullable String other = otherAt < 0 ? null : a.tensor(otherAt);
+    boolean inPlace = epilogue.binary() == ConvEpilogue.Binary.ADD_INTO_OUTPUT;
+    ConvGeometry g = ConvGeometry.read(a, wAt + 3, wAt + 2, wAt + 4, wAt + 5);
     return c -> {
-      Tensor[] t = g.asTwoD(c.in(input), c.in(weight), c.out(0), c.opt(other));
+      Tensor out = c.out(0);
+      Tensor operand = c.opt(other);
+      if (inPlace && operand != out) {
+        throw new IllegalArgumentException("the in-place form adds into its first argument '"
+            + other + "', which must be the line's output");
+      }
+      Tensor[] t = g.asTwoD(c.in(input), c.in(weight), out, inPlace ? null : operand);
       ConvPoolOps.conv2d(c.parallel(), t[0], t[1], c.opt(bias), g.stride(), g.padding(),
           g.dilation(), g.groups(), t[2], epilogue, t[3]);
     };

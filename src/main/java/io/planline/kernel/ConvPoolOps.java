@@ -84,20 +84,14 @@ final class ConvPoolOps {
     Tensor product = inPlace ? Tensor.allocate(DType.FLOAT32, expected) : out;
     convolve(par, g, x, w, bias, groups, product);
     Tensor operand = inPlace ? out : other;
-    double sign = epilogue.binary() == ConvEpilogue.Binary.SUB ? -1 : 1;
-    if (operand == null) {
-      Elementwise.map(out, new Tensor[] {product}, (in, o, n) -> {
-        for (int i = 0; i < n; i++) {
-          o[i] = epilogue.apply(in[0][i]);
-        }
-      });
-    } else {
-      Elementwise.map(out, new Tensor[] {product, operand}, (in, o, n) -> {
-        for (int i = 0; i < n; i++) {
-          o[i] = epilogue.apply(in[0][i] + sign * in[1][i]);
-        }
-      });
-    }
+    // no operand: the sign is 0 and the product is read twice
+    double sign = operand == null ? 0 : epilogue.binary() == ConvEpilogue.Binary.SUB ? -1 : 1;
+    Tensor[] in = {product, operand == null ? product : operand};
+    Elementwise.map(out, in, (v, o, n) -> {
+      for (int i = 0; i < n; i++) {
+        o[i] = epilogue.apply(v[0][i] + sign * v[1][i]);
+      }
+    });
   }
 
   /** The Java paths of a plain convolution, for shapes {@code g} checked. */

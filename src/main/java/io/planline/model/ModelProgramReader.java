@@ -87,8 +87,8 @@ public final class ModelProgramReader {
       Template t = line(at, n, symbols, defined);
       if (t instanceof ModelProgram.Call c && !c.isLibraryOperator()) {
         if (compiled == null || !compiled.signatures().containsKey(c.kernel())) {
-          throw at.fail("kernel_name", "'" + c.kernel() + "' is neither an operator of planline's kernel "
-              + "library nor a kernel of the program's compiled library");
+          throw at.fail("kernel_name", "'" + c.kernel() + "' is neither an operator of "
+              + "planline's kernel library nor a kernel of the program's compiled library");
         }
         checkCompiledCall(at, c, compiled.signatures().get(c.kernel()), symbols, defined);
       }

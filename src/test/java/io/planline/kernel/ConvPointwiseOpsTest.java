@@ -184,6 +184,19 @@ final class ConvPointwiseOpsTest {
   }
 
   @Test
+  void inPlaceFormWhoseOutputIsNotItsFirstArgument_isAnError() {
+    Tensor x = random(1, CONTIGUOUS, 1, C, H, H);
+    Tensor w = random(2, CONTIGUOUS, OC, C, 3, 3);
+    Tensor other = random(3, CONTIGUOUS, 1, OC, H, H);
+    Tensor out = poisoned(DType.FLOAT32, PERMUTED, 1, OC, H, H);
+    KernelExecutionException e = assertThrows(KernelExecutionException.class,
+        () -> run("mkldnn._convolution_pointwise_.binary", List.of("y", "x", "w", "None",
+            "[1, 1]", "[1, 1]", "[1, 1]", "1", "add", "None", "relu", "[None]", ""),
+            List.of("o"), named("x", x, "w", w, "y", other, "o", out)));
+    assertTrue(e.getMessage().contains("must be the line's output"), e.getMessage());
+  }
+
+  @Test
   void otherOperandOfAnotherShape_isAnError() {
     Tensor x = random(1, CONTIGUOUS, 1, C, H, H);
     Tensor w = random(2, CONTIGUOUS, OC, C, 3, 3);
