@@ -185,27 +185,32 @@ final class ConvPointwiseOpsTest {
 
   @Test
   void inPlaceFormWhoseOutputIsNotItsFirstArgument_isAnError() {
-    Tensor x = random(1, CONTIGUOUS, 1, C, H, H);
-    Tensor w = random(2, CONTIGUOUS, OC, C, 3, 3);
-    Tensor other = random(3, CONTIGUOUS, 1, OC, H, H);
-    Tensor out = poisoned(DType.FLOAT32, PERMUTED, 1, OC, H, H);
-    KernelExecutionException e = assertThrows(KernelExecutionException.class,
-        () -> run("mkldnn._convolution_pointwise_.binary", List.of("y", "x", "w", "None",
-            "[1, 1]", "[1, 1]", "[1, 1]", "1", "add", "None", "relu", "[None]", ""),
-            List.of("o"), named("x", x, "w", w, "y", other, "o", out)));
-    assertTrue(e.getMessage().contains("must be the line's output"), e.getMessage());
+    assertRunFails("mkldnn._convolution_pointwise_.binary", List.of("y", "x"), H,
+        "must be the line's output");
   }
 
   @Test
   void otherOperandOfAnotherShape_isAnError() {
+    assertRunFails("mkldnn._convolution_pointwise.binary", List.of("x", "y"), H - 1,
+        "must have the output's shape");
+  }
+
+  /**
+   * Runs a binary form whose first two arguments are {@code head} (x: the input, y: another
+   * tensor of width {@code otherWidth}) into a separate output o; the run fails with
+   * {@code message}.
+   */
+  private static void assertRunFails(String op, List<String> head, int otherWidth,
+      String message) {
     Tensor x = random(1, CONTIGUOUS, 1, C, H, H);
     Tensor w = random(2, CONTIGUOUS, OC, C, 3, 3);
-    Tensor other = random(3, CONTIGUOUS, 1, OC, H, H - 1);
+    Tensor other = random(3, CONTIGUOUS, 1, OC, H, otherWidth);
     Tensor out = poisoned(DType.FLOAT32, PERMUTED, 1, OC, H, H);
+    List<String> args = new ArrayList<>(head);
+    args.addAll(List.of("w", "None", "[1, 1]", "[1, 1]", "[1, 1]", "1", "add", "None", "relu",
+        "[None]", ""));
     KernelExecutionException e = assertThrows(KernelExecutionException.class,
-        () -> run("mkldnn._convolution_pointwise.binary", List.of("x", "y", "w", "None",
-            "[1, 1]", "[1, 1]", "[1, 1]", "1", "add", "None", "relu", "[None]", ""),
-            List.of("o"), named("x", x, "w", w, "y", other, "o", out)));
-    assertTrue(e.getMessage().contains("must have the output's shape"), e.getMessage());
+        () -> run(op, args, List.of("o"), named("x", x, "w", w, "y", other, "o", out)));
+    assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 }
