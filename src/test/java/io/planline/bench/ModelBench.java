@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  * models whose name contains NAME; {@code --no-java}: no rows for the built-in models' Java
  * kernels). Prints one row per
  * (model, input, engine): p50 / p99 latency of sequential requests, and requests per second with 1
- * and 4 requests in flight; {@code --json} prints one JSON object per row instead.
+ * and 4 requests in flight, and the milliseconds the JVM spent collecting garbage while the
+ * latencies were taken; {@code --json} prints one JSON object per row instead.
  */
 public final class ModelBench {
 
@@ -109,8 +110,8 @@ public final class ModelBench {
       System.out.println("{\"comment\": \"" + header + "\"}");
     } else {
       System.out.println("# " + header);
-      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9s %9s %10s %10s %12s%n", "model",
-          "input", "engine", "p50 ms", "p99 ms", "req/s c=1", "req/s c=4", "p50 / ORT");
+      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9s %9s %10s %10s %12s %6s%n", "model",
+          "input", "engine", "p50 ms", "p99 ms", "req/s c=1", "req/s c=4", "p50 / ORT", "gc ms");
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     for (Case c : cases) {
@@ -175,7 +176,9 @@ public final class ModelBench {
     while (System.nanoTime() < warmEnd) {
       call.call();
     }
+    long gcBefore = gcMillis();
     double[] lat = latencies(call, seconds);
+    long gc = gcMillis() - gcBefore;
     double r1 = throughput(call, 1, seconds);
     double r4 = throughput(call, 4, seconds);
     double p50 = lat[lat.length / 2];
@@ -183,15 +186,26 @@ public final class ModelBench {
     String shape = Arrays.toString(c.shape()).replace(" ", "");
     if (json) {
       System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"input\": \"%s\", \"engine\": \"%s\", "
-          + "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"rps_1\": %.1f, \"rps_4\": %.1f}%n", c.model(),
-          shape, engine, p50, p99, r1, r4);
+          + "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"rps_1\": %.1f, \"rps_4\": %.1f, "
+          + "\"gc_ms\": %d}%n", c.model(), shape, engine, p50, p99, r1, r4, gc);
     } else {
-      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9.3f %9.3f %10.1f %10.1f %12s%n",
+      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9.3f %9.3f %10.1f %10.1f %12s %6d%n",
           c.model(), shape, engine, p50, p99, r1, r4, !Double.isNaN(ortP50)
               ? String.format(Locale.ROOT, "%.2f", p50 / ortP50)
-              : engine.equals("onnxruntime") ? "1.00" : "-"); // "-": no model.onnx to compare
+              : engine.equals("onnxruntime") ? "1.00" : "-", gc); // "-": no model.onnx
     }
     return p50;
+  }
+
+  /**
+   * The JVM's collection time so far, summed over its collectors. Both engines share this
+   * process, and the fresh input copies of each call are garbage; a p99 far above the p50 with
+   * no GC time beside it is not the collector's doing (ResNet-50 [1], session 17: p99 of 38-148
+   * ms against a p50 of 24-29 with no collection while the latencies were taken).
+   */
+  private static long gcMillis() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
   }
 
   private static double[] latencies(Callable<Object> call, double seconds) throws Exception {
