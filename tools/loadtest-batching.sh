@@ -13,7 +13,7 @@
 # per executed batch and mean wait for a batch over the measured rounds (from /prometheus); each
 # round's figures and status codes go to stderr. BATCH_DELAY_MICROS and MAX_BATCH_SIZE override
 # the file's settings, BACKEND the backend (cuda on a GPU machine); MODELS (space-separated)
-# picks some of the three models. On a machine
+# picks some of the three models; BINARY_OUTPUTS=1 asks tiny-gpt for binary outputs. On a machine
 # with cores to spare, SERVER_CPUS and LOADGEN_CPUS (taskset lists, e.g. 0-7 and 8-15) keep the
 # server and `hey` on separate cores, so that the load generator does not take the server's time.
 set -euo pipefail
@@ -60,6 +60,9 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for spec in "digits-mlp digits-mlp.json [1,64] 64" "digits-cnn digits-cnn.json [1,1,8,8] 64" \
             "tiny-gpt tiny-gpt-64.json [1,64] 16"; do
   read -r model body shape conc <<<"$spec"
+  # BINARY_OUTPUTS=1: the answers as raw bytes (binary_data_output) where a -binary body exists,
+  # so that writing JSON text does not bound the server (tiny-gpt answers 16,384 floats)
+  [ "${BINARY_OUTPUTS:-0}" = 1 ] && [ -f "tools/loadtest/${body%.json}-binary.json" ] && body="${body%.json}-binary.json"
   case " ${MODELS:-digits-mlp digits-cnn tiny-gpt} " in *" $model "*) ;; *) continue ;; esac
   # Warm-up: the JIT, and every batch size the batched version will meet planned once.
   hey_run "$model" 1 "$body" "$conc" "$WARMUP" >/dev/null
