@@ -13,7 +13,7 @@
 # per executed batch and mean wait for a batch over the measured rounds (from /prometheus); each
 # round's figures and status codes go to stderr. BATCH_DELAY_MICROS and MAX_BATCH_SIZE override
 # the file's settings, BACKEND the backend (cuda on a GPU machine); MODELS (space-separated)
-# picks some of the three models; BINARY_OUTPUTS=1 asks tiny-gpt for binary outputs. On a machine
+# picks some of the three models; BINARY_OUTPUTS=1 asks for binary outputs. On a machine
 # with cores to spare, SERVER_CPUS and LOADGEN_CPUS (taskset lists, e.g. 0-7 and 8-15) keep the
 # server and `hey` on separate cores, so that the load generator does not take the server's time.
 set -euo pipefail
@@ -46,7 +46,7 @@ metric() { # metric NAME_WITH_LABELS -> value (0 when absent)
   curl -fsS --retry 5 --retry-connrefused --retry-delay 1 "$BASE/prometheus" | awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? 0 : v) }'
 }
 hey_run() { # model version body concurrency duration
-  "${loadgen_cpus[@]}" hey -z "$5" -c "$4" -m POST -T application/json -D "tools/loadtest/$3" \
+  "${loadgen_cpus[@]}" hey -z "$5" -c "$4" -m POST -T application/json -D "$3" \
     "$BASE/v2/models/$1/versions/$2/infer" | parse_hey
 }
 
@@ -60,10 +60,14 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for spec in "digits-mlp digits-mlp.json [1,64] 64" "digits-cnn digits-cnn.json [1,1,8,8] 64" \
             "tiny-gpt tiny-gpt-64.json [1,64] 16"; do
   read -r model body shape conc <<<"$spec"
-  # BINARY_OUTPUTS=1: the answers as raw bytes (binary_data_output) where a -binary body exists,
-  # so that writing JSON text does not bound the server (tiny-gpt answers 16,384 floats)
-  [ "${BINARY_OUTPUTS:-0}" = 1 ] && [ -f "tools/loadtest/${body%.json}-binary.json" ] && body="${body%.json}-binary.json"
   case " ${MODELS:-digits-mlp digits-cnn tiny-gpt} " in *" $model "*) ;; *) continue ;; esac
+  body="tools/loadtest/$body"
+  if [ "${BINARY_OUTPUTS:-0}" = 1 ]; then
+    # the same request asking for its answers as raw bytes, so that writing JSON text does not
+    # bound the server (tiny-gpt answers 16,384 floats)
+    sed '0,/{/s//{"parameters": {"binary_data_output": true}, /' "$body" >"/tmp/planline-$model-binary.json"
+    body="/tmp/planline-$model-binary.json"
+  fi
   # Warm-up: the JIT, and every batch size the batched version will meet planned once.
   hey_run "$model" 1 "$body" "$conc" "$WARMUP" >/dev/null
   hey_run "$model" 2 "$body" "$conc" "$WARMUP" >/dev/null

@@ -200,8 +200,8 @@ public final class ModelBench {
   /**
    * The JVM's collection time so far, summed over its collectors. Both engines share this
    * process, and the fresh input copies of each call are garbage; a p99 far above the p50 with
-   * no GC time beside it is not the collector's doing (ResNet-50 [1], session 17: p99 of 38-148
-   * ms against a p50 of 24-29 with no collection while the latencies were taken).
+   * no GC time beside it is not the collector's doing (ResNet-50 [1], session 17: p99 of 34-148
+   * ms against a p50 of 24-29, and no collection in eleven of twelve runs).
    */
   private static long gcMillis() {
     return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
