@@ -12,7 +12,8 @@
 # of requests/s, p50 and p99 for batching off and on, the ratio of the medians, and the mean rows
 # per executed batch and mean wait for a batch over the measured rounds (from /prometheus); each
 # round's figures and status codes go to stderr. BATCH_DELAY_MICROS and MAX_BATCH_SIZE override
-# the file's settings, BACKEND the backend (cuda on a GPU machine); MODELS (space-separated)
+# the file's settings, MAX_RUNNING the requests (and batches) executing at once (default 2),
+# BACKEND the backend (cuda on a GPU machine); MODELS (space-separated)
 # picks some of the three models; BINARY_OUTPUTS=1 asks for binary outputs. On a machine
 # with cores to spare, SERVER_CPUS and LOADGEN_CPUS (taskset lists, e.g. 0-7 and 8-15) keep the
 # server and `hey` on separate cores, so that the load generator does not take the server's time.
@@ -33,6 +34,7 @@ extra=()
 [ -n "${BATCH_DELAY_MICROS:-}" ] && extra+=("--planline.batching.max-queue-delay-micros=$BATCH_DELAY_MICROS")
 [ -n "${MAX_BATCH_SIZE:-}" ] && extra+=("--planline.batching.max-batch-size=$MAX_BATCH_SIZE")
 [ -n "${BACKEND:-}" ] && extra+=("--planline.backend=$BACKEND")
+[ -n "${MAX_RUNNING:-}" ] && extra+=("--planline.max-concurrent-requests=$MAX_RUNNING")
 server_cpus=(); loadgen_cpus=()
 [ -n "${SERVER_CPUS:-}" ] && server_cpus=(taskset -c "$SERVER_CPUS")
 [ -n "${LOADGEN_CPUS:-}" ] && loadgen_cpus=(taskset -c "$LOADGEN_CPUS")
