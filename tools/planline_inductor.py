@@ -892,9 +892,13 @@ FreeLine NullLine EnterDeviceContextManagerLine ExitDeviceContextManagerLine""".
 # the kernel library
 # --------------------------------------------------------------------------------------------
 
-def build_library(sources, out_dir, log=print, isa_name="avx2"):
+def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
     """Compile every kernel with Inductor's builder for ``isa_name`` (a key of ``BUILDS``) and
-    link one shared library.
+    link one shared library. With ``openmp=False`` the same sources are compiled without
+    ``-fopenmp`` into the serial build (``kernels-ISA-serial.so``): its pragmas are ignored and
+    each kernel runs on the calling thread, which planline uses for calls too small for a
+    second thread, since entering a parallel region costs about a microsecond in libgomp even
+    on one thread (docs/benchmarks.md). Its OpenMP library calls still go to libgomp.
 
     Each kernel's entry point is called ``kernel`` in its source; its object file renames it to
     the kernel's own name (``objcopy --redefine-sym``), so the sources stay exactly as Inductor
@@ -906,6 +910,8 @@ def build_library(sources, out_dir, log=print, isa_name="avx2"):
         if shutil.which(tool) is None:
             raise ExportError(f"{tool} is needed to build the kernel library and is not on PATH")
     library, isa_class, _ = BUILDS[isa_name]
+    if not openmp:
+        library = library.replace(".so", "-serial.so")
     isa = getattr(cpu_vec_isa, isa_class)()
     objects, command = [], None
     # x86-64-v3 is the AVX2 level (AVX2, FMA, F16C, BMI): Inductor's default -march=native would
@@ -919,15 +925,21 @@ def build_library(sources, out_dir, log=print, isa_name="avx2"):
             builder = CppBuilder(name, [str(src)], CppTorchOptions(vec_isa=isa,
                                                                    compile_only=True),
                                  output_dir=tmp)
-            command = command or builder.get_command_line()
-            builder.build()
+            line = builder.get_command_line()
+            if openmp:
+                builder.build()
+            else:
+                line = line.replace(" -fopenmp ", " ")
+                subprocess.run(line, shell=True, check=True, cwd=tmp)
+            command = command or line
             obj = builder.get_target_file_path()
             subprocess.run(["objcopy", f"--redefine-sym=kernel={name}", obj], check=True)
             objects.append(obj)
         # Vectorized exp, tanh and kin come from SLEEF (in a PyTorch process libtorch carries
         # them); planline's processes load the system's libsleef (Debian: libsleef3).
-        link = ["g++", "-shared", "-fPIC", "-fopenmp", "-s",
-                "-o", str(Path(out_dir) / library)] + objects + ["-lsleef"]
+        link = ["g++", "-shared", "-fPIC"] + (["-fopenmp"] if openmp else []) + [
+            "-s", "-o", str(Path(out_dir) / library)] + objects + (
+                [] if openmp else ["-lgomp"]) + ["-lsleef"]
         subprocess.run(link, check=True)
     undefined = subprocess.run(["nm", "-D", "--undefined-only", str(Path(out_dir) / library)],
                                check=True, capture_output=True, text=True).stdout
@@ -938,8 +950,30 @@ def build_library(sources, out_dir, log=print, isa_name="avx2"):
         raise ExportError(f"the kernel library needs symbols outside libc, libm, libstdc++, "
                           f"libgomp and libsleef: "
                           f"{foreign[:10]}")
-    log(f"built {library}: {len(sources)} kernels ({isa} vectors)")
+    log(f"built {library}: {len(sources)} kernels ({isa} vectors"
+        f"{'' if openmp else ', no OpenMP'})")
     return library, command
+
+
+def serial_build(sources, out_dir, log, isa_name):
+    """Builds the serial library of ``sources`` for ``isa_name``; its program.json entry."""
+    library, _ = build_library(sources, out_dir, log, isa_name, openmp=False)
+    return {"file": library, "sha256": _sha256(Path(out_dir) / library)}
+
+
+def read_source_file(text):
+    """The kernels' sources from a file ``_source_file`` wrote: {name: source}."""
+    sources, name, lines = {}, None, []
+    for line in text.split("\n"):
+        if line.startswith("// ==== ") and line.endswith(" ===="):
+            if name is not None:
+                sources[name] = "\n".join(lines)
+            name, lines = line[len("// ==== "):-len(" ====")], []
+        elif name is not None:
+            lines.append(line)
+    if name is not None:
+        sources[name] = "\n".join(lines)
+    return sources
 
 
 def _source_file(sources):
@@ -993,7 +1027,8 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
     library, command = build_library(used, out, log)
     source = BUILDS["avx2"][2]
     (out / source).write_text(_source_file(used))
-    libraries = [{"isa": "avx2", "file": library, "sha256": _sha256(out / library)}]
+    libraries = [{"isa": "avx2", "file": library, "sha256": _sha256(out / library),
+                  "serial": serial_build(used, out, log, "avx2")}]
     if avx512:
         wide = _avx512_sources(model, inputs, dynamic, output_names, t, log)
         if wide is not None:
@@ -1001,7 +1036,8 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
             wide_source = BUILDS["avx512"][2]
             (out / wide_source).write_text(_source_file(wide))
             libraries.append({"isa": "avx512", "file": wide_library,
-                              "sha256": _sha256(out / wide_library), "source": wide_source})
+                              "sha256": _sha256(out / wide_library), "source": wide_source,
+                              "serial": serial_build(wide, out, log, "avx512")})
     compiled = {"kind": "inductor-cpp", "source": source, "libraries": libraries,
                 "torch_version": torch.__version__, "compile_command": command,
                 "kernels": t.compiled}

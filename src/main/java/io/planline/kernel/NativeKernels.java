@@ -68,7 +68,8 @@ public final class NativeKernels implements CompiledKernels {
   /** The most threads a kernel may run on (see {@link #load(Path, Map, int)}). */
   private final int threadCap;
 
-  private record Entry(Function function, List<Param> params) {}
+  /** A kernel: its function, and the same kernel built without OpenMP where there is one. */
+  private record Entry(Function function, @Nullable Function serial, List<Param> params) {}
 
   private NativeKernels(Path library, Map<String, Entry> entries,
       @Nullable OpenMpThreads threads, int threadCap) {
@@ -95,35 +96,57 @@ public final class NativeKernels implements CompiledKernels {
    */
   public static NativeKernels load(Path library, Map<String, List<Param>> signatures,
       int threadCap) {
+    return load(library, null, signatures, threadCap);
+  }
+
+  /**
+   * Loads {@code library} as {@link #load(Path, Map, int)} does, and {@code serial} (the same
+   * kernels compiled without OpenMP) where given: a call whose tensors are too small for a
+   * second thread ({@link #ONE_THREAD_ELEMENTS}) runs there, since entering an OpenMP parallel
+   * region costs about a microsecond even on one thread.
+   */
+  public static NativeKernels load(Path library, @Nullable Path serial,
+      Map<String, List<Param>> signatures, int threadCap) {
     requireNonNull(library, "library");
     if (threadCap < 1) {
       throw new IllegalArgumentException("thread cap must be >= 1, got " + threadCap);
     }
-    NativeLibrary lib;
     OpenMpThreads.beforeLoading();
     // oneDNN first: it loads its own libgomp.so.1 by path, and the kernels' libgomp.so.1 then
     // binds to that one by name. Loaded the other way round the process has two OpenMP
     // runtimes, each with its own worker threads on the same cores.
     Dnnl.available();
+    NativeLibrary lib = open(library);
+    NativeLibrary serialLib = serial == null ? null : open(serial);
+    Map<String, Entry> entries = new TreeMap<>();
+    signatures.forEach((name, params) -> entries.put(name, new Entry(function(lib, library, name),
+        serialLib == null ? null : function(serialLib, requireNonNull(serial), name),
+        List.copyOf(params))));
+    return new NativeKernels(library, entries, OpenMpThreads.of(lib), threadCap);
+  }
+
+  private static NativeLibrary open(Path library) {
     try {
-      lib = NativeLibrary.getInstance(library.toAbsolutePath().toString());
+      return NativeLibrary.getInstance(library.toAbsolutePath().toString());
     } catch (UnsatisfiedLinkError e) {
       throw new KernelException(library.getFileName().toString(), "cannot load the compiled "
           + "kernel library " + library + ": " + e.getMessage() + " (it needs x86-64 with AVX2, "
           + "GCC's OpenMP runtime libgomp.so.1 and SLEEF's libsleef.so.3: Debian packages "
           + "libgomp1 and libsleef3)", e);
     }
-    Map<String, Entry> entries = new TreeMap<>();
-    signatures.forEach((name, params) -> {
-      Function f;
-      try {
-        f = lib.getFunction(name);
-      } catch (UnsatisfiedLinkError e) {
-        throw new KernelException(name, "not found in the compiled kernel library " + library, e);
-      }
-      entries.put(name, new Entry(f, List.copyOf(params)));
-    });
-    return new NativeKernels(library, entries, OpenMpThreads.of(lib), threadCap);
+  }
+
+  private static Function function(NativeLibrary lib, Path library, String name) {
+    try {
+      return lib.getFunction(name);
+    } catch (UnsatisfiedLinkError e) {
+      throw new KernelException(name, "not found in the compiled kernel library " + library, e);
+    }
+  }
+
+  /** Whether the kernels have a build without OpenMP for calls on one thread. */
+  public boolean hasSerial() {
+    return entries.values().stream().allMatch(e -> e.serial() != null) && !entries.isEmpty();
   }
 
   /** The library file. */
@@ -184,6 +207,7 @@ public final class NativeKernels implements CompiledKernels {
     List<String> reads = List.copyOf(tensorNames);
     List<String> writes = List.copyOf(outputs);
     Function function = e.function();
+    Function serial = e.serial();
     OpenMpThreads omp = threads;
     int most = omp == null ? 1 : Math.min(omp.most(), threadCap);
     return new PreparedKernel() {
@@ -215,11 +239,14 @@ public final class NativeKernels implements CompiledKernels {
           call[slots[k]] = address(name, t);
           largest = Math.max(largest, t.numel());
         }
+        boolean alone = largest < ONE_THREAD_ELEMENTS;
         if (omp != null) {
-          omp.use(largest < ONE_THREAD_ELEMENTS ? 1 : most);
+          // also before the serial build: its code asks OpenMP how many threads there are
+          omp.use(alone ? 1 : most);
         }
+        Function target = alone && serial != null ? serial : function;
         NativeCompute.run(() -> {
-          function.invokeVoid(call);
+          target.invokeVoid(call);
           return null;
         });
       }

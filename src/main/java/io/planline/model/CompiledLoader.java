@@ -64,22 +64,32 @@ final class CompiledLoader {
     ModelProgram.CppBuild build = CpuIsa.choose(compiled.builds(), CpuIsa.cap(), CpuIsa.known());
     String file = dir + build.library();
     String where = source.describe(file);
-    Path path;
-    try {
-      path = source.path(file);
-      checkDigest(where, Files.readAllBytes(path), build.sha256());
-    } catch (IOException e) {
-      throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
-    }
+    Path path = checked(source, file, build.sha256());
+    ModelProgram.CppBuild.Serial serial = build.serial();
+    Path serialPath = serial == null ? null : checked(source, dir + serial.library(),
+        serial.sha256());
     int cap = compiled.source() == null ? Integer.MAX_VALUE
         : threadCap(source, dir + compiled.source());
     try {
-      NativeKernels k = NativeKernels.load(path, compiled.kernels(), cap);
-      LOG.info("loaded {} compiled kernels (inductor-cpp, {}) from {}", compiled.kernels().size(),
-          build.isa(), where);
+      NativeKernels k = NativeKernels.load(path, serialPath, compiled.kernels(), cap);
+      LOG.info("loaded {} compiled kernels (inductor-cpp, {}{}) from {}",
+          compiled.kernels().size(), build.isa(), serial == null ? "" : ", serial build too",
+          where);
       return k;
     } catch (KernelException e) {
       throw new ProgramFormatException(where, "", e.getMessage(), e);
+    }
+  }
+
+  /** {@code file} on disk, its SHA-256 checked against {@code sha256}. */
+  private static Path checked(ModelLoader.Source source, String file, String sha256) {
+    String where = source.describe(file);
+    try {
+      Path path = source.path(file);
+      checkDigest(where, Files.readAllBytes(path), sha256);
+      return path;
+    } catch (IOException e) {
+      throw new ProgramFormatException(where, "", "cannot read: " + e.getMessage(), e);
     }
   }
 

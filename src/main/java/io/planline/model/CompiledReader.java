@@ -44,8 +44,15 @@ final class CompiledReader {
       for (JsonNode l : libs) {
         if (isa.equals(l.path("isa").asText())) {
           Fields lt = at.at("libraries (" + isa + ")");
+          ModelProgram.CppBuild.Serial serial = null;
+          if (l.has("serial")) {
+            Fields st = lt.at("serial");
+            JsonNode sn = lt.object(l, "serial");
+            serial = new ModelProgram.CppBuild.Serial(
+                plainFile(st, st.text(sn, "file"), "file"), st.text(sn, "sha256"));
+          }
           builds.add(new ModelProgram.CppBuild(isa, plainFile(lt, lt.text(l, "file"), "file"),
-              lt.text(l, "sha256")));
+              lt.text(l, "sha256"), serial));
           break;
         }
       }

@@ -169,8 +169,25 @@ public record ModelProgram(String source, String name, List<String> symbols,
    * @param isa the instruction set it needs: {@value #AVX2} or {@value #AVX512}
    * @param library its file name in the model folder
    * @param sha256 its SHA-256, checked at load
+   * @param serial the same kernels built without OpenMP, or null: a call too small for a second
+   *     thread runs there, since entering a parallel region costs about a microsecond even on
+   *     one thread (libgomp, docs/benchmarks.md)
    */
-  public record CppBuild(String isa, String library, String sha256) {
+  public record CppBuild(String isa, String library, String sha256, @Nullable Serial serial) {
+
+    /** A build without OpenMP: its file name in the model folder and its SHA-256. */
+    public record Serial(String library, String sha256) {
+      public Serial {
+        requireNonNull(library, "library");
+        requireNonNull(sha256, "sha256");
+      }
+    }
+
+    /** A build with no serial variant. */
+    public CppBuild(String isa, String library, String sha256) {
+      this(isa, library, sha256, null);
+    }
+
     /** x86-64 with AVX2, FMA, F16C and BMI2: the build every export has. */
     public static final String AVX2 = "avx2";
     /** The same with AVX-512 F, BW, DQ and VL: 512-bit vectors. */

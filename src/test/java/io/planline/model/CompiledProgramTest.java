@@ -1,5 +1,6 @@
 package io.planline.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,6 +27,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -156,9 +159,14 @@ final class CompiledProgramTest {
     }
     ObjectNode p = builtIn("tiny-gpt");
     for (var lib : p.get("compiled").get("libraries")) {
-      String file = lib.get("file").asText();
-      try (InputStream in = src.open("inductor/" + file)) {
-        Files.copy(in, dir.resolve(file));
+      List<String> files = new ArrayList<>(List.of(lib.get("file").asText()));
+      if (lib.has("serial")) {
+        files.add(lib.get("serial").get("file").asText());
+      }
+      for (String file : files) {
+        try (InputStream in = src.open("inductor/" + file)) {
+          Files.copy(in, dir.resolve(file));
+        }
       }
     }
     edit.accept(p);
@@ -213,6 +221,45 @@ final class CompiledProgramTest {
     Files.delete(dir.resolve(file));
     String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
     assertTrue(msg.contains(file) && msg.contains("cannot read"), msg);
+  }
+
+  @Test
+  void load_serialBuildThatIsNotTheExportedOne_isRefusedByItsDigest(@TempDir Path dir)
+      throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    folder(dir, p -> { });
+    String file = chosenLibrary().replace(".so", "-serial.so");
+    byte[] lib = Files.readAllBytes(dir.resolve(file));
+    lib[lib.length / 2] ^= 1;
+    Files.write(dir.resolve(file), lib);
+    String msg = assertThrows(ProgramFormatException.class, () -> load(dir)).getMessage();
+    assertTrue(msg.contains(file) && msg.contains("SHA-256"), msg);
+  }
+
+  /**
+   * The serial build (no OpenMP), which small calls run on, answers bit for bit as the OpenMP
+   * build on one thread does: tiny-gpt's sample through both.
+   */
+  @Test
+  void run_serialBuild_answersExactlyAsTheOpenMpBuild(@TempDir Path dir) throws IOException {
+    assumeTrue(CompiledLoader.missingInstructions() == null, "no AVX2 here");
+    Path both = Files.createDirectory(dir.resolve("both"));
+    Path openMpOnly = Files.createDirectory(dir.resolve("openmp"));
+    folder(both, p -> { });
+    folder(openMpOnly, p -> p.get("compiled").get("libraries")
+        .forEach(lib -> ((ObjectNode) lib).remove("serial")));
+    List<float[]> answers = new ArrayList<>();
+    for (Path folder : List.of(both, openMpOnly)) {
+      try (var s = Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
+          new RuntimeSettings.ModelSpec("m", "1", folder.toString(), null,
+              ModelLoader.Kernels.AUTO)), 64, 1, 64, Long.MAX_VALUE, 1_000))) {
+        assertEquals(folder == both,
+            ((NativeKernels) s.find("m", null).nativeKernels()).hasSerial());
+        Samples.Sample sample = Samples.of(ModelLoader.folder(folder));
+        answers.add(s.infer("m", null, sample.inputs()).block().get(0).floats());
+      }
+    }
+    assertArrayEquals(answers.get(0), answers.get(1));
   }
 
   /** The build of tiny-gpt's library this machine loads. */
