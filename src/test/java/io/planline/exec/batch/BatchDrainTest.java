@@ -47,7 +47,7 @@ final class BatchDrainTest {
       var second = s.infer("digits-mlp", null, image(2)).toFuture();
       // Waiting is checked on the requests, not on the drain: the drain lets the forming batch
       // leave at once, and a batch of two can be answered before drain() returns (seen on
-      // reactor-core 3.8 in CI's clean clone of 9b7ace8).
+      // reactor-core 3.8 in CI's clean clone of 4b2009f).
       assertFalse(first.isDone() || second.isDone(), "both wait for their batch (300 ms)");
       var drained = s.drain();
       assertEquals(10, first.get(10, TimeUnit.SECONDS).get(0).elements());
