@@ -5,8 +5,8 @@ exported before the exporter made them.
 For each library listed in a folder's ``program.json`` (``compiled.libraries``) this rebuilds
 its kernels from the sources the folder keeps (``kernels.cpp``, ``kernels-avx512.cpp``) with the
 exporter's own builder, without ``-fopenmp``, writes ``kernels-ISA-serial.so`` beside it and
-records it as the library's ``serial`` entry (file and SHA-256). Nothing else in the folder
-changes. planline runs a kernel call there when its tensors are too small for a second thread
+records it as the library's ``serial`` entry (file and SHA-256); a library none of whose
+kernels uses OpenMP gets none. Nothing else in the folder changes. planline runs a kernel call there when its tensors are too small for a second thread
 (docs/model-format.md).
 
     python3 tools/add_serial_kernels.py FOLDER [FOLDER ...]
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from planline_inductor import read_source_file, serial_build  # noqa: E402
+from planline_inductor import read_source_file, with_serial_build  # noqa: E402
 
 
 def add_serial(folder: Path) -> None:
@@ -39,7 +39,8 @@ def add_serial(folder: Path) -> None:
         missing = sorted(set(compiled["kernels"]) - set(sources))
         if missing:
             raise SystemExit(f"{folder / source}: no source for kernels {missing}")
-        library["serial"] = serial_build(sources, folder, print, library["isa"])
+        library.pop("serial", None)
+        with_serial_build(library, sources, folder, print)
     program_file.write_text(json.dumps(program, indent=1) + "\n")
 
 

@@ -943,6 +943,15 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
         subprocess.run(link, check=True)
     undefined = subprocess.run(["nm", "-D", "--undefined-only", str(Path(out_dir) / library)],
                                check=True, capture_output=True, text=True).stdout
+    if not openmp:
+        # planline runs the serial build without setting OpenMP's thread count: its kernels may
+        # ask for their thread's number (0 outside a parallel region) and nothing else
+        asks = [line.split()[-1] for line in undefined.splitlines()
+                if ("GOMP_" in line or "omp_" in line) and "omp_get_thread_num" not in line]
+        if asks:
+            (Path(out_dir) / library).unlink()
+            log(f"no serial build: its kernels still call OpenMP's {asks[:5]}")
+            return None, command
     foreign = [line.split()[-1] for line in undefined.splitlines()
                if not any(ok in line for ok in ("GLIBC", "GOMP", "omp_", "Sleef_", "CXXABI",
                                                 "GCC_", "w "))]
@@ -955,10 +964,15 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
     return library, command
 
 
-def serial_build(sources, out_dir, log, isa_name):
-    """Builds the serial library of ``sources`` for ``isa_name``; its program.json entry."""
-    library, _ = build_library(sources, out_dir, log, isa_name, openmp=False)
-    return {"file": library, "sha256": _sha256(Path(out_dir) / library)}
+def with_serial_build(entry, sources, out_dir, log):
+    """``entry`` (a library of program.json) with its ``serial`` build of ``sources``, where
+    one helps: not where no kernel has an OpenMP pragma (the library would be the same bytes),
+    nor where the kernels need OpenMP's thread count (``build_library``)."""
+    if any("#pragma omp" in source for source in sources.values()):
+        library, _ = build_library(sources, out_dir, log, entry["isa"], openmp=False)
+        if library is not None:
+            entry["serial"] = {"file": library, "sha256": _sha256(Path(out_dir) / library)}
+    return entry
 
 
 def read_source_file(text):
@@ -1027,17 +1041,17 @@ def export_inductor_cpu(model, inputs, out_dir, *, name, output_names, dynamic=N
     library, command = build_library(used, out, log)
     source = BUILDS["avx2"][2]
     (out / source).write_text(_source_file(used))
-    libraries = [{"isa": "avx2", "file": library, "sha256": _sha256(out / library),
-                  "serial": serial_build(used, out, log, "avx2")}]
+    libraries = [with_serial_build({"isa": "avx2", "file": library,
+                                    "sha256": _sha256(out / library)}, used, out, log)]
     if avx512:
         wide = _avx512_sources(model, inputs, dynamic, output_names, t, log)
         if wide is not None:
             wide_library, _ = build_library(wide, out, log, "avx512")
             wide_source = BUILDS["avx512"][2]
             (out / wide_source).write_text(_source_file(wide))
-            libraries.append({"isa": "avx512", "file": wide_library,
-                              "sha256": _sha256(out / wide_library), "source": wide_source,
-                              "serial": serial_build(wide, out, log, "avx512")})
+            libraries.append(with_serial_build(
+                {"isa": "avx512", "file": wide_library, "sha256": _sha256(out / wide_library),
+                 "source": wide_source}, wide, out, log))
     compiled = {"kind": "inductor-cpp", "source": source, "libraries": libraries,
                 "torch_version": torch.__version__, "compile_command": command,
                 "kernels": t.compiled}

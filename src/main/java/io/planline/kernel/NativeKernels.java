@@ -240,11 +240,18 @@ public final class NativeKernels implements CompiledKernels {
           largest = Math.max(largest, t.numel());
         }
         boolean alone = largest < ONE_THREAD_ELEMENTS;
-        if (omp != null) {
-          // also before the serial build: its code asks OpenMP how many threads there are
-          omp.use(alone ? 1 : most);
+        Function target;
+        if (alone && serial != null) {
+          // runs on this thread whatever OpenMP's count (the exporter keeps a serial build only
+          // where its kernels ask for no more than their thread's number), so the count is not
+          // switched back and forth between small and large calls
+          target = serial;
+        } else {
+          target = function;
+          if (omp != null) {
+            omp.use(alone ? 1 : most);
+          }
         }
-        Function target = alone && serial != null ? serial : function;
         NativeCompute.run(() -> {
           target.invokeVoid(call);
           return null;
