@@ -11,8 +11,10 @@
 # and the load average, then a Markdown table for docs/benchmarks.md: the median over the rounds
 # of requests/s, p50 and p99 for batching off and on, the ratio of the medians, and the mean rows
 # per executed batch and mean wait for a batch over the measured rounds (from /prometheus); each
-# round's figures and status codes go to stderr. BATCH_DELAY_MICROS and MAX_BATCH_SIZE override
-# the file's settings, MAX_RUNNING the requests (and batches) executing at once (default 2),
+# round's figures and status codes go to stderr. BATCH_DELAY_MICROS, MAX_BATCH_SIZE and
+# PREFERRED_BATCH_SIZES (comma-separated) override the file's settings, GRAPHS=1 turns on
+# recorded replays, SERVER_JAVA_OPTS adds JVM options to the server (a flight recording),
+# MAX_RUNNING the requests (and batches) executing at once (default 2),
 # BACKEND the backend (cuda on a GPU machine); MODELS (space-separated)
 # picks some of the three models; BINARY_OUTPUTS=1 asks for binary outputs. On a machine
 # with cores to spare, SERVER_CPUS and LOADGEN_CPUS (taskset lists, e.g. 0-7 and 8-15) keep the
@@ -33,12 +35,14 @@ command -v hey >/dev/null || { echo "loadtest-batching: hey is not installed" >&
 extra=()
 [ -n "${BATCH_DELAY_MICROS:-}" ] && extra+=("--planline.batching.max-queue-delay-micros=$BATCH_DELAY_MICROS")
 [ -n "${MAX_BATCH_SIZE:-}" ] && extra+=("--planline.batching.max-batch-size=$MAX_BATCH_SIZE")
+[ -n "${PREFERRED_BATCH_SIZES:-}" ] && extra+=("--planline.batching.preferred-batch-sizes=$PREFERRED_BATCH_SIZES")
+[ "${GRAPHS:-0}" = 1 ] && extra+=("--planline.graphs=true")
 [ -n "${BACKEND:-}" ] && extra+=("--planline.backend=$BACKEND")
 [ -n "${MAX_RUNNING:-}" ] && extra+=("--planline.max-concurrent-requests=$MAX_RUNNING")
 server_cpus=(); loadgen_cpus=()
 [ -n "${SERVER_CPUS:-}" ] && server_cpus=(taskset -c "$SERVER_CPUS")
 [ -n "${LOADGEN_CPUS:-}" ] && loadgen_cpus=(taskset -c "$LOADGEN_CPUS")
-MICRONAUT_CONFIG_FILES=tools/loadtest/batching.yml "${server_cpus[@]}" java -Xms1g -Xmx1g -jar "$JAR" \
+MICRONAUT_CONFIG_FILES=tools/loadtest/batching.yml "${server_cpus[@]}" java -Xms1g -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$JAR" \
   --micronaut.server.port="$PORT" "${extra[@]}" >/tmp/planline-batching-bench.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT

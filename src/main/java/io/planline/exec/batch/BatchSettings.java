@@ -12,7 +12,8 @@ import java.util.List;
  * @param maxBatchSize the most rows (batch-dimension entries) one batch holds; a request with
  *     more runs alone
  * @param preferredBatchSizes batch sizes planned and compiled at start-up, so that the first
- *     batch of such a size does not wait for planning
+ *     batch of such a size does not wait for planning; a forming batch leaves as soon as it
+ *     holds the largest of them ({@link BatchFormer})
  * @param maxQueueDelay how long the first request of a forming batch waits for others
  */
 public record BatchSettings(boolean enabled, int maxBatchSize, List<Integer> preferredBatchSizes,

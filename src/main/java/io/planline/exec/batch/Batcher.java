@@ -27,7 +27,7 @@ import reactor.util.concurrent.Queues;
  * every request of the batch.
  *
  * <pre>
- *  submit ─► lane sink ─► bufferTimeout(max, delay) ─► pack ─► flatMap(run batch, slots)
+ *  submit ─► lane sink ─► bufferTimeout(limit, delay) ─► pack ─► flatMap(run batch, slots)
  *            (bounded)     on demand only                      concat ▸ runner ▸ split
  * </pre>
  *
@@ -147,8 +147,7 @@ public final class Batcher {
           .onBackpressureBuffer(Queues.<Pending>get(queueCapacity).get());
       Sinks.Empty<Void> done = Sinks.empty();
       sink.asFlux()
-          .transform(BatchFormer.form(settings.maxBatchSize(), settings.maxQueueDelay(),
-              scheduler))
+          .transform(BatchFormer.form(settings, scheduler))
           .flatMap(batches -> Flux.fromIterable(batches).concatMap(this::run)
               .subscribeOn(scheduler), slots, 1)
           .subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);

@@ -32,7 +32,12 @@ final class BatchFormerTest {
   /** The stage, one batch per buffer (every request here has one row). */
   private static reactor.core.publisher.Flux<List<Pending>> formed(Sinks.Many<Pending> in,
       int max, Duration delay) {
-    return in.asFlux().transform(BatchFormer.form(max, delay, Schedulers.parallel()))
+    return formed(in, new BatchSettings(true, max, List.of(), delay));
+  }
+
+  private static reactor.core.publisher.Flux<List<Pending>> formed(Sinks.Many<Pending> in,
+      BatchSettings settings) {
+    return in.asFlux().transform(BatchFormer.form(settings, Schedulers.parallel()))
         .map(batches -> {
           assertEquals(1, batches.size());
           return batches.get(0);
@@ -81,6 +86,46 @@ final class BatchFormerTest {
         .expectNoEvent(DELAY)
         .thenRequest(1)
         .assertNext(b -> assertEquals(3, b.size(), "the delay passed while no slot was free"))
+        .then(in::tryEmitComplete)
+        .thenRequest(1)
+        .verifyComplete();
+  }
+
+  @Test
+  void form_largestPreferredSizeReached_batchLeavesWithoutWaitingForTheDelay() {
+    Sinks.Many<Pending> in = sink();
+    BatchSettings settings = new BatchSettings(true, 64, List.of(2, 3), DELAY);
+    StepVerifier.withVirtualTime(() -> formed(in, settings))
+        .then(() -> {
+          in.tryEmitNext(request(1));
+          in.tryEmitNext(request(1));
+        })
+        .expectNoEvent(DELAY.minusNanos(1)) // 2 is preferred too, but not the largest
+        .then(() -> in.tryEmitNext(request(1)))
+        .assertNext(b -> assertEquals(3, b.size(), "the largest preferred size leaves at once"))
+        .then(() -> in.tryEmitNext(request(1)))
+        .expectNoEvent(DELAY.minusNanos(1))
+        .thenAwait(Duration.ofNanos(1))
+        .assertNext(b -> assertEquals(1, b.size(), "a smaller batch still waits the delay"))
+        .then(in::tryEmitComplete)
+        .verifyComplete();
+  }
+
+  @Test
+  void form_busyWithPreferredSizes_batchesStopAtTheLargestPreferredSize() {
+    Sinks.Many<Pending> in = sink();
+    BatchSettings settings = new BatchSettings(true, 64, List.of(4), DELAY);
+    StepVerifier.withVirtualTime(() -> formed(in, settings), 0)
+        .then(() -> {
+          for (int i = 0; i < 10; i++) {
+            in.tryEmitNext(request(1));
+          }
+        })
+        .thenAwait(DELAY.multipliedBy(3))
+        .thenRequest(3)
+        .assertNext(b -> assertEquals(4, b.size()))
+        .assertNext(b -> assertEquals(4, b.size()))
+        .assertNext(b -> assertEquals(2, b.size(), "what is left leaves after its delay"))
         .then(in::tryEmitComplete)
         .thenRequest(1)
         .verifyComplete();
