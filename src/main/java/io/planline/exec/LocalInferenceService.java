@@ -5,7 +5,6 @@ import io.planline.exec.batch.BatchSettings;
 import io.planline.exec.batch.Batcher;
 import io.planline.model.Model;
 import io.planline.model.ModelInfo;
-import io.planline.model.ProgramBinder;
 import io.planline.model.TensorInfo;
 import io.planline.plan.Plan;
 import java.time.Duration;
@@ -226,7 +225,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   private static List<TensorInfo> outputsOf(Model m, ExecutableProgram program) {
     List<TensorInfo> out = new ArrayList<>();
     for (Map.Entry<String, String> o : m.outputBuffers()) {
-      var b = ProgramBinder.bufferOf(program.graph(), o.getKey());
+      var b = program.output(o.getKey());
       out.add(new TensorInfo(o.getValue(), b.dtype(), b.shape()));
     }
     return out;

@@ -188,23 +188,36 @@ public final class ProgramBinder {
    * @throws IllegalArgumentException when nothing in the graph is called {@code name}
    */
   public static Buffer bufferOf(Graph graph, String name) {
+    Buffer b = buffersNamed(graph, Set.of(name)).get(name);
+    if (b == null) {
+      throw new IllegalArgumentException("no buffer '" + name + "' in " + graph.source());
+    }
+    return b;
+  }
+
+  /**
+   * The buffers of a bound graph called one of {@code names}, in one pass over its lines (the
+   * first that takes a name: an input, an allocation or a view); names nothing takes are absent.
+   */
+  public static Map<String, Buffer> buffersNamed(Graph graph, Set<String> names) {
+    Map<String, Buffer> found = new HashMap<>();
     for (Buffer b : graph.inputs()) {
-      if (b.name().equals(name)) {
-        return b;
+      if (names.contains(b.name())) {
+        found.putIfAbsent(b.name(), b);
       }
     }
     for (WrapperLine l : graph.lines()) {
-      if (l instanceof WrapperLine.AllocateLine a && a.node().name().equals(name)) {
-        return a.node();
+      if (found.size() == names.size()) {
+        break;
       }
-      if (l instanceof WrapperLine.ReinterpretLine v && v.reusedAs().name().equals(name)) {
-        return v.reusedAs();
-      }
-      if (l instanceof WrapperLine.ReuseLine r && r.reusedAs().name().equals(name)) {
-        return r.reusedAs();
+      Buffer b = l instanceof WrapperLine.AllocateLine a ? a.node()
+          : l instanceof WrapperLine.ReinterpretLine v ? v.reusedAs()
+          : l instanceof WrapperLine.ReuseLine r ? r.reusedAs() : null;
+      if (b != null && names.contains(b.name())) {
+        found.putIfAbsent(b.name(), b);
       }
     }
-    throw new IllegalArgumentException("no buffer '" + name + "' in " + graph.source());
+    return found;
   }
 
   /** A contiguous buffer of {@code shape}. */
