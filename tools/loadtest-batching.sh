@@ -59,7 +59,7 @@ hey_run() { # model version body concurrency duration
 machine_line
 [ -n "${SERVER_CPUS:-}${LOADGEN_CPUS:-}" ] && echo "server on cores ${SERVER_CPUS:-all}, hey on cores ${LOADGEN_CPUS:-all}"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "settings: $(grep -E 'max-batch-size|max-queue-delay' tools/loadtest/batching.yml | tr -s ' ' | tr '\n' ' ')${extra[*]:-}"
+echo "settings: $(grep -E 'max-batch-size|max-queue-delay|preferred-batch' tools/loadtest/batching.yml | tr -s ' ' | tr '\n' ' ')${extra[*]:-}"
 echo
 echo "| model | shape | concurrency | off req/s | off p50 ms | off p99 ms | on req/s | on p50 ms | on p99 ms | on/off | rows per batch | wait per request ms |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
