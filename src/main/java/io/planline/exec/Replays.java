@@ -147,7 +147,7 @@ final class Replays {
       Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs) {
     return Mono.defer(() -> {
-      RequestState state = executor.newState();
+      RequestState state = executor.newState(program, inputs);
       state.makeResident();
       Backend.Replay[] recorded = new Backend.Replay[1];
       return backend.call(stream, () -> {

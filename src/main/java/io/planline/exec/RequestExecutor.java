@@ -161,7 +161,7 @@ public final class RequestExecutor {
     // usingWhen: the request completes (or fails) only after its memory is freed, and the
     // freeing runs on the stream, behind any work still running there.
     return Mono.usingWhen(
-        Mono.fromCallable(this::newState),
+        Mono.fromCallable(() -> newState(program, inputs)),
         state -> launched(stream, state, program, weights, inputs, outputs),
         state -> release(state, stream),
         (state, error) -> release(state, stream),
@@ -222,7 +222,7 @@ public final class RequestExecutor {
   private List<HostTensor> runWhole(int stream, ExecutableProgram program,
       Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs, AtomicBoolean cancelled) {
-    RequestState state = newState();
+    RequestState state = newState(program, inputs);
     long start = System.nanoTime();
     try {
       state.begin(program.arenas(), weights, inputs);
@@ -254,9 +254,10 @@ public final class RequestExecutor {
     }
   }
 
-  /** A new request's state, numbered. */
-  RequestState newState() {
-    return new RequestState("r" + requests.incrementAndGet(), backend, events);
+  /** A new request's state for {@code program}, numbered. */
+  RequestState newState(ExecutableProgram program, List<HostTensor> inputs) {
+    return new RequestState("r" + requests.incrementAndGet(), backend, events,
+        program.steps().size() + inputs.size());
   }
 
   /** Recordings made for replays so far, and requests answered from one: {recorded, replayed}. */

@@ -24,9 +24,9 @@ final class RequestState {
   private final Backend backend;
   private final MemoryEvents events;
   /** The request's own names (inputs, planned buffers, views); weights are looked up apart. */
-  private final Map<String, DeviceTensor> tensors = new ConcurrentHashMap<>();
+  private final Map<String, DeviceTensor> tensors;
   /** The storage (not the view) each name's bytes belong to. */
-  private final Map<String, Memory> memory = new ConcurrentHashMap<>();
+  private final Map<String, Memory> memory;
   /**
    * The model's weights, shared by its requests and never copied into a request's maps: a
    * per-request copy of every weight entry (hundreds for GPT-2) was most of a small model's
@@ -43,10 +43,17 @@ final class RequestState {
   /** Set for a request recorded for replays: its input buffers outlive the program's frees. */
   private boolean resident;
 
-  RequestState(String id, Backend backend, MemoryEvents events) {
+  /**
+   * A request's state; {@code names} bounds the names it will hold (its program's steps and
+   * inputs). The maps are sized for them once: grown from the default size, their resizing was
+   * 1.4% of a batched GPU server's samples (docs/benchmarks.md, session 19).
+   */
+  RequestState(String id, Backend backend, MemoryEvents events, int names) {
     this.id = id;
     this.backend = backend;
     this.events = events;
+    this.tensors = new ConcurrentHashMap<>(names);
+    this.memory = new ConcurrentHashMap<>(names);
   }
 
   String id() {
