@@ -3,9 +3,12 @@
 # compiled kernels where this machine runs them), beside ONNX Runtime for Java on the same
 # models, in one run (io.planline.bench.ModelBench).
 #
-#   tools/bench-models.sh [--json] [--seconds S] [--warmup S] [--only NAME] [--no-java] [FOLDER...]
+#   tools/bench-models.sh [--json] [--seconds S] [--warmup S] [--only NAME] [--no-java]
+#                         [--rounds N] [FOLDER...]
 #   (default 2 s per measurement; --warmup: seconds of calls before each, default 0; --only:
-#   models whose name contains NAME; --no-java: skip the built-in models' Java-kernel rows)
+#   models whose name contains NAME; --no-java: skip the built-in models' Java-kernel rows;
+#   --rounds: every engine of a model measured N times, the engines in turn, so that a noisy
+#   machine's slow spells fall on each; the rows give medians and each round's ratio)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile

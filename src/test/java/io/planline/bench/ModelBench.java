@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,9 +34,10 @@ import org.jspecify.annotations.Nullable;
  * model's ONNX export, in the same run, with the same thread count, warm-up and input copies.
  *
  * <p>Run: {@code tools/bench-models.sh [--json] [--seconds S] [--warmup S] [--only NAME]
- * [--no-java]} ({@code --warmup}: seconds of calls before each measurement; {@code --only}: the
- * models whose name contains NAME; {@code --no-java}: no rows for the built-in models' Java
- * kernels). Prints one row per
+ * [--no-java] [--rounds N]} ({@code --warmup}: seconds of calls before each measurement; {@code
+ * --only}: the models whose name contains NAME; {@code --no-java}: no rows for the built-in
+ * models' Java kernels; {@code --rounds}: measure every engine of a case N times, in turn, and
+ * print the medians with each round's ratio to ONNX Runtime). Prints one row per
  * (model, input, engine): p50 / p99 latency of sequential requests, and requests per second with 1
  * and 4 requests in flight, and the milliseconds the JVM spent collecting garbage while the
  * latencies were taken; {@code --json} prints one JSON object per row instead.
@@ -80,6 +83,7 @@ public final class ModelBench {
     boolean folders = false;
     String only = "";
     boolean noJava = false;
+    int rounds = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--json" -> json = true;
@@ -87,6 +91,7 @@ public final class ModelBench {
         case "--only" -> only = args[++i]; // e.g. "digits": models whose name contains it
         case "--no-java" -> noJava = true; // skip the Java-kernel rows
         case "--warmup" -> warmupSeconds = Double.parseDouble(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]); // engines alternate per round
         default -> {
           if (args[i].matches("[0-9.]+")) {
             seconds = Double.parseDouble(args[i]); // the old positional form
@@ -100,75 +105,122 @@ public final class ModelBench {
         }
       }
     }
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     String header = String.format(Locale.ROOT, "java %s, %d cores, %.1f s per measurement; "
         + "ONNX Runtime and planline both use %d threads, 20 warm-up calls and then %.1f s of"
         + " them, a fresh input copy per call; onnxruntime-daz treats subnormals as zero as"
-        + " planline's loader does to weights", System.getProperty("java.version"), cores,
-        seconds, cores, warmupSeconds);
+        + " planline's loader does to weights; %d round(s), the engines in turn in each, figures"
+        + " the medians of the rounds", System.getProperty("java.version"), cores,
+        seconds, cores, warmupSeconds, rounds);
     if (json) {
       System.out.println("{\"comment\": \"" + header + "\"}");
     } else {
       System.out.println("# " + header);
-      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9s %9s %10s %10s %12s %6s%n", "model",
-          "input", "engine", "p50 ms", "p99 ms", "req/s c=1", "req/s c=4", "p50 / ORT", "gc ms");
+      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9s %9s %10s %10s %6s  %s%n", "model",
+          "input", "engine", "p50 ms", "p99 ms", "req/s c=1", "req/s c=4", "gc ms",
+          rounds == 1 ? "p50 / ORT" : "p50 / ORT: median (each round)");
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     for (Case c : cases) {
       if (!c.model().contains(only)) {
         continue;
       }
-      HostTensor input = randomInput(c);
-      double ortP50 = Double.NaN;
-      if (c.source().has("model.onnx")) {
-        try (OrtSession session = ortSession(env, c, false)) {
-          ortP50 = report(c, "onnxruntime", ortCall(env, session, input), seconds, Double.NaN);
-        }
-        try (OrtSession session = ortSession(env, c, true)) {
-          report(c, "onnxruntime-daz", ortCall(env, session, input), seconds, ortP50);
-        }
-      }
-      boolean measuredCompiled = false;
-      for (ModelLoader.Kernels k : List.of(ModelLoader.Kernels.JAVA,
-          ModelLoader.Kernels.INDUCTOR)) {
-        if (k == ModelLoader.Kernels.JAVA && noJava && c.folder() == null) {
-          continue;
-        }
-        if (k == ModelLoader.Kernels.INDUCTOR && measuredCompiled) {
-          continue; // a folder exported with --compile inductor: its one program already ran
-        }
-        LocalInferenceService s;
-        try {
-          // -Dplanline.bench.streams: the CPU backend's streams (and running requests), 4 by
-          // default (the server's max-concurrent-requests is 2); 1 shows what one OpenMP team
-          // gives with 4 in flight
-          s = Runtimes.create(new RuntimeSettings("cpu", PLANNER, List.of(
-              new RuntimeSettings.ModelSpec(c.model(), "1",
-                  c.folder() == null ? null : c.folder().toString(), null, k)), 64,
-              Integer.getInteger("planline.bench.streams", 4), 64,
-              Long.MAX_VALUE, 1_000));
-        } catch (RuntimeException e) {
-          System.err.println("# " + c.model() + ": no " + k + " row: " + e.getMessage());
-          continue;
-        }
-        try (s) {
-          // a folder exported with --compile inductor has only the compiled program
-          boolean compiled = s.find(c.model(), null).nativeKernels() != null;
-          measuredCompiled |= compiled;
-          Map<String, HostTensor> in = Map.of(c.input(), input);
-          Callable<Object> ours = () -> {
-            List<HostTensor> out = s.infer(c.model(), null, in).block(Duration.ofMinutes(1));
-            HostTensor.releaseAll(out); // as a server does once the answer is written
-            return out;
-          };
-          report(c, compiled ? "planline-inductor" : "planline-java", ours, seconds, ortP50);
+      List<Engine> engines = new java.util.ArrayList<>();
+      try {
+        open(env, c, noJava, engines);
+        measure(c, engines, seconds, rounds);
+      } finally {
+        for (Engine e : engines) {
+          e.resource().close();
         }
       }
     }
   }
 
-  private static double report(Case c, String engine, Callable<Object> call, double seconds,
-      double ortP50) throws Exception {
+  /** One engine of a case, open for all its rounds: its row's name, its call, what it holds. */
+  private record Engine(String name, Callable<Object> call, AutoCloseable resource) {}
+
+  /** One round's figures of one engine. */
+  private record Figures(double p50, double p99, double rps1, double rps4, long gcMillis) {}
+
+  /** Opens every engine of {@code c}: ONNX Runtime plain and with subnormals as zero, planline. */
+  private static void open(OrtEnvironment env, Case c, boolean noJava, List<Engine> engines)
+      throws Exception {
+    HostTensor input = randomInput(c);
+    if (c.source().has("model.onnx")) {
+      for (boolean daz : new boolean[] {false, true}) {
+        OrtSession session = ortSession(env, c, daz);
+        engines.add(new Engine(daz ? "onnxruntime-daz" : "onnxruntime",
+            ortCall(env, session, input), session));
+      }
+    }
+    boolean measuredCompiled = false;
+    for (ModelLoader.Kernels k : List.of(ModelLoader.Kernels.JAVA,
+        ModelLoader.Kernels.INDUCTOR)) {
+      if (k == ModelLoader.Kernels.JAVA && noJava && c.folder() == null) {
+        continue;
+      }
+      if (k == ModelLoader.Kernels.INDUCTOR && measuredCompiled) {
+        continue; // a folder exported with --compile inductor: its one program already ran
+      }
+      LocalInferenceService s;
+      try {
+        // -Dplanline.bench.streams: the CPU backend's streams (and running requests), 4 by
+        // default (the server's max-concurrent-requests is 2); 1 shows what one OpenMP team
+        // gives with 4 in flight
+        s = Runtimes.create(new RuntimeSettings("cpu", PLANNER, List.of(
+            new RuntimeSettings.ModelSpec(c.model(), "1",
+                c.folder() == null ? null : c.folder().toString(), null, k)), 64,
+            Integer.getInteger("planline.bench.streams", 4), 64,
+            Long.MAX_VALUE, 1_000));
+      } catch (RuntimeException e) {
+        System.err.println("# " + c.model() + ": no " + k + " row: " + e.getMessage());
+        continue;
+      }
+      // a folder exported with --compile inductor has only the compiled program
+      boolean compiled = s.find(c.model(), null).nativeKernels() != null;
+      measuredCompiled |= compiled;
+      Map<String, HostTensor> in = Map.of(c.input(), input);
+      Callable<Object> ours = () -> {
+        List<HostTensor> out = s.infer(c.model(), null, in).block(Duration.ofMinutes(1));
+        HostTensor.releaseAll(out); // as a server does once the answer is written
+        return out;
+      };
+      engines.add(new Engine(compiled ? "planline-inductor" : "planline-java", ours, s));
+    }
+  }
+
+  /**
+   * Measures every engine of {@code c} in turn, {@code rounds} times over, and prints one row per
+   * engine: the medians of its rounds' figures, and its p50's ratio to ONNX Runtime's in each
+   * round. Rounds alternate the engines, so that a guest that slows down for a while slows each
+   * engine in some round rather than one engine in all of them.
+   */
+  private static void measure(Case c, List<Engine> engines, double seconds, int rounds)
+      throws Exception {
+    List<List<Figures>> byEngine = new java.util.ArrayList<>();
+    engines.forEach(e -> byEngine.add(new java.util.ArrayList<>()));
+    for (int r = 0; r < rounds; r++) {
+      for (int e = 0; e < engines.size(); e++) {
+        byEngine.get(e).add(figures(engines.get(e).call(), seconds));
+      }
+    }
+    List<Figures> ort = engines.isEmpty() || !engines.get(0).name().equals("onnxruntime") ? null
+        : byEngine.get(0);
+    for (int e = 0; e < engines.size(); e++) {
+      List<Figures> mine = byEngine.get(e);
+      double[] ratios = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        ratios[r] = ort == null ? Double.NaN : mine.get(r).p50() / ort.get(r).p50();
+      }
+      print(c, engines.get(e).name(), mine, ratios);
+    }
+  }
+
+  private static Figures figures(Callable<Object> call, double seconds) throws Exception {
     for (int i = 0; i < 20; i++) {
       call.call();
     }
@@ -181,20 +233,42 @@ public final class ModelBench {
     long gc = gcMillis() - gcBefore;
     double r1 = throughput(call, 1, seconds);
     double r4 = throughput(call, 4, seconds);
-    double p50 = lat[lat.length / 2];
-    double p99 = lat[(int) (lat.length * 0.99)];
+    return new Figures(lat[lat.length / 2], lat[(int) (lat.length * 0.99)], r1, r4, gc);
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static double median(List<Figures> rounds, ToDoubleFunction<Figures> f) {
+    return median(rounds.stream().mapToDouble(f).toArray());
+  }
+
+  private static void print(Case c, String engine, List<Figures> rounds, double[] ratios) {
+    double p50 = median(rounds, Figures::p50);
+    double p99 = median(rounds, Figures::p99);
+    double r1 = median(rounds, Figures::rps1);
+    double r4 = median(rounds, Figures::rps4);
+    long gc = rounds.stream().mapToLong(Figures::gcMillis).sum();
+    double ratio = median(ratios);
     String shape = Arrays.toString(c.shape()).replace(" ", "");
+    String each = Arrays.stream(ratios).mapToObj(x -> String.format(Locale.ROOT, "%.2f", x))
+        .collect(Collectors.joining(", "));
     if (json) {
       System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"input\": \"%s\", \"engine\": \"%s\", "
           + "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"rps_1\": %.1f, \"rps_4\": %.1f, "
-          + "\"gc_ms\": %d}%n", c.model(), shape, engine, p50, p99, r1, r4, gc);
+          + "\"gc_ms\": %d, \"rounds\": %d, \"ratio_per_round\": [%s]}%n", c.model(), shape,
+          engine, p50, p99, r1, r4, gc, rounds.size(), Double.isNaN(ratio) ? "" : each);
     } else {
-      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9.3f %9.3f %10.1f %10.1f %12s %6d%n",
-          c.model(), shape, engine, p50, p99, r1, r4, !Double.isNaN(ortP50)
-              ? String.format(Locale.ROOT, "%.2f", p50 / ortP50)
-              : engine.equals("onnxruntime") ? "1.00" : "-", gc); // "-": no model.onnx
+      // "-": no model.onnx, so no ONNX Runtime row to compare with
+      String ratioText = Double.isNaN(ratio) ? "-"
+          : rounds.size() == 1 ? String.format(Locale.ROOT, "%.2f", ratio)
+          : String.format(Locale.ROOT, "%.2f (%s)", ratio, each);
+      System.out.printf(Locale.ROOT, "%-11s %-14s %-19s %9.3f %9.3f %10.1f %10.1f %6d  %s%n",
+          c.model(), shape, engine, p50, p99, r1, r4, gc, ratioText);
     }
-    return p50;
   }
 
   /**
