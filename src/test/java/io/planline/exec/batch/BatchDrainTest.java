@@ -34,8 +34,9 @@ final class BatchDrainTest {
 
   @Test
   void drain_requestsWaitingForABatch_answeredThenNewOnesRefused() throws Exception {
+    // no preferred sizes: a batch reaching the largest one would leave at once, without waiting
     var spec = new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null,
-        ModelLoader.Kernels.AUTO, BatchSettings.of(8, List.of(1, 2), 300_000));
+        ModelLoader.Kernels.AUTO, BatchSettings.of(8, List.of(), 300_000));
     var settings = new RuntimeSettings("cpu", "offset", List.of(spec), 64, 2, 64,
         Long.MAX_VALUE, 1_000);
     try (LocalInferenceService s = Runtimes.create(settings)) {
