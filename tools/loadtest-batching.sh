@@ -12,7 +12,8 @@
 # of requests/s, p50 and p99 for batching off and on, the ratio of the medians, and the mean rows
 # per executed batch and mean wait for a batch over the measured rounds (from /prometheus); each
 # round's figures and status codes go to stderr. BATCH_DELAY_MICROS, MAX_BATCH_SIZE and
-# PREFERRED_BATCH_SIZES (comma-separated) override the file's settings, GRAPHS=1 turns on
+# PREFERRED_BATCH_SIZES (comma-separated) set the global values (a model's own in the file, such
+# as tiny-gpt's preferred 16, still win), GRAPHS=1 turns on
 # recorded replays, SERVER_JAVA_OPTS adds JVM options to the server (a flight recording),
 # MAX_RUNNING the requests (and batches) executing at once (default 2),
 # BACKEND the backend (cuda on a GPU machine); MODELS (space-separated)
