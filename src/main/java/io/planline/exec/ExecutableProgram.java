@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param arenas bytes of each per-request arena, in pool order (none for reuse plans)
  * @param compiledKernels whether some step runs a kernel of the model's compiled library
  * @param outputs the graph's output buffers by name, with their bound shapes: found once here,
- *     since scanning the lines for them on every request cost 5% of a batched server's time
+ *     since scanning the lines for them on every request was 5.1% of a batched GPU server's
+ *     samples (session 19); RequestBookkeepingBench, tiny-gpt, warm caches: 0.63 → 0.05 µs
  */
 public record ExecutableProgram(Graph graph, Plan plan, List<Step> steps, List<Long> arenas,
     boolean compiledKernels, Map<String, Buffer> outputs) {
