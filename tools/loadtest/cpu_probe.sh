@@ -5,8 +5,9 @@
 # the batching runs (lent_batching.sh) cannot. From the repository root, with .devcpu.txz from
 # tools/loadtest/bundle_lent.sh carried along:
 #   bash tools/loadtest/cpu_probe.sh [RUNS]
-# CORE_SETS, CASES ("model:rows" pairs) and EXTRA_ENV (e.g. "OMP_WAIT_POLICY=ACTIVE") override
-# the defaults. Output goes to standard output and $OUT/probe.txt.
+# CORE_SETS, CASES ("model:rows" pairs), EXTRA_ENV (e.g. "OMP_WAIT_POLICY=ACTIVE") and
+# JAVA_OPTS (e.g. "-Dplanline.cpu.parallel-work=1048576") override the defaults. Output goes to
+# standard output and $OUT/probe.txt.
 set -uo pipefail
 out=${OUT:-/tmp/planline-probe}
 runs=${1:-300}
@@ -35,8 +36,8 @@ PY
   for cores in ${CORE_SETS:-0 0-1 0-7 0-15}; do
     for c in ${CASES:-tiny-gpt:1 tiny-gpt:16 digits-cnn:64}; do
       model=${c%%:*} rows=${c##*:}
-      echo "== $model [$rows] on cores $cores ${EXTRA_ENV:-}"
-      env ${EXTRA_ENV:-} taskset -c "$cores" java -jar "$dir/planline.jar" run "$model" \
+      echo "== $model [$rows] on cores $cores ${EXTRA_ENV:-} ${JAVA_OPTS:-}"
+      env ${EXTRA_ENV:-} taskset -c "$cores" java ${JAVA_OPTS:-} -jar "$dir/planline.jar" run "$model" \
         --input "$inputs/$model-$rows.json" --profile "$runs" 2>&1 \
         | grep -E "^profile:|^  (aten|cpp|mkldnn)" | head -8
     done

@@ -19,9 +19,8 @@ import reactor.core.scheduler.Schedulers;
  *   <li>on a thread that may wait (the CLI, the benchmarks, gRPC's handler threads, in-process
  *       callers), always;
  *   <li>on a Netty event loop (the HTTP server's), only while no native call runs or waits
- *       ({@code kernel/NativeCompute} gives native calls one at a time): the loop's other
- *       connections wait behind those microseconds, but not behind another request's
- *       milliseconds-long product;
+ *       ({@code kernel/NativeCompute}): the loop's other connections wait behind those
+ *       microseconds, but not behind another request's milliseconds-long product;
  *   <li>on a Reactor non-blocking thread, never.
  * </ul>
  *

@@ -48,6 +48,7 @@ public final class RequestExecutor {
 
   private final Replays replays;
   private volatile InlineRuns inline = new InlineRuns(InlineRuns.DEFAULT_BELOW_MICROS);
+  private final NativeWidths widths = new NativeWidths();
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -129,15 +130,17 @@ public final class RequestExecutor {
 
   /**
    * Whether {@code program}'s requests all run on stream 0. On a synchronous device (the CPU), a
-   * program of compiled kernels spends its time in native calls, which take one process-wide
-   * turn ({@code kernel/NativeCompute}) whatever stream they come from; a second stream thread
-   * adds nothing but a second OpenMP team, whose worker is woken in turn with the first, and
-   * interleaves requests' working sets call by call. ModelBench, four requests in flight
-   * (docs/benchmarks.md, sessions 11 and 12): ResNet-50 [1] 22.6-23.3 requests/s on four streams
-   * against 32.5-33.7 on one; tiny-gpt [8,64] 193-234 before this rule against 288-296 with it.
+   * program of compiled kernels spends its time in native calls, and a call on several threads
+   * takes the whole process's turn ({@code kernel/NativeCompute}) whatever stream it comes from;
+   * a second stream thread then adds nothing but a second OpenMP team, whose worker is woken in
+   * turn with the first, and interleaves requests' working sets call by call. ModelBench, four
+   * requests in flight (docs/benchmarks.md, sessions 11 and 12): ResNet-50 [1] 22.6-23.3
+   * requests/s on four streams against 32.5-33.7 on one; tiny-gpt [8,64] 193-234 before this
+   * rule against 288-296 with it. A program whose last run made only one-thread calls
+   * ({@link NativeWidths}) spreads over the streams instead: its calls run side by side.
    */
   private boolean oneStream(ExecutableProgram program) {
-    return program.compiledKernels() && backend.synchronous();
+    return program.compiledKernels() && backend.synchronous() && !widths.narrow(program);
   }
 
   private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,
@@ -224,6 +227,7 @@ public final class RequestExecutor {
       List<Map.Entry<String, String>> outputs, AtomicBoolean cancelled) {
     RequestState state = newState(program, inputs);
     long start = System.nanoTime();
+    widths.begin();
     try {
       state.begin(program.arenas(), weights, inputs);
       reportMemory();
@@ -247,6 +251,7 @@ public final class RequestExecutor {
       }
       List<HostTensor> results = download(state, outputs);
       inline.record(program, System.nanoTime() - start);
+      widths.end(program);
       return results;
     } finally {
       state.close();

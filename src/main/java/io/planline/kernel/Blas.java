@@ -123,7 +123,7 @@ final class Blas {
     int parts = macs < SPLIT_MACS ? 1 : Math.min(THREADS.parts(), Math.max(batches, m));
     // A part is a range of batch indices when there are enough of them, else a range of rows.
     boolean byBatch = batches >= parts;
-    return NativeCompute.run(() -> {
+    return NativeCompute.run(parts, () -> {
       THREADS.run(parts, part -> {
         FloatPointer qa = new FloatPointer(pa);
         FloatPointer qb = new FloatPointer(pb);

@@ -1,5 +1,6 @@
 package io.planline.kernel;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.sun.jna.NativeLibrary;
 import java.nio.ByteBuffer;
 import org.bytedeco.dnnl.engine;
@@ -18,10 +19,12 @@ import org.slf4j.LoggerFactory;
  * {@code KernelBench} printed 403-426 GFLOP/s on BERT's products (M = 128, weight packed)
  * against 162-172 for OpenBLAS split over the two cores (docs/benchmarks.md, "oneDNN").
  *
- * <p>One CPU engine and one stream for the process. oneDNN runs its parallel regions on OpenMP,
- * the same runtime as Inductor's compiled kernels ({@link OpenMpThreads}), and is called one
- * native call at a time ({@link NativeCompute}), so the stream and the memory objects cached
- * beside each primitive are never used by two threads at once.
+ * <p>One CPU engine for the process and a stream per calling thread. oneDNN runs its parallel
+ * regions on OpenMP, the same runtime as Inductor's compiled kernels ({@link OpenMpThreads}).
+ * One-thread calls of different requests run at once ({@link NativeCompute}), so each thread
+ * keeps its own primitives and the memory objects beside them ({@link DnnlProducts},
+ * {@link DnnlConv}): with oneDNN's default build a primitive may only run on the thread that
+ * made it, since primitives made on one thread share that thread's scratchpad.
  *
  * <p>{@code -Dplanline.dnnl.disabled=true} turns it off (products go to OpenBLAS, then Java).
  */
@@ -32,7 +35,8 @@ final class Dnnl {
   /** The process's engine and stream, or null where oneDNN is off or did not load. */
   private static final @Nullable Runtime RUNTIME = load();
 
-  private record Runtime(engine engine, stream stream, @Nullable OpenMpThreads threads) {}
+  private record Runtime(engine engine, ThreadLocal<stream> streams,
+      @Nullable OpenMpThreads threads) {}
 
   private Dnnl() {}
 
@@ -45,12 +49,13 @@ final class Dnnl {
     try {
       String path = Loader.load(org.bytedeco.dnnl.global.dnnl.class);
       engine cpu = new engine(engine.kind.cpu, 0);
-      stream st = new stream(cpu);
+      ThreadLocal<stream> streams = ThreadLocal.withInitial(() -> new stream(cpu));
+      streams.get(); // a stream that cannot be made fails here, at load
       OpenMpThreads threads = path == null ? null
           : OpenMpThreads.of(NativeLibrary.getInstance(path));
       LOG.debug("oneDNN loaded from {}, {} OpenMP threads", path,
           threads == null ? 1 : threads.most());
-      return new Runtime(cpu, st, threads);
+      return new Runtime(cpu, streams, threads);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError
         | RuntimeException e) {
       // no natives for this platform, or a processor oneDNN does not support
@@ -68,8 +73,18 @@ final class Dnnl {
     return runtime().engine();
   }
 
+  /**
+   * A cache of primitives per thread that runs them (the class comment says why), each holding
+   * at most 1,024 signatures.
+   */
+  static <V> ThreadLocal<Cache<DnnlKey, V>> primitivesPerThread() {
+    return ThreadLocal.withInitial(
+        () -> Caches.onCallingThread().maximumSize(1024).<DnnlKey, V>build());
+  }
+
+  /** The calling thread's stream. */
   static stream stream() {
-    return runtime().stream();
+    return runtime().streams().get();
   }
 
   /**
@@ -79,18 +94,28 @@ final class Dnnl {
    * the 2-core AVX-512 build machine (session 11, alternated twice): digits-cnn's fc1 64x512x64
    * (2^21) 24-27 / 36-39, tiny-gpt's 512x128x128 (2^23) 79-84 / 92-98, but 512x128x256
    * (2^24) 155-164 / 114-125. It was Blas.SPLIT_MACS (2^21), OpenBLAS's threshold, before.
+   * {@code -Dplanline.cpu.parallel-work=N} sets it: where waking a thread costs less, or more
+   * cores share the work, the break-even lies lower.
    */
-  static final long PARALLEL_WORK = 3L << 22;
+  static final long PARALLEL_WORK = Long.getLong("planline.cpu.parallel-work", 3L << 22);
 
   /**
-   * Sets OpenMP's thread count for the next primitive run from this thread: one for work
-   * smaller than waking the other threads costs, else one per core.
+   * Sets OpenMP's thread count for the next primitive run from this thread, and returns it: one
+   * for work smaller than waking the other threads costs, else one per core.
    */
-  static void useThreads(long work) {
+  static int useThreads(long work) {
     OpenMpThreads threads = runtime().threads();
+    int count = threadsFor(work);
     if (threads != null) {
-      threads.use(threadsFor(work, threads.most()));
+      threads.use(count);
     }
+    return count;
+  }
+
+  /** The threads a primitive doing {@code work} runs on. */
+  static int threadsFor(long work) {
+    OpenMpThreads threads = runtime().threads();
+    return threads == null ? 1 : threadsFor(work, threads.most());
   }
 
   /** The threads {@code work} runs on where OpenMP offers {@code most}. */

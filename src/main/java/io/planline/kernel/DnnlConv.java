@@ -31,17 +31,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Takes float32 tensors in direct memory; anything else, or a combination oneDNN only runs
  * on its reference (scalar) kernels, returns {@code false} and {@link ConvPoolOps} goes on to
- * im2col and products. Primitives are made once per signature and kept with their memory
- * objects, whose data handles are set per call under the native-compute turn
- * ({@link NativeCompute}), as in {@link DnnlProducts}.
+ * im2col and products. Primitives are made once per signature and thread and kept with their
+ * memory objects, whose data handles are set per call, as in {@link DnnlProducts}.
  */
 final class DnnlConv {
 
   private static final Logger LOG = LoggerFactory.getLogger(DnnlConv.class);
 
-  /** Primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}. */
-  private static final Cache<DnnlKey, Primitive> PRIMITIVES =
-      Caches.onCallingThread().maximumSize(1024).build();
+  /**
+   * This thread's primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}.
+   */
+  private static final ThreadLocal<Cache<DnnlKey, Primitive>> PRIMITIVES =
+      Dnnl.primitivesPerThread();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
       null, null, null, null, "refused", null);
@@ -50,10 +51,11 @@ final class DnnlConv {
    * Where a weight that is not a model's (Inductor's CPU programs exported with contiguous
    * weights copy each 3x3 weight into channels-last every run; exports since format version 3
    * carry channels-last weights and have no such copies) is reordered per call for its
-   * primitive; used and grown under the native-compute turn only. Those reorders cost
-   * ResNet-50 [2] about 5 ms of its 53-55 ms of convolutions per run (measured by skipping them).
+   * primitive, one buffer per thread, grown as needed. Those reorders cost ResNet-50 [2] about
+   * 5 ms of its 53-55 ms of convolutions per run (measured by skipping them).
    */
-  private static ByteBuffer scratch = ByteBuffer.allocateDirect(0);
+  private static final ThreadLocal<ByteBuffer[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new ByteBuffer[] {ByteBuffer.allocateDirect(0)});
 
   private DnnlConv() {}
 
@@ -88,22 +90,26 @@ final class DnnlConv {
     boolean packed = DnnlWeights.isConstant(w);
     long[] geometry = geometry(stride, padding, dilation, groups);
     long macs = out.numel() * w.size(1) * w.size(2) * w.size(3);
-    Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
-    Primitive p = PRIMITIVES.get(key(x, w, bias, out, geometry, packed, epilogue, other),
+    int threads = Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
+    Primitive p = PRIMITIVES.get().get(key(x, w, bias, out, geometry, packed, epilogue, other),
         k -> make(k, x, w, bias, out, geometry, packed, epilogue, other));
     if (p == REFUSED) {
       return false;
     }
-    return NativeCompute.run(() -> {
+    if (!packed && p.perCall != null) {
+      threads = Math.max(threads, Dnnl.threadsFor(p.chosen.get_size()));
+    }
+    return NativeCompute.run(threads, () -> {
       if (packed) {
         p.weights.set_data_handle(DnnlWeights.reordered(w, p, p.plainWeights, p.chosen));
       } else if (p.perCall != null && p.plainMem != null) {
         long bytes = p.chosen.get_size();
-        if (scratch.capacity() < bytes) {
-          scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+        ByteBuffer[] scratch = SCRATCH.get();
+        if (scratch[0].capacity() < bytes) {
+          scratch[0] = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
         }
         p.plainMem.set_data_handle(Dnnl.address(w));
-        p.weights.set_data_handle(Dnnl.address(scratch, 0));
+        p.weights.set_data_handle(Dnnl.address(scratch[0], 0));
         Dnnl.useThreads(bytes);
         p.perCall.execute(Dnnl.stream(), p.plainMem, p.weights);
       } else {
@@ -134,7 +140,7 @@ final class DnnlConv {
   static String implementation(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
       @Nullable Tensor other) {
-    Primitive p = PRIMITIVES.getIfPresent(key(x, w, bias, out,
+    Primitive p = PRIMITIVES.get().getIfPresent(key(x, w, bias, out,
         geometry(stride, padding, dilation, groups), DnnlWeights.isConstant(w), epilogue, other));
     return p == null ? "none" : p.impl;
   }

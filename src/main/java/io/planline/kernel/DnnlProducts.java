@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * goes on to OpenBLAS or Java. ATen's {@code beta * self} becomes oneDNN's bias when self is a
  * row broadcast with beta 1, else self is copied into the output and summed by a post-op.
  *
- * <p>A primitive is made once per signature (shapes, strides, how the weight and self come)
- * and kept with its memory objects, whose data handles are set per call: calls are one at a
- * time ({@link NativeCompute}).
+ * <p>A primitive is made once per signature (shapes, strides, how the weight and self come) and
+ * thread, and kept with its memory objects, whose data handles are set per call: only its own
+ * thread uses them ({@link Dnnl}).
  */
 final class DnnlProducts {
 
@@ -40,9 +40,11 @@ final class DnnlProducts {
   private static final int BIAS = 1;
   private static final int SUM = 2;
 
-  /** Primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}. */
-  private static final Cache<DnnlKey, Primitive> PRIMITIVES =
-      Caches.onCallingThread().maximumSize(1024).build();
+  /**
+   * This thread's primitives by signature; a signature oneDNN refused maps to {@link #REFUSED}.
+   */
+  private static final ThreadLocal<Cache<DnnlKey, Primitive>> PRIMITIVES =
+      Dnnl.primitivesPerThread();
   @SuppressWarnings("NullAway")
   private static final Primitive REFUSED = new Primitive(null, null, null, null, null, null,
       null, null);
@@ -73,12 +75,12 @@ final class DnnlProducts {
     // before the primitive is made: oneDNN divides a product's work among the threads OpenMP
     // offers when the primitive is created, and keeps that division (made after a one-thread
     // Inductor kernel, BERT [1]'s products ran on one thread: 70 -> 88 ms per run)
-    Dnnl.useThreads(macs);
-    Primitive p = PRIMITIVES.get(key, k -> make(k, oa, ob, oc, packed, self, beta));
+    int threads = Dnnl.useThreads(macs);
+    Primitive p = PRIMITIVES.get().get(key, k -> make(k, oa, ob, oc, packed, self, beta));
     if (p == REFUSED) {
       return false;
     }
-    return NativeCompute.run(() -> {
+    return NativeCompute.run(threads, () -> {
       if (self == SUM) {
         IndexingOps.copy(init, c, false);
       }

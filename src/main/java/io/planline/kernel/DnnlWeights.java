@@ -60,8 +60,9 @@ final class DnnlWeights {
    * The address of {@code weight} (described to oneDNN as {@code view}) reordered into
    * {@code layout}, made now if there is no such copy yet. {@code user} is the primitive that
    * asks (same view and layout on every call of it), which makes the usual lookup an identity
-   * check. Call holding the native-compute turn ({@link NativeCompute}), so that a copy is made
-   * once.
+   * check. Requests calling at once wait for each other here, so that a copy is made once; its
+   * reorder, once per weight, may run on more threads than the caller's turn counted
+   * ({@link NativeCompute}).
    *
    * @throws IllegalStateException if {@code weight} was not marked constant
    */
@@ -71,30 +72,32 @@ final class DnnlWeights {
     if (copies == null) {
       throw new IllegalStateException("not a weight: " + weight);
     }
-    int offset = weight.byteOffset();
-    for (Copy c : copies) {
-      if (c.offset == offset && c.user.get() == user) {
-        return c.address;
+    synchronized (copies) {
+      int offset = weight.byteOffset();
+      for (Copy c : copies) {
+        if (c.offset == offset && c.user.get() == user) {
+          return c.address;
+        }
       }
-    }
-    for (Copy c : copies) {
-      if (c.offset == offset && c.view.equals(view) && c.layout.equals(layout)) {
-        // another primitive wanting the same copy: remember it under this one too
-        copies.removeIf(k -> k.user.get() == null);
-        copies.add(new Copy(offset, new WeakReference<>(user), view, layout, c.data, c.address));
-        return c.address;
+      for (Copy c : copies) {
+        if (c.offset == offset && c.view.equals(view) && c.layout.equals(layout)) {
+          // another primitive wanting the same copy: remember it under this one too
+          copies.removeIf(k -> k.user.get() == null);
+          copies.add(new Copy(offset, new WeakReference<>(user), view, layout, c.data, c.address));
+          return c.address;
+        }
       }
+      long bytes = layout.get_size();
+      ByteBuffer data = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+      memory from = new memory(view, Dnnl.engine(), Dnnl.address(weight));
+      BytePointer address = Dnnl.address(data, 0);
+      memory to = new memory(layout, Dnnl.engine(), address);
+      Dnnl.useThreads(bytes);
+      new reorder(from, to).execute(Dnnl.stream(), from, to);
+      copies.add(new Copy(offset, new WeakReference<>(user), view, layout, data, address));
+      LOG.debug("reordered a weight {} for oneDNN ({} bytes; {} in all)", weight, bytes,
+          BYTES.addAndGet(bytes));
+      return address;
     }
-    long bytes = layout.get_size();
-    ByteBuffer data = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
-    memory from = new memory(view, Dnnl.engine(), Dnnl.address(weight));
-    BytePointer address = Dnnl.address(data, 0);
-    memory to = new memory(layout, Dnnl.engine(), address);
-    Dnnl.useThreads(bytes);
-    new reorder(from, to).execute(Dnnl.stream(), from, to);
-    copies.add(new Copy(offset, new WeakReference<>(user), view, layout, data, address));
-    LOG.debug("reordered a weight {} for oneDNN ({} bytes; {} in all)", weight, bytes,
-        BYTES.addAndGet(bytes));
-    return address;
   }
 }

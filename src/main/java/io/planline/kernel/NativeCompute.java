@@ -1,25 +1,33 @@
 package io.planline.kernel;
 
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * One multi-threaded native call at a time in the process. OpenBLAS and the compiled kernels'
- * OpenMP each run one thread per core; two requests calling them at once put two threads on
- * every core, and both libraries wait for their slowest thread by spinning, so each call then
- * takes many times longer (measured with {@code KernelBench} on the 2-core build machine while
- * other processes ran: OpenBLAS fell from about 150 to 3.6 GFLOP/s on 128x768x2304). Requests
- * still overlap between native calls (their Java kernels, memory steps and I/O).
+ * Who may run native calls at once. A call on several threads (an OpenMP parallel region,
+ * OpenBLAS split over the cores) runs alone in the process: OpenBLAS and the compiled kernels'
+ * OpenMP each run one thread per core, two such calls at once put two threads on every core,
+ * and both libraries wait for their slowest thread by spinning, so each call then takes many
+ * times longer (measured with {@code KernelBench} on the 2-core build machine while other
+ * processes ran: OpenBLAS fell from about 150 to 3.6 GFLOP/s on 128x768x2304). A call on its
+ * caller's thread alone (a serial kernel build, a small oneDNN product) takes no core from
+ * anyone else, so such calls run side by side, one per request: a model whose calls are all
+ * small (tiny-gpt [1,64]) then uses as many cores as requests run at once, where one process-wide
+ * turn had kept it on one core.
+ *
+ * <p>A read-write lock: one-thread calls share the read side, calls on several threads take the
+ * write side. Not fair: barging lets a running thread go on with its next call instead of
+ * handing the turn to a waiting thread at every unlock (a fair lock cost ModelBench's digits-mlp
+ * [8,64] with 4 requests in flight 6,204 against 17,849 requests/s, tiny-gpt over HTTP at
+ * concurrency 8 253 against 294; 2026-12-04). A waiting wide call still stops new one-thread
+ * calls from starting (the non-fair lock's rule that readers wait behind a writer at the head of
+ * the queue), so a stream of small calls cannot starve it.
  */
 public final class NativeCompute {
 
-  /**
-   * Not fair: a fair lock handed the turn to a waiting thread at every unlock, one thread switch
-   * per native call with two requests running; barging lets the running thread go on.
-   * ModelBench, digits-mlp [8,64] on Inductor's kernels with 4 requests in flight: 6,204 -> 17,849
-   * requests/s; tiny-gpt over HTTP at concurrency 8: 253 -> 294 (2026-12-04).
-   */
-  private static final ReentrantLock LOCK = new ReentrantLock(false);
+  private static final ReentrantReadWriteLock LOCK = new ReentrantReadWriteLock(false);
+  /** Per thread: the most threads a call used since {@link #widestSinceLast} last asked. */
+  private static final ThreadLocal<int[]> WIDEST = ThreadLocal.withInitial(() -> new int[1]);
 
   private NativeCompute() {}
 
@@ -28,16 +36,38 @@ public final class NativeCompute {
    * then run a short program's calls itself (exec/InlineRuns).
    */
   public static boolean idle() {
-    return !LOCK.isLocked() && !LOCK.hasQueuedThreads();
+    return LOCK.getReadLockCount() == 0 && !LOCK.isWriteLocked() && !LOCK.hasQueuedThreads();
   }
 
-  /** Runs {@code call} holding the process's native-compute turn. */
-  static <T> T run(Supplier<T> call) {
-    LOCK.lock();
+  /** Whether some thread waits for its turn (for tests). */
+  static boolean hasWaiting() {
+    return LOCK.hasQueuedThreads();
+  }
+
+  /**
+   * The most threads any native call made from this thread used since the last time this
+   * thread asked (0: none), and starts counting again.
+   */
+  public static int widestSinceLast() {
+    int[] widest = WIDEST.get();
+    int was = widest[0];
+    widest[0] = 0;
+    return was;
+  }
+
+  /**
+   * Runs {@code call}, which uses {@code threads} threads (its caller's among them): beside
+   * other one-thread calls when it is one, alone otherwise.
+   */
+  static <T> T run(int threads, Supplier<T> call) {
+    int[] widest = WIDEST.get();
+    widest[0] = Math.max(widest[0], threads);
+    var lock = threads <= 1 ? LOCK.readLock() : LOCK.writeLock();
+    lock.lock();
     try {
       return call.get();
     } finally {
-      LOCK.unlock();
+      lock.unlock();
     }
   }
 }

@@ -57,9 +57,10 @@ public final class NativeKernels implements CompiledKernels {
    * more than such a kernel gains from the second thread. digits-cnn [64]'s two 65,536- and
    * 131,072-element kernels (a ReLU into channels-last order, a max-pool): 61 / 63 µs on two
    * threads, 25 / 32 µs on one ({@code run digits-cnn --profile}, 2026-12-04); at 2^16, the
-   * limit before, they took two.
+   * limit before, they took two. {@code -Dplanline.cpu.one-thread-elements=N} sets it.
    */
-  static final long ONE_THREAD_ELEMENTS = 1L << 18;
+  static final long ONE_THREAD_ELEMENTS =
+      Long.getLong("planline.cpu.one-thread-elements", 1L << 18);
 
   private final Path library;
   private final Map<String, Entry> entries;
@@ -241,6 +242,7 @@ public final class NativeKernels implements CompiledKernels {
         }
         boolean alone = largest < ONE_THREAD_ELEMENTS;
         Function target;
+        int threads = alone ? 1 : most;
         if (alone && serial != null) {
           // runs on this thread whatever OpenMP's count (the exporter keeps a serial build only
           // where its kernels ask for no more than their thread's number), so the count is not
@@ -249,10 +251,10 @@ public final class NativeKernels implements CompiledKernels {
         } else {
           target = function;
           if (omp != null) {
-            omp.use(alone ? 1 : most);
+            omp.use(threads);
           }
         }
-        NativeCompute.run(() -> {
+        NativeCompute.run(threads, () -> {
           target.invokeVoid(call);
           return null;
         });

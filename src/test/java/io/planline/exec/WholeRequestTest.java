@@ -33,9 +33,10 @@ final class WholeRequestTest {
   }
 
   /**
-   * Programs of compiled kernels run every request on stream 0 (their native calls take one
-   * turn anyway; more stream threads only add OpenMP teams); Java-kernel programs still spread
-   * over the free streams. Both answer every request as when it runs alone.
+   * Programs of compiled kernels with calls on several threads (digits-cnn [512]'s convolutions)
+   * run every request on stream 0 (such calls take the process's turn anyway; more stream
+   * threads only add OpenMP teams); Java-kernel programs still spread over the free streams.
+   * Both answer every request as when it runs alone.
    */
   @Test
   void compiledKernels_everyRequestOnStreamZero_javaKernels_spread() {
@@ -69,12 +70,58 @@ final class WholeRequestTest {
         for (int i = 1; i < 4; i++) {
           others += s.executor().maxKernelsInFlight(i);
         }
-        if (compiled) {
+        if (compiled && Runtime.getRuntime().availableProcessors() > 1) {
+          // (on one core every call runs on one thread, and the program spreads)
           assertEquals(0, others, "compiled kernels ran on a stream other than 0");
         } else {
           assertTrue(others > 0, "Java kernels never used a second stream");
         }
       }
+    }
+  }
+
+  /**
+   * A program of compiled kernels whose native calls all run on one thread (tiny-gpt [1,64]: its
+   * products and kernels are under the thresholds for a second thread) spreads its requests over
+   * the streams once a run has shown it, and those calls then run side by side, each thread on
+   * its own oneDNN primitives: every answer must equal the request's answer alone.
+   */
+  @Test
+  void compiledKernels_oneThreadCallsOnly_spreadOverStreams_sameAnswers() throws IOException {
+    if (!InductorKernels.runHere()) {
+      return;
+    }
+    try (LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", "offset",
+        List.of(new RuntimeSettings.ModelSpec("tiny-gpt", "1", null, null,
+            ModelLoader.Kernels.INDUCTOR)), 256, 4, 64, Long.MAX_VALUE, 1_000))) {
+      s.executor().inlineBelow(0); // every request through a stream, none on this thread
+      long baseline = s.executor().backend().bytesInUse();
+      Random rnd = new Random(11);
+      List<Map<String, HostTensor>> inputs = new ArrayList<>();
+      List<float[]> alone = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        long[] tokens = new long[64];
+        for (int j = 0; j < tokens.length; j++) {
+          tokens[j] = rnd.nextInt(256);
+        }
+        var in = Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {1, 64}, tokens));
+        inputs.add(in);
+        alone.add(s.infer("tiny-gpt", null, in).block().get(0).floats());
+      }
+      assertEquals(0, s.executor().maxKernelsInFlight(1), "one at a time, all on stream 0");
+      List<List<HostTensor>> together = Flux.range(0, inputs.size())
+          .flatMapSequential(i -> s.infer("tiny-gpt", null, inputs.get(i)), 8)
+          .collectList().block(Duration.ofSeconds(60));
+      for (int i = 0; i < inputs.size(); i++) {
+        assertEquals(0.0, HostTensor.relativeError(together.get(i).get(0).floats(),
+            alone.get(i)), "request " + i);
+      }
+      int others = 0;
+      for (int i = 1; i < 4; i++) {
+        others += s.executor().maxKernelsInFlight(i);
+      }
+      assertTrue(others > 0, "one-thread compiled calls never used a second stream");
+      awaitInUse(s, baseline);
     }
   }
 
