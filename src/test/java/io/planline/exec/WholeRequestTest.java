@@ -81,46 +81,61 @@ final class WholeRequestTest {
   }
 
   /**
-   * A program of compiled kernels whose native calls all run on one thread (tiny-gpt [1,64]: its
-   * products and kernels are under the thresholds for a second thread) spreads its requests over
-   * the streams once a run has shown it, and those calls then run side by side, each thread on
-   * its own oneDNN primitives: every answer must equal the request's answer alone.
+   * A program of compiled kernels whose native calls all run on one thread (tiny-gpt [1,64]'s
+   * oneDNN products and kernels, digits-cnn [1]'s oneDNN convolution: all under the thresholds
+   * for a second thread) spreads its requests over the streams once a run has shown it, and
+   * those calls then run side by side, each thread on its own oneDNN primitives: every answer
+   * must equal the request's answer alone.
    */
   @Test
   void compiledKernels_oneThreadCallsOnly_spreadOverStreams_sameAnswers() throws IOException {
     if (!InductorKernels.runHere()) {
       return;
     }
+    Random rnd = new Random(11);
+    oneThreadCallsSpread("tiny-gpt", () -> {
+      long[] tokens = new long[64];
+      for (int j = 0; j < tokens.length; j++) {
+        tokens[j] = rnd.nextInt(256);
+      }
+      return Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {1, 64}, tokens));
+    });
+    oneThreadCallsSpread("digits-cnn", () -> {
+      float[] pixels = new float[64];
+      for (int j = 0; j < pixels.length; j++) {
+        pixels[j] = rnd.nextInt(17);
+      }
+      return Map.of("x", HostTensor.ofFloats("x", new long[] {1, 1, 8, 8}, pixels));
+    });
+  }
+
+  private static void oneThreadCallsSpread(String model,
+      java.util.function.Supplier<Map<String, HostTensor>> input) {
     try (LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", "offset",
-        List.of(new RuntimeSettings.ModelSpec("tiny-gpt", "1", null, null,
+        List.of(new RuntimeSettings.ModelSpec(model, "1", null, null,
             ModelLoader.Kernels.INDUCTOR)), 256, 4, 64, Long.MAX_VALUE, 1_000))) {
       s.executor().inlineBelow(0); // every request through a stream, none on this thread
       long baseline = s.executor().backend().bytesInUse();
-      Random rnd = new Random(11);
       List<Map<String, HostTensor>> inputs = new ArrayList<>();
       List<float[]> alone = new ArrayList<>();
-      for (int i = 0; i < 24; i++) {
-        long[] tokens = new long[64];
-        for (int j = 0; j < tokens.length; j++) {
-          tokens[j] = rnd.nextInt(256);
-        }
-        var in = Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {1, 64}, tokens));
+      for (int i = 0; i < 48; i++) {
+        var in = input.get();
         inputs.add(in);
-        alone.add(s.infer("tiny-gpt", null, in).block().get(0).floats());
+        alone.add(s.infer(model, null, in).block().get(0).floats());
       }
-      assertEquals(0, s.executor().maxKernelsInFlight(1), "one at a time, all on stream 0");
+      assertEquals(0, s.executor().maxKernelsInFlight(1), model + ": one at a time, stream 0");
       List<List<HostTensor>> together = Flux.range(0, inputs.size())
-          .flatMapSequential(i -> s.infer("tiny-gpt", null, inputs.get(i)), 8)
+          .flatMapSequential(i -> s.infer(model, null, inputs.get(i)), 8)
           .collectList().block(Duration.ofSeconds(60));
       for (int i = 0; i < inputs.size(); i++) {
         assertEquals(0.0, HostTensor.relativeError(together.get(i).get(0).floats(),
-            alone.get(i)), "request " + i);
+            alone.get(i)), model + ": request " + i);
       }
       int others = 0;
       for (int i = 1; i < 4; i++) {
         others += s.executor().maxKernelsInFlight(i);
       }
-      assertTrue(others > 0, "one-thread compiled calls never used a second stream");
+      assertTrue(others > 0, model + ": one-thread compiled calls never used a second stream");
       awaitInUse(s, baseline);
     }
   }
