@@ -97,6 +97,7 @@ final class DnnlConv {
       return false;
     }
     if (!packed && p.perCall != null) {
+      // the weight's reorder before the convolution, below, may take more threads than it
       threads = Math.max(threads, Dnnl.threadsFor(p.chosen.get_size()));
     }
     return NativeCompute.run(threads, () -> {
