@@ -1,9 +1,6 @@
 package io.planline.exec;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import io.planline.kernel.Caches;
 import io.planline.kernel.NativeCompute;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
 
@@ -35,36 +32,23 @@ final class InlineRuns {
       load("io.netty.util.concurrent.FastThreadLocalThread");
 
   private final long belowNanos;
-  /** Per program (by identity), a moving average of its whole runs in nanoseconds. */
-  private final Cache<ExecutableProgram, AtomicLong> recent =
-      Caches.onCallingThread().weakKeys().build();
 
   InlineRuns(long belowMicros) {
     this.belowNanos = belowMicros * 1_000;
   }
 
-  /** Whether a request of {@code program} runs on the current thread. */
-  boolean here(ExecutableProgram program) {
+  /** Whether a request of the program {@code runs} measured runs on the current thread. */
+  boolean here(ProgramRuns.Measured runs) {
     if (belowNanos <= 0) {
       return false;
     }
-    AtomicLong nanos = recent.getIfPresent(program);
-    if (nanos == null || nanos.get() >= belowNanos || Schedulers.isInNonBlockingThread()) {
+    long nanos = runs.averageNanos();
+    if (nanos < 0 || nanos >= belowNanos || Schedulers.isInNonBlockingThread()) {
       return false;
     }
     boolean eventLoop = EVENT_LOOP_THREAD != null
         && EVENT_LOOP_THREAD.isInstance(Thread.currentThread());
     return !eventLoop || NativeCompute.idle();
-  }
-
-  /** Records a whole run of {@code program} that took {@code nanos}. */
-  void record(ExecutableProgram program, long nanos) {
-    if (belowNanos > 0) {
-      // a quarter of each new run: one slow run (a collection, a busy machine) moves the
-      // average, a change of the program's real cost moves it within a few requests
-      recent.get(program, p -> new AtomicLong(nanos))
-          .accumulateAndGet(nanos, (avg, now) -> avg + (now - avg) / 4);
-    }
   }
 
   private static @Nullable Class<?> load(String name) {

@@ -3,6 +3,7 @@ package io.planline.exec;
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceTensor;
 import io.planline.backend.HostTensor;
+import io.planline.kernel.NativeCompute;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ public final class RequestExecutor {
 
   private final Replays replays;
   private volatile InlineRuns inline = new InlineRuns(InlineRuns.DEFAULT_BELOW_MICROS);
-  private final NativeWidths widths = new NativeWidths();
+  private final ProgramRuns measured = new ProgramRuns();
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -78,7 +79,7 @@ public final class RequestExecutor {
 
   /**
    * Runs programs shorter than {@code micros} on their caller's thread where it may
-   * ({@link InlineRuns}); 0: never. Forgets what was measured.
+   * ({@link InlineRuns}); 0: never.
    */
   void inlineBelow(long micros) {
     inline = new InlineRuns(micros);
@@ -113,7 +114,8 @@ public final class RequestExecutor {
       Map<String, DeviceTensor> weights,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
     return Mono.defer(() -> {
-      int stream = oneStream(program) ? streams.takeFirst() : streams.take();
+      ProgramRuns.Measured runs = measured.of(program);
+      int stream = oneStream(program, runs) ? streams.takeFirst() : streams.take();
       AtomicBoolean ended = new AtomicBoolean();
       Runnable done = () -> {
         if (ended.compareAndSet(false, true)) {
@@ -122,7 +124,7 @@ public final class RequestExecutor {
       };
       // before the answer travels on (doFinally would run after it): a caller that sends its
       // next request as soon as it has this answer must find the stream free again
-      return executeOn(stream, program, weights, inputs, outputs)
+      return executeOn(stream, program, runs, weights, inputs, outputs)
           .doOnTerminate(done)
           .doOnCancel(done);
     });
@@ -137,14 +139,14 @@ public final class RequestExecutor {
    * requests in flight (docs/benchmarks.md, sessions 11 and 12): ResNet-50 [1] 22.6-23.3
    * requests/s on four streams against 32.5-33.7 on one; tiny-gpt [8,64] 193-234 before this
    * rule against 288-296 with it. A program whose last run made only one-thread calls
-   * ({@link NativeWidths}) spreads over the streams instead: its calls run side by side.
+   * ({@link ProgramRuns}) spreads over the streams instead: its calls run side by side.
    */
-  private boolean oneStream(ExecutableProgram program) {
-    return program.compiledKernels() && backend.synchronous() && !widths.narrow(program);
+  private boolean oneStream(ExecutableProgram program, ProgramRuns.Measured runs) {
+    return program.compiledKernels() && backend.synchronous() && !runs.oneThreadCalls();
   }
 
   private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,
-      Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      ProgramRuns.Measured runs, Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs) {
     int steps = program.steps().size();
     if (replays.enabled()) {
@@ -157,8 +159,8 @@ public final class RequestExecutor {
     if (backend.synchronous()) {
       AtomicBoolean cancelled = new AtomicBoolean();
       Callable<List<HostTensor>> whole =
-          () -> runWhole(stream, program, weights, inputs, outputs, cancelled);
-      return (inline.here(program) ? Mono.fromCallable(whole) : backend.call(stream, whole))
+          () -> runWhole(stream, program, runs, weights, inputs, outputs, cancelled);
+      return (inline.here(runs) ? Mono.fromCallable(whole) : backend.call(stream, whole))
           .doOnCancel(() -> cancelled.set(true));
     }
     // usingWhen: the request completes (or fails) only after its memory is freed, and the
@@ -223,11 +225,11 @@ public final class RequestExecutor {
    * on the caller's thread instead ({@link InlineRuns}).
    */
   private List<HostTensor> runWhole(int stream, ExecutableProgram program,
-      Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      ProgramRuns.Measured runs, Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs, AtomicBoolean cancelled) {
     RequestState state = newState(program, inputs);
     long start = System.nanoTime();
-    widths.begin();
+    NativeCompute.widestSinceLast(); // counts this run's calls from here
     try {
       state.begin(program.arenas(), weights, inputs);
       reportMemory();
@@ -250,8 +252,7 @@ public final class RequestExecutor {
         }
       }
       List<HostTensor> results = download(state, outputs);
-      inline.record(program, System.nanoTime() - start);
-      widths.end(program);
+      runs.record(System.nanoTime() - start, NativeCompute.widestSinceLast());
       return results;
     } finally {
       state.close();

@@ -105,10 +105,11 @@ final class Dnnl {
    */
   static int useThreads(long work) {
     OpenMpThreads threads = runtime().threads();
-    int count = threadsFor(work);
-    if (threads != null) {
-      threads.use(count);
+    if (threads == null) {
+      return 1;
     }
+    int count = threadsFor(work, threads.most());
+    threads.use(count);
     return count;
   }
 

@@ -96,15 +96,16 @@ final class DnnlConv {
     if (p == REFUSED) {
       return false;
     }
-    if (!packed && p.perCall != null) {
+    boolean reorders = !packed && p.perCall != null && p.plainMem != null;
+    long bytes = reorders ? p.chosen.get_size() : 0;
+    if (reorders) {
       // the weight's reorder before the convolution, below, may take more threads than it
-      threads = Math.max(threads, Dnnl.threadsFor(p.chosen.get_size()));
+      threads = Math.max(threads, Dnnl.threadsFor(bytes));
     }
     return NativeCompute.run(threads, () -> {
       if (packed) {
         p.weights.set_data_handle(DnnlWeights.reordered(w, p, p.plainWeights, p.chosen));
-      } else if (p.perCall != null && p.plainMem != null) {
-        long bytes = p.chosen.get_size();
+      } else if (reorders) {
         ByteBuffer[] scratch = SCRATCH.get();
         if (scratch[0].capacity() < bytes) {
           scratch[0] = ByteBuffer.allocateDirect(Math.toIntExact(bytes));

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.javacpp.BytePointer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,8 @@ final class DnnlWeights {
    * The address of {@code weight} (described to oneDNN as {@code view}) reordered into
    * {@code layout}, made now if there is no such copy yet. {@code user} is the primitive that
    * asks (same view and layout on every call of it), which makes the usual lookup an identity
-   * check. Requests calling at once wait for each other here, so that a copy is made once; its
-   * reorder, once per weight, may run on more threads than the caller's turn counted
+   * check, made without a lock. Making a copy takes the weight's lock, so that it is made once;
+   * its reorder, once per weight, may run on more threads than the caller's turn counted
    * ({@link NativeCompute}).
    *
    * @throws IllegalStateException if {@code weight} was not marked constant
@@ -72,12 +73,17 @@ final class DnnlWeights {
     if (copies == null) {
       throw new IllegalStateException("not a weight: " + weight);
     }
+    int offset = weight.byteOffset();
+    // the usual case, without the lock: the list copies itself on every change, so it can be
+    // read while another request adds to it
+    BytePointer known = mine(copies, offset, user);
+    if (known != null) {
+      return known;
+    }
     synchronized (copies) {
-      int offset = weight.byteOffset();
-      for (Copy c : copies) {
-        if (c.offset == offset && c.user.get() == user) {
-          return c.address;
-        }
+      known = mine(copies, offset, user); // another thread of this primitive may have added it
+      if (known != null) {
+        return known;
       }
       for (Copy c : copies) {
         if (c.offset == offset && c.view.equals(view) && c.layout.equals(layout)) {
@@ -99,5 +105,15 @@ final class DnnlWeights {
           BYTES.addAndGet(bytes));
       return address;
     }
+  }
+
+  /** The copy {@code user} was given for the view at {@code offset}, or null. */
+  private static @Nullable BytePointer mine(List<Copy> copies, int offset, Object user) {
+    for (Copy c : copies) {
+      if (c.offset == offset && c.user.get() == user) {
+        return c.address;
+      }
+    }
+    return null;
   }
 }

@@ -296,7 +296,8 @@ public final class ModelBench {
     return l;
   }
 
-  private static double throughput(Callable<Object> call, int concurrency, double seconds)
+  /** Calls per second from {@code concurrency} threads calling {@code call} for {@code seconds}. */
+  static double throughput(Callable<Object> call, int concurrency, double seconds)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
       Thread t = new Thread(r, "bench-caller");

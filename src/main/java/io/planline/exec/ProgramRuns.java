@@ -1,0 +1,52 @@
+package io.planline.exec;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import io.planline.kernel.Caches;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What each program's whole runs on a synchronous backend have measured, kept per program (by
+ * identity, weakly): how long they take, which decides whether a request may run on the thread
+ * that asks ({@link InlineRuns}), and the most threads a native call of the last run used,
+ * which decides its stream ({@link RequestExecutor}). A request looks its program up once.
+ */
+final class ProgramRuns {
+
+  /** One program's measurements; nothing until its first whole run. */
+  static final class Measured {
+    /** A moving average of its whole runs in nanoseconds; -1 before the first. */
+    private final AtomicLong averageNanos = new AtomicLong(-1);
+    /** The most threads a native call of its last run used; -1 before the first run. */
+    private volatile int widest = -1;
+
+    /** Records a whole run that took {@code nanos}, its widest native call on {@code threads}. */
+    void record(long nanos, int threads) {
+      // a quarter of each new run: one slow run (a collection, a busy machine) moves the
+      // average, a change of the program's real cost moves it within a few requests
+      averageNanos.accumulateAndGet(nanos, (avg, now) -> avg < 0 ? now : avg + (now - avg) / 4);
+      widest = threads;
+    }
+
+    /** The average of its whole runs in nanoseconds, or -1 before the first. */
+    long averageNanos() {
+      return averageNanos.get();
+    }
+
+    /**
+     * Whether its last run made native calls on one thread only, which run side by side with
+     * other requests' ({@code kernel/NativeCompute}). Not yet measured counts as not.
+     */
+    boolean oneThreadCalls() {
+      int w = widest;
+      return w >= 0 && w <= 1;
+    }
+  }
+
+  private final Cache<ExecutableProgram, Measured> byProgram =
+      Caches.onCallingThread().weakKeys().build();
+
+  /** {@code program}'s measurements, made empty at its first request. */
+  Measured of(ExecutableProgram program) {
+    return byProgram.get(program, p -> new Measured());
+  }
+}
