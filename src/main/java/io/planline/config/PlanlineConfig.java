@@ -18,7 +18,7 @@ public final class PlanlineConfig {
   private String planner = "offset";
   private String backend = "cpu";
   private int kernelWindow = 64;
-  private int maxConcurrentRequests = 2;
+  private int maxConcurrentRequests = 0;
   private int queueCapacity = 64;
   private long deviceMemoryBudgetBytes = 1L << 30;
   private long maxRequestBytes = 16L << 20;
@@ -93,7 +93,7 @@ public final class PlanlineConfig {
     this.kernelWindow = kernelWindow;
   }
 
-  /** Requests executing at once; further admitted requests wait in the queue. */
+  /** Requests executing at once (0: one per core on the CPU, two on CUDA); more wait queued. */
   public int getMaxConcurrentRequests() {
     return maxConcurrentRequests;
   }

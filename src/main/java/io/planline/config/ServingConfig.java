@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * @param planner the global planner
  * @param backend where kernels run
  * @param kernelWindow kernel launches in flight per stream
- * @param maxConcurrentRequests requests executing at once
+ * @param maxConcurrentRequests requests executing at once; 0: one per core on the CPU backend,
+ *     two on CUDA
  * @param queueCapacity requests that may wait
  * @param deviceMemoryBudgetBytes device bytes running requests may plan together
  * @param maxRequestBytes the largest accepted request body
@@ -104,7 +105,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
       problems.add("planline.backend: " + e.getMessage());
     }
     atLeast(problems, "kernel-window", raw.getKernelWindow(), 1);
-    atLeast(problems, "max-concurrent-requests", raw.getMaxConcurrentRequests(), 1);
+    atLeast(problems, "max-concurrent-requests", raw.getMaxConcurrentRequests(), 0);
     atLeast(problems, "queue-capacity", raw.getQueueCapacity(), 0);
     atLeast(problems, "device-memory-budget-bytes", raw.getDeviceMemoryBudgetBytes(), 1);
     atLeast(problems, "max-request-bytes", raw.getMaxRequestBytes(), 1);

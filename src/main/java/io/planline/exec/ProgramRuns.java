@@ -19,12 +19,17 @@ final class ProgramRuns {
     /** The most threads a native call of its last run used; -1 before the first run. */
     private volatile int widest = -1;
 
-    /** Records a whole run that took {@code nanos}, its widest native call on {@code threads}. */
+    /**
+     * Records a whole run that took {@code nanos}, its widest native call on {@code threads}
+     * ({@link #UNKNOWN}: keeps what the last run said).
+     */
     void record(long nanos, int threads) {
       // a quarter of each new run: one slow run (a collection, a busy machine) moves the
       // average, a change of the program's real cost moves it within a few requests
       averageNanos.accumulateAndGet(nanos, (avg, now) -> avg < 0 ? now : avg + (now - avg) / 4);
-      widest = threads;
+      if (threads != UNKNOWN) {
+        widest = threads;
+      }
     }
 
     /** The average of its whole runs in nanoseconds, or -1 before the first. */
@@ -41,6 +46,9 @@ final class ProgramRuns {
       return w >= 0 && w <= 1;
     }
   }
+
+  /** A run's width not known: its calls were held to one thread each. */
+  static final int UNKNOWN = -1;
 
   private final Cache<ExecutableProgram, Measured> byProgram =
       Caches.onCallingThread().weakKeys().build();

@@ -50,6 +50,7 @@ public final class RequestExecutor {
   private final Replays replays;
   private volatile InlineRuns inline = new InlineRuns(InlineRuns.DEFAULT_BELOW_MICROS);
   private final ProgramRuns measured = new ProgramRuns();
+  private volatile CrowdRule crowd = CrowdRule.forCores(Runtime.getRuntime().availableProcessors());
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -85,6 +86,16 @@ public final class RequestExecutor {
     inline = new InlineRuns(micros);
   }
 
+  /** Sets when requests of compiled kernels run one thread per native call ({@link CrowdRule}). */
+  void crowdAt(int requests) {
+    crowd = new CrowdRule(requests);
+  }
+
+  /** What {@code program}'s runs have measured (for tests). */
+  ProgramRuns.Measured measured(ExecutableProgram program) {
+    return measured.of(program);
+  }
+
   /** The most kernels ever in flight at once on stream {@code index} (backpressure evidence). */
   public int maxKernelsInFlight(int index) {
     return highWater[index].get();
@@ -115,7 +126,10 @@ public final class RequestExecutor {
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
     return Mono.defer(() -> {
       ProgramRuns.Measured runs = measured.of(program);
-      int stream = oneStream(program, runs) ? streams.takeFirst() : streams.take();
+      boolean compiledOnCpu = program.compiledKernels() && backend.synchronous();
+      boolean oneThread = compiledOnCpu && crowd.crowded(streams.running());
+      int stream = compiledOnCpu && !oneThread && !runs.oneThreadCalls() ? streams.takeFirst()
+          : streams.take(); // see the note above executeOn
       AtomicBoolean ended = new AtomicBoolean();
       Runnable done = () -> {
         if (ended.compareAndSet(false, true)) {
@@ -124,30 +138,29 @@ public final class RequestExecutor {
       };
       // before the answer travels on (doFinally would run after it): a caller that sends its
       // next request as soon as it has this answer must find the stream free again
-      return executeOn(stream, program, runs, weights, inputs, outputs)
+      return executeOn(stream, program, runs, oneThread, weights, inputs, outputs)
           .doOnTerminate(done)
           .doOnCancel(done);
     });
   }
 
-  /**
-   * Whether {@code program}'s requests all run on stream 0. On a synchronous device (the CPU), a
-   * program of compiled kernels spends its time in native calls, and a call on several threads
-   * takes the whole process's turn ({@code kernel/NativeCompute}) whatever stream it comes from;
-   * a second stream thread then adds nothing but a second OpenMP team, whose worker is woken in
-   * turn with the first, and interleaves requests' working sets call by call. ModelBench, four
-   * requests in flight (docs/benchmarks.md, sessions 11 and 12): ResNet-50 [1] 22.6-23.3
-   * requests/s on four streams against 32.5-33.7 on one; tiny-gpt [8,64] 193-234 before this
-   * rule against 288-296 with it. A program whose last run made only one-thread calls
-   * ({@link ProgramRuns}) spreads over the streams instead: its calls run side by side.
+  /*
+   * Stream and width: where a request of compiled kernels on the CPU (a synchronous device) runs. Such a program
+   * spends its time in native calls, and a call on several threads takes the whole process's
+   * turn (kernel/NativeCompute) whatever stream it comes from; a second stream thread then adds
+   * nothing but a second OpenMP team, whose worker is woken in turn with the first, and
+   * interleaves requests' working sets call by call. So a request that splits its large calls
+   * runs on stream 0. ModelBench, four requests in flight (docs/benchmarks.md, sessions 11 and
+   * 12): ResNet-50 [1] 22.6-23.3 requests/s on four streams against 32.5-33.7 on one; tiny-gpt
+   * [8,64] 193-234 before this rule against 288-296 with it. A request whose calls all run on
+   * one thread spreads over the streams instead, and its calls run side by side with others':
+   * one that starts in a crowd (CrowdRule), or one of a program whose last run made only
+   * one-thread calls (ProgramRuns).
    */
-  private boolean oneStream(ExecutableProgram program, ProgramRuns.Measured runs) {
-    return program.compiledKernels() && backend.synchronous() && !runs.oneThreadCalls();
-  }
 
   private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,
-      ProgramRuns.Measured runs, Map<String, DeviceTensor> weights, List<HostTensor> inputs,
-      List<Map.Entry<String, String>> outputs) {
+      ProgramRuns.Measured runs, boolean oneThread, Map<String, DeviceTensor> weights,
+      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
     int steps = program.steps().size();
     if (replays.enabled()) {
       Mono<List<HostTensor>> replayed = replays.execute(stream, program, weights, inputs,
@@ -158,8 +171,9 @@ public final class RequestExecutor {
     }
     if (backend.synchronous()) {
       AtomicBoolean cancelled = new AtomicBoolean();
-      Callable<List<HostTensor>> whole =
-          () -> runWhole(stream, program, runs, weights, inputs, outputs, cancelled);
+      Callable<List<HostTensor>> run =
+          () -> runWhole(stream, program, runs, oneThread, weights, inputs, outputs, cancelled);
+      Callable<List<HostTensor>> whole = oneThread ? () -> NativeCompute.oneThreadEach(run) : run;
       return (inline.here(runs) ? Mono.fromCallable(whole) : backend.call(stream, whole))
           .doOnCancel(() -> cancelled.set(true));
     }
@@ -225,8 +239,8 @@ public final class RequestExecutor {
    * on the caller's thread instead ({@link InlineRuns}).
    */
   private List<HostTensor> runWhole(int stream, ExecutableProgram program,
-      ProgramRuns.Measured runs, Map<String, DeviceTensor> weights, List<HostTensor> inputs,
-      List<Map.Entry<String, String>> outputs, AtomicBoolean cancelled) {
+      ProgramRuns.Measured runs, boolean oneThread, Map<String, DeviceTensor> weights,
+      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs, AtomicBoolean cancelled) {
     RequestState state = newState(program, inputs);
     long start = System.nanoTime();
     NativeCompute.widestSinceLast(); // counts this run's calls from here
@@ -252,7 +266,9 @@ public final class RequestExecutor {
         }
       }
       List<HostTensor> results = download(state, outputs);
-      runs.record(System.nanoTime() - start, NativeCompute.widestSinceLast());
+      // a run held to one thread per call says nothing of how wide the program's calls are
+      int widest = NativeCompute.widestSinceLast();
+      runs.record(System.nanoTime() - start, oneThread ? ProgramRuns.UNKNOWN : widest);
       return results;
     } finally {
       state.close();

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param planner the default planner strategy
  * @param models the models to serve
  * @param window kernels in flight per request before upstream stalls
- * @param maxRunning requests executing at once (one stream each)
+ * @param maxRunning requests executing at once (one stream each), or {@link #PER_BACKEND}
  * @param queueCapacity requests that may wait for admission
  * @param budgetBytes device memory the requests may reserve together
  * @param budgetMillis time budget of search-based planners
@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
 public record RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
     int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
     ProgramCacheSettings cache, List<ModelSpec> available, ReplaySettings replays) {
+
+  /** {@code maxRunning} left to the backend: one per core on the CPU, two on CUDA. */
+  public static final int PER_BACKEND = 0;
 
   public RuntimeSettings {
     requireNonNull(backend, "backend");

@@ -41,6 +41,9 @@ public final class Runtimes {
     PlannerRegistry registry = PlannerRegistry.builtIn();
     registry.get(s.planner()); // fail fast on an unknown default planner
     Backend backend = backend(s.backend(), s.maxRunning());
+    int running = backend.streams(); // what maxRunning 0 (one per core, or two) came to
+    LOG.info("{} backend: up to {} requests execute at once{}", backend.device(), running,
+        s.maxRunning() == RuntimeSettings.PER_BACKEND ? " (the backend's default)" : "");
     // The frontends release every answer once written (HostTensor.release), so large CUDA
     // results can stay in pinned memory instead of being copied into the heap.
     backend.lendResults(true);
@@ -56,7 +59,7 @@ public final class Runtimes {
       }
       return new LocalInferenceService(models,
           new RequestExecutor(backend, events, s.window(), observer, s.replays()),
-          new Admission(s.maxRunning(), s.queueCapacity(), s.budgetBytes()), events, observer,
+          new Admission(running, s.queueCapacity(), s.budgetBytes()), events, observer,
           s.cache(), batching::get, source);
     } catch (RuntimeException e) {
       backend.close(); // nothing will use its streams
@@ -97,21 +100,32 @@ public final class Runtimes {
     return model;
   }
 
-  private static Backend backend(String name, int streams) {
+  /**
+   * The backend {@code name} with {@code running} streams, or where that is
+   * {@link RuntimeSettings#PER_BACKEND}: one per core on the CPU, where requests of one-thread
+   * calls run side by side, one core each (tiny-gpt [1,64] unbatched over HTTP on 8 of the lent
+   * host's cores: 2,612 requests/s with two streams, 7,060 with eight; docs/benchmarks.md,
+   * session 21); two on CUDA, where two streams already keep the device busy while one
+   * request's inputs and outputs travel.
+   */
+  private static Backend backend(String name, int running) {
+    int cpu = running == RuntimeSettings.PER_BACKEND
+        ? Runtime.getRuntime().availableProcessors() : running;
+    int cuda = running == RuntimeSettings.PER_BACKEND ? 2 : running;
     return switch (name) {
-      case "cpu" -> new CpuBackend(streams);
+      case "cpu" -> new CpuBackend(cpu);
       case "auto" -> {
         try {
-          yield CudaBackend.open(streams);
+          yield CudaBackend.open(cuda);
         } catch (BackendException | LinkageError e) {
           LOG.info("backend auto: CUDA is not available ({}); using the CPU backend",
               e.getMessage());
-          yield new CpuBackend(streams);
+          yield new CpuBackend(cpu);
         }
       }
       case "cuda" -> {
         try {
-          yield CudaBackend.open(streams);
+          yield CudaBackend.open(cuda);
         } catch (BackendException | LinkageError e) {
           throw new BackendException("backend 'cuda' cannot start: " + e.getMessage()
               + " (use backend cpu or auto on a machine without a GPU)", e);

@@ -55,6 +55,15 @@ final class StreamChoice {
     running[stream].decrementAndGet();
   }
 
+  /** Requests running now, on every stream. */
+  int running() {
+    int sum = 0;
+    for (AtomicInteger r : running) {
+      sum += r.get();
+    }
+    return sum;
+  }
+
   /** Requests running on {@code stream} now. */
   int running(int stream) {
     return running[stream].get();

@@ -120,7 +120,8 @@ final class Blas {
     long aRow = la.trans == NO_TRANS ? la.ld : 1;
     float betaFinal = betaUsed;
     long macs = (long) batches * m * n * k;
-    int parts = macs < SPLIT_MACS ? 1 : Math.min(THREADS.parts(), Math.max(batches, m));
+    int parts = macs < SPLIT_MACS || NativeCompute.oneThreadOnly() ? 1
+        : Math.min(THREADS.parts(), Math.max(batches, m));
     // A part is a range of batch indices when there are enough of them, else a range of rows.
     boolean byBatch = batches >= parts;
     return NativeCompute.run(parts, () -> {

@@ -108,7 +108,7 @@ final class Dnnl {
     if (threads == null) {
       return 1;
     }
-    int count = threadsFor(work, threads.most());
+    int count = threadsFor(work);
     threads.use(count);
     return count;
   }
@@ -116,7 +116,8 @@ final class Dnnl {
   /** The threads a primitive doing {@code work} runs on. */
   static int threadsFor(long work) {
     OpenMpThreads threads = runtime().threads();
-    return threads == null ? 1 : threadsFor(work, threads.most());
+    return threads == null || NativeCompute.oneThreadOnly() ? 1
+        : threadsFor(work, threads.most());
   }
 
   /** The threads {@code work} runs on where OpenMP offers {@code most}. */

@@ -89,10 +89,10 @@ final class DnnlConv {
         ? stridedBias : dense(stridedBias);
     boolean packed = DnnlWeights.isConstant(w);
     long[] geometry = geometry(stride, padding, dilation, groups);
-    long macs = out.numel() * w.size(1) * w.size(2) * w.size(3);
+    long macs = macs(w, out);
     int threads = Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
-    Primitive p = PRIMITIVES.get().get(key(x, w, bias, out, geometry, packed, epilogue, other),
-        k -> make(k, x, w, bias, out, geometry, packed, epilogue, other));
+    Primitive p = PRIMITIVES.get().get(
+        key(x, w, bias, out, geometry, packed, epilogue, other, threads), k -> make(k, x, w, bias, out, geometry, packed, epilogue, other));
     if (p == REFUSED) {
       return false;
     }
@@ -143,7 +143,8 @@ final class DnnlConv {
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
       @Nullable Tensor other) {
     Primitive p = PRIMITIVES.get().getIfPresent(key(x, w, bias, out,
-        geometry(stride, padding, dilation, groups), DnnlWeights.isConstant(w), epilogue, other));
+        geometry(stride, padding, dilation, groups), DnnlWeights.isConstant(w), epilogue, other,
+        Dnnl.threadsFor(macs(w, out))));
     return p == null ? "none" : p.impl;
   }
 
@@ -250,6 +251,11 @@ final class DnnlConv {
     return new memory.desc(dims, memory.data_type.f32, strides);
   }
 
+  /** The convolution's multiply-adds (groups aside: w's input channels are per group). */
+  private static long macs(Tensor w, Tensor out) {
+    return out.numel() * w.size(1) * w.size(2) * w.size(3);
+  }
+
   private static long[] key(Tensor t) {
     long[] k = Arrays.copyOf(t.shapeRef(), t.dim() * 2);
     System.arraycopy(t.strideRef(), 0, k, t.dim(), t.dim());
@@ -269,12 +275,13 @@ final class DnnlConv {
   /**
    * Shapes and strides of the operands, the geometry, whether the weight is packed and the
    * epilogue; of the bias only its length, since a strided bias is copied dense before oneDNN
-   * sees it.
+   * sees it; and the threads the primitive is made for (oneDNN keeps its division of the work).
    */
   private static DnnlKey key(Tensor x, Tensor w, @Nullable Tensor bias, Tensor out,
-      long[] geometry, boolean packed, ConvEpilogue epilogue, @Nullable Tensor other) {
+      long[] geometry, boolean packed, ConvEpilogue epilogue, @Nullable Tensor other,
+      int threads) {
     return DnnlKey.of(key(x), key(w), bias == null ? new long[0] : new long[] {bias.size(0)},
-        key(out), geometry, new long[] {packed ? 1 : 0}, epilogue.key(),
+        key(out), geometry, new long[] {packed ? 1 : 0, threads}, epilogue.key(),
         other == null ? new long[0] : key(other));
   }
 }

@@ -70,12 +70,13 @@ final class DnnlProducts {
     }
     int self = init == null || beta == 0f ? NONE : isRowBias(init, beta) ? BIAS : SUM;
     boolean packed = ob.batch() == 1 && DnnlWeights.isConstant(b);
-    DnnlKey key = DnnlKey.of(oa.key(), ob.key(), oc.key(),
-        new long[] {packed ? 1 : 0, self, self == SUM ? Float.floatToIntBits(beta) : 0});
     // before the primitive is made: oneDNN divides a product's work among the threads OpenMP
     // offers when the primitive is created, and keeps that division (made after a one-thread
-    // Inductor kernel, BERT [1]'s products ran on one thread: 70 -> 88 ms per run)
+    // Inductor kernel, BERT [1]'s products ran on one thread: 70 -> 88 ms per run); so the
+    // thread count is part of the key
     int threads = Dnnl.useThreads(macs);
+    DnnlKey key = DnnlKey.of(oa.key(), ob.key(), oc.key(),
+        new long[] {packed ? 1 : 0, self, self == SUM ? Float.floatToIntBits(beta) : 0, threads});
     Primitive p = PRIMITIVES.get().get(key, k -> make(k, oa, ob, oc, packed, self, beta));
     if (p == REFUSED) {
       return false;

@@ -1,5 +1,6 @@
 package io.planline.kernel;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
@@ -28,6 +29,9 @@ public final class NativeCompute {
   private static final ReentrantReadWriteLock LOCK = new ReentrantReadWriteLock(false);
   /** Per thread: the most threads a call used since {@link #widestSinceLast} last asked. */
   private static final ThreadLocal<int[]> WIDEST = ThreadLocal.withInitial(() -> new int[1]);
+  /** Per thread: whether its native calls run on one thread each whatever their size. */
+  private static final ThreadLocal<boolean[]> ONE_THREAD =
+      ThreadLocal.withInitial(() -> new boolean[1]);
 
   private NativeCompute() {}
 
@@ -53,6 +57,28 @@ public final class NativeCompute {
     int was = widest[0];
     widest[0] = 0;
     return was;
+  }
+
+  /**
+   * Runs {@code work} on this thread with every native call it makes on one thread, however large
+   * (a product oneDNN would split over the cores, an Inductor kernel with OpenMP loops): for a
+   * request that runs beside enough others to keep the cores busy, where splitting each call
+   * only adds hand-overs and makes every call wait for the whole process's turn.
+   */
+  public static <T> T oneThreadEach(Callable<T> work) throws Exception {
+    boolean[] on = ONE_THREAD.get();
+    boolean was = on[0];
+    on[0] = true;
+    try {
+      return work.call();
+    } finally {
+      on[0] = was;
+    }
+  }
+
+  /** Whether native calls made from this thread now run on one thread ({@link #oneThreadEach}). */
+  static boolean oneThreadOnly() {
+    return ONE_THREAD.get()[0];
   }
 
   /**

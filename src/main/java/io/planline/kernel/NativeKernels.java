@@ -240,7 +240,7 @@ public final class NativeKernels implements CompiledKernels {
           call[slots[k]] = address(name, t);
           largest = Math.max(largest, t.numel());
         }
-        boolean alone = largest < ONE_THREAD_ELEMENTS;
+        boolean alone = largest < ONE_THREAD_ELEMENTS || NativeCompute.oneThreadOnly();
         Function target;
         int threads = alone ? 1 : most;
         if (alone && serial != null) {

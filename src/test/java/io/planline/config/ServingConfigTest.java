@@ -170,11 +170,11 @@ final class ServingConfigTest {
   void start_negativeLimits_failWithEveryProblemListed() {
     Map<String, Object> bad = new HashMap<>();
     bad.put("planline.queue-capacity", -1);
-    bad.put("planline.max-concurrent-requests", 0);
+    bad.put("planline.max-concurrent-requests", -1);
     bad.put("planline.planner", "nope");
     String message = failure(bad);
     assertContains(message, "queue-capacity: must be at least 0, got -1",
-        "max-concurrent-requests: must be at least 1, got 0", "unknown planner 'nope'");
+        "max-concurrent-requests: must be at least 0, got -1", "unknown planner 'nope'");
   }
 
   @Test

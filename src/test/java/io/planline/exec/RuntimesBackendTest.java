@@ -51,6 +51,26 @@ final class RuntimesBackendTest {
     System.out.println("cuda refusal: " + e.getMessage());
   }
 
+  /**
+   * Running requests left to the backend: one per core on the CPU (its streams and its
+   * admission alike), two on CUDA; a number given is taken as it is.
+   */
+  @Test
+  void runningLeftToTheBackend_onePerCoreOnCpu_twoOnCuda_givenAsGiven() {
+    for (int asked : new int[] {RuntimeSettings.PER_BACKEND, 3}) {
+      RuntimeSettings s = new RuntimeSettings("auto", "greedy", List.of(
+          new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null)), 16, asked, 4,
+          Long.MAX_VALUE, 1_000);
+      try (LocalInferenceService service = Runtimes.create(s)) {
+        boolean cpu = service.executor().backend().device().equals(Device.CPU);
+        int expected = asked != RuntimeSettings.PER_BACKEND ? asked
+            : cpu ? Runtime.getRuntime().availableProcessors() : 2;
+        assertEquals(expected, service.executor().backend().streams(), "streams, asked " + asked);
+        assertEquals(expected, service.admission().maxRunning(), "admission, asked " + asked);
+      }
+    }
+  }
+
   @Test
   void unknownBackend_listsTheValidOnes() {
     var e = assertThrows(IllegalArgumentException.class, () -> Runtimes.create(settings("tpu")));

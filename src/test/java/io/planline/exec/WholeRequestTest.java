@@ -3,6 +3,7 @@ package io.planline.exec;
 import static io.planline.exec.RequestExecutorTest.awaitInUse;
 import static io.planline.exec.RequestExecutorTest.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.planline.backend.HostTensor;
@@ -48,6 +49,7 @@ final class WholeRequestTest {
           List.of(new RuntimeSettings.ModelSpec("digits-cnn", "1", null, null, kernels)),
           WINDOW, 4, 64, Long.MAX_VALUE, 1_000))) {
         s.executor().inlineBelow(0); // every request through a stream, none on this thread
+        s.executor().crowdAt(0); // every request splits its large calls (CrowdRule off)
         // a batch large enough that a request still runs when the next one starts
         float[] pixels = new float[512 * 64];
         Random rnd = new Random(3);
@@ -77,6 +79,58 @@ final class WholeRequestTest {
           assertTrue(others > 0, "Java kernels never used a second stream");
         }
       }
+    }
+  }
+
+  /**
+   * In a crowd ({@link CrowdRule}), requests of a program whose calls split over the cores
+   * (digits-cnn [512]'s convolution) run each call on one thread and spread over the streams.
+   * Each answer matches the request's answer alone within float rounding (one thread may sum in
+   * another order than two). Such runs do not make the program count as one of one-thread
+   * calls: a request alone afterwards splits again, on stream 0.
+   */
+  @Test
+  void compiledKernels_inACrowd_oneThreadPerCall_spreadOverStreams() {
+    if (!InductorKernels.runHere() || Runtime.getRuntime().availableProcessors() < 2) {
+      return; // on one core every call runs on one thread anyway
+    }
+    try (LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", "offset",
+        List.of(new RuntimeSettings.ModelSpec("digits-cnn", "1", null, null,
+            ModelLoader.Kernels.INDUCTOR)), WINDOW, 4, 64, Long.MAX_VALUE, 1_000))) {
+      s.executor().inlineBelow(0);
+      s.executor().crowdAt(2);
+      long baseline = s.executor().backend().bytesInUse();
+      Random rnd = new Random(5);
+      List<Map<String, HostTensor>> inputs = new ArrayList<>();
+      List<float[]> alone = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        float[] pixels = new float[512 * 64];
+        for (int j = 0; j < pixels.length; j++) {
+          pixels[j] = rnd.nextInt(17);
+        }
+        var in = Map.of("x", HostTensor.ofFloats("x", new long[] {512, 1, 8, 8}, pixels));
+        inputs.add(in);
+        alone.add(s.infer("digits-cnn", null, in).block().get(0).floats());
+      }
+      var program = s.executable(s.find("digits-cnn", null),
+          Map.of("x", new long[] {512, 1, 8, 8}));
+      assertFalse(s.executor().measured(program).oneThreadCalls(), "alone, its calls split");
+      assertEquals(0, s.executor().maxKernelsInFlight(1), "one at a time, stream 0");
+      List<List<HostTensor>> together = Flux.range(0, inputs.size())
+          .flatMapSequential(i -> s.infer("digits-cnn", null, inputs.get(i)), 6)
+          .collectList().block(Duration.ofSeconds(60));
+      for (int i = 0; i < inputs.size(); i++) {
+        assertTrue(HostTensor.relativeError(together.get(i).get(0).floats(), alone.get(i)) < 1e-5,
+            "request " + i);
+      }
+      int others = 0;
+      for (int i = 1; i < 4; i++) {
+        others += s.executor().maxKernelsInFlight(i);
+      }
+      assertTrue(others > 0, "requests in a crowd never used a second stream");
+      assertFalse(s.executor().measured(program).oneThreadCalls(),
+          "a crowded run must not mark the program as one of one-thread calls");
+      awaitInUse(s, baseline);
     }
   }
 

@@ -103,6 +103,31 @@ final class DnnlProductsTest {
     assertReduction(GemmTest.reference(x, w, bias, 1, 1), out, "512x128x256");
   }
 
+  /**
+   * A product large enough for every core runs on one thread inside {@code
+   * NativeCompute.oneThreadEach}, on a primitive made for one thread (oneDNN keeps the division of
+   * work it made at creation, so the split primitive must not serve it), with the same answer
+   * within a reduction's rounding; outside, the same product splits again.
+   */
+  @Test
+  void largeProduct_heldToOneThread_runsOnOne_andMatches() throws Exception {
+    Tensor w = matrices(31, true, 1, 128, 256);
+    KernelLibrary.cpu().markWeight(w);
+    Tensor x = random(33, CONTIGUOUS, 1, 512, 128);
+    Tensor wide = poisoned(1, 512, 256);
+    NativeCompute.widestSinceLast();
+    assertTrue(DnnlProducts.tryRun(x, w, wide, null, 0f, 1f));
+    assertEquals(Dnnl.threadsFor(Dnnl.PARALLEL_WORK), NativeCompute.widestSinceLast());
+    Tensor narrow = poisoned(1, 512, 256);
+    assertTrue(NativeCompute.oneThreadEach(() -> DnnlProducts.tryRun(x, w, narrow, null, 0f, 1f)));
+    assertEquals(1, NativeCompute.widestSinceLast(), "held to one thread");
+    assertReduction(GemmTest.reference(x, w, null, 0, 1), narrow, "512x128x256 on one thread");
+    assertReduction(GemmTest.reference(x, w, null, 0, 1), wide, "512x128x256 on every core");
+    assertTrue(DnnlProducts.tryRun(x, w, wide, null, 0f, 1f));
+    assertEquals(Dnnl.threadsFor(Dnnl.PARALLEL_WORK), NativeCompute.widestSinceLast(),
+        "split again outside");
+  }
+
   @Test
   void twoWeightsInOneBuffer_areEachPackedFromTheirOwnBytes() {
     Tensor both = random(11, CONTIGUOUS, 2, 48, 40);

@@ -107,4 +107,25 @@ final class NativeComputeTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void oneThreadEach_holdsThisThreadsCallsToOne_andRestoresWhatWasBefore() throws Exception {
+    assertFalse(NativeCompute.oneThreadOnly());
+    boolean inner = NativeCompute.oneThreadEach(
+        () -> NativeCompute.oneThreadOnly() && NativeCompute.oneThreadEach(
+            NativeCompute::oneThreadOnly) && NativeCompute.oneThreadOnly());
+    assertTrue(inner, "inside, nested or not");
+    assertFalse(NativeCompute.oneThreadOnly(), "after");
+    boolean elsewhere = NativeCompute.oneThreadEach(() -> CompletableFuture.supplyAsync(
+        NativeCompute::oneThreadOnly).get(10, TimeUnit.SECONDS));
+    assertFalse(elsewhere, "another thread's calls are not held");
+    try {
+      NativeCompute.oneThreadEach(() -> {
+        throw new IllegalStateException("a failing call");
+      });
+    } catch (IllegalStateException expected) {
+      // the flag must still be cleared
+    }
+    assertFalse(NativeCompute.oneThreadOnly(), "after a failure");
+  }
 }
