@@ -15,7 +15,8 @@
 # PREFERRED_BATCH_SIZES (comma-separated) set the global values (a model's own in the file, such
 # as tiny-gpt's preferred 16, still win), GRAPHS=1 turns on
 # recorded replays, SERVER_JAVA_OPTS adds JVM options to the server (a flight recording),
-# MAX_RUNNING the requests (and batches) executing at once (default 2),
+# MAX_RUNNING the requests (and batches) executing at once (default: the server's, one per core
+# on the CPU), SETTINGS another settings file in place of tools/loadtest/batching.yml,
 # BACKEND the backend (cuda on a GPU machine); MODELS (space-separated)
 # picks some of the three models; BINARY_OUTPUTS=1 asks for binary outputs. On a machine
 # with cores to spare, SERVER_CPUS and LOADGEN_CPUS (taskset lists, e.g. 0-7 and 8-15) keep the
@@ -43,7 +44,7 @@ extra=()
 server_cpus=(); loadgen_cpus=()
 [ -n "${SERVER_CPUS:-}" ] && server_cpus=(taskset -c "$SERVER_CPUS")
 [ -n "${LOADGEN_CPUS:-}" ] && loadgen_cpus=(taskset -c "$LOADGEN_CPUS")
-MICRONAUT_CONFIG_FILES=tools/loadtest/batching.yml "${server_cpus[@]}" java -Xms1g -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$JAR" \
+MICRONAUT_CONFIG_FILES="${SETTINGS:-tools/loadtest/batching.yml}" "${server_cpus[@]}" java -Xms1g -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$JAR" \
   --micronaut.server.port="$PORT" "${extra[@]}" >/tmp/planline-batching-bench.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT

@@ -9,10 +9,10 @@ package io.planline.exec;
  * take turns, call by call, and each parallel region wakes the other cores' OpenMP threads and
  * waits for the slowest. Requests whose calls stay on their own thread run side by side
  * instead. One request alone still splits (its latency is what counts then). ModelBench on the
- * 2-core build machine, every call on one thread against the default, requests/s with four in
- * flight (docs/benchmarks.md, session 21): digits-cnn [64,1,8,8] 5,977 against 3,310, tiny-gpt
- * [8,64] 613 against 386; one at a time both were slower on one thread (p50 0.35 against 0.28 ms,
- * 3.06 against 2.49).
+ * 2-core build machine, requests/s with four in flight, this rule off and on, two rounds each
+ * (docs/benchmarks.md, session 21): digits-cnn [64,1,8,8] 2,830-3,282 against 4,371-5,025,
+ * tiny-gpt [8,64] 350-391 against 423-590. One at a time, every call on one thread was slower
+ * (p50 0.35 against 0.28 ms, 3.06 against 2.49), hence no rule for a request alone.
  *
  * <p>The crowd is half the cores, at least two: on many cores a few requests that split their
  * large calls can still use more of the machine than as many single threads. {@code

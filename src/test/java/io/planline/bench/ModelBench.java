@@ -169,8 +169,8 @@ public final class ModelBench {
       LocalInferenceService s;
       try {
         // -Dplanline.bench.streams: the CPU backend's streams (and running requests), 4 by
-        // default (the server's max-concurrent-requests is 2); 1 shows what one OpenMP team
-        // gives with 4 in flight
+        // default (the server's max-concurrent-requests: one per core); 1 shows what one
+        // OpenMP team gives with 4 in flight
         s = Runtimes.create(new RuntimeSettings("cpu", PLANNER, List.of(
             new RuntimeSettings.ModelSpec(c.model(), "1",
                 c.folder() == null ? null : c.folder().toString(), null, k)), 64,
