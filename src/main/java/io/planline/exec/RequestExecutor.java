@@ -50,7 +50,8 @@ public final class RequestExecutor {
   private final Replays replays;
   private volatile InlineRuns inline = new InlineRuns(InlineRuns.DEFAULT_BELOW_MICROS);
   private final ProgramRuns measured = new ProgramRuns();
-  private volatile CrowdRule crowd = CrowdRule.forCores(Runtime.getRuntime().availableProcessors());
+  private volatile CrowdRule crowd =
+      CrowdRule.forCores(Runtime.getRuntime().availableProcessors());
 
   /** An executor over {@code backend} with at most {@code window} launches in flight per request. */
   public RequestExecutor(Backend backend, MemoryEvents events, int window,
@@ -128,8 +129,7 @@ public final class RequestExecutor {
       ProgramRuns.Measured runs = measured.of(program);
       boolean compiledOnCpu = program.compiledKernels() && backend.synchronous();
       boolean oneThread = compiledOnCpu && crowd.crowded(streams.running());
-      int stream = compiledOnCpu && !oneThread && !runs.oneThreadCalls() ? streams.takeFirst()
-          : streams.take(); // see the note above executeOn
+      int stream = takeStream(compiledOnCpu && !oneThread && !runs.oneThreadCalls());
       AtomicBoolean ended = new AtomicBoolean();
       Runnable done = () -> {
         if (ended.compareAndSet(false, true)) {
@@ -144,19 +144,23 @@ public final class RequestExecutor {
     });
   }
 
-  /*
-   * Stream and width: where a request of compiled kernels on the CPU (a synchronous device) runs. Such a program
-   * spends its time in native calls, and a call on several threads takes the whole process's
-   * turn (kernel/NativeCompute) whatever stream it comes from; a second stream thread then adds
-   * nothing but a second OpenMP team, whose worker is woken in turn with the first, and
-   * interleaves requests' working sets call by call. So a request that splits its large calls
-   * runs on stream 0. ModelBench, four requests in flight (docs/benchmarks.md, sessions 11 and
-   * 12): ResNet-50 [1] 22.6-23.3 requests/s on four streams against 32.5-33.7 on one; tiny-gpt
-   * [8,64] 193-234 before this rule against 288-296 with it. A request whose calls all run on
-   * one thread spreads over the streams instead, and its calls run side by side with others':
-   * one that starts in a crowd (CrowdRule), or one of a program whose last run made only
-   * one-thread calls (ProgramRuns).
+  /**
+   * A stream for a new request: stream 0 where its compiled kernels on the CPU (a synchronous
+   * device) may split their calls over the cores ({@code splits}), else the first free one.
+   * Such a program spends its time in native calls, and a call on several threads takes the
+   * whole process's turn ({@code kernel/NativeCompute}) whatever stream it comes from; a second
+   * stream thread then adds nothing but a second OpenMP team, whose worker is woken in turn with
+   * the first, and interleaves requests' working sets call by call. So a request that splits
+   * its large calls runs on stream 0. ModelBench, four requests in flight (docs/benchmarks.md,
+   * sessions 11 and 12): ResNet-50 [1] 22.6-23.3 requests/s on four streams against 32.5-33.7
+   * on one; tiny-gpt [8,64] 193-234 before this rule against 288-296 with it. A request whose
+   * calls all run on one thread spreads over the streams instead, and its calls run side by
+   * side with others': one that starts in a crowd ({@link CrowdRule}), or one of a program
+   * whose last run made only one-thread calls ({@link ProgramRuns}).
    */
+  private int takeStream(boolean splits) {
+    return splits ? streams.takeFirst() : streams.take();
+  }
 
   private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,
       ProgramRuns.Measured runs, boolean oneThread, Map<String, DeviceTensor> weights,

@@ -92,7 +92,8 @@ final class DnnlConv {
     long macs = macs(w, out);
     int threads = Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
     Primitive p = PRIMITIVES.get().get(
-        key(x, w, bias, out, geometry, packed, epilogue, other, threads), k -> make(k, x, w, bias, out, geometry, packed, epilogue, other));
+        key(x, w, bias, out, geometry, packed, epilogue, other, threads),
+        k -> make(k, x, w, bias, out, geometry, packed, epilogue, other));
     if (p == REFUSED) {
       return false;
     }
