@@ -105,8 +105,9 @@ public final class Runtimes {
    * {@link RuntimeSettings#PER_BACKEND}: one per core on the CPU, where requests of one-thread
    * calls run side by side, one core each (tiny-gpt [1,64] unbatched over HTTP on 8 of the lent
    * host's cores: 2,612 requests/s with two streams, 7,060 with eight; docs/benchmarks.md,
-   * session 21); two on CUDA, where two streams already keep the device busy while one
-   * request's inputs and outputs travel.
+   * session 21); two on CUDA, its default before, kept because its measurements are mixed (H100,
+   * tiny-gpt with binary answers, session 18: four executing instead of two took batching off
+   * from 1,933 to 2,649 requests/s and batching on from 4,495 down to 4,117).
    */
   private static Backend backend(String name, int running) {
     int cpu = running == RuntimeSettings.PER_BACKEND

@@ -104,12 +104,11 @@ final class Dnnl {
    * for work smaller than waking the other threads costs, else one per core.
    */
   static int useThreads(long work) {
-    OpenMpThreads threads = runtime().threads();
-    if (threads == null) {
-      return 1;
-    }
     int count = threadsFor(work);
-    threads.use(count);
+    OpenMpThreads threads = runtime().threads();
+    if (threads != null) {
+      threads.use(count);
+    }
     return count;
   }
 

@@ -27,11 +27,16 @@ import java.util.function.Supplier;
 public final class NativeCompute {
 
   private static final ReentrantReadWriteLock LOCK = new ReentrantReadWriteLock(false);
-  /** Per thread: the most threads a call used since {@link #widestSinceLast} last asked. */
-  private static final ThreadLocal<int[]> WIDEST = ThreadLocal.withInitial(() -> new int[1]);
-  /** Per thread: whether its native calls run on one thread each whatever their size. */
-  private static final ThreadLocal<boolean[]> ONE_THREAD =
-      ThreadLocal.withInitial(() -> new boolean[1]);
+  /** What each calling thread's native calls are held to and have used. */
+  private static final ThreadLocal<Caller> CALLER = ThreadLocal.withInitial(Caller::new);
+
+  /** One thread's state: read and written by that thread only. */
+  private static final class Caller {
+    /** The most threads a call used since {@link #widestSinceLast} last asked. */
+    int widest;
+    /** Whether its native calls run on one thread each whatever their size. */
+    boolean oneThread;
+  }
 
   private NativeCompute() {}
 
@@ -53,9 +58,9 @@ public final class NativeCompute {
    * thread asked (0: none), and starts counting again.
    */
   public static int widestSinceLast() {
-    int[] widest = WIDEST.get();
-    int was = widest[0];
-    widest[0] = 0;
+    Caller caller = CALLER.get();
+    int was = caller.widest;
+    caller.widest = 0;
     return was;
   }
 
@@ -66,19 +71,19 @@ public final class NativeCompute {
    * only adds hand-overs and makes every call wait for the whole process's turn.
    */
   public static <T> T oneThreadEach(Callable<T> work) throws Exception {
-    boolean[] on = ONE_THREAD.get();
-    boolean was = on[0];
-    on[0] = true;
+    Caller caller = CALLER.get();
+    boolean was = caller.oneThread;
+    caller.oneThread = true;
     try {
       return work.call();
     } finally {
-      on[0] = was;
+      caller.oneThread = was;
     }
   }
 
   /** Whether native calls made from this thread now run on one thread ({@link #oneThreadEach}). */
   static boolean oneThreadOnly() {
-    return ONE_THREAD.get()[0];
+    return CALLER.get().oneThread;
   }
 
   /**
@@ -86,8 +91,8 @@ public final class NativeCompute {
    * other one-thread calls when it is one, alone otherwise.
    */
   static <T> T run(int threads, Supplier<T> call) {
-    int[] widest = WIDEST.get();
-    widest[0] = Math.max(widest[0], threads);
+    Caller caller = CALLER.get();
+    caller.widest = Math.max(caller.widest, threads);
     var lock = threads <= 1 ? LOCK.readLock() : LOCK.writeLock();
     lock.lock();
     try {

@@ -68,10 +68,7 @@ final class WholeRequestTest {
         boolean compiled = s.executable(s.find("digits-cnn", null),
             Map.of("x", new long[] {512, 1, 8, 8})).compiledKernels();
         assertEquals(kernels == ModelLoader.Kernels.INDUCTOR, compiled);
-        int others = 0;
-        for (int i = 1; i < 4; i++) {
-          others += s.executor().maxKernelsInFlight(i);
-        }
+        int others = kernelsOnStreamsPastZero(s);
         if (compiled && Runtime.getRuntime().availableProcessors() > 1) {
           // (on one core every call runs on one thread, and the program spreads)
           assertEquals(0, others, "compiled kernels ran on a stream other than 0");
@@ -123,10 +120,7 @@ final class WholeRequestTest {
         assertTrue(HostTensor.relativeError(together.get(i).get(0).floats(), alone.get(i)) < 1e-5,
             "request " + i);
       }
-      int others = 0;
-      for (int i = 1; i < 4; i++) {
-        others += s.executor().maxKernelsInFlight(i);
-      }
+      int others = kernelsOnStreamsPastZero(s);
       assertTrue(others > 0, "requests in a crowd never used a second stream");
       assertFalse(s.executor().measured(program).oneThreadCalls(),
           "a crowded run must not mark the program as one of one-thread calls");
@@ -185,10 +179,7 @@ final class WholeRequestTest {
         assertEquals(0.0, HostTensor.relativeError(together.get(i).get(0).floats(),
             alone.get(i)), model + ": request " + i);
       }
-      int others = 0;
-      for (int i = 1; i < 4; i++) {
-        others += s.executor().maxKernelsInFlight(i);
-      }
+      int others = kernelsOnStreamsPastZero(s);
       assertTrue(others > 0, model + ": one-thread compiled calls never used a second stream");
       awaitInUse(s, baseline);
     }
@@ -242,5 +233,14 @@ final class WholeRequestTest {
               cnn.outputs().get("logits").floats()) <= 1e-4))
           .verifyComplete();
     }
+  }
+
+  /** The kernels ever in flight at once on streams 1 to 3, summed: 0 if only stream 0 ran. */
+  private static int kernelsOnStreamsPastZero(LocalInferenceService s) {
+    int others = 0;
+    for (int i = 1; i < 4; i++) {
+      others += s.executor().maxKernelsInFlight(i);
+    }
+    return others;
   }
 }
