@@ -37,6 +37,11 @@ final class CrowdRule {
     this.crowd = crowd;
   }
 
+  /** Requests running at once that make a crowd; 0: the rule is off. */
+  int size() {
+    return crowd;
+  }
+
   /** Whether a request that starts while {@code others} run makes a crowd. */
   boolean crowded(int others) {
     return crowd > 0 && others + 1 >= crowd;

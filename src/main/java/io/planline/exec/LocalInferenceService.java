@@ -48,6 +48,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   private final Admission admission;
   private final MemoryEvents events;
   private final ModelRunner runner;
+  private final SplitRuns splits;
   private final ModelOpener opener;
   private final Disposable eventFeed;
   /** Loads models on demand (explicit model control), one at a time, off the event loops. */
@@ -95,6 +96,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     });
     this.planning = new PlanningPool(cache.planningThreads(), cache.planningQueue());
     this.runner = new ModelRunner(executor, admission, observer);
+    this.splits = new SplitRuns(runner, executor, admission);
     this.opener = new ModelOpener(cache, planning, observer, admission, runner);
     this.loads = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "planline-model-loader");
@@ -205,7 +207,7 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
         ordered.forEach(t -> shapes.put(t.name(), t.shape()));
         return ModelOpener.program(s, shapes).flatMap(program -> {
           beforeRun.accept(outputsOf(m, program));
-          return s.batcher() == null ? runner.run(m, program, ordered, times)
+          return s.batcher() == null ? splits.run(s, program, ordered, times)
               : s.batcher().submit(ordered, times);
         });
       }, ModelTable.Lease::close);
@@ -219,6 +221,11 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
    */
   public ExecutableProgram executable(Model m, Map<String, long[]> shapes) {
     return ModelOpener.program(served(m), shapes).block();
+  }
+
+  /** How requests are split along their batch ({@link SplitRule}; for tests). */
+  void splitRule(SplitRule rule) {
+    splits.rule(rule);
   }
 
   /** The outputs {@code program} will return, with their bound shapes, in signature order. */

@@ -33,6 +33,15 @@ final class ModelRunner {
   /** The outputs of {@code program} on {@code ordered} (inputs in signature order). */
   Mono<List<HostTensor>> run(Model m, ExecutableProgram program, List<HostTensor> ordered,
       RequestTimes times) {
+    return run(m, program, ordered, times, RunAs.WHOLE);
+  }
+
+  /**
+   * As above, for a whole request or a part of a split one ({@link RunAs}); a part is admitted
+   * and executed as a request of its own.
+   */
+  Mono<List<HostTensor>> run(Model m, ExecutableProgram program, List<HostTensor> ordered,
+      RequestTimes times, RunAs as) {
     long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
     long bytes = program.chargedBytes(inputBytes);
     observer.planUsed(m.name(), program.plan());
@@ -45,7 +54,7 @@ final class ModelRunner {
         ticket -> Mono.defer(() -> {
           observer.requestsInFlight(m.name(), executing.incrementAndGet());
           times.executionStarted();
-          return executor.execute(program, m.weights(), ordered, m.outputBuffers())
+          return executor.execute(program, m.weights(), ordered, m.outputBuffers(), as)
               .doOnNext(outputs -> {
                 times.executionEnded();
                 observer.programExecuted(m.name(), m.version());

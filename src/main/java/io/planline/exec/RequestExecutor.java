@@ -125,10 +125,19 @@ public final class RequestExecutor {
   public Mono<List<HostTensor>> execute(ExecutableProgram program,
       Map<String, DeviceTensor> weights,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
+    return execute(program, weights, inputs, outputs, RunAs.WHOLE);
+  }
+
+  /**
+   * As above, for a whole request or a part of a split one ({@link RunAs}). A part's native calls
+   * run on one thread each on the CPU, as in a crowd: its sibling parts run beside it.
+   */
+  Mono<List<HostTensor>> execute(ExecutableProgram program, Map<String, DeviceTensor> weights,
+      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs, RunAs as) {
     return Mono.defer(() -> {
       ProgramRuns.Measured runs = measured.of(program);
       boolean compiledOnCpu = program.compiledKernels() && backend.synchronous();
-      boolean oneThread = compiledOnCpu && crowd.crowded(streams.running());
+      boolean oneThread = compiledOnCpu && (as.part() || crowd.crowded(streams.running()));
       int stream = takeStream(compiledOnCpu && !oneThread && !runs.oneThreadCalls());
       AtomicBoolean ended = new AtomicBoolean();
       Runnable done = () -> {
@@ -138,7 +147,8 @@ public final class RequestExecutor {
       };
       // before the answer travels on (doFinally would run after it): a caller that sends its
       // next request as soon as it has this answer must find the stream free again
-      return executeOn(stream, program, runs, oneThread, weights, inputs, outputs)
+      return executeOn(stream, program, runs, oneThread, as != RunAs.PART, weights, inputs,
+          outputs)
           .doOnTerminate(done)
           .doOnCancel(done);
     });
@@ -162,9 +172,15 @@ public final class RequestExecutor {
     return splits ? streams.takeFirst() : streams.take();
   }
 
+  /**
+   * {@code mayInline}: false for a part of a split request but the last ({@link RunAs#PART}):
+   * the parts are started one after the other by one caller, so a part run on that caller's
+   * thread would finish before the next part started.
+   */
   private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,
-      ProgramRuns.Measured runs, boolean oneThread, Map<String, DeviceTensor> weights,
-      List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
+      ProgramRuns.Measured runs, boolean oneThread, boolean mayInline,
+      Map<String, DeviceTensor> weights, List<HostTensor> inputs,
+      List<Map.Entry<String, String>> outputs) {
     int steps = program.steps().size();
     if (replays.enabled()) {
       Mono<List<HostTensor>> replayed = replays.execute(stream, program, weights, inputs,
@@ -178,7 +194,8 @@ public final class RequestExecutor {
       Callable<List<HostTensor>> run =
           () -> runWhole(stream, program, runs, oneThread, weights, inputs, outputs, cancelled);
       Callable<List<HostTensor>> whole = oneThread ? () -> NativeCompute.oneThreadEach(run) : run;
-      return (inline.here(runs) ? Mono.fromCallable(whole) : backend.call(stream, whole))
+      return (mayInline && inline.here(runs) ? Mono.fromCallable(whole)
+          : backend.call(stream, whole))
           .doOnCancel(() -> cancelled.set(true));
     }
     // usingWhen: the request completes (or fails) only after its memory is freed, and the

@@ -57,9 +57,14 @@ public final class RequestTimes {
     decoded = System.nanoTime();
   }
 
-  /** The request was admitted and its execution starts now. */
+  /**
+   * The request was admitted and its execution starts now; for a request split into parts that
+   * run side by side, the first part's start counts (and the last part's end).
+   */
   public void executionStarted() {
-    started = System.nanoTime();
+    if (started == 0) {
+      started = System.nanoTime();
+    }
   }
 
   /** Its outputs are on the host now. */

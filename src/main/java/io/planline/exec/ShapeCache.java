@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -88,6 +89,20 @@ public final class ShapeCache<V> {
           .onErrorMap(e -> e instanceof CompletionException && e.getCause() != null,
               Throwable::getCause);
     });
+  }
+
+  /**
+   * The value for {@code symbols} if it is made already, else null, having started making it on
+   * the load executor (unless a load runs or the executor has no room): for work that may go
+   * another way now and take this value's way once it is there.
+   */
+  public @Nullable V ready(Map<String, Long> symbols) {
+    CompletableFuture<V> made = cache.getIfPresent(symbols);
+    if (made == null) {
+      get(symbols).subscribe(v -> { }, e -> { }); // a failed load is dropped by get
+      return null;
+    }
+    return made.isDone() && !made.isCompletedExceptionally() ? made.join() : null;
   }
 
   /**

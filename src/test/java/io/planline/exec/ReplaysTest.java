@@ -33,12 +33,18 @@ final class ReplaysTest {
     return service(planner, replays, model, folder, 2);
   }
 
-  /** A runtime of {@code streams} streams (a slot replays on the stream it was recorded on). */
+  /**
+   * A runtime of {@code streams} streams (a slot replays on the stream it was recorded on) whose
+   * requests run whole: a request split along its batch ({@link SplitRule}) may round its sums
+   * otherwise than whole, and these tests compare answers bit for bit.
+   */
   private static LocalInferenceService service(String planner, boolean replays, String model,
       String folder, int streams) {
-    return Runtimes.create(new RuntimeSettings("cpu", planner, List.of(
+    LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", planner, List.of(
         new RuntimeSettings.ModelSpec(model, "1", folder, null)), 64, streams, 64, Long.MAX_VALUE,
         1_000).withReplays(new ReplaySettings(replays, ReplaySettings.OFF.maxBytes())));
+    s.splitRule(SplitRule.OFF);
+    return s;
   }
 
   private static Map<String, HostTensor> input(String model, long[] shape, long seed) {

@@ -1,6 +1,7 @@
 package io.planline.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -101,6 +102,48 @@ final class ShapeCacheTest {
         .verify(Duration.ofSeconds(10));
     StepVerifier.create(cache.get(shape(3))).expectNext("done").expectComplete()
         .verify(Duration.ofSeconds(10));
+  }
+
+  /**
+   * {@code ready} never waits: null while the value is not made (having started one load), the
+   * value once it is; a failed load is dropped, so a later call loads again.
+   */
+  @Test
+  void ready_nullUntilMade_startsOneLoad_failureLoadsAgain() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger fail = new AtomicInteger(1);
+    ShapeCache<String> cache = new ShapeCache<>(4, pool, key -> {
+      loads.incrementAndGet();
+      await(release);
+      if (key.get("s0") == 2 && fail.getAndDecrement() > 0) {
+        throw new IllegalArgumentException("planning failed");
+      }
+      return "made " + key.get("s0");
+    }, evicted::incrementAndGet);
+    assertNull(cache.ready(shape(1)));
+    assertNull(cache.ready(shape(1)), "still loading");
+    release.countDown();
+    StepVerifier.create(cache.get(shape(1))).expectNext("made 1").expectComplete()
+        .verify(Duration.ofSeconds(10));
+    assertEquals("made 1", cache.ready(shape(1)));
+    assertEquals(1, loads.get(), "one load for shape 1");
+    assertNull(cache.ready(shape(2)));
+    awaitLoads(2);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    String two;
+    while ((two = cache.ready(shape(2))) == null && System.nanoTime() < deadline) {
+      Thread.sleep(5); // the first load of 2 failed and was dropped; a call loads it again
+    }
+    assertEquals("made 2", two);
+    assertEquals(3, loads.get());
+  }
+
+  private void awaitLoads(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (loads.get() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(n, loads.get());
   }
 
   private static void await(CountDownLatch latch) {

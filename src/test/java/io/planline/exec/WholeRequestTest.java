@@ -50,6 +50,7 @@ final class WholeRequestTest {
           WINDOW, 4, 64, Long.MAX_VALUE, 1_000))) {
         s.executor().inlineBelow(0); // every request through a stream, none on this thread
         s.executor().crowdAt(0); // every request splits its large calls (CrowdRule off)
+        s.splitRule(SplitRule.OFF); // and runs whole (SplitRule)
         // a batch large enough that a request still runs when the next one starts
         float[] pixels = new float[512 * 64];
         Random rnd = new Random(3);
@@ -96,6 +97,7 @@ final class WholeRequestTest {
             ModelLoader.Kernels.INDUCTOR)), WINDOW, 4, 64, Long.MAX_VALUE, 1_000))) {
       s.executor().inlineBelow(0);
       s.executor().crowdAt(2);
+      s.splitRule(SplitRule.OFF); // alone, a request runs whole (SplitRule)
       long baseline = s.executor().backend().bytesInUse();
       Random rnd = new Random(5);
       List<Map<String, HostTensor>> inputs = new ArrayList<>();

@@ -1,0 +1,27 @@
+package io.planline.exec;
+
+/**
+ * What a request given to {@link RequestExecutor} is: a whole request, or one part of a request
+ * split along its batch ({@link SplitRule}), whose parts run side by side with each native call
+ * on one thread.
+ */
+enum RunAs {
+  /** A request as it came (or a dynamic batch). */
+  WHOLE,
+  /**
+   * A part started before the last: it runs on a stream, never on the thread that starts the
+   * parts, which must go on to start the next one.
+   */
+  PART,
+  /**
+   * The last part: it may run on the thread that started the parts, as a short whole request
+   * may ({@link InlineRuns}), while the others run on their streams; that saves waking one
+   * stream thread, and often the caller too, which then finds the other parts done.
+   */
+  LAST_PART;
+
+  /** Whether this is a part of a split request. */
+  boolean part() {
+    return this != WHOLE;
+  }
+}

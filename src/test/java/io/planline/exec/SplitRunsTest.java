@@ -1,0 +1,140 @@
+package io.planline.exec;
+
+import static io.planline.exec.RequestExecutorTest.awaitInUse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.planline.backend.HostTensor;
+import io.planline.model.Model;
+import io.planline.model.ModelLoader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/**
+ * A request of compiled kernels on the CPU that runs alone runs as parts along its batch
+ * ({@link SplitRule}, {@link SplitRuns}): the same answer as whole within float rounding (one
+ * thread may sum in another order than two), on two streams, its memory all given back.
+ */
+final class SplitRunsTest {
+
+  /** Splits any measured program of two rows or more in two, as on two cores. */
+  private static final SplitRule ALWAYS = new SplitRule(2, 2, 1);
+
+  private static LocalInferenceService service(String model, ModelLoader.Kernels kernels) {
+    return Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
+        new RuntimeSettings.ModelSpec(model, "1", null, null, kernels)), 64, 4, 64,
+        Long.MAX_VALUE, 1_000));
+  }
+
+  private static Map<String, HostTensor> images(int rows, long seed) {
+    Random rnd = new Random(seed);
+    float[] pixels = new float[rows * 64];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = rnd.nextInt(17);
+    }
+    return Map.of("x", HostTensor.ofFloats("x", new long[] {rows, 1, 8, 8}, pixels));
+  }
+
+  private static Map<String, HostTensor> tokens(int rows, long seed) {
+    Random rnd = new Random(seed);
+    long[] t = new long[rows * 64];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = rnd.nextInt(256);
+    }
+    return Map.of("tokens", HostTensor.ofLongs("tokens", new long[] {rows, 64}, t));
+  }
+
+  @Test
+  void digitsCnn_alone_runsAsTwoParts_sameAnswer() {
+    splitsAlike("digits-cnn", images(64, 1), 2);
+  }
+
+  /** Five rows: parts of three and two, each planned for its own shape. */
+  @Test
+  void tinyGpt_unevenRows_runsAsTwoParts_sameAnswer() {
+    splitsAlike("tiny-gpt", tokens(5, 2), 3);
+  }
+
+  private static void splitsAlike(String model, Map<String, HostTensor> in, int shapes) {
+    if (!InductorKernels.runHere()) {
+      return;
+    }
+    try (LocalInferenceService s = service(model, ModelLoader.Kernels.INDUCTOR)) {
+      s.executor().inlineBelow(0); // every part on a stream of its own
+      long baseline = s.executor().backend().bytesInUse();
+      Model m = s.find(model, null);
+      s.splitRule(SplitRule.OFF);
+      float[] whole = s.infer(model, null, in).block().get(0).floats();
+      s.splitRule(ALWAYS);
+      // measured now, so this one would split, but its parts' programs are not planned: it runs
+      // whole while they are
+      float[] second = s.infer(model, null, in).block().get(0).floats();
+      assertEquals(0.0, HostTensor.relativeError(second, whole));
+      awaitShapes(s, m, shapes);
+      assertEquals(0, s.executor().maxKernelsInFlight(1), "nothing split yet, stream 0 only");
+      for (int i = 0; i < 3; i++) {
+        float[] parts = s.infer(model, null, in).block().get(0).floats();
+        double err = HostTensor.relativeError(parts, whole);
+        assertTrue(err < 1e-5, model + ": split answer off by " + err);
+      }
+      assertTrue(s.executor().maxKernelsInFlight(1) > 0, "the second part never ran on stream 1");
+      awaitInUse(s, baseline);
+    }
+  }
+
+  /** Programs of Java kernels run whole: their kernels split over the cores in Java. */
+  @Test
+  void javaKernels_neverSplit() {
+    try (LocalInferenceService s = service("digits-cnn", ModelLoader.Kernels.JAVA)) {
+      s.splitRule(ALWAYS);
+      Model m = s.find("digits-cnn", null);
+      for (int i = 0; i < 4; i++) {
+        s.infer("digits-cnn", null, images(64, i)).block();
+      }
+      assertEquals(1, s.cachedShapes(m), "a part's program was planned");
+    }
+  }
+
+  /** A split request cancelled while its parts run frees everything; the next one answers. */
+  @Test
+  void cancelledWhileItsPartsRun_freesAllItsMemory() {
+    if (!InductorKernels.runHere()) {
+      return;
+    }
+    try (LocalInferenceService s = service("digits-cnn", ModelLoader.Kernels.INDUCTOR)) {
+      long baseline = s.executor().backend().bytesInUse();
+      s.splitRule(ALWAYS);
+      Model m = s.find("digits-cnn", null);
+      var big = images(8192, 3);
+      s.infer("digits-cnn", null, big).block(); // measured
+      s.infer("digits-cnn", null, big).block(); // whole, its parts' program planned meanwhile
+      awaitShapes(s, m, 2);
+      StepVerifier.create(s.infer("digits-cnn", null, big))
+          .thenAwait(Duration.ofMillis(5))
+          .thenCancel()
+          .verify(Duration.ofSeconds(30));
+      awaitInUse(s, baseline);
+      var small = images(64, 4);
+      s.splitRule(SplitRule.OFF);
+      float[] whole = s.infer("digits-cnn", null, small).block().get(0).floats();
+      s.splitRule(ALWAYS);
+      StepVerifier.create(s.infer("digits-cnn", null, small))
+          .assertNext(out -> assertTrue(
+              HostTensor.relativeError(out.get(0).floats(), whole) < 1e-5))
+          .verifyComplete();
+      awaitInUse(s, baseline);
+    }
+  }
+
+  private static void awaitShapes(LocalInferenceService s, Model m, int shapes) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (s.cachedShapes(m) < shapes && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(shapes, s.cachedShapes(m), "the parts' programs were not planned");
+  }
+}
