@@ -46,24 +46,48 @@ final class ModelRunner {
     long bytes = program.chargedBytes(inputBytes);
     observer.planUsed(m.name(), program.plan());
     var queued = counter(waiting, m.name());
-    var executing = counter(running, m.name());
     Mono<Admission.Ticket> admitted = admission.admit(bytes)
         .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
         .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
     return Mono.usingWhen(admitted,
         ticket -> Mono.defer(() -> {
-          observer.requestsInFlight(m.name(), executing.incrementAndGet());
+          // a part is counted with its siblings, by whoever split the request (executed)
+          boolean whole = !as.part();
+          var executing = counter(running, m.name());
+          if (whole) {
+            observer.requestsInFlight(m.name(), executing.incrementAndGet());
+          }
           times.executionStarted();
           return executor.execute(program, m.weights(), ordered, m.outputBuffers(), as)
               .doOnNext(outputs -> {
                 times.executionEnded();
-                observer.programExecuted(m.name(), m.version());
+                if (whole) {
+                  observer.programExecuted(m.name(), m.version());
+                }
               })
-              .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
+              .doFinally(s -> {
+                if (whole) {
+                  observer.requestsInFlight(m.name(), executing.decrementAndGet());
+                }
+              });
         }),
         ticket -> Mono.fromRunnable(ticket::release),
         (ticket, err) -> Mono.fromRunnable(ticket::release),
         ticket -> Mono.fromRunnable(ticket::release));
+  }
+
+  /**
+   * {@code work}, the parts of a split request, counted as one request of {@code m} executing
+   * while it runs and as one execution once it answers, as a whole request is (so the
+   * statistics' {@code execution_count} stays at most the requests).
+   */
+  Mono<List<HostTensor>> executed(Model m, Mono<List<HostTensor>> work) {
+    var executing = counter(running, m.name());
+    return Mono.defer(() -> {
+      observer.requestsInFlight(m.name(), executing.incrementAndGet());
+      return work.doOnNext(outputs -> observer.programExecuted(m.name(), m.version()))
+          .doFinally(s -> observer.requestsInFlight(m.name(), executing.decrementAndGet()));
+    });
   }
 
   private static AtomicLong counter(Map<String, AtomicLong> counters, String model) {

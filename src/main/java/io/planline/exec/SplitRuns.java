@@ -48,9 +48,9 @@ final class SplitRuns {
     if (parts == null) {
       return runner.run(m, program, ordered, times);
     }
-    return SplitBatch.run(ordered, m.batchDim(), rows,
+    return runner.executed(m, SplitBatch.run(ordered, m.batchDim(), rows,
         (i, inputs) -> runner.run(m, parts.get(i), inputs, times,
-            i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART));
+            i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART)));
   }
 
   /** The parts' rows, or null where the request runs whole. */

@@ -27,11 +27,17 @@ import reactor.test.StepVerifier;
 /** The request pipeline on the real CPU backend: results, backpressure, failure and cleanup. */
 final class RequestExecutorTest {
 
+  /**
+   * A service whose requests run whole: these tests are about where a whole request runs, and
+   * a request split along its batch (SplitRule; SplitRunsTest) may answer on another thread.
+   */
   static LocalInferenceService service(String planner, int window) {
-    return Runtimes.create(new RuntimeSettings("cpu", planner,
+    LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", planner,
         List.of(new RuntimeSettings.ModelSpec("tiny-gpt", "1", null, null),
             new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null)),
         window, 2, 16, Long.MAX_VALUE, 1_000));
+    s.splitRule(SplitRule.OFF);
+    return s;
   }
 
   static Samples.Sample sample(String model) throws IOException {

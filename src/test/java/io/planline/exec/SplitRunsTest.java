@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
@@ -25,9 +26,32 @@ final class SplitRunsTest {
   private static final SplitRule ALWAYS = new SplitRule(2, 2, 1);
 
   private static LocalInferenceService service(String model, ModelLoader.Kernels kernels) {
+    return service(model, kernels, RuntimeObserver.NONE);
+  }
+
+  private static LocalInferenceService service(String model, ModelLoader.Kernels kernels,
+      RuntimeObserver observer) {
     return Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
         new RuntimeSettings.ModelSpec(model, "1", null, null, kernels)), 64, 4, 64,
-        Long.MAX_VALUE, 1_000));
+        Long.MAX_VALUE, 1_000), observer);
+  }
+
+  /** Counts executions and reports of requests executing (two per request: start, end). */
+  private static final class Counts implements RuntimeObserver {
+    final AtomicLong executions = new AtomicLong();
+    final AtomicLong reports = new AtomicLong();
+    final AtomicLong inFlight = new AtomicLong();
+
+    @Override
+    public void programExecuted(String model, String version) {
+      executions.incrementAndGet();
+    }
+
+    @Override
+    public void requestsInFlight(String model, long count) {
+      inFlight.set(count);
+      reports.incrementAndGet();
+    }
   }
 
   private static Map<String, HostTensor> images(int rows, long seed) {
@@ -63,7 +87,8 @@ final class SplitRunsTest {
     if (!InductorKernels.runHere()) {
       return;
     }
-    try (LocalInferenceService s = service(model, ModelLoader.Kernels.INDUCTOR)) {
+    Counts counts = new Counts();
+    try (LocalInferenceService s = service(model, ModelLoader.Kernels.INDUCTOR, counts)) {
       s.executor().inlineBelow(0); // every part on a stream of its own
       long baseline = s.executor().backend().bytesInUse();
       Model m = s.find(model, null);
@@ -83,6 +108,14 @@ final class SplitRunsTest {
       }
       assertTrue(s.executor().maxKernelsInFlight(1) > 0, "the second part never ran on stream 1");
       awaitInUse(s, baseline);
+      // a request's end is reported after its answer travels on: wait for the last one
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (counts.reports.get() < 10 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(5, counts.executions.get(), "a split request counts as one execution");
+      assertEquals(10, counts.reports.get(), "and as one request executing, not one per part");
+      assertEquals(0, counts.inFlight.get());
     }
   }
 
