@@ -39,6 +39,11 @@ final class ProgramRuns {
       }
     }
 
+    /** Whole runs recorded so far (a split request counts as one). */
+    long runs() {
+      return runs.get();
+    }
+
     /** The average of its whole runs in nanoseconds, or -1 before the first. */
     long averageNanos() {
       return averageNanos.get();

@@ -14,8 +14,9 @@ package io.planline.exec;
  * another core's cache. Parts of the batch keep their own rows on their own core from the first
  * call to the last, and meet once, at the end. On the 2-core build machine, digits-cnn
  * [32,1,8,8] on one thread took 0.165 ms against [64,1,8,8] on both 0.326 ms, and tiny-gpt [4,64]
- * on one thread 1.93 ms against [8,64] on both 2.52 ms ({@code run --profile}, session 22,
- * docs/benchmarks.md).
+ * on one thread 1.93 ms against [8,64] on both 2.52 ms ({@code run --profile}); split, ModelBench
+ * one request at a time: digits-cnn [64] p50 0.32-0.33 → 0.20 ms, tiny-gpt [8,64] 2.48-2.67 →
+ * 1.78-1.94 ms, ResNet-50 [8] 200 → 181 ms (session 22, docs/benchmarks.md).
  *
  * <p>Below the time limit the parts' hand-overs to the stream threads cost more than they save
  * (a hand-over is about 20 µs there, {@link InlineRuns}); the last part may run on the caller's

@@ -48,9 +48,16 @@ final class SplitRuns {
     if (parts == null) {
       return runner.run(m, program, ordered, times);
     }
-    return runner.executed(m, SplitBatch.run(ordered, m.batchDim(), rows,
-        (i, inputs) -> runner.run(m, parts.get(i), inputs, times,
-            i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART)));
+    // a split request's time counts as a run of the whole program: once split, the whole no
+    // longer runs, and its average would otherwise keep the decision it made forever
+    ProgramRuns.Measured whole = executor.measured(program);
+    return Mono.defer(() -> {
+      long start = System.nanoTime();
+      return runner.executed(m, SplitBatch.run(ordered, m.batchDim(), rows,
+              (i, inputs) -> runner.run(m, parts.get(i), inputs, times,
+                  i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART)))
+          .doOnNext(outputs -> whole.record(System.nanoTime() - start, ProgramRuns.UNKNOWN));
+    });
   }
 
   /** The parts' rows, or null where the request runs whole. */

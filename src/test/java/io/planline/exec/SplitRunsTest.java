@@ -107,6 +107,10 @@ final class SplitRunsTest {
         assertTrue(err < 1e-5, model + ": split answer off by " + err);
       }
       assertTrue(s.executor().maxKernelsInFlight(1) > 0, "the second part never ran on stream 1");
+      var program = s.executable(m, Map.of(in.keySet().iterator().next(),
+          in.values().iterator().next().shape()));
+      assertEquals(5, s.executor().measured(program).runs(),
+          "each split request counts as a run of the whole program, which decides the next");
       awaitInUse(s, baseline);
       // a request's end is reported after its answer travels on: wait for the last one
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
