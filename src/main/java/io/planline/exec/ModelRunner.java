@@ -50,35 +50,23 @@ final class ModelRunner {
         .doOnSubscribe(s -> observer.queueDepth(m.name(), queued.incrementAndGet()))
         .doFinally(s -> observer.queueDepth(m.name(), queued.decrementAndGet()));
     return Mono.usingWhen(admitted,
-        ticket -> Mono.defer(() -> {
-          // a part is counted with its siblings, by whoever split the request (executed)
-          boolean whole = !as.part();
-          var executing = counter(running, m.name());
-          if (whole) {
-            observer.requestsInFlight(m.name(), executing.incrementAndGet());
-          }
-          times.executionStarted();
-          return executor.execute(program, m.weights(), ordered, m.outputBuffers(), as)
-              .doOnNext(outputs -> {
-                times.executionEnded();
-                if (whole) {
-                  observer.programExecuted(m.name(), m.version());
-                }
-              })
-              .doFinally(s -> {
-                if (whole) {
-                  observer.requestsInFlight(m.name(), executing.decrementAndGet());
-                }
-              });
-        }),
+        ticket -> {
+          Mono<List<HostTensor>> run = Mono.defer(() -> {
+            times.executionStarted();
+            return executor.execute(program, m.weights(), ordered, m.outputBuffers(), as)
+                .doOnNext(outputs -> times.executionEnded());
+          });
+          // a part is counted with its siblings, by whoever split the request
+          return as.part() ? run : executed(m, run);
+        },
         ticket -> Mono.fromRunnable(ticket::release),
         (ticket, err) -> Mono.fromRunnable(ticket::release),
         ticket -> Mono.fromRunnable(ticket::release));
   }
 
   /**
-   * {@code work}, the parts of a split request, counted as one request of {@code m} executing
-   * while it runs and as one execution once it answers, as a whole request is (so the
+   * {@code work} counted as one request of {@code m} executing while it runs and as one
+   * execution once it answers: a whole request, or the parts of a split one together (so the
    * statistics' {@code execution_count} stays at most the requests).
    */
   Mono<List<HostTensor>> executed(Model m, Mono<List<HostTensor>> work) {

@@ -29,8 +29,9 @@ final class ProgramRuns {
       // a quarter of each new run: one slow run (a collection, a busy machine) moves the
       // average, a change of the program's real cost moves it within a few requests
       // the second run replaces the first, which paid for the program's warm-up (oneDNN
-      // primitives made, weights reordered, code compiled): digits-mlp [3,64]'s first run took
-      // over 200 µs where its next ones take about 10, and split it (SplitRule) for many requests
+      // primitives made, weights reordered, code compiled): digits-mlp [3,64]'s first run put
+      // its average over 200 µs, and its requests split (SplitRule; RequestExecutorTest saw
+      // them answer on another thread), though warm it takes a fraction of that
       boolean second = runs.incrementAndGet() == 2;
       averageNanos.accumulateAndGet(nanos,
           (avg, now) -> avg < 0 || second ? now : avg + (now - avg) / 4);

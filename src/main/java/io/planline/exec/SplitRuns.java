@@ -46,14 +46,14 @@ final class SplitRuns {
   Mono<List<HostTensor>> run(ModelTable.Served s, ExecutableProgram program,
       List<HostTensor> ordered, RequestTimes times) {
     Model m = s.model();
-    long[] rows = rows(m, program, ordered);
+    ProgramRuns.Measured whole = executor.measured(program);
+    long[] rows = rows(m, program, whole, ordered);
     List<ExecutableProgram> parts = rows == null ? null : programs(s, ordered, rows);
     if (parts == null) {
       return runner.run(m, program, ordered, times);
     }
     // a split request's time counts as a run of the whole program: once split, the whole no
     // longer runs, and its average would otherwise keep the decision it made forever
-    ProgramRuns.Measured whole = executor.measured(program);
     return Mono.defer(() -> {
       long start = System.nanoTime();
       return runner.executed(m, SplitBatch.run(ordered, m.batchDim(), rows,
@@ -64,7 +64,8 @@ final class SplitRuns {
   }
 
   /** The parts' rows, or null where the request runs whole. */
-  private long @Nullable [] rows(Model m, ExecutableProgram program, List<HostTensor> ordered) {
+  private long @Nullable [] rows(Model m, ExecutableProgram program, ProgramRuns.Measured runs,
+      List<HostTensor> ordered) {
     Integer dim = m.batchDim();
     if (dim == null || ordered.isEmpty() || !program.compiledKernels()
         || !executor.backend().synchronous()) {
@@ -72,7 +73,6 @@ final class SplitRuns {
     }
     long rows = ordered.get(0).shape()[dim];
     int slots = Math.min(admission.maxRunning(), executor.backend().streams());
-    ProgramRuns.Measured runs = executor.measured(program);
     // a few runs first: early runs pay for warm-up (code compiled, primitives made) and say
     // little of what the program costs
     int parts = runs.runs() < WARM_RUNS ? 1 : rule.parts(rows, runs.averageNanos(),
