@@ -21,7 +21,9 @@ import reactor.core.scheduler.Schedulers;
  *   <li>on a Reactor non-blocking thread, never.
  * </ul>
  *
- * A program not yet measured runs on its stream, which measures it.
+ * A program not yet measured runs on its stream, which measures it. The last part of a split
+ * request is the exception on a thread that may wait: it runs there whatever it costs ({@link
+ * #here}).
  */
 final class InlineRuns {
 
@@ -37,17 +39,27 @@ final class InlineRuns {
     this.belowNanos = belowMicros * 1_000;
   }
 
-  /** Whether a request of the program {@code runs} measured runs on the current thread. */
-  boolean here(ProgramRuns.Measured runs) {
-    if (belowNanos <= 0) {
-      return false;
-    }
-    long nanos = runs.averageNanos();
-    if (nanos < 0 || nanos >= belowNanos || Schedulers.isInNonBlockingThread()) {
+  /**
+   * Whether a request {@code as} given, of the program {@code runs} measured, runs on the current
+   * thread. The last part of a split request does on any thread that may wait, however long its
+   * program runs: that thread would otherwise wait for the parts anyway, and the parts of a split
+   * request are as many as the cores it may use, since it splits only when it runs alone
+   * ({@link SplitRule}); so the caller's part takes a core that would stay idle, and one stream
+   * thread fewer is woken. Parts slower than the limit had gone to a stream, two wake-ups more.
+   */
+  boolean here(ProgramRuns.Measured runs, RunAs as) {
+    if (belowNanos <= 0 || as == RunAs.PART || Schedulers.isInNonBlockingThread()) {
       return false;
     }
     boolean eventLoop = EVENT_LOOP_THREAD != null
         && EVENT_LOOP_THREAD.isInstance(Thread.currentThread());
+    if (as == RunAs.LAST_PART && !eventLoop) {
+      return true;
+    }
+    long nanos = runs.averageNanos();
+    if (nanos < 0 || nanos >= belowNanos) {
+      return false;
+    }
     return !eventLoop || NativeCompute.idle();
   }
 

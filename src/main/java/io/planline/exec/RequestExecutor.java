@@ -147,8 +147,7 @@ public final class RequestExecutor {
       };
       // before the answer travels on (doFinally would run after it): a caller that sends its
       // next request as soon as it has this answer must find the stream free again
-      return executeOn(stream, program, runs, oneThread, as != RunAs.PART, weights, inputs,
-          outputs)
+      return executeOn(stream, program, runs, oneThread, as, weights, inputs, outputs)
           .doOnTerminate(done)
           .doOnCancel(done);
     });
@@ -173,12 +172,13 @@ public final class RequestExecutor {
   }
 
   /**
-   * {@code mayInline}: false for a part of a split request but the last ({@link RunAs#PART}):
-   * the parts are started one after the other by one caller, so a part run on that caller's
-   * thread would finish before the next part started.
+   * Where it runs is {@link InlineRuns}' choice: never on the caller's thread for a part of a
+   * split request but the last ({@link RunAs#PART}), since the parts are started one after the
+   * other by one caller, and a part run on that caller's thread would finish before the next part
+   * started.
    */
   private Mono<List<HostTensor>> executeOn(int stream, ExecutableProgram program,
-      ProgramRuns.Measured runs, boolean oneThread, boolean mayInline,
+      ProgramRuns.Measured runs, boolean oneThread, RunAs as,
       Map<String, DeviceTensor> weights, List<HostTensor> inputs,
       List<Map.Entry<String, String>> outputs) {
     int steps = program.steps().size();
@@ -194,7 +194,7 @@ public final class RequestExecutor {
       Callable<List<HostTensor>> run =
           () -> runWhole(stream, program, runs, oneThread, weights, inputs, outputs, cancelled);
       Callable<List<HostTensor>> whole = oneThread ? () -> NativeCompute.oneThreadEach(run) : run;
-      return (mayInline && inline.here(runs) ? Mono.fromCallable(whole)
+      return (inline.here(runs, as) ? Mono.fromCallable(whole)
           : backend.call(stream, whole))
           .doOnCancel(() -> cancelled.set(true));
     }

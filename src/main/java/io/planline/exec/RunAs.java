@@ -14,9 +14,10 @@ enum RunAs {
    */
   PART,
   /**
-   * The last part: it may run on the thread that started the parts, as a short whole request
-   * may ({@link InlineRuns}), while the others run on their streams; that saves waking one
-   * stream thread, and often the caller too, which then finds the other parts done.
+   * The last part: it runs on the thread that started the parts where that thread may wait,
+   * however long it takes, and on an event loop as a short whole request would ({@link
+   * InlineRuns}), while the others run on their streams; that saves waking one stream thread,
+   * and often the caller too, which then finds the other parts done.
    */
   LAST_PART;
 

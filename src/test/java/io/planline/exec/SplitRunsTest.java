@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /**
@@ -122,6 +126,63 @@ final class SplitRunsTest {
       assertEquals(2 * (WHOLE_RUNS + 4), counts.reports.get(),
           "and as one request executing, not one per part");
       assertEquals(0, counts.inFlight.get());
+    }
+  }
+
+  /** Names the threads kernels ran on. */
+  private static final class KernelThreads implements RuntimeObserver {
+    final Set<String> names = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void kernelRan(String kernel, long nanos) {
+      names.add(Thread.currentThread().getName());
+    }
+  }
+
+  /**
+   * The last part runs on the thread that split the request where that thread may wait, though
+   * its program runs longer than the inline limit; the first part on a stream. An event loop and
+   * a non-blocking thread keep the limit: both parts there go to streams.
+   */
+  @Test
+  void lastPart_runsOnACallerThatMayWait_whateverItsLength() throws InterruptedException {
+    if (!InductorKernels.runHere()) {
+      return;
+    }
+    KernelThreads threads = new KernelThreads();
+    try (LocalInferenceService s = service("digits-cnn", ModelLoader.Kernels.INDUCTOR, threads)) {
+      s.executor().inlineBelow(1); // no program runs in 1 µs: nothing whole runs inline
+      Model m = s.find("digits-cnn", null);
+      var in = images(64, 5);
+      s.splitRule(SplitRule.OFF);
+      warm(s, "digits-cnn", in);
+      s.splitRule(ALWAYS);
+      s.infer("digits-cnn", null, in).block(); // whole while its parts are planned
+      awaitShapes(s, m, 2);
+      // a request that finds the last one not yet counted out runs whole, on one stream thread:
+      // the first request whose kernels ran on two threads split
+      String caller = Thread.currentThread().getName();
+      boolean split = false;
+      for (int i = 0; i < 20 && !split; i++) {
+        threads.names.clear();
+        s.infer("digits-cnn", null, in).block();
+        split = threads.names.size() == 2;
+      }
+      assertTrue(split, "no request split");
+      assertTrue(threads.names.contains(caller), "the last part ran on " + threads.names);
+
+      threads.names.clear();
+      Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(
+          () -> s.infer("digits-cnn", null, in).block(Duration.ofSeconds(30)), "test-loop");
+      loop.start();
+      loop.join(30_000);
+      assertTrue(threads.names.stream().allMatch(t -> t.startsWith("planline-cpu-stream-")),
+          "a part ran on the event loop: " + threads.names);
+      threads.names.clear();
+      Mono.defer(() -> s.infer("digits-cnn", null, in)).subscribeOn(Schedulers.single())
+          .block(Duration.ofSeconds(30));
+      assertTrue(threads.names.stream().allMatch(t -> t.startsWith("planline-cpu-stream-")),
+          "a part ran off the streams: " + threads.names);
     }
   }
 
