@@ -33,11 +33,17 @@ final class SplitRunsTest {
     return service(model, kernels, RuntimeObserver.NONE);
   }
 
+  /**
+   * A service whose requests split whenever the rule lets them, without first timing both ways
+   * ({@link SplitTrial}; its own test below turns that back on).
+   */
   private static LocalInferenceService service(String model, ModelLoader.Kernels kernels,
       RuntimeObserver observer) {
-    return Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
+    LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
         new RuntimeSettings.ModelSpec(model, "1", null, null, kernels)), 64, 4, 64,
         Long.MAX_VALUE, 1_000), observer);
+    s.splitTrial(false);
+    return s;
   }
 
   /** Counts executions and reports of requests executing (two per request: start, end). */
@@ -183,6 +189,47 @@ final class SplitRunsTest {
           .block(Duration.ofSeconds(30));
       assertTrue(threads.names.stream().allMatch(t -> t.startsWith("planline-cpu-stream-")),
           "a part ran off the streams: " + threads.names);
+    }
+  }
+
+  /**
+   * With the trial on, a program's first requests that may split run whole, the next split, and
+   * both ways' times are then known; every answer is the whole one within rounding.
+   */
+  @Test
+  void trial_runsWholeThenSplit_timingBoth() {
+    if (!InductorKernels.runHere()) {
+      return;
+    }
+    KernelThreads threads = new KernelThreads();
+    try (LocalInferenceService s = service("digits-cnn", ModelLoader.Kernels.INDUCTOR, threads)) {
+      s.splitTrial(true);
+      s.executor().inlineBelow(1); // whole requests on a stream: a split one shows the caller
+      String caller = Thread.currentThread().getName();
+      Model m = s.find("digits-cnn", null);
+      var in = images(64, 6);
+      s.splitRule(SplitRule.OFF);
+      float[] whole = warm(s, "digits-cnn", in);
+      s.splitRule(ALWAYS);
+      SplitTrial trial = s.executor().measured(s.executable(m, Map.of("x", in.get("x").shape())))
+          .splitTrial();
+      int wholeFirst = 0;
+      while (trial.medianNanos(false) < 0 && wholeFirst < 100) {
+        threads.names.clear();
+        float[] out = s.infer("digits-cnn", null, in).block().get(0).floats();
+        assertEquals(0.0, HostTensor.relativeError(out, whole));
+        assertTrue(!threads.names.contains(caller), "split before whole was timed");
+        wholeFirst++;
+      }
+      assertTrue(wholeFirst >= SplitTrial.SAMPLES, "whole timed after " + wholeFirst);
+      boolean split = false;
+      for (int i = 0; i < 100 && trial.medianNanos(true) < 0; i++) {
+        threads.names.clear();
+        float[] out = s.infer("digits-cnn", null, in).block().get(0).floats();
+        assertTrue(HostTensor.relativeError(out, whole) < 1e-5);
+        split |= threads.names.contains(caller);
+      }
+      assertTrue(split && trial.medianNanos(true) > 0, "split never timed");
     }
   }
 
