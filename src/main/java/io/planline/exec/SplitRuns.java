@@ -6,11 +6,15 @@ import io.planline.backend.HostTensor;
 import io.planline.exec.batch.SplitBatch;
 import io.planline.model.Model;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,6 +28,8 @@ import reactor.core.publisher.Mono;
  * measured.
  */
 final class SplitRuns {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SplitRuns.class);
 
   /** Whole runs a program makes before its requests may split. */
   static final int WARM_RUNS = 4;
@@ -69,7 +75,11 @@ final class SplitRuns {
     SplitTrial trial = whole.splitTrial();
     List<ExecutableProgram> parts = !trialled || trial.split() ? programs(s, ordered, rows) : null;
     if (parts == null) {
-      return timed(runner.run(m, program, ordered, times), nanos -> trial.record(false, nanos));
+      return timed(runner.run(m, program, ordered, times), nanos -> {
+        if (trial.record(false, nanos)) {
+          chosen(m, ordered, rows.length, trial);
+        }
+      });
     }
     // a split request's time also counts as a run of the whole program, whose average decides
     // whether it may split at all: the whole runs seldom once splitting is chosen
@@ -78,8 +88,21 @@ final class SplitRuns {
                 i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART))),
         nanos -> {
           whole.record(nanos, ProgramRuns.UNKNOWN);
-          trial.record(true, nanos);
+          if (trial.record(true, nanos)) {
+            chosen(m, ordered, rows.length, trial);
+          }
         });
+  }
+
+  /** Says once per program which way its trial chose, and what each way measured. */
+  private static void chosen(Model m, List<HostTensor> ordered, int parts, SplitTrial trial) {
+    long split = trial.medianNanos(true);
+    long whole = trial.medianNanos(false);
+    LOG.info("{} {}: requests that run alone run {} (median {} ms split in {} parts, {} ms"
+        + " whole; the other way every {} requests to keep both measured)", m.name(),
+        Arrays.toString(ordered.get(0).shape()), split < whole ? "split" : "whole",
+        String.format(Locale.ROOT, "%.3f", split / 1e6), parts,
+        String.format(Locale.ROOT, "%.3f", whole / 1e6), SplitTrial.RECHECK);
   }
 
   /** {@code work}, its time from subscription to answer given to {@code took}. */

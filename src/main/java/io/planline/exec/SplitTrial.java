@@ -48,10 +48,14 @@ final class SplitTrial {
     return asked % RECHECK == 0 ? !faster : faster;
   }
 
-  /** Records that a request that may split ran whole or split and took {@code nanos}. */
-  synchronized void record(boolean split, long nanos) {
+  /**
+   * Records that a request that may split ran whole or split and took {@code nanos}; true when
+   * that ends the trial (both ways now measured), once.
+   */
+  synchronized boolean record(boolean split, long nanos) {
     int way = split ? SPLIT : WHOLE;
     times[way][(int) (recorded[way]++ % SAMPLES)] = nanos;
+    return recorded[way] == SAMPLES && recorded[1 - way] >= SAMPLES;
   }
 
   /** The median of a way's last times, in nanoseconds; -1 before it has {@link #SAMPLES}. */

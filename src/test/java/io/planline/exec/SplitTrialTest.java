@@ -37,6 +37,22 @@ final class SplitTrialTest {
     assertEquals(200, t.medianNanos(true));
   }
 
+  /** The record that completes both ways says so, and only that one. */
+  @Test
+  void record_saysOnceWhenTheTrialEnds() {
+    SplitTrial t = new SplitTrial();
+    int ends = 0;
+    for (int i = 0; i < 4 * N + 3 * SplitTrial.RECHECK; i++) {
+      boolean s = t.split();
+      boolean ended = t.record(s, s ? 200 : 300);
+      if (ended) {
+        assertEquals(2 * N - 1, i, "ended at request " + i);
+      }
+      ends += ended ? 1 : 0;
+    }
+    assertEquals(1, ends);
+  }
+
   @Test
   void splitFaster_splits_butOneInRecheckRunsWhole() {
     SplitTrial t = new SplitTrial();
