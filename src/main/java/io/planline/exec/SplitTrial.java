@@ -10,7 +10,7 @@ import java.util.Arrays;
  * split was 12-17% slower on 2 and on 16 cores (session 22, docs/benchmarks.md). Which holds
  * depends on the processor, the program and the rows, so each program finds out.
  *
- * <p>Its first {@link #SAMPLES} requests that may split run whole, the next as many split; from
+ * <p>Its first requests that may split run whole and split in turn, {@link #SAMPLES} each; from
  * then on each runs the way whose last {@link #SAMPLES} times have the lower median, except one
  * in {@link #RECHECK}, which runs the other way so that its times follow a machine that changes
  * (other work arriving on the cores, a slower period of a shared host). A median, so that a
@@ -38,11 +38,10 @@ final class SplitTrial {
   /** Whether the next request that may split does. */
   synchronized boolean split() {
     asked++;
-    if (recorded[WHOLE] < SAMPLES) {
-      return false;
-    }
-    if (recorded[SPLIT] < SAMPLES) {
-      return true;
+    if (recorded[WHOLE] < SAMPLES || recorded[SPLIT] < SAMPLES) {
+      // in turn, whole first: a program's first runs are its slowest (code compiled, caches
+      // filled), and both ways should have their share of them
+      return recorded[WHOLE] > recorded[SPLIT];
     }
     boolean faster = median(SPLIT) < median(WHOLE);
     return asked % RECHECK == 0 ? !faster : faster;

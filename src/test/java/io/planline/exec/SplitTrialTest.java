@@ -28,13 +28,19 @@ final class SplitTrialTest {
   }
 
   @Test
-  void measuresWholeFirst_thenSplit_thenChooses() {
+  void measuresBothInTurn_wholeFirst_thenChooses() {
     SplitTrial t = new SplitTrial();
-    assertEquals(0, splits(t, N, 300, 200), "the first requests run whole");
-    assertEquals(-1, t.medianNanos(true));
-    assertEquals(N, splits(t, N, 300, 200), "then as many split");
+    for (int i = 0; i < 2 * N; i++) {
+      boolean s = t.split();
+      assertEquals(i % 2 == 1, s, "request " + i);
+      t.record(s, s ? 200 : 300);
+      if (i < 2 * N - 1) {
+        assertEquals(-1, t.medianNanos(true));
+      }
+    }
     assertEquals(300, t.medianNanos(false));
     assertEquals(200, t.medianNanos(true));
+    assertTrue(t.split());
   }
 
   /** The record that completes both ways says so, and only that one. */
@@ -111,8 +117,6 @@ final class SplitTrialTest {
     for (int i = 0; i < N; i++) {
       assertFalse(t.split());
       t.record(false, splitFaster ? slow.get(i) + offset : fast.get(i));
-    }
-    for (int i = 0; i < N; i++) {
       assertTrue(t.split());
       t.record(true, splitFaster ? fast.get(i) : slow.get(i) + offset);
     }
