@@ -94,15 +94,22 @@ final class SplitRuns {
         });
   }
 
-  /** Says once per program which way its trial chose, and what each way measured. */
+  /**
+   * Says which way a program's trial chose and what each way measured: its first trial at info,
+   * later ones (which follow a machine that changes) at debug.
+   */
   private static void chosen(Model m, List<HostTensor> ordered, int parts, SplitTrial trial) {
     long split = trial.medianNanos(true);
     long whole = trial.medianNanos(false);
-    LOG.info("{} {}: requests that run alone run {} (median {} ms split in {} parts, {} ms"
-        + " whole; the other way every {} requests to keep both measured)", m.name(),
-        Arrays.toString(ordered.get(0).shape()), split < whole ? "split" : "whole",
-        String.format(Locale.ROOT, "%.3f", split / 1e6), parts,
-        String.format(Locale.ROOT, "%.3f", whole / 1e6), SplitTrial.RECHECK);
+    String line = String.format(Locale.ROOT, "%s %s: requests that run alone run %s (median"
+        + " %.3f ms split in %d parts, %.3f ms whole; both timed again after %d requests)",
+        m.name(), Arrays.toString(ordered.get(0).shape()), split < whole ? "split" : "whole",
+        split / 1e6, parts, whole / 1e6, trial.untilTrial());
+    if (trial.trials() == 1) {
+      LOG.info(line);
+    } else {
+      LOG.debug(line);
+    }
   }
 
   /** {@code work}, its time from subscription to answer given to {@code took}. */

@@ -11,12 +11,15 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-/** {@link SplitTrial}: both ways measured, then the faster, the other now and then. */
+/** {@link SplitTrial}: both ways timed in turn, the faster chosen, the trial run again later. */
 final class SplitTrialTest {
 
   private static final int N = SplitTrial.SAMPLES;
 
-  /** Runs {@code requests} requests, each timed {@code whole} or {@code split} as it ran. */
+  /**
+   * Runs {@code requests} requests, each taking {@code whole} or {@code split} nanoseconds as it
+   * ran; returns how many split.
+   */
   private static int splits(SplitTrial t, int requests, long whole, long split) {
     int splits = 0;
     for (int i = 0; i < requests; i++) {
@@ -28,103 +31,94 @@ final class SplitTrialTest {
   }
 
   @Test
-  void measuresBothInTurn_wholeFirst_thenChooses() {
+  void timesBothInTurn_wholeFirst_thenRunsTheFaster() {
     SplitTrial t = new SplitTrial();
     for (int i = 0; i < 2 * N; i++) {
       boolean s = t.split();
       assertEquals(i % 2 == 1, s, "request " + i);
-      t.record(s, s ? 200 : 300);
-      if (i < 2 * N - 1) {
-        assertEquals(-1, t.medianNanos(true));
-      }
+      assertEquals(i == 2 * N - 1, t.record(s, s ? 200 : 300), "trial ended at " + i);
     }
     assertEquals(300, t.medianNanos(false));
     assertEquals(200, t.medianNanos(true));
-    assertTrue(t.split());
+    assertEquals(SplitTrial.FIRST_GAP, t.untilTrial());
+    assertEquals(SplitTrial.FIRST_GAP, splits(t, SplitTrial.FIRST_GAP, 300, 200));
+    assertEquals(0, t.untilTrial(), "a trial again");
   }
 
-  /** The record that completes both ways says so, and only that one. */
   @Test
-  void record_saysOnceWhenTheTrialEnds() {
+  void wholeFaster_runsWhole_untilTheNextTrial() {
     SplitTrial t = new SplitTrial();
-    int ends = 0;
-    for (int i = 0; i < 4 * N + 3 * SplitTrial.RECHECK; i++) {
-      boolean s = t.split();
-      boolean ended = t.record(s, s ? 200 : 300);
-      if (ended) {
-        assertEquals(2 * N - 1, i, "ended at request " + i);
-      }
-      ends += ended ? 1 : 0;
+    assertEquals(N, splits(t, 2 * N, 200, 300));
+    assertEquals(0, splits(t, SplitTrial.FIRST_GAP, 200, 300));
+  }
+
+  /** The gaps between trials double, up to the most. */
+  @Test
+  void trialsRepeat_gapsDouble() {
+    SplitTrial t = new SplitTrial();
+    int gap = SplitTrial.FIRST_GAP;
+    for (int trial = 1; trial <= 8; trial++) {
+      assertEquals(N, splits(t, 2 * N, 300, 200), "trial " + trial + " times both ways");
+      assertEquals(trial, t.trials());
+      assertEquals(gap, t.untilTrial());
+      assertEquals(gap, splits(t, gap, 300, 200));
+      gap = Math.min(2 * gap, SplitTrial.MAX_GAP);
     }
-    assertEquals(1, ends);
+    assertEquals(SplitTrial.MAX_GAP, gap);
   }
 
+  /** Splitting chosen; the next trial finds it slower, and whole runs from then on. */
   @Test
-  void splitFaster_splits_butOneInRecheckRunsWhole() {
+  void theNextTrial_followsAMachineThatChanged() {
     SplitTrial t = new SplitTrial();
-    splits(t, 2 * N, 300, 200);
-    int requests = 10 * SplitTrial.RECHECK;
-    assertEquals(requests - 10, splits(t, requests, 300, 200));
-  }
-
-  @Test
-  void wholeFaster_runsWhole_butOneInRecheckSplits() {
-    SplitTrial t = new SplitTrial();
-    splits(t, 2 * N, 200, 300);
-    assertEquals(10, splits(t, 10 * SplitTrial.RECHECK, 200, 300));
-  }
-
-  /** Splitting chosen, then slower than whole: after half a window of slow runs, whole. */
-  @Test
-  void splitGrowsSlower_switchesToWhole() {
-    SplitTrial t = new SplitTrial();
-    splits(t, 2 * N, 300, 200);
-    for (int i = 0; i < N / 2 + 1; i++) {
-      t.record(true, 500);
-    }
+    splits(t, 2 * N + SplitTrial.FIRST_GAP, 300, 200);
+    splits(t, 2 * N, 300, 500);
+    assertEquals(500, t.medianNanos(true));
     assertFalse(t.split());
   }
 
-  /** Whole runs only as rechecks while splitting is chosen; enough of them bring it back. */
+  /** Between trials nothing is kept: the chosen way's runs do not move the medians. */
   @Test
-  void wholeGrowsFaster_rechecksBringItBack() {
+  void betweenTrials_timesAreNotKept() {
     SplitTrial t = new SplitTrial();
     splits(t, 2 * N, 300, 200);
-    int requests = (N / 2 + 1) * SplitTrial.RECHECK;
-    splits(t, requests, 100, 200);
-    assertFalse(t.split(), "whole medians " + t.medianNanos(false));
+    assertTrue(t.split());
+    assertFalse(t.record(true, 9_000));
+    assertEquals(200, t.medianNanos(true));
   }
 
   @Test
-  void oneSlowRun_doesNotFlipTheChoice() {
+  void oneSlowRun_doesNotDecide() {
     SplitTrial t = new SplitTrial();
-    splits(t, 2 * N, 300, 200);
-    t.record(true, 1_000_000_000L); // a collection, a preempted thread
+    for (int i = 0; i < 2 * N; i++) {
+      boolean s = t.split();
+      // a collection or a preempted thread in the first split run
+      t.record(s, s ? (i == 1 ? 1_000_000_000L : 200) : 300);
+    }
     assertTrue(t.split());
   }
 
   /**
-   * Whatever the times, once both ways are measured and one is faster in every run, the other
-   * runs only as a recheck: one request in {@link SplitTrial#RECHECK}.
+   * Whatever the times, when one way is faster in every run, the other runs only in trials:
+   * {@link SplitTrial#SAMPLES} requests of each.
    */
   @Property
-  void fasterWay_takesAllButTheRechecks(
+  void fasterWay_runsEverythingButHalfOfEachTrial(
       @ForAll @Size(SplitTrial.SAMPLES) List<@LongRange(min = 1, max = 1_000_000) Long> fast,
       @ForAll @Size(SplitTrial.SAMPLES) List<@LongRange(min = 1, max = 1_000_000) Long> slow,
       @ForAll boolean splitFaster) {
     SplitTrial t = new SplitTrial();
     long offset = 1_000_000; // every slow run slower than every fast one
-    for (int i = 0; i < N; i++) {
-      assertFalse(t.split());
-      t.record(false, splitFaster ? slow.get(i) + offset : fast.get(i));
-      assertTrue(t.split());
-      t.record(true, splitFaster ? fast.get(i) : slow.get(i) + offset);
-    }
-    int chosen = 0;
-    int requests = 4 * SplitTrial.RECHECK;
+    int slower = 0;
+    int requests = 2 * N + SplitTrial.FIRST_GAP + 2 * N + 2 * SplitTrial.FIRST_GAP;
     for (int i = 0; i < requests; i++) {
-      chosen += t.split() == splitFaster ? 1 : 0;
+      boolean s = t.split();
+      boolean fastWay = s == splitFaster;
+      slower += fastWay ? 0 : 1;
+      t.record(s, fastWay ? fast.get(i % N) : slow.get(i % N) + offset);
     }
-    assertEquals(requests - 4, chosen);
+    assertEquals(2, t.trials());
+    assertEquals(2 * N, slower);
+    assertEquals(splitFaster, t.medianNanos(true) < t.medianNanos(false));
   }
 }
