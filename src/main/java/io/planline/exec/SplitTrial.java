@@ -5,10 +5,11 @@ import java.util.Arrays;
 /**
  * Whether one program's requests that {@link SplitRule} would split do, decided by what both
  * ways measure on this machine rather than assumed. Splitting gains where one thread per call
- * beats a call split over the cores (the 2-core build machine: digits-cnn [64] and tiny-gpt
- * [8,64] 25-40% faster), and loses where it does not: on a lent 16-core Xeon, tiny-gpt [8,64]
- * split was 12-17% slower on 2 and on 16 cores (session 22, docs/benchmarks.md). Which holds
- * depends on the processor, the program and the rows, so each program finds out.
+ * beats a call split over the cores: on the 2-core build machine digits-cnn [64] and tiny-gpt
+ * [8,64] ran 25-40% faster. Elsewhere it need not: ResNet-50 [8] measured level there (208.8 ms
+ * split, 208.5 whole, this trial's medians), BERT [8] slower in one run each (session 22,
+ * docs/benchmarks.md), and no other processor has been measured split. Which holds depends on
+ * the processor, the program and the rows, so each program finds out.
  *
  * <p>A trial runs {@link #SAMPLES} requests each way, in turn, whole first, and chooses the way
  * whose times have the lower median (so that a collection or a preempted thread in one run does
