@@ -228,11 +228,6 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     splits.rule(rule);
   }
 
-  /** Whether requests the rule lets split try both ways first ({@link SplitTrial}; for tests). */
-  void splitTrial(boolean on) {
-    splits.trialled(on);
-  }
-
   /** The outputs {@code program} will return, with their bound shapes, in signature order. */
   private static List<TensorInfo> outputsOf(Model m, ExecutableProgram program) {
     List<TensorInfo> out = new ArrayList<>();

@@ -20,8 +20,6 @@ final class ProgramRuns {
     private final AtomicLong runs = new AtomicLong();
     /** The most threads a native call of its last run used; -1 before the first run. */
     private volatile int widest = -1;
-    /** Whether its requests that may split do. */
-    private final SplitTrial splitTrial = new SplitTrial();
 
     /**
      * Records a whole run that took {@code nanos}, its widest native call on {@code threads}
@@ -40,11 +38,6 @@ final class ProgramRuns {
       if (threads != UNKNOWN) {
         widest = threads;
       }
-    }
-
-    /** What splitting its requests and running them whole measured ({@link SplitRuns}). */
-    SplitTrial splitTrial() {
-      return splitTrial;
     }
 
     /** Whole runs recorded so far (a split request counts as one). */

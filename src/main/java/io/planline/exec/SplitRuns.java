@@ -6,15 +6,10 @@ import io.planline.backend.HostTensor;
 import io.planline.exec.batch.SplitBatch;
 import io.planline.model.Model;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -23,13 +18,9 @@ import reactor.core.publisher.Mono;
  * thread, on a stream of its own, and the outputs are concatenated back. A part's program is the
  * model's program planned for the part's rows, taken from the model's program cache only once it
  * is there: the first request of a new size runs whole while that program is planned on the
- * planning pool, so no request waits for a plan it would not otherwise need. Whether a request
- * the rule lets split does is its program's {@link SplitTrial}'s choice, from what both ways
- * measured.
+ * planning pool, so no request waits for a plan it would not otherwise need.
  */
 final class SplitRuns {
-
-  private static final Logger LOG = LoggerFactory.getLogger(SplitRuns.class);
 
   /** Whole runs a program makes before its requests may split. */
   static final int WARM_RUNS = 4;
@@ -38,8 +29,6 @@ final class SplitRuns {
   private final RequestExecutor executor;
   private final Admission admission;
   private volatile SplitRule rule;
-  /** Whether a request that may split asks its program's trial (false: it always splits). */
-  private volatile boolean trialled = true;
 
   SplitRuns(ModelRunner runner, RequestExecutor executor, Admission admission) {
     this.runner = requireNonNull(runner, "runner");
@@ -53,70 +42,24 @@ final class SplitRuns {
     rule = requireNonNull(r, "rule");
   }
 
-  /**
-   * Whether requests that may split ask their program's {@link SplitTrial} (the default), or
-   * always split (for tests that need a request to split when the rule says it may).
-   */
-  void trialled(boolean on) {
-    trialled = on;
-  }
-
   /** The outputs of {@code program} of the served model {@code s} on {@code ordered}. */
   Mono<List<HostTensor>> run(ModelTable.Served s, ExecutableProgram program,
       List<HostTensor> ordered, RequestTimes times) {
     Model m = s.model();
     ProgramRuns.Measured whole = executor.measured(program);
     long[] rows = rows(m, program, whole, ordered);
-    if (rows == null) {
+    List<ExecutableProgram> parts = rows == null ? null : programs(s, ordered, rows);
+    if (parts == null) {
       return runner.run(m, program, ordered, times);
     }
-    // it may split: which way it runs is the program's trial's to say, and either way its time
-    // goes back to the trial
-    SplitTrial trial = whole.splitTrial();
-    List<ExecutableProgram> parts = !trialled || trial.split() ? programs(s, ordered, rows) : null;
-    if (parts == null) {
-      return timed(runner.run(m, program, ordered, times), nanos -> {
-        if (trial.record(false, nanos)) {
-          chosen(m, ordered, rows.length, trial);
-        }
-      });
-    }
-    // a split request's time also counts as a run of the whole program, whose average decides
-    // whether it may split at all: the whole runs seldom once splitting is chosen
-    return timed(runner.executed(m, SplitBatch.run(ordered, m.batchDim(), rows,
-            (i, inputs) -> runner.run(m, parts.get(i), inputs, times,
-                i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART))),
-        nanos -> {
-          whole.record(nanos, ProgramRuns.UNKNOWN);
-          if (trial.record(true, nanos)) {
-            chosen(m, ordered, rows.length, trial);
-          }
-        });
-  }
-
-  /**
-   * Says which way a program's trial chose and what each way measured: its first trial at info,
-   * later ones (which follow a machine that changes) at debug.
-   */
-  private static void chosen(Model m, List<HostTensor> ordered, int parts, SplitTrial trial) {
-    long split = trial.medianNanos(true);
-    long whole = trial.medianNanos(false);
-    String line = String.format(Locale.ROOT, "%s %s: requests that run alone run %s (median"
-        + " %.3f ms split in %d parts, %.3f ms whole; both timed again after %d requests)",
-        m.name(), Arrays.toString(ordered.get(0).shape()), split < whole ? "split" : "whole",
-        split / 1e6, parts, whole / 1e6, trial.untilTrial());
-    if (trial.trials() == 1) {
-      LOG.info(line);
-    } else {
-      LOG.debug(line);
-    }
-  }
-
-  /** {@code work}, its time from subscription to answer given to {@code took}. */
-  private static Mono<List<HostTensor>> timed(Mono<List<HostTensor>> work, LongConsumer took) {
+    // a split request's time counts as a run of the whole program: once split, the whole no
+    // longer runs, and its average would otherwise keep the decision it made forever
     return Mono.defer(() -> {
       long start = System.nanoTime();
-      return work.doOnNext(outputs -> took.accept(System.nanoTime() - start));
+      return runner.executed(m, SplitBatch.run(ordered, m.batchDim(), rows,
+              (i, inputs) -> runner.run(m, parts.get(i), inputs, times,
+                  i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART)))
+          .doOnNext(outputs -> whole.record(System.nanoTime() - start, ProgramRuns.UNKNOWN));
     });
   }
 

@@ -33,17 +33,11 @@ final class SplitRunsTest {
     return service(model, kernels, RuntimeObserver.NONE);
   }
 
-  /**
-   * A service whose requests split whenever the rule lets them, without first timing both ways
-   * ({@link SplitTrial}; its own test below turns that back on).
-   */
   private static LocalInferenceService service(String model, ModelLoader.Kernels kernels,
       RuntimeObserver observer) {
-    LocalInferenceService s = Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
+    return Runtimes.create(new RuntimeSettings("cpu", "offset", List.of(
         new RuntimeSettings.ModelSpec(model, "1", null, null, kernels)), 64, 4, 64,
         Long.MAX_VALUE, 1_000), observer);
-    s.splitTrial(false);
-    return s;
   }
 
   /** Counts executions and reports of requests executing (two per request: start, end). */
@@ -189,43 +183,6 @@ final class SplitRunsTest {
           .block(Duration.ofSeconds(30));
       assertTrue(threads.names.stream().allMatch(t -> t.startsWith("planline-cpu-stream-")),
           "a part ran off the streams: " + threads.names);
-    }
-  }
-
-  /**
-   * With the trial on, a program's requests that may split run whole and split in turn until
-   * both ways' times are known; every answer is the whole one within rounding.
-   */
-  @Test
-  void trial_runsBothWaysInTurn_timingBoth() {
-    if (!InductorKernels.runHere()) {
-      return;
-    }
-    KernelThreads threads = new KernelThreads();
-    try (LocalInferenceService s = service("digits-cnn", ModelLoader.Kernels.INDUCTOR, threads)) {
-      s.splitTrial(true);
-      s.executor().inlineBelow(1); // whole requests on a stream: a split one shows the caller
-      String caller = Thread.currentThread().getName();
-      Model m = s.find("digits-cnn", null);
-      var in = images(64, 6);
-      s.splitRule(SplitRule.OFF);
-      float[] whole = warm(s, "digits-cnn", in);
-      s.splitRule(ALWAYS);
-      SplitTrial trial = s.executor().measured(s.executable(m, Map.of("x", in.get("x").shape())))
-          .splitTrial();
-      boolean split = false;
-      int requests = 0;
-      while ((trial.medianNanos(false) < 0 || trial.medianNanos(true) < 0) && requests < 200) {
-        threads.names.clear();
-        float[] out = s.infer("digits-cnn", null, in).block().get(0).floats();
-        assertTrue(HostTensor.relativeError(out, whole) < 1e-5);
-        split |= threads.names.contains(caller);
-        requests++;
-      }
-      assertTrue(trial.medianNanos(false) > 0 && trial.medianNanos(true) > 0,
-          "both ways not timed after " + requests + " requests");
-      assertTrue(split, "no request split");
-      assertTrue(requests >= 2 * SplitTrial.SAMPLES, "trial over after " + requests);
     }
   }
 
