@@ -7,10 +7,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What each program's whole runs on a synchronous backend have measured, kept per program (by
  * identity, weakly): how long they take, which decides whether a request may run on the thread
- * that asks ({@link InlineRuns}), and the most threads a native call of the last run used,
+ * that asks ({@link InlineRuns}) and whether it may split ({@link SplitRule}), how many runs were
+ * made ({@link #WARM_RUNS}), and the most threads a native call of the last run used,
  * which decides its stream ({@link RequestExecutor}). A request looks its program up once.
  */
 final class ProgramRuns {
+
+  /**
+   * Whole runs a program makes before its requests may split ({@link SplitRuns}): early runs pay
+   * for warm-up (code compiled, primitives made) and say little of what the program costs.
+   */
+  static final int WARM_RUNS = 4;
 
   /** One program's measurements; nothing until its first whole run. */
   static final class Measured {
@@ -43,6 +50,11 @@ final class ProgramRuns {
     /** Whole runs recorded so far (a split request counts as one). */
     long runs() {
       return runs.get();
+    }
+
+    /** Whether it has made its {@link #WARM_RUNS} warm-up runs. */
+    boolean warm() {
+      return runs.get() >= WARM_RUNS;
     }
 
     /** The average of its whole runs in nanoseconds, or -1 before the first. */

@@ -16,11 +16,11 @@ package io.planline.exec;
  * [32,1,8,8] on one thread took 0.165 ms against [64,1,8,8] on both 0.326 ms, and tiny-gpt [4,64]
  * on one thread 1.93 ms against [8,64] on both 2.52 ms ({@code run --profile}); split, ModelBench
  * one request at a time: digits-cnn [64] p50 0.32-0.33 → 0.20 ms, tiny-gpt [8,64] 2.48-2.67 →
- * 1.78-1.94 ms, ResNet-50 [8] 200 → 181 ms (session 22, docs/benchmarks.md).
+ * 1.78-1.94 ms, ResNet-50 [8] 200 → 181 ms in one run each (session 22, docs/benchmarks.md).
  *
  * <p>Below the time limit the parts' hand-overs to the stream threads cost more than they save
- * (a hand-over is about 20 µs there, {@link InlineRuns}); the last part may run on the caller's
- * thread ({@link RunAs#LAST_PART}). Under load the crowd rule already keeps
+ * (a hand-over is about 20 µs there, {@link InlineRuns}); the last part runs on the caller's
+ * thread where that thread may wait ({@link RunAs#LAST_PART}). Under load the crowd rule already keeps
  * every core busy with a request of its own, so a request that does not run alone is not split.
  */
 final class SplitRule {

@@ -22,9 +22,6 @@ import reactor.core.publisher.Mono;
  */
 final class SplitRuns {
 
-  /** Whole runs a program makes before its requests may split. */
-  static final int WARM_RUNS = 4;
-
   private final ModelRunner runner;
   private final RequestExecutor executor;
   private final Admission admission;
@@ -73,9 +70,7 @@ final class SplitRuns {
     }
     long rows = ordered.get(0).shape()[dim];
     int slots = Math.min(admission.maxRunning(), executor.backend().streams());
-    // a few runs first: early runs pay for warm-up (code compiled, primitives made) and say
-    // little of what the program costs
-    int parts = runs.runs() < WARM_RUNS ? 1 : rule.parts(rows, runs.averageNanos(),
+    int parts = !runs.warm() ? 1 : rule.parts(rows, runs.averageNanos(),
         admission.running() + admission.queued(), slots);
     if (parts < 2 || !outputsHold(m, program, dim, rows)) {
       return null;

@@ -230,8 +230,8 @@ final class SplitRunsTest {
     }
   }
 
-  /** Runs enough whole requests that the program may split (SplitRuns.WARM_RUNS). */
-  private static final int WHOLE_RUNS = SplitRuns.WARM_RUNS;
+  /** Runs enough whole requests that the program may split (ProgramRuns.WARM_RUNS). */
+  private static final int WHOLE_RUNS = ProgramRuns.WARM_RUNS;
 
   /** The answer of {@code in}, after {@link #WHOLE_RUNS} whole runs. */
   private static float[] warm(LocalInferenceService s, String model,
