@@ -226,11 +226,10 @@ extern "C"  void  kernel(float* in_out_ptr0,
     inductor_cpu_throw_if_integer_div_error(inductor_cpu_integer_div_error);
 }
 
-// ==== cpp_fused_addmm_max_pool2d_with_indices_view_1 ====
+// ==== cpp_fused_max_pool2d_with_indices_view_1 ====
 #include <torch/csrc/inductor/cpp_prefix.h>
 extern "C"  void  kernel(const float* in_ptr0,
                        float* out_ptr0,
-                       float* out_ptr1,
                        const int64_t ks0)
 {
     std::atomic<int> inductor_cpu_integer_div_error{0};
@@ -240,41 +239,33 @@ extern "C"  void  kernel(const float* in_ptr0,
         int tid = omp_get_thread_num();
         {
             #pragma omp for
-            for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(4L*ks0); x0+=static_cast<int64_t>(1L))
+            for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(ks0); x0+=static_cast<int64_t>(1L))
             {
                 #pragma GCC ivdep
                 for(int64_t x1=static_cast<int64_t>(0L); x1<static_cast<int64_t>(4L); x1+=static_cast<int64_t>(1L))
                 {
-                    for(int64_t x2=static_cast<int64_t>(0L); x2<static_cast<int64_t>(32L); x2+=static_cast<int64_t>(8L))
+                    for(int64_t x2=static_cast<int64_t>(0L); x2<static_cast<int64_t>(4L); x2+=static_cast<int64_t>(8L))
                     {
+                        for(int64_t x3=static_cast<int64_t>(0L); x3<static_cast<int64_t>(32L); x3+=static_cast<int64_t>(8L))
                         {
-                            if(C10_LIKELY(x2 >= static_cast<int64_t>(0) && x2 < static_cast<int64_t>(32L)))
                             {
-                                auto tmp0 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp1 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(32L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp3 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(256L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp5 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(288L + x2 + 64L*x1 + 512L*x0), static_cast<int64_t>(8));
-                                auto tmp2 = at::vec::maximum(tmp0, tmp1);
-                                auto tmp4 = at::vec::maximum(tmp2, tmp3);
-                                auto tmp6 = at::vec::maximum(tmp4, tmp5);
-                                tmp6.store(out_ptr0 + static_cast<int64_t>(x2 + 32L*x1 + 128L*x0));
+                                if(C10_LIKELY(x2 >= static_cast<int64_t>(0L) && x2 < static_cast<int64_t>(4L) && x3 >= static_cast<int64_t>(0) && x3 < static_cast<int64_t>(32L)))
+                                {
+                                    alignas(std::max(std::size_t(8), alignof(float))) float tmp7[8*8];
+                                    for (long x2_inner = 0; x2_inner < static_cast<int64_t>(4L); x2_inner++)
+                                    {
+                                        auto tmp0 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(x3 + 64L*x2 + 64L*x2_inner + 512L*x1 + 2048L*x0), static_cast<int64_t>(8));
+                                        auto tmp1 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(32L + x3 + 64L*x2 + 64L*x2_inner + 512L*x1 + 2048L*x0), static_cast<int64_t>(8));
+                                        auto tmp3 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(256L + x3 + 64L*x2 + 64L*x2_inner + 512L*x1 + 2048L*x0), static_cast<int64_t>(8));
+                                        auto tmp5 = at::vec::Vectorized<float>::loadu(in_ptr0 + static_cast<int64_t>(288L + x3 + 64L*x2 + 64L*x2_inner + 512L*x1 + 2048L*x0), static_cast<int64_t>(8));
+                                        auto tmp2 = at::vec::maximum(tmp0, tmp1);
+                                        auto tmp4 = at::vec::maximum(tmp2, tmp3);
+                                        auto tmp6 = at::vec::maximum(tmp4, tmp5);
+                                        tmp6.store(tmp7 + static_cast<int64_t>(8L*x2_inner));
+                                    }
+                                    transpose_mxn<float,static_cast<int64_t>(4L),static_cast<int64_t>(8),false>(tmp7, static_cast<int64_t>(8), out_ptr0 + static_cast<int64_t>(x2 + 4L*x1 + 16L*x3 + 512L*x0), static_cast<int64_t>(16L));
+                                }
                             }
-                        }
-                    }
-                }
-            }
-        }
-        {
-            #pragma omp for
-            for(int64_t x0=static_cast<int64_t>(0L); x0<static_cast<int64_t>(ks0); x0+=static_cast<int64_t>(1L))
-            {
-                #pragma GCC ivdep
-                for(int64_t x1=static_cast<int64_t>(0L); x1<static_cast<int64_t>(512L); x1+=static_cast<int64_t>(1L))
-                {
-                    {
-                        {
-                            auto tmp0 = out_ptr0[static_cast<int64_t>(32L*((static_cast<int64_t>(x1) % static_cast<int64_t>(16L))) + 512L*x0 + (c10::div_floor_integer(static_cast<int64_t>(x1), static_cast<int64_t>(16L))))];
-                            out_ptr1[static_cast<int64_t>(x1 + 512L*x0)] = tmp0;
                         }
                     }
                 }

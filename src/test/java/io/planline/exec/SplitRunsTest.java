@@ -105,25 +105,31 @@ final class SplitRunsTest {
       assertEquals(0.0, HostTensor.relativeError(second, whole));
       awaitShapes(s, m, shapes);
       assertEquals(0, s.executor().maxKernelsInFlight(1), "nothing split yet, stream 0 only");
-      for (int i = 0; i < 3; i++) {
+      // a part takes the first stream that runs nothing: the second part goes to stream 1 only
+      // while the first still runs on stream 0, which a caller descheduled for a part's length
+      // (0.1-0.2 ms for digits-cnn's) misses; at least three requests, until one used both
+      int split = 0;
+      while (split < 3 || (s.executor().maxKernelsInFlight(1) == 0 && split < 50)) {
         float[] parts = s.infer(model, null, in).block().get(0).floats();
         double err = HostTensor.relativeError(parts, whole);
         assertTrue(err < 1e-5, model + ": split answer off by " + err);
+        split++;
       }
       assertTrue(s.executor().maxKernelsInFlight(1) > 0, "the second part never ran on stream 1");
       var program = s.executable(m, Map.of(in.keySet().iterator().next(),
           in.values().iterator().next().shape()));
-      assertEquals(WHOLE_RUNS + 4, s.executor().measured(program).runs(),
+      assertEquals(WHOLE_RUNS + 1 + split, s.executor().measured(program).runs(),
           "each split request counts as a run of the whole program, which decides the next");
       awaitInUse(s, baseline);
       // a request's end is reported after its answer travels on: wait for the last one
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (counts.reports.get() < 2 * (WHOLE_RUNS + 4) && System.nanoTime() < deadline) {
+      while (counts.reports.get() < 2 * (WHOLE_RUNS + 1 + split)
+          && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
-      assertEquals(WHOLE_RUNS + 4, counts.executions.get(),
+      assertEquals(WHOLE_RUNS + 1 + split, counts.executions.get(),
           "a split request counts as one execution");
-      assertEquals(2 * (WHOLE_RUNS + 4), counts.reports.get(),
+      assertEquals(2 * (WHOLE_RUNS + 1 + split), counts.reports.get(),
           "and as one request executing, not one per part");
       assertEquals(0, counts.inFlight.get());
     }
