@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Splitting a lone request along its batch, off against on, through the server on the lent
+# machine's cores: `run --profile` (cpu_probe.sh) cannot show it, since `run` serves one request
+# at a time on one stream and so never splits. One client sends one request at a time (hey -c 1),
+# so every request runs alone and may split; the server gets SERVER_CPUS cores.
+# From the repository root, with .devcpu.txz from tools/loadtest/bundle_lent.sh carried along:
+#   bash tools/loadtest/lent_split.sh [DURATION]
+# CORE_SETS lists the server's core sets (taskset lists; default "0-1 0-11"), hey runs on
+# LOADGEN_CPUS (default 12-15); ROUNDS (default 2) alternates off and on. Prints one line per
+# case, setting and round: p50 and p99 ms, requests/s; the servers' logs go to $OUT.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+out=${OUT:-/tmp/planline-split}
+mkdir -p "$out"
+dir=/tmp/devcpu
+tar xJf .devcpu.txz -C /tmp || { echo "lent_split: cannot unpack .devcpu.txz (carry it)" >&2; exit 2; }
+export PATH="$dir/jre/bin:$dir:$PATH"
+export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+duration=${1:-6s}
+port=8093
+base="http://127.0.0.1:$port"
+loadgen=${LOADGEN_CPUS:-12-15}
+cases=("digits-cnn examples/digits-cnn-64.json" "tiny-gpt examples/tiny-gpt-8x64.json")
+machine_line
+status=0
+for cores in ${CORE_SETS:-0-1 0-11}; do
+  for round in $(seq "${ROUNDS:-2}"); do
+    for split in off on; do
+      opts=()
+      [ "$split" = off ] && opts=(-Dplanline.cpu.split-above-micros=0)
+      log="$out/server-$cores-$split-$round.log"
+      taskset -c "$cores" java -Xms1g -Xmx1g "${opts[@]}" -jar "$dir/planline.jar" \
+        --micronaut.server.port="$port" >"$log" 2>&1 &
+      server=$!
+      if ! wait_ready "$base/v2/health/ready"; then
+        echo "lent_split: the server on cores $cores did not start (see $log)" >&2
+        kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; status=1; continue
+      fi
+      for c in "${cases[@]}"; do
+        set -- $c
+        # warm-up: the shape and its parts are planned, the program measured
+        taskset -c "$loadgen" hey -n 400 -c 1 -m POST -T application/json -D "$2" \
+          "$base/v2/models/$1/infer" >/dev/null
+        read -r rps p50 p99 codes bad < <(taskset -c "$loadgen" hey -z "$duration" -c 1 -m POST \
+          -T application/json -D "$2" "$base/v2/models/$1/infer" | parse_hey)
+        echo "cores $cores round $round split $split $1 $(basename "$2"): p50 $p50 ms p99 $p99 ms" \
+          "$rps req/s codes $codes"
+        [ "$bad" = 0 ] || status=1
+      done
+      kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+      if grep -E "oneDNN not available|compiled kernels cannot run" "$log"; then
+        echo "lent_split: the server fell back to slower paths; these figures do not count" >&2
+        status=1
+      fi
+    done
+  done
+done
+exit "$status"
