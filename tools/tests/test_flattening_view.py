@@ -27,9 +27,10 @@ class FlatteningViewTest(unittest.TestCase):
         x = torch.arange(2 * 3 * 4 * 5, dtype=torch.float32).reshape(2, 3, 4, 5)
         want = x.reshape(2, 60)
         for given in (x, x.to(memory_format=torch.channels_last)):
-            got = _flattening_view(given, [2, 60])
-            self.assertEqual(got.shape, (2, 60))
-            self.assertTrue(torch.equal(got, want))
+            for size in ([2, 60], [2, -1]):
+                got = _flattening_view(given, size)
+                self.assertEqual(got.shape, (2, 60))
+                self.assertTrue(torch.equal(got, want))
 
     def test_declines_other_views(self):
         from planline_inductor import _flattening_view  # pylint: disable=import-outside-toplevel
