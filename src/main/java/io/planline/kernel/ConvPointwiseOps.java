@@ -86,6 +86,7 @@ final class ConvPointwiseOps {
     @Nullable String other = otherAt < 0 ? null : a.tensor(otherAt);
     boolean inPlace = epilogue.binary() == ConvEpilogue.Binary.ADD_INTO_OUTPUT;
     ConvGeometry g = ConvGeometry.read(a, wAt + 3, wAt + 2, wAt + 4, wAt + 5);
+    DnnlConv.Site site = new DnnlConv.Site();
     return c -> {
       Tensor out = c.out(0);
       Tensor operand = c.opt(other);
@@ -95,7 +96,7 @@ final class ConvPointwiseOps {
       }
       Tensor[] t = g.asTwoD(c.in(input), c.in(weight), out, inPlace ? null : operand);
       ConvPoolOps.conv2d(c.parallel(), t[0], t[1], c.opt(bias), g.stride(), g.padding(),
-          g.dilation(), g.groups(), t[2], epilogue, t[3]);
+          g.dilation(), g.groups(), t[2], epilogue, t[3], site);
     };
   }
 }

@@ -29,10 +29,11 @@ final class ConvPoolOps {
       throw a.error(6, "transposed convolution is not supported");
     }
     ConvGeometry g = ConvGeometry.read(a, 3, 4, 5, 8);
+    DnnlConv.Site site = new DnnlConv.Site();
     return c -> {
       Tensor[] t = g.asTwoD(c.in(input), c.in(weight), c.out(0));
       conv2d(c.parallel(), t[0], t[1], c.opt(bias), g.stride(), g.padding(), g.dilation(),
-          g.groups(), t[2]);
+          g.groups(), t[2], ConvEpilogue.NONE, null, site);
     };
   }
 
@@ -53,6 +54,13 @@ final class ConvPoolOps {
   static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
       @Nullable Tensor other) {
+    conv2d(par, x, w, bias, stride, padding, dilation, groups, out, epilogue, other, null);
+  }
+
+  /** The same as one step of a program, which keeps its oneDNN primitive in {@code site}. */
+  static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
+      long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
+      @Nullable Tensor other, DnnlConv.@Nullable Site site) {
     if (x.dim() != 4 || w.dim() != 4 || out.dim() != 4) {
       throw new IllegalArgumentException("convolution needs 4-D input, weight and output, got "
           + x + ", " + w + ", " + out);
@@ -70,7 +78,8 @@ final class ConvPoolOps {
       throw new IllegalArgumentException("the fused operand " + other + " must have the "
           + "output's shape " + Arrays.toString(expected));
     }
-    if (DnnlConv.tryRun(x, w, bias, stride, padding, dilation, groups, out, epilogue, other)) {
+    if (DnnlConv.tryRun(x, w, bias, stride, padding, dilation, groups, out, epilogue, other,
+        site)) {
       // oneDNN first, whatever the size: ResNet-50 [2] (channels-last) convolutions 72-77 ->
       // 53-60 ms per run, digits-cnn's two small ones 0.92 -> 0.07 ms (2 AVX-512 cores)
       return;
