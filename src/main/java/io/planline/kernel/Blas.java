@@ -72,7 +72,13 @@ final class Blas {
    */
   static boolean tryRun(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
       float alpha) {
-    if (DnnlProducts.tryRun(a, b, c, init, beta, alpha)) {
+    return tryRun(a, b, c, init, beta, alpha, null);
+  }
+
+  /** The same as one step of a program, which keeps its oneDNN primitive in {@code site}. */
+  static boolean tryRun(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
+      float alpha, @Nullable DnnlSite<DnnlProducts.Primitive> site) {
+    if (DnnlProducts.tryRun(a, b, c, init, beta, alpha, site)) {
       return true; // oneDNN first: two to four times OpenBLAS's speed where it runs
     }
     return tryOpenBlas(a, b, c, init, beta, alpha);

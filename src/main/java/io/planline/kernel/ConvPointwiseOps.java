@@ -86,7 +86,7 @@ final class ConvPointwiseOps {
     @Nullable String other = otherAt < 0 ? null : a.tensor(otherAt);
     boolean inPlace = epilogue.binary() == ConvEpilogue.Binary.ADD_INTO_OUTPUT;
     ConvGeometry g = ConvGeometry.read(a, wAt + 3, wAt + 2, wAt + 4, wAt + 5);
-    DnnlConv.Site site = new DnnlConv.Site();
+    DnnlSite<DnnlConv.Primitive> site = new DnnlSite<>();
     return c -> {
       Tensor out = c.out(0);
       Tensor operand = c.opt(other);

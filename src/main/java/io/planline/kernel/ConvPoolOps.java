@@ -29,7 +29,7 @@ final class ConvPoolOps {
       throw a.error(6, "transposed convolution is not supported");
     }
     ConvGeometry g = ConvGeometry.read(a, 3, 4, 5, 8);
-    DnnlConv.Site site = new DnnlConv.Site();
+    DnnlSite<DnnlConv.Primitive> site = new DnnlSite<>();
     return c -> {
       Tensor[] t = g.asTwoD(c.in(input), c.in(weight), c.out(0));
       conv2d(c.parallel(), t[0], t[1], c.opt(bias), g.stride(), g.padding(), g.dilation(),
@@ -60,7 +60,7 @@ final class ConvPoolOps {
   /** The same as one step of a program, which keeps its oneDNN primitive in {@code site}. */
   static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
-      @Nullable Tensor other, DnnlConv.@Nullable Site site) {
+      @Nullable Tensor other, @Nullable DnnlSite<DnnlConv.Primitive> site) {
     if (x.dim() != 4 || w.dim() != 4 || out.dim() != 4) {
       throw new IllegalArgumentException("convolution needs 4-D input, weight and output, got "
           + x + ", " + w + ", " + out);

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * on its reference (scalar) kernels, returns {@code false} and {@link ConvPoolOps} goes on to
  * im2col and products. Primitives are made once per signature and thread and kept with their
  * memory objects, whose data handles are set per call, as in {@link DnnlProducts}; a program's
- * convolution step also keeps the primitive and packed weight its last call used ({@link Site}),
- * so that its next call on that thread skips the lookups.
+ * convolution step also keeps the primitive and packed weight its last call used
+ * ({@link DnnlSite}), so that its next call on that thread skips the lookups.
  */
 final class DnnlConv {
 
@@ -86,17 +86,13 @@ final class DnnlConv {
   }
 
   /**
-   * The same for one step of a program, which keeps what its last call found ({@code site}):
-   * a later call on the same thread with the same weight and the same operands' shapes and
-   * strides skips the primitive's key, the primitive cache and the packed weight's lookup. In
-   * a model those cost 8 µs of the 14-16 µs planline spent around each of ResNet-50 [1]'s
-   * convolutions, their data evicted by the weights streamed since the last request; with the
-   * sites, 26.9 -> 26.2 and 28.0 -> 27.4 ms per request (in one process, 14 alternating blocks
-   * each way round, faster in 12 and 10 of them).
+   * The same for one step of a program, which keeps what its last call found ({@code site},
+   * {@link DnnlSite}): a convolution with a packed weight skips the key, the primitive cache and
+   * the weight's lookup on its next call on the same thread.
    */
   static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor stridedBias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
-      @Nullable Tensor other, @Nullable Site site) {
+      @Nullable Tensor other, @Nullable DnnlSite<Primitive> site) {
     if (!Dnnl.available() || !suits(x) || !suits(w) || !suits(out)
         || (stridedBias != null && stridedBias.dtype() != DType.FLOAT32)
         || (other != null && !suits(other))) {
@@ -108,10 +104,11 @@ final class DnnlConv {
         ? stridedBias : dense(stridedBias);
     long macs = macs(w, out);
     int threads = Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
-    Site.Memo memo = site == null ? null : site.memo;
-    if (memo != null && memo.fits(x, w, bias, out, other, threads)) {
-      Primitive p = memo.primitive;
-      BytePointer packedWeights = memo.weights;
+    DnnlSite.Memo<Primitive> memo = site == null ? null
+        : site.fitting(threads, w, x, w, bias, out, other);
+    if (memo != null) {
+      Primitive p = memo.primitive();
+      BytePointer packedWeights = memo.weights();
       return NativeCompute.run(threads, () -> {
         p.weights.set_data_handle(packedWeights);
         return execute(p, x, out, bias, other, macs);
@@ -137,8 +134,7 @@ final class DnnlConv {
         BytePointer packedWeights = DnnlWeights.reordered(w, p, p.plainWeights, p.chosen);
         p.weights.set_data_handle(packedWeights);
         if (site != null) {
-          site.memo = new Site.Memo(Thread.currentThread(), callThreads, p, packedWeights, x, w,
-              bias, out, other);
+          site.keep(callThreads, p, packedWeights, w, x, w, bias, out, other);
         }
       } else if (reorders) {
         ByteBuffer[] scratch = SCRATCH.get();
@@ -170,61 +166,6 @@ final class DnnlConv {
     Dnnl.useThreads(macs);
     p.conv.execute(Dnnl.stream(), p.args);
     return true;
-  }
-
-  /**
-   * One program step's convolution, kept between its calls: the primitive and packed weight
-   * its last call used, with the thread, weight, shapes and strides they were made for. A
-   * step's operands keep their shapes and strides (a program is compiled per input shape) and
-   * its weight; only the activations' addresses change. A call that does not fit (another
-   * thread, a weight that is not packed) takes the usual way, and a packed one leaves its own.
-   */
-  static final class Site {
-    private volatile @Nullable Memo memo;
-
-    /** Whether a call has left what it found (for tests). */
-    boolean kept() {
-      return memo != null;
-    }
-
-    private record Memo(Thread thread, int threads, Primitive primitive, BytePointer weights,
-        ByteBuffer weightData, int weightOffset, long[][] layouts) {
-
-      Memo(Thread thread, int threads, Primitive primitive, BytePointer weights, Tensor x,
-          Tensor w, @Nullable Tensor bias, Tensor out, @Nullable Tensor other) {
-        this(thread, threads, primitive, weights, w.data(), w.byteOffset(),
-            layouts(x, w, bias, out, other));
-      }
-
-      /**
-       * Whether a call with these operands, on this thread, may use the kept primitive: the
-       * primitive belongs to the thread that made it (Dnnl's class comment says why), and the
-       * packed copy to this weight.
-       */
-      boolean fits(Tensor x, Tensor w, @Nullable Tensor bias, Tensor out, @Nullable Tensor other,
-          int threads) {
-        return thread == Thread.currentThread() && threads == this.threads
-            && w.data() == weightData && w.byteOffset() == weightOffset
-            && same(0, x) && same(2, w) && same(4, bias) && same(6, out) && same(8, other);
-      }
-
-      private boolean same(int at, @Nullable Tensor t) {
-        return t == null ? layouts[at] == null
-            : Arrays.equals(layouts[at], t.shapeRef()) && Arrays.equals(layouts[at + 1],
-                t.strideRef());
-      }
-
-      private static long[][] layouts(Tensor... ts) {
-        long[][] l = new long[ts.length * 2][];
-        for (int i = 0; i < ts.length; i++) {
-          if (ts[i] != null) {
-            l[2 * i] = ts[i].shapeRef().clone();
-            l[2 * i + 1] = ts[i].strideRef().clone();
-          }
-        }
-        return l;
-      }
-    }
   }
 
   /** The primitive's implementation for this signature ("refused" if none): for tests. */
@@ -358,7 +299,7 @@ final class DnnlConv {
     return k;
   }
 
-  private record Primitive(convolution_forward conv, memory src, memory weights, memory dst,
+  record Primitive(convolution_forward conv, memory src, memory weights, memory dst,
       @Nullable memory bias, @Nullable memory other, IntMemoryMap args, memory.desc plainWeights,
       @Nullable memory plainMem, @Nullable reorder perCall, String impl, memory.desc chosen) {}
 

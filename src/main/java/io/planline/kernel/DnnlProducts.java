@@ -8,6 +8,7 @@ import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.BytePointer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +59,32 @@ final class DnnlProducts {
    */
   static boolean tryRun(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
       float alpha) {
+    return tryRun(a, b, c, init, beta, alpha, null);
+  }
+
+  /**
+   * The same for one step of a program, which keeps what its last call found ({@code site},
+   * {@link DnnlSite}): a product with a packed weight skips the key, the primitive cache and the
+   * weight's lookup on its next call on the same thread.
+   */
+  static boolean tryRun(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
+      float alpha, @Nullable DnnlSite<Primitive> site) {
     long macs = a.size(0) * a.size(1) * a.size(2) * b.size(2);
     if (!Dnnl.available() || alpha != 1f || macs < MIN_MACS) {
       return false;
+    }
+    if (site != null) {
+      int threads = Dnnl.threadsFor(macs);
+      // beta and the thread count make the primitive; init's layout says how self comes
+      long variant = ((long) Float.floatToIntBits(beta) << 32) | threads;
+      DnnlSite.Memo<Primitive> memo = site.fitting(variant, b, a, b, c,
+          init == null || beta == 0f ? null : init);
+      if (memo != null) {
+        Dnnl.useThreads(macs);
+        Primitive p = memo.primitive();
+        BytePointer weights = memo.weights();
+        return NativeCompute.run(threads, () -> execute(p, weights, a, c, init, beta, macs));
+      }
     }
     Operand oa = Operand.of(a, false);
     Operand ob = Operand.of(b, false);
@@ -81,23 +105,33 @@ final class DnnlProducts {
     if (p == REFUSED) {
       return false;
     }
+    int callThreads = threads;
     return NativeCompute.run(threads, () -> {
-      if (self == SUM) {
-        IndexingOps.copy(init, c, false);
+      BytePointer weights = packed
+          ? DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights) : Dnnl.address(b);
+      if (packed && site != null) {
+        site.keep(((long) Float.floatToIntBits(beta) << 32) | callThreads, p, weights, b, a, b,
+            c, init == null || beta == 0f ? null : init);
       }
-      if (packed) {
-        p.weights.set_data_handle(DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights));
-      } else {
-        p.weights.set_data_handle(Dnnl.address(b));
-      }
-      p.src.set_data_handle(Dnnl.address(a));
-      p.dst.set_data_handle(Dnnl.address(c));
-      if (self == BIAS) {
-        p.bias.set_data_handle(Dnnl.address(init));
-      }
-      p.matmul.execute(Dnnl.stream(), p.args);
-      return true;
+      return execute(p, weights, a, c, init, beta, macs);
     });
+  }
+
+  /** Runs {@code p} on these operands: self copied into c first where a post-op sums it. */
+  private static boolean execute(Primitive p, BytePointer weights, Tensor a, Tensor c,
+      @Nullable Tensor init, float beta, long macs) {
+    if (p.bias == null && init != null && beta != 0f) {
+      IndexingOps.copy(init, c, false); // summed by the post-op
+    }
+    p.weights.set_data_handle(weights);
+    p.src.set_data_handle(Dnnl.address(a));
+    p.dst.set_data_handle(Dnnl.address(c));
+    if (p.bias != null && init != null) {
+      p.bias.set_data_handle(Dnnl.address(init));
+    }
+    Dnnl.useThreads(macs); // a weight's first reorder may have set another count
+    p.matmul.execute(Dnnl.stream(), p.args);
+    return true;
   }
 
   /** self is [B, M, N] with beta 1 and the same row for every (batch, row): a bias. */
@@ -158,7 +192,7 @@ final class DnnlProducts {
     return dims.length == 2 ? memory.format_tag.ab : memory.format_tag.abc;
   }
 
-  private record Primitive(matmul matmul, memory src, memory weights, memory dst,
+  record Primitive(matmul matmul, memory src, memory weights, memory dst,
       @Nullable memory bias, IntMemoryMap args, memory.desc plainWeights,
       memory.desc chosenWeights) {}
 

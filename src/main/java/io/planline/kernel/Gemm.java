@@ -106,6 +106,12 @@ final class Gemm {
    */
   static void run(Parallel par, Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
       float alpha, boolean allowParallel) {
+    run(par, a, b, c, init, beta, alpha, allowParallel, null);
+  }
+
+  /** The same as one step of a program, which keeps its oneDNN primitive in {@code site}. */
+  static void run(Parallel par, Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
+      float alpha, boolean allowParallel, @Nullable DnnlSite<DnnlProducts.Primitive> site) {
     Rows.requireFloat32(a);
     Rows.requireFloat32(b);
     Rows.requireFloat32(c);
@@ -124,7 +130,7 @@ final class Gemm {
       return; // a few rows times a small weight: cheaper in Java than any native call
     }
     if (allowParallel && !(Thread.currentThread() instanceof Parallel.Worker)
-        && Blas.tryRun(a, b, c, beta == 0 ? null : init, beta, alpha)) {
+        && Blas.tryRun(a, b, c, beta == 0 ? null : init, beta, alpha, site)) {
       return;
     }
     runJava(par, a, b, c, init, beta, alpha, allowParallel);
