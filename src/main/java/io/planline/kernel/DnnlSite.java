@@ -7,13 +7,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One program step's oneDNN call ({@link DnnlConv}, {@link DnnlProducts}), kept between its
- * calls: the primitive and packed weight its last call used, with the thread, variant (the thread
- * count and whatever else made the primitive that the operands' layouts do not show), weight and
- * the operands' shapes and strides they were made for. A later call that fits skips
- * the primitive's key, the per-thread primitive cache and the packed weight's lookup: in a model
- * those cost 8 µs of the 14-16 µs planline spent around each of ResNet-50 [1]'s convolutions,
- * their data evicted by the weights streamed since the previous request (docs/benchmarks.md,
- * session 24).
+ * calls: per thread ({@link #THREADS} at most), the primitive and packed weight its last call
+ * used, with the variant (the thread count and whatever else made the primitive that the
+ * operands' layouts do not show), weight and the operands' shapes and strides they were made
+ * for. A later call that fits skips the primitive's key, the per-thread primitive cache and the
+ * packed weight's lookup: in a model those cost 8 µs of the 14-16 µs planline spent around each
+ * of ResNet-50 [1]'s convolutions, their data evicted by the weights streamed since the previous
+ * request. With the sites off and on in alternating 1 s blocks, one process (docs/benchmarks.md,
+ * session 24): ResNet-50 [1] 29.09 -> 27.40 ms (faster in 10 of 12 blocks), BERT [1,128]
+ * 78.8 -> 75.7 and 77.1 -> 76.3 ms (7 and 9 of 10); digits-cnn [64] and tiny-gpt [8,64], whose
+ * data stays in cache, level.
  *
  * <p>A step's operands keep their shapes and strides (a program is compiled per input shape)
  * and its weight; only the activations' addresses change, and those are set on every call. A
@@ -32,8 +35,12 @@ final class DnnlSite<P> {
   @SuppressWarnings("unchecked")
   private volatile Memo<P>[] memos = new Memo[0];
 
-  /** The most threads whose calls are kept; a further thread replaces the oldest. */
-  private static final int THREADS = 8;
+  /**
+   * The most threads whose calls are kept, a further thread replacing the oldest: one stream
+   * thread per core runs requests, and callers that may wait run short programs and a split
+   * request's last part themselves, so twice the cores (at least eight).
+   */
+  static final int THREADS = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
 
   /** What a call left. */
   record Memo<P>(Thread thread, long variant, P primitive, BytePointer weights,

@@ -36,7 +36,8 @@ final class DnnlSiteTest {
     return w;
   }
 
-  private static double[] convolve(Tensor x, Tensor w, Tensor bias, DnnlSite<DnnlConv.Primitive> site) {
+  private static double[] convolve(Tensor x, Tensor w, Tensor bias,
+      DnnlSite<DnnlConv.Primitive> site) {
     Tensor out = Tensor.allocate(DType.FLOAT32, 2, 7, 7, 16).permute(0, 3, 1, 2);
     assertTrue(DnnlConv.tryRun(x, w, bias, ONE, ONE, ONE, 1, out, ConvEpilogue.NONE, null,
         site), "oneDNN took it");
@@ -155,7 +156,8 @@ final class DnnlSiteTest {
     assertNull(site.fitting(1, w, x.transpose(0, 1).transpose(0, 1), null), "an operand less");
     java.util.concurrent.atomic.AtomicInteger strangers = new java.util.concurrent.atomic
         .AtomicInteger();
-    for (int i = 0; i < 8; i++) { // seven more threads, then a ninth
+    int kept = DnnlSite.THREADS;
+    for (int i = 0; i < kept; i++) { // as many more threads as are kept, less one; then one more
       String name = "other " + i;
       Thread t = new Thread(() -> {
         if (site.fitting(1, w, x, w) != null) {
@@ -168,11 +170,12 @@ final class DnnlSiteTest {
       });
       t.start();
       t.join();
-      if (i == 6) {
-        assertEquals("main's", site.fitting(1, w, x, w).primitive(), "eight threads are kept");
+      if (i == kept - 2) {
+        assertEquals("main's", site.fitting(1, w, x, w).primitive(),
+            kept + " threads are kept");
       }
     }
     assertEquals(0, strangers.get(), "a thread found a memo not its own");
-    assertNull(site.fitting(1, w, x, w), "the ninth thread replaced the oldest, this one's");
+    assertNull(site.fitting(1, w, x, w), "the last thread replaced the oldest, this one's");
   }
 }
