@@ -43,7 +43,8 @@ final class ConvPoolOps {
    */
   static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out) {
-    conv2d(par, x, w, bias, stride, padding, dilation, groups, out, ConvEpilogue.NONE, null);
+    conv2d(par, x, w, bias, stride, padding, dilation, groups, out, ConvEpilogue.NONE, null,
+        null);
   }
 
   /**
@@ -51,13 +52,6 @@ final class ConvPoolOps {
    * ADD_INTO_OUTPUT}, with what {@code out} holds), then its unary. oneDNN runs both as
    * post-ops; the Java path convolves and then applies them in one elementwise pass.
    */
-  static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
-      long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
-      @Nullable Tensor other) {
-    conv2d(par, x, w, bias, stride, padding, dilation, groups, out, epilogue, other, null);
-  }
-
-  /** The same as one step of a program, which keeps its oneDNN primitive in {@code site}. */
   static void conv2d(Parallel par, Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
       @Nullable Tensor other, @Nullable DnnlSite<DnnlConv.Primitive> site) {

@@ -69,26 +69,17 @@ final class DnnlConv {
   static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor stridedBias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out) {
     return tryRun(x, w, stridedBias, stride, padding, dilation, groups, out, ConvEpilogue.NONE,
-        null);
+        null, null);
   }
 
   /**
    * {@code out = epilogue(conv2d(x, w) + bias, other)}: the epilogue's binary with {@code other}
    * (null unless the binary is {@link ConvEpilogue.Binary#ADD} or {@code SUB}; for {@code
    * ADD_INTO_OUTPUT} {@code out} holds the other operand) and its unary, as oneDNN post-ops.
-   * Returns false, having written nothing, when oneDNN is not here or does not take it.
-   */
-  static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor stridedBias, long[] stride,
-      long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
-      @Nullable Tensor other) {
-    return tryRun(x, w, stridedBias, stride, padding, dilation, groups, out, epilogue, other,
-        null);
-  }
-
-  /**
-   * The same for one step of a program, which keeps what its last call found ({@code site},
-   * {@link DnnlSite}): a convolution with a packed weight skips the key, the primitive cache and
-   * the weight's lookup on its next call on the same thread.
+   * {@code site}, where the call is one step of a program, keeps what the call found
+   * ({@link DnnlSite}): with a packed weight the step's next call on the same thread skips the
+   * key, the primitive cache and the weight's lookup. Returns false, having written nothing,
+   * when oneDNN is not here or does not take it.
    */
   static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor stridedBias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
@@ -109,10 +100,8 @@ final class DnnlConv {
     if (memo != null) {
       Primitive p = memo.primitive();
       BytePointer packedWeights = memo.weights();
-      return NativeCompute.run(threads, () -> {
-        p.weights.set_data_handle(packedWeights);
-        return execute(p, x, out, bias, other, macs);
-      });
+      return NativeCompute.run(threads,
+          () -> execute(p, packedWeights, x, out, bias, other, macs));
     }
     boolean packed = DnnlWeights.isConstant(w);
     long[] geometry = geometry(stride, padding, dilation, groups);
@@ -130,31 +119,33 @@ final class DnnlConv {
     }
     int callThreads = threads;
     return NativeCompute.run(threads, () -> {
+      BytePointer weights;
       if (packed) {
-        BytePointer packedWeights = DnnlWeights.reordered(w, p, p.plainWeights, p.chosen);
-        p.weights.set_data_handle(packedWeights);
+        weights = DnnlWeights.reordered(w, p, p.plainWeights, p.chosen);
         if (site != null) {
-          site.keep(callThreads, p, packedWeights, w, x, w, bias, out, other);
+          site.keep(callThreads, p, weights, w, x, w, bias, out, other);
         }
       } else if (reorders) {
         ByteBuffer[] scratch = SCRATCH.get();
         if (scratch[0].capacity() < bytes) {
           scratch[0] = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
         }
+        weights = Dnnl.address(scratch[0], 0);
         p.plainMem.set_data_handle(Dnnl.address(w));
-        p.weights.set_data_handle(Dnnl.address(scratch[0], 0));
+        p.weights.set_data_handle(weights);
         Dnnl.useThreads(bytes);
         p.perCall.execute(Dnnl.stream(), p.plainMem, p.weights);
       } else {
-        p.weights.set_data_handle(Dnnl.address(w));
+        weights = Dnnl.address(w);
       }
-      return execute(p, x, out, bias, other, macs);
+      return execute(p, weights, x, out, bias, other, macs);
     });
   }
 
-  /** Points the primitive's other operands at this call's tensors and runs it. */
-  private static boolean execute(Primitive p, Tensor x, Tensor out, @Nullable Tensor bias,
-      @Nullable Tensor other, long macs) {
+  /** Points the primitive at this call's weights and tensors and runs it. */
+  private static boolean execute(Primitive p, BytePointer weights, Tensor x, Tensor out,
+      @Nullable Tensor bias, @Nullable Tensor other, long macs) {
+    p.weights.set_data_handle(weights);
     p.src.set_data_handle(Dnnl.address(x));
     p.dst.set_data_handle(Dnnl.address(out));
     if (p.bias != null && bias != null) {

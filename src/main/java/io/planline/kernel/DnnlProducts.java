@@ -73,14 +73,12 @@ final class DnnlProducts {
     if (!Dnnl.available() || alpha != 1f || macs < MIN_MACS) {
       return false;
     }
+    @Nullable Tensor selfOperand = init == null || beta == 0f ? null : init;
     if (site != null) {
       int threads = Dnnl.threadsFor(macs);
-      // beta and the thread count make the primitive; init's layout says how self comes
-      long variant = ((long) Float.floatToIntBits(beta) << 32) | threads;
-      DnnlSite.Memo<Primitive> memo = site.fitting(variant, b, a, b, c,
-          init == null || beta == 0f ? null : init);
+      DnnlSite.Memo<Primitive> memo = site.fitting(variant(beta, threads), b, a, b, c,
+          selfOperand);
       if (memo != null) {
-        Dnnl.useThreads(macs);
         Primitive p = memo.primitive();
         BytePointer weights = memo.weights();
         return NativeCompute.run(threads, () -> execute(p, weights, a, c, init, beta, macs));
@@ -92,7 +90,7 @@ final class DnnlProducts {
     if (oa == null || ob == null || oc == null) {
       return false;
     }
-    int self = init == null || beta == 0f ? NONE : isRowBias(init, beta) ? BIAS : SUM;
+    int self = selfOperand == null ? NONE : isRowBias(selfOperand, beta) ? BIAS : SUM;
     boolean packed = ob.batch() == 1 && DnnlWeights.isConstant(b);
     // before the primitive is made: oneDNN divides a product's work among the threads OpenMP
     // offers when the primitive is created, and keeps that division (made after a one-thread
@@ -105,13 +103,11 @@ final class DnnlProducts {
     if (p == REFUSED) {
       return false;
     }
-    int callThreads = threads;
     return NativeCompute.run(threads, () -> {
       BytePointer weights = packed
           ? DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights) : Dnnl.address(b);
       if (packed && site != null) {
-        site.keep(((long) Float.floatToIntBits(beta) << 32) | callThreads, p, weights, b, a, b,
-            c, init == null || beta == 0f ? null : init);
+        site.keep(variant(beta, threads), p, weights, b, a, b, c, selfOperand);
       }
       return execute(p, weights, a, c, init, beta, macs);
     });
@@ -132,6 +128,14 @@ final class DnnlProducts {
     Dnnl.useThreads(macs); // a weight's first reorder may have set another count
     p.matmul.execute(Dnnl.stream(), p.args);
     return true;
+  }
+
+  /**
+   * What makes a product's primitive beside its operands' layouts, for {@link DnnlSite}: beta
+   * (a post-op's scale, or a bias where it is 1) and the thread count.
+   */
+  private static long variant(float beta, int threads) {
+    return ((long) Float.floatToIntBits(beta) << 32) | threads;
   }
 
   /** self is [B, M, N] with beta 1 and the same row for every (batch, row): a bias. */
