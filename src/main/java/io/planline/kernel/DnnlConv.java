@@ -99,7 +99,7 @@ final class DnnlConv {
         : site.fitting(threads, w, x, w, bias, out, other);
     if (memo != null) {
       Primitive p = memo.primitive();
-      BytePointer packedWeights = memo.weights();
+      long packedWeights = Dnnl.addressOf(memo.weights());
       return NativeCompute.run(threads,
           () -> execute(p, packedWeights, x, out, bias, other, macs));
     }
@@ -119,40 +119,41 @@ final class DnnlConv {
     }
     int callThreads = threads;
     return NativeCompute.run(threads, () -> {
-      BytePointer weights;
+      long weights;
       if (packed) {
-        weights = DnnlWeights.reordered(w, p, p.plainWeights, p.chosen);
+        BytePointer reordered = DnnlWeights.reordered(w, p, p.plainWeights, p.chosen);
         if (site != null) {
-          site.keep(callThreads, p, weights, w, x, w, bias, out, other);
+          site.keep(callThreads, p, reordered, w, x, w, bias, out, other);
         }
+        weights = Dnnl.addressOf(reordered);
       } else if (reorders) {
         ByteBuffer[] scratch = SCRATCH.get();
         if (scratch[0].capacity() < bytes) {
           scratch[0] = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
         }
-        weights = Dnnl.address(scratch[0], 0);
-        p.plainMem.set_data_handle(Dnnl.address(w));
-        p.weights.set_data_handle(weights);
+        weights = Tensor.baseAddress(scratch[0]);
+        p.plainMem.set_data_handle(Dnnl.at(w.address()));
+        p.weights.set_data_handle(Dnnl.at(weights));
         Dnnl.useThreads(bytes);
         p.perCall.execute(Dnnl.stream(), p.plainMem, p.weights);
       } else {
-        weights = Dnnl.address(w);
+        weights = w.address();
       }
       return execute(p, weights, x, out, bias, other, macs);
     });
   }
 
   /** Points the primitive at this call's weights and tensors and runs it. */
-  private static boolean execute(Primitive p, BytePointer weights, Tensor x, Tensor out,
+  private static boolean execute(Primitive p, long weights, Tensor x, Tensor out,
       @Nullable Tensor bias, @Nullable Tensor other, long macs) {
-    p.weights.set_data_handle(weights);
-    p.src.set_data_handle(Dnnl.address(x));
-    p.dst.set_data_handle(Dnnl.address(out));
+    p.weights.set_data_handle(Dnnl.at(weights));
+    p.src.set_data_handle(Dnnl.at(x.address()));
+    p.dst.set_data_handle(Dnnl.at(out.address()));
     if (p.bias != null && bias != null) {
-      p.bias.set_data_handle(Dnnl.address(bias));
+      p.bias.set_data_handle(Dnnl.at(bias.address()));
     }
     if (p.other != null && other != null) {
-      p.other.set_data_handle(Dnnl.address(other));
+      p.other.set_data_handle(Dnnl.at(other.address()));
     }
     Dnnl.useThreads(macs);
     p.conv.execute(Dnnl.stream(), p.args);

@@ -80,7 +80,7 @@ final class DnnlProducts {
           selfOperand);
       if (memo != null) {
         Primitive p = memo.primitive();
-        BytePointer weights = memo.weights();
+        long weights = Dnnl.addressOf(memo.weights());
         return NativeCompute.run(threads, () -> execute(p, weights, a, c, init, beta, macs));
       }
     }
@@ -104,26 +104,29 @@ final class DnnlProducts {
       return false;
     }
     return NativeCompute.run(threads, () -> {
-      BytePointer weights = packed
-          ? DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights) : Dnnl.address(b);
-      if (packed && site != null) {
-        site.keep(variant(beta, threads), p, weights, b, a, b, c, selfOperand);
+      long weights = b.address();
+      if (packed) {
+        BytePointer reordered = DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights);
+        if (site != null) {
+          site.keep(variant(beta, threads), p, reordered, b, a, b, c, selfOperand);
+        }
+        weights = Dnnl.addressOf(reordered);
       }
       return execute(p, weights, a, c, init, beta, macs);
     });
   }
 
   /** Runs {@code p} on these operands: self copied into c first where a post-op sums it. */
-  private static boolean execute(Primitive p, BytePointer weights, Tensor a, Tensor c,
+  private static boolean execute(Primitive p, long weights, Tensor a, Tensor c,
       @Nullable Tensor init, float beta, long macs) {
     if (p.bias == null && init != null && beta != 0f) {
       IndexingOps.copy(init, c, false); // summed by the post-op
     }
-    p.weights.set_data_handle(weights);
-    p.src.set_data_handle(Dnnl.address(a));
-    p.dst.set_data_handle(Dnnl.address(c));
+    p.weights.set_data_handle(Dnnl.at(weights));
+    p.src.set_data_handle(Dnnl.at(a.address()));
+    p.dst.set_data_handle(Dnnl.at(c.address()));
     if (p.bias != null && init != null) {
-      p.bias.set_data_handle(Dnnl.address(init));
+      p.bias.set_data_handle(Dnnl.at(init.address()));
     }
     Dnnl.useThreads(macs); // a weight's first reorder may have set another count
     p.matmul.execute(Dnnl.stream(), p.args);

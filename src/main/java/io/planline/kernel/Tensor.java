@@ -2,6 +2,8 @@ package io.planline.kernel;
 
 import static java.util.Objects.requireNonNull;
 
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import io.planline.ir.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,9 +26,20 @@ public final class Tensor {
   private final DType dtype;
   private final long[] shape;
   private final long[] stride;
+  /**
+   * The native address of the buffer's first byte where it is direct, found on first use and
+   * handed to the views made from this tensor (0: not yet).
+   */
+  private long base;
 
   private Tensor(ByteBuffer data, FloatBuffer floats, int byteOffset, DType dtype, long[] shape,
       long[] stride) {
+    this(data, floats, byteOffset, dtype, shape, stride, 0);
+  }
+
+  private Tensor(ByteBuffer data, FloatBuffer floats, int byteOffset, DType dtype, long[] shape,
+      long[] stride, long base) {
+    this.base = base;
     this.data = data;
     this.floats = floats;
     this.byteOffset = byteOffset;
@@ -148,6 +161,29 @@ public final class Tensor {
   /** Where element [0, ..., 0] starts in the buffer, in bytes. */
   public int byteOffset() {
     return byteOffset;
+  }
+
+  /**
+   * The native address of element [0, ..., 0], for native calls (oneDNN, compiled kernels): one
+   * native look-up per buffer a request binds, and none for the views taken from it.
+   *
+   * @throws IllegalStateException if the tensor is not in direct (off-heap) memory
+   */
+  public long address() {
+    long b = base;
+    if (b == 0) {
+      if (!data.isDirect()) {
+        throw new IllegalStateException("tensor " + this + " is not in direct memory");
+      }
+      b = baseAddress(data);
+      base = b; // racing threads find the same value
+    }
+    return b + byteOffset;
+  }
+
+  /** The native address of a direct buffer's first byte (its position aside). */
+  static long baseAddress(ByteBuffer direct) {
+    return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
   }
 
   /**
@@ -290,7 +326,8 @@ public final class Tensor {
     if (off < 0 || off > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("element offset " + elementOffset + " out of range");
     }
-    return checked(data, floats, (int) off, dtype, newShape.clone(), newStride.clone());
+    Shapes.checkView(data.capacity(), (int) off, dtype, newShape, newStride);
+    return new Tensor(data, floats, (int) off, dtype, newShape.clone(), newStride.clone(), base);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -416,7 +453,7 @@ public final class Tensor {
   // ---------------------------------------------------------------------------------------------
 
   private Tensor derive(int off, long[] sh, long[] st) {
-    return new Tensor(data, floats, off, dtype, sh, st);
+    return new Tensor(data, floats, off, dtype, sh, st, base);
   }
 
   private Tensor dropDim(int k) {

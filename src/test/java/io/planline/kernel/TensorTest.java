@@ -13,6 +13,31 @@ import org.junit.jupiter.api.Test;
 
 final class TensorTest {
 
+  /**
+   * The native address native calls get: each view's element [0, ...] read through it, whether
+   * the view was taken before or after its source's address was first asked for.
+   */
+  @Test
+  void addressPointsAtTheFirstElementOfEveryView() {
+    Tensor t = Tensor.fromFloats(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3, 4);
+    Tensor before = t.narrow(0, 1, 2).narrow(1, 2, 2); // [[6, 7], [10, 11]]
+    long a = t.address();
+    assertEquals(0f, new com.sun.jna.Pointer(a).getFloat(0));
+    assertEquals(6f, new com.sun.jna.Pointer(before.address()).getFloat(0));
+    Tensor after = t.asStrided(new long[] {2}, new long[] {1}, 9); // [9, 10]
+    assertEquals(a + 36, after.address());
+    assertEquals(9f, new com.sun.jna.Pointer(after.address()).getFloat(0));
+    Tensor offset = Tensor.of(t.data(), 20, DType.FLOAT32, new long[] {2}, new long[] {1});
+    assertEquals(a + 20, offset.address());
+  }
+
+  @Test
+  void addressOfAHeapTensorIsRefused() {
+    Tensor heap = Tensor.heap(DType.FLOAT32, 4);
+    IllegalStateException e = assertThrows(IllegalStateException.class, heap::address);
+    assertTrue(e.getMessage().contains("not in direct memory"), e.getMessage());
+  }
+
   @Test
   void of_bigEndianBufferWithPosition_readsLittleEndianFromIndexZero() {
     ByteBuffer b = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
