@@ -51,8 +51,7 @@ final class InlineRuns {
     if (belowNanos <= 0 || as == RunAs.PART || Schedulers.isInNonBlockingThread()) {
       return false;
     }
-    boolean eventLoop = EVENT_LOOP_THREAD != null
-        && EVENT_LOOP_THREAD.isInstance(Thread.currentThread());
+    boolean eventLoop = eventLoop();
     if (as == RunAs.LAST_PART && !eventLoop) {
       return true;
     }
@@ -61,6 +60,19 @@ final class InlineRuns {
       return false;
     }
     return !eventLoop || NativeCompute.idle();
+  }
+
+  /**
+   * Whether the current thread would run the last part of a request it splits ({@link #here}):
+   * inline runs are on, and it may wait (neither an event loop nor a Reactor non-blocking
+   * thread).
+   */
+  boolean lastPartHere() {
+    return belowNanos > 0 && !Schedulers.isInNonBlockingThread() && !eventLoop();
+  }
+
+  private static boolean eventLoop() {
+    return EVENT_LOOP_THREAD != null && EVENT_LOOP_THREAD.isInstance(Thread.currentThread());
   }
 
   private static @Nullable Class<?> load(String name) {

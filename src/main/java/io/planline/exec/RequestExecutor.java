@@ -87,6 +87,11 @@ public final class RequestExecutor {
     inline = new InlineRuns(micros);
   }
 
+  /** Whether a split request's last part would run on the current thread ({@link InlineRuns}). */
+  boolean lastPartHere() {
+    return inline.lastPartHere();
+  }
+
   /** Sets when requests of compiled kernels run one thread per native call ({@link CrowdRule}). */
   void crowdAt(int requests) {
     crowd = new CrowdRule(requests);

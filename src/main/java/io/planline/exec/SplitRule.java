@@ -18,6 +18,19 @@ package io.planline.exec;
  * one request at a time: digits-cnn [64] p50 0.32-0.33 → 0.20 ms, tiny-gpt [8,64] 2.48-2.67 →
  * 1.78-1.94 ms, ResNet-50 [8] 200 → 181 ms in one run each (session 22, docs/benchmarks.md).
  *
+ * <p>A split request counts as a run of the whole taking its parts' time added up
+ * ({@code ProgramRuns.Measured#recordSplit}), so a program that splits keeps splitting.
+ *
+ * <p>The last part runs on the caller's thread, where it may wait ({@link RunAs#LAST_PART}); the
+ * others start a hand-over later, on stream threads, and one that ends after the caller's part
+ * makes the caller wait and be woken. So the caller's part takes {@link #leadRows} more rows,
+ * worth {@code planline.cpu.split-lead-micros} (default 20 µs) of a part's time per row. On the
+ * build machine a stream's part started about 6 µs after the caller's, and the caller answered
+ * 21 µs after the last part where the stream's ended last, 4.5 where the caller's did.
+ * digits-cnn [64] in one process, 12 alternating blocks each (docs/benchmarks.md, session 25):
+ * 221 µs with no lead, 194 with 10 µs (2 rows: parts of 34 and 30), 201 against 191 with 20 µs
+ * (3 rows) in the next run.
+ *
  * <p>Below the time limit the parts' hand-overs to the stream threads cost more than they save
  * (a hand-over is about 20 µs there, {@link InlineRuns}); the last part runs on the caller's
  * thread where that thread may wait ({@link RunAs#LAST_PART}). Under load the crowd rule already keeps
@@ -27,30 +40,41 @@ final class SplitRule {
 
   static final long DEFAULT_ABOVE_MICROS = Long.getLong("planline.cpu.split-above-micros", 200);
 
+  /** How much longer the caller's part is planned to run than the others' (see the class). */
+  static final long DEFAULT_LEAD_MICROS = Long.getLong("planline.cpu.split-lead-micros", 20);
+
   /** Never splits. */
   static final SplitRule OFF = new SplitRule(1, 0, 0);
 
   private final int cores;
   private final int crowd;
   private final long aboveNanos;
+  private final long leadNanos;
 
   /**
    * The rule on {@code cores} cores for programs whose runs took at least {@code aboveMicros}
    * (0: never split), with parts at least a crowd of {@code crowd} (and at least two).
    */
   SplitRule(int cores, int crowd, long aboveMicros) {
-    if (cores < 1 || crowd < 0 || aboveMicros < 0) {
+    this(cores, crowd, aboveMicros, 0);
+  }
+
+  /** As above, the caller's part planned to run {@code leadMicros} longer ({@link #leadRows}). */
+  SplitRule(int cores, int crowd, long aboveMicros, long leadMicros) {
+    if (cores < 1 || crowd < 0 || aboveMicros < 0 || leadMicros < 0) {
       throw new IllegalArgumentException("cores must be >= 1, crowd and micros >= 0; got "
-          + cores + ", " + crowd + ", " + aboveMicros);
+          + cores + ", " + crowd + ", " + aboveMicros + ", " + leadMicros);
     }
     this.cores = cores;
     this.crowd = Math.max(2, crowd);
     this.aboveNanos = aboveMicros * 1_000;
+    this.leadNanos = leadMicros * 1_000;
   }
 
   /** The rule for this machine's cores and crowd, and the time limit the property sets. */
   static SplitRule forCores(int cores) {
-    return new SplitRule(cores, CrowdRule.forCores(cores).size(), DEFAULT_ABOVE_MICROS);
+    return new SplitRule(cores, CrowdRule.forCores(cores).size(), DEFAULT_ABOVE_MICROS,
+        DEFAULT_LEAD_MICROS);
   }
 
   /**
@@ -67,6 +91,35 @@ final class SplitRule {
     long worth = averageNanos / Math.max(1, aboveNanos / 2);
     int parts = (int) Math.min(Math.min(rows, worth), Math.min(cores, slots));
     return parts >= crowd ? parts : 1;
+  }
+
+  /**
+   * The rows the caller's (last) part takes beyond an even share: the lead's worth of a part's
+   * time per row, estimated from the program's average run ({@code averageNanos}, about its
+   * cost on one thread once it splits), at most a quarter of an even share.
+   */
+  long leadRows(long rows, int parts, long averageNanos) {
+    if (parts < 2 || averageNanos <= 0 || leadNanos == 0) {
+      return 0;
+    }
+    double perRow = (double) averageNanos / rows;
+    return Math.min(Math.round(leadNanos / perRow), rows / parts / 4);
+  }
+
+  /**
+   * {@code rows} cut into {@code parts} sizes, the last {@code lead} rows longer than an even
+   * share, those rows taken from the first parts.
+   */
+  static long[] sizes(long rows, int parts, long lead) {
+    long[] sizes = sizes(rows, parts);
+    long left = lead;
+    for (int i = 0; i < parts - 1 && left > 0; i++) {
+      long take = Math.min(left, sizes[i] - 1);
+      sizes[i] -= take;
+      sizes[parts - 1] += take;
+      left -= take;
+    }
+    return sizes;
   }
 
   /** {@code rows} cut into {@code parts} sizes as even as they go, the larger ones first. */

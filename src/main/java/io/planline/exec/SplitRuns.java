@@ -49,14 +49,15 @@ final class SplitRuns {
     if (parts == null) {
       return runner.run(m, program, ordered, times);
     }
-    // a split request's time counts as a run of the whole program: once split, the whole no
-    // longer runs, and its average would otherwise keep the decision it made forever
+    // a split request counts as a run of the whole program, its parts' time added up: once
+    // split, the whole no longer runs, and its average would otherwise keep the decision it
+    // made forever
     return Mono.defer(() -> {
       long start = System.nanoTime();
       return runner.executed(m, SplitBatch.run(ordered, m.batchDim(), rows,
               (i, inputs) -> runner.run(m, parts.get(i), inputs, times,
                   i == rows.length - 1 ? RunAs.LAST_PART : RunAs.PART)))
-          .doOnNext(outputs -> whole.record(System.nanoTime() - start, ProgramRuns.UNKNOWN));
+          .doOnNext(outputs -> whole.recordSplit(System.nanoTime() - start, rows.length));
     });
   }
 
@@ -75,7 +76,9 @@ final class SplitRuns {
     if (parts < 2 || !outputsHold(m, program, dim, rows)) {
       return null;
     }
-    return SplitRule.sizes(rows, parts);
+    // the lead only where the last part will run here, on a thread that may wait
+    long lead = executor.lastPartHere() ? rule.leadRows(rows, parts, runs.averageNanos()) : 0;
+    return SplitRule.sizes(rows, parts, lead);
   }
 
   /**

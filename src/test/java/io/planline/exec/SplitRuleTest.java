@@ -63,6 +63,49 @@ final class SplitRuleTest {
     assertEquals(1, sixteen.parts(64, MS / 2, 0, 16));
   }
 
+  /** A lead moves rows to the last part from the first ones, never emptying a part. */
+  @Property
+  void sizesWithALead_coverTheRows_theLastPartLongest(
+      @ForAll @LongRange(min = 2, max = 10_000) long rows,
+      @ForAll @IntRange(min = 2, max = 16) int parts,
+      @ForAll @LongRange(min = 0, max = 20_000) long lead) {
+    if (rows < parts) {
+      return;
+    }
+    long[] even = SplitRule.sizes(rows, parts);
+    long[] sizes = SplitRule.sizes(rows, parts, lead);
+    assertEquals(rows, Arrays.stream(sizes).sum());
+    assertTrue(Arrays.stream(sizes).allMatch(r -> r >= 1), Arrays.toString(sizes));
+    long moved = sizes[parts - 1] - even[parts - 1];
+    assertEquals(Math.min(lead, rows - even[parts - 1] - (parts - 1)), moved,
+        Arrays.toString(sizes));
+  }
+
+  @Test
+  void leadRows_areTheLeadsWorthOfAPartsTimePerRow() {
+    SplitRule lead20 = new SplitRule(2, 2, 200, 20);
+    // digits-cnn [64] split on two cores: 175 µs a request, 350 µs of parts, 5.5 µs a row
+    assertEquals(4, lead20.leadRows(64, 2, 350_000));
+    assertEquals(2, new SplitRule(2, 2, 200, 10).leadRows(64, 2, 350_000));
+    // tiny-gpt [8,64]: 450 µs a row, far more than the lead
+    assertEquals(0, lead20.leadRows(8, 2, 3_600_000));
+    // at most a quarter of an even share; nothing unmeasured, nothing without a lead
+    assertEquals(8, lead20.leadRows(64, 2, 1_000));
+    assertEquals(0, lead20.leadRows(64, 2, -1));
+    assertEquals(0, new SplitRule(2, 2, 200).leadRows(64, 2, 350_000));
+  }
+
+  /** A split request counts as its parts' time added up, which keeps its program splitting. */
+  @Test
+  void splitRequests_countTheirPartsTimeAddedUp() {
+    ProgramRuns.Measured runs = new ProgramRuns.Measured();
+    runs.record(206_000, 2);
+    runs.record(206_000, 2); // the second replaces the first (warm-up)
+    runs.recordSplit(175_000, 2);
+    assertEquals(206_000 + (350_000 - 206_000) / 4, runs.averageNanos());
+    assertEquals(2, new SplitRule(2, 2, 200).parts(64, runs.averageNanos(), 0, 2));
+  }
+
   @Test
   void badArguments_refused() {
     assertThrows(IllegalArgumentException.class, () -> new SplitRule(0, 2, 200));

@@ -135,6 +135,41 @@ final class SplitRunsTest {
     }
   }
 
+  /**
+   * Where the caller runs the last part, that part takes the lead's rows from the first (here a
+   * millisecond's worth, capped at a quarter of an even share: 24 and 40 rows), and the answer is
+   * the whole's.
+   */
+  @Test
+  void callersPart_takesTheLead_sameAnswer() {
+    if (!InductorKernels.runHere()) {
+      return;
+    }
+    try (LocalInferenceService s = service("digits-cnn", ModelLoader.Kernels.INDUCTOR)) {
+      Model m = s.find("digits-cnn", null);
+      var in = images(64, 5);
+      s.splitRule(SplitRule.OFF);
+      float[] whole = warm(s, "digits-cnn", in);
+      s.splitRule(new SplitRule(2, 2, 1, 1_000));
+      s.infer("digits-cnn", null, in).block(); // whole, while its parts' programs are planned
+      awaitShapes(s, m, 3);
+      var callers = s.executable(m, Map.of("x", new long[] {40, 1, 8, 8}));
+      var streams = s.executable(m, Map.of("x", new long[] {24, 1, 8, 8}));
+      // a request that finds the last one's admission not yet released runs whole: at least
+      // three requests, until two split
+      int sent = 0;
+      while (sent < 3 || (s.executor().measured(callers).runs() < 2 && sent < 50)) {
+        float[] parts = s.infer("digits-cnn", null, in).block().get(0).floats();
+        double err = HostTensor.relativeError(parts, whole);
+        assertTrue(err < 1e-5, "split answer off by " + err);
+        sent++;
+      }
+      long split = s.executor().measured(callers).runs();
+      assertTrue(split >= 2, "the caller's part of 40 rows ran " + split + " times");
+      assertEquals(split, s.executor().measured(streams).runs(), "beside the other 24 rows");
+    }
+  }
+
   /** Names the threads kernels ran on. */
   private static final class KernelThreads implements RuntimeObserver {
     final Set<String> names = ConcurrentHashMap.newKeySet();
