@@ -6,8 +6,10 @@
 # From the repository root, with .devcpu.txz from tools/loadtest/bundle_lent.sh carried along:
 #   bash tools/loadtest/lent_split.sh [DURATION]
 # CORE_SETS lists the server's core sets (taskset lists; default "0-1 0-11"), hey runs on
-# LOADGEN_CPUS (default 12-15); ROUNDS (default 2) alternates off and on. Prints one line per
-# case, setting and round: p50 and p99 ms, requests/s; the servers' logs go to $OUT.
+# LOADGEN_CPUS (default 12-15); ROUNDS (default 2) alternates off and on. SETTINGS (default
+# "off on") may add "old": splitting on, with the classes in the jar OLD_CLASSES (an earlier
+# build's changed classes) ahead of planline.jar's, to set two builds side by side. Prints one
+# line per case, setting and round: p50 and p99 ms, requests/s; the servers' logs go to $OUT.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 out=${OUT:-/tmp/planline-split}
@@ -25,11 +27,13 @@ machine_line
 status=0
 for cores in ${CORE_SETS:-0-1 0-11}; do
   for round in $(seq "${ROUNDS:-2}"); do
-    for split in off on; do
+    for split in ${SETTINGS:-off on}; do
       opts=()
       [ "$split" = off ] && opts=(-Dplanline.cpu.split-above-micros=0)
+      path="$dir/planline.jar"
+      [ "$split" = old ] && path="${OLD_CLASSES:?SETTINGS has old: set OLD_CLASSES}:$path"
       log="$out/server-$cores-$split-$round.log"
-      taskset -c "$cores" java -Xms1g -Xmx1g "${opts[@]}" -jar "$dir/planline.jar" \
+      taskset -c "$cores" java -Xms1g -Xmx1g "${opts[@]}" -cp "$path" io.planline.Main \
         --micronaut.server.port="$port" >"$log" 2>&1 &
       server=$!
       if ! wait_ready "$base/v2/health/ready"; then
