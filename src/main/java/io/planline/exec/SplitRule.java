@@ -19,7 +19,10 @@ package io.planline.exec;
  * 1.78-1.94 ms, ResNet-50 [8] 200 → 181 ms in one run each (session 22, docs/benchmarks.md).
  *
  * <p>A split request counts as a run of the whole taking its parts' time added up
- * ({@code ProgramRuns.Measured#recordSplit}), so a program that splits keeps splitting.
+ * ({@code ProgramRuns.Measured#recordSplit}), so a program that splits keeps splitting, and
+ * the worth of its parts above is counted from that one-thread cost. Through the server on 12
+ * Xeon cores digits-cnn [64] went 1.2-1.3 -> 0.9 ms p50 with it, where the split request's own
+ * length had switched the program between split and whole runs (session 25).
  *
  * <p>The last part runs on the caller's thread, where it may wait ({@link RunAs#LAST_PART}); the
  * others start a hand-over later, on stream threads, and one that ends after the caller's part
@@ -27,9 +30,12 @@ package io.planline.exec;
  * worth {@code planline.cpu.split-lead-micros} (default 20 µs) of a part's time per row. On the
  * build machine a stream's part started about 6 µs after the caller's, and the caller answered
  * 21 µs after the last part where the stream's ended last, 4.5 where the caller's did.
- * digits-cnn [64] in one process, 12 alternating blocks each (docs/benchmarks.md, session 25):
- * 221 µs with no lead, 194 with 10 µs (2 rows: parts of 34 and 30), 201 against 191 with 20 µs
- * (3 rows) in the next run.
+ * digits-cnn [64] in one process, alternating blocks (docs/benchmarks.md, session 25): 221 µs
+ * with no lead, 194 with 10 µs (2 rows: parts of 34 and 30), 201 against 191 with 20 µs (3 rows)
+ * in the next run; the build before this rule and the split counting below against this one,
+ * 218 -> 187 µs. A split request's parts start one after the other, so with more than two the
+ * caller's still starts last; how large a lead suits many cores was not measured (through the
+ * HTTP server the caller is an event loop and runs no part, so there the lead is 0).
  *
  * <p>Below the time limit the parts' hand-overs to the stream threads cost more than they save
  * (a hand-over is about 20 µs there, {@link InlineRuns}); the last part runs on the caller's
