@@ -79,8 +79,18 @@ final class SplitRule {
 
   /** The rule for this machine's cores and crowd, and the time limit the property sets. */
   static SplitRule forCores(int cores) {
-    return new SplitRule(cores, CrowdRule.forCores(cores).size(), DEFAULT_ABOVE_MICROS,
-        DEFAULT_LEAD_MICROS);
+    return new SplitRule(cores, CrowdRule.forCores(cores).size(),
+        setting("planline.cpu.split-above-micros", DEFAULT_ABOVE_MICROS),
+        setting("planline.cpu.split-lead-micros", DEFAULT_LEAD_MICROS));
+  }
+
+  /** {@code value}, read from {@code property}, if it is not negative. */
+  static long setting(String property, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(property + " must be 0 or more microseconds, got "
+          + value);
+    }
+    return value;
   }
 
   /**

@@ -107,6 +107,15 @@ final class SplitRuleTest {
   }
 
   @Test
+  void negativeSetting_namesItsProperty() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SplitRule.setting("planline.cpu.split-lead-micros", -5));
+    assertEquals("planline.cpu.split-lead-micros must be 0 or more microseconds, got -5",
+        e.getMessage());
+    assertEquals(20, SplitRule.setting("planline.cpu.split-lead-micros", 20));
+  }
+
+  @Test
   void badArguments_refused() {
     assertThrows(IllegalArgumentException.class, () -> new SplitRule(0, 2, 200));
     assertThrows(IllegalArgumentException.class, () -> new SplitRule(2, -1, 200));
