@@ -48,24 +48,23 @@ final class InlineRuns {
    * thread fewer is woken. Parts slower than the limit had gone to a stream, two wake-ups more.
    */
   boolean here(ProgramRuns.Measured runs, RunAs as) {
+    if (as == RunAs.LAST_PART && lastPartHere()) {
+      return true;
+    }
     if (belowNanos <= 0 || as == RunAs.PART || Schedulers.isInNonBlockingThread()) {
       return false;
-    }
-    boolean eventLoop = eventLoop();
-    if (as == RunAs.LAST_PART && !eventLoop) {
-      return true;
     }
     long nanos = runs.averageNanos();
     if (nanos < 0 || nanos >= belowNanos) {
       return false;
     }
-    return !eventLoop || NativeCompute.idle();
+    return !eventLoop() || NativeCompute.idle();
   }
 
   /**
-   * Whether the current thread would run the last part of a request it splits ({@link #here}):
+   * Whether the current thread runs the last part of a request it splits, however long:
    * inline runs are on, and it may wait (neither an event loop nor a Reactor non-blocking
-   * thread).
+   * thread). The split rule gives that part a lead ({@link SplitRule#leadRows}) only then.
    */
   boolean lastPartHere() {
     return belowNanos > 0 && !Schedulers.isInNonBlockingThread() && !eventLoop();

@@ -51,7 +51,7 @@ final class ProgramRuns {
      * Records a request of this program that ran as {@code parts} parts side by side, taking
      * {@code nanos} in all, as a run of the whole taking the parts' time added up: about what
      * the whole costs on one thread. The split request itself is faster than the whole would
-     * be; recorded as it is, it brought digits-cnn [64]'s average (175 µs split, 206 whole on
+     * be; recorded as it is, it brought digits-cnn [64]'s average (173-174 µs split, 206 whole on
      * the 2-core build machine) below the split limit, so that its next requests ran whole, which
      * brought it above again ({@link SplitRule}).
      */

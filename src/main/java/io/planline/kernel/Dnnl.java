@@ -126,8 +126,8 @@ final class Dnnl {
   }
 
   /**
-   * A pointer that owns {@code byteOffset} into a direct buffer, for what oneDNN keeps (a memory
-   * object made over a weight, a packed weight's address). A call's operands go through
+   * A JavaCPP pointer to {@code byteOffset} into a direct buffer, for what outlives a call (a
+   * packed weight's copy, kept with its buffer). A call's operands go through
    * {@link #at} instead: JavaCPP's buffer constructor costs 0.4-0.75 µs (a duplicate, a native
    * call, a deallocator), several times per call.
    */

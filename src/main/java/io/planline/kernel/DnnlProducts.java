@@ -104,15 +104,14 @@ final class DnnlProducts {
       return false;
     }
     return NativeCompute.run(threads, () -> {
-      long weights = b.address();
-      if (packed) {
-        BytePointer reordered = DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights);
-        if (site != null) {
-          site.keep(variant(beta, threads), p, reordered, b, a, b, c, selfOperand);
-        }
-        weights = Dnnl.addressOf(reordered);
+      if (!packed) {
+        return execute(p, b.address(), a, c, init, beta, macs);
       }
-      return execute(p, weights, a, c, init, beta, macs);
+      BytePointer reordered = DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights);
+      if (site != null) {
+        site.keep(variant(beta, threads), p, reordered, b, a, b, c, selfOperand);
+      }
+      return execute(p, Dnnl.addressOf(reordered), a, c, init, beta, macs);
     });
   }
 

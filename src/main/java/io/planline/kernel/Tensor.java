@@ -165,7 +165,7 @@ public final class Tensor {
 
   /**
    * The native address of element [0, ..., 0], for native calls (oneDNN, compiled kernels): one
-   * native look-up per buffer a request binds, and none for the views taken from it.
+   * native look-up per tensor, inherited by the views taken from it once it was found.
    *
    * @throws IllegalStateException if the tensor is not in direct (off-heap) memory
    */
