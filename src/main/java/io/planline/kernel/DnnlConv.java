@@ -131,7 +131,7 @@ final class DnnlConv {
         if (scratch[0].capacity() < bytes) {
           scratch[0] = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
         }
-        weights = Tensor.baseAddress(scratch[0]);
+        weights = Tensor.addressOf(scratch[0]);
         p.plainMem.set_data_handle(Dnnl.at(w.address()));
         p.weights.set_data_handle(Dnnl.at(weights));
         Dnnl.useThreads(bytes);

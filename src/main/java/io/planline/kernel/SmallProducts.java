@@ -9,15 +9,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A few rows times a model's weight (a batch-1 request through a linear layer), on the calling
- * thread in Java, from a copy of the weight kept on the heap as K rows of N floats. For such a
- * product every native route costs more than the arithmetic: OpenBLAS packs the whole weight on
- * each call ({@code sgemm_incopy} took 30% of digits-mlp [1, 64]'s samples in {@code perf}) and
- * oneDNN's handful of JNI calls cost microseconds; here each output row is
- * {@code c[i, :] = sum over k of a[i, k] * w[k, :]}, four rows of w at a time, a loop C2
- * vectorizes (docs/benchmarks.md, "Small products").
+ * thread. For such a product the general routes cost more than the arithmetic: {@code
+ * cblas_sgemm} packs the whole weight on each call ({@code sgemm_incopy} took 30% of digits-mlp
+ * [1, 64]'s samples in {@code perf}) and oneDNN's handful of JNI calls cost microseconds. So each
+ * row of a goes through OpenBLAS's matrix-vector product ({@link Blas#tryRows}), which packs
+ * nothing; without OpenBLAS, or for a weight it cannot read, through Java rows: {@code c[i, :] =
+ * sum over k of a[i, k] * w[k, :]}, four rows of w at a time, a loop C2 vectorizes, from a copy
+ * of the weight kept on the heap as K rows of N floats (docs/benchmarks.md, "Small products",
+ * and session 26 for the matrix-vector route).
  *
- * <p>Only weights marked constant ({@link #markConstant}) are copied, once per view (offset,
- * shape, strides), and the copies live as long as the weight's buffer (weak keys).
+ * <p>Only weights marked constant ({@link #markConstant}) are taken, and copied for the Java rows
+ * once per view (offset, shape, strides); the copies live as long as the weight's buffer (weak
+ * keys).
  */
 final class SmallProducts {
 
@@ -66,10 +69,21 @@ final class SmallProducts {
         || as[1] * as[2] * bs[2] > MAX_MACS) {
       return false;
     }
-    float[][] w = weightRows(b);
-    if (w == null) {
+    if (CONSTANTS.getIfPresent(b.data()) == null) {
       return false;
     }
+    if (!Blas.tryRows(a, b, c, init, beta, alpha)) {
+      javaRows(a, b, c, init, beta, alpha);
+    }
+    return true;
+  }
+
+  /** The product of {@link #tryRun}'s shapes in Java, from the weight's heap rows. */
+  static void javaRows(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
+      float alpha) {
+    long[] as = a.shapeRef();
+    long[] bs = b.shapeRef();
+    float[][] w = weightRows(b);
     int m = (int) as[1];
     int k = (int) as[2];
     int n = (int) bs[2];
@@ -89,7 +103,6 @@ final class SmallProducts {
       }
       Rows.storeFloats(c, c.byteOffset() + (int) (i * sc[1] * 4), n, sc[2], crow, 0);
     }
-    return true;
   }
 
   /** crow[0, n) = arow[0, k) @ w: four weight rows per pass over crow. */
@@ -129,12 +142,9 @@ final class SmallProducts {
     }
   }
 
-  /** b's [K][N] heap rows, copied now if this view has none yet; null for a non-weight. */
-  private static float @Nullable [][] weightRows(Tensor b) {
-    List<Copy> copies = CONSTANTS.getIfPresent(b.data());
-    if (copies == null) {
-      return null;
-    }
+  /** b's [K][N] heap rows, copied now if this view of a weight has none yet. */
+  private static float[][] weightRows(Tensor b) {
+    List<Copy> copies = CONSTANTS.get(b.data(), k -> new CopyOnWriteArrayList<>());
     long[] sb = b.strideRef();
     long k = b.shapeRef()[1];
     long n = b.shapeRef()[2];

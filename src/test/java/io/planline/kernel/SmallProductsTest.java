@@ -39,8 +39,38 @@ final class SmallProductsTest {
     float fb = (float) beta;
     float fa = (float) alpha;
     assertTrue(SmallProducts.tryRun(a, w, out, init, fb, fa));
-    assertReduction(GemmTest.reference(a, w, init, withBias ? fb : 0, fa), out,
-        "small product " + m + "x" + k + "x" + n);
+    double[] expected = GemmTest.reference(a, w, init, withBias ? fb : 0, fa);
+    assertReduction(expected, out, "small product " + m + "x" + k + "x" + n);
+    // the Java rows, which the route above leaves to weights OpenBLAS cannot read
+    Tensor java = poisoned(io.planline.ir.DType.FLOAT32, SLICED, 1, m, n);
+    SmallProducts.javaRows(a, w, java, init, fb, fa);
+    assertReduction(expected, java, "Java rows " + m + "x" + k + "x" + n);
+  }
+
+  /**
+   * OpenBLAS's matrix-vector route takes a weight with a unit stride either way and strided rows
+   * of a and c, and leaves what it cannot read to the Java rows, having written nothing.
+   */
+  @Test
+  void matrixVectorRoute_takesEitherWeightLayout_andRefusesOthersUntouched() {
+    Tensor a = random(12, SLICED, 1, 3, 40); // rows and elements strided
+    for (Tensors.Layout layout : new Tensors.Layout[] {CONTIGUOUS, PERMUTED}) {
+      Tensor w = weight(13, layout, 40, 24);
+      Tensor init = random(14, CONTIGUOUS, 24).expand(1, 3, 24);
+      Tensor out = poisoned(io.planline.ir.DType.FLOAT32, SLICED, 1, 3, 24);
+      assertTrue(Blas.tryRows(a, w, out, init, 0.5f, -1.5f), layout.name());
+      assertReduction(GemmTest.reference(a, w, init, 0.5f, -1.5f), out, layout.name());
+    }
+    // a weight whose elements are two apart both ways: no unit stride for sgemv
+    Tensor spread = random(15, CONTIGUOUS, 40, 48).asStrided(new long[] {1, 40, 24},
+        new long[] {0, 48, 2}, 0);
+    Tensor untouched = poisoned(1, 3, 24);
+    float[] before = untouched.toFloatArray();
+    assertFalse(Blas.tryRows(a, spread, untouched, null, 0f, 1f));
+    assertArrayEquals(before, untouched.toFloatArray(), "nothing written");
+    Tensor heap = Tensor.heap(io.planline.ir.DType.FLOAT32, 1, 3, 24);
+    assertFalse(Blas.tryRows(a, weight(16, CONTIGUOUS, 40, 24), heap, null, 0f, 1f),
+        "an output on the Java heap");
   }
 
   @Test

@@ -31,6 +31,22 @@ final class TensorTest {
     assertEquals(a + 20, offset.address());
   }
 
+  /** A view made with its buffer's address known reads through it, as do views of that view. */
+  @Test
+  void aKnownAddressIsUsedWithoutALookUp_andAWrongOneIsCaught() {
+    ByteBuffer b = ByteBuffer.allocateDirect(32).order(ByteOrder.LITTLE_ENDIAN);
+    b.putFloat(8, 2.5f).putFloat(12, 3.5f);
+    long base = Tensor.addressOf(b);
+    Tensor t = Tensor.of(b, base, 8, DType.FLOAT32, new long[] {2}, new long[] {1});
+    assertEquals(base + 8, t.address());
+    assertEquals(3.5f, new com.sun.jna.Pointer(t.narrow(0, 1, 1).address()).getFloat(0));
+    assertEquals(Tensor.of(b, 8, DType.FLOAT32, new long[] {2}, new long[] {1}).address(),
+        t.address(), "the same address as a look-up finds");
+    // the tests run with assertions on (Maven's default), as a check against a stale address
+    assertThrows(AssertionError.class,
+        () -> Tensor.of(b, base + 64, 0, DType.FLOAT32, new long[] {2}, new long[] {1}));
+  }
+
   @Test
   void addressOfAHeapTensorIsRefused() {
     Tensor heap = Tensor.heap(DType.FLOAT32, 4);

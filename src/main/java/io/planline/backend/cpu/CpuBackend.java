@@ -54,16 +54,16 @@ public final class CpuBackend extends Backend {
    * record: buffers are compared by identity (a record would compare the bytes they hold).
    */
   private static final class CpuBuffer implements DeviceBuffer {
-    private final ByteBuffer data;
+    private final FreedBuffers.Block block;
     private final long bytes;
 
-    CpuBuffer(ByteBuffer data, long bytes) {
-      this.data = data;
+    CpuBuffer(FreedBuffers.Block block, long bytes) {
+      this.block = block;
       this.bytes = bytes;
     }
 
     ByteBuffer data() {
-      return data;
+      return block.data();
     }
 
     @Override
@@ -83,8 +83,7 @@ public final class CpuBackend extends Backend {
       throw new IllegalArgumentException("a CPU buffer holds at most 2 GiB");
     }
     int capacity = (int) Math.max(bytes, 1);
-    ByteBuffer reused = freed.take(capacity);
-    return new CpuBuffer(reused != null ? reused : ByteBuffer.allocateDirect(capacity), bytes);
+    return new CpuBuffer(freed.takeOrAllocate(capacity), bytes);
   }
 
   @Override
@@ -92,7 +91,7 @@ public final class CpuBackend extends Backend {
     // Kept for the next request of the same shape (arenas and inputs repeat their sizes); what
     // the cache does not keep the garbage collector releases once unreferenced. The accounting
     // in Backend is what "in use" reports.
-    freed.give(((CpuBuffer) buffer).data());
+    freed.give(((CpuBuffer) buffer).block);
   }
 
   /** The CPU's device tensor: a kernel-library tensor over a direct buffer. */
@@ -116,7 +115,9 @@ public final class CpuBackend extends Backend {
   @Override
   public DeviceTensor view(DeviceBuffer buffer, long byteOffset, DType dtype, long[] shape,
       long[] stride) {
-    return new CpuTensor(Tensor.of(((CpuBuffer) buffer).data(), byteOffset, dtype, shape, stride));
+    FreedBuffers.Block block = ((CpuBuffer) buffer).block;
+    return new CpuTensor(Tensor.of(block.data(), block.address(), byteOffset, dtype, shape,
+        stride));
   }
 
   @Override
@@ -159,15 +160,14 @@ public final class CpuBackend extends Backend {
     // answer is written, instead of a fresh buffer per request: GPT-2's [2,128] logits 3.8-4.1
     // ms copied, 2.5-2.6 lent (ResultDownloadBench, docs/benchmarks.md). One never released is
     // left to the collector.
-    ByteBuffer kept = freed.take(bytes);
-    ByteBuffer out = (kept != null ? kept : ByteBuffer.allocateDirect(bytes))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    FreedBuffers.Block block = freed.takeOrAllocate(bytes);
+    ByteBuffer out = block.data().order(ByteOrder.LITTLE_ENDIAN);
     t.writeRowMajor(out);
     out.flip();
     lent.addAndGet(bytes);
     return HostLeases.lend(new HostTensor(name, t.dtype(), t.shape(), out), out, () -> {
       lent.addAndGet(-bytes);
-      freed.give(out);
+      freed.give(block);
     }, () -> lent.addAndGet(-bytes));
   }
 

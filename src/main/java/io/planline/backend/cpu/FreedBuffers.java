@@ -1,5 +1,6 @@
 package io.planline.backend.cpu;
 
+import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Queue;
@@ -20,6 +21,20 @@ import org.jspecify.annotations.Nullable;
 final class FreedBuffers {
 
   /**
+   * A direct buffer and its native address, found once when it was allocated: the views made
+   * of it per request then need no native look-up ({@link Tensor#of(ByteBuffer, long, long,
+   * io.planline.ir.DType, long[], long[])}).
+   */
+  record Block(ByteBuffer data, long address) {
+
+    /** A fresh zero-filled block of {@code capacity} bytes. */
+    static Block allocate(int capacity) {
+      ByteBuffer data = ByteBuffer.allocateDirect(capacity);
+      return new Block(data, Tensor.addressOf(data));
+    }
+  }
+
+  /**
    * What the CPU backend keeps at most: {@code planline.cpu.kept-buffer-bytes}, by default a
    * quarter of the heap's limit (the JVM's default limit on direct memory is the heap's) between
    * 256 MiB and 2 GiB. A fixed 256 MiB could not keep both GPT-2 [8,128]'s 209 MB arena and its
@@ -30,7 +45,7 @@ final class FreedBuffers {
   static final long DEFAULT_BYTES = Long.getLong("planline.cpu.kept-buffer-bytes",
       Math.min(2L << 30, Math.max(256L << 20, Runtime.getRuntime().maxMemory() / 4)));
 
-  private final Map<Integer, Queue<ByteBuffer>> bySize = new ConcurrentHashMap<>();
+  private final Map<Integer, Queue<Block>> bySize = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
   private final long limit;
 
@@ -38,25 +53,31 @@ final class FreedBuffers {
     this.limit = limit;
   }
 
-  /** A kept buffer of exactly {@code capacity} bytes, or null. */
-  @Nullable ByteBuffer take(int capacity) {
-    Queue<ByteBuffer> q = bySize.get(capacity);
-    ByteBuffer b = q == null ? null : q.poll();
+  /** A kept block of exactly {@code capacity} bytes, or null. */
+  @Nullable Block take(int capacity) {
+    Queue<Block> q = bySize.get(capacity);
+    Block b = q == null ? null : q.poll();
     if (b != null) {
       bytes.addAndGet(-capacity);
-      b.clear();
+      b.data().clear();
     }
     return b;
   }
 
-  /** Keeps {@code buffer} if the cache has room; otherwise leaves it to the collector. */
-  void give(ByteBuffer buffer) {
-    int capacity = buffer.capacity();
+  /** A kept block of exactly {@code capacity} bytes, or a fresh one. */
+  Block takeOrAllocate(int capacity) {
+    Block kept = take(capacity);
+    return kept != null ? kept : Block.allocate(capacity);
+  }
+
+  /** Keeps {@code block} if the cache has room; otherwise leaves it to the collector. */
+  void give(Block block) {
+    int capacity = block.data().capacity();
     if (bytes.addAndGet(capacity) > limit) {
       bytes.addAndGet(-capacity);
       return;
     }
-    bySize.computeIfAbsent(capacity, k -> new ConcurrentLinkedQueue<>()).add(buffer);
+    bySize.computeIfAbsent(capacity, k -> new ConcurrentLinkedQueue<>()).add(block);
   }
 
   /** Bytes kept now. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.planline.backend.DeviceBuffer;
 import io.planline.ir.DType;
+import io.planline.kernel.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -17,14 +18,16 @@ final class FreedBuffersTest {
   @Test
   void take_exactSizeOnly_andAtMostTheLimit() {
     FreedBuffers cache = new FreedBuffers(100);
-    ByteBuffer a = ByteBuffer.allocateDirect(64).position(10);
+    FreedBuffers.Block a = FreedBuffers.Block.allocate(64);
+    a.data().position(10);
     cache.give(a);
-    cache.give(ByteBuffer.allocateDirect(64)); // 128 > 100: left to the collector
+    cache.give(FreedBuffers.Block.allocate(64)); // 128 > 100: left to the collector
     assertEquals(64, cache.bytes());
     assertNull(cache.take(32), "no buffer of another size");
-    ByteBuffer back = cache.take(64);
+    FreedBuffers.Block back = cache.take(64);
     assertSame(a, back);
-    assertEquals(0, back.position(), "handed out cleared");
+    assertEquals(0, back.data().position(), "handed out cleared");
+    assertEquals(Tensor.addressOf(back.data()), back.address(), "with its own address");
     assertNull(cache.take(64));
     assertEquals(0, cache.bytes());
   }
