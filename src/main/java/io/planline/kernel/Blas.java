@@ -158,9 +158,9 @@ final class Blas {
    * {@code c[0] = beta * init[0] + alpha * (a[0] @ b[0])} for a product of a few rows, as one
    * {@code cblas_sgemv} per row of a, on the calling thread: a matrix-vector product reads b
    * once and packs nothing, where {@code cblas_sgemm} packs the whole of b on every call. On the
-   * 2-core build machine, with the bias copied in, 0.42-0.56 µs against 0.62-0.81 for the Java
-   * rows ({@link SmallProducts}) at 1x64x128, 0.40-0.51 against 1.0-1.3 at 1x128x64 and 1.3
-   * against 3.6 at 1x512x64 (docs/benchmarks.md, session 26). Returns false, having written
+   * 2-core build machine, with a bias, µs per call against the Java rows ({@link SmallProducts}):
+   * 1x128x64 0.43 / 0.63, 1x64x10 0.15 / 0.27, 1x512x64 1.6 / 2.5, 1x64x128 level
+   * ({@code SmallProductsBench}, docs/benchmarks.md, session 26). Returns false, having written
    * nothing, where OpenBLAS is missing, an operand is not in direct memory, b has no unit stride,
    * or a row of a or c is not evenly strided forward.
    */
