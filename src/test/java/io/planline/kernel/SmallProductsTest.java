@@ -61,6 +61,11 @@ final class SmallProductsTest {
       assertTrue(Blas.tryRows(a, w, out, init, 0.5f, -1.5f), layout.name());
       assertReduction(GemmTest.reference(a, w, init, 0.5f, -1.5f), out, layout.name());
     }
+    // no bias: beta 0, and the NaN the output held must not survive (0 * NaN is NaN)
+    Tensor w = weight(17, PERMUTED, 40, 24);
+    Tensor fresh = poisoned(io.planline.ir.DType.FLOAT32, SLICED, 1, 3, 24);
+    assertTrue(Blas.tryRows(a, w, fresh, null, 0f, 2f));
+    assertReduction(GemmTest.reference(a, w, null, 0f, 2f), fresh, "no bias");
     // a weight whose elements are two apart both ways: no unit stride for sgemv
     Tensor spread = random(15, CONTIGUOUS, 40, 48).asStrided(new long[] {1, 40, 24},
         new long[] {0, 48, 2}, 0);
