@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 final class Blas {
 
   private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
-  private static final int ROW_MAJOR = 101;
-  private static final int NO_TRANS = 111;
-  private static final int TRANS = 112;
+  static final int ROW_MAJOR = 101;
+  static final int NO_TRANS = 111;
+  static final int TRANS = 112;
   /** Threads a product is split over: {@code planline.blas.threads}, by default the cores. */
   private static final int PARTS = Math.max(1, Integer.getInteger("planline.blas.threads",
       Runtime.getRuntime().availableProcessors()));
@@ -58,6 +58,11 @@ final class Blas {
       LOG.info("OpenBLAS not available here ({}); products run on the Java GEMM", e.toString());
       return false;
     }
+  }
+
+  /** Whether OpenBLAS's natives loaded here. */
+  static boolean loaded() {
+    return AVAILABLE;
   }
 
   /** Whether products can go to oneDNN or OpenBLAS on this machine. */
@@ -152,101 +157,6 @@ final class Blas {
       });
       return true;
     });
-  }
-
-  /**
-   * {@code c[0] = beta * init[0] + alpha * (a[0] @ b[0])} for a product of a few rows, as one
-   * {@code cblas_sgemv} per row of a, on the calling thread: a matrix-vector product reads b
-   * once and packs nothing, where {@code cblas_sgemm} packs the whole of b on every call. On the
-   * 2-core build machine, with a bias, µs per call against the Java rows ({@link SmallProducts}):
-   * 1x128x64 0.43 / 0.63, 1x64x10 0.15 / 0.27, 1x512x64 1.6 / 2.5, 1x64x128 level
-   * ({@code SmallProductsBench}, docs/benchmarks.md, session 26). Returns false, having written
-   * nothing, where OpenBLAS is missing, an operand is not in direct memory, b has no unit stride,
-   * or a row of a or c is not evenly strided forward.
-   */
-  static boolean tryRows(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
-      float alpha) {
-    long[] sa = a.strideRef();
-    long[] sb = b.strideRef();
-    long[] sc = c.strideRef();
-    if (!AVAILABLE || !a.data().isDirect() || !b.data().isDirect() || !c.data().isDirect()
-        || sa[2] < 1 || sc[2] < 1 || sa[2] > Integer.MAX_VALUE || sc[2] > Integer.MAX_VALUE
-        || c.byteOffset() % 4 != 0 || (init != null && init.byteOffset() % 4 != 0)) {
-      return false;
-    }
-    int m = Math.toIntExact(a.shapeRef()[1]);
-    int k = Math.toIntExact(a.shapeRef()[2]);
-    int n = Math.toIntExact(b.shapeRef()[2]);
-    // y = alpha * op(B) x + beta * y, B being b's memory read row-major: b [K, N] with unit
-    // columns is B itself, transposed; with unit rows (a linear layer's weight, read as its
-    // transpose) it is B = b^T, [N, K], not transposed
-    int trans;
-    int rowsOfB;
-    int colsOfB;
-    long ld;
-    if (sb[2] == 1 && sb[1] >= Math.max(1, n)) {
-      trans = TRANS;
-      rowsOfB = k;
-      colsOfB = n;
-      ld = sb[1];
-    } else if (sb[1] == 1 && sb[2] >= Math.max(1, k)) {
-      trans = NO_TRANS;
-      rowsOfB = n;
-      colsOfB = k;
-      ld = sb[2];
-    } else {
-      return false;
-    }
-    if (ld > Integer.MAX_VALUE) {
-      return false;
-    }
-    float betaUsed = init != null && beta != 0f ? beta : 0f;
-    return NativeCompute.run(1, () -> {
-      FloatHandle[] h = HANDLES.get();
-      for (int i = 0; i < m; i++) {
-        long cRow = c.byteOffset() + 4L * i * sc[1];
-        if (betaUsed != 0f) {
-          copyRow(init, i, c, cRow, n);
-        }
-        // beta 0: OpenBLAS's gemv then writes y without reading it (the reference BLAS's rule)
-        openblas_nolapack.cblas_sgemv(ROW_MAJOR, trans, rowsOfB, colsOfB, alpha,
-            h[0].at(b.address()), (int) ld, h[1].at(a.address() + 4L * i * sa[1]), (int) sa[2],
-            betaUsed, h[2].at(c.address() - c.byteOffset() + cRow), (int) sc[2]);
-      }
-      return true;
-    });
-  }
-
-  /** Row {@code i} of init (expanded to c's shape) into c's row at byte {@code cRow}. */
-  private static void copyRow(Tensor init, int i, Tensor c, long cRow, int n) {
-    long[] si = init.strideRef();
-    long step = c.strideRef()[2];
-    FloatBuffer from = init.floats();
-    FloatBuffer to = c.floats();
-    int src = init.byteOffset() / 4 + (int) (i * si[1]);
-    int dst = (int) (cRow / 4);
-    for (int j = 0; j < n; j++) {
-      to.put(dst + (int) (j * step), from.get(src + (int) (j * si[2])));
-    }
-  }
-
-  private static final ThreadLocal<FloatHandle[]> HANDLES = ThreadLocal.withInitial(
-      () -> new FloatHandle[] {new FloatHandle(), new FloatHandle(), new FloatHandle()});
-
-  /**
-   * A JavaCPP float pointer whose address is set from here (the field is protected): one per
-   * operand and thread, so that a call allocates nothing (a new {@code FloatPointer} over a
-   * buffer costs 0.4-0.8 µs, as much as a small product).
-   */
-  private static final class FloatHandle extends FloatPointer {
-    FloatHandle() {
-      super((org.bytedeco.javacpp.Pointer) null);
-    }
-
-    FloatHandle at(long where) {
-      address = where;
-      return this;
-    }
   }
 
   /** Copies rows [r0, r0 + rows) of batch {@code i} of {@code init} into {@code c}, n each. */

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * thread. For such a product the general routes cost more than the arithmetic: {@code
  * cblas_sgemm} packs the whole weight on each call ({@code sgemm_incopy} took 30% of digits-mlp
  * [1, 64]'s samples in {@code perf}) and oneDNN's handful of JNI calls cost microseconds. So a
- * single row goes through OpenBLAS's matrix-vector product ({@link Blas#tryRows}), which packs
+ * single row goes through OpenBLAS's matrix-vector product ({@link GemvRows}), which packs
  * nothing; two to four rows, or one without OpenBLAS or with a weight it cannot read, through
  * Java rows: {@code c[i, :] = sum over k of a[i, k] * w[k, :]}, four rows of w at a time, a loop
  * C2 vectorizes, from a copy of the weight kept on the heap as K rows of N floats
@@ -74,7 +74,7 @@ final class SmallProducts {
     }
     // one row: OpenBLAS's matrix-vector product; two to four: the Java rows, which read each
     // weight row once for all of them (SmallProductsBench: 2x64x128 0.99 against 1.14 µs)
-    if (as[1] > 1 || !Blas.tryRows(a, b, c, init, beta, alpha)) {
+    if (as[1] > 1 || !GemvRows.tryRun(a, b, c, init, beta, alpha)) {
       javaRows(a, b, c, init, beta, alpha);
     }
     return true;

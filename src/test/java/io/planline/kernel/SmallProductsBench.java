@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * Microseconds per call of a few rows times a model's weight (stored as {@code w.t()}, as the
  * exported models store linear weights, plus a bias row), on each route a product can take:
- * OpenBLAS's matrix-vector product per row ({@link Blas#tryRows}, what {@link SmallProducts}
+ * OpenBLAS's matrix-vector product per row ({@link GemvRows}, what {@link SmallProducts}
  * takes first), the Java rows from the weight's heap copy ({@link SmallProducts#javaRows}, its
  * route without OpenBLAS), what {@link Blas#tryRun} picks (oneDNN from 2^14 multiply-adds, else
  * OpenBLAS), OpenBLAS's {@code sgemm} alone, and the Java {@link SmallGemm}. Each figure is
@@ -39,7 +39,7 @@ public final class SmallProductsBench {
       Tensor bias = random(new long[] {n}, 3).asStrided(new long[] {1, m, n},
           new long[] {0, 0, 1}, 0);
       Tensor c = Tensor.allocate(DType.FLOAT32, 1, m, n);
-      double gemv = micros(() -> Blas.tryRows(a, w, c, bias, 1f, 1f));
+      double gemv = micros(() -> GemvRows.tryRun(a, w, c, bias, 1f, 1f));
       double java = micros(() -> SmallProducts.javaRows(a, w, c, bias, 1f, 1f));
       double routed = micros(() -> Blas.tryRun(a, w, c, bias, 1f, 1f));
       double blas = micros(() -> Blas.tryOpenBlas(a, w, c, bias, 1f, 1f));

@@ -58,23 +58,23 @@ final class SmallProductsTest {
       Tensor w = weight(13, layout, 40, 24);
       Tensor init = random(14, CONTIGUOUS, 24).expand(1, 3, 24);
       Tensor out = poisoned(io.planline.ir.DType.FLOAT32, SLICED, 1, 3, 24);
-      assertTrue(Blas.tryRows(a, w, out, init, 0.5f, -1.5f), layout.name());
+      assertTrue(GemvRows.tryRun(a, w, out, init, 0.5f, -1.5f), layout.name());
       assertReduction(GemmTest.reference(a, w, init, 0.5f, -1.5f), out, layout.name());
     }
     // no bias: beta 0, and the NaN the output held must not survive (0 * NaN is NaN)
     Tensor w = weight(17, PERMUTED, 40, 24);
     Tensor fresh = poisoned(io.planline.ir.DType.FLOAT32, SLICED, 1, 3, 24);
-    assertTrue(Blas.tryRows(a, w, fresh, null, 0f, 2f));
+    assertTrue(GemvRows.tryRun(a, w, fresh, null, 0f, 2f));
     assertReduction(GemmTest.reference(a, w, null, 0f, 2f), fresh, "no bias");
     // a weight whose elements are two apart both ways: no unit stride for sgemv
     Tensor spread = random(15, CONTIGUOUS, 40, 48).asStrided(new long[] {1, 40, 24},
         new long[] {0, 48, 2}, 0);
     Tensor untouched = poisoned(1, 3, 24);
     float[] before = untouched.toFloatArray();
-    assertFalse(Blas.tryRows(a, spread, untouched, null, 0f, 1f));
+    assertFalse(GemvRows.tryRun(a, spread, untouched, null, 0f, 1f));
     assertArrayEquals(before, untouched.toFloatArray(), "nothing written");
     Tensor heap = Tensor.heap(io.planline.ir.DType.FLOAT32, 1, 3, 24);
-    assertFalse(Blas.tryRows(a, weight(16, CONTIGUOUS, 40, 24), heap, null, 0f, 1f),
+    assertFalse(GemvRows.tryRun(a, weight(16, CONTIGUOUS, 40, 24), heap, null, 0f, 1f),
         "an output on the Java heap");
   }
 
