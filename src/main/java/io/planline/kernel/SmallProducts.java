@@ -80,7 +80,10 @@ final class SmallProducts {
     return true;
   }
 
-  /** The product of {@link #tryRun}'s shapes in Java, from the weight's heap rows. */
+  /**
+   * The product of {@link #tryRun}'s shapes in Java, from the heap rows of b, which must be a view
+   * of a weight marked constant.
+   */
   static void javaRows(Tensor a, Tensor b, Tensor c, @Nullable Tensor init, float beta,
       float alpha) {
     long[] as = a.shapeRef();
