@@ -1,0 +1,79 @@
+package io.planline.kernel;
+
+import com.sun.jna.Native;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls into compiled kernels whose parameters are all 64-bit integers or pointers, through
+ * planline's one native helper ({@code src/main/c/planline_call.c}), bound once with JNA's
+ * direct mapping. JNA's generic {@code Function.invokeVoid} converts every argument object on
+ * every call: 483 ns for a two-argument call on the 2-core build machine, against 88 ns for a
+ * directly mapped one (docs/benchmarks.md, session 26), and a small model makes three to 17
+ * such calls a request. The arguments travel in a per-thread direct buffer.
+ *
+ * <p>Where the helper does not load (another platform, {@code -Dplanline.direct-calls=false}),
+ * {@link #available} is false and {@link NativeKernels} calls through JNA's functions as before.
+ */
+final class DirectCalls {
+
+  /** The most arguments the helper passes. */
+  static final int MAX_ARGS = 24;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DirectCalls.class);
+  private static final boolean AVAILABLE = load();
+  private static final ThreadLocal<Words> WORDS = ThreadLocal.withInitial(Words::new);
+
+  private DirectCalls() {}
+
+  /** A thread's argument buffer and its native address. */
+  private static final class Words {
+    final LongBuffer values;
+    final long address;
+
+    Words() {
+      ByteBuffer bytes = ByteBuffer.allocateDirect(MAX_ARGS * Long.BYTES)
+          .order(ByteOrder.nativeOrder());
+      values = bytes.asLongBuffer();
+      address = Tensor.addressOf(bytes);
+    }
+  }
+
+  private static boolean load() {
+    if (!Boolean.parseBoolean(System.getProperty("planline.direct-calls", "true"))) {
+      return false;
+    }
+    try {
+      Native.register(DirectCalls.class, "planline_call");
+      return true;
+    } catch (UnsatisfiedLinkError | IllegalArgumentException e) {
+      LOG.info("planline's call helper did not load ({}); compiled kernels are called through"
+          + " JNA's functions", e.toString());
+      return false;
+    }
+  }
+
+  /** Whether the helper loaded. */
+  static boolean available() {
+    return AVAILABLE;
+  }
+
+  /** The helper: calls {@code function} with {@code count} words from {@code words}. */
+  private static native int planline_call(long function, long words, int count);
+
+  /** Calls the function at address {@code function} with {@code words}, at most MAX_ARGS. */
+  static void call(long function, long[] words) {
+    if (words.length > MAX_ARGS) {
+      throw new IllegalArgumentException(words.length + " arguments, more than the helper's "
+          + MAX_ARGS);
+    }
+    Words w = WORDS.get();
+    w.values.put(0, words);
+    if (planline_call(function, w.address, words.length) != 0) {
+      throw new IllegalStateException("the call helper refused " + words.length + " arguments");
+    }
+  }
+}
