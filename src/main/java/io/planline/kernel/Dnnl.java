@@ -149,19 +149,8 @@ final class Dnnl {
     return HANDLES.get().at(address);
   }
 
-  private static final ThreadLocal<Handle> HANDLES = ThreadLocal.withInitial(Handle::new);
-
-  /** A JavaCPP pointer whose address is set from here (the field is protected). */
-  private static final class Handle extends Pointer {
-    Handle() {
-      super((Pointer) null);
-    }
-
-    Handle at(long where) {
-      address = where;
-      return this;
-    }
-  }
+  private static final ThreadLocal<AddressPointer> HANDLES =
+      ThreadLocal.withInitial(AddressPointer::new);
 
   private static Runtime runtime() {
     if (RUNTIME == null) {

@@ -1,8 +1,6 @@
 package io.planline.kernel;
 
 import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.jspecify.annotations.Nullable;
 
@@ -16,8 +14,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class GemvRows {
 
-  private static final ThreadLocal<FloatHandle[]> HANDLES = ThreadLocal.withInitial(
-      () -> new FloatHandle[] {new FloatHandle(), new FloatHandle(), new FloatHandle()});
+  /** One pointer per operand and thread ({@link AddressPointer}). */
+  private static final ThreadLocal<AddressPointer[]> HANDLES = ThreadLocal.withInitial(
+      () -> new AddressPointer[] {new AddressPointer(), new AddressPointer(),
+          new AddressPointer()});
 
   private GemvRows() {}
 
@@ -65,7 +65,7 @@ final class GemvRows {
     }
     float betaUsed = init != null && beta != 0f ? beta : 0f;
     return NativeCompute.run(1, () -> {
-      FloatHandle[] h = HANDLES.get();
+      AddressPointer[] h = HANDLES.get();
       for (int i = 0; i < m; i++) {
         long cRow = c.byteOffset() + 4L * i * sc[1];
         if (betaUsed != 0f) {
@@ -90,22 +90,6 @@ final class GemvRows {
     int dst = (int) (cRow / 4);
     for (int j = 0; j < n; j++) {
       to.put(dst + (int) (j * step), from.get(src + (int) (j * si[2])));
-    }
-  }
-
-  /**
-   * A JavaCPP float pointer whose address is set from here (the field is protected): one per
-   * operand and thread, so that a call allocates nothing (a new {@code FloatPointer} over a
-   * buffer costs 0.4-0.8 µs, as much as a small product).
-   */
-  private static final class FloatHandle extends FloatPointer {
-    FloatHandle() {
-      super((Pointer) null);
-    }
-
-    FloatHandle at(long where) {
-      address = where;
-      return this;
     }
   }
 }
