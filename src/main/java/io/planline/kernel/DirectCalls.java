@@ -1,6 +1,10 @@
 package io.planline.kernel;
 
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import java.io.File;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
@@ -47,9 +51,13 @@ final class DirectCalls {
       return false;
     }
     try {
-      Native.register(DirectCalls.class, "planline_call");
+      // this build's own file, from the class path (not a library of that name elsewhere on the
+      // system's search path)
+      File helper = Native.extractFromResourcePath("/" + Platform.RESOURCE_PREFIX
+          + "/libplanline_call.so", DirectCalls.class.getClassLoader());
+      Native.register(DirectCalls.class, NativeLibrary.getInstance(helper.getAbsolutePath()));
       return true;
-    } catch (UnsatisfiedLinkError | IllegalArgumentException e) {
+    } catch (IOException | UnsatisfiedLinkError | IllegalArgumentException e) {
       LOG.info("planline's call helper did not load ({}); compiled kernels are called through"
           + " JNA's functions", e.toString());
       return false;
