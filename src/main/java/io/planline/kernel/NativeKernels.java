@@ -213,9 +213,9 @@ public final class NativeKernels implements CompiledKernels {
     // call goes through planline's helper instead of JNA's argument conversion
     boolean direct = helper && DirectCalls.available() && args.size() <= DirectCalls.MAX_ARGS
         && e.params().stream().allMatch(k -> k == Param.PTR || k == Param.I64 || k == Param.I32);
-    long[] fixedWords = new long[args.size()];
-    for (int i = 0; i < fixed.length; i++) {
-      if (fixed[i] instanceof Number number && direct) {
+    long[] fixedWords = new long[args.size()]; // the scalars; each call adds the addresses
+    for (int i = 0; direct && i < fixed.length; i++) {
+      if (fixed[i] instanceof Number number) {
         fixedWords[i] = number.longValue();
       }
     }
