@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# On the lent machine: the server with Inductor's kernels called through planline's helper
+# (kernel/DirectCalls) against JNA's calls (-Dplanline.direct-calls=false), one client, p50 and
+# requests/s per model, rounds alternating the two; and a check that the helper loaded from the
+# bundled jar (no "helper did not load" line in the server's log). Carry .devcpu.txz
+# (bundle_lent.sh) and run from the repository root:
+#   bash tools/loadtest/lent_calls.sh [DURATION]      (default 5s per measurement)
+# CORES (default 0-1) pins the server; ROUNDS (default 2).
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+out=${OUT:-/tmp/planline-calls}
+mkdir -p "$out"
+dir=/tmp/devcpu
+tar xJf .devcpu.txz -C /tmp || { echo "lent_calls: cannot unpack .devcpu.txz (carry it)" >&2; exit 2; }
+export PATH="$dir/jre/bin:$dir:$PATH"
+export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+duration=${1:-5s}
+port=8094
+base="http://127.0.0.1:$port"
+cores=${CORES:-0-1}
+loadgen=${LOADGEN_CPUS:-12-15}
+cases=("digits-mlp tools/loadtest/digits-mlp.json" "digits-cnn tools/loadtest/digits-cnn.json"
+  "digits-cnn examples/digits-cnn-64.json")
+machine_line
+status=0
+for round in $(seq "${ROUNDS:-2}"); do
+  for calls in jna helper; do
+    opts=()
+    [ "$calls" = jna ] && opts=(-Dplanline.direct-calls=false)
+    log="$out/server-$calls-$round.log"
+    taskset -c "$cores" java -Xms1g -Xmx1g "${opts[@]}" -cp "$dir/planline.jar" io.planline.Main \
+      --micronaut.server.port="$port" >"$log" 2>&1 &
+    server=$!
+    if ! wait_ready "$base/v2/health/ready"; then
+      echo "lent_calls: the server did not start (see $log)" >&2
+      kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; status=1; continue
+    fi
+    for c in "${cases[@]}"; do
+      set -- $c
+      taskset -c "$loadgen" hey -n 2000 -c 1 -m POST -T application/json -D "$2" \
+        "$base/v2/models/$1/infer" >/dev/null
+      read -r rps p50 p99 codes bad < <(taskset -c "$loadgen" hey -z "$duration" -c 1 -m POST \
+        -T application/json -D "$2" "$base/v2/models/$1/infer" | parse_hey)
+      echo "round $round calls $calls $1 $(basename "$2"): p50 $p50 ms p99 $p99 ms $rps req/s" \
+        "codes $codes"
+      [ "$bad" = 0 ] || status=1
+    done
+    kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+    if [ "$calls" = helper ] && grep -q "helper did not load" "$log"; then
+      echo "lent_calls: the helper did not load here:" >&2
+      grep "helper did not load" "$log" >&2
+      status=1
+    fi
+  done
+done
+exit "$status"
