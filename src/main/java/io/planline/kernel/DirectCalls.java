@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * Calls into compiled kernels whose parameters are all 64-bit integers or pointers, through
  * planline's one native helper ({@code src/main/c/planline_call.c}), bound once with JNA's
  * direct mapping. JNA's generic {@code Function.invokeVoid} converts every argument object on
- * every call: 483 ns for a two-argument call on the 2-core build machine, against 88 ns for a
- * directly mapped one (docs/benchmarks.md, session 26), and a small model makes three to 17
- * such calls a request. The arguments travel in a per-thread direct buffer.
+ * every call. {@code NativeCallBench} on the 2-core build machine, digits-cnn's kernels at batch
+ * 1: 0.71-0.74 against 0.25-0.40 µs for one with 3 parameters, 3.3-4.4 against 0.79-1.17 µs for
+ * one with 16; a small model makes three to 17 such calls a request. The arguments travel in a
+ * per-thread direct buffer.
  *
  * <p>Where the helper does not load (another platform, {@code -Dplanline.direct-calls=false}),
  * {@link #available} is false and {@link NativeKernels} calls through JNA's functions as before.

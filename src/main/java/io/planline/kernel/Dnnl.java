@@ -128,8 +128,7 @@ final class Dnnl {
   /**
    * A JavaCPP pointer to {@code byteOffset} into a direct buffer, for what outlives a call (a
    * packed weight's copy, kept with its buffer). A call's operands go through
-   * {@link #at} instead: JavaCPP's buffer constructor costs 0.4-0.75 µs (a duplicate, a native
-   * call, a deallocator), several times per call.
+   * {@link #at} instead, which allocates nothing ({@link AddressPointer}).
    */
   static BytePointer address(ByteBuffer direct, long byteOffset) {
     return new BytePointer(direct.duplicate().clear()).position(byteOffset);

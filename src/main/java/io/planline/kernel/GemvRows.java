@@ -1,6 +1,5 @@
 package io.planline.kernel;
 
-import java.nio.FloatBuffer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.jspecify.annotations.Nullable;
 
@@ -68,8 +67,9 @@ final class GemvRows {
       AddressPointer[] h = HANDLES.get();
       for (int i = 0; i < m; i++) {
         long cRow = c.byteOffset() + 4L * i * sc[1];
-        if (betaUsed != 0f) {
-          copyRow(init, i, c, cRow, n);
+        if (betaUsed != 0f) { // init is expanded to c's shape
+          Rows.copyFloats(init, init.byteOffset() + (int) (4 * i * init.strideRef()[1]),
+              init.strideRef()[2], c, (int) cRow, sc[2], n);
         }
         // beta 0: OpenBLAS's gemv then writes y without reading it (the reference BLAS's rule)
         openblas_nolapack.cblas_sgemv(Blas.ROW_MAJOR, trans, rowsOfB, colsOfB, alpha,
@@ -78,18 +78,5 @@ final class GemvRows {
       }
       return true;
     });
-  }
-
-  /** Row {@code i} of init (expanded to c's shape) into c's row at byte {@code cRow}. */
-  private static void copyRow(Tensor init, int i, Tensor c, long cRow, int n) {
-    long[] si = init.strideRef();
-    long step = c.strideRef()[2];
-    FloatBuffer from = init.floats();
-    FloatBuffer to = c.floats();
-    int src = init.byteOffset() / 4 + (int) (i * si[1]);
-    int dst = (int) (cRow / 4);
-    for (int j = 0; j < n; j++) {
-      to.put(dst + (int) (j * step), from.get(src + (int) (j * si[2])));
-    }
   }
 }

@@ -287,8 +287,8 @@ public final class NativeKernels implements CompiledKernels {
   /**
    * The address of {@code t}'s first element, which must live in direct (off-heap) memory, as a
    * 64-bit integer: on x86-64 a pointer parameter takes it in the same register. The call helper
-   * passes it as a word; JNA's path boxes it, and converts a Long with less work than a Pointer
-   * (0.6-0.9 against 0.9-1.1 µs a call with three arguments, on the 2-core build machine).
+   * passes it as a word; JNA's path boxes it, and JNA converts a Long with less work than a
+   * Pointer.
    */
   private static long address(String kernel, Tensor t) {
     if (!t.data().isDirect()) {

@@ -132,6 +132,16 @@ final class Rows {
     }
   }
 
+  /**
+   * Copies {@code n} float32 elements from byte {@code fb} of {@code from}, {@code fs} apart, to
+   * byte {@code tb} of {@code to}, {@code ts} apart, through this thread's staging row.
+   */
+  static void copyFloats(Tensor from, int fb, long fs, Tensor to, int tb, long ts, int n) {
+    float[] row = floatScratch(n);
+    loadFloats(from, fb, n, fs, row, 0);
+    storeFloats(to, tb, n, ts, row, 0);
+  }
+
   /** One element at byte {@code b}, as a double. */
   static double loadDouble(Tensor t, int b) {
     ByteBuffer buf = t.data();
