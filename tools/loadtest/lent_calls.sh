@@ -10,15 +10,9 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 out=${OUT:-/tmp/planline-calls}
 mkdir -p "$out"
-dir=/tmp/devcpu
-tar xJf .devcpu.txz -C /tmp || { echo "lent_calls: cannot unpack .devcpu.txz (carry it)" >&2; exit 2; }
-export PATH="$dir/jre/bin:$dir:$PATH"
-export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+use_devcpu lent_calls || exit 2
 duration=${1:-5s}
-port=8094
-base="http://127.0.0.1:$port"
-cores=${CORES:-0-1}
-loadgen=${LOADGEN_CPUS:-12-15}
+PORT=8094
 cases=("digits-mlp tools/loadtest/digits-mlp.json" "digits-cnn tools/loadtest/digits-cnn.json"
   "digits-cnn examples/digits-cnn-64.json")
 machine_line
@@ -28,24 +22,19 @@ for round in $(seq "${ROUNDS:-2}"); do
     opts=()
     [ "$calls" = jna ] && opts=(-Dplanline.direct-calls=false)
     log="$out/server-$calls-$round.log"
-    taskset -c "$cores" java -Xms1g -Xmx1g "${opts[@]}" -cp "$dir/planline.jar" io.planline.Main \
-      --micronaut.server.port="$port" >"$log" 2>&1 &
-    server=$!
-    if ! wait_ready "$base/v2/health/ready"; then
+    if ! start_server "$log" "${CORES:-0-1}" /tmp/devcpu/planline.jar "${opts[@]}"; then
       echo "lent_calls: the server did not start (see $log)" >&2
-      kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; status=1; continue
+      status=1
+      continue
     fi
     for c in "${cases[@]}"; do
       set -- $c
-      taskset -c "$loadgen" hey -n 2000 -c 1 -m POST -T application/json -D "$2" \
-        "$base/v2/models/$1/infer" >/dev/null
-      read -r rps p50 p99 codes bad < <(taskset -c "$loadgen" hey -z "$duration" -c 1 -m POST \
-        -T application/json -D "$2" "$base/v2/models/$1/infer" | parse_hey)
+      read -r rps p50 p99 codes bad < <(one_client "$1" "$2" 2000 "$duration")
       echo "round $round calls $calls $1 $(basename "$2"): p50 $p50 ms p99 $p99 ms $rps req/s" \
         "codes $codes"
       [ "$bad" = 0 ] || status=1
     done
-    kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+    stop_server
     if [ "$calls" = helper ] && grep -q "helper did not load" "$log"; then
       echo "lent_calls: the helper did not load here:" >&2
       grep "helper did not load" "$log" >&2

@@ -14,14 +14,9 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 out=${OUT:-/tmp/planline-split}
 mkdir -p "$out"
-dir=/tmp/devcpu
-tar xJf .devcpu.txz -C /tmp || { echo "lent_split: cannot unpack .devcpu.txz (carry it)" >&2; exit 2; }
-export PATH="$dir/jre/bin:$dir:$PATH"
-export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+use_devcpu lent_split || exit 2
 duration=${1:-6s}
-port=8093
-base="http://127.0.0.1:$port"
-loadgen=${LOADGEN_CPUS:-12-15}
+PORT=8093
 cases=("digits-cnn examples/digits-cnn-64.json" "tiny-gpt examples/tiny-gpt-8x64.json")
 machine_line
 status=0
@@ -30,28 +25,23 @@ for cores in ${CORE_SETS:-0-1 0-11}; do
     for split in ${SETTINGS:-off on}; do
       opts=()
       [ "$split" = off ] && opts=(-Dplanline.cpu.split-above-micros=0)
-      path="$dir/planline.jar"
+      path=/tmp/devcpu/planline.jar
       [ "$split" = old ] && path="${OLD_CLASSES:?SETTINGS has old: set OLD_CLASSES}:$path"
       log="$out/server-$cores-$split-$round.log"
-      taskset -c "$cores" java -Xms1g -Xmx1g "${opts[@]}" -cp "$path" io.planline.Main \
-        --micronaut.server.port="$port" >"$log" 2>&1 &
-      server=$!
-      if ! wait_ready "$base/v2/health/ready"; then
+      if ! start_server "$log" "$cores" "$path" "${opts[@]}"; then
         echo "lent_split: the server on cores $cores did not start (see $log)" >&2
-        kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; status=1; continue
+        status=1
+        continue
       fi
       for c in "${cases[@]}"; do
         set -- $c
-        # warm-up: the shape and its parts are planned, the program measured
-        taskset -c "$loadgen" hey -n 400 -c 1 -m POST -T application/json -D "$2" \
-          "$base/v2/models/$1/infer" >/dev/null
-        read -r rps p50 p99 codes bad < <(taskset -c "$loadgen" hey -z "$duration" -c 1 -m POST \
-          -T application/json -D "$2" "$base/v2/models/$1/infer" | parse_hey)
+        # 400 to warm up: the shape and its parts are planned, the program measured
+        read -r rps p50 p99 codes bad < <(one_client "$1" "$2" 400 "$duration")
         echo "cores $cores round $round split $split $1 $(basename "$2"): p50 $p50 ms p99 $p99 ms" \
           "$rps req/s codes $codes"
         [ "$bad" = 0 ] || status=1
       done
-      kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+      stop_server
       if grep -E "oneDNN not available|compiled kernels cannot run" "$log"; then
         echo "lent_split: the server fell back to slower paths; these figures do not count" >&2
         status=1
