@@ -73,15 +73,16 @@ final class DnnlProducts {
     if (!Dnnl.available() || alpha != 1f || macs < MIN_MACS) {
       return false;
     }
+    long work = Dnnl.productWork(macs, b.size(0) * b.size(1) * b.size(2));
     @Nullable Tensor selfOperand = init == null || beta == 0f ? null : init;
     if (site != null) {
-      int threads = Dnnl.threadsFor(macs);
+      int threads = Dnnl.threadsFor(work);
       DnnlSite.Memo<Primitive> memo = site.fitting(variant(beta, threads), b, a, b, c,
           selfOperand);
       if (memo != null) {
         Primitive p = memo.primitive();
         long weights = Dnnl.addressOf(memo.weights());
-        return NativeCompute.run(threads, () -> execute(p, weights, a, c, init, beta, macs));
+        return NativeCompute.run(threads, () -> execute(p, weights, a, c, init, beta, work));
       }
     }
     Operand oa = Operand.of(a, false);
@@ -91,12 +92,19 @@ final class DnnlProducts {
       return false;
     }
     int self = selfOperand == null ? NONE : isRowBias(selfOperand, beta) ? BIAS : SUM;
+    if (self == SUM && a.size(1) == 1) {
+      // oneDNN 3.11.0's brg_matmul:avx2, which it picks for one row over a column-major weight,
+      // corrupted the C heap with a sum post-op: 1x2048x1000 made glibc abort ("double free or
+      // corruption", "invalid size") in 3 of 3 processes, with nothing written outside the
+      // output; OpenBLAS takes such products (a one-row bias goes as a bias, above)
+      return false;
+    }
     boolean packed = ob.batch() == 1 && DnnlWeights.isConstant(b);
     // before the primitive is made: oneDNN divides a product's work among the threads OpenMP
     // offers when the primitive is created, and keeps that division (made after a one-thread
     // Inductor kernel, BERT [1]'s products ran on one thread: 70 -> 88 ms per run); so the
     // thread count is part of the key
-    int threads = Dnnl.useThreads(macs);
+    int threads = Dnnl.useThreads(work);
     DnnlKey key = DnnlKey.of(oa.key(), ob.key(), oc.key(),
         new long[] {packed ? 1 : 0, self, self == SUM ? Float.floatToIntBits(beta) : 0, threads});
     Primitive p = PRIMITIVES.get().get(key, k -> make(k, oa, ob, oc, packed, self, beta));
@@ -105,19 +113,19 @@ final class DnnlProducts {
     }
     return NativeCompute.run(threads, () -> {
       if (!packed) {
-        return execute(p, b.address(), a, c, init, beta, macs);
+        return execute(p, b.address(), a, c, init, beta, work);
       }
       BytePointer reordered = DnnlWeights.reordered(b, p, p.plainWeights, p.chosenWeights);
       if (site != null) {
         site.keep(variant(beta, threads), p, reordered, b, a, b, c, selfOperand);
       }
-      return execute(p, Dnnl.addressOf(reordered), a, c, init, beta, macs);
+      return execute(p, Dnnl.addressOf(reordered), a, c, init, beta, work);
     });
   }
 
   /** Runs {@code p} on these operands: self copied into c first where a post-op sums it. */
   private static boolean execute(Primitive p, long weights, Tensor a, Tensor c,
-      @Nullable Tensor init, float beta, long macs) {
+      @Nullable Tensor init, float beta, long work) {
     if (p.bias == null && init != null && beta != 0f) {
       IndexingOps.copy(init, c, false); // summed by the post-op
     }
@@ -127,7 +135,7 @@ final class DnnlProducts {
     if (p.bias != null && init != null) {
       p.bias.set_data_handle(Dnnl.at(init.address()));
     }
-    Dnnl.useThreads(macs); // a weight's first reorder may have set another count
+    Dnnl.useThreads(work); // a weight's first reorder may have set another count
     p.matmul.execute(Dnnl.stream(), p.args);
     return true;
   }
@@ -140,9 +148,13 @@ final class DnnlProducts {
     return ((long) Float.floatToIntBits(beta) << 32) | threads;
   }
 
-  /** self is [B, M, N] with beta 1 and the same row for every (batch, row): a bias. */
+  /**
+   * self is [B, M, N] with beta 1 and the same row for every (batch, row): a bias. One row is
+   * such a row whatever its stride (a contiguous [1, 1, N] self).
+   */
   private static boolean isRowBias(Tensor init, float beta) {
-    return beta == 1f && init.stride(1) == 0 && (init.size(2) == 1 || init.stride(2) == 1)
+    return beta == 1f && (init.stride(1) == 0 || init.size(1) == 1)
+        && (init.size(2) == 1 || init.stride(2) == 1)
         && (init.size(0) == 1 || init.stride(0) == 0) && init.data().isDirect()
         && init.byteOffset() % 4 == 0;
   }

@@ -104,6 +104,41 @@ final class DnnlProductsTest {
   }
 
   /**
+   * One row over a weight too large to stream from one core (ResNet-50's classifier, 1x2048x1000:
+   * 2^21 multiply-adds, under the parallel size) counts as its weight's reading and runs on
+   * every core, with the same answer (its contiguous one-row bias as a bias); the same row over a
+   * small weight stays on one thread.
+   */
+  @Test
+  void oneRowOverALargeWeight_runsOnEveryThread_andMatches() {
+    assertEquals(1L << 21, Dnnl.productWork(1L << 21, 1));
+    assertEquals(2048L * 1000 * Dnnl.WORK_PER_WEIGHT_ELEMENT,
+        Dnnl.productWork(2048L * 1000, 2048L * 1000));
+    Tensor w = matrices(41, true, 1, 2048, 1000);
+    KernelLibrary.cpu().markWeight(w);
+    Tensor bias = random(42, CONTIGUOUS, 1, 1, 1000);
+    Tensor x = random(43, CONTIGUOUS, 1, 1, 2048);
+    Tensor out = poisoned(1, 1, 1000);
+    NativeCompute.widestSinceLast();
+    assertTrue(DnnlProducts.tryRun(x, w, out, bias, 1f, 1f));
+    assertEquals(Dnnl.threadsFor(Dnnl.PARALLEL_WORK), NativeCompute.widestSinceLast(),
+        "a one-row product over 2048x1000 splits");
+    assertReduction(GemmTest.reference(x, w, bias, 1, 1), out, "1x2048x1000");
+    // a one-row self that is not a bias (beta 0.5) is left to OpenBLAS, whose sum post-op on
+    // this shape corrupted the C heap (DnnlProducts says how), and nothing is written
+    Tensor scaled = poisoned(1, 1, 1000);
+    assertFalse(DnnlProducts.tryRun(x, w, scaled, bias, 0.5f, 1f));
+    assertTrue(Double.isNaN(scaled.get(0, 0, 0)) && Double.isNaN(scaled.get(0, 0, 999)),
+        "left unwritten");
+    Tensor small = matrices(44, true, 1, 2048, 16);
+    KernelLibrary.cpu().markWeight(small);
+    Tensor narrow = poisoned(1, 1, 16);
+    assertTrue(DnnlProducts.tryRun(x, small, narrow, null, 0f, 1f));
+    assertEquals(1, NativeCompute.widestSinceLast(), "1x2048x16 stays on one thread");
+    assertReduction(GemmTest.reference(x, small, null, 0, 1), narrow, "1x2048x16");
+  }
+
+  /**
    * A product large enough for every core runs on one thread inside {@code
    * NativeCompute.oneThreadEach}, on a primitive made for one thread (oneDNN keeps the division of
    * work it made at creation, so the split primitive must not serve it), with the same answer
