@@ -129,7 +129,7 @@ final class DnnlConv {
       } else if (reorders) {
         ByteBuffer[] scratch = SCRATCH.get();
         if (scratch[0].capacity() < bytes) {
-          scratch[0] = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+          scratch[0] = Tensor.allocateDirect(Math.toIntExact(bytes));
         }
         weights = Tensor.addressOf(scratch[0]);
         p.plainMem.set_data_handle(Dnnl.at(w.address()));

@@ -94,7 +94,7 @@ final class DnnlWeights {
         }
       }
       long bytes = layout.get_size();
-      ByteBuffer data = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+      ByteBuffer data = Tensor.allocateDirect(Math.toIntExact(bytes));
       memory from = new memory(view, Dnnl.engine(), Dnnl.at(weight.address()));
       BytePointer address = Dnnl.address(data, 0);
       memory to = new memory(layout, Dnnl.engine(), address);

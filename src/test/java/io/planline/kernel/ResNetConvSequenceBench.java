@@ -40,8 +40,9 @@ import org.bytedeco.javacpp.FloatPointer;
  * as fast as Gaussian ones (30.3 against 30.4 ms a pass, nhwc, 2-core Xeon, session 27); a
  * temporary loop that never wrote its oneDNN-allocated buffers ran 25.5, since untouched pages
  * all map the kernel's one zero page and stay in cache, so a benchmark must write its operands.
- * On that guest the planline mode took 31.9-33.1 ms a pass against nhwc's 30.4; aligning its
- * tensors and packed weights to 64 bytes did not change that, and where the rest goes is open.
+ * On that guest the planline mode took 31.9-33.8 ms a pass against nhwc's 30.4-31.0 while
+ * planline's buffers started where the JVM put them; oneDNN's own timer put 32.25 ms inside the
+ * primitives then, 29.8-30.6 once they started on a cache line ({@link Tensor#allocateDirect}).
  */
 public final class ResNetConvSequenceBench {
 

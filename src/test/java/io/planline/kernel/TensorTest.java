@@ -17,6 +17,22 @@ final class TensorTest {
    * The native address native calls get: each view's element [0, ...] read through it, whether
    * the view was taken before or after its source's address was first asked for.
    */
+  /** Buffers start on a cache line, hold exactly what was asked, zeroed, at every size. */
+  @Test
+  void allocateDirect_startsOnACacheLine_withTheBytesAsked() {
+    for (int bytes : new int[] {1, 24, 63, 64, 100, 4096, 1 << 20}) {
+      ByteBuffer b = Tensor.allocateDirect(bytes);
+      assertEquals(0, Tensor.addressOf(b) % Tensor.CACHE_LINE, bytes + " bytes");
+      assertEquals(bytes, b.capacity());
+      for (int k = 0; k < bytes; k += 7) {
+        assertEquals(0, b.get(k));
+      }
+    }
+    Tensor t = Tensor.allocate(DType.FLOAT32, 3, 5);
+    assertEquals(0, t.address() % Tensor.CACHE_LINE);
+    assertEquals(60, t.data().capacity());
+  }
+
   @Test
   void addressPointsAtTheFirstElementOfEveryView() {
     Tensor t = Tensor.fromFloats(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3, 4);

@@ -29,7 +29,7 @@ final class FreedBuffers {
 
     /** A fresh zero-filled block of {@code capacity} bytes. */
     static Block allocate(int capacity) {
-      ByteBuffer data = ByteBuffer.allocateDirect(capacity);
+      ByteBuffer data = Tensor.allocateDirect(capacity);
       return new Block(data, Tensor.addressOf(data));
     }
   }
