@@ -119,8 +119,11 @@ final class Dnnl {
    * core's memory bandwidth bounds it, not its arithmetic: ResNet-50's classifier (one row,
    * 2048x1000, 8 MB of weight read cold) took 0.72 ms per run on one thread and 0.48 on two
    * ({@code run --profile 200}, 2-core AVX-512 Xeon, session 27), where ONNX Runtime's took 0.30.
-   * One thread streamed about 11 GB/s there, about 2.8 G floats/s, while its products ran some
-   * 40-50 G multiply-adds/s: an element read costs about what 16 multiply-adds do.
+   * One thread streamed about 11 GB/s there (8 MB in 0.72 ms), 2.8 G floats/s, while a packed
+   * product runs 160-170 GFLOP/s a thread hot ({@code KernelBench}, 319-339 on two) and about
+   * 125 in BERT's run: an element read costs 20-30 multiply-adds. 16 stays under that, and
+   * leaves BERT's pooler (768x768) and ViT-B/16's head (768x1000) at one row on one thread,
+   * neither measured split.
    */
   static final long WORK_PER_WEIGHT_ELEMENT = 16;
 

@@ -74,7 +74,10 @@ public final class OrtNodeProfile {
       }
       profile = session.endProfiling();
     }
-    report(new ObjectMapper().readTree(Path.of(profile).toFile()), median(runs));
+    JsonNode events = new ObjectMapper().readTree(Path.of(profile).toFile());
+    Files.delete(Path.of(profile)); // tens of MB of events per profile
+    Files.delete(prefix.getParent());
+    report(events, median(runs));
   }
 
   private static void report(JsonNode events, double runMedian) {

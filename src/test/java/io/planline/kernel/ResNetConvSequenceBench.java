@@ -166,6 +166,8 @@ public final class ResNetConvSequenceBench {
   private static Runnable oneDnn(long[] c, String mode, boolean zeros) {
     long o = outSize(c);
     var eng = Dnnl.engine();
+    // every core, before the primitive is made: oneDNN divides its work at creation
+    Dnnl.useThreads(Long.MAX_VALUE);
     primitive_attr attr = new primitive_attr();
     memory.desc bias = new memory.desc(new long[] {c[2]}, memory.data_type.f32,
         memory.format_tag.a);
@@ -214,7 +216,6 @@ public final class ResNetConvSequenceBench {
     map.put(dnnl.DNNL_ARG_WEIGHTS, mem[1]);
     map.put(dnnl.DNNL_ARG_BIAS, mem[2]);
     map.put(dnnl.DNNL_ARG_DST, mem[3]);
-    Dnnl.useThreads(Long.MAX_VALUE);
     return () -> {
       Dnnl.useThreads(Long.MAX_VALUE);
       p.execute(Dnnl.stream(), map);
