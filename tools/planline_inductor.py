@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -922,6 +923,49 @@ FreeLine NullLine EnterDeviceContextManagerLine ExitDeviceContextManagerLine""".
 # the kernel library
 # --------------------------------------------------------------------------------------------
 
+# The suffix of a kernel's guarded entry point, which planline calls where the library has it
+# (kernel/KernelEntry.GUARDED).
+GUARDED = "__guarded"
+_ENTRY = re.compile(r'extern "C"\s+void\s+kernel\(([^)]*)\)')
+# Inductor's kernels throw C++ exceptions: TORCH_CHECK on an index out of range, and a
+# ZeroDivisionError after an integer division by zero. Thrown out of the kernel into the Java
+# process that called it, an exception ends that process (std::terminate), so one request with a
+# zero divisor stopped the server. The guard runs the kernel inside a try block and returns null
+# or what it threw, in a buffer per thread. It cannot catch what an OpenMP worker thread throws
+# inside a parallel region (the runtime terminates first); Inductor reports division by zero
+# after its parallel loops, on the calling thread, and planline checks indices against their
+# tables before a request runs (index_bounds).
+_GUARD = """
+// planline: `kernel` behind a C++ exception boundary (tools/planline_inductor.py, _GUARD)
+#include <cstdio>
+#include <exception>
+extern "C" const char* planline_guarded({params}) noexcept {{
+    static thread_local char planline_thrown[1024];
+    try {{
+        kernel({args});
+        return nullptr;
+    }} catch (const std::exception& e) {{
+        std::snprintf(planline_thrown, sizeof planline_thrown, "%s", e.what());
+    }} catch (...) {{
+        std::snprintf(planline_thrown, sizeof planline_thrown, "%s",
+                      "an exception that is not a std::exception");
+    }}
+    return planline_thrown;
+}}
+"""
+
+
+def with_guard(name, source):
+    """``source`` with ``planline_guarded`` appended: the same parameters as its ``kernel``,
+    which it calls, returning null or the message of the exception the kernel threw."""
+    entry = _ENTRY.search(source)
+    if entry is None:
+        raise ExportError(f'kernel {name}: its source has no `extern "C" void kernel(...)`')
+    params = [p.strip() for p in entry.group(1).split(",") if p.strip()]
+    args = [re.split(r"[\s*&]+", p)[-1] for p in params]
+    return source + _GUARD.format(params=", ".join(params), args=", ".join(args))
+
+
 def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
     """Compile every kernel with Inductor's builder for ``isa_name`` (a key of ``BUILDS``) and
     link one shared library. With ``openmp=False`` the same sources are compiled without
@@ -932,7 +976,9 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
 
     Each kernel's entry point is called ``kernel`` in its source; its object file renames it to
     the kernel's own name (``objcopy --redefine-sym``), so the sources stay exactly as Inductor
-    wrote them. Returns the library's file name and the compile command of the first kernel.
+    wrote them. Each is compiled with a second entry point appended (``with_guard``), renamed
+    to the kernel's name and ``__guarded``. Returns the library's file name and the compile
+    command of the first kernel.
     """
     from torch._inductor.cpp_builder import CppBuilder, CppTorchOptions  # noqa: E501 pylint: disable=import-outside-toplevel
     from torch._inductor import cpu_vec_isa  # pylint: disable=import-outside-toplevel
@@ -951,7 +997,7 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
             inductor_config.patch({"cpp.march": "x86-64-v3"}):
         for name, source in sorted(sources.items()):
             src = Path(tmp) / f"{name}.cpp"
-            src.write_text(source)
+            src.write_text(with_guard(name, source))
             builder = CppBuilder(name, [str(src)], CppTorchOptions(vec_isa=isa,
                                                                    compile_only=True),
                                  output_dir=tmp)
@@ -963,7 +1009,8 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
                 subprocess.run(line, shell=True, check=True, cwd=tmp)
             command = command or line
             obj = builder.get_target_file_path()
-            subprocess.run(["objcopy", f"--redefine-sym=kernel={name}", obj], check=True)
+            subprocess.run(["objcopy", f"--redefine-sym=kernel={name}",
+                            f"--redefine-sym=planline_guarded={name}{GUARDED}", obj], check=True)
             objects.append(obj)
         # Vectorized exp, tanh and kin come from SLEEF (in a PyTorch process libtorch carries
         # them); planline's processes load the system's libsleef (Debian: libsleef3).
@@ -1024,6 +1071,7 @@ def _source_file(sources):
     parts = ["// Inductor's C++ kernels of this model, as it generated them. Each kernel is its",
              "// own translation unit whose entry point `kernel` is renamed to the kernel's name",
              "// in its object file (objcopy --redefine-sym): read, do not compile as one file.",
+             "// Each is compiled with planline's guarded entry point appended (`with_guard`).",
              ""]
     for name, source in sorted(sources.items()):
         parts += [f"// ==== {name} ====", source]
@@ -1119,6 +1167,8 @@ def write_folder(out, program, weight_values, producer, run, compiled_outputs, o
     model, inputs, eager_args = run
     eager = run_eager(model, eager_args)
     for out_name, a, b in zip(output_names, compiled_outputs, eager):
+        # in float64: integer and boolean outputs have no norm of their own
+        a, b = a.double(), b.double()
         err = float((a - b).norm() / max(b.norm(), 1e-30))
         log(f"{card['name']} {out_name}: torch.compile vs eager relative error {err:.2e}")
     write_sample(out, inputs, dict(zip(output_names, compiled_outputs)), reference)

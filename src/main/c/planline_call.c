@@ -69,14 +69,19 @@ typedef int64_t W;
 
 #define CALL(n) \
   case n: \
-    ((void (*)(T##n)) fn)(V##n); \
+    *result = ((W (*)(T##n)) fn)(V##n); \
     return 0;
 
-/* Calls fn with a[0], ..., a[n - 1]; returns 0, or -1 for n outside [0, 24]. */
-int32_t planline_call(void *fn, const W *a, int32_t n) {
+/*
+ * Calls fn with a[0], ..., a[n - 1] and stores what it returns in *result; returns 0, or -1 for
+ * n outside [0, 24]. Kernels are void functions: called as functions returning a word, they
+ * leave rax as it happened to be, which planline_call ignores. A kernel's guarded entry point
+ * (the exporter's `NAME__guarded`) returns null or its C++ exception's message there.
+ */
+int32_t planline_call_value(void *fn, const W *a, int32_t n, W *result) {
   switch (n) {
     case 0:
-      ((void (*)(void)) fn)();
+      *result = ((W (*)(void)) fn)();
       return 0;
     CALL(1)
     CALL(2)
@@ -105,4 +110,10 @@ int32_t planline_call(void *fn, const W *a, int32_t n) {
     default:
       return -1;
   }
+}
+
+/* Calls fn with a[0], ..., a[n - 1], ignoring what it returns; as planline_call_value. */
+int32_t planline_call(void *fn, const W *a, int32_t n) {
+  W ignored;
+  return planline_call_value(fn, a, n, &ignored);
 }

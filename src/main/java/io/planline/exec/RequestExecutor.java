@@ -3,6 +3,7 @@ package io.planline.exec;
 import io.planline.backend.Backend;
 import io.planline.backend.DeviceTensor;
 import io.planline.backend.HostTensor;
+import io.planline.kernel.KernelCheckException;
 import io.planline.kernel.NativeCompute;
 import java.util.ArrayList;
 import java.util.List;
@@ -394,6 +395,10 @@ public final class RequestExecutor {
       long start = System.nanoTime();
       l.launch().run(state::tensor);
       observer.kernelRan(l.kernel(), System.nanoTime() - start);
+    } catch (KernelCheckException e) {
+      // the kernel refused the values the request led it to (a zero divisor, say): a bad input
+      throw new InferenceException.BadInput("kernel " + l.kernel() + " refused the data of "
+          + "request " + state.id() + ": " + e.getMessage());
     } catch (RuntimeException e) {
       throw new InferenceException.Failed("kernel " + l.kernel() + " failed in request "
           + state.id() + ": " + e.getMessage(), e);

@@ -40,7 +40,8 @@ final class DirectCalls {
     final long address;
 
     Words() {
-      ByteBuffer bytes = ByteBuffer.allocateDirect(MAX_ARGS * Long.BYTES)
+      // the arguments, then one word for what the callee returns
+      ByteBuffer bytes = ByteBuffer.allocateDirect((MAX_ARGS + 1) * Long.BYTES)
           .order(ByteOrder.nativeOrder());
       values = bytes.asLongBuffer();
       address = Tensor.addressOf(bytes);
@@ -73,16 +74,43 @@ final class DirectCalls {
   /** The helper: calls {@code function} with {@code count} words from {@code words}. */
   private static native int planline_call(long function, long words, int count);
 
+  /** The helper: the same, storing what {@code function} returns at address {@code result}. */
+  private static native int planline_call_value(long function, long words, int count,
+      long result);
+
   /** Calls the function at address {@code function} with {@code words}, at most MAX_ARGS. */
   static void call(long function, long[] words) {
+    Words w = load(words);
+    if (planline_call(function, w.address, words.length) != 0) {
+      throw refused(words);
+    }
+  }
+
+  /**
+   * Calls a function that returns a word (a pointer, an int64_t) as {@link #call} does, and
+   * returns that word.
+   */
+  static long callForValue(long function, long[] words) {
+    Words w = load(words);
+    if (planline_call_value(function, w.address, words.length,
+        w.address + (long) MAX_ARGS * Long.BYTES) != 0) {
+      throw refused(words);
+    }
+    return w.values.get(MAX_ARGS);
+  }
+
+  /** This thread's argument buffer holding {@code words}. */
+  private static Words load(long[] words) {
     if (words.length > MAX_ARGS) {
       throw new IllegalArgumentException(words.length + " arguments, more than the helper's "
           + MAX_ARGS);
     }
     Words w = WORDS.get();
     w.values.put(0, words);
-    if (planline_call(function, w.address, words.length) != 0) {
-      throw new IllegalStateException("the call helper refused " + words.length + " arguments");
-    }
+    return w;
+  }
+
+  private static IllegalStateException refused(long[] words) {
+    return new IllegalStateException("the call helper refused " + words.length + " arguments");
   }
 }

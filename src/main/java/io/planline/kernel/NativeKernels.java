@@ -2,9 +2,7 @@ package io.planline.kernel;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
-import com.sun.jna.Pointer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +67,8 @@ public final class NativeKernels implements CompiledKernels {
   private final int threadCap;
 
   /** A kernel: its function, and the same kernel built without OpenMP where there is one. */
-  private record Entry(Function function, @Nullable Function serial, List<Param> params) {}
+  private record Entry(KernelEntry function, @Nullable KernelEntry serial, List<Param> params) {}
+
 
   private NativeKernels(Path library, Map<String, Entry> entries,
       @Nullable OpenMpThreads threads, int threadCap) {
@@ -136,12 +135,13 @@ public final class NativeKernels implements CompiledKernels {
     }
   }
 
-  private static Function function(NativeLibrary lib, Path library, String name) {
-    try {
-      return lib.getFunction(name);
-    } catch (UnsatisfiedLinkError e) {
-      throw new KernelException(name, "not found in the compiled kernel library " + library, e);
+  private static KernelEntry function(NativeLibrary lib, Path library, String name) {
+    KernelEntry entry = KernelEntry.find(lib, name);
+    if (entry == null) {
+      throw new KernelException(name, "not found in the compiled kernel library " + library,
+          null);
     }
+    return entry;
   }
 
   /** Whether the kernels have a build without OpenMP for calls on one thread. */
@@ -221,8 +221,8 @@ public final class NativeKernels implements CompiledKernels {
     }
     List<String> reads = List.copyOf(tensorNames);
     List<String> writes = List.copyOf(outputs);
-    Function function = e.function();
-    Function serial = e.serial();
+    KernelEntry function = e.function();
+    KernelEntry serial = e.serial();
     OpenMpThreads omp = threads;
     int most = omp == null ? 1 : Math.min(omp.most(), threadCap);
     return new PreparedKernel() {
@@ -255,7 +255,7 @@ public final class NativeKernels implements CompiledKernels {
           largest = Math.max(largest, t.numel());
         }
         boolean alone = largest < ONE_THREAD_ELEMENTS || NativeCompute.oneThreadOnly();
-        Function target;
+        KernelEntry target;
         int threads = alone ? 1 : most;
         if (alone && serial != null) {
           // runs on this thread whatever OpenMP's count (the exporter keeps a serial build only
@@ -268,18 +268,11 @@ public final class NativeKernels implements CompiledKernels {
             omp.use(threads);
           }
         }
-        NativeCompute.run(threads, () -> {
-          if (direct) {
-            DirectCalls.call(Pointer.nativeValue(target), words);
-          } else {
-            Object[] call = fixed.clone();
-            for (int slot : slots) {
-              call[slot] = words[slot];
-            }
-            target.invokeVoid(call);
-          }
-          return null;
-        });
+        String failure = NativeCompute.run(threads,
+            () -> target.call(direct, words, fixed, slots));
+        if (failure != null) {
+          throw new KernelCheckException(name, failure);
+        }
       }
     };
   }

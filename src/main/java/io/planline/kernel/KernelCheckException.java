@@ -1,0 +1,16 @@
+package io.planline.kernel;
+
+/**
+ * A compiled kernel stopped on one of its own checks of the data it was given: Inductor's C++
+ * kernels check an integer division's divisor ({@code ZeroDivisionError}) and an index read from
+ * a tensor ({@code index out of bounds}). The values that failed came from the request (or were
+ * computed from it), so the request is what was wrong; the model stays as it was.
+ */
+public final class KernelCheckException extends KernelException {
+  private static final long serialVersionUID = 1L;
+
+  /** {@code kernel} stopped with {@code thrown}, the message of the C++ exception it threw. */
+  public KernelCheckException(String kernel, String thrown) {
+    super(kernel, "the kernel's check failed: " + thrown, null);
+  }
+}

@@ -1,0 +1,64 @@
+package io.planline.kernel;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One build's entry point for a compiled kernel, and how it is called. Where the library has
+ * it, the entry point is the exporter's guarded one ({@code NAME__guarded},
+ * tools/planline_inductor.py): the kernel inside a C++ try block, returning null or the message
+ * of what the kernel threw. Inductor's kernels throw on an integer division by zero and on an
+ * index out of range ({@code TORCH_CHECK}), and an exception thrown out of a kernel into the Java
+ * process that called it ends that process (std::terminate). Libraries exported before the guard
+ * have only the kernel itself.
+ *
+ * @param function the entry point
+ * @param guarded whether it is the guarded one
+ */
+record KernelEntry(Function function, boolean guarded) {
+
+  /** The suffix of a kernel's guarded entry point. */
+  static final String GUARDED = "__guarded";
+
+  /** Kernel {@code name}'s entry point in {@code lib}, guarded where it has one; null if none. */
+  static @Nullable KernelEntry find(NativeLibrary lib, String name) {
+    try {
+      return new KernelEntry(lib.getFunction(name + GUARDED), true);
+    } catch (UnsatisfiedLinkError e) {
+      // exported before kernels had guards: the kernel itself
+    }
+    try {
+      return new KernelEntry(lib.getFunction(name), false);
+    } catch (UnsatisfiedLinkError e) {
+      return null;
+    }
+  }
+
+  /**
+   * Calls the kernel with {@code words} (the scalars of {@code fixed} and, at {@code slots}, the
+   * tensors' addresses), through planline's call helper where {@code direct}; returns the
+   * message of what a guarded kernel threw, else null.
+   */
+  @Nullable String call(boolean direct, long[] words, Object[] fixed, int[] slots) {
+    long thrown = 0;
+    if (direct && guarded) {
+      thrown = DirectCalls.callForValue(Pointer.nativeValue(function), words);
+    } else if (direct) {
+      DirectCalls.call(Pointer.nativeValue(function), words);
+    } else {
+      Object[] call = fixed.clone();
+      for (int slot : slots) {
+        call[slot] = words[slot];
+      }
+      if (guarded) {
+        thrown = Pointer.nativeValue(function.invokePointer(call));
+      } else {
+        function.invokeVoid(call);
+      }
+    }
+    // the message lives in the kernel library's buffer for this thread until its next failure
+    return thrown == 0 ? null : new Pointer(thrown).getString(0, "UTF-8");
+  }
+}

@@ -1,0 +1,47 @@
+"""The guarded entry point the exporter appends to each kernel's source (planline_inductor.
+with_guard). Needs PyTorch (imported by planline_inductor):
+python3 -m unittest tools/tests/test_kernel_guard.py
+"""
+
+import sys
+import unittest
+from pathlib import Path
+
+try:
+    import torch  # noqa: F401  pylint: disable=unused-import
+except ImportError:
+    torch = None
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+SOURCE = """#include <torch/csrc/inductor/cpp_prefix.h>
+extern "C"  void  kernel(const float* in_ptr0,
+                       float* out_ptr0,
+                       const int64_t ks0)
+{
+    out_ptr0[0] = in_ptr0[0] * ks0;
+}
+"""
+
+
+@unittest.skipIf(torch is None, "needs PyTorch")
+class KernelGuardTest(unittest.TestCase):
+
+    def test_the_guard_takes_the_kernels_parameters_and_calls_it_with_them(self):
+        from planline_inductor import with_guard  # pylint: disable=import-outside-toplevel
+        guarded = with_guard("k", SOURCE)
+        self.assertTrue(guarded.startswith(SOURCE), "Inductor's source stays as it was")
+        self.assertIn('extern "C" const char* planline_guarded(const float* in_ptr0, '
+                      'float* out_ptr0, const int64_t ks0) noexcept', guarded)
+        self.assertIn("kernel(in_ptr0, out_ptr0, ks0);", guarded)
+
+    def test_a_source_without_the_entry_point_is_an_export_error_naming_the_kernel(self):
+        from planline_inductor import with_guard  # pylint: disable=import-outside-toplevel
+        from planline_export import ExportError  # pylint: disable=import-outside-toplevel
+        with self.assertRaises(ExportError) as caught:
+            with_guard("cpp_fused_x_0", "void other(float* p) {}")
+        self.assertIn("cpp_fused_x_0", str(caught.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
