@@ -1,8 +1,8 @@
 """Models planline's own tests run, exported with ``planline_export.py`` into
-``src/test/resources/models/``; small enough to keep in git.
+``src/test/resources/inductor-cpu/``; small enough to keep in git.
 
     PYTHONPATH=tools python3 tools/planline_export.py test_models:floor_divide_spec \
-        src/test/resources/models/floor-divide --compile inductor
+        src/test/resources/inductor-cpu/floor-divide --compile inductor
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 final class KernelGuardTest {
 
-  private static final Path DIR = Path.of("src/test/resources/models/floor-divide");
+  private static final Path DIR = Path.of("src/test/resources/inductor-cpu/floor-divide");
   private static final String KERNEL = "cpp_fused_add_floor_divide_mul_0";
   private static final List<NativeKernels.Param> PARAMS = List.of(NativeKernels.Param.PTR,
       NativeKernels.Param.PTR, NativeKernels.Param.PTR);

@@ -33,7 +33,7 @@ final class KernelCheckTest implements TestPropertyProvider {
   @Override
   public Map<String, String> getProperties() {
     return Map.of("planline.models[3].name", "floor-divide", "planline.models[3].path",
-        Path.of("src/test/resources/models/floor-divide").toAbsolutePath().toString());
+        Path.of("src/test/resources/inductor-cpu/floor-divide").toAbsolutePath().toString());
   }
 
   private static String body(String divisors) {
