@@ -955,15 +955,33 @@ extern "C" const char* planline_guarded({params}) noexcept {{
 """
 
 
+# The suffix of the marker of a kernel that must run with no other kernel at once.
+EXCLUSIVE = "__exclusive"
+# Inductor's integer division and remainder (cpp_prefix.h) report a zero divisor through
+# `inductor_cpu_integer_div_error_flag`, one pointer for the whole library that every kernel
+# points at its own counter when it starts and clears when it ends. Two kernels running at once
+# on two requests' threads (planline runs one-thread calls side by side) would then report one's
+# zero divisor as the other's error, or clear the pointer under it: a wrong answer with no error.
+# A kernel that divides integers carries a marker, and planline runs it with no other kernel.
+_DIVIDES = re.compile(r"\b(floor_divide_integral|remainder_integral|mod)\(")
+_EXCLUSIVE = """
+// planline: this kernel reports integer division by zero through Inductor's one flag per
+// library, so it runs with no other kernel at once (tools/planline_inductor.py, _EXCLUSIVE)
+extern "C" const int planline_exclusive = 1;
+"""
+
+
 def with_guard(name, source):
     """``source`` with ``planline_guarded`` appended: the same parameters as its ``kernel``,
-    which it calls, returning null or the message of the exception the kernel threw."""
+    which it calls, returning null or the message of the exception the kernel threw; and, where
+    the kernel divides integers, the ``planline_exclusive`` marker."""
     entry = _ENTRY.search(source)
     if entry is None:
         raise ExportError(f'kernel {name}: its source has no `extern "C" void kernel(...)`')
     params = [p.strip() for p in entry.group(1).split(",") if p.strip()]
     args = [re.split(r"[\s*&]+", p)[-1] for p in params]
-    return source + _GUARD.format(params=", ".join(params), args=", ".join(args))
+    marker = _EXCLUSIVE if _DIVIDES.search(source) else ""
+    return source + _GUARD.format(params=", ".join(params), args=", ".join(args)) + marker
 
 
 def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
@@ -977,7 +995,8 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
     Each kernel's entry point is called ``kernel`` in its source; its object file renames it to
     the kernel's own name (``objcopy --redefine-sym``), so the sources stay exactly as Inductor
     wrote them. Each is compiled with a second entry point appended (``with_guard``), renamed
-    to the kernel's name and ``__guarded``. Returns the library's file name and the compile
+    to the kernel's name and ``__guarded``, and a kernel that divides integers with a marker,
+    the kernel's name and ``__exclusive``. Returns the library's file name and the compile
     command of the first kernel.
     """
     from torch._inductor.cpp_builder import CppBuilder, CppTorchOptions  # noqa: E501 pylint: disable=import-outside-toplevel
@@ -1010,7 +1029,9 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
             command = command or line
             obj = builder.get_target_file_path()
             subprocess.run(["objcopy", f"--redefine-sym=kernel={name}",
-                            f"--redefine-sym=planline_guarded={name}{GUARDED}", obj], check=True)
+                            f"--redefine-sym=planline_guarded={name}{GUARDED}",
+                            f"--redefine-sym=planline_exclusive={name}{EXCLUSIVE}", obj],
+                           check=True)
             objects.append(obj)
         # Vectorized exp, tanh and kin come from SLEEF (in a PyTorch process libtorch carries
         # them); planline's processes load the system's libsleef (Debian: libsleef3).

@@ -35,6 +35,15 @@ class KernelGuardTest(unittest.TestCase):
                       'float* out_ptr0, const int64_t ks0) noexcept', guarded)
         self.assertIn("kernel(in_ptr0, out_ptr0, ks0);", guarded)
 
+    def test_only_a_kernel_that_divides_integers_carries_the_exclusive_marker(self):
+        from planline_inductor import with_guard  # pylint: disable=import-outside-toplevel
+        self.assertNotIn("planline_exclusive", with_guard("k", SOURCE))
+        dividing = SOURCE.replace("in_ptr0[0] * ks0", "floor_divide_integral(ks0, ks0)")
+        self.assertIn('extern "C" const int planline_exclusive = 1;',
+                      with_guard("k", dividing))
+        fmod = SOURCE.replace("in_ptr0[0] * ks0", "std::fmod(in_ptr0[0], 2.0f)")
+        self.assertNotIn("planline_exclusive", with_guard("k", fmod), "fmod is not mod")
+
     def test_a_source_without_the_entry_point_is_an_export_error_naming_the_kernel(self):
         from planline_inductor import with_guard  # pylint: disable=import-outside-toplevel
         from planline_export import ExportError  # pylint: disable=import-outside-toplevel

@@ -14,25 +14,38 @@ import org.jspecify.annotations.Nullable;
  * process that called it ends that process (std::terminate). Libraries exported before the guard
  * have only the kernel itself.
  *
+ * <p>A kernel that divides integers reports a zero divisor through Inductor's one flag per
+ * library, which every kernel points at its own counter while it runs; beside another kernel its
+ * error could be reported as the other's, or lost. The exporter marks such a kernel ({@code
+ * NAME__exclusive}) and it runs with no other native call at once ({@link NativeCompute}).
+ *
  * @param function the entry point
  * @param guarded whether it is the guarded one
+ * @param exclusive whether the kernel must run alone
  */
-record KernelEntry(Function function, boolean guarded) {
+record KernelEntry(Function function, boolean guarded, boolean exclusive) {
 
   /** The suffix of a kernel's guarded entry point. */
   static final String GUARDED = "__guarded";
+  /** The suffix of the marker of a kernel that must run alone. */
+  static final String EXCLUSIVE = "__exclusive";
 
   /** Kernel {@code name}'s entry point in {@code lib}, guarded where it has one; null if none. */
   static @Nullable KernelEntry find(NativeLibrary lib, String name) {
-    try {
-      return new KernelEntry(lib.getFunction(name + GUARDED), true);
-    } catch (UnsatisfiedLinkError e) {
-      // exported before kernels had guards: the kernel itself
+    boolean exclusive = has(lib, name + EXCLUSIVE);
+    if (has(lib, name + GUARDED)) {
+      return new KernelEntry(lib.getFunction(name + GUARDED), true, exclusive);
     }
+    // exported before kernels had guards: the kernel itself
+    return has(lib, name) ? new KernelEntry(lib.getFunction(name), false, exclusive) : null;
+  }
+
+  private static boolean has(NativeLibrary lib, String symbol) {
     try {
-      return new KernelEntry(lib.getFunction(name), false);
+      lib.getGlobalVariableAddress(symbol);
+      return true;
     } catch (UnsatisfiedLinkError e) {
-      return null;
+      return false;
     }
   }
 

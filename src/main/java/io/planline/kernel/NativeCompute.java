@@ -91,9 +91,17 @@ public final class NativeCompute {
    * other one-thread calls when it is one, alone otherwise.
    */
   static <T> T run(int threads, Supplier<T> call) {
+    return run(threads, false, call);
+  }
+
+  /**
+   * Runs {@code call} as {@link #run(int, Supplier)} does, and alone, whatever its threads,
+   * where {@code alone}: for a kernel that shares state with every other (KernelEntry).
+   */
+  static <T> T run(int threads, boolean alone, Supplier<T> call) {
     Caller caller = CALLER.get();
     caller.widest = Math.max(caller.widest, threads);
-    var lock = threads <= 1 ? LOCK.readLock() : LOCK.writeLock();
+    var lock = threads <= 1 && !alone ? LOCK.readLock() : LOCK.writeLock();
     lock.lock();
     try {
       return call.get();

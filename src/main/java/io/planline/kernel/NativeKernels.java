@@ -144,6 +144,12 @@ public final class NativeKernels implements CompiledKernels {
     return entry;
   }
 
+  /** Whether kernel {@code name} must run with no other native call at once (KernelEntry). */
+  boolean exclusive(String name) {
+    Entry e = entries.get(name);
+    return e != null && e.function().exclusive();
+  }
+
   /** Whether the kernels have a build without OpenMP for calls on one thread. */
   public boolean hasSerial() {
     return entries.values().stream().allMatch(e -> e.serial() != null) && !entries.isEmpty();
@@ -268,7 +274,7 @@ public final class NativeKernels implements CompiledKernels {
             omp.use(threads);
           }
         }
-        String failure = NativeCompute.run(threads,
+        String failure = NativeCompute.run(threads, target.exclusive(),
             () -> target.call(direct, words, fixed, slots));
         if (failure != null) {
           throw new KernelCheckException(name, failure);
