@@ -58,6 +58,7 @@ public final class NativeCallBench {
           CallTimes.medianNanos(() -> jna.run(tensors::get), 1),
           CallTimes.medianNanos(() -> helper.run(tensors::get), 1));
     }
+    guardedAgainstPlain();
     ByteBuffer b = ByteBuffer.allocateDirect(4096);
     AddressPointer at = new AddressPointer();
     long address = Tensor.addressOf(b);
@@ -72,5 +73,30 @@ public final class NativeCallBench {
         CallTimes.medianNanos(() -> new FloatPointer(b.asFloatBuffer()).address(), 1));
     System.out.printf(Locale.ROOT, "%-34s %10.0f%n", "AddressPointer.at",
         CallTimes.medianNanos(() -> at.at(address).address(), 1));
+  }
+
+  /**
+   * What the exporter's guard adds to a call: the floor-divide test model's kernel (3
+   * parameters, serial build) through the helper at its plain entry point and at its guarded
+   * one, which the same library carries.
+   */
+  private static void guardedAgainstPlain() {
+    if (!DirectCalls.available()) {
+      return;
+    }
+    var lib = com.sun.jna.NativeLibrary.getInstance(Path.of(
+        "src/test/resources/inductor-cpu/floor-divide/kernels-avx2-serial.so").toAbsolutePath()
+        .toString());
+    String name = "cpp_fused_add_floor_divide_mul_0";
+    long plain = com.sun.jna.Pointer.nativeValue(lib.getFunction(name));
+    long guarded = com.sun.jna.Pointer.nativeValue(lib.getFunction(name + KernelEntry.GUARDED));
+    Tensor a = Tensor.fromLongs(new long[] {7, -8, 9, 10}, 1, 4);
+    Tensor d = Tensor.fromLongs(new long[] {2, 3, -4, 5}, 1, 4);
+    Tensor y = Tensor.allocate(DType.INT64, 1, 4);
+    long[] words = {a.address(), d.address(), y.address()};
+    System.out.printf(Locale.ROOT, "%-34s %10.0f%n", "floor-divide kernel, plain entry",
+        CallTimes.medianNanos(() -> DirectCalls.call(plain, words), 1));
+    System.out.printf(Locale.ROOT, "%-34s %10.0f%n", "floor-divide kernel, guarded entry",
+        CallTimes.medianNanos(() -> DirectCalls.callForValue(guarded, words), 1));
   }
 }

@@ -43,6 +43,11 @@ import org.bytedeco.javacpp.FloatPointer;
  * On that guest the planline mode took 31.9-33.8 ms a pass against nhwc's 30.4-31.0 while
  * planline's buffers started where the JVM put them; oneDNN's own timer put 32.25 ms inside the
  * primitives then, 29.8-30.6 once they started on a cache line ({@link Tensor#allocateDirect}).
+ *
+ * <p>A caution (session 28): inside the model the same primitives run faster than here, the 1x1
+ * ones most (256→64 at 56x56: 0.30 ms a call in the model, 0.44 here), and a choice that wins
+ * here can lose there (oneDNN's {@code jit_1x1} against its default {@code brgconv_1x1}).
+ * Compare implementations with {@code ONEDNN_VERBOSE=profile_exec} on {@code run --profile}.
  */
 public final class ResNetConvSequenceBench {
 
