@@ -69,7 +69,6 @@ public final class NativeKernels implements CompiledKernels {
   /** A kernel: its function, and the same kernel built without OpenMP where there is one. */
   private record Entry(KernelEntry function, @Nullable KernelEntry serial, List<Param> params) {}
 
-
   private NativeKernels(Path library, Map<String, Entry> entries,
       @Nullable OpenMpThreads threads, int threadCap) {
     this.library = library;
