@@ -29,8 +29,10 @@ final class KernelGuardTest {
 
   private static final Path DIR = Path.of("src/test/resources/inductor-cpu/floor-divide");
   private static final String KERNEL = "cpp_fused_add_floor_divide_mul_0";
+  /** a, b, y and the batch size. */
   private static final List<NativeKernels.Param> PARAMS = List.of(NativeKernels.Param.PTR,
-      NativeKernels.Param.PTR, NativeKernels.Param.PTR);
+      NativeKernels.Param.PTR, NativeKernels.Param.PTR, NativeKernels.Param.I64);
+  private static final List<String> ARGS = List.of("a", "b", "y", "1");
 
   /** build: the OpenMP library alone, or with its serial build (which small calls take). */
   @ParameterizedTest(name = "{0}, helper {1}")
@@ -41,7 +43,7 @@ final class KernelGuardTest {
     NativeKernels kernels = NativeKernels.load(DIR.resolve("kernels-avx2.so"),
         build.equals("serial") ? DIR.resolve("kernels-avx2-serial.so") : null,
         Map.of(KERNEL, PARAMS), Integer.MAX_VALUE);
-    PreparedKernel call = kernels.prepare(KERNEL, List.of("a", "b", "y"), List.of("y"),
+    PreparedKernel call = kernels.prepare(KERNEL, ARGS, List.of("y"),
         helper && DirectCalls.available());
     Tensor a = Tensor.fromLongs(new long[] {7, -8, 9, 10}, 1, 4);
     Tensor y = Tensor.allocate(DType.INT64, 1, 4);
@@ -72,7 +74,7 @@ final class KernelGuardTest {
     String relu = "cpp_fused__native_batch_norm_legit_no_training_convolution_mul_relu_0";
     assertFalse(NativeKernels.load(cnn, Map.of(relu, PARAMS)).exclusive(relu),
         "a kernel exported before the marker, or without division, shares the cores");
-    PreparedKernel call = kernels.prepare(KERNEL, List.of("a", "b", "y"), List.of("y"));
+    PreparedKernel call = kernels.prepare(KERNEL, ARGS, List.of("y"));
     Tensor a = Tensor.fromLongs(new long[] {7, -8, 9, 10}, 1, 4);
     Tensor b = Tensor.fromLongs(new long[] {2, 3, -4, 5}, 1, 4);
     Tensor y = Tensor.allocate(DType.INT64, 1, 4);

@@ -76,7 +76,7 @@ public final class NativeCallBench {
   }
 
   /**
-   * What the exporter's guard adds to a call: the floor-divide test model's kernel (3
+   * What the exporter's guard adds to a call: the floor-divide test model's kernel (4
    * parameters, serial build) through the helper at its plain entry point and at its guarded
    * one, which the same library carries.
    */
@@ -93,7 +93,7 @@ public final class NativeCallBench {
     Tensor a = Tensor.fromLongs(new long[] {7, -8, 9, 10}, 1, 4);
     Tensor d = Tensor.fromLongs(new long[] {2, 3, -4, 5}, 1, 4);
     Tensor y = Tensor.allocate(DType.INT64, 1, 4);
-    long[] words = {a.address(), d.address(), y.address()};
+    long[] words = {a.address(), d.address(), y.address(), 1};
     System.out.printf(Locale.ROOT, "%-34s %10.0f%n", "floor-divide kernel, plain entry",
         CallTimes.medianNanos(() -> DirectCalls.call(plain, words), 1));
     System.out.printf(Locale.ROOT, "%-34s %10.0f%n", "floor-divide kernel, guarded entry",

@@ -10,14 +10,20 @@ import io.planline.exec.LocalInferenceService;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
  * A request whose data trips a compiled kernel's own check (a zero divisor in Inductor's
  * integer division) gets a 400 that names the kernel and the check, gives its memory back, and
- * leaves the server serving; before the kernels' guards it ended the server's process. The model
+ * leaves the server serving; before the kernels' guards it ended the server's process. Batched
+ * with others, it alone gets the 400 and the others their answers. The model
  * ({@code tools/test_models.py}) answers {@code (a // b) * 2 + 1}.
  */
 @MicronautTest
@@ -32,8 +38,13 @@ final class KernelCheckTest implements TestPropertyProvider {
 
   @Override
   public Map<String, String> getProperties() {
-    return Map.of("planline.models[3].name", "floor-divide", "planline.models[3].path",
-        Path.of("src/test/resources/inductor-cpu/floor-divide").toAbsolutePath().toString());
+    String folder = Path.of("src/test/resources/inductor-cpu/floor-divide").toAbsolutePath()
+        .toString();
+    return Map.of("planline.models[3].name", "floor-divide", "planline.models[3].path", folder,
+        "planline.models[4].name", "floor-divide-batched", "planline.models[4].path", folder,
+        "planline.models[4].batching.enabled", "true",
+        "planline.models[4].batching.max-batch-size", "3",
+        "planline.models[4].batching.max-queue-delay-micros", "300000");
   }
 
   private static String body(String divisors) {
@@ -57,5 +68,44 @@ final class KernelCheckTest implements TestPropertyProvider {
     HttpResponse<byte[]> ok = http.postJson("/v2/models/floor-divide/infer", body("2,3,-4,5"));
     assertEquals(200, ok.statusCode(), Http.text(ok));
     assertTrue(Http.text(ok).replace(" ", "").contains("\"data\":[7,-5,-5,5]"), Http.text(ok));
+  }
+
+  /**
+   * Three requests batched together, the middle one with a zero divisor: the batch fails as a
+   * whole, its requests then run one by one (the batcher's way with a bad input), and only the
+   * middle one gets the 400.
+   */
+  @Test
+  void zeroDivisorInABatch_failsThatRequestOnly() throws Exception {
+    Http http = new Http(server);
+    String count = "planline_batch_size_count{model=\"floor-divide-batched\"} ";
+    String sum = "planline_batch_size_sum{model=\"floor-divide-batched\"} ";
+    double batchesBefore = OverloadTest.counter(http, count);
+    double rowsBefore = OverloadTest.counter(http, sum);
+    long baseline = runtime.executor().backend().bytesInUse();
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    try {
+      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (String divisors : List.of("2,3,-4,5", "2,0,-4,5", "1,1,1,1")) {
+        calls.add(CompletableFuture.supplyAsync(() -> http.postJson(
+            "/v2/models/floor-divide-batched/infer", body(divisors)), clients));
+      }
+      HttpResponse<byte[]> first = calls.get(0).get();
+      HttpResponse<byte[]> bad = calls.get(1).get();
+      HttpResponse<byte[]> last = calls.get(2).get();
+      assertEquals(200, first.statusCode(), Http.text(first));
+      assertTrue(Http.text(first).replace(" ", "").contains("\"data\":[7,-5,-5,5]"),
+          Http.text(first));
+      assertEquals(400, bad.statusCode(), Http.text(bad));
+      assertTrue(Http.error(bad).contains("ZeroDivisionError"), Http.text(bad));
+      assertEquals(200, last.statusCode(), Http.text(last));
+      assertTrue(Http.text(last).replace(" ", "").contains("\"data\":[15,-15,19,21]"),
+          Http.text(last));
+    } finally {
+      clients.shutdownNow();
+    }
+    assertEquals(batchesBefore + 1, OverloadTest.counter(http, count), "one batch of the three");
+    assertEquals(rowsBefore + 3, OverloadTest.counter(http, sum));
+    Settled.memoryBack(runtime, baseline);
   }
 }
