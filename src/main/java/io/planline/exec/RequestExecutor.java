@@ -398,7 +398,7 @@ public final class RequestExecutor {
     } catch (KernelCheckException e) {
       // the kernel refused the values the request led it to (a zero divisor, say): a bad input
       throw new InferenceException.BadInput("kernel " + l.kernel() + " refused the data of "
-          + "request " + state.id() + ": " + e.getMessage());
+          + "request " + state.id() + ", its check failed: " + e.thrown());
     } catch (RuntimeException e) {
       throw new InferenceException.Failed("kernel " + l.kernel() + " failed in request "
           + state.id() + ": " + e.getMessage(), e);

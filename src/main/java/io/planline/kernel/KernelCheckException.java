@@ -1,5 +1,7 @@
 package io.planline.kernel;
 
+import java.util.regex.Pattern;
+
 /**
  * A compiled kernel stopped on one of its own checks of the data it was given: Inductor's C++
  * kernels check an integer division's divisor ({@code ZeroDivisionError}) and an index read from
@@ -9,8 +11,23 @@ package io.planline.kernel;
 public final class KernelCheckException extends KernelException {
   private static final long serialVersionUID = 1L;
 
+  /** A source file's directories in a check's message (the exporting machine's, of no use here). */
+  private static final Pattern DIRECTORIES = Pattern.compile("/\\S*/(?=[^/\\s]+:\\d+)");
+
+  private final String thrown;
+
   /** {@code kernel} stopped with {@code thrown}, the message of the C++ exception it threw. */
   public KernelCheckException(String kernel, String thrown) {
-    super(kernel, "the kernel's check failed: " + thrown, null);
+    super(kernel, "the kernel's check failed: " + shorter(thrown), null);
+    this.thrown = shorter(thrown);
+  }
+
+  /** What the kernel threw, source paths cut to their file names. */
+  public String thrown() {
+    return thrown;
+  }
+
+  static String shorter(String thrown) {
+    return DIRECTORIES.matcher(thrown).replaceAll("");
   }
 }

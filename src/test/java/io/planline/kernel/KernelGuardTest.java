@@ -53,6 +53,8 @@ final class KernelGuardTest {
         () -> call.run(Map.of("a", a, "b", zero, "y", y)::get));
     assertTrue(e.getMessage().startsWith(KERNEL + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("ZeroDivisionError"), e.getMessage());
+    assertTrue(e.thrown().contains("cpp_prefix.h:"), e.thrown());
+    assertFalse(e.thrown().contains("/"), "the exporting machine's paths cut: " + e.thrown());
 
     Tensor b = Tensor.fromLongs(new long[] {2, 3, -4, 5}, 1, 4);
     call.run(Map.of("a", a, "b", b, "y", y)::get);
