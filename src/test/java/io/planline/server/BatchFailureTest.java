@@ -17,9 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -78,34 +75,23 @@ final class BatchFailureTest implements TestPropertyProvider {
   @Test
   void infer_kernelFailsInABatch_everyRequestGetsTheSameErrorMemoryBack() throws Exception {
     Http http = new Http(server);
-    String count = "planline_batch_size_count{model=\"failing\"} ";
-    String sum = "planline_batch_size_sum{model=\"failing\"} ";
-    double batchesBefore = OverloadTest.counter(http, count);
-    double rowsBefore = OverloadTest.counter(http, sum);
+    BatchCount before = BatchCount.now(http, "failing");
     long baseline = runtime.executor().backend().bytesInUse();
-    ExecutorService clients = Executors.newFixedThreadPool(3);
-    try {
-      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
-      for (int j = 0; j < 3; j++) {
-        String body = "{\"inputs\":[{\"name\":\"idx\",\"shape\":[1],\"datatype\":\"INT64\","
-            + "\"data\":[" + j + "]}]}";
-        calls.add(CompletableFuture.supplyAsync(() -> http.postJson("/v2/models/failing/infer",
-            body), clients));
-      }
-      List<String> errors = new ArrayList<>();
-      for (var c : calls) {
-        HttpResponse<byte[]> r = c.get();
-        assertEquals(500, r.statusCode(), Http.text(r));
-        errors.add(Http.error(r));
-      }
-      assertTrue(errors.get(0).contains("aten.embedding"), errors.get(0));
-      assertEquals(List.of(errors.get(0), errors.get(0), errors.get(0)), errors,
-          "one failure, the same error for every request of the batch");
-      assertEquals(batchesBefore + 1, OverloadTest.counter(http, count), "one batch");
-      assertEquals(rowsBefore + 3, OverloadTest.counter(http, sum));
-    } finally {
-      clients.shutdownNow();
+    List<String> bodies = new ArrayList<>();
+    for (int j = 0; j < 3; j++) {
+      bodies.add("{\"inputs\":[{\"name\":\"idx\",\"shape\":[1],\"datatype\":\"INT64\","
+          + "\"data\":[" + j + "]}]}");
     }
+    List<String> errors = new ArrayList<>();
+    for (HttpResponse<byte[]> r : http.postJsonAtOnce("/v2/models/failing/infer", bodies)) {
+      assertEquals(500, r.statusCode(), Http.text(r));
+      errors.add(Http.error(r));
+    }
+    assertTrue(errors.get(0).contains("aten.embedding"), errors.get(0));
+    assertEquals(List.of(errors.get(0), errors.get(0), errors.get(0)), errors,
+        "one failure, the same error for every request of the batch");
+    assertEquals(1, before.newBatches(), "one batch");
+    assertEquals(3, before.newRows());
     Settled.memoryBack(runtime, baseline);
     // The model keeps batching, and the other models are untouched.
     var r = http.postJson("/v2/models/digits-mlp/infer", "{\"inputs\":[{\"name\":\"x\","
@@ -121,28 +107,21 @@ final class BatchFailureTest implements TestPropertyProvider {
   void infer_batchShapeOutsideTheModelsBounds_requestsRunOneByOneAndAreRight()
       throws Exception {
     Http http = new Http(server);
-    String count = "planline_batch_size_count{model=\"bounded\"} ";
-    double batchesBefore = OverloadTest.counter(http, count);
-    ExecutorService clients = Executors.newFixedThreadPool(3);
-    try {
-      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
-      for (int j = 0; j < 3; j++) {
-        String body = "{\"inputs\":[{\"name\":\"idx\",\"shape\":[1],\"datatype\":\"INT64\","
-            + "\"data\":[" + (j + 1) + "]}]}";
-        calls.add(CompletableFuture.supplyAsync(() -> http.postJson("/v2/models/bounded/infer",
-            body), clients));
-      }
-      for (int j = 0; j < 3; j++) {
-        HttpResponse<byte[]> r = calls.get(j).get();
-        assertEquals(200, r.statusCode(), Http.text(r));
-        var data = Http.json(r).get("outputs").get(0).get("data");
-        assertEquals(10f * (j + 1), data.get(0).floatValue(), Http.text(r));
-        assertEquals(10f * (j + 1) + 1, data.get(1).floatValue(), Http.text(r));
-      }
-      assertEquals(batchesBefore + 1, OverloadTest.counter(http, count),
-          "one batch of 3 formed, refused for its shape, then run one by one");
-    } finally {
-      clients.shutdownNow();
+    BatchCount before = BatchCount.now(http, "bounded");
+    List<String> bodies = new ArrayList<>();
+    for (int j = 0; j < 3; j++) {
+      bodies.add("{\"inputs\":[{\"name\":\"idx\",\"shape\":[1],\"datatype\":\"INT64\","
+          + "\"data\":[" + (j + 1) + "]}]}");
     }
+    List<HttpResponse<byte[]>> answers = http.postJsonAtOnce("/v2/models/bounded/infer", bodies);
+    for (int j = 0; j < 3; j++) {
+      HttpResponse<byte[]> r = answers.get(j);
+      assertEquals(200, r.statusCode(), Http.text(r));
+      var data = Http.json(r).get("outputs").get(0).get("data");
+      assertEquals(10f * (j + 1), data.get(0).floatValue(), Http.text(r));
+      assertEquals(10f * (j + 1) + 1, data.get(1).floatValue(), Http.text(r));
+    }
+    assertEquals(1, before.newBatches(),
+        "one batch of 3 formed, refused for its shape, then run one by one");
   }
 }

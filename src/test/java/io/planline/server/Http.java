@@ -10,7 +10,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** A real HTTP client (java.net.http) against a running server, with JSON helpers for tests. */
 final class Http {
@@ -32,6 +36,21 @@ final class Http {
   /** POST a JSON text to {@code path}. */
   HttpResponse<byte[]> postJson(String path, String json) {
     return post(path, "application/json", Map.of(), json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * POSTs each of {@code jsons} to {@code path} from its own thread, all at once (so that a
+   * batching model may take them as one batch), and returns the responses in the same order.
+   */
+  List<HttpResponse<byte[]>> postJsonAtOnce(String path, List<String> jsons) {
+    ExecutorService clients = Executors.newFixedThreadPool(jsons.size());
+    try {
+      List<CompletableFuture<HttpResponse<byte[]>>> calls = jsons.stream()
+          .map(j -> CompletableFuture.supplyAsync(() -> postJson(path, j), clients)).toList();
+      return calls.stream().map(CompletableFuture::join).toList();
+    } finally {
+      clients.shutdownNow();
+    }
   }
 
   /** POST {@code body} with {@code contentType} and extra headers. */

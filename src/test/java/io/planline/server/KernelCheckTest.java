@@ -10,12 +10,8 @@ import io.planline.exec.LocalInferenceService;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -78,34 +74,20 @@ final class KernelCheckTest implements TestPropertyProvider {
   @Test
   void zeroDivisorInABatch_failsThatRequestOnly() throws Exception {
     Http http = new Http(server);
-    String count = "planline_batch_size_count{model=\"floor-divide-batched\"} ";
-    String sum = "planline_batch_size_sum{model=\"floor-divide-batched\"} ";
-    double batchesBefore = OverloadTest.counter(http, count);
-    double rowsBefore = OverloadTest.counter(http, sum);
+    BatchCount before = BatchCount.now(http, "floor-divide-batched");
     long baseline = runtime.executor().backend().bytesInUse();
-    ExecutorService clients = Executors.newFixedThreadPool(3);
-    try {
-      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
-      for (String divisors : List.of("2,3,-4,5", "2,0,-4,5", "1,1,1,1")) {
-        calls.add(CompletableFuture.supplyAsync(() -> http.postJson(
-            "/v2/models/floor-divide-batched/infer", body(divisors)), clients));
-      }
-      HttpResponse<byte[]> first = calls.get(0).get();
-      HttpResponse<byte[]> bad = calls.get(1).get();
-      HttpResponse<byte[]> last = calls.get(2).get();
-      assertEquals(200, first.statusCode(), Http.text(first));
-      assertTrue(Http.text(first).replace(" ", "").contains("\"data\":[7,-5,-5,5]"),
-          Http.text(first));
-      assertEquals(400, bad.statusCode(), Http.text(bad));
-      assertTrue(Http.error(bad).contains("ZeroDivisionError"), Http.text(bad));
-      assertEquals(200, last.statusCode(), Http.text(last));
-      assertTrue(Http.text(last).replace(" ", "").contains("\"data\":[15,-15,19,21]"),
-          Http.text(last));
-    } finally {
-      clients.shutdownNow();
-    }
-    assertEquals(batchesBefore + 1, OverloadTest.counter(http, count), "one batch of the three");
-    assertEquals(rowsBefore + 3, OverloadTest.counter(http, sum));
+    List<HttpResponse<byte[]>> r = http.postJsonAtOnce("/v2/models/floor-divide-batched/infer",
+        List.of(body("2,3,-4,5"), body("2,0,-4,5"), body("1,1,1,1")));
+    assertEquals(200, r.get(0).statusCode(), Http.text(r.get(0)));
+    assertTrue(Http.text(r.get(0)).replace(" ", "").contains("\"data\":[7,-5,-5,5]"),
+        Http.text(r.get(0)));
+    assertEquals(400, r.get(1).statusCode(), Http.text(r.get(1)));
+    assertTrue(Http.error(r.get(1)).contains("ZeroDivisionError"), Http.text(r.get(1)));
+    assertEquals(200, r.get(2).statusCode(), Http.text(r.get(2)));
+    assertTrue(Http.text(r.get(2)).replace(" ", "").contains("\"data\":[15,-15,19,21]"),
+        Http.text(r.get(2)));
+    assertEquals(1, before.newBatches(), "one batch of the three");
+    assertEquals(3, before.newRows());
     Settled.memoryBack(runtime, baseline);
   }
 }
