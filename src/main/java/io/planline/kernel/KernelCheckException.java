@@ -16,10 +16,14 @@ public final class KernelCheckException extends KernelException {
 
   private final String thrown;
 
+  private KernelCheckException(String kernel, String shortened) {
+    super(kernel, "the kernel's check failed: " + shortened, null);
+    this.thrown = shortened;
+  }
+
   /** {@code kernel} stopped with {@code thrown}, the message of the C++ exception it threw. */
-  public KernelCheckException(String kernel, String thrown) {
-    super(kernel, "the kernel's check failed: " + shorter(thrown), null);
-    this.thrown = shorter(thrown);
+  public static KernelCheckException of(String kernel, String thrown) {
+    return new KernelCheckException(kernel, shorter(thrown));
   }
 
   /** What the kernel threw, source paths cut to their file names. */

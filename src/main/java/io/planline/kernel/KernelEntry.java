@@ -32,20 +32,22 @@ record KernelEntry(Function function, boolean guarded, boolean exclusive) {
 
   /** Kernel {@code name}'s entry point in {@code lib}, guarded where it has one; null if none. */
   static @Nullable KernelEntry find(NativeLibrary lib, String name) {
-    boolean exclusive = has(lib, name + EXCLUSIVE);
-    if (has(lib, name + GUARDED)) {
-      return new KernelEntry(lib.getFunction(name + GUARDED), true, exclusive);
+    boolean exclusive = symbol(lib, name + EXCLUSIVE) != null;
+    Function guarded = symbol(lib, name + GUARDED);
+    if (guarded != null) {
+      return new KernelEntry(guarded, true, exclusive);
     }
     // exported before kernels had guards: the kernel itself
-    return has(lib, name) ? new KernelEntry(lib.getFunction(name), false, exclusive) : null;
+    Function plain = symbol(lib, name);
+    return plain == null ? null : new KernelEntry(plain, false, exclusive);
   }
 
-  private static boolean has(NativeLibrary lib, String symbol) {
+  /** {@code symbol} in {@code lib} (a function, or the marker's constant), or null. */
+  private static @Nullable Function symbol(NativeLibrary lib, String symbol) {
     try {
-      lib.getGlobalVariableAddress(symbol);
-      return true;
+      return lib.getFunction(symbol);
     } catch (UnsatisfiedLinkError e) {
-      return false;
+      return null;
     }
   }
 

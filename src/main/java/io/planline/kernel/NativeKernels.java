@@ -276,7 +276,7 @@ public final class NativeKernels implements CompiledKernels {
         String failure = NativeCompute.run(threads, target.exclusive(),
             () -> target.call(direct, words, fixed, slots));
         if (failure != null) {
-          throw new KernelCheckException(name, failure);
+          throw KernelCheckException.of(name, failure);
         }
       }
     };

@@ -98,6 +98,9 @@ public final class Tensor {
    * oneDNN with the JVM's buffers and 29.8-30.6 with aligned activations and packed weights.
    */
   public static ByteBuffer allocateDirect(int bytes) {
+    if (bytes > Integer.MAX_VALUE - CACHE_LINE) {
+      throw new IllegalArgumentException("a direct buffer of " + bytes + " bytes exceeds 2 GiB");
+    }
     ByteBuffer whole = ByteBuffer.allocateDirect(bytes + CACHE_LINE);
     int skip = (int) Math.floorMod(-addressOf(whole), (long) CACHE_LINE);
     // the slice keeps the whole allocation alive; it is freed with the slice
