@@ -50,9 +50,13 @@ final class DnnlProductsTest {
     float beta = self == 2 ? 0.5f : 1f;
     Tensor out = poisoned(batches, m, n);
     boolean large = (long) batches * m * n * k >= DnnlProducts.MIN_MACS;
-    assertEquals(large, DnnlProducts.tryRun(a, b, out, init, beta, 1f),
-        "oneDNN takes the products of " + DnnlProducts.MIN_MACS + " multiply-adds and more");
-    if (!large) {
+    // one row with a summed self goes to OpenBLAS: oneDNN 3.11.0's sum post-op corrupted the C
+    // heap there (DnnlProducts)
+    boolean taken = large && !(m == 1 && self == 2);
+    assertEquals(taken, DnnlProducts.tryRun(a, b, out, init, beta, 1f),
+        "oneDNN takes the products of " + DnnlProducts.MIN_MACS + " multiply-adds and more, "
+            + "but for one row with a summed self");
+    if (!taken) {
       assertTrue(Float.isNaN(out.floats().get(0)), "a product left to OpenBLAS is not written");
       return;
     }
