@@ -10,6 +10,7 @@ import io.planline.config.ModelRepository;
 import io.planline.config.ModelSpec;
 import io.planline.config.ServingConfig;
 import io.planline.exec.LocalInferenceService;
+import io.planline.exec.PathWarmup;
 import io.planline.exec.ProgramCacheSettings;
 import io.planline.exec.ReplaySettings;
 import io.planline.exec.RuntimeSettings;
@@ -57,6 +58,7 @@ final class RuntimeFactory {
         onRequest.stream().map(RuntimeFactory::spec).toList(),
         new ReplaySettings(config.graphs().enabled(), config.graphs().maxBytes()));
     LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
+    PathWarmup.once(); // before the first request: the JIT has compiled what every request runs
     // Weights are reported by the runtime as models load and unload (RuntimeObserver).
     Device actual = service.executor().backend().device();
     metrics.setBudget(actual, config.deviceMemoryBudgetBytes());

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.planline.backend.HostTensor;
 import io.planline.exec.LocalInferenceService;
+import io.planline.exec.PathWarmup;
 import io.planline.exec.RuntimeSettings;
 import io.planline.exec.Runtimes;
 import io.planline.ir.DType;
@@ -109,12 +110,16 @@ public final class ModelBench {
       throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
     }
     int cores = Runtime.getRuntime().availableProcessors();
+    // as the server does at start (server/RuntimeFactory): planline's request path compiled
+    PathWarmup.Result warm = PathWarmup.once();
     String header = String.format(Locale.ROOT, "java %s, %d cores, %.1f s per measurement; "
         + "ONNX Runtime and planline both use %d threads, 20 warm-up calls and then %.1f s of"
         + " them, a fresh input copy per call; onnxruntime-daz treats subnormals as zero as"
         + " planline's loader does to weights; %d round(s), the engines in turn in each, figures"
-        + " the medians of the rounds", System.getProperty("java.version"), cores,
-        seconds, cores, warmupSeconds, rounds);
+        + " the medians of the rounds; planline's request path warmed as the server's start"
+        + " does: %s", System.getProperty("java.version"), cores,
+        seconds, cores, warmupSeconds, rounds, warm == null ? "off"
+            : warm.requests() + " requests of " + PathWarmup.MODEL);
     if (json) {
       System.out.println("{\"comment\": \"" + header + "\"}");
     } else {
