@@ -62,6 +62,10 @@ public final class PathWarmup {
     if (DEFAULT_REQUESTS <= 0 || !RAN.compareAndSet(false, true)) {
       return null;
     }
+    // the private runtime logs its backend and its model's load as any runtime does
+    LOG.info("warming the request path: {} requests of the built-in {} on a private runtime,"
+        + " thread planline-warmup (-Dplanline.warmup.requests=0 turns this off)",
+        DEFAULT_REQUESTS, MODEL);
     try {
       Result r = run(DEFAULT_REQUESTS, LIMIT);
       LOG.info("warmed the request path: {} requests of the built-in {} in {} ms",
