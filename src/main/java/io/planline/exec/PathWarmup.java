@@ -89,6 +89,9 @@ public final class PathWarmup {
         result.set(runHere(requests, limit));
       } catch (RuntimeException e) {
         failure.set(e);
+      } catch (LinkageError e) {
+        // a native library this machine cannot load: the server reports it where it needs it
+        failure.set(new IllegalStateException(e.toString(), e));
       }
     }, "planline-warmup");
     t.start();
@@ -100,6 +103,9 @@ public final class PathWarmup {
     }
     if (failure.get() != null) {
       throw failure.get();
+    }
+    if (result.get() == null) {
+      throw new IllegalStateException("the warm-up thread ended without a result");
     }
     return result.get();
   }
