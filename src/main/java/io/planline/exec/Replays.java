@@ -7,6 +7,7 @@ import io.planline.backend.DeviceTensor;
 import io.planline.backend.HostTensor;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -14,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 
 /**
  * Requests of a small program replayed from a recording (on CUDA: a CUDA graph) instead of
@@ -125,16 +125,20 @@ final class Replays {
 
   private Mono<List<HostTensor>> replay(int stream, Pool pool, Slot slot,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs) {
+    AtomicBoolean given = new AtomicBoolean();
     // one task: the download waits for the replay on the stream's thread (Backend.download)
     Mono<List<HostTensor>> run = backend.call(stream, () -> {
       slot.state().reupload(inputs);
       slot.replay().launch();
-      return executor.download(slot.state(), outputs);
+      List<HostTensor> answer = executor.download(slot.state(), outputs);
+      // idle again before the answer travels on: doFinally runs after the caller has it, and a
+      // caller that sent its next request at once found the slot still out and ran step by step
+      given.set(true);
+      giveBack(pool, slot);
+      return answer;
     });
     return run.doFinally(signal -> {
-      if (signal == SignalType.ON_COMPLETE) {
-        giveBack(pool, slot);
-      } else {
+      if (!given.get()) {
         // a failed or cancelled replay may still be running: the slot is free once the
         // stream has passed it
         backend.submit(stream, () -> { }).doFinally(s -> giveBack(pool, slot)).subscribe();
@@ -150,6 +154,7 @@ final class Replays {
       RequestState state = executor.newState(program, inputs);
       state.makeResident();
       Backend.Replay[] recorded = new Backend.Replay[1];
+      AtomicBoolean kept = new AtomicBoolean();
       return backend.call(stream, () -> {
             state.begin(program.arenas(), weights, inputs);
             executor.reportMemory();
@@ -157,12 +162,17 @@ final class Replays {
               executor.run(state, step);
             }
             recorded[0] = recordLaunches(pool, program, state);
-            return executor.download(state, outputs);
-          })
-          .doFinally(signal -> {
-            if (signal == SignalType.ON_COMPLETE && recorded[0] != null) {
+            List<HostTensor> answer = executor.download(state, outputs);
+            if (recorded[0] != null) {
+              // kept before the answer travels on, as a replay gives its slot back
+              kept.set(true);
               recordings.incrementAndGet();
               giveBack(pool, new Slot(state, recorded[0], stream));
+            }
+            return answer;
+          })
+          .doFinally(signal -> {
+            if (kept.get()) {
               return;
             }
             pool.taken.set(stream, 0);
