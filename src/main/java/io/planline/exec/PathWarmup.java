@@ -7,8 +7,9 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * release) is Java code that the JIT compiles only after thousands of calls; until then it runs
  * in the interpreter and in C1's profiling code. A server whose model takes milliseconds a
  * request gets there only after minutes. In ModelBench's first hundreds of ResNet-50 [1]
- * requests that path took 1.1-1.4 ms a request (0.5-0.7 ms before the request reached its
- * stream, 0.2-0.3 to get there, 0.2-0.5 back to the caller), and 0.26 ms once 100,000 requests
- * of digits-cnn had run in the same process (2-core Xeon, session 29, docs/benchmarks.md).
+ * requests that path took 1.1-1.5 ms a request (0.57-0.75 ms before the request reached its
+ * stream, 0.23-0.34 to get there, 0.31-0.47 back to the caller), and 0.26 ms once digits-cnn's
+ * own rows had run in the same process (2-core Xeon, session 29, docs/benchmarks.md).
  *
  * <p>So the server runs the built-in digits-cnn through a private runtime at start: on the CPU
  * backend, half its requests on the calling thread and half through a stream, the two ways a CPU
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * which ends with it, so no thread of the server is left the master of an OpenMP team (libgomp
  * stops its workers from spinning while it manages more threads than there are cores).
  *
- * <p>{@code -Dplanline.warmup.requests=N} sets how many (default 20,000, about a second on the
- * 2-core build machine; 0 turns it off); it stops after 10 seconds whatever the count.
+ * <p>{@code -Dplanline.warmup.requests=N} sets how many (default 20,000: 1.7-2.8 s on the 2-core
+ * build machine; 0 turns it off); it stops after 10 seconds whatever the count.
  */
 public final class PathWarmup {
 
@@ -82,32 +83,19 @@ public final class PathWarmup {
    * on a thread of its own, and waits for it.
    */
   static Result run(int requests, Duration limit) {
-    AtomicReference<Result> result = new AtomicReference<>();
-    AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        result.set(runHere(requests, limit));
-      } catch (RuntimeException e) {
-        failure.set(e);
-      } catch (LinkageError e) {
-        // a native library this machine cannot load: the server reports it where it needs it
-        failure.set(new IllegalStateException(e.toString(), e));
-      }
-    }, "planline-warmup");
-    t.start();
+    FutureTask<Result> task = new FutureTask<>(() -> runHere(requests, limit));
+    Thread thread = new Thread(task, "planline-warmup");
+    thread.start();
     try {
-      t.join();
+      thread.join(); // ended, not only done: its OpenMP team goes with it (see above)
+      return task.get();
+    } catch (ExecutionException e) {
+      // whatever it threw, a native library that cannot load included: the server goes on
+      throw new IllegalStateException(e.getCause().toString(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while warming the request path", e);
     }
-    if (failure.get() != null) {
-      throw failure.get();
-    }
-    if (result.get() == null) {
-      throw new IllegalStateException("the warm-up thread ended without a result");
-    }
-    return result.get();
   }
 
   private static Result runHere(int requests, Duration limit) {
