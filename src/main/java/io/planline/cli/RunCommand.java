@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -153,7 +154,9 @@ public final class RunCommand implements Callable<Integer> {
    * Runs {@code request} {@code runs} times after a warm-up of as many runs, then prints each
    * operator's calls and milliseconds per run, its share of the kernels' time, and what the
    * runtime spent outside kernels (planning is cached by then, so that is the executor's own
-   * work: binding memory, hand-overs between threads, copying inputs and outputs).
+   * work: binding memory, hand-overs between threads, copying inputs and outputs). A second line
+   * gives the runs' spread, and how much of it lies in the kernels: a slow run on a busy machine
+   * is usually slow in its kernels, one slowed by the runtime's own path outside them.
    */
   private static void printProfile(PrintWriter out, KernelProfile profile, int runs,
       Runnable request) {
@@ -161,21 +164,43 @@ public final class RunCommand implements Callable<Integer> {
       request.run();
     }
     profile.reset();
-    long start = System.nanoTime();
+    long[] wallNanos = new long[runs];
+    long[] kernelNanos = new long[runs];
+    long[] outsideNanos = new long[runs];
     for (int i = 0; i < runs; i++) {
+      long kernelsBefore = profile.totalNanos();
+      long start = System.nanoTime();
       request.run();
+      wallNanos[i] = System.nanoTime() - start;
+      kernelNanos[i] = profile.totalNanos() - kernelsBefore;
+      outsideNanos[i] = wallNanos[i] - kernelNanos[i];
     }
-    double wall = (System.nanoTime() - start) / 1e6 / runs;
+    double wall = LongStream.of(wallNanos).sum() / 1e6 / runs;
     List<KernelProfile.Row> rows = profile.rows();
     double kernels = rows.stream().mapToLong(KernelProfile.Row::nanos).sum() / 1e6 / runs;
     out.printf(Locale.ROOT, "profile: %d runs after %d warm-up runs: %.3f ms per run, %.3f ms in"
         + " kernels, %.3f ms outside them%n", runs, runs, wall, kernels, wall - kernels);
+    out.printf(Locale.ROOT, "  spread: a run %s; in kernels %s; outside them %s%n",
+        percentiles(wallNanos), percentiles(kernelNanos), percentiles(outsideNanos));
     out.printf(Locale.ROOT, "  %-50s %8s %10s %7s%n", "operator", "calls", "ms/run", "share");
     for (KernelProfile.Row r : rows) {
       double ms = r.nanos() / 1e6 / runs;
       out.printf(Locale.ROOT, "  %-50s %8.1f %10.3f %6.1f%%%n", r.kernel(),
           (double) r.calls() / runs, ms, kernels > 0 ? 100 * ms / kernels : 0);
     }
+  }
+
+  /** "p50 A, p90 B, p99 C ms" of {@code nanos} (nearest rank; each column sorted alone). */
+  static String percentiles(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    StringBuilder s = new StringBuilder();
+    for (int p : new int[] {50, 90, 99}) {
+      int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+      s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "p%d %.3f", p,
+          sorted[Math.max(0, rank - 1)] / 1e6));
+    }
+    return s.append(" ms").toString();
   }
 
   private static String preview(HostTensor t) {

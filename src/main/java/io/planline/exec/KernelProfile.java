@@ -32,6 +32,15 @@ public final class KernelProfile implements RuntimeObserver {
     totals.clear();
   }
 
+  /** Nanoseconds recorded so far, every operator together. */
+  public long totalNanos() {
+    long sum = 0;
+    for (LongAdder[] t : totals.values()) {
+      sum += t[1].sum();
+    }
+    return sum;
+  }
+
   /** The totals per operator, most time first. */
   public List<Row> rows() {
     List<Row> rows = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.planline.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,16 @@ final class RunCommandTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("kernels: Java kernel library"), r.out());
     assertTrue(r.out().contains("profile: 3 runs after 3 warm-up runs"), r.out());
+    Matcher spread = Pattern.compile("spread: a run p50 (\\S+), p90 (\\S+), p99 (\\S+) ms; in"
+        + " kernels p50 (\\S+), p90 \\S+, p99 \\S+ ms; outside them p50 \\S+, p90 \\S+,"
+        + " p99 \\S+ ms").matcher(r.out());
+    assertTrue(spread.find(), r.out());
+    double p50 = Double.parseDouble(spread.group(1));
+    double p90 = Double.parseDouble(spread.group(2));
+    double p99 = Double.parseDouble(spread.group(3));
+    assertTrue(0 < p50 && p50 <= p90 && p90 <= p99, r.out());
+    double kernelsP50 = Double.parseDouble(spread.group(4));
+    assertTrue(0 < kernelsP50 && kernelsP50 <= p99, r.out());
     Matcher addmm = Pattern.compile("aten\\.addmm\\.default +3\\.0 +(\\S+) +(\\S+)%")
         .matcher(r.out());
     assertTrue(addmm.find(), r.out());
@@ -76,6 +87,22 @@ final class RunCommandTest {
         r.out());
     assertTrue(Pattern.compile("aten\\.mul\\.Scalar +1\\.0 ").matcher(r.out()).find(),
         r.out());
+  }
+
+  @Test
+  void percentiles_nearestRank_inputLeftAsItWas() {
+    long[] nanos = new long[100];
+    for (int i = 0; i < nanos.length; i++) {
+      nanos[i] = (100 - i) * 1_000_000L; // 100 ms down to 1 ms
+    }
+    long[] copy = nanos.clone();
+    assertEquals("p50 50.000, p90 90.000, p99 99.000 ms", RunCommand.percentiles(nanos));
+    assertArrayEquals(copy, nanos);
+    assertEquals("p50 2.500, p90 2.500, p99 2.500 ms",
+        RunCommand.percentiles(new long[] {2_500_000L}));
+    // three runs: p50 is the second, p90 and p99 the slowest
+    assertEquals("p50 2.000, p90 7.000, p99 7.000 ms",
+        RunCommand.percentiles(new long[] {7_000_000L, 1_000_000L, 2_000_000L}));
   }
 
   @Test
