@@ -155,8 +155,9 @@ public final class RunCommand implements Callable<Integer> {
    * operator's calls and milliseconds per run, its share of the kernels' time, and what the
    * runtime spent outside kernels (planning is cached by then, so that is the executor's own
    * work: binding memory, hand-overs between threads, copying inputs and outputs). A second line
-   * gives the runs' spread, and how much of it lies in the kernels: a slow run on a busy machine
-   * is usually slow in its kernels, one slowed by the runtime's own path outside them.
+   * gives the runs' spread in their kernels and outside them, which says whether a slow run lost
+   * its time in the kernels (ResNet-50 [1] on the 2-core build machine, docs/benchmarks.md
+   * "Session 30") or in the runtime's own path.
    */
   private static void printProfile(PrintWriter out, KernelProfile profile, int runs,
       Runnable request) {
