@@ -178,7 +178,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     double wall = LongStream.of(wallNanos).sum() / 1e6 / runs;
     List<KernelProfile.Row> rows = profile.rows();
-    double kernels = rows.stream().mapToLong(KernelProfile.Row::nanos).sum() / 1e6 / runs;
+    double kernels = LongStream.of(kernelNanos).sum() / 1e6 / runs;
     out.printf(Locale.ROOT, "profile: %d runs after %d warm-up runs: %.3f ms per run, %.3f ms in"
         + " kernels, %.3f ms outside them%n", runs, runs, wall, kernels, wall - kernels);
     out.printf(Locale.ROOT, "  spread: a run %s; in kernels %s; outside them %s%n",

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,24 +45,30 @@ public final class PathWarmup {
   public static final String MODEL = "digits-cnn";
 
   private static final Duration LIMIT = Duration.ofSeconds(10);
-  private static final AtomicBoolean RAN = new AtomicBoolean();
 
   /** What a warm-up did: requests answered, and milliseconds taken. */
   public record Result(int requests, long millis) {}
 
+  /** The process's one warm-up, run when first asked for (the holder idiom makes it once). */
+  private static final class Done {
+    static final @Nullable Result RESULT = DEFAULT_REQUESTS <= 0 ? null : runLogged();
+  }
+
   private PathWarmup() {}
 
   /**
-   * Runs {@link #DEFAULT_REQUESTS} once per process: the JIT's work outlives the runtime it was
-   * done for, so a second server in the process (tests, benchmarks) needs none. Never throws: a
+   * Runs {@link #DEFAULT_REQUESTS} the first time it is called in the process and returns what
+   * that run did, then and on every later call: the JIT's work outlives the runtime it was done
+   * for, so a second server in the process (tests, benchmarks) needs none. Never throws: a
    * warm-up that fails is logged and the server starts as it would have without.
    *
-   * @return what it did, or null when it had run already or is turned off
+   * @return what the process's warm-up did, or null where it is turned off or failed
    */
-  public static Result once() {
-    if (DEFAULT_REQUESTS <= 0 || !RAN.compareAndSet(false, true)) {
-      return null;
-    }
+  public static @Nullable Result once() {
+    return Done.RESULT;
+  }
+
+  private static @Nullable Result runLogged() {
     // the private runtime logs its backend and its model's load as any runtime does
     LOG.info("warming the request path: {} requests of the built-in {} on a private runtime,"
         + " thread planline-warmup (-Dplanline.warmup.requests=0 turns this off)",

@@ -24,6 +24,7 @@ import io.planline.model.ModelLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the runtime the HTTP layer serves from the validated configuration: backend, models with
@@ -35,6 +36,9 @@ final class RuntimeFactory {
 
   /** The environment that only validates configuration: no runtime, no models loaded. */
   static final String CONFIG_CHECK = "config-check";
+
+  /** What the process's request-path warm-up did, once the runtime is made (for tests). */
+  private PathWarmup.@Nullable Result warmup;
 
   // @Context: created at start-up, so a model that does not load stops the server there.
   @Context
@@ -58,13 +62,18 @@ final class RuntimeFactory {
         onRequest.stream().map(RuntimeFactory::spec).toList(),
         new ReplaySettings(config.graphs().enabled(), config.graphs().maxBytes()));
     LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
-    PathWarmup.once(); // before the first request: the JIT has compiled what every request runs
+    // before the first request: the JIT has compiled what every request runs
+    warmup = PathWarmup.once();
     // Weights are reported by the runtime as models load and unload (RuntimeObserver).
     Device actual = service.executor().backend().device();
     metrics.setBudget(actual, config.deviceMemoryBudgetBytes());
     metrics.watchLent(actual, service.executor().backend()::lentBytes);
     metrics.buildInfo(BuildInfo.version(), actual.type());
     return service;
+  }
+
+  PathWarmup.@Nullable Result warmup() {
+    return warmup;
   }
 
   private static RuntimeSettings.ModelSpec spec(ModelSpec m) {

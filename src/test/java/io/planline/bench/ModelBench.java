@@ -118,7 +118,7 @@ public final class ModelBench {
         + " planline's loader does to weights; %d round(s), the engines in turn in each, figures"
         + " the medians of the rounds; planline's request path warmed as the server's start"
         + " does: %s", System.getProperty("java.version"), cores,
-        seconds, cores, warmupSeconds, rounds, warm == null ? "off"
+        seconds, cores, warmupSeconds, rounds, warm == null ? "off (or it failed; see the log)"
             : warm.requests() + " requests of " + PathWarmup.MODEL);
     if (json) {
       System.out.println("{\"comment\": \"" + header + "\"}");
