@@ -931,10 +931,12 @@ _ENTRY = re.compile(r'extern "C"\s+void\s+kernel\(([^)]*)\)')
 # ZeroDivisionError after an integer division by zero. Thrown out of the kernel into the Java
 # process that called it, an exception ends that process (std::terminate), so one request with a
 # zero divisor stopped the server. The guard runs the kernel inside a try block and returns null
-# or what it threw, in a buffer per thread. It cannot catch what an OpenMP worker thread throws
-# inside a parallel region (the runtime terminates first); Inductor reports division by zero
-# after its parallel loops, on the calling thread, and planline checks indices against their
-# tables before a request runs (index_bounds).
+# or what it threw, in a buffer per thread. It cannot catch what is thrown inside an OpenMP
+# parallel region (the runtime terminates first, even on one thread); Inductor reports division
+# by zero after its parallel loops, on the calling thread, and a kernel that checks indices
+# inside them is marked to run on the serial build (_INDEX_CHECKS). The guard calls `kernel`
+# (renamed to the kernel's name) through the library's PLT, so planline loads each library in
+# its own symbol scope (kernel/NativeKernels): kernel names repeat across models and builds.
 _GUARD = """
 // planline: `kernel` behind a C++ exception boundary (tools/planline_inductor.py, _GUARD)
 #include <cstdio>
@@ -971,17 +973,37 @@ extern "C" const int planline_exclusive = 1;
 """
 
 
+# The suffix of the marker of a kernel that checks indices inside its loops.
+INDEX_CHECKS = "__index_checks"
+# Inductor checks an index it reads from a tensor where it is used, inside the kernel's loops
+# (TORCH_CHECK(0 <= tmp && tmp < rows, "index out of bounds: ...")). In the OpenMP build those
+# loops are a parallel region, and a throw there ends the process before the guard sees it. A
+# kernel with such a check carries a marker, and planline runs it on the serial build, where the
+# guard catches the throw (kernel/KernelEntry). index_bounds cover only embeddings indexed by an
+# input or a view of one; an index computed in the model (embedding(ids + 1), a gather) is
+# checked here alone.
+_CHECKS = re.compile(r"\bTORCH_CHECK\(")
+_INDEX_CHECKS = """
+// planline: this kernel checks indices inside its loops, so it runs on the serial build, where
+// a failed check reaches the guard (tools/planline_inductor.py, _INDEX_CHECKS)
+extern "C" const int planline_index_checks = 1;
+"""
+
+
 def with_guard(name, source):
     """``source`` with ``planline_guarded`` appended: the same parameters as its ``kernel``,
-    which it calls, returning null or the message of the exception the kernel threw; and, where
-    the kernel divides integers, the ``planline_exclusive`` marker."""
+    which it calls, returning null or the message of the exception the kernel threw; where the
+    kernel divides integers, the ``planline_exclusive`` marker; and where it checks indices,
+    the ``planline_index_checks`` marker."""
     entry = _ENTRY.search(source)
     if entry is None:
         raise ExportError(f'kernel {name}: its source has no `extern "C" void kernel(...)`')
     params = [p.strip() for p in entry.group(1).split(",") if p.strip()]
     args = [re.split(r"[\s*&]+", p)[-1] for p in params]
     marker = _EXCLUSIVE if _DIVIDES.search(source) else ""
-    return source + _GUARD.format(params=", ".join(params), args=", ".join(args)) + marker
+    checks = _INDEX_CHECKS if _CHECKS.search(source) else ""
+    return (source + _GUARD.format(params=", ".join(params), args=", ".join(args)) + marker
+            + checks)
 
 
 def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
@@ -1030,7 +1052,8 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
             obj = builder.get_target_file_path()
             subprocess.run(["objcopy", f"--redefine-sym=kernel={name}",
                             f"--redefine-sym=planline_guarded={name}{GUARDED}",
-                            f"--redefine-sym=planline_exclusive={name}{EXCLUSIVE}", obj],
+                            f"--redefine-sym=planline_exclusive={name}{EXCLUSIVE}",
+                            f"--redefine-sym=planline_index_checks={name}{INDEX_CHECKS}", obj],
                            check=True)
             objects.append(obj)
         # Vectorized exp, tanh and kin come from SLEEF (in a PyTorch process libtorch carries

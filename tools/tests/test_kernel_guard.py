@@ -44,6 +44,16 @@ class KernelGuardTest(unittest.TestCase):
         fmod = SOURCE.replace("in_ptr0[0] * ks0", "std::fmod(in_ptr0[0], 2.0f)")
         self.assertNotIn("planline_exclusive", with_guard("k", fmod), "fmod is not mod")
 
+    def test_only_a_kernel_that_checks_indices_carries_the_index_checks_marker(self):
+        from planline_inductor import with_guard  # pylint: disable=import-outside-toplevel
+        self.assertNotIn("planline_index_checks", with_guard("k", SOURCE))
+        checking = SOURCE.replace(
+            "    out_ptr0[0]",
+            '    TORCH_CHECK((0 <= ks0) & (ks0 < 10L), "index out of bounds: 0 <= ks0 < 10L");\n'
+            "    out_ptr0[0]")
+        self.assertIn('extern "C" const int planline_index_checks = 1;',
+                      with_guard("k", checking))
+
     def test_a_source_without_the_entry_point_is_an_export_error_naming_the_kernel(self):
         from planline_inductor import with_guard  # pylint: disable=import-outside-toplevel
         from planline_export import ExportError  # pylint: disable=import-outside-toplevel

@@ -19,27 +19,37 @@ import org.jspecify.annotations.Nullable;
  * error could be reported as the other's, or lost. The exporter marks such a kernel ({@code
  * NAME__exclusive}) and it runs with no other native call at once ({@link NativeCompute}).
  *
+ * <p>A kernel that checks indices inside its loops ({@code TORCH_CHECK} on an index it reads
+ * from a tensor) throws from inside its OpenMP parallel region when a check fails, and the OpenMP
+ * runtime ends the process there, before any guard. The exporter marks such a kernel ({@code
+ * NAME__index_checks}) and it runs on the build without OpenMP, where the guard catches the
+ * throw ({@link NativeKernels}).
+ *
  * @param function the entry point
  * @param guarded whether it is the guarded one
  * @param exclusive whether the kernel must run alone
+ * @param indexChecks whether the kernel checks indices inside its parallel loops
  */
-record KernelEntry(Function function, boolean guarded, boolean exclusive) {
+record KernelEntry(Function function, boolean guarded, boolean exclusive, boolean indexChecks) {
 
   /** The suffix of a kernel's guarded entry point. */
   static final String GUARDED = "__guarded";
   /** The suffix of the marker of a kernel that must run alone. */
   static final String EXCLUSIVE = "__exclusive";
+  /** The suffix of the marker of a kernel that checks indices inside its loops. */
+  static final String INDEX_CHECKS = "__index_checks";
 
   /** Kernel {@code name}'s entry point in {@code lib}, guarded where it has one; null if none. */
   static @Nullable KernelEntry find(NativeLibrary lib, String name) {
     boolean exclusive = symbol(lib, name + EXCLUSIVE) != null;
+    boolean indexChecks = symbol(lib, name + INDEX_CHECKS) != null;
     Function guarded = symbol(lib, name + GUARDED);
     if (guarded != null) {
-      return new KernelEntry(guarded, true, exclusive);
+      return new KernelEntry(guarded, true, exclusive, indexChecks);
     }
     // exported before kernels had guards: the kernel itself
     Function plain = symbol(lib, name);
-    return plain == null ? null : new KernelEntry(plain, false, exclusive);
+    return plain == null ? null : new KernelEntry(plain, false, exclusive, indexChecks);
   }
 
   /** {@code symbol} in {@code lib} (a function, or the marker's constant), or null. */

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kernels compiled ahead of time into a shared library (Inductor's C++ kernels, see
@@ -23,6 +25,20 @@ import org.jspecify.annotations.Nullable;
  * ({@link NativeCompute}).
  */
 public final class NativeKernels implements CompiledKernels {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
+
+  /**
+   * {@code dlopen}'s RTLD_LAZY without RTLD_GLOBAL (JNA's default adds it). A guarded entry
+   * point calls its kernel by name through the library's PLT, and the kernels' names are
+   * Inductor's (cpp_fused_relu_0, ...), the same in many models and in both builds of one. Loaded
+   * into the global scope, the first library that defines a name answered every later
+   * library's call of it: a serial build's guard ran the OpenMP build's kernel (whose failed
+   * index check then ended the process), and a second model ran the first model's kernel of the
+   * same name. Each library now binds its own.
+   */
+  private static final Map<String, Object> OWN_SCOPE =
+      Map.of(com.sun.jna.Library.OPTION_OPEN_FLAGS, 1); // glibc's RTLD_LAZY; RTLD_LOCAL is 0
 
   /** How a parameter is passed, as the kernel's C declaration types it. */
   public enum Param {
@@ -120,12 +136,20 @@ public final class NativeKernels implements CompiledKernels {
     signatures.forEach((name, params) -> entries.put(name, new Entry(function(lib, library, name),
         serialLib == null ? null : function(serialLib, requireNonNull(serial), name),
         List.copyOf(params))));
+    List<String> unguarded = entries.entrySet().stream()
+        .filter(k -> k.getValue().function().indexChecks() && k.getValue().serial() == null)
+        .map(Map.Entry::getKey).toList();
+    if (!unguarded.isEmpty()) {
+      LOG.warn("{}: kernels {} check indices inside their OpenMP loops, and without a serial "
+          + "build (the exporter keeps none where kernels call OpenMP themselves) a request "
+          + "whose indices fail such a check ends the process", library.getFileName(), unguarded);
+    }
     return new NativeKernels(library, entries, OpenMpThreads.of(lib), threadCap);
   }
 
   private static NativeLibrary open(Path library) {
     try {
-      return NativeLibrary.getInstance(library.toAbsolutePath().toString());
+      return NativeLibrary.getInstance(library.toAbsolutePath().toString(), OWN_SCOPE);
     } catch (UnsatisfiedLinkError e) {
       throw new KernelException(library.getFileName().toString(), "cannot load the compiled "
           + "kernel library " + library + ": " + e.getMessage() + " (it needs x86-64 with AVX2, "
@@ -228,6 +252,8 @@ public final class NativeKernels implements CompiledKernels {
     List<String> writes = List.copyOf(outputs);
     KernelEntry function = e.function();
     KernelEntry serial = e.serial();
+    // on the serial build whatever its size, where the guard catches a failed check (KernelEntry)
+    boolean checksIndices = function.indexChecks();
     OpenMpThreads omp = threads;
     int most = omp == null ? 1 : Math.min(omp.most(), threadCap);
     return new PreparedKernel() {
@@ -259,7 +285,8 @@ public final class NativeKernels implements CompiledKernels {
           words[slots[k]] = address(name, t);
           largest = Math.max(largest, t.numel());
         }
-        boolean alone = largest < ONE_THREAD_ELEMENTS || NativeCompute.oneThreadOnly();
+        boolean alone = largest < ONE_THREAD_ELEMENTS || NativeCompute.oneThreadOnly()
+            || (checksIndices && serial != null);
         KernelEntry target;
         int threads = alone ? 1 : most;
         if (alone && serial != null) {

@@ -1,0 +1,116 @@
+package io.planline.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import io.planline.exec.LocalInferenceService;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Indices a model computes itself, checked only by Inductor's kernel. The two models
+ * ({@code tools/test_models.py}) answer {@code embedding(ids + 1, table10) * 2} and
+ * {@code embedding(ids + 3, table12) * 0.5}: the index is computed in the model, so the runtime's
+ * own check of input indices ({@code index_bounds}) has nothing to say, and Inductor's check
+ * sits inside the kernel's OpenMP loop. Both kernels are named
+ * {@code cpp_fused_add_embedding_mul_0}.
+ *
+ * <ul>
+ *   <li>An id past the table, in a request large enough for the kernel's parallel build, got the
+ *       process ended by the OpenMP runtime (the guard cannot catch a throw inside a parallel
+ *       region); the kernel now runs on its serial build, and the request gets a 400.
+ *   <li>With both models in one server, the second one's guarded entry point called the first
+ *       one's kernel of the same name (the libraries were loaded into the global symbol scope)
+ *       and answered wrongly; each now runs its own.
+ * </ul>
+ */
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+final class IndexCheckTest implements TestPropertyProvider {
+
+  private static final Path MODELS = Path.of("src/test/resources/inductor-cpu");
+  /** Rows whose output has 2^18 elements or more: the kernel's parallel build takes them. */
+  private static final int LARGE_BATCH = 2100;
+
+  @Inject
+  EmbeddedServer server;
+
+  @Inject
+  LocalInferenceService runtime;
+
+  @Override
+  public Map<String, String> getProperties() {
+    return Map.of(
+        "planline.models[3].name", "shifted-embedding",
+        "planline.models[3].path", MODELS.resolve("shifted-embedding").toAbsolutePath().toString(),
+        "planline.models[4].name", "shifted-embedding-3",
+        "planline.models[4].path",
+        MODELS.resolve("shifted-embedding-3").toAbsolutePath().toString());
+  }
+
+  /** A request of {@code rows} rows of ids 0..7, the id at flat index 5 set to {@code odd}. */
+  private static String body(int rows, long odd) {
+    StringJoiner data = new StringJoiner(",");
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < 8; i++) {
+        data.add(Long.toString(r == 0 && i == 5 ? odd : i));
+      }
+    }
+    return "{\"inputs\":[{\"name\":\"ids\",\"shape\":[" + rows + ",8],\"datatype\":\"INT64\","
+        + "\"data\":[" + data + "]}]}";
+  }
+
+  @Test
+  void anIdPastTheTable_inALargeRequest_is400_memoryBack_andTheServerGoesOn() throws Exception {
+    Http http = new Http(server);
+    long baseline = runtime.executor().backend().bytesInUse();
+    for (int rows : new int[] {1, LARGE_BATCH}) {
+      // ids + 1 reaches 10 for id 9: one past the 10-row table
+      HttpResponse<byte[]> r = http.postJson("/v2/models/shifted-embedding/infer", body(rows, 9));
+      assertEquals(400, r.statusCode(), Http.text(r));
+      String error = Http.error(r);
+      assertTrue(error.contains("cpp_fused_add_embedding_mul_0"), error);
+      assertTrue(error.contains("index out of bounds"), error);
+    }
+    Settled.memoryBack(runtime, baseline);
+    HttpResponse<byte[]> ok = http.postJson("/v2/models/shifted-embedding/infer",
+        body(LARGE_BATCH, 5));
+    assertEquals(200, ok.statusCode(), Http.text(ok));
+    // the first row holds ids 0..7, as the sample's first row does
+    assertFirstValuesMatch(Http.json(ok), sampleOutput("shifted-embedding"), 8 * 16);
+  }
+
+  @Test
+  void twoModelsWhoseKernelsShareAName_eachRunTheirOwn() throws Exception {
+    Http http = new Http(server);
+    for (String model : new String[] {"shifted-embedding", "shifted-embedding-3"}) {
+      HttpResponse<byte[]> r = http.postJson("/v2/models/" + model + "/infer", body(2, 5));
+      assertEquals(200, r.statusCode(), Http.text(r));
+      assertFirstValuesMatch(Http.json(r), sampleOutput(model), 8 * 16);
+    }
+  }
+
+  private static JsonNode sampleOutput(String model) throws IOException {
+    return Http.JSON.readTree(MODELS.resolve(model).resolve("sample.json").toFile())
+        .get("outputs").get("y").get("data");
+  }
+
+  private static void assertFirstValuesMatch(JsonNode answer, JsonNode expected, int count) {
+    JsonNode data = answer.get("outputs").get(0).get("data");
+    for (int i = 0; i < count; i++) {
+      double want = expected.get(i).asDouble();
+      assertEquals(want, data.get(i).asDouble(), 1e-6 * Math.max(1, Math.abs(want)),
+          "output value " + i);
+    }
+  }
+}
