@@ -345,9 +345,14 @@ def _attribute(module, dotted):
 # so kernels whose outer loop is the (symbolic) batch also share the next loop (ResNet-50's max
 # pool and GPT-2's softmax had run on one thread at batch 1); with dynamic_threads it is not
 # written into the code (`#pragma omp parallel`, no num_threads).
+# cpp.enable_concat_linear: products of one input by two or three frozen weights (attention's
+# query, key and value projections in BERT and ViT) become one product by the weights side by
+# side, split into views after it: one wider product instead of three narrow ones, each of
+# which paid its own call and split its few columns over the threads (docs/benchmarks.md,
+# "Session 31"). GPT-2's projection is one layer already.
 CPU_CONFIG = {"cpp.simdlen": 256, "cpp.march": "x86-64-v3", "cpp.use_decompose_tanh": True,
               "freezing": True, "cpp.weight_prepack": True, "cpp.dynamic_threads": True,
-              "cpp.threads": 64}
+              "cpp.threads": 64, "cpp.enable_concat_linear": True}
 # The second build: 512-bit vectors, for processors with AVX-512 (F, BW, DQ, VL). Measured on
 # the 2-core AVX-512 build machine, tiny-gpt [8, 64] (`run --profile 400`, alternated twice):
 # softmax 0.41 -> 0.33 ms per run, GELU 0.34-0.38 -> 0.22-0.25, all kernels 3.55-3.63 -> 3.32-3.39.
