@@ -252,8 +252,9 @@ public final class NativeKernels implements CompiledKernels {
     List<String> writes = List.copyOf(outputs);
     KernelEntry function = e.function();
     KernelEntry serial = e.serial();
-    // on the serial build whatever its size, where the guard catches a failed check (KernelEntry)
-    boolean checksIndices = function.indexChecks();
+    // on the serial build whatever its size, where the guard catches a failed check (KernelEntry);
+    // either build's marker counts (tools/add_serial_kernels.py rebuilds only the serial one)
+    boolean checksIndices = function.indexChecks() || (serial != null && serial.indexChecks());
     OpenMpThreads omp = threads;
     int most = omp == null ? 1 : Math.min(omp.most(), threadCap);
     return new PreparedKernel() {
