@@ -940,8 +940,9 @@ _ENTRY = re.compile(r'extern "C"\s+void\s+kernel\(([^)]*)\)')
 # parallel region (the runtime terminates first, even on one thread); Inductor reports division
 # by zero after its parallel loops, on the calling thread, and a kernel that checks indices
 # inside them is marked to run on the serial build (_INDEX_CHECKS). The guard calls `kernel`
-# (renamed to the kernel's name) through the library's PLT, so planline loads each library in
-# its own symbol scope (kernel/NativeKernels): kernel names repeat across models and builds.
+# (renamed to the kernel's name); kernel names repeat across models and builds, so libraries are
+# linked with -Bsymbolic (build_library) and planline also opens each in its own symbol scope
+# (kernel/NativeKernels), which covers libraries exported before the flag.
 _GUARD = """
 // planline: `kernel` behind a C++ exception boundary (tools/planline_inductor.py, _GUARD)
 #include <cstdio>
@@ -1063,9 +1064,13 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
             objects.append(obj)
         # Vectorized exp, tanh and kin come from SLEEF (in a PyTorch process libtorch carries
         # them); planline's processes load the system's libsleef (Debian: libsleef3).
-        link = ["g++", "-shared", "-fPIC"] + (["-fopenmp"] if openmp else []) + [
-            "-s", "-o", str(Path(out_dir) / library)] + objects + (
-                [] if openmp else ["-lgomp"]) + ["-lsleef"]
+        # -Bsymbolic binds the library's own names (the guards' calls of their kernels,
+        # Inductor's division-error flag) inside it, so a loader that opens libraries globally
+        # cannot hand them another model's or build's definition of the same name.
+        link = (["g++", "-shared", "-fPIC", "-Wl,-Bsymbolic"]
+                + (["-fopenmp"] if openmp else [])
+                + ["-s", "-o", str(Path(out_dir) / library)] + objects
+                + ([] if openmp else ["-lgomp"]) + ["-lsleef"])
         subprocess.run(link, check=True)
     undefined = subprocess.run(["nm", "-D", "--undefined-only", str(Path(out_dir) / library)],
                                check=True, capture_output=True, text=True).stdout

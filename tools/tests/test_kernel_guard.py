@@ -3,7 +3,10 @@ with_guard). Needs PyTorch (imported by planline_inductor):
 python3 -m unittest tools/tests/test_kernel_guard.py
 """
 
+import ctypes
+import shutil
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -53,6 +56,31 @@ class KernelGuardTest(unittest.TestCase):
             "    out_ptr0[0]")
         self.assertIn('extern "C" const int planline_index_checks = 1;',
                       with_guard("k", checking))
+
+    @unittest.skipIf(shutil.which("g++") is None or shutil.which("objcopy") is None,
+                     "needs g++ and objcopy")
+    def test_a_guard_calls_its_own_librarys_kernel_where_another_defines_the_name(self):
+        # Inductor's kernel names repeat across models; a loader that opens libraries globally
+        # (Python's ctypes with RTLD_GLOBAL, JNA's default) must not bind one library's guard
+        # to the kernel of a library opened before it
+        from planline_inductor import build_library, GUARDED  # noqa: E501 pylint: disable=import-outside-toplevel
+        with tempfile.TemporaryDirectory() as tmp:
+            libraries = []
+            for factor in (2, 3):
+                out = Path(tmp) / f"times{factor}"
+                out.mkdir()
+                body = SOURCE.replace("in_ptr0[0] * ks0", f"in_ptr0[0] * ks0 * {factor}")
+                name, _ = build_library({"cpp_fused_mul_0": body}, str(out), log=lambda _: None,
+                                        openmp=False)
+                libraries.append(ctypes.CDLL(str(out / name), mode=ctypes.RTLD_GLOBAL))
+            for factor, library in zip((2, 3), libraries):
+                guarded = getattr(library, "cpp_fused_mul_0" + GUARDED)
+                guarded.restype = ctypes.c_char_p
+                value, result = ctypes.c_float(1.5), ctypes.c_float(0)
+                self.assertIsNone(guarded(ctypes.byref(value), ctypes.byref(result),
+                                          ctypes.c_int64(2)))
+                self.assertEqual(1.5 * 2 * factor, result.value,
+                                 f"the times-{factor} library's guard ran another's kernel")
 
     def test_a_source_without_the_entry_point_is_an_export_error_naming_the_kernel(self):
         from planline_inductor import with_guard  # pylint: disable=import-outside-toplevel
