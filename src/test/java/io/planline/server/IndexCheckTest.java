@@ -12,7 +12,10 @@ import io.planline.exec.Samples;
 import io.planline.model.ModelLoader;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -34,6 +37,9 @@ import org.junit.jupiter.api.TestInstance;
  *   <li>With both models in one server, the second one's guarded entry point called the first
  *       one's kernel of the same name (the libraries were loaded into the global symbol scope)
  *       and answered wrongly; each now runs its own.
+ *   <li>A model whose parallel build lacks the marker but whose serial build carries it (an
+ *       export made before the marker, given a new serial build by {@code
+ *       tools/add_serial_kernels.py}) still runs the kernel on its serial build.
  * </ul>
  */
 @MicronautTest
@@ -50,14 +56,81 @@ final class IndexCheckTest implements TestPropertyProvider {
   @Inject
   LocalInferenceService runtime;
 
+  /** A copy of shifted-embedding whose OpenMP builds lost their index-check marker. */
+  private static final String SERIAL_MARKER_ONLY = "shifted-embedding-serial-marker";
+
   @Override
   public Map<String, String> getProperties() {
     return Map.of(
+        "planline.models[5].name", SERIAL_MARKER_ONLY,
+        "planline.models[5].path", serialMarkerOnly().toString(),
         "planline.models[3].name", "shifted-embedding",
         "planline.models[3].path", MODELS.resolve("shifted-embedding").toAbsolutePath().toString(),
         "planline.models[4].name", "shifted-embedding-3",
         "planline.models[4].path",
         MODELS.resolve("shifted-embedding-3").toAbsolutePath().toString());
+  }
+
+  /**
+   * shifted-embedding copied into a temporary folder, the marker of its OpenMP builds renamed in
+   * their dynamic string table (same length, so nothing else moves): the symbol is no longer
+   * found by its name, as in a library built before markers existed. The serial builds keep it.
+   * program.json gets the patched libraries' SHA-256, as an exporter would have written it.
+   */
+  private static Path serialMarkerOnly() {
+    try {
+      Path copy = Files.createTempDirectory("planline-" + SERIAL_MARKER_ONLY);
+      copy.toFile().deleteOnExit();
+      byte[] marker = "cpp_fused_add_embedding_mul_0__index_checks\0"
+          .getBytes(StandardCharsets.US_ASCII);
+      byte[] renamed = "cpp_fused_add_embedding_mul_0__index_xxxxxx\0"
+          .getBytes(StandardCharsets.US_ASCII);
+      Path source = MODELS.resolve("shifted-embedding");
+      String program = Files.readString(source.resolve("program.json"));
+      try (var files = Files.list(source)) {
+        for (Path f : files.toList()) {
+          byte[] bytes = Files.readAllBytes(f);
+          String name = f.getFileName().toString();
+          if (name.endsWith(".so") && !name.contains("serial")) {
+            int at = indexOf(bytes, marker);
+            assertTrue(at >= 0, name + " carries the marker");
+            String before = sha256(bytes);
+            System.arraycopy(renamed, 0, bytes, at, renamed.length);
+            assertTrue(program.contains(before), "program.json names " + name + "'s SHA-256");
+            program = program.replace(before, sha256(bytes));
+          }
+          Path target = copy.resolve(name);
+          Files.write(target, bytes);
+          target.toFile().deleteOnExit();
+        }
+      }
+      Files.writeString(copy.resolve("program.json"), program);
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int indexOf(byte[] bytes, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= bytes.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (bytes[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** A request of {@code rows} rows of ids 0..7, the id at flat index 5 set to {@code odd}. */
@@ -89,6 +162,19 @@ final class IndexCheckTest implements TestPropertyProvider {
         body(LARGE_BATCH, 5));
     assertEquals(200, ok.statusCode(), Http.text(ok));
     // the first row holds ids 0..7, as the sample's first row does
+    assertFirstValuesMatch(Http.json(ok), sampleOutput("shifted-embedding"), 8 * 16);
+  }
+
+  @Test
+  void aMarkerOnTheSerialBuildAlone_stillSendsALargeRequestThere() throws Exception {
+    Http http = new Http(server);
+    HttpResponse<byte[]> r = http.postJson("/v2/models/" + SERIAL_MARKER_ONLY + "/infer",
+        body(LARGE_BATCH, 9));
+    assertEquals(400, r.statusCode(), Http.text(r));
+    assertTrue(Http.error(r).contains("index out of bounds"), Http.error(r));
+    HttpResponse<byte[]> ok = http.postJson("/v2/models/" + SERIAL_MARKER_ONLY + "/infer",
+        body(LARGE_BATCH, 5));
+    assertEquals(200, ok.statusCode(), Http.text(ok));
     assertFirstValuesMatch(Http.json(ok), sampleOutput("shifted-embedding"), 8 * 16);
   }
 
