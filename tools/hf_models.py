@@ -11,6 +11,13 @@ keyword arguments::
     python3 tools/planline_export.py hf_models:gpt2_spec /tmp/gpt2 --compile inductor
 
 The weight files are large (GPT-2: 0.5 GB); the folders stay out of git.
+
+Beyond the issue's four, more architectures people bring, built the same way from
+transformers' configurations (``MORE``): DistilBERT, RoBERTa, a T5-small encoder, a small
+Llama (rotary positions, RMSNorm, grouped-query attention, gated SiLU), Whisper's encoder
+(1-D convolutions), MobileNetV2 (depthwise convolutions), EfficientNet-B0 (SiLU, squeeze and
+excitation) and ConvNeXt-T (7x7 depthwise, layer norm over channels). docs/benchmarks.md has
+their figures.
 """
 
 from __future__ import annotations
@@ -36,12 +43,16 @@ class LogitsOnly(nn.Module):
         return getattr(self.model(*args, **self.kwargs), self.field)
 
 
+def _tokens(vocab, batch, sequence):
+    return torch.randint(0, vocab, (batch, sequence), dtype=torch.int64,
+                         generator=torch.Generator().manual_seed(SEED))
+
+
 def gpt2_spec(sequence=128, batch=2):
     from transformers import GPT2Config, GPT2LMHeadModel  # pylint: disable=import-outside-toplevel
     torch.manual_seed(SEED)
     model = GPT2LMHeadModel(GPT2Config()).eval()
-    tokens = torch.randint(0, 50257, (batch, sequence), dtype=torch.int64,
-                           generator=torch.Generator().manual_seed(SEED))
+    tokens = _tokens(50257, batch, sequence)
     return {"model": LogitsOnly(model, "logits", use_cache=False),
             "inputs": {"input_ids": tokens}, "name": "gpt2", "output_names": ["logits"],
             "dynamic": {"input_ids": {0: BATCH}},
@@ -54,8 +65,7 @@ def bert_spec(sequence=128, batch=2):
     from transformers import BertConfig, BertModel  # pylint: disable=import-outside-toplevel
     torch.manual_seed(SEED)
     model = BertModel(BertConfig(), add_pooling_layer=False).eval()
-    tokens = torch.randint(0, 30522, (batch, sequence), dtype=torch.int64,
-                           generator=torch.Generator().manual_seed(SEED))
+    tokens = _tokens(30522, batch, sequence)
     return {"model": LogitsOnly(model, "last_hidden_state"), "inputs": {"input_ids": tokens},
             "name": "bert-base", "output_names": ["last_hidden_state"],
             "dynamic": {"input_ids": {0: BATCH}},
@@ -68,17 +78,13 @@ def _image_spec(build, hf_class, name, title, batch):
     torch.manual_seed(SEED)
     try:
         import torchvision  # pylint: disable=import-outside-toplevel
-        model, source = getattr(torchvision.models, build)().eval(), "torchvision"
     except ImportError:
-        import transformers  # pylint: disable=import-outside-toplevel
-        config_class = getattr(transformers, hf_class.replace("ForImageClassification", "Config"))
-        model = LogitsOnly(getattr(transformers, hf_class)(config_class(num_labels=1000)).eval(),
-                           "logits")
-        name, source = f"{name}-hf", f"transformers {hf_class}"
+        return _hf_image_spec(hf_class, f"{name}-hf", f"{title}, default config", batch)
+    model = getattr(torchvision.models, build)().eval()
     x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
     return {"model": model, "inputs": {"x": x}, "name": name, "output_names": ["logits"],
             "dynamic": {"x": {0: BATCH}},
-            "description": f"{source} {title}, random weights (seed {SEED}); input FP32 "
+            "description": f"torchvision {title}, random weights (seed {SEED}); input FP32 "
                            "[batch, 3, 224, 224], output 1000 logits."}
 
 
@@ -88,3 +94,119 @@ def resnet50_spec(batch=2):
 
 def vit_spec(batch=2):
     return _image_spec("vit_b_16", "ViTForImageClassification", "vit-b16", "ViT-B/16", batch)
+
+
+def _encoder(model, vocab, name, title, width, batch=2, sequence=128):
+    return {"model": LogitsOnly(model, "last_hidden_state"),
+            "inputs": {"input_ids": _tokens(vocab, batch, sequence)}, "name": name,
+            "output_names": ["last_hidden_state"], "dynamic": {"input_ids": {0: BATCH}},
+            "description": f"Hugging Face {title}, random weights (seed {SEED}); input INT64 "
+                           f"token ids [batch, {sequence}], output FP32 [batch, {sequence}, "
+                           f"{width}]."}
+
+
+def distilbert_spec(batch=2):
+    from transformers import DistilBertConfig, DistilBertModel  # noqa: E501 pylint: disable=import-outside-toplevel
+    torch.manual_seed(SEED)
+    return _encoder(DistilBertModel(DistilBertConfig()).eval(), 30522, "distilbert",
+                    "DistilBertModel (default config)", 768, batch)
+
+
+def roberta_spec(batch=2):
+    from transformers import RobertaConfig, RobertaModel  # pylint: disable=import-outside-toplevel
+    torch.manual_seed(SEED)
+    return _encoder(RobertaModel(RobertaConfig(), add_pooling_layer=False).eval(), 50265,
+                    "roberta-base", "RobertaModel (base, default config, no pooler)", 768, batch)
+
+
+def t5_encoder_spec(batch=2):
+    from transformers import T5Config, T5EncoderModel  # pylint: disable=import-outside-toplevel
+    torch.manual_seed(SEED)
+    return _encoder(T5EncoderModel(T5Config()).eval(), 32128, "t5-small-encoder",
+                    "T5EncoderModel (small, default config)", 512, batch)
+
+
+def llama_small_spec(sequence=128, batch=2):
+    from transformers import LlamaConfig, LlamaForCausalLM  # noqa: E501 pylint: disable=import-outside-toplevel
+    torch.manual_seed(SEED)
+    config = LlamaConfig(vocab_size=32000, hidden_size=512, intermediate_size=1376,
+                         num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=4)
+    return {"model": LogitsOnly(LlamaForCausalLM(config).eval(), "logits", use_cache=False),
+            "inputs": {"input_ids": _tokens(32000, batch, sequence)}, "name": "llama-small",
+            "output_names": ["logits"], "dynamic": {"input_ids": {0: BATCH}},
+            "description": f"Hugging Face LlamaForCausalLM, 4 layers of width 512, 8 heads over "
+                           f"4 key-value heads (37M), random weights (seed {SEED}); input INT64 "
+                           f"token ids [batch, {sequence}], output FP32 logits [batch, "
+                           f"{sequence}, 32000]."}
+
+
+def whisper_encoder_spec(batch=2):
+    from transformers import WhisperConfig  # pylint: disable=import-outside-toplevel
+    from transformers.models.whisper.modeling_whisper import WhisperEncoder  # noqa: E501 pylint: disable=import-outside-toplevel
+    torch.manual_seed(SEED)
+    x = torch.randn(batch, 80, 3000, generator=torch.Generator().manual_seed(SEED))
+    return {"model": LogitsOnly(WhisperEncoder(WhisperConfig()).eval(), "last_hidden_state"),
+            "inputs": {"input_features": x}, "name": "whisper-encoder",
+            "output_names": ["last_hidden_state"], "dynamic": {"input_features": {0: BATCH}},
+            "description": f"Hugging Face WhisperEncoder (default config), random weights (seed "
+                           f"{SEED}); input FP32 log-mel features [batch, 80, 3000], output FP32 "
+                           f"[batch, 1500, 384]."}
+
+
+def _calibrate_batch_norms(network, batches=4):
+    """Sets every batch norm to scale 1, shift 0 and the running statistics of random images
+    passed through the network. As transformers initializes them (EfficientNet's scales drawn
+    around 0, every running variance 1), MobileNetV2's and EfficientNet's activations shrink
+    layer by layer to logits of 1e-21 and exactly 0, which would leave the output check
+    nothing to compare."""
+    for module in network.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.reset_parameters()
+            module.momentum = None  # a plain average over the calibration batches
+    network.train()
+    generator = torch.Generator().manual_seed(SEED + 1)
+    with torch.no_grad():
+        for _ in range(batches):
+            network(torch.randn(8, 3, 224, 224, generator=generator))
+    network.eval()
+
+
+def _hf_image_spec(hf_class, name, title, batch, calibrate=False, **config_args):
+    import transformers  # pylint: disable=import-outside-toplevel
+    torch.manual_seed(SEED)
+    config = getattr(transformers, hf_class.replace("ForImageClassification", "Config"))(
+        num_labels=1000, **config_args)
+    network = getattr(transformers, hf_class)(config)
+    if calibrate:
+        _calibrate_batch_norms(network)
+    model = LogitsOnly(network.eval(), "logits")
+    x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
+    return {"model": model, "inputs": {"x": x}, "name": name, "output_names": ["logits"],
+            "dynamic": {"x": {0: BATCH}},
+            "description": f"transformers {hf_class} ({title}), random weights "
+                           f"(seed {SEED}); input FP32 [batch, 3, 224, 224], output 1000 logits."}
+
+
+def mobilenet_v2_spec(batch=2):
+    return _hf_image_spec("MobileNetV2ForImageClassification", "mobilenet-v2",
+                          "MobileNetV2 1.0, default config, batch norms calibrated", batch,
+                          calibrate=True)
+
+
+def efficientnet_spec(batch=2):
+    # transformers' default configuration is B7's; B0's scales width and depth by 1
+    return _hf_image_spec("EfficientNetForImageClassification", "efficientnet-b0",
+                          "EfficientNet-B0, batch norms calibrated", batch, calibrate=True,
+                          width_coefficient=1.0,
+                          depth_coefficient=1.0, image_size=224, dropout_rate=0.2,
+                          hidden_dim=1280)
+
+
+def convnext_spec(batch=2):
+    return _hf_image_spec("ConvNextForImageClassification", "convnext-tiny",
+                          "ConvNeXt-T, default config", batch)
+
+
+# The architectures beyond the issue's four (module docstring), by spec name.
+MORE = ("distilbert_spec", "roberta_spec", "t5_encoder_spec", "llama_small_spec",
+        "whisper_encoder_spec", "mobilenet_v2_spec", "efficientnet_spec", "convnext_spec")
