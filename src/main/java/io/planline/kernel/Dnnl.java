@@ -101,11 +101,30 @@ final class Dnnl {
   static final long PARALLEL_WORK = Long.getLong("planline.cpu.parallel-work", 3L << 22);
 
   /**
+   * The same limit for a convolution's multiply-adds, lower than a product's: oneDNN splits a
+   * convolution over output rows and channels with little to share, and the worker no longer
+   * sleeps between calls (it spins first, OpenMpThreads, since session 15; the limit above was
+   * measured before). MobileNetV2 [1,3,224,224], whose 52 convolutions (depthwise ones among
+   * them) are nearly all under 3·2^22, ran in 8.2-8.4 ms a request on one thread each and
+   * 5.2-5.3 on two ({@code run --profile 300}, 2-core AVX-512 Xeon, session 32), where ONNX
+   * Runtime took 4.8. {@code -Dplanline.cpu.conv-parallel-work=N} sets it.
+   */
+  static final long CONV_PARALLEL_WORK = Long.getLong("planline.cpu.conv-parallel-work", 1L << 20);
+
+  /**
    * Sets OpenMP's thread count for the next primitive run from this thread, and returns it: one
    * for work smaller than waking the other threads costs, else one per core.
    */
   static int useThreads(long work) {
-    int count = threadsFor(work);
+    return use(threadsFor(work));
+  }
+
+  /** {@link #useThreads} for a convolution of {@code macs} multiply-adds. */
+  static int useConvThreads(long macs) {
+    return use(convThreads(macs));
+  }
+
+  private static int use(int count) {
     OpenMpThreads threads = runtime().threads();
     if (threads != null) {
       threads.use(count);
@@ -138,14 +157,23 @@ final class Dnnl {
 
   /** The threads a primitive doing {@code work} runs on. */
   static int threadsFor(long work) {
-    OpenMpThreads threads = runtime().threads();
-    return threads == null || NativeCompute.oneThreadOnly() ? 1
-        : threadsFor(work, threads.most());
+    return threadsUnder(work, PARALLEL_WORK);
+  }
+
+  /** The threads a convolution of {@code macs} multiply-adds runs on. */
+  static int convThreads(long macs) {
+    return threadsUnder(macs, CONV_PARALLEL_WORK);
   }
 
   /** The threads {@code work} runs on where OpenMP offers {@code most}. */
   static int threadsFor(long work, int most) {
     return work < PARALLEL_WORK ? 1 : most;
+  }
+
+  private static int threadsUnder(long work, long limit) {
+    OpenMpThreads threads = runtime().threads();
+    return threads == null || NativeCompute.oneThreadOnly() || work < limit ? 1
+        : threads.most();
   }
 
   /**

@@ -94,7 +94,7 @@ final class DnnlConv {
     Tensor bias = stridedBias == null || (stridedBias.stride(0) == 1 && suits(stridedBias))
         ? stridedBias : dense(stridedBias);
     long macs = macs(w, out);
-    int threads = Dnnl.useThreads(macs); // before the primitive is made, as DnnlProducts says
+    int threads = Dnnl.useConvThreads(macs); // before the primitive is made, as DnnlProducts says
     DnnlSite.Memo<Primitive> memo = site == null ? null
         : site.fitting(threads, w, x, w, bias, out, other);
     if (memo != null) {
@@ -155,7 +155,7 @@ final class DnnlConv {
     if (p.other != null && other != null) {
       p.other.set_data_handle(Dnnl.at(other.address()));
     }
-    Dnnl.useThreads(macs);
+    Dnnl.useConvThreads(macs);
     p.conv.execute(Dnnl.stream(), p.args);
     return true;
   }
@@ -173,7 +173,7 @@ final class DnnlConv {
       @Nullable Tensor other) {
     Primitive p = PRIMITIVES.get().getIfPresent(key(x, w, bias, out,
         geometry(stride, padding, dilation, groups), DnnlWeights.isConstant(w), epilogue, other,
-        Dnnl.threadsFor(macs(w, out))));
+        Dnnl.convThreads(macs(w, out))));
     return p == null ? "none" : p.impl;
   }
 
