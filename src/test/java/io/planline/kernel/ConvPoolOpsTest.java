@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.planline.ir.DType;
 import java.util.List;
@@ -206,6 +207,30 @@ final class ConvPoolOpsTest {
         "[0, 0]", "1"), List.of("o"), named("x", x, "w", w, "b", bias, "o", out));
     assertReduction(convReference(x, w, bias, new int[] {stride, stride}, new int[] {pad, pad},
         new int[] {1, 1}, 1, outShape), out, "conv2d channels-last");
+  }
+
+  /**
+   * A depthwise 3x3 convolution of MobileNetV2's kind, 96 channels at 40x40 (1.4 M multiply-adds:
+   * over a convolution's parallel size, under a product's), runs on every thread OpenMP offers,
+   * and matches the direct loops.
+   */
+  @Test
+  void convolution_midSizedDepthwise_runsOnEveryThread_andMatches() {
+    long macs = 40L * 40 * 96 * 9;
+    assertTrue(macs >= Dnnl.CONV_PARALLEL_WORK && macs < Dnnl.PARALLEL_WORK);
+    Tensor x = channelsLast(random(61, CONTIGUOUS, 1, 96, 40, 40));
+    Tensor w = random(62, CONTIGUOUS, 96, 1, 3, 3);
+    long[] outShape = {1, 96, 40, 40};
+    Tensor out = channelsLast(poisoned(outShape));
+    NativeCompute.widestSinceLast();
+    run("aten.convolution.default", List.of("x", "w", "None", "[1, 1]", "[1, 1]", "[1, 1]",
+        "False", "[0, 0]", "96"), List.of("o"), named("x", x, "w", w, "o", out));
+    if (Dnnl.available()) {
+      assertEquals(Dnnl.threadsFor(Dnnl.PARALLEL_WORK), NativeCompute.widestSinceLast(),
+          "a 1.4 M multiply-add convolution splits");
+    }
+    assertReduction(convReference(x, w, null, new int[] {1, 1}, new int[] {1, 1},
+        new int[] {1, 1}, 96, outShape), out, "depthwise 3x3");
   }
 
   @Test
