@@ -87,6 +87,11 @@ public final class RunCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--kernels: " + e.getMessage());
     }
+    if (input != null && !Files.isReadable(input)) {
+      // checked before the model loads, and named as the option it came from
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--input " + input
+          + ": " + (Files.exists(input) ? "not readable" : "no such file"));
+    }
     var settings = new RuntimeSettings("cpu", planner,
         List.of(new RuntimeSettings.ModelSpec(name, "1", folder ? model : null, null, choice)),
         64, 1, 1, Long.MAX_VALUE, 1_000);

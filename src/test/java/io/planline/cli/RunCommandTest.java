@@ -55,6 +55,16 @@ final class RunCommandTest {
   }
 
   @Test
+  void run_missingInputFile_isAUsageErrorNamingIt(@TempDir Path dir) {
+    Path missing = dir.resolve("absent.json");
+    PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--input",
+        missing.toString());
+    assertEquals(2, r.status(), r.out());
+    assertTrue(r.err().contains("--input " + missing + ": no such file"), r.err());
+    assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
   void run_unknownKernels_isAUsageError() {
     PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--kernels", "fast");
     assertEquals(2, r.status(), r.out());
