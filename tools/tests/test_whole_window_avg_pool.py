@@ -39,7 +39,7 @@ class WholeWindowAvgPoolTest(unittest.TestCase):
         from planline_inductor import _whole_window_avg_pool  # noqa: E501 pylint: disable=import-outside-toplevel
         x = torch.randn(1, 4, 7, 7)
         for args in (([3, 3], [], 0, False), ([7, 7], [], 1, False),
-                     ([8, 8], [1, 1], 0, True)):  # ceil_mode, stride 1: two windows each way
+                     ([7, 3], [1, 1], 0, False)):  # the whole height, five windows across
             self.assertIs(_whole_window_avg_pool(x, *args), NotImplemented, str(args))
         self.assertIs(_whole_window_avg_pool(x, [7, 7], [], 0, False, True, 3), NotImplemented)
 

@@ -101,13 +101,13 @@ final class Dnnl {
   static final long PARALLEL_WORK = Long.getLong("planline.cpu.parallel-work", 3L << 22);
 
   /**
-   * The same limit for a convolution's multiply-adds, lower than a product's: oneDNN splits a
-   * convolution over output rows and channels with little to share, and the worker no longer
-   * sleeps between calls (it spins first, OpenMpThreads, since session 15; the limit above was
-   * measured before). MobileNetV2 [1,3,224,224], whose 52 convolutions (depthwise ones among
-   * them) are nearly all under 3·2^22, ran in 8.2-8.4 ms a request on one thread each and
-   * 5.2-5.3 on two ({@code run --profile 300}, 2-core AVX-512 Xeon, session 32), where ONNX
-   * Runtime took 4.8. {@code -Dplanline.cpu.conv-parallel-work=N} sets it.
+   * The same limit for a convolution's multiply-adds, lower than a product's. The limit above
+   * was measured on products in session 11, before OpenMP's worker spun between calls
+   * (OpenMpThreads, session 15). MobileNetV2 [1,3,224,224], whose 52 convolutions (depthwise
+   * ones among them) are nearly all under 3·2^22, ran in 7.9-8.2 ms a request with them on one
+   * thread each and 5.2-5.5 on two ({@code run --profile 300}, alternated, 2-core AVX-512 Xeon,
+   * session 32; 2^18 measured the same as 2^20), where ONNX Runtime took 4.8; digits-cnn [64]
+   * was level. {@code -Dplanline.cpu.conv-parallel-work=N} sets it.
    */
   static final long CONV_PARALLEL_WORK = Long.getLong("planline.cpu.conv-parallel-work", 1L << 20);
 
