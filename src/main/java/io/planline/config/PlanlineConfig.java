@@ -34,6 +34,7 @@ public final class PlanlineConfig {
   private Batching batching = new Batching();
   private boolean graphs;
   private long graphMaxBytes = 256L << 20;
+  private int modelWarmupRounds = 2;
   private @org.jspecify.annotations.Nullable String modelRepository;
 
   /** {@code planline.batching.*}: dynamic batching of every model that sets none of its own. */
@@ -224,6 +225,19 @@ public final class PlanlineConfig {
   /** Sets graphMaxBytes. */
   public void setGraphMaxBytes(long graphMaxBytes) {
     this.graphMaxBytes = graphMaxBytes;
+  }
+
+  /**
+   * Rounds of each model's warm-up with its own sample as it loads, one request on every
+   * stream a round, before it is ready (0: none).
+   */
+  public int getModelWarmupRounds() {
+    return modelWarmupRounds;
+  }
+
+  /** Sets modelWarmupRounds. */
+  public void setModelWarmupRounds(int modelWarmupRounds) {
+    this.modelWarmupRounds = modelWarmupRounds;
   }
 
   /** Open client connections the server accepts; further ones are closed at once. */

@@ -35,11 +35,13 @@ import java.util.regex.Pattern;
  * @param limits bounds on what abusive traffic can make the server hold
  * @param models the models to serve, in configuration order
  * @param graphs recorded replays of small shapes ({@code planline.graphs})
+ * @param modelWarmupRounds rounds of each model's warm-up with its sample as it loads
+ *     ({@code planline.model-warmup-rounds}; 0: none)
  */
 public record ServingConfig(String planner, Backend backend, int kernelWindow,
     int maxConcurrentRequests, int queueCapacity, long deviceMemoryBudgetBytes,
     long maxRequestBytes, int retryAfterSeconds, long planBudgetMillis, Limits limits,
-    List<ModelSpec> models, Graphs graphs) {
+    List<ModelSpec> models, Graphs graphs, int modelWarmupRounds) {
 
   /**
    * {@code planline.graphs} and {@code planline.graph-max-bytes}.
@@ -118,6 +120,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
     atLeast(problems, "idle-timeout-seconds", raw.getIdleTimeoutSeconds(), 1);
     atLeast(problems, "max-connections", raw.getMaxConnections(), 1);
     atLeast(problems, "graph-max-bytes", raw.getGraphMaxBytes(), 0);
+    atLeast(problems, "model-warmup-rounds", raw.getModelWarmupRounds(), 0);
     List<ModelConfig> sorted = new ArrayList<>(entries);
     sorted.sort(Comparator.comparingInt(ModelConfig::getIndex));
     boolean repository = raw.getModelRepository() != null
@@ -149,7 +152,7 @@ public record ServingConfig(String planner, Backend backend, int kernelWindow,
         new Limits(raw.getMaxCachedShapes(), raw.getPlanningThreads(), raw.getMaxResponseBytes(),
             raw.getShutdownTimeoutSeconds(), raw.getIdleTimeoutSeconds(),
             raw.getMaxConnections()), models,
-        new Graphs(raw.isGraphs(), raw.getGraphMaxBytes()));
+        new Graphs(raw.isGraphs(), raw.getGraphMaxBytes()), raw.getModelWarmupRounds());
   }
 
   private static @org.jspecify.annotations.Nullable ModelSpec model(ModelConfig m,

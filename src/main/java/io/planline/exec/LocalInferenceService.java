@@ -87,6 +87,18 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
   public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
       MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
       Function<Model, BatchSettings> batching, ModelSource source) {
+    this(models, executor, admission, events, observer, cache, batching, source, 0);
+  }
+
+  /**
+   * As above, each model warmed up with its sample as it loads, {@code warmupRounds} requests
+   * on every stream ({@link ModelWarmup}; 0: none), before it is ready.
+   *
+   * @throws IllegalStateException when a model's warm-up fails, saying why
+   */
+  public LocalInferenceService(List<Model> models, RequestExecutor executor, Admission admission,
+      MemoryEvents events, RuntimeObserver observer, ProgramCacheSettings cache,
+      Function<Model, BatchSettings> batching, ModelSource source, int warmupRounds) {
     this.executor = executor;
     this.admission = admission;
     this.events = events;
@@ -97,15 +109,25 @@ public final class LocalInferenceService implements InferenceService, AutoClosea
     this.planning = new PlanningPool(cache.planningThreads(), cache.planningQueue());
     this.runner = new ModelRunner(executor, admission, observer);
     this.splits = new SplitRuns(runner, executor, admission);
-    this.opener = new ModelOpener(cache, planning, observer, admission, runner);
+    this.opener = new ModelOpener(cache, planning, observer, admission, runner,
+        new ModelWarmup(warmupRounds));
     this.loads = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "planline-model-loader");
       t.setDaemon(true);
       return t;
     });
     List<ModelTable.Served> served = new ArrayList<>();
-    for (Model m : models) {
-      served.add(opener.open(m, batching.apply(m)));
+    try {
+      for (Model m : models) {
+        served.add(opener.open(m, batching.apply(m)));
+      }
+    } catch (RuntimeException e) {
+      // what this made stops here; the caller closes what it gave (executor, backend)
+      eventFeed.dispose();
+      opener.close();
+      planning.shutdownNow();
+      loads.shutdownNow();
+      throw e;
     }
     this.table = new ModelTable(served, source, opener::open, loads, observer);
   }

@@ -26,23 +26,27 @@ final class ModelOpener implements AutoCloseable {
   private final RuntimeObserver observer;
   private final Admission admission;
   private final ModelRunner runner;
+  private final ModelWarmup warmup;
   /** Batchers' timer, and where batches are concatenated and started (created when needed). */
   private @Nullable Scheduler batching;
 
   ModelOpener(ProgramCacheSettings cache, Executor planning, RuntimeObserver observer,
-      Admission admission, ModelRunner runner) {
+      Admission admission, ModelRunner runner, ModelWarmup warmup) {
     this.cache = requireNonNull(cache, "cache");
     this.planning = requireNonNull(planning, "planning");
     this.observer = requireNonNull(observer, "observer");
     this.admission = requireNonNull(admission, "admission");
     this.runner = requireNonNull(runner, "runner");
+    this.warmup = requireNonNull(warmup, "warmup");
   }
 
   /**
    * What serves {@code m}; with batching on, its preferred batch sizes are planned now, so that
-   * their first batches do not wait for it.
+   * their first batches do not wait for it; with warm-ups on, its sample has run
+   * ({@link ModelWarmup}).
    *
    * @throws IllegalArgumentException when batching is on for a model without a batch dimension
+   * @throws IllegalStateException when its warm-up failed, saying why
    */
   ModelTable.Served open(Model m, BatchSettings b) {
     ShapeCache<ExecutableProgram> programs = new ShapeCache<>(cache.maxShapes(), planning,
@@ -59,6 +63,16 @@ final class ModelOpener implements AutoCloseable {
       for (Map<String, long[]> shapes : PreferredShapes.of(m, b)) {
         program(s, shapes).block();
       }
+    }
+    try {
+      warmup.run(s, runner, admission.maxRunning());
+    } catch (RuntimeException e) {
+      // nothing will serve it: what it compiled goes now (the caller releases the weights)
+      s.cache().clear();
+      if (s.batcher() != null) {
+        s.batcher().drain().subscribe();
+      }
+      throw e;
     }
     return s;
   }

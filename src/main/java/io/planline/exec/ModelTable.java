@@ -258,7 +258,15 @@ final class ModelTable {
     e.state = ModelState.State.LOADING;
     e.reason = "loading";
     e.transition = CompletableFuture.runAsync(() -> {
-      Served s = opener.open(source.load(spec), spec.batching());
+      Model model = source.load(spec);
+      Served s;
+      try {
+        s = opener.open(model, spec.batching());
+      } catch (RuntimeException failure) {
+        // device memory is not the collector's (as when a version is released)
+        model.backend().releaseModel(model.weights(), model.nativeKernels());
+        throw failure;
+      }
       synchronized (this) {
         e.served = s;
         e.state = ModelState.State.READY;

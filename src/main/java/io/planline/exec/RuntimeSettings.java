@@ -22,10 +22,13 @@ import org.jspecify.annotations.Nullable;
  * @param available models the runtime knows but does not load at start: loaded on demand
  *     (explicit model control), each name distinct from those of {@code models}
  * @param replays whether small programs are recorded and replayed (CUDA graphs)
+ * @param warmupRounds each model's warm-up with its sample as it loads: requests on every
+ *     stream ({@link ModelWarmup}); 0, what the shorter constructors give, for none
  */
 public record RuntimeSettings(String backend, String planner, List<ModelSpec> models, int window,
     int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
-    ProgramCacheSettings cache, List<ModelSpec> available, ReplaySettings replays) {
+    ProgramCacheSettings cache, List<ModelSpec> available, ReplaySettings replays,
+    int warmupRounds) {
 
   /** {@code maxRunning} left to the backend: one per core on the CPU, two on CUDA. */
   public static final int PER_BACKEND = 0;
@@ -37,6 +40,9 @@ public record RuntimeSettings(String backend, String planner, List<ModelSpec> mo
     requireNonNull(replays, "replays");
     models = List.copyOf(models);
     available = List.copyOf(available);
+    if (warmupRounds < 0) {
+      throw new IllegalArgumentException("warmupRounds must be at least 0, got " + warmupRounds);
+    }
   }
 
   /** Settings that load every model at start. */
@@ -44,7 +50,7 @@ public record RuntimeSettings(String backend, String planner, List<ModelSpec> mo
       int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
       ProgramCacheSettings cache) {
     this(backend, planner, models, window, maxRunning, queueCapacity, budgetBytes, budgetMillis,
-        cache, List.of(), ReplaySettings.OFF);
+        cache, List.of(), ReplaySettings.OFF, 0);
   }
 
   /** Settings without replays. */
@@ -52,13 +58,19 @@ public record RuntimeSettings(String backend, String planner, List<ModelSpec> mo
       int maxRunning, int queueCapacity, long budgetBytes, long budgetMillis,
       ProgramCacheSettings cache, List<ModelSpec> available) {
     this(backend, planner, models, window, maxRunning, queueCapacity, budgetBytes, budgetMillis,
-        cache, available, ReplaySettings.OFF);
+        cache, available, ReplaySettings.OFF, 0);
   }
 
   /** The same settings with {@code replays}. */
   public RuntimeSettings withReplays(ReplaySettings replays) {
     return new RuntimeSettings(backend, planner, models, window, maxRunning, queueCapacity,
-        budgetBytes, budgetMillis, cache, available, replays);
+        budgetBytes, budgetMillis, cache, available, replays, warmupRounds);
+  }
+
+  /** The same settings with each model warmed up by {@code rounds} rounds as it loads. */
+  public RuntimeSettings withWarmupRounds(int rounds) {
+    return new RuntimeSettings(backend, planner, models, window, maxRunning, queueCapacity,
+        budgetBytes, budgetMillis, cache, available, replays, rounds);
   }
 
   /** Settings with the default program cache. */

@@ -51,17 +51,21 @@ public final class Runtimes {
     List<Model> models = new ArrayList<>();
     Map<Model, BatchSettings> batching = new IdentityHashMap<>();
     ModelSource source = source(s, registry, backend);
+    RequestExecutor executor = null;
     try {
       for (RuntimeSettings.ModelSpec m : s.models()) {
         Model model = source.load(m);
         models.add(model);
         batching.put(model, m.batching());
       }
-      return new LocalInferenceService(models,
-          new RequestExecutor(backend, events, s.window(), observer, s.replays()),
+      executor = new RequestExecutor(backend, events, s.window(), observer, s.replays());
+      return new LocalInferenceService(models, executor,
           new Admission(running, s.queueCapacity(), s.budgetBytes()), events, observer,
-          s.cache(), batching::get, source);
+          s.cache(), batching::get, source, s.warmupRounds());
     } catch (RuntimeException e) {
+      if (executor != null) {
+        executor.close(); // a warm-up may have recorded replays
+      }
       backend.close(); // nothing will use its streams
       throw e;
     }

@@ -33,6 +33,11 @@ public final class Samples {
   /** The binary form of a model folder's sample, for samples too large for JSON text. */
   public static final String BINARY = "sample.safetensors";
 
+  /** Whether {@code source} holds a sample ({@link #of}). */
+  public static boolean present(ModelLoader.Source source) {
+    return source.has(BINARY) || source.has("sample.json");
+  }
+
   /**
    * A model folder's sample: {@value #BINARY} (tensors {@code inputs.NAME} and
    * {@code outputs.NAME}) where the exporter wrote one, else {@code sample.json}.

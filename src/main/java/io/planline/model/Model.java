@@ -33,11 +33,15 @@ public final class Model {
   private final @org.jspecify.annotations.Nullable CompiledKernels nativeKernels;
   /** Metadata is asked for on every request (readiness, lookup): worked out once. */
   private final ModelInfo info;
+  /** Where its files were read from: its sample is read from there when it is warmed up. */
+  private final ModelLoader.Source source;
 
   Model(String name, String version, ModelProgram program, Map<String, DeviceTensor> weights,
       long weightBytes, MemoryPlanner planner, PlanOptions options, Backend backend,
-      @org.jspecify.annotations.Nullable CompiledKernels nativeKernels) {
+      @org.jspecify.annotations.Nullable CompiledKernels nativeKernels,
+      ModelLoader.Source source) {
     this.nativeKernels = nativeKernels;
+    this.source = requireNonNull(source, "source");
     this.name = requireNonNull(name, "name");
     this.version = requireNonNull(version, "version");
     this.program = requireNonNull(program, "program");
@@ -109,6 +113,11 @@ public final class Model {
   /** The program's compiled kernels, loaded; null when every call is an ATen operator. */
   public @org.jspecify.annotations.Nullable CompiledKernels nativeKernels() {
     return nativeKernels;
+  }
+
+  /** Where the model's files were read from (its folder, or the classpath for a built-in). */
+  public ModelLoader.Source source() {
+    return source;
   }
 
   /** The planner this model's requests are planned by. */

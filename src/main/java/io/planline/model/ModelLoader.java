@@ -271,6 +271,6 @@ public final class ModelLoader {
           flushed);
     }
     return new Model(name, version, program, backend.uploadWeights(weights), bytes, planner,
-        options, backend, natives);
+        options, backend, natives, source);
   }
 }

@@ -60,7 +60,8 @@ final class RuntimeFactory {
         new ProgramCacheSettings(config.limits().maxCachedShapes(),
             config.limits().planningThreads(), config.queueCapacity()),
         onRequest.stream().map(RuntimeFactory::spec).toList(),
-        new ReplaySettings(config.graphs().enabled(), config.graphs().maxBytes()));
+        new ReplaySettings(config.graphs().enabled(), config.graphs().maxBytes()),
+        config.modelWarmupRounds());
     LocalInferenceService service = Runtimes.create(settings, new MetricsObserver(metrics, device));
     // before the first request: the JIT has compiled what every request runs
     warmup = PathWarmup.once();

@@ -158,6 +158,14 @@ final class ServingConfigTest {
   }
 
   @Test
+  void start_modelWarmupRounds_twoByDefaultZeroTurnsItOffNegativeFails() {
+    assertEquals(2, start(Map.of()).modelWarmupRounds());
+    assertEquals(0, start(Map.of("planline.model-warmup-rounds", 0)).modelWarmupRounds());
+    assertContains(failure(Map.of("planline.model-warmup-rounds", -1)),
+        "planline.model-warmup-rounds: must be at least 0, got -1");
+  }
+
+  @Test
   void start_graphs_offByDefaultOnWhenSet() {
     assertEquals(new ServingConfig.Graphs(false, 256L << 20), start(Map.of()).graphs());
     assertEquals(new ServingConfig.Graphs(true, 1024), start(Map.of("planline.graphs", true,

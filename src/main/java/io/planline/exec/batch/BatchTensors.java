@@ -14,7 +14,7 @@ import java.util.List;
  * {@code rows × inner} elements, so both directions are block copies; along dimension 0 (one
  * outer index) a split is a slice of the batch's bytes, no copy.
  */
-final class BatchTensors {
+public final class BatchTensors {
 
   private BatchTensors() {}
 
@@ -67,12 +67,13 @@ final class BatchTensors {
 
   /**
    * The batch's outputs cut back into each request's, in request order: request {@code j}
-   * takes {@code rows[j]} entries of dimension {@code dim} of every output.
+   * takes {@code rows[j]} entries of dimension {@code dim} of every output. (Model warm-ups cut
+   * a sample's first row from its inputs the same way.)
    *
    * @throws IllegalStateException when an output's batch dimension does not hold the batch's
    *     rows (the model's {@code batch_dim} is wrong for its outputs)
    */
-  static List<List<HostTensor>> split(List<HostTensor> outputs, long[] rows, int dim) {
+  public static List<List<HostTensor>> split(List<HostTensor> outputs, long[] rows, int dim) {
     long total = Arrays.stream(rows).sum();
     List<List<HostTensor>> out = new ArrayList<>(rows.length);
     for (int j = 0; j < rows.length; j++) {
