@@ -29,13 +29,15 @@ final class GraphsServerTest {
   void graphsOn_everyBuiltInModelAnsweredFromReplays() throws IOException {
     Http http = new Http(server);
     long[] before = runtime.executor().replayCounts();
+    // the models' warm-ups ran their samples on both streams at start: recorded there
+    assertTrue(before[0] >= 3, "a recording per model at start at least: " + before[0]);
     for (String model : new String[] {"digits-mlp", "digits-cnn", "tiny-gpt"}) {
-      for (int i = 0; i < 4; i++) { // two streams: each records once, then replays
+      for (int i = 0; i < 4; i++) {
         InferValuesTest.assertAnswersSample(http, model);
       }
     }
     long[] after = runtime.executor().replayCounts();
-    assertTrue(after[0] - before[0] >= 3, "a recording per model at least: " + after[0]);
+    assertEquals(before[0], after[0], "the samples' shapes were recorded already");
     assertTrue(after[1] - before[1] >= 3, "replayed requests: " + (after[1] - before[1]));
     assertEquals(2, runtime.executor().backend().streams(), "the default two streams");
   }
