@@ -51,6 +51,7 @@ from torch._inductor.custom_graph_pass import CustomGraphPass
 
 from planline_export import (DTYPE_NAMES, batch_dim, SUPPORTED_KERNELS, ExportError,
                              physical_order, run_eager, write_safetensors, write_sample)
+from planline_graph_passes import contiguous_shared_permutes
 from planline_symbolic import print_expr, rename_symbols
 
 FORMAT_VERSION = 2
@@ -414,7 +415,7 @@ def _hooks(capture, device_config):
         with inductor_config.patch({"force_disable_caches": True, "freezing": False,
                                     "cpp_wrapper": False, "memory_planning": False,
                                     "max_autotune": False,
-                                    "joint_custom_pre_pass": _ZeroPadsIntoConvolutions(),
+                                    "joint_custom_pre_pass": _GraphPasses(),
                                     **device_config}):
             yield
     finally:
@@ -449,15 +450,16 @@ def fold_zero_pads(graph):
         graph.erase_node(x)
 
 
-class _ZeroPadsIntoConvolutions(CustomGraphPass):
-    """``fold_zero_pads`` as Inductor's joint-graph pre-pass, before freezing hands the
-    convolutions to oneDNN."""
+class _GraphPasses(CustomGraphPass):
+    """``fold_zero_pads`` and ``contiguous_shared_permutes`` as Inductor's joint-graph
+    pre-pass, before freezing hands the convolutions to oneDNN."""
 
     def __call__(self, graph):
         fold_zero_pads(graph)
+        contiguous_shared_permutes(graph)
 
     def uuid(self):
-        return "planline-fold-zero-pads-1"
+        return "planline-graph-passes-2"
 
 
 def compile_and_capture(model, inputs, dynamic, clone=True, device_config=None, runs=1):

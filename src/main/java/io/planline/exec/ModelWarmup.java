@@ -51,9 +51,6 @@ final class ModelWarmup {
   /** How long one round may take before the load fails (Whisper's encoder [8] takes ~2 s). */
   private static final Duration ROUND_LIMIT = Duration.ofMinutes(5);
 
-  /** Off: models load unwarmed. */
-  static final ModelWarmup OFF = new ModelWarmup(0);
-
   /**
    * What a warm-up did.
    *

@@ -1,0 +1,81 @@
+"""Rewrites of the ATen graph the exporter runs before Inductor lowers it (its joint-graph pass,
+beside ``planline_inductor.fold_zero_pads``).
+
+``contiguous_shared_permutes``: a transposed tensor of fixed shape that several kernels read,
+copied once into its own order. T5's relative-position bias is an embedding lookup laid out
+[query, key, head] and read as [head, query, key] by every layer's softmax: Inductor fuses the
+permuted read into each softmax, whose loops then step across heads in the innermost dimension
+and run scalar. Six layers' softmax kernels took 3.4 ms of a 27 ms T5-small encoder run at
+[1,128] on the 2-core build machine (docs/benchmarks.md, session 33).
+"""
+
+from __future__ import annotations
+
+import torch
+
+# Ops through which a tensor is still read in place: its readers are theirs.
+_VIEWS = ("unsqueeze.default", "expand.default", "view.default", "slice.Tensor",
+          "squeeze.dim", "alias.default", "_unsafe_view.default")
+
+
+def _is(node, names):
+    return (node.op == "call_function" and isinstance(node.target, torch._ops.OpOverload)
+            and node.target.__name__ in names and node.target.namespace == "aten")
+
+
+def _pointwise(node):
+    return (node.op == "call_function" and isinstance(node.target, torch._ops.OpOverload)
+            and torch.Tag.pointwise in node.target.tags)
+
+
+def _readers(node, seen=None):
+    """How many kernels would read ``node``'s data where Inductor fuses views and pointwise ops
+    into their consumers: a view or a pointwise op passes its own readers on, any other op
+    (a reduction, a product) is one reader."""
+    seen = set() if seen is None else seen
+    count = 0
+    for user in node.users:
+        if user in seen:
+            continue
+        seen.add(user)
+        if _is(user, _VIEWS) or _pointwise(user):
+            count += _readers(user, seen)
+        else:
+            count += 1
+    return count
+
+
+def _moves_last(dims):
+    rank = len(dims)
+    return rank >= 2 and dims[-1] % rank != rank - 1
+
+
+def contiguous_shared_permutes(graph, min_readers=2, min_last=8):
+    """Copies each permute of a fixed shape that moves the innermost dimension, whose result at
+    least ``min_readers`` kernels read, into a tensor of its own order (Inductor's
+    ``force_stride_order`` prim, which it lowers to one copy kernel), so that those kernels read
+    it along their own innermost loop. Permutes of a batch (a symbolic shape) stay: a copy
+    there costs a pass over activations that each reader's own tiling may avoid. So do
+    permutes whose last dimension is shorter than ``min_last`` elements (one vector of
+    256-bit float32 lanes). Returns the number of permutes copied."""
+    force = torch.ops.prims.inductor_force_stride_order.default
+    copied = 0
+    for node in list(graph.nodes):
+        if not _is(node, ("permute.default",)) or not _moves_last(list(node.args[1])):
+            continue
+        val = node.meta.get("val")
+        if (not isinstance(val, torch.Tensor) or val.dim() < 2
+                or not all(isinstance(s, int) for s in val.shape) or val.shape[-1] < min_last
+                or _readers(node) < min_readers):
+            continue
+        strides = list(torch._prims_common.make_contiguous_strides_for(val.shape))
+        with graph.inserting_after(node):
+            copy = graph.call_function(force, (node, strides))
+        node.replace_all_uses_with(copy, delete_user_cb=lambda user, c=copy: user is not c)
+        fake = getattr(val, "fake_mode", None)
+        if fake is not None:
+            with fake:
+                copy.meta["val"] = torch.empty_strided(val.shape, strides, dtype=val.dtype,
+                                                       device=val.device)
+        copied += 1
+    return copied
