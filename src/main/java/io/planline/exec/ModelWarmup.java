@@ -149,9 +149,12 @@ final class ModelWarmup {
   private static List<List<HostTensor>> round(Model m, ModelRunner runner,
       ExecutableProgram program, List<HostTensor> request, int streams) {
     try {
+      // where one request fails, the answers the others gave are discarded: released
       return Flux.range(0, streams)
           .flatMap(i -> runner.warm(m, program, copies(request)), streams)
-          .collectList().block(ROUND_LIMIT);
+          .collectList()
+          .doOnDiscard(List.class, answer -> answer.forEach(t -> ((HostTensor) t).release()))
+          .block(ROUND_LIMIT);
     } catch (RuntimeException e) {
       throw new IllegalStateException(what(m) + ": its sample failed in the warm-up"
           + " (inputs " + describe(request) + "): " + e.getMessage(), e);
