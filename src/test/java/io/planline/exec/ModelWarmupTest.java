@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planline.model.Model;
+import io.planline.testing.ModelFolders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -140,6 +141,32 @@ final class ModelWarmupTest {
         () -> Runtimes.create(settings(folder(folder), List.of(), 2), RuntimeObserver.NONE));
     assertTrue(e.getMessage().contains("model 'copy' version '1': its sample cannot be used"
         + " for the warm-up") && e.getMessage().contains("65"), e.getMessage());
+  }
+
+  @Test
+  void sampleThatFailsToRun_failsTheStartAndStopsItsThreads(@TempDir Path dir)
+      throws IOException, InterruptedException {
+    // its second kernel looks indices shifted by 10 up in a 4-row table
+    Path folder = ModelFolders.write(dir.resolve("failing"), ModelFolders.FAILING, "w",
+        new long[] {4, 2}, new float[8]);
+    Files.writeString(folder.resolve("sample.json"),
+        "{\"inputs\": {\"idx\": {\"dtype\": \"int64\", \"shape\": [2], \"data\": [0, 1]}}}");
+    long plannersBefore = planners();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Runtimes.create(settings(List.of(new RuntimeSettings.ModelSpec("failing", "1",
+            folder.toString(), null)), List.of(), 1), RuntimeObserver.NONE));
+    assertTrue(e.getMessage().contains("model 'failing' version '1': its sample failed in the"
+        + " warm-up (inputs idx[2])"), e.getMessage());
+    // the runtime it was making stopped the planning threads that compiled the sample's program
+    for (int i = 0; i < 200 && planners() > plannersBefore; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(plannersBefore, planners(), "planning threads left running");
+  }
+
+  private static long planners() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("planline-plan-") && t.isAlive()).count();
   }
 
   @Test
