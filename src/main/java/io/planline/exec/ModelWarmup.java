@@ -22,8 +22,8 @@ import reactor.core.publisher.Flux;
  * Runs a model's own sample through its request path while it loads, before it is ready
  * (Triton's model warm-up). A model's first request on the CPU pays for what oneDNN makes once
  * per thread and shape (primitives, packed weights): a server's first ResNet-50 [1] request
- * computed for 224-239 ms unwarmed and 84-106 ms warmed, its later ones 54-77 ms one at a time
- * (2-core build machine, docs/benchmarks.md, session 33).
+ * computed for 192-239 ms unwarmed and 60-106 ms warmed, its next four for 54-77 ms either way
+ * and later ones for about 40 (2-core build machine, docs/benchmarks.md, session 33).
  *
  * <p>Each round runs one request on every stream at once: idle streams are taken first
  * ({@link StreamChoice}), so each stream's thread makes its own primitives. It runs the sample,
