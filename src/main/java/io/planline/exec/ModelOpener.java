@@ -7,6 +7,7 @@ import io.planline.exec.batch.Batcher;
 import io.planline.exec.batch.PreferredShapes;
 import io.planline.model.Model;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -65,7 +66,8 @@ final class ModelOpener implements AutoCloseable {
       }
     }
     try {
-      warmup.run(s, runner, admission.maxRunning());
+      warmup.run(s, runner, admission.maxRunning(),
+          b.enabled() ? b.preferredBatchSizes() : List.of());
     } catch (RuntimeException e) {
       // nothing will serve it: what it compiled goes now (the caller releases the weights)
       s.cache().clear();

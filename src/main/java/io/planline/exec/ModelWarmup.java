@@ -1,18 +1,21 @@
 package io.planline.exec;
 
 import io.planline.backend.HostTensor;
-import io.planline.ir.DType;
 import io.planline.exec.batch.BatchTensors;
+import io.planline.ir.DType;
 import io.planline.io.ProgramFormatException;
 import io.planline.model.Model;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,12 +77,14 @@ final class ModelWarmup {
 
   /**
    * Warms {@code s} up with its sample, {@code streams} requests a round of each shape, through
-   * {@code runner}.
+   * {@code runner}; with {@code batchSizes} (a batching model's preferred sizes), also with its
+   * first row repeated to each of those sizes, the shapes its batches will have.
    *
    * @return what it did; null where warm-ups are off or the model has no sample
    * @throws IllegalStateException saying why, when the sample cannot be read or run
    */
-  @Nullable Result run(ModelTable.Served s, ModelRunner runner, int streams) {
+  @Nullable Result run(ModelTable.Served s, ModelRunner runner, int streams,
+      List<Integer> batchSizes) {
     Model m = s.model();
     if (rounds == 0 || !Samples.present(m.source())) {
       return null;
@@ -89,7 +94,7 @@ final class ModelWarmup {
     List<ExecutableProgram> programs = new ArrayList<>();
     try {
       sample = Samples.of(m.source());
-      requests = shapes(m, InputChecks.ordered(m, sample.inputs()));
+      requests = shapes(m, InputChecks.ordered(m, sample.inputs()), batchSizes);
       for (List<HostTensor> request : requests) {
         programs.add(ModelOpener.program(s, shapesOf(request)).block());
       }
@@ -131,18 +136,29 @@ final class ModelWarmup {
    * The requests a warm-up runs: the sample, and where the model has a batch dimension and the
    * sample several rows, its first row alone. Exporters write samples of two rows (so that the
    * batch dimension is seen to vary) while latency is a matter of batch 1, and oneDNN's
-   * primitives are made per shape.
+   * primitives are made per shape. Then the first row repeated to each of {@code batchSizes}
+   * not run already.
    */
-  private static List<List<HostTensor>> shapes(Model m, List<HostTensor> sample) {
+  private static List<List<HostTensor>> shapes(Model m, List<HostTensor> sample,
+      List<Integer> batchSizes) {
     Integer dim = m.batchDim();
     if (dim == null || sample.isEmpty() || sample.get(0).shape().length <= dim) {
       return List.of(sample);
     }
     long rows = sample.get(0).shape()[dim];
-    if (rows < 2) {
-      return List.of(sample);
+    List<HostTensor> first = rows == 1 ? sample
+        : BatchTensors.split(sample, new long[] {1, rows - 1}, dim).get(0);
+    List<List<HostTensor>> out = new ArrayList<>(List.of(sample));
+    Set<Long> done = new HashSet<>(List.of(rows));
+    if (done.add(1L)) {
+      out.add(first);
     }
-    return List.of(sample, BatchTensors.split(sample, new long[] {1, rows - 1}, dim).get(0));
+    for (int size : batchSizes) {
+      if (done.add((long) size)) {
+        out.add(BatchTensors.concat(Collections.nCopies(size, first), dim));
+      }
+    }
+    return out;
   }
 
   /** One request on every stream at once, each with its own view of {@code request}'s inputs. */

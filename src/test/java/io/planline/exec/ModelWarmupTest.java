@@ -11,7 +11,9 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.planline.exec.batch.BatchSettings;
 import io.planline.model.Model;
+import io.planline.model.ModelLoader;
 import io.planline.testing.ModelFolders;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,12 +66,18 @@ final class ModelWarmupTest {
   /** As above, for the sample's first row alone ({@code firstRow}) or the whole sample. */
   private static long runs(LocalInferenceService s, String model, boolean firstRow)
       throws IOException {
+    return runs(s, model, firstRow ? 1 : -1);
+  }
+
+  /** As above, for the sample with {@code rows} rows (-1: as it is). */
+  private static long runs(LocalInferenceService s, String model, long rows)
+      throws IOException {
     Model m = s.find(model, null);
     Map<String, long[]> shapes = new LinkedHashMap<>();
     RequestExecutorTest.sample(model).inputs().forEach((k, v) -> {
       long[] shape = v.shape().clone();
-      if (firstRow) {
-        shape[m.batchDim()] = 1;
+      if (rows > 0) {
+        shape[m.batchDim()] = rows;
       }
       shapes.put(k, shape);
     });
@@ -88,6 +96,20 @@ final class ModelWarmupTest {
           RequestExecutorTest.sample("digits-cnn").inputs())).expectNextCount(1).verifyComplete();
       assertEquals(1, observer.executed.get());
       assertEquals(0, s.admission().running(), "every warm-up ticket returned");
+    }
+  }
+
+  @Test
+  void batching_warmsThePreferredBatchSizesToo() throws IOException {
+    var spec = new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null,
+        ModelLoader.Kernels.AUTO, BatchSettings.of(16, List.of(4, 8), 2_000));
+    try (LocalInferenceService s = Runtimes.create(settings(List.of(spec), List.of(), 1),
+        RuntimeObserver.NONE)) {
+      assertEquals(2, runs(s, "digits-mlp", -1), "the sample, [3, 64]");
+      assertEquals(2, runs(s, "digits-mlp", 1));
+      assertEquals(2, runs(s, "digits-mlp", 4), "its first row four times");
+      assertEquals(2, runs(s, "digits-mlp", 8));
+      assertEquals(0, runs(s, "digits-mlp", 5), "no other shape");
     }
   }
 

@@ -23,7 +23,7 @@ public final class BatchTensors {
    *
    * <p>Requires: every request has the same inputs, equal in every dimension but {@code dim}.
    */
-  static List<HostTensor> concat(List<List<HostTensor>> requests, int dim) {
+  public static List<HostTensor> concat(List<List<HostTensor>> requests, int dim) {
     List<HostTensor> first = requests.get(0);
     List<HostTensor> out = new ArrayList<>(first.size());
     for (int i = 0; i < first.size(); i++) {
