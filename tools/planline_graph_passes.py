@@ -64,7 +64,7 @@ def contiguous_shared_permutes(graph, min_readers=2, min_last=8):
         if not _is(node, ("permute.default",)) or not _moves_last(list(node.args[1])):
             continue
         val = node.meta.get("val")
-        if (not isinstance(val, torch.Tensor) or val.dim() < 2
+        if (not isinstance(val, torch.Tensor)
                 or not all(isinstance(s, int) for s in val.shape) or val.shape[-1] < min_last
                 or _readers(node) < min_readers):
             continue

@@ -88,7 +88,10 @@ public abstract class Backend implements AutoCloseable {
   public abstract DeviceTensor reinterpret(DeviceTensor base, long[] shape, long[] stride,
       long elementOffset);
 
-  /** Copies host bytes (little-endian, from position 0) to the start of {@code buffer}. */
+  /**
+   * Copies host bytes (little-endian, from position 0) to the start of {@code buffer}, reading
+   * {@code host} without moving its position, so requests may share an input's bytes.
+   */
   public abstract void upload(DeviceBuffer buffer, ByteBuffer host);
 
   /**

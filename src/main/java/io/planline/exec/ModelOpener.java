@@ -69,11 +69,7 @@ final class ModelOpener implements AutoCloseable {
       warmup.run(s, runner, admission.maxRunning(),
           b.enabled() ? b.preferredBatchSizes() : List.of());
     } catch (RuntimeException e) {
-      // nothing will serve it: what it compiled goes now (the caller releases the weights)
-      s.cache().clear();
-      if (s.batcher() != null) {
-        s.batcher().drain().subscribe();
-      }
+      s.stop(); // nothing will serve it (the caller releases the weights)
       throw e;
     }
     return s;

@@ -35,7 +35,16 @@ final class ModelTable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelTable.class);
 
   /** One loaded version and what serves it. */
-  record Served(Model model, ShapeCache<ExecutableProgram> cache, @Nullable Batcher batcher) {}
+  record Served(Model model, ShapeCache<ExecutableProgram> cache, @Nullable Batcher batcher) {
+
+    /** Stops serving: drops the compiled programs and drains the batcher (weights stay). */
+    void stop() {
+      cache.clear();
+      if (batcher != null) {
+        batcher.drain().subscribe();
+      }
+    }
+  }
 
   /** Makes what serves a freshly loaded model. */
   @FunctionalInterface
@@ -343,10 +352,7 @@ final class ModelTable {
       e.reason = "unloaded";
       done = e.transition;
     }
-    s.cache().clear();
-    if (s.batcher() != null) {
-      s.batcher().drain().subscribe();
-    }
+    s.stop();
     // device memory is not the collector's: the weight block and kernels go back explicitly
     s.model().backend().releaseModel(s.model().weights(), s.model().nativeKernels());
     reportWeights(e.name);

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -32,10 +31,9 @@ import reactor.core.publisher.Flux;
  * ({@link StreamChoice}), so each stream's thread makes its own primitives. It runs the sample,
  * then, for a model with a batch dimension, the sample's first row alone (batch 1, the shape
  * whose latency matters most; exporters write two-row samples). Warm-up requests are
- * admitted as any request is (they take their share of the memory budget) but are not counted
- * in the model's statistics or metrics, which are its clients'. They do count as the program's
- * measured runs, so its first client requests are split or run inline as warm ones are
- * ({@link ProgramRuns}).
+ * admitted as any request is (they take their share of the memory budget) but are neither
+ * counted in the model's statistics or metrics, which are its clients', nor recorded among the
+ * program's measured runs ({@link RunAs#WARMUP} says why).
  *
  * <p>Where the sample holds PyTorch's outputs, the last round's are compared with them: a model
  * further from them than {@value #TOLERANCE} (relative) still loads, with a warning that says by
@@ -55,7 +53,7 @@ final class ModelWarmup {
   private static final Duration ROUND_LIMIT = Duration.ofMinutes(5);
 
   /**
-   * What a warm-up did.
+   * What a warm-up did, for its log line.
    *
    * @param requests requests run, every round's
    * @param firstMillis the first round's time: what the first requests would have waited
@@ -63,7 +61,7 @@ final class ModelWarmup {
    * @param error the largest relative error of a float32 output against the sample's, or NaN
    *     where the sample has no outputs to compare
    */
-  record Result(int requests, double firstMillis, double lastMillis, double error) {}
+  private record Result(int requests, double firstMillis, double lastMillis, double error) {}
 
   private final int rounds;
 
@@ -80,14 +78,13 @@ final class ModelWarmup {
    * {@code runner}; with {@code batchSizes} (a batching model's preferred sizes), also with its
    * first row repeated to each of those sizes, the shapes its batches will have.
    *
-   * @return what it did; null where warm-ups are off or the model has no sample
    * @throws IllegalStateException saying why, when the sample cannot be read or run
    */
-  @Nullable Result run(ModelTable.Served s, ModelRunner runner, int streams,
+  void run(ModelTable.Served s, ModelRunner runner, int streams,
       List<Integer> batchSizes) {
     Model m = s.model();
     if (rounds == 0 || !Samples.present(m.source())) {
-      return null;
+      return;
     }
     Samples.Sample sample;
     List<List<HostTensor>> requests;
@@ -127,9 +124,7 @@ final class ModelWarmup {
     } finally {
       HostTensor.releaseAll(outputs);
     }
-    Result result = new Result(rounds * streams * requests.size(), first, last, error);
-    log(m, requests, result);
-    return result;
+    log(m, requests, new Result(rounds * streams * requests.size(), first, last, error));
   }
 
   /**
@@ -161,13 +156,16 @@ final class ModelWarmup {
     return out;
   }
 
-  /** One request on every stream at once, each with its own view of {@code request}'s inputs. */
+  /**
+   * One request on every stream at once. They share {@code request}'s tensors: a backend's
+   * upload reads its host bytes without moving them ({@link io.planline.backend.Backend#upload}).
+   */
   private static List<List<HostTensor>> round(Model m, ModelRunner runner,
       ExecutableProgram program, List<HostTensor> request, int streams) {
     try {
       // where one request fails, the answers the others gave are discarded: released
       return Flux.range(0, streams)
-          .flatMap(i -> runner.warm(m, program, copies(request)), streams)
+          .flatMap(i -> runner.run(m, program, request, RequestTimes.start(), RunAs.WARMUP), streams)
           .collectList()
           .doOnDiscard(List.class, answer -> answer.forEach(t -> ((HostTensor) t).release()))
           .block(ROUND_LIMIT);
@@ -181,14 +179,6 @@ final class ModelWarmup {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     request.forEach(t -> shapes.put(t.name(), t.shape()));
     return shapes;
-  }
-
-  /** Inputs the request may read as it likes, the same values for every request. */
-  private static List<HostTensor> copies(List<HostTensor> inputs) {
-    List<HostTensor> out = new ArrayList<>(inputs.size());
-    inputs.forEach(t -> out.add(new HostTensor(t.name(), t.dtype(), t.shape(),
-        t.data().duplicate())));
-    return out;
   }
 
   /** The largest relative error of a float32 output that the sample also has; NaN for none. */

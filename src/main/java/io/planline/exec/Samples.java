@@ -33,9 +33,12 @@ public final class Samples {
   /** The binary form of a model folder's sample, for samples too large for JSON text. */
   public static final String BINARY = "sample.safetensors";
 
+  /** The JSON form of a model folder's sample. */
+  public static final String JSON_FILE = "sample.json";
+
   /** Whether {@code source} holds a sample ({@link #of}). */
   public static boolean present(ModelLoader.Source source) {
-    return source.has(BINARY) || source.has("sample.json");
+    return source.has(BINARY) || source.has(JSON_FILE);
   }
 
   /**
@@ -46,8 +49,8 @@ public final class Samples {
    */
   public static Sample of(ModelLoader.Source source) throws IOException {
     if (!source.has(BINARY)) {
-      try (InputStream in = source.open("sample.json")) {
-        return read(source.describe("sample.json"), in);
+      try (InputStream in = source.open(JSON_FILE)) {
+        return read(source.describe(JSON_FILE), in);
       }
     }
     String file = source.describe(BINARY);
