@@ -42,20 +42,6 @@ final class ModelRunner {
    */
   Mono<List<HostTensor>> run(Model m, ExecutableProgram program, List<HostTensor> ordered,
       RequestTimes times, RunAs as) {
-    // a part is counted with its siblings, by whoever split the request
-    return admitted(m, program, ordered, times, as, !as.part());
-  }
-
-  /**
-   * A warm-up request of the server's own ({@link ModelWarmup}): admitted and executed as a
-   * whole request, not counted among the model's requests.
-   */
-  Mono<List<HostTensor>> warm(Model m, ExecutableProgram program, List<HostTensor> ordered) {
-    return admitted(m, program, ordered, RequestTimes.start(), RunAs.WHOLE, false);
-  }
-
-  private Mono<List<HostTensor>> admitted(Model m, ExecutableProgram program,
-      List<HostTensor> ordered, RequestTimes times, RunAs as, boolean counted) {
     long inputBytes = ordered.stream().mapToLong(t -> t.data().remaining()).sum();
     long bytes = program.chargedBytes(inputBytes);
     observer.planUsed(m.name(), program.plan());
@@ -70,7 +56,8 @@ final class ModelRunner {
             return executor.execute(program, m.weights(), ordered, m.outputBuffers(), as)
                 .doOnNext(outputs -> times.executionEnded());
           });
-          return counted ? executed(m, run) : run;
+          // a part is counted with its siblings, by whoever split the request; a warm-up not
+          return as == RunAs.WHOLE ? executed(m, run) : run;
         },
         ticket -> Mono.fromRunnable(ticket::release),
         (ticket, err) -> Mono.fromRunnable(ticket::release),

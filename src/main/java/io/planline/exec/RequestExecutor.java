@@ -141,7 +141,9 @@ public final class RequestExecutor {
   Mono<List<HostTensor>> execute(ExecutableProgram program, Map<String, DeviceTensor> weights,
       List<HostTensor> inputs, List<Map.Entry<String, String>> outputs, RunAs as) {
     return Mono.defer(() -> {
-      ProgramRuns.Measured runs = measured.of(program);
+      // a warm-up's runs are measured apart, and forgotten (RunAs.WARMUP says why)
+      ProgramRuns.Measured runs = as == RunAs.WARMUP ? new ProgramRuns.Measured()
+          : measured.of(program);
       boolean compiledOnCpu = program.compiledKernels() && backend.synchronous();
       boolean oneThread = compiledOnCpu && (as.part() || crowd.crowded(streams.running()));
       int stream = takeStream(compiledOnCpu && !oneThread && !runs.oneThreadCalls());

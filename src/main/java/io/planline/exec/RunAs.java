@@ -19,10 +19,17 @@ enum RunAs {
    * InlineRuns}), while the others run on their streams; that saves waking one stream thread,
    * and often the caller too, which then finds the other parts done.
    */
-  LAST_PART;
+  LAST_PART,
+  /**
+   * A whole request of the server's own ({@link ModelWarmup}): it runs as a whole one does, but
+   * is not counted among the model's requests and its time is not recorded among the program's
+   * runs (cold, and run beside the others of its round, it would make the program look slower
+   * than a request alone is, so that its first client requests split when they need not).
+   */
+  WARMUP;
 
   /** Whether this is a part of a split request. */
   boolean part() {
-    return this != WHOLE;
+    return this == PART || this == LAST_PART;
   }
 }

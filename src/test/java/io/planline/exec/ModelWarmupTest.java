@@ -13,12 +13,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planline.exec.batch.BatchSettings;
 import io.planline.model.Model;
+import io.planline.plan.Plan;
 import io.planline.model.ModelLoader;
 import io.planline.testing.ModelFolders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,15 +41,26 @@ final class ModelWarmupTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Counts the requests the runtime reports as executed (the statistics' source). */
+  /**
+   * Counts the requests the runtime reports as executed (the statistics' source), and the
+   * requests run with each plan (each input shape's program has its own).
+   */
   private static final class Counting implements RuntimeObserver {
     final AtomicInteger executed = new AtomicInteger();
+    final Map<Plan, Integer> used = Collections.synchronizedMap(new IdentityHashMap<>());
 
     @Override
     public void programExecuted(String model, String version) {
       executed.incrementAndGet();
     }
+
+    @Override
+    public void planUsed(String model, Plan plan) {
+      used.merge(plan, 1, Integer::sum);
+    }
   }
+
+  private final Counting observer = new Counting();
 
   private static RuntimeSettings settings(List<RuntimeSettings.ModelSpec> models,
       List<RuntimeSettings.ModelSpec> available, int rounds) {
@@ -58,19 +72,22 @@ final class ModelWarmupTest {
     return new RuntimeSettings.ModelSpec(name, "1", null, null);
   }
 
-  /** Whole runs the program for {@code model}'s sample shape has made. */
-  private static long sampleRuns(LocalInferenceService s, String model) throws IOException {
-    return runs(s, model, false);
+  /** Requests run with the program for {@code model}'s sample shape. */
+  private long sampleRuns(LocalInferenceService s, String model) throws IOException {
+    return runs(s, model, -1);
   }
 
   /** As above, for the sample's first row alone ({@code firstRow}) or the whole sample. */
-  private static long runs(LocalInferenceService s, String model, boolean firstRow)
-      throws IOException {
+  private long runs(LocalInferenceService s, String model, boolean firstRow) throws IOException {
     return runs(s, model, firstRow ? 1 : -1);
   }
 
   /** As above, for the sample with {@code rows} rows (-1: as it is). */
-  private static long runs(LocalInferenceService s, String model, long rows)
+  private long runs(LocalInferenceService s, String model, long rows) throws IOException {
+    return observer.used.getOrDefault(program(s, model, rows).plan(), 0);
+  }
+
+  private static ExecutableProgram program(LocalInferenceService s, String model, long rows)
       throws IOException {
     Model m = s.find(model, null);
     Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -81,17 +98,18 @@ final class ModelWarmupTest {
       }
       shapes.put(k, shape);
     });
-    return s.executor().measured(s.executable(m, shapes)).runs();
+    return s.executable(m, shapes);
   }
 
   @Test
   void load_runsTheSampleOnEveryStreamUncounted() throws IOException {
-    Counting observer = new Counting();
     try (LocalInferenceService s = Runtimes.create(settings(List.of(builtIn("digits-cnn")),
         List.of(), 2), observer)) {
       assertEquals(4, sampleRuns(s, "digits-cnn"), "two rounds of one request per stream");
       assertEquals(4, runs(s, "digits-cnn", true), "and as many of its first row alone");
       assertEquals(0, observer.executed.get(), "warm-up requests are not the clients'");
+      assertEquals(0, s.executor().measured(program(s, "digits-cnn", -1)).runs(),
+          "nor among the program's measured runs");
       StepVerifier.create(s.infer("digits-cnn", null,
           RequestExecutorTest.sample("digits-cnn").inputs())).expectNextCount(1).verifyComplete();
       assertEquals(1, observer.executed.get());
@@ -104,7 +122,7 @@ final class ModelWarmupTest {
     var spec = new RuntimeSettings.ModelSpec("digits-mlp", "1", null, null,
         ModelLoader.Kernels.AUTO, BatchSettings.of(16, List.of(4, 8), 2_000));
     try (LocalInferenceService s = Runtimes.create(settings(List.of(spec), List.of(), 1),
-        RuntimeObserver.NONE)) {
+        observer)) {
       assertEquals(2, runs(s, "digits-mlp", -1), "the sample, [3, 64]");
       assertEquals(2, runs(s, "digits-mlp", 1));
       assertEquals(2, runs(s, "digits-mlp", 4), "its first row four times");
@@ -116,7 +134,7 @@ final class ModelWarmupTest {
   @Test
   void noRounds_runsNothing() throws IOException {
     try (LocalInferenceService s = Runtimes.create(settings(List.of(builtIn("digits-cnn")),
-        List.of(), 0), RuntimeObserver.NONE)) {
+        List.of(), 0), observer)) {
       assertEquals(0, sampleRuns(s, "digits-cnn"));
       assertEquals(0, runs(s, "digits-cnn", true));
     }
@@ -125,7 +143,7 @@ final class ModelWarmupTest {
   @Test
   void explicitLoad_warmsBeforeReady() throws IOException {
     try (LocalInferenceService s = Runtimes.create(settings(List.of(builtIn("digits-mlp")),
-        List.of(builtIn("tiny-gpt")), 1), RuntimeObserver.NONE)) {
+        List.of(builtIn("tiny-gpt")), 1), observer)) {
       StepVerifier.create(s.load("tiny-gpt")).verifyComplete();
       assertEquals(2, sampleRuns(s, "tiny-gpt"));
     }
