@@ -1,0 +1,98 @@
+"""Long attention is written out in blocks of query rows and gives PyTorch's answer; short
+attention, or one whose sequence length is symbolic, stays whole.
+
+Needs PyTorch (the CPU wheel is enough):
+python3 -m unittest tools/tests/test_attention_blocks.py
+"""
+
+import sys
+import unittest
+from pathlib import Path
+
+try:
+    import torch
+    import torch.nn.functional as F
+    from torch.fx.experimental.proxy_tensor import make_fx
+except ImportError:
+    torch = None
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+@unittest.skipIf(torch is None, "needs PyTorch")
+class AttentionBlocksTest(unittest.TestCase):
+
+    def setUp(self):
+        import planline_inductor  # pylint: disable=import-outside-toplevel
+        self.module = planline_inductor
+        self.saved = planline_inductor.ATTENTION_BLOCK_BYTES
+        # 2 heads x 40 keys x 4 bytes = 320 bytes a query row: 1,000 bytes makes blocks of 3 rows
+        planline_inductor.ATTENTION_BLOCK_BYTES = 1000
+
+    def tearDown(self):
+        self.module.ATTENTION_BLOCK_BYTES = self.saved
+
+    @staticmethod
+    def _qkv(batch=3, heads=2, queries=40, keys=40, dim=8, kv_heads=None):
+        g = torch.Generator().manual_seed(0)
+        return (torch.randn(batch, heads, queries, dim, generator=g),
+                torch.randn(batch, kv_heads or heads, keys, dim, generator=g),
+                torch.randn(batch, kv_heads or heads, keys, dim, generator=g))
+
+    def _products(self, f, *args, tracing_mode="fake"):
+        gm = make_fx(lambda q, k, v: f(q, k, v), tracing_mode=tracing_mode)(*args)
+        return sum(1 for n in gm.graph.nodes if n.target in (torch.ops.aten.bmm.default,
+                                                             torch.ops.aten.mm.default))
+
+    def test_blocks_match_pytorch_with_every_kind_of_mask(self):
+        q, k, v = self._qkv()
+        g = torch.Generator().manual_seed(1)
+        masks = {
+            "none": None,
+            "bool per row": torch.rand(3, 1, 40, 40, generator=g) > 0.3,
+            "float per key": torch.randn(3, 1, 1, 40, generator=g),
+            "float per row and head": torch.randn(3, 2, 40, 40, generator=g),
+        }
+        for name, mask in masks.items():
+            for causal in (False, True):
+                if mask is not None and mask.dtype == torch.bool:
+                    mask = mask | torch.eye(40, dtype=torch.bool)  # no row masked whole
+                with self.subTest(mask=name, causal=causal):
+                    expected = (F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+                                if not causal or mask is None else
+                                F.scaled_dot_product_attention(
+                                    q, k, v, attn_mask=self._with_causal(mask)))
+                    if causal and mask is None:
+                        expected = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                    got = self.module._attention(q, k, v, attn_mask=mask, is_causal=causal)
+                    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+
+    @staticmethod
+    def _with_causal(mask):
+        causal = torch.ones(40, 40, dtype=torch.bool).tril()
+        return causal & mask if mask.dtype == torch.bool else mask.masked_fill(~causal,
+                                                                                float("-inf"))
+
+    def test_grouped_query_attention_in_blocks(self):
+        q, k, v = self._qkv(heads=4, kv_heads=2)
+        self.module.ATTENTION_BLOCK_BYTES = 2000
+        got = self.module._attention(q, k, v, enable_gqa=True, scale=0.3)
+        expected = F.scaled_dot_product_attention(q, k, v, enable_gqa=True, scale=0.3)
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+
+    def test_block_count_follows_the_scores_size(self):
+        q, k, v = self._qkv()
+        # 40 rows x 320 bytes = 12,800 bytes, over 1,000 bytes 13 times: blocks of
+        # ceil(40 / 13) = 4 rows, so 10 blocks of two products each
+        self.assertEqual(self._products(self.module._attention, q, k, v), 20)
+        self.module.ATTENTION_BLOCK_BYTES = 12_800
+        self.assertEqual(self._products(self.module._attention, q, k, v), 2)
+
+    def test_a_symbolic_sequence_stays_whole(self):
+        q, k, v = self._qkv()
+        self.assertEqual(self._products(self.module._attention, q, k, v,
+                                        tracing_mode="symbolic"), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
