@@ -49,29 +49,31 @@ class AttentionBlocksTest(unittest.TestCase):
         g = torch.Generator().manual_seed(1)
         masks = {
             "none": None,
-            "bool per row": torch.rand(3, 1, 40, 40, generator=g) > 0.3,
+            # the diagonal kept, so that no row is masked whole
+            "bool per row": (torch.rand(3, 1, 40, 40, generator=g) > 0.3)
+                            | torch.eye(40, dtype=torch.bool),
             "float per key": torch.randn(3, 1, 1, 40, generator=g),
             "float per row and head": torch.randn(3, 2, 40, 40, generator=g),
         }
         for name, mask in masks.items():
             for causal in (False, True):
-                if mask is not None and mask.dtype == torch.bool:
-                    mask = mask | torch.eye(40, dtype=torch.bool)  # no row masked whole
                 with self.subTest(mask=name, causal=causal):
-                    expected = (F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-                                if not causal or mask is None else
-                                F.scaled_dot_product_attention(
-                                    q, k, v, attn_mask=self._with_causal(mask)))
-                    if causal and mask is None:
+                    if not causal:
+                        expected = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+                    elif mask is None:
                         expected = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                    else:
+                        expected = F.scaled_dot_product_attention(
+                            q, k, v, attn_mask=self._with_causal(mask))
                     got = self.module._attention(q, k, v, attn_mask=mask, is_causal=causal)
                     torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
 
     @staticmethod
     def _with_causal(mask):
         causal = torch.ones(40, 40, dtype=torch.bool).tril()
-        return causal & mask if mask.dtype == torch.bool else mask.masked_fill(~causal,
-                                                                                float("-inf"))
+        if mask.dtype == torch.bool:
+            return causal & mask
+        return mask.masked_fill(~causal, float("-inf"))
 
     def test_grouped_query_attention_in_blocks(self):
         q, k, v = self._qkv(heads=4, kv_heads=2)
