@@ -167,7 +167,8 @@ def _line_record(line, graph):
 # 1,500 positions) writes 54 MB of scores a layer in one piece, and its softmax took 9 ms a
 # layer against ONNX Runtime's 5.9. Blocks of 2, 4, 8, 16 and 32 MiB were measured on the
 # 2-core Xeon (2 MiB of L2 a core; docs/benchmarks.md, session 34): 8 and 16 were fastest,
-# smaller blocks made the products slower than the memory they save.
+# smaller blocks made the products slower than the memory they save. 0: never in blocks
+# (planline_export.py --attention-block-mib).
 ATTENTION_BLOCK_BYTES = 8 << 20
 
 
@@ -223,7 +224,7 @@ def _query_block_rows(query, key):
     """Query rows per block, or None to compute the attention whole: only where the sequence
     lengths and heads are fixed numbers (a block count must not depend on a request's shape)."""
     sizes = [query.size(-2), key.size(-2)] + list(query.shape[1:-2])
-    if not all(isinstance(n, int) for n in sizes):
+    if ATTENTION_BLOCK_BYTES <= 0 or not all(isinstance(n, int) for n in sizes):
         return None
     per_query = query.element_size() * key.size(-2) * math.prod(query.shape[1:-2])
     if per_query * query.size(-2) <= ATTENTION_BLOCK_BYTES:

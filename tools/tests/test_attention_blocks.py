@@ -90,6 +90,20 @@ class AttentionBlocksTest(unittest.TestCase):
         self.module.ATTENTION_BLOCK_BYTES = 12_800
         self.assertEqual(self._products(self.module._attention, q, k, v), 2)
 
+    def test_zero_bytes_keeps_every_attention_whole(self):
+        self.module.ATTENTION_BLOCK_BYTES = 0
+        self.assertEqual(self._products(self.module._attention, *self._qkv()), 2)
+
+    def test_the_exporter_refuses_a_negative_or_misplaced_block_size(self):
+        import planline_export  # pylint: disable=import-outside-toplevel
+        for argv in (["m:f", "out", "--compile", "inductor", "--attention-block-mib", "-1"],
+                     ["m:f", "out", "--attention-block-mib", "4"],
+                     ["m:f", "out", "--compile", "inductor", "--device", "cuda",
+                      "--attention-block-mib", "4"]):
+            with self.subTest(argv=argv), self.assertRaises(SystemExit) as exit_:
+                planline_export.main(argv)
+            self.assertEqual(exit_.exception.code, 2)
+
     def test_a_symbolic_sequence_stays_whole(self):
         q, k, v = self._qkv()
         self.assertEqual(self._products(self.module._attention, q, k, v,
