@@ -7,6 +7,12 @@ copied once into its own order. T5's relative-position bias is an embedding look
 permuted read into each softmax, whose loops then step across heads in the innermost dimension
 and run scalar. Six layers' softmax kernels took 3.4 ms of a 27 ms T5-small encoder run at
 [1,128] on the 2-core build machine (docs/benchmarks.md, session 33).
+
+``dense_constants`` (Inductor's post-grad pass, after freezing): a constant that is a slice of a
+bigger buffer with gaps between its rows, copied into dense memory before Inductor writes
+kernels that index it by its strides. GPT-Neo's causal mask is the first [64, 64] of a [2048,
+2048] table; a model folder stores each weight densely (in some order of its dimensions), so
+that slice had no layout to be written in.
 """
 
 from __future__ import annotations
@@ -78,4 +84,32 @@ def contiguous_shared_permutes(graph, min_readers=2, min_last=8):
                 copy.meta["val"] = torch.empty_strided(val.shape, strides, dtype=val.dtype,
                                                        device=val.device)
         copied += 1
+    return copied
+
+
+def dense_layout(tensor):
+    """Whether ``tensor``'s elements fill a dense block of memory in some order of its
+    dimensions (row-major, channels-last, a transpose), whatever its storage offset."""
+    order = sorted(range(tensor.dim()), key=lambda d: (-tensor.stride(d), d))
+    return tensor.permute(order).is_contiguous()
+
+
+def dense_constants(graph):
+    """Replaces each tensor constant of ``graph``'s module that is not ``dense_layout`` by a
+    row-major copy, before Inductor lowers the graph (so its kernels index the copy). Returns
+    the names of the constants copied."""
+    module = graph.owning_module
+    copied = []
+    for node in graph.nodes:
+        if node.op != "get_attr":
+            continue
+        *path, leaf = node.target.split(".")
+        owner = module
+        for part in path:
+            owner = getattr(owner, part)
+        value = getattr(owner, leaf, None)
+        if not isinstance(value, torch.Tensor) or value.is_mkldnn or dense_layout(value):
+            continue
+        setattr(owner, leaf, value.contiguous())
+        copied.append(node.target)
     return copied

@@ -88,5 +88,85 @@ class StridedWeightsTest(unittest.TestCase):
         self.assertEqual({"idx": 6}, planline_inductor._index_bounds(capture, [idx], ["idx"]))
 
 
+    def test_sliceOfBiggerBuffer_isFrozenDense(self):
+        # GPT-Neo's causal mask: the first [n, n] of a [2048, 2048] buffer, rows 2048 apart;
+        # freezing folds the slice into a constant that no dense layout holds
+        import planline_inductor
+
+        class Masked(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("bias", torch.tril(torch.ones(32, 32, dtype=torch.bool))
+                                     .view(1, 1, 32, 32), persistent=False)
+
+            def forward(self, x):                                  # [n, 1, 8, 8]
+                mask = self.bias[:, :, :8, :8]
+                return torch.where(mask, x, torch.tensor(-1e4)).softmax(-1)
+
+        model = Masked().eval()
+        x = torch.randn(2, 1, 8, 8)
+        capture, outputs = planline_inductor.compile_and_capture_with(model, [x], ["x"], None)
+        self.assertTrue(torch.allclose(outputs[0], model(x), atol=1e-6))
+        graph = capture.graphs[0]
+        t = planline_inductor._Translator(graph, capture.example_inputs, model, [x], ["x"],
+                                          ["y"], None, capture.sources)
+        t.drop_unused_weights(t.translate())
+        self.assertEqual(1, len(t.weights), t.weights)
+        mask = t.weights[0]
+        self.assertEqual([1, 1, 8, 8], mask["shape"])
+        self.assertNotIn("stride", mask)                           # row-major, as stored
+        stored = t.weight_values[mask["tensor"]]
+        self.assertTrue(stored.is_contiguous())
+        self.assertTrue(torch.equal(stored, model.bias[:, :, :8, :8]))
+
+    def test_sharedLayer_foldedConstantsStoredOnce(self):
+        # ALBERT runs one layer twelve times: freezing concatenates its query, key and value
+        # weights once per pass, and each copy used to be stored
+        import planline_inductor
+
+        class Layer(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.q, self.k, self.v = (torch.nn.Linear(8, 8) for _ in range(3))
+
+            def forward(self, x):
+                return torch.tanh(self.q(x) * self.k(x) + self.v(x))
+
+        class Shared(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layer = Layer()
+
+            def forward(self, x):
+                return self.layer(self.layer(self.layer(x)))
+
+        torch.manual_seed(0)
+        model = Shared().eval()
+        x = torch.randn(4, 8)
+        capture, outputs = planline_inductor.compile_and_capture_with(model, [x], ["x"], None)
+        self.assertTrue(torch.allclose(outputs[0], model(x), atol=1e-5))
+        t = planline_inductor._Translator(capture.graphs[0], capture.example_inputs, model, [x],
+                                          ["x"], ["y"], None, capture.sources)
+        t.drop_unused_weights(t.translate())
+        folded = [w for w in t.weights if w["shape"] == [8, 24]]   # the three side by side
+        self.assertEqual(3, len(folded), t.weights)                # one per pass ...
+        self.assertEqual(1, len({w["tensor"] for w in folded}))    # ... stored once
+        self.assertEqual(3, len({w["name"] for w in folded}))
+
+    def test_denseConstants_copiesOnlyConstantsWithGaps(self):
+        from planline_graph_passes import dense_constants, dense_layout
+        module = torch.nn.Module()
+        module.gaps = torch.ones(4, 16)[:, :8]                    # rows 16 apart, 8 long
+        module.transposed = torch.ones(3, 5).t()                   # dense, permuted
+        graph = torch.fx.Graph(module)
+        graph.output((graph.get_attr("gaps"), graph.get_attr("transposed")))
+        module.graph = graph
+        self.assertEqual(["gaps"], dense_constants(graph))
+        self.assertTrue(module.gaps.is_contiguous())
+        self.assertEqual((1, 5), module.transposed.stride())     # left as it was
+        self.assertTrue(dense_layout(torch.ones(2, 3, 4)[1:]))     # an offset alone is dense
+        self.assertFalse(dense_layout(torch.ones(3).expand(2, 3)))
+
+
 if __name__ == "__main__":
     unittest.main()

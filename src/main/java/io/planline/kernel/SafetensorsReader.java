@@ -6,20 +6,27 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.planline.ir.DType;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the Hugging Face safetensors format into named tensors over one direct buffer:
+ * Reads the Hugging Face safetensors format into named tensors, over one direct buffer
+ * ({@link #parse}) or one per tensor ({@link #read(InputStream, String)}):
  *
  * <pre>
  *   [8 bytes: header length N, little-endian u64][N bytes: JSON header][raw little-endian data]
@@ -35,7 +42,7 @@ public final class SafetensorsReader {
   /**
    * A file's tensors (in header order) and its free-form metadata.
    *
-   * @param tensors read-only-by-convention views into one direct buffer
+   * @param tensors read-only-by-convention views of direct memory
    * @param metadata the {@code __metadata__} strings, empty when absent
    */
   public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
@@ -51,26 +58,104 @@ public final class SafetensorsReader {
   private SafetensorsReader() {}
 
   /**
-   * Reads {@code file} into a direct buffer and returns its tensors.
+   * Reads {@code file}'s tensors ({@link #read(InputStream, String)}).
    *
    * @throws SafetensorsFormatException if the file is truncated or its header is malformed
    * @throws IOException if the file cannot be read
    */
   public static Contents read(Path file) throws IOException {
     requireNonNull(file, "file");
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size > Integer.MAX_VALUE) {
-        throw new SafetensorsFormatException(file.toString(), "file of " + size
-            + " bytes exceeds the 2 GiB a buffer can hold", null);
-      }
-      ByteBuffer buf = ByteBuffer.allocateDirect((int) size);
-      while (buf.hasRemaining() && ch.read(buf) >= 0) {
-        // FileChannel.read may return fewer bytes than asked; keep reading to the end
-      }
-      buf.flip();
-      return parse(buf, file.toString());
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(in, file.toString());
     }
+  }
+
+  /**
+   * Reads safetensors from {@code in}, each tensor into a direct buffer of its own aligned to a
+   * cache line, reading the stream once from start to end. A model's weights go through here:
+   * a file of more than 2 GiB fits no single buffer (the frozen ALBERT-xxlarge export is 3 GB),
+   * and reading the whole file onto the heap first held every weight twice while it loaded.
+   *
+   * @throws SafetensorsFormatException naming {@code source} when the header is malformed, two
+   *     tensors overlap, or the stream ends before a tensor's last byte
+   * @throws IOException if the stream cannot be read
+   */
+  public static Contents read(InputStream in, String source) throws IOException {
+    requireNonNull(in, "in");
+    requireNonNull(source, "source");
+    byte[] length = in.readNBytes(8);
+    if (length.length < 8) {
+      throw new SafetensorsFormatException(source, "truncated: " + length.length
+          + " bytes, fewer than the 8-byte header length", null);
+    }
+    long headerLen = ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    if (headerLen < 0 || headerLen > MAX_HEADER_BYTES) {
+      throw new SafetensorsFormatException(source, "header length "
+          + Long.toUnsignedString(headerLen) + " is not between 0 and " + MAX_HEADER_BYTES
+          + " bytes", null);
+    }
+    byte[] header = in.readNBytes((int) headerLen);
+    if (header.length < headerLen) {
+      throw new SafetensorsFormatException(source, "truncated: the header needs " + headerLen
+          + " bytes, the file has " + header.length + " after its length", null);
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    // a stream's data section has no size known ahead: the reads below find where it ends
+    Map<String, Entry> entries = entries(header, Long.MAX_VALUE, metadata, source);
+    List<Map.Entry<String, Entry>> byOffset = new ArrayList<>(entries.entrySet());
+    byOffset.sort(Comparator.comparingLong(e -> e.getValue().begin()));
+    Map<String, Tensor> read = new LinkedHashMap<>();
+    ReadableByteChannel channel = Channels.newChannel(in);
+    long at = 0; // bytes of the data section read or skipped so far
+    for (Map.Entry<String, Entry> e : byOffset) {
+      Entry entry = e.getValue();
+      if (entry.begin() < at) {
+        throw new SafetensorsFormatException(source, "tensor '" + e.getKey() + "': data_offsets"
+            + " begin at " + entry.begin() + ", inside the tensor before it (which ends at " + at
+            + ")", null);
+      }
+      try {
+        in.skipNBytes(entry.begin() - at);
+      } catch (EOFException end) {
+        throw truncated(source, e.getKey(), entry);
+      }
+      if (entry.bytes() > MAX_TENSOR_BYTES) {
+        throw new SafetensorsFormatException(source, "tensor '" + e.getKey() + "': "
+            + entry.bytes() + " bytes, more than the " + MAX_TENSOR_BYTES + " one buffer holds",
+            null);
+      }
+      ByteBuffer data = aligned((int) entry.bytes());
+      while (data.hasRemaining()) {
+        if (channel.read(data) < 0) {
+          throw truncated(source, e.getKey(), entry);
+        }
+      }
+      at = entry.begin() + entry.bytes();
+      read.put(e.getKey(), Tensor.of(data.clear(), 0, entry.dtype(), entry.shape(),
+          Tensor.contiguousStrides(entry.shape())));
+    }
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    entries.keySet().forEach(name -> tensors.put(name, read.get(name))); // header order
+    return new Contents(tensors, metadata);
+  }
+
+  /** The largest tensor one buffer holds, a line short of 2 GiB for the alignment. */
+  static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 128;
+
+  /** A header longer than this is not a weights file's (GPT-2's is 15 KB). */
+  static final long MAX_HEADER_BYTES = 100L << 20;
+
+  private static SafetensorsFormatException truncated(String source, String name, Entry entry) {
+    return new SafetensorsFormatException(source, "truncated: tensor '" + name + "' needs the"
+        + " data section's bytes " + entry.begin() + " to " + (entry.begin() + entry.bytes())
+        + ", the file ends before them", null);
+  }
+
+  /** {@code bytes} of fresh direct memory starting on a 64-byte line. */
+  private static ByteBuffer aligned(int bytes) {
+    // the aligned slice also ends on a line, so the buffer reaches past one more line
+    int lines = (bytes + 63) / 64;
+    return ByteBuffer.allocateDirect(64 * (lines + 1)).alignedSlice(64).limit(bytes).slice();
   }
 
   /**
@@ -95,6 +180,21 @@ public final class SafetensorsReader {
     }
     byte[] header = new byte[(int) headerLen];
     buf.get(8, header);
+    int dataStart = 8 + (int) headerLen;
+    Map<String, String> metadata = new LinkedHashMap<>();
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    entries(header, total - dataStart, metadata, source).forEach((name, entry) ->
+        tensors.put(name, Tensor.of(buf.duplicate().clear(), dataStart + entry.begin,
+            entry.dtype, entry.shape, Tensor.contiguousStrides(entry.shape))));
+    return new Contents(tensors, metadata);
+  }
+
+  /**
+   * The header's tensor entries, checked against a data section of {@code dataSize} bytes, in
+   * header order; its {@code __metadata__} goes into {@code metadata}.
+   */
+  private static Map<String, Entry> entries(byte[] header, long dataSize,
+      Map<String, String> metadata, String source) {
     JsonNode root;
     try {
       root = JSON.readTree(new String(header, StandardCharsets.UTF_8));
@@ -105,22 +205,16 @@ public final class SafetensorsReader {
     if (root == null || !root.isObject()) {
       throw new SafetensorsFormatException(source, "bad header JSON: not an object", null);
     }
-    int dataStart = 8 + (int) headerLen;
-    long dataSize = total - dataStart;
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    Map<String, String> metadata = new LinkedHashMap<>();
+    Map<String, Entry> entries = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().equals("__metadata__")) {
         readMetadata(e.getValue(), metadata, source);
-        continue;
+      } else {
+        entries.put(e.getKey(), Entry.of(e.getKey(), e.getValue(), dataSize, source));
       }
-      Entry entry = Entry.of(e.getKey(), e.getValue(), dataSize, source);
-      ByteBuffer data = buf.duplicate().clear();
-      tensors.put(e.getKey(), Tensor.of(data, dataStart + entry.begin, entry.dtype, entry.shape,
-          Tensor.contiguousStrides(entry.shape)));
     }
-    return new Contents(tensors, metadata);
+    return entries;
   }
 
   private static void readMetadata(JsonNode node, Map<String, String> out, String source) {
@@ -137,7 +231,7 @@ public final class SafetensorsReader {
   }
 
   /** One header entry after validation. */
-  private record Entry(DType dtype, long[] shape, long begin) {
+  private record Entry(DType dtype, long[] shape, long begin, long bytes) {
 
     static Entry of(String name, JsonNode node, long dataSize, String source) {
       String where = "tensor '" + name + "': ";
@@ -179,7 +273,7 @@ public final class SafetensorsReader {
         throw new SafetensorsFormatException(source, where + "data_offsets " + off + " span "
             + (end - begin) + " bytes, but " + dtype + " " + sh + " needs " + bytes, null);
       }
-      return new Entry(dtype, shape, begin);
+      return new Entry(dtype, shape, begin, bytes);
     }
 
     private static DType dtype(String code, String where, String source) {

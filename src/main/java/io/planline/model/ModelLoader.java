@@ -238,10 +238,8 @@ public final class ModelLoader {
     String weightsPath = source.has(dir + WEIGHTS) ? dir + WEIGHTS : WEIGHTS;
     String weightsFile = source.describe(weightsPath);
     try (InputStream in = source.open(weightsPath)) {
-      byte[] raw = in.readAllBytes();
       // Weights stay off-heap for their whole life, like every other device buffer.
-      ByteBuffer direct = ByteBuffer.allocateDirect(raw.length).put(raw).flip();
-      byKey = SafetensorsReader.parse(direct, weightsFile).tensors();
+      byKey = SafetensorsReader.read(in, weightsFile).tensors();
     } catch (IOException e) {
       throw new ProgramFormatException(weightsFile, "", "cannot read: " + e.getMessage(), e);
     } catch (SafetensorsFormatException e) {

@@ -129,6 +129,81 @@ final class SafetensorsReaderTest {
   }
 
   @Test
+  void readStream_eachTensorInItsOwnLineAlignedBuffer_keepsHeaderOrder() throws IOException {
+    // the header lists the tensors out of their data order
+    String header = "{\"mask\": {\"dtype\": \"BOOL\", \"shape\": [3], \"data_offsets\": [40, 43]},"
+        + " \"fc.weight\": {\"dtype\": \"F32\", \"shape\": [2, 3], \"data_offsets\": [0, 24]},"
+        + " \"ids\": {\"dtype\": \"I64\", \"shape\": [2], \"data_offsets\": [24, 40]}}";
+    SafetensorsReader.Contents c = SafetensorsReader.read(
+        new java.io.ByteArrayInputStream(file(header, data())), "stream");
+    assertEquals(List.of("mask", "fc.weight", "ids"), List.copyOf(c.tensors().keySet()));
+    assertArrayEquals(new float[] {1.5f, -2f, 0f, 3.25f, 1e-7f, -0f},
+        c.tensors().get("fc.weight").toFloatArray());
+    assertArrayEquals(new long[] {-5, 1L << 40}, c.tensors().get("ids").toLongArray());
+    assertArrayEquals(new double[] {1, 0, 1}, c.tensors().get("mask").toDoubleArray());
+    for (Tensor t : c.tensors().values()) {
+      assertTrue(t.data().isDirect());
+      assertEquals(0, Tensor.addressOf(t.data()) % 64, "aligned to a cache line");
+    }
+  }
+
+  @Test
+  void readStream_gapsBetweenTensors_areSkipped() throws IOException {
+    String header = "{\"ids\": {\"dtype\": \"I64\", \"shape\": [2], \"data_offsets\": [24, 40]}}";
+    SafetensorsReader.Contents c = SafetensorsReader.read(
+        new java.io.ByteArrayInputStream(file(header, data())), "stream");
+    assertArrayEquals(new long[] {-5, 1L << 40}, c.tensors().get("ids").toLongArray());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "2|truncated: tensor 'mask' needs the data section's bytes 40 to 43",
+      "30|truncated: tensor 'fc.weight' needs the data section's bytes 0 to 24",
+      "100|truncated: the header needs",
+      "10000|truncated: 3 bytes, fewer than the 8-byte header length",
+  })
+  void readStream_cutShort_namesWhatIsMissing(int cutBytes, String message) {
+    byte[] bytes = file(HEADER, data());
+    byte[] cut = java.util.Arrays.copyOf(bytes, Math.max(3, bytes.length - cutBytes));
+    SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class,
+        () -> SafetensorsReader.read(new java.io.ByteArrayInputStream(cut), "cut"));
+    assertTrue(e.getMessage().startsWith("cut: " + message), e.getMessage());
+  }
+
+  @Test
+  void readStream_overlappingTensors_areRefused() {
+    String header = "{\"a\": {\"dtype\": \"F32\", \"shape\": [4], \"data_offsets\": [0, 16]},"
+        + " \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [8, 16]}}";
+    SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class,
+        () -> SafetensorsReader.read(new java.io.ByteArrayInputStream(file(header,
+            new byte[16])), "overlap"));
+    assertTrue(e.getMessage().contains("tensor 'b': data_offsets begin at 8, inside the tensor"
+        + " before it (which ends at 16)"), e.getMessage());
+  }
+
+  @Test
+  void readStream_tensorOverTwoGib_isRefusedNamingIt() {
+    long big = 1L << 31; // float32 [2^29]: 2 GiB, read no further than its header
+    String header = "{\"emb\": {\"dtype\": \"F32\", \"shape\": [" + (big / 4)
+        + "], \"data_offsets\": [0, " + big + "]}}";
+    SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class,
+        () -> SafetensorsReader.read(new java.io.ByteArrayInputStream(file(header,
+            new byte[8])), "big"));
+    assertTrue(e.getMessage().contains("tensor 'emb': 2147483648 bytes, more than the"),
+        e.getMessage());
+  }
+
+  @Test
+  void readStream_absurdHeaderLength_isRefusedBeforeReadingIt() {
+    byte[] bytes = new byte[16];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40);
+    SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class,
+        () -> SafetensorsReader.read(new java.io.ByteArrayInputStream(bytes), "huge"));
+    assertTrue(e.getMessage().contains("header length 1099511627776 is not between 0 and"),
+        e.getMessage());
+  }
+
+  @Test
   void read_missingFile_isIoException(@TempDir Path dir) {
     assertThrows(IOException.class, () -> SafetensorsReader.read(dir.resolve("none")));
   }
