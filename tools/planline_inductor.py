@@ -553,6 +553,11 @@ def compile_and_capture(model, inputs, dynamic, clone=True, device_config=None, 
             bounds = {} if dd.max is None else {"min": max(dd.min, 2), "max": dd.max}
             torch._dynamo.mark_dynamic(args[index], axis, **bounds)
     torch._dynamo.reset()
+    with torch.no_grad():
+        # Once in eager mode first: a model that fills a cache on its first call (LeViT keeps
+        # each attention's gathered biases in a dict) would otherwise have that store traced
+        # as well, as extra graph outputs for Dynamo to write back after each run.
+        model(*args)
     with _hooks(capture, CPU_CONFIG if device_config is None else device_config), \
             _written_out_attention(), torch.no_grad():
         compiled = torch.compile(model, backend=backend, fullgraph=True)
@@ -583,6 +588,43 @@ def _storage_numel(size, stride):
     return 1 + sum((s - 1) * st for s, st in zip(size, stride))
 
 
+def _module_tensors(model):
+    """Every tensor ``model`` holds, by id, to a key for the weights file: parameters and
+    buffers under their state-dict keys, then tensors kept in other attributes of its modules,
+    alone or in a dict, list or tuple (LeViT caches each attention's gathered biases in a dict
+    keyed by device, which Dynamo passes to the graph as one more input)."""
+    state = {}
+    for key, tensor in list(model.named_parameters()) + list(model.named_buffers()):
+        state.setdefault(id(tensor), key)
+    for prefix, module in model.named_modules():
+        for attr, value in vars(module).items():
+            if attr in ("_parameters", "_buffers", "_modules"):
+                continue
+            items = value.items() if isinstance(value, dict) else \
+                enumerate(value) if isinstance(value, (list, tuple)) else [(None, value)]
+            for item, tensor in items:
+                if isinstance(tensor, torch.Tensor):
+                    key = ".".join(str(p) for p in (prefix, attr, item) if p not in ("", None))
+                    state.setdefault(id(tensor), key)
+    return state
+
+
+def _reused_storage(old, allocation, layout, where):
+    """The storage (elements) of a buffer that takes over one of ``old`` elements: its own
+    allocation when they agree, else ``old`` where that holds all the new layout spans. Inductor
+    on the GPU lets a kernel write in place over a product's result padded for alignment (DINOv2:
+    [1, 257, 768] over a [260, 768] product), a reuse of a larger storage, which planline's lines
+    state as one size passed on."""
+    import sympy  # pylint: disable=import-outside-toplevel
+    own = _storage_numel(layout.size, layout.stride) if allocation is None else allocation
+    if old is None or sympy.simplify(old - own) == 0:
+        return allocation
+    if sympy.simplify(old - own).is_nonnegative:
+        return old
+    raise ExportError(f"{where}: a reuse of a storage of {old} elements for a buffer that "
+                      f"needs {own}")
+
+
 class _Translator:
     """Turns one captured graph into program.json's inputs, weights, lines and outputs."""
 
@@ -601,6 +643,7 @@ class _Translator:
         self.lines, self.kernels, self.compiled = [], set(), {}
         self.n_view = 0
         self.views = set()       # names that ReinterpretLines define (no storage of their own)
+        self.storages = {}       # buffer -> elements its storage holds (allocate, reuse lines)
         self.not_storage = set()  # fallbacks whose results are their MultiOutputs
         self.multi_outputs = set()
         self._bind_arguments(example_inputs, model, user_args, input_names, dynamic)
@@ -612,9 +655,7 @@ class _Translator:
         if len(arg_names) != len(example_inputs):
             raise ExportError(f"Inductor's graph has {len(arg_names)} inputs, dynamo passed "
                               f"{len(example_inputs)}: cannot tell weights from inputs")
-        state = {}
-        for key, tensor in list(model.named_parameters()) + list(model.named_buffers()):
-            state.setdefault(id(tensor), key)
+        state = _module_tensors(model)
         users = {id(t): i for i, t in enumerate(user_args)}
         by_user = {}
         for arg, value in zip(arg_names, example_inputs):
@@ -634,7 +675,7 @@ class _Translator:
                 self.weight_values[key] = value.detach()
             else:
                 raise ExportError(f"graph input {arg} ({tuple(value.shape)}) is neither a "
-                                  "model input nor a parameter or buffer of the model")
+                                  "model input nor a tensor the model holds")
         self._bind_constants(model)
         for index, input_name in enumerate(input_names):
             arg = by_user.get(index)
@@ -736,6 +777,7 @@ class _Translator:
         """A buffer in the program's words; ``allocation`` (elements) when Inductor allocates
         more than the layout spans."""
         storage = _storage_numel(layout.size, layout.stride) if allocation is None else allocation
+        self.storages[name] = storage
         return {"name": name, "device": self.device, "dtype": DTYPE_NAMES[layout.dtype],
                 "shape": [self.jdim(s) for s in layout.size],
                 "stride": [self.jdim(s) for s in layout.stride],
@@ -802,10 +844,12 @@ class _Translator:
     def _ReuseLine(self, f, where):
         if not f.get("delete_old", True):
             raise ExportError(f"{where}: a reuse that keeps the old name alive")
-        new = f["reused_as"]
-        self.lines.append({"kind": "ReuseLine", "node": {"name": f["node"].get_name()},
+        new, old = f["reused_as"], f["node"].get_name()
+        allocation = _reused_storage(self.storages.get(old), f.get("allocation"),
+                                     new.get_layout(), where)
+        self.lines.append({"kind": "ReuseLine", "node": {"name": old},
                            "reused_as": self.buffer_json(new.get_name(), new.get_layout(),
-                                                         f.get("allocation"))})
+                                                         allocation)})
 
     def _ReinterpretLine(self, f, where):
         # The line's layout places the alias in the storage (a concatenation's inputs are

@@ -3,8 +3,9 @@
 # per model and batch, on the lent GPU machine (PyTorch with CUDA and Triton), from the
 # repository root:
 #   bash tools/gpu/export_inductor.sh ROOT MODEL:BATCH...
-# MODEL: digits-mlp, digits-cnn, tiny-gpt, gpt2, bert, resnet50, vit (hf_models.py,
-# planline_models.py; weights from a fixed seed, nothing downloaded). Writes ROOT/MODEL-bBATCH/
+# MODEL: digits-mlp, digits-cnn, tiny-gpt, gpt2, bert, resnet50, vit, or any other spec of
+# hf_models.py or hf_probes.py by its name (t5-encoder for t5_encoder_spec; weights from a
+# fixed seed, nothing downloaded). Writes ROOT/MODEL-bBATCH/
 # and ROOT/MODEL-bBATCH.log; exit status: the number of exports that failed. PLANLINE_EXPORT_ARGS
 # adds exporter options to every export (e.g. "--conv triton"). PLANLINE_EXPORT_REUSE=1 keeps a
 # folder that an earlier call on the same machine already exported (its program.json exists).
@@ -22,7 +23,12 @@ for item in "$@"; do
     bert) factory=hf_models:bert_spec ;;
     resnet50) factory=hf_models:resnet50_spec ;;
     vit) factory=hf_models:vit_spec ;;
-    *) echo "unknown model $model" >&2; failed=$((failed + 1)); continue ;;
+    *) # any other spec of hf_models.py or hf_probes.py by its name (t5-encoder: t5_encoder_spec)
+      factory=$(grep -l "^def ${model//-/_}_spec(" hf_models.py hf_probes.py | head -1)
+      if [ -z "$factory" ]; then
+        echo "unknown model $model" >&2; failed=$((failed + 1)); continue
+      fi
+      factory=${factory%.py}:${model//-/_}_spec ;;
   esac
   if [ "${PLANLINE_EXPORT_REUSE:-0}" = 1 ] && [ -f "$root/$model-b$batch/program.json" ]; then
     echo "kept $model batch $batch (exported earlier)"; continue

@@ -27,8 +27,14 @@ FACTORIES = {"digits-mlp": "planline_models:digits_mlp_spec",
 
 def build(model_name, batch):
     import importlib  # pylint: disable=import-outside-toplevel
-    module, _, func = FACTORIES[model_name].partition(":")
-    spec = getattr(importlib.import_module(module), func)()
+    if model_name in FACTORIES:
+        module, _, func = FACTORIES[model_name].partition(":")
+        spec = getattr(importlib.import_module(module), func)()
+    else:  # any other spec of hf_models.py or hf_probes.py, as export_inductor.sh takes it
+        func = model_name.replace("-", "_") + "_spec"
+        module = next(m for m in ("hf_models", "hf_probes")
+                      if hasattr(importlib.import_module(m), func))
+        spec = getattr(importlib.import_module(module), func)()
     inputs = {k: _rows(v, batch) for k, v in spec["inputs"].items()}
     return spec["model"].eval().cuda(), inputs
 

@@ -53,6 +53,29 @@ class AllocationSizesTest(unittest.TestCase):
         _, fields = planline_inductor._line_record(AllocateLine(_Node(8)), object())
         self.assertNotIn("allocation", fields)
 
+    def test_reuseOfLargerStorage_keepsTheLargerSize(self):
+        # DINOv2 [1] on the GPU: a kernel writes [1, 257, 768] in place over a [260, 768]
+        # product (rows padded for alignment); the reuse passes the 199,680 elements on
+        import sympy
+        import planline_inductor
+        layout = _Layout([1, 257, 768], [197376, 768, 1])
+        self.assertEqual(199680, planline_inductor._reused_storage(
+            sympy.Integer(199680), None, layout, "line 64"))
+        self.assertIsNone(planline_inductor._reused_storage(      # same size: as before
+            sympy.Integer(197376), None, layout, "line 64"))
+        s0 = sympy.Symbol("s0", positive=True, integer=True)
+        self.assertEqual(260 * 768 * s0, planline_inductor._reused_storage(
+            260 * 768 * s0, None, _Layout([s0, 257, 768], [197376, 768, 1]), "line 9"))
+        with self.assertRaisesRegex(planline_inductor.ExportError,
+                                    "line 64: a reuse of a storage of 1000 elements for a "
+                                    "buffer that needs 197376"):
+            planline_inductor._reused_storage(sympy.Integer(1000), None, layout, "line 64")
+
+
+class _Layout:
+    def __init__(self, size, stride):
+        self.size, self.stride = size, stride
+
 
 if __name__ == "__main__":
     unittest.main()

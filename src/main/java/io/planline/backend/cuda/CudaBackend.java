@@ -231,12 +231,13 @@ public final class CudaBackend extends Backend {
       Tensor t = e.getValue();
       int at = (int) (long) offsets.get(e.getKey());
       ByteBuffer slot = staging.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at);
-      switch (t.dtype()) {
-        case FLOAT32 -> slot.asFloatBuffer().put(t.toFloatArray());
-        case INT64 -> slot.asLongBuffer().put(t.toLongArray());
-        default -> throw new IllegalArgumentException("weight " + e.getKey() + " has type "
-            + t.dtype() + "; the CUDA backend uploads float32 and int64 weights");
+      // any element type, byte for byte: a Triton kernel reads a bool mask (GPT-Neo's causal
+      // one) as the bytes PyTorch keeps it in
+      if (!t.isContiguous() && t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64) {
+        throw new IllegalArgumentException("weight " + e.getKey() + " of type " + t.dtype()
+            + " is strided; the CUDA backend uploads row-major weights");
       }
+      t.writeRowMajor(slot);
       out.put(e.getKey(), new CudaTensor(buffer, at, t.dtype(), t.shape(),
           Tensor.contiguousStrides(t.shape())));
     }
