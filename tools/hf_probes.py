@@ -40,14 +40,22 @@ def _model(cls, config_cls, **config):
     return getattr(transformers, cls)(getattr(transformers, config_cls)(**config)).eval()
 
 
+def _spec(network, name, field, inputs, shape, **call):
+    """planline_export's arguments for ``network``: its one input (batch dimension dynamic) of
+    ``shape`` (the text after [batch, ...]) and its output ``field``."""
+    (input_name, example), = inputs.items()
+    kind = "INT64 token ids" if example.dtype == torch.int64 else "FP32"
+    return {"model": LogitsOnly(network, field, **call), "inputs": inputs, "name": name,
+            "output_names": [field], "dynamic": {input_name: {0: BATCH}},
+            "description": f"transformers {type(network).__name__} as configured in "
+                           f"hf_probes.py, random weights (seed {SEED}); input {kind} "
+                           f"[batch, {shape}], output FP32 {field}."}
+
+
 def _tokens_spec(network, name, field="logits", **call):
     """A language model or text encoder taking [batch, 64] token ids."""
-    return {"model": LogitsOnly(network, field, **call),
-            "inputs": {"input_ids": _tokens(VOCAB, 2, SEQUENCE)}, "name": name,
-            "output_names": [field], "dynamic": {"input_ids": {0: BATCH}},
-            "description": f"transformers {type(network).__name__}, small configuration "
-                           f"(hf_probes.py), random weights (seed {SEED}); input INT64 token "
-                           f"ids [batch, {SEQUENCE}], output FP32 {field}."}
+    return _spec(network, name, field, {"input_ids": _tokens(VOCAB, 2, SEQUENCE)}, SEQUENCE,
+                 **call)
 
 
 def _causal(cls, name, **config):
@@ -149,11 +157,7 @@ def levit_spec():
 
 def _vision_tower(network, name, field):
     x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
-    return {"model": LogitsOnly(network, field), "inputs": {"x": x}, "name": name,
-            "output_names": [field], "dynamic": {"x": {0: BATCH}},
-            "description": f"transformers {type(network).__name__} (hf_probes.py), random "
-                           f"weights (seed {SEED}); input FP32 [batch, 3, 224, 224], output "
-                           f"FP32 {field}."}
+    return _spec(network, name, field, {"x": x}, "3, 224, 224")
 
 
 def dinov2_spec():
@@ -169,12 +173,7 @@ def clip_vision_spec():
 def wav2vec2_spec():
     network = _model("Wav2Vec2Model", "Wav2Vec2Config", num_hidden_layers=2)
     audio = torch.randn(2, 16000, generator=torch.Generator().manual_seed(SEED))
-    return {"model": LogitsOnly(network, "last_hidden_state"), "inputs": {"input_values": audio},
-            "name": "wav2vec2", "output_names": ["last_hidden_state"],
-            "dynamic": {"input_values": {0: BATCH}},
-            "description": f"transformers Wav2Vec2Model, 2 layers (hf_probes.py), random weights "
-                           f"(seed {SEED}); input FP32 audio [batch, 16000], output FP32 "
-                           f"last_hidden_state."}
+    return _spec(network, "wav2vec2", "last_hidden_state", {"input_values": audio}, 16000)
 
 
 # Every probe, by spec name, in the order probe-architectures.sh runs them.
