@@ -18,8 +18,11 @@ relative attention with log buckets), ALBERT (one layer run twelve times, xxlarg
 convolutions), SegFormer (efficient attention over a strided convolution), RegNet (grouped
 convolutions, squeeze and excitation), BEiT (relative position bias tables), LeViT (attention
 biases by index, hard-swish, batch norm over tokens), DINOv2 (interpolated position
-embeddings, layer scale), CLIP's vision tower (quick GELU, a pooled class token) and
-Wav2Vec2 (a 1-D convolution stack with group norm, a grouped positional convolution).
+embeddings, layer scale), CLIP's vision tower (quick GELU, a pooled class token),
+Wav2Vec2 (a 1-D convolution stack with group norm, a grouped positional convolution), and
+three models with two inputs: BERT as it is served (token ids and an attention mask), BART
+(encoder and decoder in one pass) and CLIP (text and image towers, scores of each image
+against each text).
 """
 
 from __future__ import annotations
@@ -176,8 +179,68 @@ def wav2vec2_spec():
     return _spec(network, "wav2vec2", "last_hidden_state", {"input_values": audio}, 16000)
 
 
+class _ByName(torch.nn.Module):
+    """Calls ``model`` with its inputs by name (BART's second positional argument is the
+    attention mask, not the decoder's ids) and returns the output's ``field``."""
+
+    def __init__(self, model, field, names):
+        super().__init__()
+        self.model, self.field, self.names = model, field, names
+
+    def forward(self, *args):
+        return getattr(self.model(**dict(zip(self.names, args))), self.field)
+
+
+def _two_inputs(network, name, field, inputs, text):
+    """A model taking two inputs by name, both with a dynamic batch; ``text`` says what they
+    are."""
+    return {"model": _ByName(network, field, list(inputs)), "inputs": inputs, "name": name,
+            "output_names": [field], "dynamic": {n: {0: BATCH} for n in inputs},
+            "description": f"transformers {type(network).__name__} as configured in "
+                           f"hf_probes.py, random weights (seed {SEED}); inputs {text}, output "
+                           f"FP32 {field}."}
+
+
+def bert_masked_spec():
+    # as BERT is served: token ids and an attention mask, the second row padded after 40 tokens
+    network = _model("BertModel", "BertConfig", **_SMALL, intermediate_size=1024)
+    mask = torch.ones(2, SEQUENCE, dtype=torch.int64)
+    mask[1, 40:] = 0
+    return _two_inputs(network, "bert-masked", "last_hidden_state",
+                       {"input_ids": _tokens(VOCAB, 2, SEQUENCE), "attention_mask": mask},
+                       f"INT64 token ids and attention mask [batch, {SEQUENCE}]")
+
+
+def bart_spec():
+    # an encoder-decoder in one pass: source ids and the decoder's ids so far
+    network = _model("BartModel", "BartConfig", vocab_size=VOCAB, d_model=256,
+                     encoder_layers=2, decoder_layers=2, encoder_attention_heads=8,
+                     decoder_attention_heads=8, encoder_ffn_dim=1024, decoder_ffn_dim=1024)
+    return _two_inputs(network, "bart", "last_hidden_state",
+                       {"input_ids": _tokens(VOCAB, 2, SEQUENCE),
+                        "decoder_input_ids": _tokens(VOCAB, 2, 16)},
+                       f"INT64 token ids [batch, {SEQUENCE}] and decoder ids [batch, 16]")
+
+
+def clip_spec():
+    # text and image towers together: each image's scores against each text
+    torch.manual_seed(SEED)
+    config = transformers.CLIPConfig(
+        text_config={"vocab_size": VOCAB, "hidden_size": 256, "intermediate_size": 1024,
+                     "num_hidden_layers": 2, "num_attention_heads": 8, "bos_token_id": 0,
+                     "eos_token_id": 2},
+        vision_config={"hidden_size": 256, "intermediate_size": 1024, "num_hidden_layers": 2,
+                       "num_attention_heads": 8, "patch_size": 32})
+    network = transformers.CLIPModel(config).eval()
+    pixels = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
+    return _two_inputs(network, "clip", "logits_per_image",
+                       {"input_ids": _tokens(VOCAB, 2, 16), "pixel_values": pixels},
+                       "INT64 token ids [batch, 16] and FP32 images [batch, 3, 224, 224]")
+
+
 # Every probe, by spec name, in the order probe-architectures.sh runs them.
 PROBES = ("qwen2_spec", "mistral_spec", "gemma2_spec", "phi_spec", "opt_spec", "bloom_spec",
           "falcon_spec", "gpt_neo_spec", "deberta_v2_spec", "albert_spec", "mpnet_spec",
           "modernbert_spec", "swin_spec", "mobilevit_spec", "segformer_spec", "regnet_spec",
-          "beit_spec", "levit_spec", "dinov2_spec", "clip_vision_spec", "wav2vec2_spec")
+          "beit_spec", "levit_spec", "dinov2_spec", "clip_vision_spec", "wav2vec2_spec",
+          "bert_masked_spec", "bart_spec", "clip_spec")
