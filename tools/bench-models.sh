@@ -9,6 +9,8 @@
 #   models whose name contains NAME; --no-java: skip the built-in models' Java-kernel rows;
 #   --rounds: every engine of a model measured N times, the engines in turn, so that a noisy
 #   machine's slow spells fall on each; the rows give medians and each round's ratio)
+# A model folder is measured at batch 1 and 8: its first input random, any other input (an
+# attention mask, a decoder's ids) its sample's rows repeated to the batch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile

@@ -45,11 +45,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ModelBench {
 
-  /** One measured input; {@code folder} is null for a built-in model. */
+  /**
+   * One measured input, random values of {@code shape}; {@code others}: a model's further inputs
+   * at the same batch (its sample's rows: an attention mask must stay a mask); {@code folder} is
+   * null for a built-in model.
+   */
   private record Case(String model, String input, long[] shape, DType dtype,
-      @Nullable Path folder) {
+      Map<String, HostTensor> others, @Nullable Path folder) {
     Case(String model, String input, long[] shape, DType dtype) {
-      this(model, input, shape, dtype, null);
+      this(model, input, shape, dtype, Map.of(), null);
     }
 
     ModelLoader.Source source() {
@@ -154,12 +158,14 @@ public final class ModelBench {
   /** Opens every engine of {@code c}: ONNX Runtime plain and with subnormals as zero, planline. */
   private static void open(OrtEnvironment env, Case c, boolean noJava, List<Engine> engines)
       throws Exception {
-    HostTensor input = randomInput(c);
+    Map<String, HostTensor> in = new java.util.LinkedHashMap<>();
+    in.put(c.input(), randomInput(c));
+    in.putAll(c.others());
     if (c.source().has("model.onnx")) {
       for (boolean daz : new boolean[] {false, true}) {
         OrtSession session = ortSession(env, c, daz);
         engines.add(new Engine(daz ? "onnxruntime-daz" : "onnxruntime",
-            ortCall(env, session, input), session));
+            ortCall(env, session, in), session));
       }
     }
     boolean measuredCompiled = false;
@@ -188,7 +194,6 @@ public final class ModelBench {
       // a folder exported with --compile inductor has only the compiled program
       boolean compiled = s.find(c.model(), null).nativeKernels() != null;
       measuredCompiled |= compiled;
-      Map<String, HostTensor> in = Map.of(c.input(), input);
       Callable<Object> ours = () -> {
         List<HostTensor> out = s.infer(c.model(), null, in).block(Duration.ofMinutes(1));
         HostTensor.releaseAll(out); // as a server does once the answer is written
@@ -356,12 +361,20 @@ public final class ModelBench {
     return HostTensor.ofFloats(c.input(), c.shape(), v);
   }
 
+  /** One ONNX Runtime call on fresh copies of {@code inputs} (by name, as the ONNX file's). */
   private static Callable<Object> ortCall(OrtEnvironment env, OrtSession session,
-      HostTensor input) {
+      Map<String, HostTensor> inputs) {
     return () -> {
-      try (OnnxTensor t = ortTensor(env, input);
-          var r = session.run(Map.of(session.getInputNames().iterator().next(), t))) {
-        return r.get(0).getValue();
+      Map<String, OnnxTensor> feed = new java.util.LinkedHashMap<>();
+      try {
+        for (var e : inputs.entrySet()) {
+          feed.put(e.getKey(), ortTensor(env, e.getValue()));
+        }
+        try (var r = session.run(feed)) {
+          return r.get(0).getValue();
+        }
+      } finally {
+        feed.values().forEach(OnnxTensor::close);
       }
     };
   }
@@ -375,10 +388,29 @@ public final class ModelBench {
     for (long batch : new long[] {1, 8}) {
       long[] shape = first.getValue().shape().clone();
       shape[0] = batch;
+      Map<String, HostTensor> others = new java.util.LinkedHashMap<>();
+      sample.inputs().forEach((name, t) -> {
+        if (!name.equals(first.getKey())) {
+          others.put(name, rows(t, batch));
+        }
+      });
       out.add(new Case(dir.getFileName().toString(), first.getKey(), shape,
-          first.getValue().dtype(), dir));
+          first.getValue().dtype(), others, dir));
     }
     return out;
+  }
+
+  /** {@code t} with {@code batch} rows: its own rows in turn, repeated as needed. */
+  static HostTensor rows(HostTensor t, long batch) {
+    long[] shape = t.shape().clone();
+    int row = Math.toIntExact(t.data().remaining() / shape[0]);
+    java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(Math.toIntExact(row * batch));
+    for (long i = 0; i < batch; i++) {
+      int from = Math.toIntExact(i % shape[0]) * row;
+      data.put(t.data().duplicate().position(from).limit(from + row));
+    }
+    shape[0] = batch;
+    return new HostTensor(t.name(), t.dtype(), shape, data.flip());
   }
 
   private static OrtSession ortSession(OrtEnvironment env, Case c, boolean denormalsAsZero)
