@@ -12,6 +12,9 @@ keyword arguments::
 
 The weight files are large (GPT-2: 0.5 GB); the folders stay out of git.
 
+``bert_masked_spec`` is the BERT-base encoder as it is served, with the attention mask as a
+second input (the sample's second row padded).
+
 Beyond the issue's four, more architectures people bring, built the same way from
 transformers' configurations (``MORE``): DistilBERT, RoBERTa, a T5-small encoder, a small
 Llama (rotary positions, RMSNorm, grouped-query attention, gated SiLU), Whisper's encoder
@@ -43,6 +46,18 @@ class LogitsOnly(nn.Module):
         return getattr(self.model(*args, **self.kwargs), self.field)
 
 
+class ByName(nn.Module):
+    """Calls ``model`` with its inputs by name (BART's second positional argument is the
+    attention mask, not the decoder's ids) and returns the output's ``field``."""
+
+    def __init__(self, model, field, names):
+        super().__init__()
+        self.model, self.field, self.names = model, field, names
+
+    def forward(self, *args):
+        return getattr(self.model(**dict(zip(self.names, args))), self.field)
+
+
 def _tokens(vocab, batch, sequence):
     return torch.randint(0, vocab, (batch, sequence), dtype=torch.int64,
                          generator=torch.Generator().manual_seed(SEED))
@@ -72,6 +87,23 @@ def bert_spec(sequence=128, batch=2):
             "description": f"Hugging Face BertModel (base, default config, no pooler), random "
                            f"weights (seed {SEED}); input INT64 token ids [batch, {sequence}], "
                            f"output FP32 [batch, {sequence}, 768]."}
+
+
+def bert_masked_spec(sequence=128, batch=2):
+    """BERT-base as it is served: token ids and an attention mask, the second row padded after
+    three quarters of its tokens."""
+    from transformers import BertConfig, BertModel  # pylint: disable=import-outside-toplevel
+    torch.manual_seed(SEED)
+    model = BertModel(BertConfig(), add_pooling_layer=False).eval()
+    mask = torch.ones(batch, sequence, dtype=torch.int64)
+    mask[1:, sequence * 3 // 4:] = 0
+    inputs = {"input_ids": _tokens(30522, batch, sequence), "attention_mask": mask}
+    return {"model": ByName(model, "last_hidden_state", list(inputs)), "inputs": inputs,
+            "name": "bert-base-masked", "output_names": ["last_hidden_state"],
+            "dynamic": {n: {0: BATCH} for n in inputs},
+            "description": f"Hugging Face BertModel (base, default config, no pooler), random "
+                           f"weights (seed {SEED}); inputs INT64 token ids and attention mask "
+                           f"[batch, {sequence}], output FP32 [batch, {sequence}, 768]."}
 
 
 def _image_spec(build, hf_class, name, title, batch):

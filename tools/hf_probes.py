@@ -30,7 +30,7 @@ from __future__ import annotations
 import torch
 import transformers
 
-from hf_models import BATCH, SEED, LogitsOnly, _hf_image_spec, _tokens
+from hf_models import BATCH, SEED, ByName, LogitsOnly, _hf_image_spec, _tokens
 
 SEQUENCE = 64
 VOCAB = 4096
@@ -179,22 +179,10 @@ def wav2vec2_spec():
     return _spec(network, "wav2vec2", "last_hidden_state", {"input_values": audio}, 16000)
 
 
-class _ByName(torch.nn.Module):
-    """Calls ``model`` with its inputs by name (BART's second positional argument is the
-    attention mask, not the decoder's ids) and returns the output's ``field``."""
-
-    def __init__(self, model, field, names):
-        super().__init__()
-        self.model, self.field, self.names = model, field, names
-
-    def forward(self, *args):
-        return getattr(self.model(**dict(zip(self.names, args))), self.field)
-
-
 def _two_inputs(network, name, field, inputs, text):
     """A model taking two inputs by name, both with a dynamic batch; ``text`` says what they
     are."""
-    return {"model": _ByName(network, field, list(inputs)), "inputs": inputs, "name": name,
+    return {"model": ByName(network, field, list(inputs)), "inputs": inputs, "name": name,
             "output_names": [field], "dynamic": {n: {0: BATCH} for n in inputs},
             "description": f"transformers {type(network).__name__} as configured in "
                            f"hf_probes.py, random weights (seed {SEED}); inputs {text}, output "
