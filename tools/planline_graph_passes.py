@@ -8,6 +8,10 @@ permuted read into each softmax, whose loops then step across heads in the inner
 and run scalar. Six layers' softmax kernels took 3.4 ms of a 27 ms T5-small encoder run at
 [1,128] on the 2-core build machine (docs/benchmarks.md, session 33).
 
+``additive_masks``: a boolean attention mask that several layers apply, written once as a
+float mask (0 or -inf) each layer adds to its scores, instead of being computed again inside
+every layer's softmax (BERT served with its attention mask, session 35).
+
 ``dense_constants`` (Inductor's post-grad pass, after freezing): a constant that is a slice of a
 bigger buffer with gaps between its rows, copied into dense memory before Inductor writes
 kernels that index it by its strides. GPT-Neo's causal mask is the first [64, 64] of a [2048,
@@ -85,6 +89,70 @@ def contiguous_shared_permutes(graph, min_readers=2, min_last=8):
                                                        device=val.device)
         copied += 1
     return copied
+
+
+def _minus_inf(node):
+    return (getattr(node, "op", None) == "call_function"
+            and node.target is torch.ops.aten.scalar_tensor.default
+            and node.args[0] == float("-inf"))
+
+
+def additive_masks(graph, min_layers=2):
+    """Turns a boolean attention mask that ``min_layers`` or more layers apply as
+    ``where(~mask, -inf, scores)`` into one float mask (0 where attended, -inf elsewhere),
+    written once into memory of its own, which each layer adds to its scores. Left as it was,
+    Inductor fused the mask's whole computation into every layer's softmax and did it again
+    in each of the softmax's three passes: BERT's twelve softmax kernels took 38.7 ms a run at
+    [8,128] with transformers' padding mask against 8.4 without it (docs/benchmarks.md,
+    session 35). Returns the number of masks rewritten."""
+    aten = torch.ops.aten
+    force = torch.ops.prims.inductor_force_stride_order.default
+    rewritten = 0
+    for node in list(graph.nodes):
+        val = node.meta.get("val")
+        if (node.op != "call_function" or not isinstance(val, torch.Tensor)
+                or val.dtype != torch.bool or len(node.users) < min_layers):
+            continue
+        wheres = [w for n in node.users if _is(n, ("bitwise_not.default",))
+                  for w in n.users]
+        if (not all(_is(n, ("bitwise_not.default",)) for n in node.users)
+                or not all(_is(w, ("where.self",)) and _minus_inf(w.args[1]) for w in wheres)
+                or any(w.meta["val"].dtype != torch.float32 for w in wheres)):
+            continue
+        strides = list(torch._prims_common.make_contiguous_strides_for(val.shape))
+        if not all(isinstance(st, int) for st in strides):
+            continue  # a symbolic size past the first: its strides are no fixed numbers
+        options = wheres[0].args[1].kwargs  # the -inf's dtype and device, made here again
+        with graph.inserting_after(node):
+            zero = graph.call_function(aten.scalar_tensor.default, (0.0,), options)
+        with graph.inserting_after(zero):
+            minus_inf = graph.call_function(aten.scalar_tensor.default, (float("-inf"),),
+                                            options)
+        with graph.inserting_after(minus_inf):
+            additive = graph.call_function(aten.where.self, (node, zero, minus_inf))
+        with graph.inserting_after(additive):
+            mask = graph.call_function(force, (additive, strides))
+        fake = getattr(val, "fake_mode", None)
+        if fake is not None:
+            with fake:
+                zero.meta["val"] = torch.empty((), dtype=torch.float32, device=val.device)
+                minus_inf.meta["val"] = torch.empty((), dtype=torch.float32,
+                                                    device=val.device)
+                additive.meta["val"] = torch.empty(val.shape, dtype=torch.float32,
+                                                   device=val.device)
+                mask.meta["val"] = torch.empty_strided(val.shape, strides, dtype=torch.float32,
+                                                       device=val.device)
+        for where in wheres:
+            with graph.inserting_before(where):
+                added = graph.call_function(aten.add.Tensor, (where.args[2], mask))
+            added.meta.update(where.meta)
+            where.replace_all_uses_with(added)
+            graph.erase_node(where)
+        for n in list(node.users):
+            if _is(n, ("bitwise_not.default",)) and not n.users:
+                graph.erase_node(n)
+        rewritten += 1
+    return rewritten
 
 
 def dense_layout(tensor):

@@ -52,7 +52,7 @@ from torch._inductor.custom_graph_pass import CustomGraphPass
 
 from planline_export import (DTYPE_NAMES, batch_dim, SUPPORTED_KERNELS, ExportError,
                              physical_order, run_eager, write_safetensors, write_sample)
-from planline_graph_passes import contiguous_shared_permutes, dense_constants
+from planline_graph_passes import additive_masks, contiguous_shared_permutes, dense_constants
 from planline_symbolic import print_expr, rename_symbols
 
 FORMAT_VERSION = 2
@@ -498,15 +498,16 @@ def fold_zero_pads(graph):
 
 
 class _GraphPasses(CustomGraphPass):
-    """``fold_zero_pads`` and ``contiguous_shared_permutes`` as Inductor's joint-graph
-    pre-pass, before freezing hands the convolutions to oneDNN."""
+    """``fold_zero_pads``, ``contiguous_shared_permutes`` and ``additive_masks`` as Inductor's
+    joint-graph pre-pass, before freezing hands the convolutions to oneDNN."""
 
     def __call__(self, graph):
         fold_zero_pads(graph)
         contiguous_shared_permutes(graph)
+        additive_masks(graph)
 
     def uuid(self):
-        return "planline-graph-passes-2"
+        return "planline-graph-passes-3"
 
 
 def _same_computed(computed, value, values):
