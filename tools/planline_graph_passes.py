@@ -68,7 +68,6 @@ def contiguous_shared_permutes(graph, min_readers=2, min_last=8):
     there costs a pass over activations that each reader's own tiling may avoid. So do
     permutes whose last dimension is shorter than ``min_last`` elements (one vector of
     256-bit float32 lanes). Returns the number of permutes copied."""
-    force = torch.ops.prims.inductor_force_stride_order.default
     copied = 0
     for node in list(graph.nodes):
         if not _is(node, ("permute.default",)) or not _moves_last(list(node.args[1])):
@@ -79,16 +78,25 @@ def contiguous_shared_permutes(graph, min_readers=2, min_last=8):
                 or _readers(node) < min_readers):
             continue
         strides = list(torch._prims_common.make_contiguous_strides_for(val.shape))
-        with graph.inserting_after(node):
-            copy = graph.call_function(force, (node, strides))
+        copy = _own_copy(graph, node, strides)
         node.replace_all_uses_with(copy, delete_user_cb=lambda user, c=copy: user is not c)
-        fake = getattr(val, "fake_mode", None)
-        if fake is not None:
-            with fake:
-                copy.meta["val"] = torch.empty_strided(val.shape, strides, dtype=val.dtype,
-                                                       device=val.device)
         copied += 1
     return copied
+
+
+def _own_copy(graph, node, strides):
+    """A node after ``node`` that copies it into memory of its own with ``strides`` (Inductor's
+    ``force_stride_order`` prim, lowered to one copy kernel whose result is not fused away)."""
+    val = node.meta.get("val")
+    with graph.inserting_after(node):
+        copy = graph.call_function(torch.ops.prims.inductor_force_stride_order.default,
+                                   (node, strides))
+    fake = getattr(val, "fake_mode", None)
+    if fake is not None:
+        with fake:
+            copy.meta["val"] = torch.empty_strided(val.shape, strides, dtype=val.dtype,
+                                                   device=val.device)
+    return copy
 
 
 def _minus_inf(node):
@@ -106,7 +114,6 @@ def additive_masks(graph, min_layers=2):
     [8,128] with transformers' padding mask against 8.4 without it (docs/benchmarks.md,
     session 35). Returns the number of masks rewritten."""
     aten = torch.ops.aten
-    force = torch.ops.prims.inductor_force_stride_order.default
     rewritten = 0
     for node in list(graph.nodes):
         val = node.meta.get("val")
@@ -130,8 +137,6 @@ def additive_masks(graph, min_layers=2):
                                             options)
         with graph.inserting_after(minus_inf):
             additive = graph.call_function(aten.where.self, (node, zero, minus_inf))
-        with graph.inserting_after(additive):
-            mask = graph.call_function(force, (additive, strides))
         fake = getattr(val, "fake_mode", None)
         if fake is not None:
             with fake:
@@ -140,8 +145,7 @@ def additive_masks(graph, min_layers=2):
                                                     device=val.device)
                 additive.meta["val"] = torch.empty(val.shape, dtype=torch.float32,
                                                    device=val.device)
-                mask.meta["val"] = torch.empty_strided(val.shape, strides, dtype=torch.float32,
-                                                       device=val.device)
+        mask = _own_copy(graph, additive, strides)
         for where in wheres:
             with graph.inserting_before(where):
                 added = graph.call_function(aten.add.Tensor, (where.args[2], mask))
