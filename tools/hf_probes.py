@@ -43,22 +43,22 @@ def _model(cls, config_cls, **config):
     return getattr(transformers, cls)(getattr(transformers, config_cls)(**config)).eval()
 
 
-def _spec(network, name, field, inputs, shape, **call):
-    """planline_export's arguments for ``network``: its one input (batch dimension dynamic) of
-    ``shape`` (the text after [batch, ...]) and its output ``field``."""
-    (input_name, example), = inputs.items()
-    kind = "INT64 token ids" if example.dtype == torch.int64 else "FP32"
-    return {"model": LogitsOnly(network, field, **call), "inputs": inputs, "name": name,
-            "output_names": [field], "dynamic": {input_name: {0: BATCH}},
+def _spec(network, name, field, inputs, text, **call):
+    """planline_export's arguments for ``network``: its ``inputs`` (each with a dynamic batch;
+    two or more are passed by name), what ``text`` says they are, and its output ``field``."""
+    model = LogitsOnly(network, field, **call) if len(inputs) == 1 else \
+        ByName(network, field, list(inputs))
+    return {"model": model, "inputs": inputs, "name": name, "output_names": [field],
+            "dynamic": {n: {0: BATCH} for n in inputs},
             "description": f"transformers {type(network).__name__} as configured in "
-                           f"hf_probes.py, random weights (seed {SEED}); input {kind} "
-                           f"[batch, {shape}], output FP32 {field}."}
+                           f"hf_probes.py, random weights (seed {SEED}); input {text}, output "
+                           f"FP32 {field}."}
 
 
 def _tokens_spec(network, name, field="logits", **call):
     """A language model or text encoder taking [batch, 64] token ids."""
-    return _spec(network, name, field, {"input_ids": _tokens(VOCAB, 2, SEQUENCE)}, SEQUENCE,
-                 **call)
+    return _spec(network, name, field, {"input_ids": _tokens(VOCAB, 2, SEQUENCE)},
+                 f"INT64 token ids [batch, {SEQUENCE}]", **call)
 
 
 def _causal(cls, name, **config):
@@ -160,7 +160,7 @@ def levit_spec():
 
 def _vision_tower(network, name, field):
     x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
-    return _spec(network, name, field, {"x": x}, "3, 224, 224")
+    return _spec(network, name, field, {"x": x}, "FP32 [batch, 3, 224, 224]")
 
 
 def dinov2_spec():
@@ -176,17 +176,8 @@ def clip_vision_spec():
 def wav2vec2_spec():
     network = _model("Wav2Vec2Model", "Wav2Vec2Config", num_hidden_layers=2)
     audio = torch.randn(2, 16000, generator=torch.Generator().manual_seed(SEED))
-    return _spec(network, "wav2vec2", "last_hidden_state", {"input_values": audio}, 16000)
-
-
-def _two_inputs(network, name, field, inputs, text):
-    """A model taking two inputs by name, both with a dynamic batch; ``text`` says what they
-    are."""
-    return {"model": ByName(network, field, list(inputs)), "inputs": inputs, "name": name,
-            "output_names": [field], "dynamic": {n: {0: BATCH} for n in inputs},
-            "description": f"transformers {type(network).__name__} as configured in "
-                           f"hf_probes.py, random weights (seed {SEED}); inputs {text}, output "
-                           f"FP32 {field}."}
+    return _spec(network, "wav2vec2", "last_hidden_state", {"input_values": audio},
+                 "FP32 audio [batch, 16000]")
 
 
 def bert_masked_spec():
@@ -194,7 +185,7 @@ def bert_masked_spec():
     network = _model("BertModel", "BertConfig", **_SMALL, intermediate_size=1024)
     mask = torch.ones(2, SEQUENCE, dtype=torch.int64)
     mask[1, 40:] = 0
-    return _two_inputs(network, "bert-masked", "last_hidden_state",
+    return _spec(network, "bert-masked", "last_hidden_state",
                        {"input_ids": _tokens(VOCAB, 2, SEQUENCE), "attention_mask": mask},
                        f"INT64 token ids and attention mask [batch, {SEQUENCE}]")
 
@@ -204,7 +195,7 @@ def bart_spec():
     network = _model("BartModel", "BartConfig", vocab_size=VOCAB, d_model=256,
                      encoder_layers=2, decoder_layers=2, encoder_attention_heads=8,
                      decoder_attention_heads=8, encoder_ffn_dim=1024, decoder_ffn_dim=1024)
-    return _two_inputs(network, "bart", "last_hidden_state",
+    return _spec(network, "bart", "last_hidden_state",
                        {"input_ids": _tokens(VOCAB, 2, SEQUENCE),
                         "decoder_input_ids": _tokens(VOCAB, 2, 16)},
                        f"INT64 token ids [batch, {SEQUENCE}] and decoder ids [batch, 16]")
@@ -221,7 +212,7 @@ def clip_spec():
                        "num_attention_heads": 8, "patch_size": 32})
     network = transformers.CLIPModel(config).eval()
     pixels = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
-    return _two_inputs(network, "clip", "logits_per_image",
+    return _spec(network, "clip", "logits_per_image",
                        {"input_ids": _tokens(VOCAB, 2, 16), "pixel_values": pixels},
                        "INT64 token ids [batch, 16] and FP32 images [batch, 3, 224, 224]")
 

@@ -164,8 +164,8 @@ def _line_record(line, graph):
 # Attention whose scores for one batch row would take more than this many bytes is computed in
 # blocks of query rows, so that each block's scores are still near the cores when the softmax
 # reads them and the second product reads the softmax's result. Whisper's encoder (6 heads,
-# 1,500 positions) writes 54 MB of scores a layer in one piece, and its softmax took 9 ms a
-# layer against ONNX Runtime's 5.9. Blocks of 2, 4, 8, 16 and 32 MiB were measured on the
+# 1,500 positions) writes 54 MB of scores a layer in one piece, and its softmax took 10.8 ms a
+# layer against ONNX Runtime's 5.9 (session 33). Blocks of 2, 4, 8, 16 and 32 MiB were measured on the
 # 2-core Xeon (2 MiB of L2 a core; docs/benchmarks.md, session 34): 8 and 16 were fastest,
 # smaller blocks made the products slower than the memory they save. 0: never in blocks
 # (planline_export.py --attention-block-mib).
@@ -515,7 +515,7 @@ def _same_computed(computed, value, values):
     and elements, or None. A model that runs one layer several times (ALBERT's twelve passes
     through one shared layer) has its folded constants (the query, key and value weights side
     by side) computed once per pass: stored once, the frozen ALBERT-xxlarge export went from 3.0
-    GB of weights to the model's own size."""
+    GB of weights to 810 MB."""
     for key in computed.get((value.dtype, value.shape, value.stride()), ()):
         if torch.equal(values[key], value):
             return key
@@ -618,9 +618,10 @@ def _reused_storage(old, allocation, layout, where):
     state as one size passed on."""
     import sympy  # pylint: disable=import-outside-toplevel
     own = _storage_numel(layout.size, layout.stride) if allocation is None else allocation
-    if old is None or sympy.simplify(old - own) == 0:
+    spare = None if old is None else sympy.simplify(old - own)
+    if spare is None or spare == 0:
         return allocation
-    if sympy.simplify(old - own).is_nonnegative:
+    if spare.is_nonnegative:
         return old
     raise ExportError(f"{where}: a reuse of a storage of {old} elements for a buffer that "
                       f"needs {own}")

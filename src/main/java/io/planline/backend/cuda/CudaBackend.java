@@ -233,11 +233,12 @@ public final class CudaBackend extends Backend {
       ByteBuffer slot = staging.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at);
       // any element type, byte for byte: a Triton kernel reads a bool mask (GPT-Neo's causal
       // one) as the bytes PyTorch keeps it in
-      if (!t.isContiguous() && t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64) {
-        throw new IllegalArgumentException("weight " + e.getKey() + " of type " + t.dtype()
-            + " is strided; the CUDA backend uploads row-major weights");
+      try {
+        t.writeRowMajor(slot);
+      } catch (IllegalStateException notRowMajor) {
+        throw new IllegalArgumentException("weight " + e.getKey() + ": "
+            + notRowMajor.getMessage(), notRowMajor);
       }
-      t.writeRowMajor(slot);
       out.put(e.getKey(), new CudaTensor(buffer, at, t.dtype(), t.shape(),
           Tensor.contiguousStrides(t.shape())));
     }
