@@ -71,8 +71,9 @@ public final class SafetensorsReader {
   }
 
   /**
-   * Reads safetensors from {@code in}, each tensor into a direct buffer of its own aligned to a
-   * cache line, reading the stream once from start to end. A model's weights go through here:
+   * Reads safetensors from {@code in} into direct memory, each tensor starting on a cache line
+   * (slices of one block where they fit 2 GiB together, else a buffer each), reading the
+   * stream once from start to end. A model's weights go through here:
    * a file of more than 2 GiB fits no single buffer (the frozen ALBERT-xxlarge export is 3 GB),
    * and reading the whole file onto the heap first held every weight twice while it loaded.
    *
@@ -106,6 +107,14 @@ public final class SafetensorsReader {
     byOffset.sort(Comparator.comparingLong(e -> e.getValue().begin()));
     Map<String, Tensor> read = new LinkedHashMap<>();
     ReadableByteChannel channel = Channels.newChannel(in);
+    // one block sliced on 64-byte lines where every tensor fits it, so that a model's weights
+    // lie together as they did in the file; a buffer each past 2 GiB
+    long lines = 0;
+    for (Entry entry : entries.values()) {
+      lines += (entry.bytes() + 63) / 64;
+    }
+    ByteBuffer block = 64 * lines <= MAX_TENSOR_BYTES ? aligned((int) (64 * lines)) : null;
+    long slot = 0; // the next free byte of the block
     long at = 0; // bytes of the data section read or skipped so far
     for (Map.Entry<String, Entry> e : byOffset) {
       Entry entry = e.getValue();
@@ -124,7 +133,13 @@ public final class SafetensorsReader {
             + entry.bytes() + " bytes, more than the " + MAX_TENSOR_BYTES + " one buffer holds",
             null);
       }
-      ByteBuffer data = aligned((int) entry.bytes());
+      ByteBuffer data;
+      if (block == null) {
+        data = aligned((int) entry.bytes());
+      } else {
+        data = block.slice((int) slot, (int) entry.bytes());
+        slot += 64 * ((entry.bytes() + 63) / 64);
+      }
       while (data.hasRemaining()) {
         if (channel.read(data) < 0) {
           throw truncated(source, e.getKey(), entry);
