@@ -168,6 +168,22 @@ final class DnnlProductsTest {
   }
 
   @Test
+  void weightWithAMatrixPerBatchIndex_isPackedOnce_andMatches() {
+    Tensor w = matrices(21, false, 6, 64, 48);
+    KernelLibrary.cpu().markWeight(w);
+    long before = DnnlWeights.bytes();
+    for (int call = 0; call < 2; call++) {
+      Tensor x = random(30 + call, CONTIGUOUS, 6, 20, 64);
+      Tensor out = poisoned(6, 20, 48);
+      assertTrue(DnnlProducts.tryRun(x, w, out, null, 0f, 1f));
+      assertReduction(GemmTest.reference(x, w, null, 0, 1), out, "call " + call);
+    }
+    long made = DnnlWeights.bytes() - before;
+    assertTrue(made >= 6 * 64 * 48 * 4 && made < 2 * 6 * 64 * 48 * 4,
+        "one packed copy of all six matrices was made, " + made + " bytes");
+  }
+
+  @Test
   void twoWeightsInOneBuffer_areEachPackedFromTheirOwnBytes() {
     Tensor both = random(11, CONTIGUOUS, 2, 48, 40);
     KernelLibrary.cpu().markWeight(both);
