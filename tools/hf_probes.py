@@ -31,6 +31,7 @@ import torch
 import transformers
 
 from hf_models import BATCH, SEED, ByName, LogitsOnly, _hf_image_spec, _tokens
+from planline_export import DynamicDim
 
 SEQUENCE = 64
 VOCAB = 4096
@@ -43,13 +44,14 @@ def _model(cls, config_cls, **config):
     return getattr(transformers, cls)(getattr(transformers, config_cls)(**config)).eval()
 
 
-def _spec(network, name, field, inputs, text, **call):
-    """planline_export's arguments for ``network``: its ``inputs`` (each with a dynamic batch;
-    two or more are passed by name), what ``text`` says they are, and its output ``field``."""
+def _spec(network, name, field, inputs, text, batches=None, **call):
+    """planline_export's arguments for ``network``: its ``inputs`` (each with a dynamic batch,
+    one for all unless ``batches`` names each input's; two or more inputs are passed by name),
+    what ``text`` says they are, and its output ``field``."""
     model = LogitsOnly(network, field, **call) if len(inputs) == 1 else \
         ByName(network, field, list(inputs))
     return {"model": model, "inputs": inputs, "name": name, "output_names": [field],
-            "dynamic": {n: {0: BATCH} for n in inputs},
+            "dynamic": {n: {0: (batches or {}).get(n, BATCH)} for n in inputs},
             "description": f"transformers {type(network).__name__} as configured in "
                            f"hf_probes.py, random weights (seed {SEED}); input {text}, output "
                            f"FP32 {field}."}
@@ -214,7 +216,10 @@ def clip_spec():
     pixels = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
     return _spec(network, "clip", "logits_per_image",
                        {"input_ids": _tokens(VOCAB, 2, 16), "pixel_values": pixels},
-                       "INT64 token ids [batch, 16] and FP32 images [batch, 3, 224, 224]")
+                       "INT64 token ids [texts, 16] and FP32 images [images, 3, 224, 224]",
+                       # as many texts as images or not: the scores are [images, texts]
+                       batches={"input_ids": DynamicDim("texts", min=1),
+                                "pixel_values": DynamicDim("images", min=1)})
 
 
 # Every probe, by spec name, in the order probe-architectures.sh runs them.

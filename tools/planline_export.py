@@ -468,8 +468,10 @@ class _Builder:
 def batch_dim(inputs, outputs):
     """The dimension planline may concatenate requests along (docs/model-format.md, batch_dim):
     0 when the first dimension of every input and output is one and the same symbol (a dynamic
-    batch), else None (the model's requests are never merged)."""
-    firsts = set()
+    batch) and no other dimension depends on it, else None (the model's requests are never
+    merged). An output such as CLIP's image-by-text scores, [images, texts] from one batch of
+    both, would mix the requests of a merged batch."""
+    firsts, rest = set(), []
     for tensor in list(inputs) + list(outputs):
         shape = tensor.get("shape")
         if shape is None:
@@ -478,7 +480,11 @@ def batch_dim(inputs, outputs):
         if not (isinstance(first, str) and re.fullmatch(r"s[0-9]+", first)):
             return None
         firsts.add(first)
-    return 0 if len(firsts) == 1 else None
+        rest += [str(d) for d in shape[1:]]
+    if len(firsts) != 1:
+        return None
+    batch = re.compile(rf"\b{next(iter(firsts))}\b")
+    return None if any(batch.search(d) for d in rest) else 0
 
 
 def _bound(value):

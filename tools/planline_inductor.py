@@ -679,6 +679,7 @@ class _Translator:
                 raise ExportError(f"graph input {arg} ({tuple(value.shape)}) is neither a "
                                   "model input nor a tensor the model holds")
         self._bind_constants(model)
+        named = {}  # DynamicDim name -> program symbol: dimensions of one name are one symbol
         for index, input_name in enumerate(input_names):
             arg = by_user.get(index)
             if arg is None:
@@ -688,12 +689,21 @@ class _Translator:
             shape = []
             for axis, size in enumerate(box.get_size()):
                 if getattr(size, "is_Symbol", False) and size not in self.symbols:
-                    sym = f"s{len(self.symbols)}"
-                    self.symbols[size] = sym
                     dd = (dynamic or {}).get(input_name, {}).get(axis)
-                    self.symbol_bounds[sym] = {"input": input_name, "dim": axis,
-                                               "min": dd.min if dd else 1,
-                                               "max": dd.max if dd else None}
+                    if dd is not None and dd.name in named:
+                        # Dynamo gives each input's dimension a symbol of its own unless the
+                        # model's code equates them (BERT's ids and attention mask stayed
+                        # apart, so its requests could not be batched); one name is one
+                        # dimension, as torch.export reads it (planline_export._dynamic_shapes)
+                        self.symbols[size] = named[dd.name]
+                    else:
+                        sym = f"s{len(set(self.symbols.values()))}"
+                        self.symbols[size] = sym
+                        if dd is not None:
+                            named[dd.name] = sym
+                        self.symbol_bounds[sym] = {"input": input_name, "dim": axis,
+                                                   "min": dd.min if dd else 1,
+                                                   "max": dd.max if dd else None}
                 shape.append(self.jdim(size))
             self.inputs.append({"name": input_name, "dtype": DTYPE_NAMES[box.get_dtype()],
                                 "shape": shape})

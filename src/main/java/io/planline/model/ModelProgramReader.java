@@ -114,17 +114,19 @@ public final class ModelProgramReader {
     }
     return new ModelProgram(file, root.path("name").asText(""), symbols, bounds, inputs, outputs,
         weights, lines, compiled, indexBounds, InductorPools.read(f, root),
-        batchDim(f, root, inputs));
+        batchDim(f, root, inputs, symbols));
   }
 
   /**
    * The batch dimension: {@code batch_dim} as written (a dimension, or null for a model whose
    * requests cannot be concatenated), or where the field is absent, 0 when every input's first
    * dimension is one and the same symbol (a dynamic leading dimension is how exporters mark a
-   * batch), else none. A given dimension must be that same kind of dimension in every input.
+   * batch) and no other dimension of an input or a recorded output shape depends on it, else
+   * none. A given dimension must be that same kind of dimension in every input, and the only
+   * one that depends on the batch.
    */
   private static @org.jspecify.annotations.Nullable Integer batchDim(Fields f, JsonNode root,
-      List<ModelProgram.TensorSpec> inputs) {
+      List<ModelProgram.TensorSpec> inputs, List<String> symbols) {
     JsonNode n = root.get("batch_dim");
     if (n != null && n.isNull()) {
       return null;
@@ -145,7 +147,49 @@ public final class ModelProgramReader {
       }
       symbol = s;
     }
-    return inputs.isEmpty() ? null : dim;
+    if (symbol == null) {
+      return null;
+    }
+    String coupled = elsewhere(f, root, inputs, symbols, dim, symbol);
+    if (coupled != null) {
+      if (n == null) {
+        return null;
+      }
+      throw f.fail("batch_dim", coupled + " depends on the batch symbol " + symbol
+          + " outside dimension " + dim + ": merged requests' rows would mix there (write "
+          + "\"batch_dim\": null)");
+    }
+    return dim;
+  }
+
+  /**
+   * The input or output (as "input 'x' [s0, s0]") with a dimension other than {@code dim} that
+   * depends on {@code symbol}, such as CLIP's [images, texts] scores from one batch of both, or
+   * null. Outputs count where their shape is recorded.
+   */
+  private static @org.jspecify.annotations.Nullable String elsewhere(Fields f, JsonNode root,
+      List<ModelProgram.TensorSpec> inputs, List<String> symbols, int dim, String symbol) {
+    for (ModelProgram.TensorSpec in : inputs) {
+      for (int d = 0; d < in.shape().size(); d++) {
+        if (d != dim && in.shape().get(d).symbols().contains(symbol)) {
+          return "input '" + in.name() + "' " + in.shape();
+        }
+      }
+    }
+    JsonNode outs = root.path("outputs");
+    for (int i = 0; i < outs.size(); i++) {
+      JsonNode out = outs.get(i);
+      if (!out.has("shape")) {
+        continue;
+      }
+      List<SizeExpr> shape = f.at("outputs[" + i + "]").exprs(out, "shape", symbols);
+      for (int d = 0; d < shape.size(); d++) {
+        if (d != dim && shape.get(d).symbols().contains(symbol)) {
+          return "output '" + out.path("name").asText() + "' " + shape;
+        }
+      }
+    }
+    return null;
   }
 
   private static Template line(Fields at, JsonNode n, List<String> symbols, Set<String> defined) {

@@ -45,6 +45,23 @@ final class BatchDimTest {
   }
 
   @Test
+  void read_outputWhoseRowsDependOnEachOther_notBatchable_orRefusedWhereDeclared()
+      throws IOException {
+    // scores of every row against every row, [s0, s0]: merged requests would see each other's
+    String pairwise = PROGRAM.replace("\"buffer\": \"buf1\"}",
+        "\"buffer\": \"buf1\", \"dtype\": \"float32\", \"shape\": [\"s0\", \"s0\"]}");
+    assertNull(ModelProgramReaderTest.read(pairwise).batchDim());
+    var e = assertThrows(ProgramFormatException.class, () -> ModelProgramReaderTest.read(
+        pairwise.replace("\"symbols\": [\"s0\"],", "\"symbols\": [\"s0\"], \"batch_dim\": 0,")));
+    assertTrue(e.getMessage().contains("output 'y' [s0, s0]")
+        && e.getMessage().contains("\"batch_dim\": null"), e.getMessage());
+    // an output shape that does not depend on the batch past its first dimension is batchable
+    String plain = PROGRAM.replace("\"buffer\": \"buf1\"}",
+        "\"buffer\": \"buf1\", \"dtype\": \"float32\", \"shape\": [\"s0\", 3]}");
+    assertEquals(0, ModelProgramReaderTest.read(plain).batchDim());
+  }
+
+  @Test
   void read_negativeBatchDim_refused() {
     var e = assertThrows(ProgramFormatException.class,
         () -> ModelProgramReaderTest.read(with("\"batch_dim\": -1,")));
