@@ -13,12 +13,14 @@ import org.jspecify.annotations.Nullable;
  *     more runs alone
  * @param preferredBatchSizes batch sizes planned at start-up
  * @param maxQueueDelayMicros how long a batch's first request waits for others
+ * @param modelAsked whether the model's own settings turn batching on ({@code
+ *     planline.models[i].batching.enabled}), rather than only the global ones
  */
 public record BatchingSpec(boolean enabled, int maxBatchSize, List<Integer> preferredBatchSizes,
-    long maxQueueDelayMicros) {
+    long maxQueueDelayMicros, boolean modelAsked) {
 
   /** Defaults: off; when on, up to 64 rows waiting at most 2 ms. */
-  public static final BatchingSpec DEFAULT = new BatchingSpec(false, 64, List.of(), 2_000);
+  public static final BatchingSpec DEFAULT = new BatchingSpec(false, 64, List.of(), 2_000, false);
 
   /** Longest accepted delay: one second (a longer wait is a misconfiguration, not batching). */
   public static final long MAX_DELAY_MICROS = 1_000_000;
@@ -67,7 +69,7 @@ public record BatchingSpec(boolean enabled, int maxBatchSize, List<Integer> pref
         good.add(p);
       }
     }
-    return new BatchingSpec(enabled, max, good, delay);
+    return new BatchingSpec(enabled, max, good, delay, Boolean.TRUE.equals(o.getEnabled()));
   }
 
   private static <T> T pick(@Nullable T own, @Nullable T global, T fallback) {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -21,6 +23,8 @@ import reactor.core.scheduler.Schedulers;
  * the path of a single request through {@link ModelRunner}.
  */
 final class ModelOpener implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelOpener.class);
 
   private final ProgramCacheSettings cache;
   private final Executor planning;
@@ -49,7 +53,15 @@ final class ModelOpener implements AutoCloseable {
    * @throws IllegalArgumentException when batching is on for a model without a batch dimension
    * @throws IllegalStateException when its warm-up failed, saying why
    */
-  ModelTable.Served open(Model m, BatchSettings b) {
+  ModelTable.Served open(Model m, BatchSettings asked) {
+    BatchSettings b = asked;
+    if (b.enabled() && m.batchDim() == null && !b.modelAsked()) {
+      // planline.batching.enabled is for the models that can batch: one whose requests cannot
+      // be merged (no shared batch dimension, or an output that couples its rows) serves as it is
+      LOG.info("model '{}' runs unbatched: its program has no batch dimension (batch_dim in "
+          + "program.json, docs/model-format.md)", m.name());
+      b = BatchSettings.OFF;
+    }
     ShapeCache<ExecutableProgram> programs = new ShapeCache<>(cache.maxShapes(), planning,
         symbols -> {
           Model.Planned p = m.plan(symbols);
@@ -94,7 +106,8 @@ final class ModelOpener implements AutoCloseable {
     Integer dim = m.batchDim();
     if (dim == null) {
       throw new IllegalArgumentException("model '" + m.name() + "' cannot batch: its program"
-          + " has no batch dimension (batch_dim in program.json, docs/model-format.md)");
+          + " has no batch dimension (batch_dim in program.json, docs/model-format.md); remove"
+          + " its batching.enabled");
     }
     // A batch runs as one request of the model's program, planned for the batch's shape.
     ModelTable.Served unbatched = new ModelTable.Served(m, programs, null);

@@ -85,6 +85,6 @@ final class RuntimeFactory {
 
   private static BatchSettings batching(BatchingSpec b) {
     return b.enabled() ? BatchSettings.of(b.maxBatchSize(), b.preferredBatchSizes(),
-        b.maxQueueDelayMicros()) : BatchSettings.OFF;
+        b.maxQueueDelayMicros(), b.modelAsked()) : BatchSettings.OFF;
   }
 }

@@ -39,9 +39,12 @@ final class BatchingConfigTest {
         "planline.batching.max-queue-delay-micros", "500",
         "planline.batching.preferred-batch-sizes", "4,8",
         "planline.models[1].batching.max-batch-size", "32",
+        "planline.models[1].batching.enabled", "true",
         "planline.models[2].batching.enabled", "false"));
-    assertEquals(new BatchingSpec(true, 16, List.of(4, 8), 500), of(c, "digits-mlp"));
-    assertEquals(new BatchingSpec(true, 32, List.of(4, 8), 500), of(c, "digits-cnn"));
+    // on by the global setting only, or by the model's own (which a model that cannot batch
+    // must then honour: ModelOpener)
+    assertEquals(new BatchingSpec(true, 16, List.of(4, 8), 500, false), of(c, "digits-mlp"));
+    assertEquals(new BatchingSpec(true, 32, List.of(4, 8), 500, true), of(c, "digits-cnn"));
     assertFalse(of(c, "tiny-gpt").enabled());
   }
 

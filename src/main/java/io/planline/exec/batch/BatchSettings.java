@@ -15,12 +15,16 @@ import java.util.List;
  *     batch of such a size does not wait for planning; a forming batch leaves as soon as it
  *     holds the largest of them ({@link BatchFormer})
  * @param maxQueueDelay how long the first request of a forming batch waits for others
+ * @param modelAsked whether the model's own settings turned batching on: then a model whose
+ *     program has no batch dimension fails to load; where only the global setting did, it runs
+ *     unbatched
  */
 public record BatchSettings(boolean enabled, int maxBatchSize, List<Integer> preferredBatchSizes,
-    Duration maxQueueDelay) {
+    Duration maxQueueDelay, boolean modelAsked) {
 
   /** Batching off (the default). */
-  public static final BatchSettings OFF = new BatchSettings(false, 1, List.of(), Duration.ZERO);
+  public static final BatchSettings OFF = new BatchSettings(false, 1, List.of(), Duration.ZERO,
+      false);
 
   /** Requires: {@code maxBatchSize ≥ 1}, a delay ≥ 0, preferred sizes within 1..max. */
   public BatchSettings {
@@ -41,8 +45,15 @@ public record BatchSettings(boolean enabled, int maxBatchSize, List<Integer> pre
     }
   }
 
-  /** Batching on with these limits. */
+  /** Batching on with these limits, asked for by the model's own settings. */
   public static BatchSettings of(int maxBatchSize, List<Integer> preferred, long delayMicros) {
-    return new BatchSettings(true, maxBatchSize, preferred, Duration.ofNanos(delayMicros * 1_000));
+    return of(maxBatchSize, preferred, delayMicros, true);
+  }
+
+  /** Batching on with these limits; {@code modelAsked} as the record says. */
+  public static BatchSettings of(int maxBatchSize, List<Integer> preferred, long delayMicros,
+      boolean modelAsked) {
+    return new BatchSettings(true, maxBatchSize, preferred, Duration.ofNanos(delayMicros * 1_000),
+        modelAsked);
   }
 }

@@ -32,7 +32,7 @@ final class BatchFormerTest {
   /** The stage, one batch per buffer (every request here has one row). */
   private static reactor.core.publisher.Flux<List<Pending>> formed(Sinks.Many<Pending> in,
       int max, Duration delay) {
-    return formed(in, new BatchSettings(true, max, List.of(), delay));
+    return formed(in, new BatchSettings(true, max, List.of(), delay, true));
   }
 
   private static reactor.core.publisher.Flux<List<Pending>> formed(Sinks.Many<Pending> in,
@@ -94,7 +94,7 @@ final class BatchFormerTest {
   @Test
   void form_largestPreferredSizeReached_batchLeavesWithoutWaitingForTheDelay() {
     Sinks.Many<Pending> in = sink();
-    BatchSettings settings = new BatchSettings(true, 64, List.of(2, 3), DELAY);
+    BatchSettings settings = new BatchSettings(true, 64, List.of(2, 3), DELAY, true);
     StepVerifier.withVirtualTime(() -> formed(in, settings))
         .then(() -> {
           in.tryEmitNext(request(1));
@@ -114,7 +114,7 @@ final class BatchFormerTest {
   @Test
   void form_busyWithPreferredSizes_batchesStopAtTheLargestPreferredSize() {
     Sinks.Many<Pending> in = sink();
-    BatchSettings settings = new BatchSettings(true, 64, List.of(4), DELAY);
+    BatchSettings settings = new BatchSettings(true, 64, List.of(4), DELAY, true);
     StepVerifier.withVirtualTime(() -> formed(in, settings), 0)
         .then(() -> {
           for (int i = 0; i < 10; i++) {
