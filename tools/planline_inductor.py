@@ -1235,8 +1235,11 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
         for name, source in sorted(sources.items()):
             src = Path(tmp) / f"{name}.cpp"
             src.write_text(with_guard(name, source))
-            builder = CppBuilder(name, [str(src)], CppTorchOptions(vec_isa=isa,
-                                                                   compile_only=True),
+            # -Wno-overflow: PyTorch's vec256_qint.h narrows constants in templates the kernels
+            # never use, and g++ warned of each, 4-7 MB of every export's log
+            builder = CppBuilder(name, [str(src)],
+                                 CppTorchOptions(vec_isa=isa, compile_only=True,
+                                                 extra_flags=("-Wno-overflow",)),
                                  output_dir=tmp)
             line = builder.get_command_line()
             if openmp:
