@@ -120,8 +120,7 @@ public final class RunCommand implements Callable<Integer> {
             preview(t));
         HostTensor expected = input == null ? sample.outputs().get(t.name()) : null;
         if (expected != null) {
-          out.printf(Locale.ROOT, "  relative error vs PyTorch sample (max |diff| / max |expected|): %.3g%n",
-              HostTensor.relativeError(t.floats(), expected.floats()));
+          out.println(againstSample(t, expected));
         }
       }
       var plan = program.plan();
@@ -207,6 +206,24 @@ public final class RunCommand implements Callable<Integer> {
           sorted[Math.max(0, rank - 1)] / 1e6));
     }
     return s.append(" ms").toString();
+  }
+
+  /**
+   * How {@code t} compares with the sample's {@code expected}: float32 by relative error, other
+   * element types (integer indices, masks) element for element.
+   */
+  static String againstSample(HostTensor t, HostTensor expected) {
+    if (t.dtype() != expected.dtype() || !Arrays.equals(t.shape(), expected.shape())) {
+      return String.format(Locale.ROOT, "  differs from the PyTorch sample: %s %s there",
+          expected.dtype(), Arrays.toString(expected.shape()));
+    }
+    if (t.dtype() == io.planline.ir.DType.FLOAT32) {
+      return String.format(Locale.ROOT, "  relative error vs PyTorch sample (max |diff| / max "
+          + "|expected|): %.3g", HostTensor.relativeError(t.floats(), expected.floats()));
+    }
+    return t.data().duplicate().equals(expected.data().duplicate())
+        ? "  equal to the PyTorch sample, element for element"
+        : "  differs from the PyTorch sample (" + t.dtype() + ", compared element for element)";
   }
 
   private static String preview(HostTensor t) {

@@ -55,6 +55,17 @@ final class RunCommandTest {
   }
 
   @Test
+  void run_integerOutput_comparedWithTheSampleElementForElement() {
+    org.junit.jupiter.api.Assumptions.assumeTrue("amd64".equals(System.getProperty("os.arch")));
+    // (a // b) * 2 + 1 on int64: its output used to be read as float32 and the verb failed
+    PlanCommandTest.Result r = PlanCommandTest.run("run",
+        "src/test/resources/inductor-cpu/floor-divide");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("y int64 [2, 4]")
+        && r.out().contains("equal to the PyTorch sample, element for element"), r.out());
+  }
+
+  @Test
   void run_missingInputFile_isAUsageErrorNamingIt(@TempDir Path dir) {
     Path missing = dir.resolve("absent.json");
     PlanCommandTest.Result r = PlanCommandTest.run("run", "digits-mlp", "--input",
