@@ -50,7 +50,8 @@ final class ModelOpener implements AutoCloseable {
    * their first batches do not wait for it; with warm-ups on, its sample has run
    * ({@link ModelWarmup}).
    *
-   * @throws IllegalArgumentException when batching is on for a model without a batch dimension
+   * @throws IllegalArgumentException when the model's own settings turn batching on and its
+   *     program has no batch dimension (on by the global setting only, it runs unbatched)
    * @throws IllegalStateException when its warm-up failed, saying why
    */
   ModelTable.Served open(Model m, BatchSettings asked) {
