@@ -1235,11 +1235,14 @@ def build_library(sources, out_dir, log=print, isa_name="avx2", openmp=True):
         for name, source in sorted(sources.items()):
             src = Path(tmp) / f"{name}.cpp"
             src.write_text(with_guard(name, source))
-            # -Wno-overflow: PyTorch's vec256_qint.h narrows constants in templates the kernels
-            # never use, and g++ warned of each, 4-7 MB of every export's log
+            # PyTorch's headers, not the kernels, drew g++'s warnings: vec256_qint.h narrows
+            # constants in templates the kernels never use (-Woverflow, 4-7 MB of every
+            # export's log), SLEEF's header declares an anonymous struct (-Wpedantic), and a
+            # vector helper's temporary looks uninitialized to it (-Wmaybe-uninitialized)
+            quiet = ("-Wno-overflow", "-Wno-pedantic", "-Wno-maybe-uninitialized")
             builder = CppBuilder(name, [str(src)],
                                  CppTorchOptions(vec_isa=isa, compile_only=True,
-                                                 extra_flags=("-Wno-overflow",)),
+                                                 extra_flags=quiet),
                                  output_dir=tmp)
             line = builder.get_command_line()
             if openmp:
