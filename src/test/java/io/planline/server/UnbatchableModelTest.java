@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestInstance;
 final class UnbatchableModelTest implements TestPropertyProvider {
 
   /** {@code y = x @ x^T}: [s0, s0], so a merged batch would hand each request the others'. */
-  static final String PAIRWISE = """
+  private static final String PAIRWISE = """
       {"format": "planline-program", "version": 1, "name": "pairwise", "symbols": ["s0"],
        "inputs": [{"name": "x", "dtype": "float32", "shape": ["s0", 2]}],
        "outputs": [{"name": "y", "buffer": "buf0", "dtype": "float32", "shape": ["s0", "s0"]}],
