@@ -48,14 +48,15 @@ class LogitsOnly(nn.Module):
 
 class ByName(nn.Module):
     """Calls ``model`` with its inputs by name (BART's second positional argument is the
-    attention mask, not the decoder's ids) and returns the output's ``field``."""
+    attention mask, not the decoder's ids) and the keyword arguments ``call``, and returns the
+    output's ``field``."""
 
-    def __init__(self, model, field, names):
+    def __init__(self, model, field, names, **call):
         super().__init__()
-        self.model, self.field, self.names = model, field, names
+        self.model, self.field, self.names, self.call = model, field, names, call
 
     def forward(self, *args):
-        return getattr(self.model(**dict(zip(self.names, args))), self.field)
+        return getattr(self.model(**dict(zip(self.names, args)), **self.call), self.field)
 
 
 def _tokens(vocab, batch, sequence):

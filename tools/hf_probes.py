@@ -49,7 +49,7 @@ def _spec(network, name, field, inputs, text, batches=None, **call):
     one for all unless ``batches`` names each input's; two or more inputs are passed by name),
     what ``text`` says they are, and its output ``field``."""
     model = LogitsOnly(network, field, **call) if len(inputs) == 1 else \
-        ByName(network, field, list(inputs))
+        ByName(network, field, list(inputs), **call)
     return {"model": model, "inputs": inputs, "name": name, "output_names": [field],
             "dynamic": {n: {0: (batches or {}).get(n, BATCH)} for n in inputs},
             "description": f"transformers {type(network).__name__} as configured in "
@@ -200,7 +200,10 @@ def bart_spec():
     return _spec(network, "bart", "last_hidden_state",
                        {"input_ids": _tokens(VOCAB, 2, SEQUENCE),
                         "decoder_input_ids": _tokens(VOCAB, 2, 16)},
-                       f"INT64 token ids [batch, {SEQUENCE}] and decoder ids [batch, 16]")
+                       f"INT64 token ids [batch, {SEQUENCE}] and decoder ids [batch, 16]",
+                       # no decoder cache: transformers 5.17 builds one on the first call, and
+                       # Dynamo failed in its deep copy of the configuration (on the GPU)
+                       use_cache=False)
 
 
 def clip_spec():
