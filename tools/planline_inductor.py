@@ -695,7 +695,15 @@ class _Translator:
                         # model's code equates them (BERT's ids and attention mask stayed
                         # apart, so its requests could not be batched); one name is one
                         # dimension, as torch.export reads it (planline_export._dynamic_shapes)
-                        self.symbols[size] = named[dd.name]
+                        sym = named[dd.name]
+                        known = self.symbol_bounds[sym]
+                        if (dd.min, dd.max) != (known["min"], known["max"]):
+                            raise ExportError(
+                                f"dynamic dimension '{dd.name}' of input {input_name} (dim "
+                                f"{axis}) has bounds {dd.min}..{dd.max}, but input "
+                                f"{known['input']} gave it {known['min']}..{known['max']}: one "
+                                "name is one dimension")
+                        self.symbols[size] = sym
                     else:
                         sym = f"s{len(set(self.symbols.values()))}"
                         self.symbols[size] = sym

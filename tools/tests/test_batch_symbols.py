@@ -60,6 +60,19 @@ class BatchSymbolsTest(unittest.TestCase):
         self.assertEqual(["s1", 3], program["inputs"][1]["shape"])
         self.assertIsNone(program["batch_dim"])
 
+    def test_one_name_with_two_bounds_is_refused_naming_both_inputs(self):
+        from planline_export import DynamicDim, ExportError
+        inputs = {"ids": torch.tensor([[3, 1, 4], [1, 5, 9]]),
+                  "mask": torch.tensor([[1, 1, 0], [1, 1, 1]])}
+        with self.assertRaises(ExportError) as caught:
+            self._export(_Apart(), inputs, {"ids": {0: DynamicDim("batch")},
+                                            "mask": {0: DynamicDim("batch", max=64)}},
+                         ["y", "count"])
+        message = str(caught.exception)
+        self.assertIn("'batch'", message)
+        self.assertIn("mask", message)
+        self.assertIn("ids", message)
+
     def test_output_coupling_the_rows_is_never_batched(self):
         from planline_export import DynamicDim
         program = self._export(_Pairwise(), {"x": torch.randn(3, 4)},
