@@ -109,11 +109,11 @@ public final class SafetensorsReader {
     ReadableByteChannel channel = Channels.newChannel(in);
     // one block sliced on 64-byte lines where every tensor fits it, so that a model's weights
     // lie together as they did in the file; a buffer each past 2 GiB
-    long lines = 0;
+    long total = 0;
     for (Entry entry : entries.values()) {
-      lines += (entry.bytes() + 63) / 64;
+      total += onLines(entry.bytes());
     }
-    ByteBuffer block = 64 * lines <= MAX_TENSOR_BYTES ? aligned((int) (64 * lines)) : null;
+    ByteBuffer block = total <= MAX_TENSOR_BYTES ? Tensor.allocateDirect((int) total) : null;
     long slot = 0; // the next free byte of the block
     long at = 0; // bytes of the data section read or skipped so far
     for (Map.Entry<String, Entry> e : byOffset) {
@@ -135,10 +135,10 @@ public final class SafetensorsReader {
       }
       ByteBuffer data;
       if (block == null) {
-        data = aligned((int) entry.bytes());
+        data = Tensor.allocateDirect((int) entry.bytes());
       } else {
         data = block.slice((int) slot, (int) entry.bytes());
-        slot += 64 * ((entry.bytes() + 63) / 64);
+        slot += onLines(entry.bytes());
       }
       while (data.hasRemaining()) {
         if (channel.read(data) < 0) {
@@ -166,11 +166,9 @@ public final class SafetensorsReader {
         + ", the file ends before them", null);
   }
 
-  /** {@code bytes} of fresh direct memory starting on a 64-byte line. */
-  private static ByteBuffer aligned(int bytes) {
-    // the aligned slice also ends on a line, so the buffer reaches past one more line
-    int lines = (bytes + 63) / 64;
-    return ByteBuffer.allocateDirect(64 * (lines + 1)).alignedSlice(64).limit(bytes).slice();
+  /** {@code bytes} rounded up to whole cache lines, where the next tensor of a block starts. */
+  private static long onLines(long bytes) {
+    return Tensor.CACHE_LINE * ((bytes + Tensor.CACHE_LINE - 1) / Tensor.CACHE_LINE);
   }
 
   /**
