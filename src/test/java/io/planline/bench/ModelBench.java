@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.planline.backend.HostTensor;
+import io.planline.exec.batch.BatchTensors;
 import io.planline.exec.LocalInferenceService;
 import io.planline.exec.PathWarmup;
 import io.planline.exec.RuntimeSettings;
@@ -402,15 +403,14 @@ public final class ModelBench {
 
   /** {@code t} with {@code batch} rows: its own rows in turn, repeated as needed. */
   static HostTensor rows(HostTensor t, long batch) {
-    long[] shape = t.shape().clone();
-    int row = Math.toIntExact(t.data().remaining() / shape[0]);
-    java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(Math.toIntExact(row * batch));
+    long[] ones = new long[Math.toIntExact(t.shape()[0])];
+    Arrays.fill(ones, 1);
+    List<List<HostTensor>> each = BatchTensors.split(List.of(t), ones, 0);
+    List<List<HostTensor>> picked = new java.util.ArrayList<>();
     for (long i = 0; i < batch; i++) {
-      int from = Math.toIntExact(i % shape[0]) * row;
-      data.put(t.data().duplicate().position(from).limit(from + row));
+      picked.add(each.get(Math.toIntExact(i % ones.length)));
     }
-    shape[0] = batch;
-    return new HostTensor(t.name(), t.dtype(), shape, data.flip());
+    return BatchTensors.concat(picked, 0).get(0);
   }
 
   private static OrtSession ortSession(OrtEnvironment env, Case c, boolean denormalsAsZero)
