@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -169,23 +171,21 @@ public final class ModelProgramReader {
    */
   private static @org.jspecify.annotations.Nullable String elsewhere(Fields f, JsonNode root,
       List<ModelProgram.TensorSpec> inputs, List<String> symbols, int dim, String symbol) {
+    Map<String, List<SizeExpr>> shapes = new LinkedHashMap<>();
     for (ModelProgram.TensorSpec in : inputs) {
-      for (int d = 0; d < in.shape().size(); d++) {
-        if (d != dim && in.shape().get(d).symbols().contains(symbol)) {
-          return "input '" + in.name() + "' " + in.shape();
-        }
-      }
+      shapes.put("input '" + in.name() + "'", in.shape());
     }
     JsonNode outs = root.path("outputs");
     for (int i = 0; i < outs.size(); i++) {
-      JsonNode out = outs.get(i);
-      if (!out.has("shape")) {
-        continue;
+      if (outs.get(i).has("shape")) {
+        shapes.put("output '" + outs.get(i).path("name").asText() + "'",
+            f.at("outputs[" + i + "]").exprs(outs.get(i), "shape", symbols));
       }
-      List<SizeExpr> shape = f.at("outputs[" + i + "]").exprs(out, "shape", symbols);
-      for (int d = 0; d < shape.size(); d++) {
-        if (d != dim && shape.get(d).symbols().contains(symbol)) {
-          return "output '" + out.path("name").asText() + "' " + shape;
+    }
+    for (Map.Entry<String, List<SizeExpr>> e : shapes.entrySet()) {
+      for (int d = 0; d < e.getValue().size(); d++) {
+        if (d != dim && e.getValue().get(d).symbols().contains(symbol)) {
+          return e.getKey() + " " + e.getValue();
         }
       }
     }
