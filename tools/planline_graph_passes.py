@@ -99,6 +99,19 @@ def _own_copy(graph, node, strides):
     return copy
 
 
+def _call_after(graph, after, fake, target, args, kwargs=None):
+    """A call of ``target`` inserted after ``after``, with the fake value (under the graph's
+    ``fake`` mode, where it has one) that the call gives on its arguments' fake values: later
+    passes and Inductor's lowering read it."""
+    with graph.inserting_after(after):
+        node = graph.call_function(target, args, kwargs or {})
+    if fake is not None:
+        values = [a.meta["val"] if isinstance(a, torch.fx.Node) else a for a in args]
+        with fake:
+            node.meta["val"] = target(*values, **(kwargs or {}))
+    return node
+
+
 def _minus_inf(node):
     return (getattr(node, "op", None) == "call_function"
             and node.target is torch.ops.aten.scalar_tensor.default
@@ -130,21 +143,12 @@ def additive_masks(graph, min_layers=2):
         if not all(isinstance(st, int) for st in strides):
             continue  # a symbolic size past the first: its strides are no fixed numbers
         options = wheres[0].args[1].kwargs  # the -inf's dtype and device, made here again
-        with graph.inserting_after(node):
-            zero = graph.call_function(aten.scalar_tensor.default, (0.0,), options)
-        with graph.inserting_after(zero):
-            minus_inf = graph.call_function(aten.scalar_tensor.default, (float("-inf"),),
-                                            options)
-        with graph.inserting_after(minus_inf):
-            additive = graph.call_function(aten.where.self, (node, zero, minus_inf))
         fake = getattr(val, "fake_mode", None)
-        if fake is not None:
-            with fake:
-                zero.meta["val"] = torch.empty((), dtype=torch.float32, device=val.device)
-                minus_inf.meta["val"] = torch.empty((), dtype=torch.float32,
-                                                    device=val.device)
-                additive.meta["val"] = torch.empty(val.shape, dtype=torch.float32,
-                                                   device=val.device)
+        zero = _call_after(graph, node, fake, aten.scalar_tensor.default, (0.0,), options)
+        minus_inf = _call_after(graph, zero, fake, aten.scalar_tensor.default,
+                                (float("-inf"),), options)
+        additive = _call_after(graph, minus_inf, fake, aten.where.self,
+                               (node, zero, minus_inf))
         mask = _own_copy(graph, additive, strides)
         for where in wheres:
             with graph.inserting_before(where):
