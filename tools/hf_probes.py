@@ -182,12 +182,13 @@ def wav2vec2_spec():
                  "FP32 audio [batch, 16000]")
 
 
-def bert_masked_spec():
+def bert_small_masked_spec():
     # as BERT is served: token ids and an attention mask, the second row padded after 40 tokens
+    # (a small BERT: hf_models.bert_masked_spec is BERT-base, for the benchmarks)
     network = _model("BertModel", "BertConfig", **_SMALL, intermediate_size=1024)
     mask = torch.ones(2, SEQUENCE, dtype=torch.int64)
     mask[1, 40:] = 0
-    return _spec(network, "bert-masked", "last_hidden_state",
+    return _spec(network, "bert-small-masked", "last_hidden_state",
                        {"input_ids": _tokens(VOCAB, 2, SEQUENCE), "attention_mask": mask},
                        f"INT64 token ids and attention mask [batch, {SEQUENCE}]")
 
@@ -230,4 +231,4 @@ PROBES = ("qwen2_spec", "mistral_spec", "gemma2_spec", "phi_spec", "opt_spec", "
           "falcon_spec", "gpt_neo_spec", "deberta_v2_spec", "albert_spec", "mpnet_spec",
           "modernbert_spec", "swin_spec", "mobilevit_spec", "segformer_spec", "regnet_spec",
           "beit_spec", "levit_spec", "dinov2_spec", "clip_vision_spec", "wav2vec2_spec",
-          "bert_masked_spec", "bart_spec", "clip_spec")
+          "bert_small_masked_spec", "bart_spec", "clip_spec")
