@@ -72,6 +72,10 @@ final class ConvPoolOps {
       throw new IllegalArgumentException("the fused operand " + other + " must have the "
           + "output's shape " + Arrays.toString(expected));
     }
+    if (WinogradConv.tryRun(x, w, bias, stride, padding, dilation, groups, out, epilogue,
+        other)) {
+      return;
+    }
     if (DnnlConv.tryRun(x, w, bias, stride, padding, dilation, groups, out, epilogue, other,
         site)) {
       // oneDNN first, whatever the size: ResNet-50 [2] (channels-last) convolutions 72-77 ->

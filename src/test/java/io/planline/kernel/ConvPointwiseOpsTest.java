@@ -126,10 +126,11 @@ final class ConvPointwiseOpsTest {
 
   /** Channels-last storage (what oneDNN's kernels take), else batch innermost (it refuses). */
   private static Tensor layout(Tensor t, boolean channelsLast) {
+    if (channelsLast) {
+      return Tensors.channelsLast(t);
+    }
     long[] s = t.shape();
-    Tensor moved = channelsLast
-        ? Tensor.allocate(t.dtype(), s[0], s[2], s[3], s[1]).permute(0, 3, 1, 2)
-        : Tensor.allocate(t.dtype(), s[1], s[2], s[3], s[0]).permute(3, 0, 1, 2);
+    Tensor moved = Tensor.allocate(t.dtype(), s[1], s[2], s[3], s[0]).permute(3, 0, 1, 2);
     Tensors.forEachIndex(s, i -> moved.set(t.get(i), i));
     return moved;
   }

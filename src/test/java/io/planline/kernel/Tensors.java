@@ -72,6 +72,14 @@ final class Tensors {
     return t;
   }
 
+  /** {@code t}'s values in a new [N, C, H, W] tensor stored channels-last ([N, H, W, C]). */
+  static Tensor channelsLast(Tensor t) {
+    long[] s = t.shape();
+    Tensor moved = Tensor.allocate(t.dtype(), s[0], s[2], s[3], s[1]).permute(0, 3, 1, 2);
+    forEachIndex(s, i -> moved.set(t.get(i), i));
+    return moved;
+  }
+
   /** A float32 tensor of {@code shape} filled with NaN, so unwritten outputs show up. */
   static Tensor poisoned(long... shape) {
     return poisoned(DType.FLOAT32, Layout.CONTIGUOUS, shape);
