@@ -102,8 +102,8 @@ final class WinogradConv {
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
       @Nullable Tensor other) {
     Library lib = LIBRARY;
-    if (lib == null || !takes(x, w, bias, stride, padding, dilation, groups, out, epilogue, other)
-        || NativeCompute.oneThreadOnly()) {
+    if (lib == null
+        || !takes(x, w, bias, stride, padding, dilation, groups, out, epilogue, other)) {
       return false;
     }
     ByteBuffer u = transformed(lib, w);
