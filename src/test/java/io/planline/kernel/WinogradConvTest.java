@@ -100,18 +100,18 @@ final class WinogradConvTest {
     assertFalse(takes(random(23, CONTIGUOUS, 1, 64, 8, 8), w, out, ONES, ONES,
         ConvEpilogue.NONE, null), "NCHW input");
 
-    Tensor wide = channelsLast(random(37, CONTIGUOUS, 256, 256, 3, 3));
-    KernelLibrary.cpu().markWeight(wide);
-    Tensor wideX = channelsLast(random(41, CONTIGUOUS, 1, 256, 8, 8));
-    Tensor wideOut = channelsLast(poisoned(1, 256, 8, 8));
-    assertFalse(takes(wideX, wide, wideOut, ONES, ONES, ConvEpilogue.NONE, null),
-        "256 channels: the transformed weight too large to pay");
-    Tensor odd = channelsLast(random(43, CONTIGUOUS, 48, 24, 3, 3));
-    KernelLibrary.cpu().markWeight(odd);
-    Tensor oddX = channelsLast(random(47, CONTIGUOUS, 1, 24, 8, 8));
-    Tensor oddOut = channelsLast(poisoned(1, 48, 8, 8));
-    assertFalse(takes(oddX, odd, oddOut, ONES, ONES, ConvEpilogue.NONE, null),
-        "channels not a multiple of the kernel's vectors");
+    assertFalse(takesModelConvolution(256, 256), "256 channels: the transformed weight too large"
+        + " to pay");
+    assertFalse(takesModelConvolution(24, 48), "channels not a multiple of the kernel's vectors");
+    assertTrue(takesModelConvolution(128, 128), "128 channels");
+  }
+
+  /** Whether it takes a model's 3x3 convolution of {@code c} to {@code k} channels at 8x8. */
+  private static boolean takesModelConvolution(int c, int k) {
+    Tensor w = channelsLast(random(37, CONTIGUOUS, k, c, 3, 3));
+    KernelLibrary.cpu().markWeight(w);
+    Tensor x = channelsLast(random(41, CONTIGUOUS, 1, c, 8, 8));
+    return takes(x, w, channelsLast(poisoned(1, k, 8, 8)), ONES, ONES, ConvEpilogue.NONE, null);
   }
 
   private static boolean takes(Tensor x, Tensor w, Tensor out, long[] stride, long[] padding,
