@@ -20,6 +20,7 @@
  * [36][K / 32][C][32] (planline_winograd_weights writes it); C a multiple of 16 and K of 32.
  */
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -104,32 +105,57 @@ static inline void output_rows(const __m512 m[6], __m512 o[4]) {
   o[3] = _mm512_add_ps(_mm512_fmadd_ps(eight, d, b), m[5]);
 }
 
-/* What one thread keeps between its blocks: the transformed inputs and the products. */
+/*
+ * What one thread keeps between its blocks and calls: the transformed inputs and the products.
+ * Held per thread through a key whose destructor frees it when the thread ends (a request
+ * thread, an OpenMP worker), so a pool that replaces its threads leaks nothing.
+ */
 struct scratch {
   float *v; /* [36][rows][C] */
   float *m; /* [36][rows][K] */
   size_t floats;
 };
 
-static __thread struct scratch mine;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_release(void *p) {
+  struct scratch *s = p;
+  free(s->v);
+  free(s->m);
+  free(s);
+}
+
+static void scratch_key_make(void) {
+  pthread_key_create(&scratch_key, scratch_release);
+}
 
 /* This thread's scratch with room for `floats` floats in each half; NULL if out of memory. */
 static struct scratch *scratch_for(size_t floats) {
-  if (mine.floats < floats) {
-    free(mine.v);
-    free(mine.m);
-    size_t bytes = (floats * sizeof(float) + 63) & ~(size_t) 63;
-    mine.v = aligned_alloc(64, bytes);
-    mine.m = aligned_alloc(64, bytes);
-    mine.floats = (mine.v && mine.m) ? floats : 0;
-    if (!mine.floats) {
-      free(mine.v);
-      free(mine.m);
-      mine.v = mine.m = NULL;
+  pthread_once(&scratch_once, scratch_key_make);
+  struct scratch *s = pthread_getspecific(scratch_key);
+  if (!s) {
+    s = calloc(1, sizeof *s);
+    if (!s || pthread_setspecific(scratch_key, s) != 0) {
+      free(s);
       return NULL;
     }
   }
-  return &mine;
+  if (s->floats < floats) {
+    free(s->v);
+    free(s->m);
+    size_t bytes = (floats * sizeof(float) + 63) & ~(size_t) 63;
+    s->v = aligned_alloc(64, bytes);
+    s->m = aligned_alloc(64, bytes);
+    s->floats = (s->v && s->m) ? floats : 0;
+    if (!s->floats) {
+      free(s->v);
+      free(s->m);
+      s->v = s->m = NULL;
+      return NULL;
+    }
+  }
+  return s;
 }
 
 /*
