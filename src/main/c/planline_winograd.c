@@ -267,16 +267,19 @@ static void multiply(const float *v, const float *u, int64_t c, int64_t k, int64
 
 /*
  * Transforms the products of tiles [first, first + count) back to 4x4 output blocks, adds the
- * bias (may be NULL), applies the ReLU if asked and writes the pixels inside the image.
+ * bias and `other` (a tensor of the output's layout, such as a residual; either may be NULL,
+ * and `other` may be y itself, each pixel read before it is written), applies the ReLU if asked
+ * and writes the pixels inside the image.
  */
-static void transform_output(const float *m, const float *bias, int relu, int64_t h, int64_t w,
-                             int64_t k, int64_t tiles_h, int64_t tiles_w, int64_t first,
-                             int64_t count, int64_t rows, float *y) {
+static void transform_output(const float *m, const float *bias, const float *other, int relu,
+                             int64_t h, int64_t w, int64_t k, int64_t tiles_h, int64_t tiles_w,
+                             int64_t first, int64_t count, int64_t rows, float *y) {
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t r = 0; r < count; r++) {
     int64_t t = first + r;
     int64_t n = t / (tiles_h * tiles_w), ty = t / tiles_w % tiles_h, tx = t % tiles_w;
     float *image = y + n * h * w * k;
+    const float *added = other ? other + n * h * w * k : NULL;
     for (int64_t k0 = 0; k0 < k; k0 += 16) {
       __m512 half[4][6]; /* A^T m, by output row */
       __m512 col[6], o[4], out[4];
@@ -302,6 +305,9 @@ static void transform_output(const float *m, const float *bias, int relu, int64_
             break;
           }
           __m512 value = _mm512_add_ps(out[j], b);
+          if (added) {
+            value = _mm512_add_ps(value, _mm512_loadu_ps(added + (yy * w + xx) * k + k0));
+          }
           if (relu) {
             value = _mm512_max_ps(value, zero);
           }
@@ -313,11 +319,13 @@ static void transform_output(const float *m, const float *bias, int relu, int64_
 }
 
 /*
- * y = conv2d(x, weight, padding 1) + bias, then max(y, 0) if relu, on `threads` OpenMP threads,
+ * y = conv2d(x, weight, padding 1) + bias + other, then max(y, 0) if relu, on `threads` OpenMP
+ * threads (bias and other may be NULL; other may be y, for the in-place residual addition),
  * with u the weight as planline_winograd_weights wrote it. Returns 0, or 1 where a thread could
- * not allocate its scratch (y is then incomplete).
+ * not allocate its scratch (nothing is then written).
  */
-int64_t planline_winograd_conv(const float *x, const float *u, const float *bias, float *y,
+int64_t planline_winograd_conv(const float *x, const float *u, const float *bias,
+                               const float *other, float *y,
                                int64_t n, int64_t h, int64_t w, int64_t c, int64_t k,
                                int64_t relu, int64_t threads) {
   int64_t tiles_h = (h + 3) / 4, tiles_w = (w + 3) / 4, tiles = n * tiles_h * tiles_w;
@@ -330,22 +338,33 @@ int64_t planline_winograd_conv(const float *x, const float *u, const float *bias
   int64_t rows = (tiles + blocks - 1) / blocks; /* the most tiles a block gets */
   size_t floats = (size_t) POINTS * rows * (c > k ? c : k);
   int failed = 0;
-#pragma omp parallel for num_threads(threads) schedule(static) reduction(| : failed)
-  for (int64_t b = 0; b < blocks; b++) {
+#pragma omp parallel num_threads(threads)
+  {
+    /* every thread's scratch first: where one cannot have it, nothing is written (the in-place
+       form's y still holds the residual) */
     struct scratch *s = scratch_for(floats);
     if (!s) {
-      failed |= 1;
-      continue;
+#pragma omp atomic write
+      failed = 1;
     }
-    /* block b's share of the tiles, spread evenly (sizes differ by one at most) */
-    int64_t first = b * tiles / blocks;
-    int64_t count = (b + 1) * tiles / blocks - first;
-    if (count <= 0) {
-      continue;
+#pragma omp barrier
+    int stop;
+#pragma omp atomic read
+    stop = failed;
+    if (!stop) {
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < blocks; b++) {
+        /* block b's share of the tiles, spread evenly (sizes differ by one at most) */
+        int64_t first = b * tiles / blocks;
+        int64_t count = (b + 1) * tiles / blocks - first;
+        if (count > 0) {
+          transform_input(x, h, w, c, tiles_h, tiles_w, first, count, rows, s->v);
+          multiply(s->v, u, c, k, rows, s->m);
+          transform_output(s->m, bias, other, (int) relu, h, w, k, tiles_h, tiles_w, first,
+                           count, rows, y);
+        }
+      }
     }
-    transform_input(x, h, w, c, tiles_h, tiles_w, first, count, rows, s->v);
-    multiply(s->v, u, c, k, rows, s->m);
-    transform_output(s->m, bias, (int) relu, h, w, k, tiles_h, tiles_w, first, count, rows, y);
   }
   return failed;
 }

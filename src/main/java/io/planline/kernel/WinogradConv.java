@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Taken only where it measured faster inside a model (docs/benchmarks.md, session 37): a
  * model's constant weight (transformed once, kept as long as the weight's buffer lives),
- * channels-last dense float32 input and output, padding 1, no groups or dilation, at most a ReLU
- * after the bias, and input times output channels at most {@link #MOST_CHANNEL_PAIRS}: the
+ * channels-last dense float32 input and output, padding 1, no groups or dilation, at most a
+ * residual addition (another tensor or, in place, the output's own values) and a ReLU after the
+ * bias, and input times output channels at most {@link #MOST_CHANNEL_PAIRS}: the
  * transformed weight is four times the weight and is read once per block of tiles, so larger
  * layers (256 channels: 9.4 MB) lose to the direct convolution reading its 2.4 MB.
  * Its results differ from the direct convolution's by rounding (about 1e-6 relative; the
@@ -95,7 +96,7 @@ final class WinogradConv {
   }
 
   /**
-   * {@code out = epilogue(conv2d(x, w) + bias)} as Winograd's F(4x4, 3x3) where this kernel
+   * {@code out = epilogue(conv2d(x, w) + bias, other)} as Winograd's F(4x4, 3x3) where this kernel
    * takes the call (see the class comment); returns false, having written nothing, where not.
    */
   static boolean tryRun(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
@@ -113,13 +114,17 @@ final class WinogradConv {
     long width = x.size(3);
     long k = out.size(1);
     long relu = epilogue.unary() == ConvEpilogue.Unary.RELU ? 1 : 0;
+    // the residual added before the ReLU: the other operand, or the output itself (in place)
+    long added = epilogue.binary() == ConvEpilogue.Binary.ADD_INTO_OUTPUT ? out.address()
+        : other == null ? 0 : other.address();
     int threads = Dnnl.convThreads(out.numel() * c * 9);
-    long[] words = {x.address(), Tensor.addressOf(u), bias == null ? 0 : bias.address(),
+    long[] words = {x.address(), Tensor.addressOf(u), bias == null ? 0 : bias.address(), added,
         out.address(), n, h, width, c, k, relu, threads};
     long failed = NativeCompute.run(threads, () -> call(lib.conv, words));
     if (failed != 0) {
-      throw new OutOfMemoryError("the Winograd convolution's per-thread scratch ("
-          + 36L * 16 * Math.max(c, k) * 8 + " bytes) could not be allocated");
+      throw new OutOfMemoryError("the Winograd convolution's per-thread scratch (up to "
+          + 36L * 16 * Math.max(c, k) * 8 + " bytes a thread) could not be allocated; nothing"
+          + " was written");
     }
     return true;
   }
@@ -128,7 +133,12 @@ final class WinogradConv {
   static boolean takes(Tensor x, Tensor w, @Nullable Tensor bias, long[] stride,
       long[] padding, long[] dilation, int groups, Tensor out, ConvEpilogue epilogue,
       @Nullable Tensor other) {
-    if (groups != 1 || other != null || epilogue.binary() != ConvEpilogue.Binary.NONE
+    boolean residual = switch (epilogue.binary()) {
+      case NONE, ADD_INTO_OUTPUT -> other == null;
+      case ADD -> other != null && channelsLast(other);
+      case SUB -> false;
+    };
+    if (groups != 1 || !residual
         || (epilogue.unary() != ConvEpilogue.Unary.NONE
             && epilogue.unary() != ConvEpilogue.Unary.RELU)
         || !all(stride, 1) || !all(padding, 1) || !all(dilation, 1)

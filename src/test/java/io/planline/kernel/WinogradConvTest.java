@@ -75,6 +75,30 @@ final class WinogradConvTest {
     assertCloseToTheLargest(reference(x, w, bias, new long[] {1, 64, 12, 10}, true), out);
   }
 
+  @ParameterizedTest
+  @CsvSource({"false, true", "true, true", "true, false"})
+  void residualAddition_beforeTheRelu_matches(boolean inPlace, boolean relu) {
+    Tensor x = channelsLast(random(53, CONTIGUOUS, 2, 32, 11, 9));
+    Tensor w = channelsLast(random(59, CONTIGUOUS, 64, 32, 3, 3));
+    KernelLibrary.cpu().markWeight(w);
+    Tensor bias = random(61, CONTIGUOUS, 64);
+    long[] outShape = {2, 64, 11, 9};
+    Tensor residual = channelsLast(random(67, CONTIGUOUS, outShape));
+    double[] expected = reference(x, w, bias, outShape, false);
+    double[] added = residual.toDoubleArray();
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] += added[i];
+      expected[i] = relu ? Math.max(expected[i], 0) : expected[i];
+    }
+    ConvEpilogue.Unary unary = relu ? ConvEpilogue.Unary.RELU : ConvEpilogue.Unary.NONE;
+    Tensor out = inPlace ? residual : channelsLast(poisoned(outShape));
+    ConvEpilogue epilogue = new ConvEpilogue(inPlace ? ConvEpilogue.Binary.ADD_INTO_OUTPUT
+        : ConvEpilogue.Binary.ADD, unary, 0, 0);
+    assertTrue(WinogradConv.tryRun(x, w, bias, ONES, ONES, ONES, 1, out, epilogue,
+        inPlace ? null : residual));
+    assertCloseToTheLargest(expected, out);
+  }
+
   @Test
   void callsItDoesNotTake_areLeftToOneDnn() {
     Tensor x = channelsLast(random(23, CONTIGUOUS, 1, 64, 8, 8));
@@ -90,8 +114,11 @@ final class WinogradConvTest {
     assertFalse(takes(x, w, unpadded, ONES, new long[] {0, 0}, ConvEpilogue.NONE, null),
         "padding 0");
     Tensor other = channelsLast(random(31, CONTIGUOUS, 1, 64, 8, 8));
+    assertFalse(takes(x, w, out, ONES, ONES, new ConvEpilogue(ConvEpilogue.Binary.SUB,
+        ConvEpilogue.Unary.NONE, 0, 0), other), "a subtraction");
     assertFalse(takes(x, w, out, ONES, ONES, new ConvEpilogue(ConvEpilogue.Binary.ADD,
-        ConvEpilogue.Unary.NONE, 0, 0), other), "a residual addition");
+        ConvEpilogue.Unary.NONE, 0, 0), random(31, CONTIGUOUS, 1, 64, 8, 8)),
+        "a residual in NCHW");
     assertFalse(takes(x, w, out, ONES, ONES, new ConvEpilogue(ConvEpilogue.Binary.NONE,
         ConvEpilogue.Unary.SIGMOID, 0, 0), null), "a sigmoid");
     Tensor notAWeight = channelsLast(random(29, CONTIGUOUS, 64, 64, 3, 3));
