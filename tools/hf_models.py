@@ -19,8 +19,8 @@ Beyond the issue's four, more architectures people bring, built the same way fro
 transformers' configurations (``MORE``): DistilBERT, RoBERTa, a T5-small encoder, a small
 Llama (rotary positions, RMSNorm, grouped-query attention, gated SiLU), Whisper's encoder
 (1-D convolutions), MobileNetV2 (depthwise convolutions), EfficientNet-B0 (SiLU, squeeze and
-excitation) and ConvNeXt-T (7x7 depthwise, layer norm over channels). docs/benchmarks.md has
-their figures.
+excitation), ConvNeXt-T (7x7 depthwise, layer norm over channels) and ResNet-18 (basic blocks:
+a residual addition fused into a 3x3 convolution). docs/benchmarks.md has their figures.
 """
 
 from __future__ import annotations
@@ -240,6 +240,15 @@ def convnext_spec(batch=2):
                           "ConvNeXt-T, default config", batch)
 
 
+def resnet18_spec(batch=2):
+    return _hf_image_spec("ResNetForImageClassification", "resnet18",
+                          "ResNet-18: basic blocks, depths 2-2-2-2, widths 64-512, batch norms "
+                          "calibrated", batch, calibrate=True, layer_type="basic",
+                          depths=[2, 2, 2, 2], hidden_sizes=[64, 128, 256, 512],
+                          embedding_size=64)
+
+
 # The architectures beyond the issue's four (module docstring), by spec name.
 MORE = ("distilbert_spec", "roberta_spec", "t5_encoder_spec", "llama_small_spec",
-        "whisper_encoder_spec", "mobilenet_v2_spec", "efficientnet_spec", "convnext_spec")
+        "whisper_encoder_spec", "mobilenet_v2_spec", "efficientnet_spec", "convnext_spec",
+        "resnet18_spec")
