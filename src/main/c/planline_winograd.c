@@ -39,7 +39,7 @@ int planline_winograd_supported(void) {
 #define ROWS 8   /* tiles in one register block of the products */
 #define COLS 32  /* output channels in one register block: two vectors of 16 */
 
-/* The weight transform G (6x3) of F(4x4, 3x3), points 0, 1, -1, 1/2, -1/2 and infinity. */
+/* The weight transform G (6x3) of F(4x4, 3x3), points 0, 1, -1, 2, -2 and infinity. */
 static const double G[6][3] = {
     {1.0 / 4, 0, 0},
     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -159,23 +159,15 @@ static struct scratch *scratch_for(size_t floats) {
 }
 
 /*
- * Transforms the input blocks of tiles [first, first + count) into v [36][rows][C]; rows past
- * count are zero. A tile's 6x6 block starts one row and one column before its output block
- * (padding 1); what lies outside the image reads as zero.
+ * Transforms the input blocks of tiles [first, first + count) into v [36][rows][C] (rows: the
+ * block's room, at least count). A tile's 6x6 block starts one row and one column before its
+ * output block (padding 1); what lies outside the image reads as zero.
  */
 static void transform_input(const float *x, int64_t h, int64_t w, int64_t c, int64_t tiles_h,
                             int64_t tiles_w, int64_t first, int64_t count, int64_t rows,
                             float *v) {
   const __m512 zero = _mm512_setzero_ps();
-  for (int64_t r = 0; r < rows; r++) {
-    if (r >= count) {
-      for (int p = 0; p < POINTS; p++) {
-        for (int64_t c0 = 0; c0 < c; c0 += 16) {
-          _mm512_storeu_ps(v + (p * rows + r) * c + c0, zero);
-        }
-      }
-      continue;
-    }
+  for (int64_t r = 0; r < count; r++) {
     int64_t t = first + r;
     int64_t n = t / (tiles_h * tiles_w), ty = t / tiles_w % tiles_h, tx = t % tiles_w;
     int64_t y0 = ty * 4 - 1, x0 = tx * 4 - 1;
@@ -251,14 +243,17 @@ static void product_block(const float *a, int64_t lda, const float *b, int64_t d
   }
 }
 
-/* The 36 products of a block of `rows` tiles: m[p] = v[p] [rows x C] * u[p] [C x K]. */
+/*
+ * The 36 products of a block of `count` tiles, m[p] = v[p] [count x C] * u[p] [C x K], where v
+ * and m have room for `rows` tiles a point.
+ */
 static void multiply(const float *v, const float *u, int64_t c, int64_t k, int64_t rows,
-                     float *m) {
+                     int64_t count, float *m) {
   for (int p = 0; p < POINTS; p++) {
     for (int64_t kb = 0; kb < k / COLS; kb++) {
       const float *b = u + (p * (k / COLS) + kb) * c * COLS;
-      for (int64_t r = 0; r < rows; r += ROWS) {
-        int n = rows - r < ROWS ? (int) (rows - r) : ROWS;
+      for (int64_t r = 0; r < count; r += ROWS) {
+        int n = count - r < ROWS ? (int) (count - r) : ROWS;
         product_block(v + (p * rows + r) * c, c, b, c, m + (p * rows + r) * k + kb * COLS, k, n);
       }
     }
@@ -359,7 +354,7 @@ int64_t planline_winograd_conv(const float *x, const float *u, const float *bias
         int64_t count = (b + 1) * tiles / blocks - first;
         if (count > 0) {
           transform_input(x, h, w, c, tiles_h, tiles_w, first, count, rows, s->v);
-          multiply(s->v, u, c, k, rows, s->m);
+          multiply(s->v, u, c, k, rows, count, s->m);
           transform_output(s->m, bias, other, (int) relu, h, w, k, tiles_h, tiles_w, first,
                            count, rows, y);
         }

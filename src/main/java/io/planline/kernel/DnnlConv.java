@@ -183,7 +183,8 @@ final class DnnlConv {
     return c;
   }
 
-  private static boolean suits(Tensor t) {
+  /** A float32 tensor in direct memory, aligned to its elements, with no negative stride. */
+  static boolean suits(Tensor t) {
     if (t.dtype() != DType.FLOAT32 || !t.data().isDirect()
         || t.byteOffset() % 4 != 0) {
       return false;

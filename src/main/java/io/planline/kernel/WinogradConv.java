@@ -5,7 +5,7 @@ import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
-import io.planline.ir.DType;
+import com.sun.jna.Pointer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model's 3x3 stride-1 convolutions of 64 or 128 channels (ResNet's bottlenecks) as
+ * A model's 3x3 stride-1 convolutions of 64 or 128 channels (ResNet's) as
  * Winograd's F(4x4, 3x3), in planline's own AVX-512 kernel ({@code src/main/c/planline_winograd.c},
  * built by {@code tools/build_winograd.sh}): 36 multiply-adds per channel pair and 4x4 output
  * block where the direct convolution does 144. oneDNN has no float32 Winograd on these
@@ -31,10 +31,12 @@ import org.slf4j.LoggerFactory;
  * bias, and input times output channels at most {@link #MOST_CHANNEL_PAIRS}: the
  * transformed weight is four times the weight and is read once per block of tiles, so larger
  * layers (256 channels: 9.4 MB) lose to the direct convolution reading its 2.4 MB.
- * Its results differ from the direct convolution's by rounding (about 1e-6 relative; the
- * transforms' constants 1/4, 1/6, 1/12, 1/24 are not exact in float32).
+ * Its results differ from the direct convolution's by rounding, by a fraction of the output's
+ * largest value (2e-6 to 8e-6 with weights and inputs uniform in [-2, 2), 16 to 128 channels,
+ * against about 1e-7 direct): the transforms scale what they sum by up to about 100.
  *
- * <p>{@code -Dplanline.cpu.winograd=false}, or {@code -Dplanline.cpu.isa=avx2}, turns it off.
+ * <p>{@code -Dplanline.cpu.winograd=false}, or {@code -Dplanline.cpu.isa=avx2} (the compiled
+ * kernels' cap, model/CpuIsa, which keeps 256-bit vectors), turns it off.
  */
 final class WinogradConv {
 
@@ -52,11 +54,11 @@ final class WinogradConv {
   private WinogradConv() {}
 
   /**
-   * The loaded kernel and its two entry points' addresses. The library object is held for the
-   * addresses' sake: JNA closes a library whose object is collected, and the addresses would
-   * then point at whatever is mapped there next.
+   * The loaded kernel and its two entry points. The library object is held for the functions'
+   * sake: JNA closes a library whose object is collected, and their addresses would then point
+   * at whatever is mapped there next.
    */
-  private record Library(NativeLibrary library, long conv, long weights) {}
+  private record Library(NativeLibrary library, Function conv, Function weights) {}
 
   private static @Nullable Library load() {
     if (!Boolean.parseBoolean(System.getProperty("planline.cpu.winograd", "true"))
@@ -72,17 +74,13 @@ final class WinogradConv {
         LOG.debug("no AVX-512 here: 3x3 convolutions stay on oneDNN's direct kernels");
         return null;
       }
-      return new Library(lib, address(lib, "planline_winograd_conv"),
-          address(lib, "planline_winograd_weights"));
+      return new Library(lib, lib.getFunction("planline_winograd_conv"),
+          lib.getFunction("planline_winograd_weights"));
     } catch (IOException | UnsatisfiedLinkError | IllegalArgumentException e) {
       LOG.info("planline's Winograd kernel did not load ({}); 3x3 convolutions stay on"
           + " oneDNN's direct kernels", e.toString());
       return null;
     }
-  }
-
-  private static long address(NativeLibrary lib, String name) {
-    return com.sun.jna.Pointer.nativeValue(lib.getFunction(name));
   }
 
   /** Whether the kernel loaded and this processor runs it. */
@@ -148,8 +146,9 @@ final class WinogradConv {
     long c = w.size(1);
     long k = w.size(0);
     return c % 16 == 0 && k % 32 == 0 && c * k <= MOST_CHANNEL_PAIRS
-        && channelsLast(x) && channelsLast(out) && floats(w) && DnnlWeights.isConstant(w)
-        && (bias == null || (floats(bias) && bias.stride(0) == 1));
+        && channelsLast(x) && channelsLast(out) && DnnlConv.suits(w)
+        && DnnlWeights.isConstant(w)
+        && (bias == null || (DnnlConv.suits(bias) && bias.stride(0) == 1));
   }
 
   private static boolean all(long[] values, long value) {
@@ -161,16 +160,12 @@ final class WinogradConv {
     return true;
   }
 
-  private static boolean floats(Tensor t) {
-    return t.dtype() == DType.FLOAT32 && t.data().isDirect() && t.byteOffset() % 4 == 0;
-  }
-
   /** A dense [N, C, H, W] tensor laid out channels-last: strides (HWC, 1, WC, C). */
   private static boolean channelsLast(Tensor t) {
     long c = t.size(1);
     long h = t.size(2);
     long w = t.size(3);
-    return floats(t) && t.stride(1) == 1 && t.stride(3) == c && t.stride(2) == w * c
+    return DnnlConv.suits(t) && t.stride(1) == 1 && t.stride(3) == c && t.stride(2) == w * c
         && (t.size(0) == 1 || t.stride(0) == h * w * c);
   }
 
@@ -196,15 +191,18 @@ final class WinogradConv {
     });
   }
 
-  /** Calls the entry point at {@code function}; returns what it returns (0 for void ones). */
-  private static long call(long function, long[] words) {
+  /**
+   * Calls {@code function} with {@code words}, through planline's call helper where it loaded;
+   * returns what the function returns (whatever rax held, for a void one).
+   */
+  private static long call(Function function, long[] words) {
     if (DirectCalls.available()) {
-      return DirectCalls.callForValue(function, words);
+      return DirectCalls.callForValue(Pointer.nativeValue(function), words);
     }
     Object[] args = new Object[words.length];
     for (int i = 0; i < words.length; i++) {
       args[i] = words[i];
     }
-    return Function.getFunction(new com.sun.jna.Pointer(function)).invokeLong(args);
+    return function.invokeLong(args);
   }
 }
