@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * transformed weight is four times the weight and is read once per block of tiles, so larger
  * layers (256 channels: 9.4 MB) lose to the direct convolution reading its 2.4 MB.
  * Its results differ from the direct convolution's by rounding, by a fraction of the output's
- * largest value (2e-6 to 8e-6 with weights and inputs uniform in [-2, 2), 16 to 128 channels,
- * against about 1e-7 direct): the transforms scale what they sum by up to about 100.
+ * largest value (2e-6 to 8e-6 with weights and inputs uniform in [-2, 2), 16 to 128 channels):
+ * the transforms scale what they sum by up to about 100.
  *
  * <p>{@code -Dplanline.cpu.winograd=false}, or {@code -Dplanline.cpu.isa=avx2} (the compiled
  * kernels' cap, model/CpuIsa, which keeps 256-bit vectors), turns it off.
